@@ -1,0 +1,49 @@
+//! The HTML shell and the routes.
+
+use crate::pages::{NotFoundPage, OverviewPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::StaticSegment;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // Served from public/ (no CDN); deferred scripts run in order, before hydration.
+                <script defer src="/echarts.min.js"></script>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ut360.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "UT360".to_owned() } else { format!("{page} · UT360") }/>
+        <Router>
+            <header class="topbar">
+                <A href="/" attr:class="brand">"UT360"</A>
+                <nav>
+                    <A href="/">"Overview"</A>
+                </nav>
+            </header>
+            <main>
+                <Routes fallback=NotFoundPage>
+                    <Route path=StaticSegment("") view=OverviewPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

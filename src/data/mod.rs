@@ -1,0 +1,156 @@
+//! The data layer: the only code that speaks SQL or Redis.
+//!
+//! Postgres is the source of truth; Redis holds what can be rebuilt from it.
+
+pub mod organizations;
+pub mod overview;
+pub mod records;
+pub mod subscribers;
+
+mod copy;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use organizations::Organization;
+
+/// How to reach the two stores.
+#[derive(Clone, Debug)]
+pub struct StoreSettings {
+    pub database_url: String,
+    pub redis_url: String,
+    pub max_connections: u32,
+    pub connect_timeout: Duration,
+}
+
+/// A failure to reach a store at start-up, worded for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot reach PostgreSQL at {url}: {reason}")]
+    Postgres { url: String, reason: String },
+    #[error("cannot reach Redis at {url}: {reason}")]
+    Redis { url: String, reason: String },
+    #[error("cannot apply database migrations: {0}")]
+    Migrate(String),
+}
+
+/// Handles to Postgres and Redis, cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pg: PgPool,
+    redis: ConnectionManager,
+}
+
+/// Whether each store answered a ping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Readiness {
+    pub postgres: bool,
+    pub redis: bool,
+}
+
+impl Readiness {
+    pub fn is_ready(self) -> bool {
+        self.postgres && self.redis
+    }
+}
+
+impl Store {
+    /// Connects to both stores, failing fast with a one-line reason if either is unreachable.
+    pub async fn connect(settings: &StoreSettings) -> Result<Self, ConnectError> {
+        let pg = connect_postgres(settings).await?;
+        let redis = connect_redis(settings).await?;
+        Ok(Self { pg, redis })
+    }
+
+    /// Creates the database if it does not exist yet, then applies pending migrations.
+    pub async fn create_and_migrate(settings: &StoreSettings) -> Result<(), ConnectError> {
+        use sqlx::migrate::MigrateDatabase;
+        let unreachable = |error: sqlx::Error| ConnectError::Postgres {
+            url: redact(&settings.database_url),
+            reason: describe_sqlx_error(&error),
+        };
+        if !sqlx::Postgres::database_exists(&settings.database_url).await.map_err(unreachable)? {
+            sqlx::Postgres::create_database(&settings.database_url).await.map_err(unreachable)?;
+        }
+        let pg = connect_postgres(settings).await?;
+        sqlx::migrate!("./migrations").run(&pg).await.map_err(|e| ConnectError::Migrate(e.to_string()))?;
+        pg.close().await;
+        Ok(())
+    }
+
+    pub async fn readiness(&self) -> Readiness {
+        let postgres = sqlx::query("SELECT 1").execute(&self.pg).await.is_ok();
+        let redis = redis::cmd("PING").query_async::<String>(&mut self.redis.clone()).await.is_ok();
+        Readiness { postgres, redis }
+    }
+
+    pub async fn close(&self) {
+        self.pg.close().await;
+    }
+}
+
+async fn connect_postgres(settings: &StoreSettings) -> Result<PgPool, ConnectError> {
+    let error = |reason: String| ConnectError::Postgres { url: redact(&settings.database_url), reason };
+    let options = PgConnectOptions::from_str(&settings.database_url)
+        .map_err(|e| error(describe_sqlx_error(&e)))?;
+    PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.connect_timeout)
+        .connect_with(options)
+        .await
+        .map_err(|e| error(describe_sqlx_error(&e)))
+}
+
+async fn connect_redis(settings: &StoreSettings) -> Result<ConnectionManager, ConnectError> {
+    let error = |reason: String| ConnectError::Redis { url: redact(&settings.redis_url), reason };
+    let client = redis::Client::open(settings.redis_url.as_str()).map_err(|e| error(e.to_string()))?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(settings.connect_timeout))
+        .set_response_timeout(Some(Duration::from_millis(500)))
+        .set_number_of_retries(1);
+    let connect = ConnectionManager::new_with_config(client, config);
+    match tokio::time::timeout(settings.connect_timeout, connect).await {
+        Ok(Ok(manager)) => Ok(manager),
+        Ok(Err(e)) => Err(error(e.to_string())),
+        Err(_) => Err(error(format!("no answer within {:?}", settings.connect_timeout))),
+    }
+}
+
+/// The innermost cause of a sqlx error, without its debug noise.
+fn describe_sqlx_error(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        sqlx::Error::PoolTimedOut => "timed out waiting for a connection".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// A connection URL with its password replaced, fit for logs and messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _password)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact("postgres://app:s3cret@db:5432/ut360"), "postgres://app:***@db:5432/ut360");
+        assert_eq!(redact("postgres://postgres@127.0.0.1/ut360"), "postgres://postgres@127.0.0.1/ut360");
+        assert_eq!(redact("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+    }
+}

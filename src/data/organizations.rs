@@ -1,0 +1,44 @@
+//! Seed 004's organizations: the tenant every row belongs to.
+
+use super::Store;
+use uuid::Uuid;
+
+/// The tenant a request acts for. Its `redis_prefix` starts every Redis key it owns.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Organization {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub redis_prefix: String,
+}
+
+impl Organization {
+    /// Created by the first migration; owns the demo data and the seed's `ut360` prefix.
+    pub const DEFAULT_SLUG: &'static str = "default";
+
+    /// `{prefix}:{suffix}`, e.g. `ut360:meta:stats`.
+    pub fn redis_key(&self, suffix: &str) -> String {
+        format!("{}:{suffix}", self.redis_prefix)
+    }
+}
+
+impl Store {
+    pub async fn organization_by_slug(&self, slug: &str) -> Result<Option<Organization>, sqlx::Error> {
+        sqlx::query_as("SELECT id, slug, name, redis_prefix FROM organizations WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pg)
+            .await
+    }
+
+    pub async fn create_organization(&self, slug: &str, name: &str, redis_prefix: &str) -> Result<Organization, sqlx::Error> {
+        sqlx::query_as(
+            "INSERT INTO organizations (slug, name, redis_prefix) VALUES ($1, $2, $3)
+             RETURNING id, slug, name, redis_prefix",
+        )
+        .bind(slug)
+        .bind(name)
+        .bind(redis_prefix)
+        .fetch_one(&self.pg)
+        .await
+    }
+}

@@ -1,0 +1,102 @@
+//! The overview figures, read from the precomputed `recommendation_stats`.
+
+use super::{Organization, Store};
+use crate::domain::{LabelledCount, OverviewStats, RiskLevel, ServiceRiskCount, ServiceType};
+
+#[derive(sqlx::FromRow)]
+struct StatsRow {
+    dimension_type: String,
+    dimension_value: String,
+    total_count: i64,
+    total_advance_amount: f64,
+    total_revenue_potential: f64,
+    computed_at: String,
+}
+
+/// Seed 001's `ut360:meta:stats` version stamp.
+const DATA_VERSION: &str = "v1.0";
+
+impl Store {
+    /// The organization's latest statistics; all zero when nothing is loaded yet.
+    pub async fn overview(&self, organization: &Organization) -> Result<OverviewStats, sqlx::Error> {
+        let rows: Vec<StatsRow> = sqlx::query_as(
+            "SELECT dimension_type, dimension_value, COALESCE(total_count, 0)::int8 AS total_count,
+                 COALESCE(total_advance_amount, 0)::float8 AS total_advance_amount,
+                 COALESCE(total_revenue_potential, 0)::float8 AS total_revenue_potential,
+                 to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS') AS computed_at
+             FROM recommendation_stats
+             WHERE organization_id = $1
+               AND stats_date = (SELECT MAX(stats_date) FROM recommendation_stats WHERE organization_id = $1)
+               AND dimension_type IN ('all', 'service', 'risk', 'service_risk')",
+        )
+        .bind(organization.id)
+        .fetch_all(&self.pg)
+        .await?;
+        Ok(overview_from_rows(&rows))
+    }
+
+    /// Writes seed 001's `{prefix}:meta:stats` hash with exactly the seed's fields.
+    pub async fn publish_meta_stats(&self, organization: &Organization, stats: &OverviewStats) -> redis::RedisResult<()> {
+        let count_of = |counts: &[LabelledCount], label: &str| {
+            counts.iter().find(|c| c.label == label).map_or(0, |c| c.subscribers).to_string()
+        };
+        let fields = [
+            ("total_subscribers", stats.total_subscribers.to_string()),
+            ("total_easycredit", count_of(&stats.by_service, ServiceType::EasyCredit.as_str())),
+            ("total_mbfg", count_of(&stats.by_service, ServiceType::Mbfg.as_str())),
+            ("total_ungsanluong", count_of(&stats.by_service, ServiceType::Ungsanluong.as_str())),
+            ("total_low_risk", count_of(&stats.by_risk, RiskLevel::Low.as_str())),
+            ("total_medium_risk", count_of(&stats.by_risk, RiskLevel::Medium.as_str())),
+            ("avg_advance_amount", format!("{:.0}", stats.avg_advance_amount)),
+            ("total_revenue_potential", format!("{:.0}", stats.total_revenue_potential)),
+            ("last_updated", stats.last_updated.clone().unwrap_or_default()),
+            ("data_version", DATA_VERSION.to_owned()),
+        ];
+        let key = organization.redis_key("meta:stats");
+        redis::pipe()
+            .atomic()
+            .del(&key)
+            .hset_multiple(&key, &fields)
+            .query_async::<()>(&mut self.redis.clone())
+            .await
+    }
+}
+
+fn overview_from_rows(rows: &[StatsRow]) -> OverviewStats {
+    let counts_of = |dimension: &str, order: &[&str]| {
+        let mut counts: Vec<LabelledCount> = rows
+            .iter()
+            .filter(|row| row.dimension_type == dimension)
+            .map(|row| LabelledCount { label: row.dimension_value.clone(), subscribers: row.total_count })
+            .collect();
+        counts.sort_by_key(|c| order.iter().position(|o| *o == c.label).unwrap_or(order.len()));
+        counts
+    };
+    let services: Vec<&str> = ServiceType::ALL.iter().map(|s| s.as_str()).collect();
+    let risks: Vec<&str> = RiskLevel::ALL.iter().map(|r| r.as_str()).collect();
+
+    let mut by_service_and_risk: Vec<ServiceRiskCount> = rows
+        .iter()
+        .filter(|row| row.dimension_type == "service_risk")
+        .filter_map(|row| {
+            let (service, risk) = row.dimension_value.split_once('|')?;
+            Some(ServiceRiskCount { service_type: service.into(), bad_debt_risk: risk.into(), subscribers: row.total_count })
+        })
+        .collect();
+    let rank = |list: &[&str], value: &str| list.iter().position(|v| *v == value).unwrap_or(list.len());
+    by_service_and_risk.sort_by_key(|c| (rank(&services, &c.service_type), rank(&risks, &c.bad_debt_risk)));
+
+    let all = rows.iter().find(|row| row.dimension_type == "all");
+    let total_subscribers = all.map_or(0, |row| row.total_count);
+    OverviewStats {
+        total_subscribers,
+        by_service: counts_of("service", &services),
+        by_risk: counts_of("risk", &risks),
+        by_service_and_risk,
+        avg_advance_amount: all
+            .filter(|row| row.total_count > 0)
+            .map_or(0.0, |row| row.total_advance_amount / row.total_count as f64),
+        total_revenue_potential: all.map_or(0.0, |row| row.total_revenue_potential),
+        last_updated: all.map(|row| row.computed_at.clone()),
+    }
+}

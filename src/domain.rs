@@ -1,0 +1,200 @@
+//! Types shared by the server and the browser: the vocabulary of seed 001.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The advance products a subscriber can be recommended (seed 001 `service_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ServiceType {
+    EasyCredit,
+    #[serde(rename = "MBFG")]
+    Mbfg,
+    #[serde(rename = "ungsanluong")]
+    Ungsanluong,
+}
+
+impl ServiceType {
+    pub const ALL: [ServiceType; 3] = [Self::EasyCredit, Self::Mbfg, Self::Ungsanluong];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EasyCredit => "EasyCredit",
+            Self::Mbfg => "MBFG",
+            Self::Ungsanluong => "ungsanluong",
+        }
+    }
+}
+
+/// Bad-debt risk (seed 001 `bad_debt_risk`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+}
+
+impl RiskLevel {
+    pub const ALL: [RiskLevel; 3] = [Self::Low, Self::Medium, Self::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "LOW",
+            Self::Medium => "MEDIUM",
+            Self::High => "HIGH",
+        }
+    }
+}
+
+/// Prepaid or postpaid (seed 001 `subscriber_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SubscriberType {
+    Pre,
+    Pos,
+}
+
+impl SubscriberType {
+    pub const ALL: [SubscriberType; 2] = [Self::Pre, Self::Pos];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pre => "PRE",
+            Self::Pos => "POS",
+        }
+    }
+}
+
+/// Direction of a subscriber's ARPU over the observed months (seed 001 `arpu_trend`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ArpuTrend {
+    #[serde(rename = "Tăng trưởng")]
+    Growing,
+    #[serde(rename = "Ổn định")]
+    Stable,
+    #[serde(rename = "Giảm")]
+    Declining,
+}
+
+impl ArpuTrend {
+    pub const ALL: [ArpuTrend; 3] = [Self::Growing, Self::Stable, Self::Declining];
+
+    /// Growth beyond ±10 % between the first and last month counts as a trend.
+    pub const THRESHOLD_PCT: f64 = 10.0;
+
+    pub fn from_growth_rate(growth_rate_pct: f64) -> Self {
+        if growth_rate_pct > Self::THRESHOLD_PCT {
+            Self::Growing
+        } else if growth_rate_pct < -Self::THRESHOLD_PCT {
+            Self::Declining
+        } else {
+            Self::Stable
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Growing => "Tăng trưởng",
+            Self::Stable => "Ổn định",
+            Self::Declining => "Giảm",
+        }
+    }
+}
+
+macro_rules! display_and_parse {
+    ($($ty:ty => $what:literal),* $(,)?) => {$(
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = String;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|candidate| candidate.as_str() == value)
+                    .ok_or_else(|| {
+                        let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                        format!("unknown {} {value:?}; expected one of {}", $what, allowed.join(", "))
+                    })
+            }
+        }
+    )*};
+}
+
+display_and_parse!(
+    ServiceType => "service type",
+    RiskLevel => "risk level",
+    SubscriberType => "subscriber type",
+    ArpuTrend => "ARPU trend",
+);
+
+/// Subscribers with one service and one risk level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRiskCount {
+    pub service_type: String,
+    pub bad_debt_risk: String,
+    pub subscribers: i64,
+}
+
+/// A labelled count, e.g. subscribers of one service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabelledCount {
+    pub label: String,
+    pub subscribers: i64,
+}
+
+/// The overview page's figures: seed 001's `ut360:meta:stats` plus the service × risk split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverviewStats {
+    pub total_subscribers: i64,
+    pub by_service: Vec<LabelledCount>,
+    pub by_risk: Vec<LabelledCount>,
+    pub by_service_and_risk: Vec<ServiceRiskCount>,
+    pub avg_advance_amount: f64,
+    pub total_revenue_potential: f64,
+    /// RFC 3339 time the statistics were computed; `None` before any data is loaded.
+    pub last_updated: Option<String>,
+}
+
+impl OverviewStats {
+    pub fn is_empty(&self) -> bool {
+        self.total_subscribers == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_round_trip_through_their_seed_spelling() {
+        for service in ServiceType::ALL {
+            assert_eq!(service.as_str().parse::<ServiceType>(), Ok(service));
+        }
+        assert_eq!("MBFG".parse::<ServiceType>(), Ok(ServiceType::Mbfg));
+        assert_eq!("Giảm".parse::<ArpuTrend>(), Ok(ArpuTrend::Declining));
+        let error = "mbfg".parse::<ServiceType>().unwrap_err();
+        assert!(error.contains("EasyCredit, MBFG, ungsanluong"), "{error}");
+    }
+
+    #[test]
+    fn trend_follows_growth_rate_threshold() {
+        assert_eq!(ArpuTrend::from_growth_rate(10.01), ArpuTrend::Growing);
+        assert_eq!(ArpuTrend::from_growth_rate(10.0), ArpuTrend::Stable);
+        assert_eq!(ArpuTrend::from_growth_rate(-10.0), ArpuTrend::Stable);
+        assert_eq!(ArpuTrend::from_growth_rate(-56.7), ArpuTrend::Declining);
+    }
+
+    #[test]
+    fn serde_uses_seed_spelling() {
+        assert_eq!(serde_json::to_string(&ServiceType::Ungsanluong).unwrap(), "\"ungsanluong\"");
+        assert_eq!(serde_json::to_string(&RiskLevel::Medium).unwrap(), "\"MEDIUM\"");
+        assert_eq!(serde_json::to_string(&ArpuTrend::Growing).unwrap(), "\"Tăng trưởng\"");
+    }
+}

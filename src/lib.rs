@@ -1,0 +1,24 @@
+//! UT360: a Customer 360 workspace for a mobile operator's airtime-advance business.
+//!
+//! Shared by the server (`ssr`) and the browser (`hydrate`): the domain types, the
+//! pages and components. Server-only code lives in `data` (Postgres and Redis) and
+//! `server` (command line, HTTP, demo data).
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod components;
+pub mod domain;
+pub mod format;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod data;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

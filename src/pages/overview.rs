@@ -1,0 +1,161 @@
+//! The overview: seed 001's `ut360:meta:stats` figures and subscribers by service and risk.
+
+use crate::components::{EChart, StatCard};
+use crate::domain::{OverviewStats, RiskLevel, ServiceType};
+use crate::format::{format_count, format_vnd};
+use charming::component::{Axis, Grid, Legend};
+use charming::element::{AxisType, Tooltip, Trigger};
+use charming::series::Bar;
+use charming::Chart;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[server]
+pub async fn get_overview() -> Result<OverviewStats, ServerFnError> {
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    Ok(state.store.overview(&state.organization).await.map_err(AppError::from)?)
+}
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| get_overview());
+    view! {
+        <Title text="Overview"/>
+        <section class="page">
+            <h1>"Overview"</h1>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading figures…"</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(stats) if stats.is_empty() => view! { <NoDataYet/> }.into_any(),
+                        Ok(stats) => view! { <OverviewFigures stats/> }.into_any(),
+                        Err(error) => view! {
+                            <p class="error" role="alert">"The figures could not be loaded: " {error.to_string()}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn NoDataYet() -> impl IntoView {
+    view! {
+        <div class="empty-state">
+            <h2>"No subscribers yet"</h2>
+            <p>"Load the demo data with " <code>"ut360 generate"</code> " or import the data files, then reload."</p>
+        </div>
+    }
+}
+
+#[component]
+fn OverviewFigures(stats: OverviewStats) -> impl IntoView {
+    let count_of = |counts: &[crate::domain::LabelledCount], label: &str| {
+        counts.iter().find(|c| c.label == label).map_or(0, |c| c.subscribers)
+    };
+    let service_cards = ServiceType::ALL
+        .iter()
+        .map(|service| {
+            let count = count_of(&stats.by_service, service.as_str());
+            view! { <StatCard label=service.as_str() value=format_count(count) testid=service.as_str()/> }
+        })
+        .collect_view();
+    let risk_cards = RiskLevel::ALL
+        .iter()
+        .filter(|risk| **risk != RiskLevel::High || count_of(&stats.by_risk, risk.as_str()) > 0)
+        .map(|risk| {
+            let count = count_of(&stats.by_risk, risk.as_str());
+            let share = if stats.total_subscribers > 0 { 100.0 * count as f64 / stats.total_subscribers as f64 } else { 0.0 };
+            view! {
+                <StatCard label=risk_label(*risk) value=format_count(count) detail=format!("{share:.1}% of subscribers") testid=risk.as_str()/>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <div class="stat-grid">
+            <StatCard label="Subscribers" value=format_count(stats.total_subscribers) testid="total_subscribers"/>
+            <StatCard label="Average advance" value=format_vnd(stats.avg_advance_amount) testid="avg_advance_amount"/>
+            <StatCard label="Revenue potential" value=format_vnd(stats.total_revenue_potential) testid="total_revenue_potential"/>
+            <StatCard label="Last updated" value=stats.last_updated.clone().unwrap_or_default().replace('T', " ") testid="last_updated"/>
+        </div>
+        <h2>"By service"</h2>
+        <div class="stat-grid">{service_cards}</div>
+        <h2>"By risk"</h2>
+        <div class="stat-grid">{risk_cards}</div>
+        <EChart id="service-risk-chart" title="Subscribers by service and risk" chart=service_risk_chart(&stats)>
+            <ServiceRiskTable stats=stats.clone()/>
+        </EChart>
+    }
+}
+
+fn risk_label(risk: RiskLevel) -> &'static str {
+    match risk {
+        RiskLevel::Low => "Low risk",
+        RiskLevel::Medium => "Medium risk",
+        RiskLevel::High => "High risk",
+    }
+}
+
+/// Risk levels present in the data, in their natural order.
+fn present_risks(stats: &OverviewStats) -> Vec<RiskLevel> {
+    RiskLevel::ALL
+        .into_iter()
+        .filter(|risk| stats.by_service_and_risk.iter().any(|c| c.bad_debt_risk == risk.as_str()))
+        .collect()
+}
+
+fn cell(stats: &OverviewStats, service: ServiceType, risk: RiskLevel) -> i64 {
+    stats
+        .by_service_and_risk
+        .iter()
+        .find(|c| c.service_type == service.as_str() && c.bad_debt_risk == risk.as_str())
+        .map_or(0, |c| c.subscribers)
+}
+
+fn service_risk_chart(stats: &OverviewStats) -> Chart {
+    let services: Vec<&str> = ServiceType::ALL.iter().map(|s| s.as_str()).collect();
+    let mut chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().bottom(0))
+        .grid(Grid::new().left(70).right(20).top(20).bottom(50))
+        .x_axis(Axis::new().type_(AxisType::Category).data(services))
+        .y_axis(Axis::new().type_(AxisType::Value));
+    for risk in present_risks(stats) {
+        let counts: Vec<i64> = ServiceType::ALL.iter().map(|service| cell(stats, *service, risk)).collect();
+        chart = chart.series(Bar::new().name(risk.as_str()).stack("subscribers").data(counts));
+    }
+    chart
+}
+
+#[component]
+fn ServiceRiskTable(stats: OverviewStats) -> impl IntoView {
+    let risks = present_risks(&stats);
+    let header = risks.iter().map(|risk| view! { <th scope="col" class="num">{risk.as_str()}</th> }).collect_view();
+    let rows = ServiceType::ALL
+        .iter()
+        .map(|service| {
+            let cells = risks
+                .iter()
+                .map(|risk| view! { <td class="num">{format_count(cell(&stats, *service, *risk))}</td> })
+                .collect_view();
+            let total: i64 = risks.iter().map(|risk| cell(&stats, *service, *risk)).sum();
+            view! {
+                <tr data-service=service.as_str()>
+                    <th scope="row">{service.as_str()}</th>
+                    {cells}
+                    <td class="num total">{format_count(total)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data-table" data-testid="service-risk-table">
+            <thead>
+                <tr><th scope="col">"Service"</th>{header}<th scope="col" class="num">"Total"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

@@ -1,0 +1,172 @@
+//! The `ut360` command line. Every setting comes from a flag or its environment variable.
+
+use super::{serve, telemetry};
+use crate::data::{Organization, Store, StoreSettings};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "ut360", version, about = "UT360: Customer 360 for airtime advances")]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    /// Defaults to `serve`.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct Settings {
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/ut360", global = true)]
+    pub database_url: String,
+    /// Redis connection URL.
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379", global = true)]
+    pub redis_url: String,
+    /// Largest number of Postgres connections in the pool.
+    #[arg(long, env = "UT360_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub db_max_connections: u32,
+    /// Seconds to wait for Postgres or Redis before giving up.
+    #[arg(long, env = "UT360_CONNECT_TIMEOUT", default_value_t = 3, global = true)]
+    pub connect_timeout_secs: u64,
+    /// Log filter, e.g. `info` or `ut360=debug,tower_http=debug`.
+    #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn", global = true)]
+    pub log: String,
+    #[arg(long, env = "UT360_LOG_FORMAT", value_enum, default_value = "pretty", global = true)]
+    pub log_format: telemetry::LogFormat,
+}
+
+impl Settings {
+    pub fn store(&self) -> StoreSettings {
+        StoreSettings {
+            database_url: self.database_url.clone(),
+            redis_url: self.redis_url.clone(),
+            max_connections: self.db_max_connections,
+            connect_timeout: Duration::from_secs(self.connect_timeout_secs),
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web app and its API.
+    Serve(ServeArgs),
+    /// Create the database if needed and apply migrations.
+    Migrate,
+    /// Load deterministic demo data at the seeds' scale.
+    Generate(GenerateArgs),
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+    /// The built site (`cargo leptos build` writes it to target/site).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct GenerateArgs {
+    /// Random seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Size relative to the seeds' 214,504 subscribers.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
+    pub scale: f64,
+    /// Organization (slug) that receives the data.
+    #[arg(long, default_value = Organization::DEFAULT_SLUG)]
+    pub org: String,
+    /// Do nothing if the organization already has subscribers.
+    #[arg(long)]
+    pub if_empty: bool,
+}
+
+fn parse_scale(value: &str) -> Result<f64, String> {
+    let scale: f64 = value.parse().map_err(|_| format!("{value:?} is not a number"))?;
+    if scale > 0.0 && scale <= 50.0 {
+        Ok(scale)
+    } else {
+        Err(format!("{scale} is out of range; use a scale above 0 and at most 50"))
+    }
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(message) = telemetry::init(&cli.settings.log, cli.settings.log_format) {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
+    }
+    let command = cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from_env()));
+    let outcome = match command {
+        Command::Serve(args) => serve::serve(&cli.settings, &args).await,
+        Command::Migrate => migrate(&cli.settings).await,
+        Command::Generate(args) => super::generate::run(&cli.settings, &args).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+impl ServeArgs {
+    /// `serve`'s settings when no subcommand is given (as `cargo leptos serve` runs the binary).
+    fn parse_from_env() -> Self {
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        Wrapper::parse_from(["ut360"]).args
+    }
+}
+
+async fn migrate(settings: &Settings) -> Result<(), String> {
+    Store::create_and_migrate(&settings.store()).await.map_err(|e| e.to_string())?;
+    tracing::info!("database is up to date");
+    Ok(())
+}
+
+/// Connects to both stores, with the reason on one line if either is away.
+pub async fn connect(settings: &Settings) -> Result<Store, String> {
+    Store::connect(&settings.store()).await.map_err(|e| e.to_string())
+}
+
+pub async fn organization(store: &Store, slug: &str) -> Result<Organization, String> {
+    store
+        .organization_by_slug(slug)
+        .await
+        .map_err(|e| format!("cannot read organizations: {e} (has `ut360 migrate` run?)"))?
+        .ok_or_else(|| format!("no organization with slug {slug:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_must_be_positive_and_bounded() {
+        assert_eq!(parse_scale("0.5"), Ok(0.5));
+        assert!(parse_scale("0").unwrap_err().contains("out of range"));
+        assert!(parse_scale("abc").unwrap_err().contains("not a number"));
+        assert!(parse_scale("51").is_err());
+    }
+
+    #[test]
+    fn no_subcommand_means_serve_with_defaults() {
+        let cli = Cli::try_parse_from(["ut360"]).unwrap();
+        assert!(cli.command.is_none());
+        let cli = Cli::try_parse_from(["ut360", "generate", "--scale", "0.1", "--seed", "7"]).unwrap();
+        match cli.command {
+            Some(Command::Generate(args)) => assert_eq!((args.seed, args.scale), (7, 0.1)),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! One error type for handlers and server functions: a status, a public message,
+//! and the internal cause kept for the logs only. Server functions turn it into
+//! `ServerFnError` through its public `Display` message.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    BadRequest { field: &'static str, message: String },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("the database is unavailable, try again shortly")]
+    DatabaseUnavailable(#[source] sqlx::Error),
+    #[error("something went wrong on our side")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { .. } => "bad_request",
+            Self::NotFound(_) => "not_found",
+            Self::DatabaseUnavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+}
+
+impl From<sqlx::Error> for AppError {
+    /// Logs the cause here, where it is known; callers only see the public message.
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::warn!(error = %error, "database unavailable");
+                Self::DatabaseUnavailable(error)
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                Self::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let field = match &self {
+            Self::BadRequest { field, .. } => Some(*field),
+            _ => None,
+        };
+        let body = ErrorBody { error: self.code(), message: self.to_string(), field };
+        (self.status(), Json(body)).into_response()
+    }
+}

@@ -1,0 +1,8 @@
+//! The server side: command line, configuration, HTTP serving and demo data.
+
+pub mod cli;
+pub mod error;
+pub mod generate;
+pub mod serve;
+pub mod state;
+mod telemetry;

@@ -1,0 +1,12 @@
+use crate::data::{Organization, Store};
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+/// What every request handler and server function can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    /// Until sign-in exists every request acts for the default organization.
+    pub organization: Organization,
+}
