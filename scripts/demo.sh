@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# README's first command: install what is missing, start PostgreSQL and Redis if none is
+# configured, build, migrate, load the demo data (once) and serve UT360.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ensure_everything
+build_release
+
+BIN="$ROOT/target/release/ut360"
+"$BIN" migrate
+"$BIN" generate --if-empty
+
+export LEPTOS_SITE_ROOT="$ROOT/target/site"
+export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+say "UT360 at http://$LEPTOS_SITE_ADDR (Ctrl-C stops it)"
+exec "$BIN" serve

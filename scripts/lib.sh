@@ -1,0 +1,132 @@
+# Shared by the project's scripts: install what is missing, start what is not running.
+# Sourced, not run. Every step is idempotent: a second run changes nothing.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/scripts/tools"
+CARGO_LEPTOS_VERSION=0.2.47
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+APT_UPDATED=
+apt_install() {
+  command -v apt-get >/dev/null || die "apt-get not found: install $* by hand on this system"
+  if [ -z "$APT_UPDATED" ]; then
+    as_root apt-get update -qq || die "apt-get update failed"
+    APT_UPDATED=1
+  fi
+  say "installing $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null || die "could not install $*"
+}
+
+# need COMMAND PACKAGE...: installs the packages when the command is missing.
+need() {
+  local command=$1; shift
+  command -v "$command" >/dev/null 2>&1 || apt_install "$@"
+}
+
+ensure_system_packages() {
+  need cc build-essential
+  need pkg-config pkg-config
+  need curl curl ca-certificates
+  need node nodejs
+  need npm npm
+  need psql postgresql-client
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null 2>&1; then
+    [ -x "$HOME/.cargo/bin/cargo" ] || {
+      say "installing Rust with rustup"
+      curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal || die "rustup install failed"
+    }
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown || die "could not add the wasm32 target"
+  fi
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    say "building cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes, once per machine)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads \
+      || die "could not install cargo-leptos"
+  fi
+}
+
+# ECharts for the browser (served from public/, never a CDN) and wasm-opt for release
+# builds: binaryen from npm, because Debian's older wasm-opt breaks hydration.
+ensure_node_tools() {
+  if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ] || [ ! -f "$TOOLS/node_modules/echarts/dist/echarts.min.js" ]; then
+    say "installing ECharts and binaryen from npm"
+    (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error) || die "npm install in scripts/tools failed"
+  fi
+  cmp -s "$TOOLS/node_modules/echarts/dist/echarts.min.js" "$ROOT/public/echarts.min.js" \
+    || cp "$TOOLS/node_modules/echarts/dist/echarts.min.js" "$ROOT/public/echarts.min.js"
+  export PATH="$TOOLS/node_modules/.bin:$PATH"
+}
+
+ensure_chromium() {
+  need chromium chromium
+}
+
+wait_until() {
+  local what=$1 tries=$2; shift 2
+  for _ in $(seq "$tries"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
+  die "$what did not come up"
+}
+
+# Uses DATABASE_URL when set; otherwise starts (installing if needed) a local PostgreSQL.
+ensure_postgres() {
+  if [ -n "${DATABASE_URL:-}" ]; then return; fi
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql
+    local version
+    version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$version" ] || die "PostgreSQL is installed but has no cluster in /etc/postgresql"
+    say "starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null \
+      || as_root pg_ctlcluster "$version" main start || die "could not start PostgreSQL"
+    wait_until "PostgreSQL" 30 pg_isready -q -h 127.0.0.1 -p 5432
+  fi
+  if psql -qAt "postgres://postgres@127.0.0.1:5432/postgres" -c 'SELECT 1' >/dev/null 2>&1; then
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/ut360"
+  else
+    # A stock Debian cluster wants passwords over TCP: give UT360 a role of its own.
+    say "creating the PostgreSQL role ut360"
+    as_root runuser -u postgres -- psql -qc "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ut360') THEN
+        CREATE ROLE ut360 LOGIN CREATEDB PASSWORD 'ut360';
+      END IF; END \$\$;" || die "could not create the PostgreSQL role ut360"
+    export DATABASE_URL="postgres://ut360:ut360@127.0.0.1:5432/ut360"
+  fi
+}
+
+# Uses REDIS_URL when set; otherwise starts (installing if needed) a local Redis.
+ensure_redis() {
+  if [ -n "${REDIS_URL:-}" ]; then return; fi
+  export REDIS_URL="redis://127.0.0.1:6379"
+  if redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then return; fi
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  say "starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --logfile "${TMPDIR:-/tmp}/ut360-redis.log" >/dev/null || die "could not start Redis"
+  wait_until "Redis" 15 sh -c 'redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG'
+}
+
+ensure_everything() {
+  ensure_system_packages
+  ensure_rust
+  ensure_node_tools
+  ensure_postgres
+  ensure_redis
+}
+
+# The release build: server binary plus the hydrating wasm, optimized with wasm-opt.
+build_release() {
+  say "building UT360 (release)"
+  (cd "$ROOT" && cargo leptos build --release) || die "build failed"
+}
