@@ -4,7 +4,7 @@ use crate::pages::{NotFoundPage, OverviewPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::StaticSegment;
+use leptos_router::{SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -13,6 +13,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // Served from public/ (no CDN); deferred scripts run in order, before hydration.
                 <script defer src="/echarts.min.js"></script>
                 <AutoReload options=options.clone()/>
@@ -41,7 +42,8 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=NotFoundPage>
-                    <Route path=StaticSegment("") view=OverviewPage/>
+                    // Async: the whole page arrives in the first response, so it reads without JavaScript.
+                    <Route path=StaticSegment("") view=OverviewPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

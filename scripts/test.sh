@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# README's second command: every test. Unit and integration tests against a real
+# PostgreSQL and Redis (a fresh database per test), then the browser tests in Debian's
+# Chromium against a release build serving a freshly generated seed-scale database.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ensure_everything
+ensure_chromium
+
+# Databases left behind by an interrupted earlier run.
+ADMIN_URL="${DATABASE_URL%/*}/postgres"
+psql -qAt "$ADMIN_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'ut360_test_%'" \
+  | while read -r stale; do psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$stale\" WITH (FORCE)"; done
+
+say "unit and integration tests"
+(cd "$ROOT" && cargo test --features ssr --locked)
+
+build_release
+BIN="$ROOT/target/release/ut360"
+E2E_DATABASE_URL="${DATABASE_URL%/*}/ut360_e2e"
+
+# The browser tests get a database of their own; the demo database is never touched.
+say "preparing the browser-test database (seed scale)"
+psql -q "$ADMIN_URL" -c 'DROP DATABASE IF EXISTS ut360_e2e WITH (FORCE)'
+DATABASE_URL="$E2E_DATABASE_URL" "$BIN" migrate
+DATABASE_URL="$E2E_DATABASE_URL" "$BIN" generate --seed 42
+
+E2E_ADDR="${E2E_ADDR:-127.0.0.1:3100}"
+LOG="$ROOT/end2end/test-results/server.log"
+mkdir -p "$(dirname "$LOG")"
+DATABASE_URL="$E2E_DATABASE_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$E2E_ADDR" \
+  "$BIN" serve >"$LOG" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
+wait_until "UT360 on $E2E_ADDR" 30 curl -sf "http://$E2E_ADDR/readyz"
+
+say "browser tests (Chromium)"
+(cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error \
+  && BASE_URL="http://$E2E_ADDR" DATABASE_URL="$E2E_DATABASE_URL" npx playwright test)
+say "all tests passed"
