@@ -29,8 +29,16 @@ need() {
   command -v "$command" >/dev/null 2>&1 || apt_install "$@"
 }
 
+# need_package PACKAGE...: installs the Debian packages that are not installed.
+need_package() {
+  local missing=()
+  for package in "$@"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
 ensure_system_packages() {
   need cc build-essential
+  command -v dpkg >/dev/null 2>&1 && need_package libssl-dev
   need pkg-config pkg-config
   need curl curl ca-certificates
   need node nodejs

@@ -93,6 +93,7 @@ test('the chart is drawn by hydration and answers a hover', async ({ page }) => 
   await canvas.click({ position: { x: box.width / 2 + 40, y: box.height - 14 } });
   await expect.poll(legendSelection).toMatchObject({ MEDIUM: false, LOW: true });
 
+  await page.waitForTimeout(1_000); // let the legend animation settle for the screenshot
   await page.screenshot({ path: 'test-results/overview.png', fullPage: true });
   expect(errors).toEqual([]);
 });

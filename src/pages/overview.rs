@@ -73,12 +73,17 @@ fn OverviewFigures(stats: OverviewStats) -> impl IntoView {
         })
         .collect_view();
 
+    let (updated_date, updated_time) = match stats.last_updated.as_deref().and_then(|at| at.split_once('T')) {
+        Some((date, time)) => (date.to_owned(), format!("at {time}")),
+        None => ("never".to_owned(), String::new()),
+    };
+
     view! {
         <div class="stat-grid">
             <StatCard label="Subscribers" value=format_count(stats.total_subscribers) testid="total_subscribers"/>
             <StatCard label="Average advance" value=format_vnd(stats.avg_advance_amount) testid="avg_advance_amount"/>
             <StatCard label="Revenue potential" value=format_vnd(stats.total_revenue_potential) testid="total_revenue_potential"/>
-            <StatCard label="Last updated" value=stats.last_updated.clone().unwrap_or_default().replace('T', " ") testid="last_updated"/>
+            <StatCard label="Last updated" value=updated_date detail=updated_time testid="last_updated"/>
         </div>
         <h2>"By service"</h2>
         <div class="stat-grid">{service_cards}</div>
