@@ -42,3 +42,41 @@ fn bad_flags_name_the_flag() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--scale") && stderr.contains("out of range"), "{stderr}");
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully() {
+    let db = common::TestDb::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let address = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ut360"))
+        .args(["serve", "--bind", &address])
+        .env("DATABASE_URL", &db.settings.database_url)
+        .env("REDIS_URL", common::redis_url())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if http.get(format!("http://{address}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "server came up");
+
+    Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    let output = tokio::task::spawn_blocking(move || {
+        let status = server.wait().unwrap();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(server.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        (status, stderr)
+    })
+    .await
+    .unwrap();
+    assert!(output.0.success(), "exit status {:?}: {}", output.0, output.1);
+    assert!(output.1.contains("UT360 stopped"), "{}", output.1);
+    db.cleanup().await;
+}
