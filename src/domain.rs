@@ -166,6 +166,30 @@ impl OverviewStats {
     pub fn is_empty(&self) -> bool {
         self.total_subscribers == 0
     }
+
+    pub fn subscribers_of_service(&self, service: ServiceType) -> i64 {
+        count_labelled(&self.by_service, service.as_str())
+    }
+
+    pub fn subscribers_at_risk(&self, risk: RiskLevel) -> i64 {
+        count_labelled(&self.by_risk, risk.as_str())
+    }
+
+    pub fn subscribers_of_service_at_risk(&self, service: ServiceType, risk: RiskLevel) -> i64 {
+        self.by_service_and_risk
+            .iter()
+            .find(|c| c.service_type == service.as_str() && c.bad_debt_risk == risk.as_str())
+            .map_or(0, |c| c.subscribers)
+    }
+
+    /// Risk levels with at least one subscriber, in their natural order.
+    pub fn present_risks(&self) -> Vec<RiskLevel> {
+        RiskLevel::ALL.into_iter().filter(|risk| self.subscribers_at_risk(*risk) > 0).collect()
+    }
+}
+
+fn count_labelled(counts: &[LabelledCount], label: &str) -> i64 {
+    counts.iter().find(|c| c.label == label).map_or(0, |c| c.subscribers)
 }
 
 #[cfg(test)]

@@ -37,16 +37,13 @@ impl Store {
 
     /// Writes seed 001's `{prefix}:meta:stats` hash with exactly the seed's fields.
     pub async fn publish_meta_stats(&self, organization: &Organization, stats: &OverviewStats) -> redis::RedisResult<()> {
-        let count_of = |counts: &[LabelledCount], label: &str| {
-            counts.iter().find(|c| c.label == label).map_or(0, |c| c.subscribers).to_string()
-        };
         let fields = [
             ("total_subscribers", stats.total_subscribers.to_string()),
-            ("total_easycredit", count_of(&stats.by_service, ServiceType::EasyCredit.as_str())),
-            ("total_mbfg", count_of(&stats.by_service, ServiceType::Mbfg.as_str())),
-            ("total_ungsanluong", count_of(&stats.by_service, ServiceType::Ungsanluong.as_str())),
-            ("total_low_risk", count_of(&stats.by_risk, RiskLevel::Low.as_str())),
-            ("total_medium_risk", count_of(&stats.by_risk, RiskLevel::Medium.as_str())),
+            ("total_easycredit", stats.subscribers_of_service(ServiceType::EasyCredit).to_string()),
+            ("total_mbfg", stats.subscribers_of_service(ServiceType::Mbfg).to_string()),
+            ("total_ungsanluong", stats.subscribers_of_service(ServiceType::Ungsanluong).to_string()),
+            ("total_low_risk", stats.subscribers_at_risk(RiskLevel::Low).to_string()),
+            ("total_medium_risk", stats.subscribers_at_risk(RiskLevel::Medium).to_string()),
             ("avg_advance_amount", format!("{:.0}", stats.avg_advance_amount)),
             ("total_revenue_potential", format!("{:.0}", stats.total_revenue_potential)),
             ("last_updated", stats.last_updated.clone().unwrap_or_default()),

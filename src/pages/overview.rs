@@ -51,24 +51,21 @@ fn NoDataYet() -> impl IntoView {
 
 #[component]
 fn OverviewFigures(stats: OverviewStats) -> impl IntoView {
-    let count_of = |counts: &[crate::domain::LabelledCount], label: &str| {
-        counts.iter().find(|c| c.label == label).map_or(0, |c| c.subscribers)
-    };
     let service_cards = ServiceType::ALL
         .iter()
         .map(|service| {
-            let count = count_of(&stats.by_service, service.as_str());
+            let count = stats.subscribers_of_service(*service);
             view! { <StatCard label=service.as_str() value=format_count(count) testid=service.as_str()/> }
         })
         .collect_view();
-    let risk_cards = RiskLevel::ALL
-        .iter()
-        .filter(|risk| **risk != RiskLevel::High || count_of(&stats.by_risk, risk.as_str()) > 0)
+    let risk_cards = stats
+        .present_risks()
+        .into_iter()
         .map(|risk| {
-            let count = count_of(&stats.by_risk, risk.as_str());
+            let count = stats.subscribers_at_risk(risk);
             let share = if stats.total_subscribers > 0 { 100.0 * count as f64 / stats.total_subscribers as f64 } else { 0.0 };
             view! {
-                <StatCard label=risk_label(*risk) value=format_count(count) detail=format!("{share:.1}% of subscribers") testid=risk.as_str()/>
+                <StatCard label=risk_label(risk) value=format_count(count) detail=format!("{share:.1}% of subscribers") testid=risk.as_str()/>
             }
         })
         .collect_view();
@@ -103,22 +100,6 @@ fn risk_label(risk: RiskLevel) -> &'static str {
     }
 }
 
-/// Risk levels present in the data, in their natural order.
-fn present_risks(stats: &OverviewStats) -> Vec<RiskLevel> {
-    RiskLevel::ALL
-        .into_iter()
-        .filter(|risk| stats.by_service_and_risk.iter().any(|c| c.bad_debt_risk == risk.as_str()))
-        .collect()
-}
-
-fn cell(stats: &OverviewStats, service: ServiceType, risk: RiskLevel) -> i64 {
-    stats
-        .by_service_and_risk
-        .iter()
-        .find(|c| c.service_type == service.as_str() && c.bad_debt_risk == risk.as_str())
-        .map_or(0, |c| c.subscribers)
-}
-
 fn service_risk_chart(stats: &OverviewStats) -> Chart {
     let services: Vec<&str> = ServiceType::ALL.iter().map(|s| s.as_str()).collect();
     let mut chart = Chart::new()
@@ -127,8 +108,8 @@ fn service_risk_chart(stats: &OverviewStats) -> Chart {
         .grid(Grid::new().left(70).right(20).top(20).bottom(50))
         .x_axis(Axis::new().type_(AxisType::Category).data(services))
         .y_axis(Axis::new().type_(AxisType::Value));
-    for risk in present_risks(stats) {
-        let counts: Vec<i64> = ServiceType::ALL.iter().map(|service| cell(stats, *service, risk)).collect();
+    for risk in stats.present_risks() {
+        let counts: Vec<i64> = ServiceType::ALL.iter().map(|service| stats.subscribers_of_service_at_risk(*service, risk)).collect();
         chart = chart.series(Bar::new().name(risk.as_str()).stack("subscribers").data(counts));
     }
     chart
@@ -136,16 +117,16 @@ fn service_risk_chart(stats: &OverviewStats) -> Chart {
 
 #[component]
 fn ServiceRiskTable(stats: OverviewStats) -> impl IntoView {
-    let risks = present_risks(&stats);
+    let risks = stats.present_risks();
     let header = risks.iter().map(|risk| view! { <th scope="col" class="num">{risk.as_str()}</th> }).collect_view();
     let rows = ServiceType::ALL
         .iter()
         .map(|service| {
             let cells = risks
                 .iter()
-                .map(|risk| view! { <td class="num">{format_count(cell(&stats, *service, *risk))}</td> })
+                .map(|risk| view! { <td class="num">{format_count(stats.subscribers_of_service_at_risk(*service, *risk))}</td> })
                 .collect_view();
-            let total: i64 = risks.iter().map(|risk| cell(&stats, *service, *risk)).sum();
+            let total = stats.subscribers_of_service(*service);
             view! {
                 <tr data-service=service.as_str()>
                     <th scope="row">{service.as_str()}</th>

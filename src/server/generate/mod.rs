@@ -241,7 +241,7 @@ fn derive_record(b: Behaviour, service: ServiceType, ranks: Ranks, date: NaiveDa
 
     let monthly_spend = b.arpu.avg * b.topup_spend_factor;
     let avg_topup = ((monthly_spend / b.topup_frequency / 1_000.0).round() * 1_000.0).max(10_000.0);
-    let min_topup = TOPUP_DENOMINATIONS.iter().copied().filter(|&d| d <= avg_topup).last().unwrap_or(10_000.0);
+    let min_topup = TOPUP_DENOMINATIONS.iter().copied().rev().find(|&d| d <= avg_topup).unwrap_or(10_000.0);
     let max_topup = TOPUP_DENOMINATIONS.iter().copied().find(|&d| d >= avg_topup).unwrap_or(avg_topup);
     let topup = TopupBehaviour {
         frequency: b.topup_frequency,
