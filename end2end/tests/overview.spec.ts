@@ -93,6 +93,13 @@ test('the chart is drawn by hydration and answers a hover', async ({ page }) => 
   await canvas.click({ position: { x: box.width / 2 + 40, y: box.height - 14 } });
   await expect.poll(legendSelection).toMatchObject({ MEDIUM: false, LOW: true });
 
+  // The chart follows the window's width.
+  const wideWidth = Number(await canvas.getAttribute('width'));
+  await page.setViewportSize({ width: 800, height: 900 });
+  await expect.poll(async () => Number(await canvas.getAttribute('width'))).toBeLessThan(wideWidth);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expect.poll(async () => Number(await canvas.getAttribute('width'))).toBe(wideWidth);
+
   await page.waitForTimeout(1_000); // let the legend animation settle for the screenshot
   await page.screenshot({ path: 'test-results/overview.png', fullPage: true });
   expect(errors).toEqual([]);

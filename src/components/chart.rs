@@ -9,9 +9,15 @@ use leptos::prelude::*;
 pub fn EChart(id: &'static str, title: &'static str, chart: Chart, children: Children) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        // The container's CSS size decides the chart's size.
-        if let Err(error) = charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
-            leptos::logging::error!("chart {id} could not be drawn: {error:?}");
+        // The container's CSS size decides the chart's size, also when the window resizes.
+        match charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
+            Ok(echarts) => {
+                let listener = window_event_listener(leptos::ev::resize, move |_| {
+                    echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
+                });
+                on_cleanup(move || listener.remove());
+            }
+            Err(error) => leptos::logging::error!("chart {id} could not be drawn: {error:?}"),
         }
     });
     #[cfg(not(feature = "hydrate"))]
