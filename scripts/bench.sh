@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks for issue 2's budgets (not tests; they do not gate CI). Prints medians.
+# Benchmarks for the budgets of DESIGN.md and the issues (not tests; they do not gate CI).
+# Prints medians.
 #   generate at seed scale ............ budget < 60 s   (3 runs on a fresh database each)
+#   import of the three files .......... budget < 30 s   (3 runs: into an empty database, then re-imports)
+#   sync-cache to Redis ................ budget < 15 s   (3 runs, private redis-server) + used_memory
 #   overview page server render ........ budget p99 < 10 ms (wrk, beside /healthz as the floor)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -24,7 +27,7 @@ times=()
 for run in $(seq "$RUNS"); do
   fresh_database
   start=$(date +%s.%N)
-  DATABASE_URL="$BENCH_URL" "$BIN" generate --seed 42 >/dev/null 2>&1
+  DATABASE_URL="$BENCH_URL" "$BIN" generate --seed 42 --no-sync >/dev/null 2>&1
   end=$(date +%s.%N)
   times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b - a}')")
   echo "  run $run: ${times[-1]} s"
@@ -32,11 +35,53 @@ done
 median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
 echo "generate (214,504 subscribers, 1,501,528 monthly rows): median ${median} s over $RUNS runs (budget < 60 s)"
 
+# A redis-server of our own, so used_memory counts exactly the seed-scale keys.
+REDIS_PORT="${BENCH_REDIS_PORT:-6390}"
+redis-server --port "$REDIS_PORT" --save '' --appendonly no --daemonize no >/dev/null 2>&1 &
+PRIVATE_REDIS=$!
+trap 'kill $PRIVATE_REDIS 2>/dev/null || true' EXIT
+wait_until "redis-server on $REDIS_PORT" 10 redis-cli -p "$REDIS_PORT" ping
+export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+
+FILES="$(mktemp -d)"
+say "exporting the seed-scale demo data to $FILES"
+"$BIN" generate --seed 42 --export "$FILES" >/dev/null 2>&1
+ls -l "$FILES" | awk 'NR > 1 {printf "  %-40s %6.1f MB\n", $9, $5 / 1e6}'
+
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
+median_of() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+say "import at seed scale: run 1 into an empty database, then $((RUNS - 1)) re-imports of the same files"
+fresh_database
+import_times=()
+for run in $(seq "$RUNS"); do
+  start=$(date +%s.%N)
+  DATABASE_URL="$BENCH_URL" "$BIN" import "$FILES" --no-sync >/dev/null 2>&1
+  import_times+=("$(elapsed "$start" "$(date +%s.%N)")")
+  echo "  run $run: ${import_times[-1]} s"
+done
+echo "import (214,504 + 214,504 + 1,501,528 rows): median $(median_of "${import_times[@]}") s over $RUNS runs (budget < 30 s; seed 002: 2-3 min)"
+
+say "sync-cache at seed scale into an empty private Redis, then $((RUNS - 1)) re-syncs"
+redis-cli -p "$REDIS_PORT" flushall >/dev/null
+sync_times=()
+for run in $(seq "$RUNS"); do
+  start=$(date +%s.%N)
+  DATABASE_URL="$BENCH_URL" "$BIN" sync-cache >/dev/null 2>&1
+  sync_times+=("$(elapsed "$start" "$(date +%s.%N)")")
+  echo "  run $run: ${sync_times[-1]} s"
+done
+echo "sync-cache (214,504 subscribers): median $(median_of "${sync_times[@]}") s over $RUNS runs (budget < 15 s; seed 002: 1-2 min)"
+used=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
+keys=$(redis-cli -p "$REDIS_PORT" dbsize)
+echo "redis used_memory: $(awk -v b="$used" 'BEGIN {printf "%.0f MB", b / 1e6}') for $keys keys (seed 001 estimate: 1.2 GB; aim < 600 MB)"
+rm -rf "$FILES"
+
 ADDR=127.0.0.1:3200
 DATABASE_URL="$BENCH_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$ADDR" RUST_LOG=warn \
   "$BIN" serve >/dev/null 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
+trap 'kill $SERVER $PRIVATE_REDIS 2>/dev/null || true' EXIT
 wait_until "UT360 on $ADDR" 30 curl -sf "http://$ADDR/readyz"
 
 wrk_run() {

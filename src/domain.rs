@@ -102,6 +102,42 @@ impl ArpuTrend {
     }
 }
 
+/// Seed 001's `priority` label (HIGH/MEDIUM/LOW) of a recommendation, from its
+/// `priority_score` (customer value × advance readiness / 100, so 0 to 100).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Priority {
+    High,
+    Medium,
+    Low,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 3] = [Self::High, Self::Medium, Self::Low];
+
+    /// Lowest `priority_score` of a HIGH and of a MEDIUM priority.
+    pub const HIGH_FROM: f64 = 50.0;
+    pub const MEDIUM_FROM: f64 = 25.0;
+
+    pub fn from_score(priority_score: f64) -> Self {
+        if priority_score >= Self::HIGH_FROM {
+            Self::High
+        } else if priority_score >= Self::MEDIUM_FROM {
+            Self::Medium
+        } else {
+            Self::Low
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::High => "HIGH",
+            Self::Medium => "MEDIUM",
+            Self::Low => "LOW",
+        }
+    }
+}
+
 macro_rules! display_and_parse {
     ($($ty:ty => $what:literal),* $(,)?) => {$(
         impl fmt::Display for $ty {
@@ -132,6 +168,7 @@ display_and_parse!(
     RiskLevel => "risk level",
     SubscriberType => "subscriber type",
     ArpuTrend => "ARPU trend",
+    Priority => "priority",
 );
 
 /// Subscribers with one service and one risk level.
@@ -213,6 +250,15 @@ mod tests {
         assert_eq!(ArpuTrend::from_growth_rate(10.0), ArpuTrend::Stable);
         assert_eq!(ArpuTrend::from_growth_rate(-10.0), ArpuTrend::Stable);
         assert_eq!(ArpuTrend::from_growth_rate(-56.7), ArpuTrend::Declining);
+    }
+
+    #[test]
+    fn priority_label_follows_the_score() {
+        assert_eq!(Priority::from_score(63.0), Priority::High);
+        assert_eq!(Priority::from_score(50.0), Priority::High);
+        assert_eq!(Priority::from_score(49.99), Priority::Medium);
+        assert_eq!(Priority::from_score(25.0), Priority::Medium);
+        assert_eq!(Priority::from_score(0.0), Priority::Low);
     }
 
     #[test]

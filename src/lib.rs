@@ -1,8 +1,8 @@
 //! UT360: a Customer 360 workspace for a mobile operator's airtime-advance business.
 //!
 //! Shared by the server (`ssr`) and the browser (`hydrate`): the domain types, the
-//! pages and components. Server-only code lives in `data` (Postgres and Redis) and
-//! `server` (command line, HTTP, demo data).
+//! pages and components. Server-only code lives in `data` (Postgres and Redis),
+//! `pipeline` (the data files) and `server` (command line, HTTP, demo data).
 #![recursion_limit = "256"]
 
 pub mod app;
@@ -10,9 +10,12 @@ pub mod components;
 pub mod domain;
 pub mod format;
 pub mod pages;
+pub mod profile;
 
 #[cfg(feature = "ssr")]
 pub mod data;
+#[cfg(feature = "ssr")]
+pub mod pipeline;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -5,6 +5,7 @@ mod common;
 
 use common::{scalar_i64, TestDb};
 use ut360::server::generate::{generate, DemoSize, MONTHS};
+use ut360::data::dataset::Dataset;
 
 #[tokio::test]
 async fn seed_scale_load_has_the_seed_splits_and_consistent_numbers() {
@@ -169,11 +170,11 @@ async fn a_failed_load_changes_nothing() {
     let original = generate(5, 0.002);
     db.load(&org, &original).await;
 
-    // Two subscribers with one ISDN violate (organization_id, isdn) uniqueness mid-COPY.
+    // Two subscribers with one ISDN violate (organization_id, isdn) uniqueness in the swap.
     let mut broken = generate(6, 0.002);
     let duplicate = broken[0].isdn.clone();
     broken[1].isdn = duplicate;
-    let outcome = db.store.replace_subscribers(&org, &broken, |_, _| {}).await;
+    let outcome = db.store.replace_dataset(&org, &Dataset::from_records(&broken), |_| {}).await;
     assert!(outcome.is_err(), "the duplicate ISDN is rejected");
 
     let isdns: Vec<String> = sqlx::query_scalar("SELECT isdn FROM recommendations ORDER BY id").fetch_all(&db.pool).await.unwrap();

@@ -10,14 +10,6 @@ pub(super) struct CopyBuffer {
 }
 
 impl CopyBuffer {
-    pub fn len(&self) -> usize {
-        self.text.len()
-    }
-
-    pub fn take(&mut self) -> String {
-        std::mem::take(&mut self.text)
-    }
-
     fn separate(&mut self) {
         if self.row_started {
             self.text.push('\t');
@@ -37,6 +29,24 @@ impl CopyBuffer {
             }
         }
         self
+    }
+
+    /// A missing value (SQL NULL).
+    pub fn null(&mut self) -> &mut Self {
+        self.separate();
+        self.text.push_str("\\N");
+        self
+    }
+
+    pub fn optional_text(&mut self, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(value) => self.text(value),
+            None => self.null(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
     }
 
     pub fn json<T: serde::Serialize>(&mut self, value: &T) -> &mut Self {
@@ -78,9 +88,44 @@ impl CopyBuffer {
     }
 }
 
+/// The fields of one COPY text line, unescaped; `None` for NULL.
+pub(super) fn split_line(line: &str) -> impl Iterator<Item = Option<String>> + '_ {
+    line.split('\t').map(|field| {
+        if field == "\\N" {
+            return None;
+        }
+        let mut value = String::with_capacity(field.len());
+        let mut chars = field.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                value.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('t') => value.push('\t'),
+                Some('n') => value.push('\n'),
+                Some('r') => value.push('\r'),
+                Some(other) => value.push(other),
+                None => value.push('\\'),
+            }
+        }
+        Some(value)
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::CopyBuffer;
+    use super::{split_line, CopyBuffer};
+
+    #[test]
+    fn lines_split_back_into_their_values() {
+        let mut buffer = CopyBuffer::default();
+        buffer.text("a\tb\\c\nd").null().optional_text(Some("x")).int(7);
+        buffer.end_row();
+        let text = buffer.as_str().to_owned();
+        let fields: Vec<_> = split_line(text.trim_end_matches('\n')).collect();
+        assert_eq!(fields, [Some("a\tb\\c\nd".to_owned()), None, Some("x".to_owned()), Some("7".to_owned())]);
+    }
 
     #[test]
     fn escapes_copy_specials_and_formats_numbers() {
@@ -89,6 +134,6 @@ mod tests {
         buffer.end_row();
         buffer.json(&vec!["Tăng \"x\""]);
         buffer.end_row();
-        assert_eq!(buffer.take(), "a\\tb\\\\c\\nd\t-0.05\t1234.56\t2.50\t0.1235\t7\n[\"Tăng \\\\\"x\\\\\"\"]\n");
+        assert_eq!(buffer.as_str(), "a\\tb\\\\c\\nd\t-0.05\t1234.56\t2.50\t0.1235\t7\n[\"Tăng \\\\\"x\\\\\"\"]\n");
     }
 }

@@ -2,15 +2,22 @@
 //!
 //! Postgres is the source of truth; Redis holds what can be rebuilt from it.
 
+pub mod cache_entries;
+pub mod cache_sync;
+pub mod dataset;
 pub mod organizations;
 pub mod overview;
 pub mod records;
+pub mod refresh_lock;
 pub mod subscribers;
+pub mod sync_logs;
+pub mod tables;
 
 mod copy;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::ConnectOptions;
 use sqlx::PgPool;
 use std::str::FromStr;
 use std::time::Duration;
@@ -95,7 +102,9 @@ impl Store {
 async fn connect_postgres(settings: &StoreSettings) -> Result<PgPool, ConnectError> {
     let error = |reason: String| ConnectError::Postgres { url: redact(&settings.database_url), reason };
     let options = PgConnectOptions::from_str(&settings.database_url)
-        .map_err(|e| error(describe_sqlx_error(&e)))?;
+        .map_err(|e| error(describe_sqlx_error(&e)))?
+        // Bulk loads and syncs run long on purpose; RUST_LOG=sqlx=info shows slow statements.
+        .log_slow_statements(log::LevelFilter::Info, Duration::from_secs(1));
     PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.connect_timeout)

@@ -1,114 +1,110 @@
-//! Writing whole subscriber datasets: `recommendations`, `subscriber_360_profiles`
-//! and `subscriber_monthly_arpu`, loaded with COPY in one transaction.
+//! Replacing an organization's whole subscriber dataset: `recommendations`,
+//! `subscriber_360_profiles` and `subscriber_monthly_arpu`.
+//!
+//! Rows are COPYed into staging tables first, then swapped in by one transaction:
+//! readers see the old dataset until the commit and the new one after it, never a mix,
+//! and a failure anywhere leaves the live data as it was.
 
-use super::copy::CopyBuffer;
-use super::records::SubscriberRecord;
+use super::dataset::Dataset;
+use super::tables::SubscriberTable;
 use super::{Organization, Store};
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::PgConnection;
 
 /// COPY data is sent to Postgres in chunks of about this many bytes.
 const CHUNK_BYTES: usize = 1 << 20;
 
-const RECOMMENDATION_COLUMNS: &str = "id, organization_id, isdn, subscriber_type, service_type, \
-    advance_amount, revenue_per_advance, cluster_group, bad_debt_risk, arpu_avg_6m, arpu_std_6m, \
-    arpu_min_6m, arpu_max_6m, arpu_growth_rate, arpu_trend, revenue_call_pct, revenue_sms_pct, \
-    revenue_data_pct, user_type, topup_frequency, topup_avg_amount, topup_advance_ratio, \
-    topup_frequency_class, customer_value_score, advance_readiness_score, priority_score, \
-    recommendation_date";
+/// What a replacement did to one table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TableChange {
+    /// Rows whose key was not in the live data.
+    pub created: u64,
+    /// Rows whose key was in the live data with other values.
+    pub updated: u64,
+    /// Rows identical to the live ones (left untouched).
+    pub unchanged: u64,
+    /// Live rows whose key is not in the new dataset.
+    pub removed: u64,
+}
 
-const PROFILE_COLUMNS: &str = "organization_id, isdn, recommendation_id, subscriber_type, service_type, \
-    advance_amount, revenue_per_advance, arpu_avg_6m, arpu_std_6m, arpu_min_6m, arpu_max_6m, \
-    arpu_first_month, arpu_last_month, arpu_growth_rate, arpu_trend, revenue_call_pct, revenue_sms_pct, \
-    revenue_data_pct, user_type, topup_frequency, topup_avg_amount, topup_min_amount, topup_max_amount, \
-    topup_advance_ratio, topup_frequency_class, bad_debt_risk, risk_score, risk_factors, \
-    customer_value_score, advance_readiness_score, revenue_potential, cluster_group, cluster_label, \
-    classification_reason, strengths, recommendations_text, profile_date";
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ReplaceSummary {
+    pub recommendations: TableChange,
+    pub profiles: TableChange,
+    pub monthly_arpu: TableChange,
+}
 
-const MONTHLY_COLUMNS: &str = "organization_id, isdn, data_month, arpu_call, arpu_sms, arpu_data, arpu_total";
+impl ReplaceSummary {
+    pub fn total(&self) -> TableChange {
+        let all = [self.recommendations, self.profiles, self.monthly_arpu];
+        TableChange {
+            created: all.iter().map(|c| c.created).sum(),
+            updated: all.iter().map(|c| c.updated).sum(),
+            unchanged: all.iter().map(|c| c.unchanged).sum(),
+            removed: all.iter().map(|c| c.removed).sum(),
+        }
+    }
 
-/// Which table a batch of loaded rows went to, for progress reports.
+    fn change_mut(&mut self, table: SubscriberTable) -> &mut TableChange {
+        match table {
+            SubscriberTable::Recommendations => &mut self.recommendations,
+            SubscriberTable::Profiles => &mut self.profiles,
+            SubscriberTable::MonthlyArpu => &mut self.monthly_arpu,
+        }
+    }
+}
+
+/// Where a replacement is, for progress reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LoadedTable {
-    Recommendations,
-    Profiles,
-    MonthlyArpu,
+pub enum ReplaceProgress {
+    /// This many more rows of the table are staged.
+    Staged(SubscriberTable, u64),
+    /// Staging is done; the swap into the live tables has begun.
+    Swapping,
 }
 
 impl Store {
-    /// Replaces the organization's subscribers with `records`, all or nothing, then
+    /// Replaces the organization's subscribers with `dataset`, all or nothing, then
     /// recomputes `recommendation_stats` and refreshes the planner statistics.
-    /// `progress` hears how many rows of which table have just been written.
-    pub async fn replace_subscribers(
+    /// Subscribers that stay keep their recommendation id; unchanged rows are not rewritten.
+    pub async fn replace_dataset(
         &self,
         organization: &Organization,
-        records: &[SubscriberRecord],
-        mut progress: impl FnMut(LoadedTable, u64),
-    ) -> Result<(), sqlx::Error> {
+        dataset: &Dataset,
+        mut progress: impl FnMut(ReplaceProgress),
+    ) -> Result<ReplaceSummary, sqlx::Error> {
         let mut tx = self.pg.begin().await?;
+        for table in SubscriberTable::ALL {
+            let staging = staging_name(table);
+            sqlx::query(&format!(
+                "CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {live} WITH NO DATA",
+                columns = table.column_list(),
+                live = table.table_name()
+            ))
+            .execute(&mut *tx)
+            .await?;
+            copy_text(&mut tx, &staging, &table.column_list(), dataset.table(table).copy_text(), |rows| {
+                progress(ReplaceProgress::Staged(table, rows))
+            })
+            .await?;
+            // Two staged rows with one key would both match one live row; refuse them.
+            sqlx::query(&format!("CREATE UNIQUE INDEX ON {staging} ({})", table.key_columns().join(", ")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        progress(ReplaceProgress::Swapping);
+
         // Readers keep seeing the old data until commit; other writers wait.
         sqlx::query("LOCK TABLE recommendations, subscriber_360_profiles, subscriber_monthly_arpu IN EXCLUSIVE MODE")
             .execute(&mut *tx)
             .await?;
-        for table in ["subscriber_monthly_arpu", "subscriber_360_profiles", "recommendations"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
-                .bind(organization.id)
-                .execute(&mut *tx)
-                .await?;
-        }
-
-        let first_id = reserve_recommendation_ids(&mut tx, records.len()).await?;
-        let org = organization.id.to_string();
-
-        copy_rows(&mut tx, "recommendations", RECOMMENDATION_COLUMNS, records, |row, i, r| {
-            row.int(first_id + i as i64).text(&org).text(&r.isdn).text(r.subscriber_type.as_str());
-            row.text(r.service_type.as_str()).decimal(r.advance_amount).decimal(r.revenue_per_advance);
-            row.int(r.cluster_group.into()).text(r.bad_debt_risk.as_str());
-            row.decimal(r.arpu.avg).decimal(r.arpu.std).decimal(r.arpu.min).decimal(r.arpu.max);
-            row.decimal(r.arpu.growth_rate).text(r.arpu.trend.as_str());
-            row.cents(r.revenue.call_bp).cents(r.revenue.sms_bp).cents(r.revenue.data_bp).text(r.revenue.user_type());
-            row.decimal(r.topup.frequency).decimal(r.topup.avg_amount).decimal4(r.topup.advance_ratio);
-            row.text(r.topup.frequency_class()).decimal(r.customer_value_score).decimal(r.advance_readiness_score);
-            row.decimal(r.priority_score()).text(&r.recommendation_date.to_string());
-            row.end_row();
-            1
-        }, |rows| progress(LoadedTable::Recommendations, rows))
-        .await?;
-
-        copy_rows(&mut tx, "subscriber_360_profiles", PROFILE_COLUMNS, records, |row, i, r| {
-            row.text(&org).text(&r.isdn).int(first_id + i as i64).text(r.subscriber_type.as_str());
-            row.text(r.service_type.as_str()).decimal(r.advance_amount).decimal(r.revenue_per_advance);
-            row.decimal(r.arpu.avg).decimal(r.arpu.std).decimal(r.arpu.min).decimal(r.arpu.max);
-            row.decimal(r.arpu.first_month).decimal(r.arpu.last_month).decimal(r.arpu.growth_rate);
-            row.text(r.arpu.trend.as_str());
-            row.cents(r.revenue.call_bp).cents(r.revenue.sms_bp).cents(r.revenue.data_bp).text(r.revenue.user_type());
-            row.decimal(r.topup.frequency).decimal(r.topup.avg_amount).decimal(r.topup.min_amount);
-            row.decimal(r.topup.max_amount).decimal4(r.topup.advance_ratio).text(r.topup.frequency_class());
-            row.text(r.bad_debt_risk.as_str()).decimal(r.risk_score).json(&r.risk_factors);
-            row.decimal(r.customer_value_score).decimal(r.advance_readiness_score).decimal(r.revenue_potential);
-            row.int(r.cluster_group.into()).text(&r.cluster_label).text(&r.classification_reason);
-            row.json(&r.strengths).json(&r.recommendations_text).text(&r.recommendation_date.to_string());
-            row.end_row();
-            1
-        }, |rows| progress(LoadedTable::Profiles, rows))
-        .await?;
-
-        copy_rows(&mut tx, "subscriber_monthly_arpu", MONTHLY_COLUMNS, records, |row, _, r| {
-            for month in &r.monthly {
-                row.text(&org).text(&r.isdn).text(&month.data_month);
-                row.cents(month.arpu_call).cents(month.arpu_sms).cents(month.arpu_data).cents(month.arpu_total());
-                row.end_row();
-            }
-            r.monthly.len() as u64
-        }, |rows| progress(LoadedTable::MonthlyArpu, rows))
-        .await?;
-
+        let summary = apply_changes(&mut tx, organization).await?;
         refresh_recommendation_stats(&mut tx, organization).await?;
         tx.commit().await?;
 
         sqlx::query("ANALYZE recommendations, subscriber_360_profiles, subscriber_monthly_arpu, recommendation_stats")
             .execute(&self.pg)
             .await?;
-        Ok(())
+        Ok(summary)
     }
 
     pub async fn count_subscribers(&self, organization: &Organization) -> Result<i64, sqlx::Error> {
@@ -119,45 +115,113 @@ impl Store {
     }
 }
 
-/// Takes `count` consecutive ids from the `recommendations` sequence, so profiles can
-/// reference their recommendation without a round trip per row.
-async fn reserve_recommendation_ids(tx: &mut Transaction<'_, Postgres>, count: usize) -> Result<i64, sqlx::Error> {
-    let first: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('recommendations', 'id'))")
-        .fetch_one(&mut **tx)
-        .await?;
-    if count > 1 {
-        sqlx::query("SELECT setval(pg_get_serial_sequence('recommendations', 'id'), $1)")
-            .bind(first + count as i64 - 1)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(first)
+fn staging_name(table: SubscriberTable) -> String {
+    format!("staging_{}", table.table_name())
 }
 
-/// COPYs one table's rows. `write_row` writes (and ends) the rows of one record and
-/// says how many it wrote.
-async fn copy_rows(
+/// Applies the difference between the staged and the live rows: rows whose key left
+/// are deleted, rows that changed are updated in place (so recommendations keep their
+/// id), new rows are inserted, and identical rows are not touched at all.
+async fn apply_changes(conn: &mut PgConnection, organization: &Organization) -> Result<ReplaceSummary, sqlx::Error> {
+    let mut summary = ReplaceSummary::default();
+    // Profiles reference recommendations, so they go first and come back last.
+    for table in [SubscriberTable::Profiles, SubscriberTable::MonthlyArpu, SubscriberTable::Recommendations] {
+        summary.change_mut(table).removed = delete_departed(conn, organization, table).await?;
+    }
+    for table in SubscriberTable::ALL {
+        let change = summary.change_mut(table);
+        change.updated = update_changed(conn, organization, table).await?;
+        change.created = insert_new(conn, organization, table).await?;
+        let staged: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", staging_name(table)))
+            .fetch_one(&mut *conn)
+            .await?;
+        change.unchanged = staged as u64 - change.created - change.updated;
+    }
+    Ok(summary)
+}
+
+/// `l.k = s.k AND …` over the table's key columns.
+fn key_match(table: SubscriberTable) -> String {
+    table.key_columns().iter().map(|k| format!("l.{k} = s.{k}")).collect::<Vec<_>>().join(" AND ")
+}
+
+/// The file columns that are not the key.
+fn value_columns(table: SubscriberTable) -> Vec<&'static str> {
+    let keys = table.key_columns();
+    table.columns().iter().map(|c| c.name).filter(|name| !keys.contains(name)).collect()
+}
+
+async fn delete_departed(conn: &mut PgConnection, organization: &Organization, table: SubscriberTable) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "DELETE FROM {live} l WHERE l.organization_id = $1
+           AND NOT EXISTS (SELECT 1 FROM {staging} s WHERE {matches})",
+        live = table.table_name(),
+        staging = staging_name(table),
+        matches = key_match(table),
+    );
+    Ok(sqlx::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
+}
+
+async fn update_changed(conn: &mut PgConnection, organization: &Organization, table: SubscriberTable) -> Result<u64, sqlx::Error> {
+    let values = value_columns(table);
+    let live_values = values.iter().map(|c| format!("l.{c}")).collect::<Vec<_>>().join(", ");
+    let staged_values = values.iter().map(|c| format!("s.{c}")).collect::<Vec<_>>().join(", ");
+    let touch = if table == SubscriberTable::MonthlyArpu { "" } else { ", updated_at = NOW()" };
+    let sql = format!(
+        "UPDATE {live} l SET ({columns}) = ({staged_values}){touch}
+         FROM {staging} s
+         WHERE l.organization_id = $1 AND {matches} AND ({live_values}) IS DISTINCT FROM ({staged_values})",
+        live = table.table_name(),
+        columns = values.join(", "),
+        staging = staging_name(table),
+        matches = key_match(table),
+    );
+    Ok(sqlx::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
+}
+
+async fn insert_new(conn: &mut PgConnection, organization: &Organization, table: SubscriberTable) -> Result<u64, sqlx::Error> {
+    let columns = table.column_list();
+    let staged = table.columns().iter().map(|c| format!("s.{}", c.name)).collect::<Vec<_>>().join(", ");
+    let (extra_column, extra_value, join) = match table {
+        SubscriberTable::Profiles => (
+            ", recommendation_id",
+            ", r.id",
+            "LEFT JOIN recommendations r ON r.organization_id = $1 AND r.isdn = s.isdn",
+        ),
+        _ => ("", "", ""),
+    };
+    let sql = format!(
+        "INSERT INTO {live} (organization_id{extra_column}, {columns})
+         SELECT $1{extra_value}, {staged} FROM {staging} s {join}
+         WHERE NOT EXISTS (SELECT 1 FROM {live} l WHERE l.organization_id = $1 AND {matches})",
+        live = table.table_name(),
+        staging = staging_name(table),
+        matches = key_match(table),
+    );
+    Ok(sqlx::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
+}
+
+/// COPYs rows already in COPY text format into `table`, in chunks of whole lines.
+async fn copy_text(
     conn: &mut PgConnection,
     table: &str,
     columns: &str,
-    records: &[SubscriberRecord],
-    mut write_row: impl FnMut(&mut CopyBuffer, usize, &SubscriberRecord) -> u64,
+    text: &str,
     mut progress: impl FnMut(u64),
 ) -> Result<u64, sqlx::Error> {
     let mut copy = conn.copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN")).await?;
-    let mut buffer = CopyBuffer::default();
-    let mut pending_rows = 0;
-    for (i, record) in records.iter().enumerate() {
-        pending_rows += write_row(&mut buffer, i, record);
-        if buffer.len() >= CHUNK_BYTES {
-            copy.send(buffer.take().into_bytes()).await?;
-            progress(std::mem::take(&mut pending_rows));
-        }
+    let mut rest = text;
+    while !rest.is_empty() {
+        // A newline byte always ends a character, so the split is safe in UTF-8.
+        let end = match rest.as_bytes().iter().skip(CHUNK_BYTES).position(|b| *b == b'\n') {
+            Some(newline) => CHUNK_BYTES + newline + 1,
+            None => rest.len(),
+        };
+        let (chunk, tail) = rest.split_at(end);
+        copy.send(chunk.as_bytes()).await?;
+        progress(chunk.bytes().filter(|b| *b == b'\n').count() as u64);
+        rest = tail;
     }
-    if buffer.len() > 0 {
-        copy.send(buffer.take().into_bytes()).await?;
-    }
-    progress(pending_rows);
     copy.finish().await
 }
 

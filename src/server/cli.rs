@@ -1,6 +1,7 @@
 //! The `ut360` command line. Every setting comes from a flag or its environment variable.
 
 use super::{serve, telemetry};
+use crate::data::refresh_lock::RefreshLock;
 use crate::data::{Organization, Store, StoreSettings};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -56,8 +57,12 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create the database if needed and apply migrations.
     Migrate,
-    /// Load deterministic demo data at the seeds' scale.
+    /// Load deterministic demo data at the seeds' scale (or write it as data files).
     Generate(GenerateArgs),
+    /// Load seed 002's three data files, all or nothing, then sync Redis.
+    Import(super::import::ImportArgs),
+    /// Rebuild the organization's Redis keys (seed 001's contract) from PostgreSQL.
+    SyncCache(super::sync_cache::SyncCacheArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -84,6 +89,12 @@ pub struct GenerateArgs {
     /// Do nothing if the organization already has subscribers.
     #[arg(long)]
     pub if_empty: bool,
+    /// Write the three data files an import reads into this folder instead of loading.
+    #[arg(long, value_name = "DIR")]
+    pub export: Option<PathBuf>,
+    /// Leave Redis as it is (by default it is synced after loading).
+    #[arg(long)]
+    pub no_sync: bool,
 }
 
 fn parse_scale(value: &str) -> Result<f64, String> {
@@ -106,6 +117,8 @@ pub async fn run() -> ExitCode {
         Command::Serve(args) => serve::serve(&cli.settings, &args).await,
         Command::Migrate => migrate(&cli.settings).await,
         Command::Generate(args) => super::generate::run(&cli.settings, &args).await,
+        Command::Import(args) => super::import::run(&cli.settings, &args).await,
+        Command::SyncCache(args) => super::sync_cache::run(&cli.settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -145,6 +158,15 @@ pub async fn organization(store: &Store, slug: &str) -> Result<Organization, Str
         .await
         .map_err(|e| format!("cannot read organizations: {e} (has `ut360 migrate` run?)"))?
         .ok_or_else(|| format!("no organization with slug {slug:?}"))
+}
+
+/// Takes the organization's refresh lock, or says who holds it.
+pub async fn lock_refresh(store: &Store, organization: &Organization) -> Result<RefreshLock, String> {
+    store
+        .try_lock_refresh(organization)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("another import or cache sync of {:?} is running; try again when it ends", organization.slug))
 }
 
 #[cfg(test)]

@@ -3,6 +3,9 @@
 pub mod cli;
 pub mod error;
 pub mod generate;
+pub mod import;
+mod progress;
 pub mod serve;
 pub mod state;
+pub mod sync_cache;
 mod telemetry;

@@ -3,6 +3,7 @@
 
 use sqlx::PgPool;
 use std::time::Duration;
+use ut360::data::dataset::Dataset;
 use ut360::data::records::SubscriberRecord;
 use ut360::data::{Organization, Store, StoreSettings};
 
@@ -61,7 +62,8 @@ impl TestDb {
     }
 
     pub async fn load(&self, organization: &Organization, records: &[SubscriberRecord]) {
-        self.store.replace_subscribers(organization, records, |_, _| {}).await.expect("load subscribers");
+        let dataset = Dataset::from_records(records);
+        self.store.replace_dataset(organization, &dataset, |_| {}).await.expect("load subscribers");
     }
 
     pub async fn cleanup(self) {

@@ -1,66 +1,120 @@
-//! `ut360 generate`: synthesize the demo data and load it, with progress bars.
+//! `ut360 generate`: synthesize the demo data and load it (then sync Redis), or
+//! write it as the three data files an import reads.
 
 use super::{generate, DemoSize};
-use crate::data::subscribers::LoadedTable;
-use crate::server::cli::{self, GenerateArgs, Settings};
+use crate::data::dataset::Dataset;
+use crate::data::subscribers::ReplaceProgress;
+use crate::data::tables::SubscriberTable;
 use crate::format::format_count;
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use std::time::{Duration, Instant};
+use crate::pipeline::export::write_dataset;
+use crate::pipeline::files::display_name;
+use crate::pipeline::DataFiles;
+use crate::server::cli::{self, GenerateArgs, Settings};
+use crate::server::progress::{rows_bar, spinner};
+use crate::server::sync_cache;
+use indicatif::{MultiProgress, ProgressBar};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
 
 pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String> {
+    if let Some(dir) = &args.export {
+        return export(args, dir).await;
+    }
     let store = cli::connect(settings).await?;
     let organization = cli::organization(&store, &args.org).await?;
     let existing = store.count_subscribers(&organization).await.map_err(|e| e.to_string())?;
     if args.if_empty && existing > 0 {
         println!("{} already has {} subscribers; nothing generated.", organization.slug, format_count(existing));
+        // Redis keeps nothing across restarts here; refill it from the data that is there.
+        if !args.no_sync && !store.cache_is_filled(&organization).await.map_err(|e| e.to_string())? {
+            let lock = cli::lock_refresh(&store, &organization).await?;
+            let synced = sync_cache::sync_locked(&store, &organization).await;
+            let _ = lock.release().await;
+            return synced;
+        }
         return Ok(());
     }
+    let lock = cli::lock_refresh(&store, &organization).await?;
 
     let started = Instant::now();
-    let size = DemoSize::at_scale(args.scale);
     let bars = MultiProgress::new();
-    let synthesis = bars.add(ProgressBar::new_spinner().with_message(format!(
-        "synthesizing {} subscribers (seed {})",
-        format_count(size.subscribers() as i64),
-        args.seed
-    )));
-    synthesis.enable_steady_tick(Duration::from_millis(120));
-    let (seed, scale) = (args.seed, args.scale);
-    let records = tokio::task::spawn_blocking(move || generate(seed, scale)).await.map_err(|e| e.to_string())?;
-    synthesis.finish_with_message(format!("synthesized {} subscribers", format_count(records.len() as i64)));
-
-    let style = ProgressStyle::with_template("{msg:<26} [{bar:30}] {human_pos:>9}/{human_len:9} {per_sec:>12} {eta}")
-        .expect("valid template")
-        .progress_chars("=> ");
-    let table_bar = |name: &str, rows: usize| {
-        bars.add(ProgressBar::new(rows as u64).with_style(style.clone()).with_message(name.to_owned()))
-    };
-    let recommendations = table_bar("recommendations", records.len());
-    let profiles = table_bar("subscriber_360_profiles", records.len());
-    let monthly = table_bar("subscriber_monthly_arpu", size.monthly_rows());
-
-    store
-        .replace_subscribers(&organization, &records, |table, rows| match table {
-            LoadedTable::Recommendations => recommendations.inc(rows),
-            LoadedTable::Profiles => profiles.inc(rows),
-            LoadedTable::MonthlyArpu => monthly.inc(rows),
+    let dataset = synthesize(&bars, args).await?;
+    let bar = rows_bar(&bars, "loading into PostgreSQL", Some(dataset.total_rows()));
+    let mut swapping: Option<ProgressBar> = None;
+    let loaded = store
+        .replace_dataset(&organization, &dataset, |step| match step {
+            ReplaceProgress::Staged(_, rows) => bar.inc(rows),
+            ReplaceProgress::Swapping => {
+                bar.finish();
+                swapping = Some(spinner(&bars, "swapping in, recomputing statistics"));
+            }
         })
-        .await
-        .map_err(|e| format!("loading the demo data failed, nothing was changed: {e}"))?;
-    for bar in [&recommendations, &profiles, &monthly] {
-        bar.finish();
+        .await;
+    if let Some(spinner) = swapping {
+        spinner.finish_and_clear();
     }
-
-    let overview = store.overview(&organization).await.map_err(|e| e.to_string())?;
-    if let Err(e) = store.publish_meta_stats(&organization, &overview).await {
-        tracing::warn!("could not publish {}: {e}", organization.redis_key("meta:stats"));
+    if let Err(e) = loaded {
+        let _ = lock.release().await;
+        return Err(format!("loading the demo data failed, nothing was changed: {e}"));
     }
     println!(
         "Loaded {} subscribers and {} monthly ARPU rows into {:?} in {:.1} s.",
-        format_count(records.len() as i64),
-        format_count(size.monthly_rows() as i64),
+        format_count(dataset.recommendations.len() as i64),
+        format_count(dataset.monthly_arpu.len() as i64),
         organization.slug,
         started.elapsed().as_secs_f64()
+    );
+
+    let synced = if args.no_sync { Ok(()) } else { sync_cache::sync_locked(&store, &organization).await };
+    let _ = lock.release().await;
+    synced
+}
+
+/// The demo records as table rows, on a blocking thread with a spinner.
+async fn synthesize(bars: &MultiProgress, args: &GenerateArgs) -> Result<Dataset, String> {
+    let size = DemoSize::at_scale(args.scale);
+    let synthesis = spinner(
+        bars,
+        format!("synthesizing {} subscribers (seed {})", format_count(size.subscribers() as i64), args.seed),
+    );
+    let (seed, scale) = (args.seed, args.scale);
+    let dataset = tokio::task::spawn_blocking(move || Dataset::from_records(&generate(seed, scale)))
+        .await
+        .map_err(|e| e.to_string())?;
+    synthesis.finish_with_message(format!("synthesized {} subscribers", format_count(dataset.recommendations.len() as i64)));
+    Ok(dataset)
+}
+
+async fn export(args: &GenerateArgs, dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let started = Instant::now();
+    let bars = MultiProgress::new();
+    let dataset = synthesize(&bars, args).await?;
+    let files = DataFiles::in_dir(dir);
+    let file_bars: HashMap<SubscriberTable, ProgressBar> = SubscriberTable::ALL
+        .into_iter()
+        .map(|table| {
+            let bar = rows_bar(&bars, &display_name(files.path(table)), Some(dataset.table(table).len()));
+            (table, bar)
+        })
+        .collect();
+    let written_files = files.clone();
+    let progress_bars = file_bars.clone();
+    tokio::task::spawn_blocking(move || {
+        write_dataset(&dataset, &written_files, |table, rows| progress_bars[&table].inc(rows))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    file_bars.values().for_each(ProgressBar::finish);
+    println!(
+        "Wrote {}, {} and {} to {} in {:.1} s. Load them with `ut360 import {}`.",
+        DataFiles::standard_name(SubscriberTable::Recommendations),
+        DataFiles::standard_name(SubscriberTable::Profiles),
+        DataFiles::standard_name(SubscriberTable::MonthlyArpu),
+        dir.display(),
+        started.elapsed().as_secs_f64(),
+        dir.display()
     );
     Ok(())
 }

@@ -152,7 +152,8 @@ fn draw_behaviour(rng: &mut ChaCha8Rng) -> Behaviour {
     let monthly_slope: f64 = Normal::new(0.0, 0.05).expect("valid").sample(rng);
     let month_noise = Normal::new(0.0, 0.10).expect("valid");
     let data_share = rng.gen_range(cluster.data_share.0..cluster.data_share.1);
-    let sms_share = rng.gen_range(0.02..0.10);
+    // SMS takes 2-10 % of what data leaves, so calls never go negative.
+    let sms_share = rng.gen_range(0.02..0.10) * (1.0 - data_share);
     let monthly: Vec<MonthlyArpu> = MONTHS
         .iter()
         .enumerate()
@@ -359,6 +360,10 @@ mod tests {
             assert_eq!(ArpuStats::from_months(&record.monthly).as_ref(), Some(&record.arpu));
             let shares = record.revenue;
             assert_eq!(shares.call_bp + shares.sms_bp + shares.data_bp, 10_000);
+            for share in [shares.call_bp, shares.sms_bp, shares.data_bp] {
+                assert!((0..=10_000).contains(&share), "share {share} of {}", record.isdn);
+            }
+            assert!(record.monthly.iter().all(|m| m.arpu_call >= 0 && m.arpu_sms >= 0 && m.arpu_data >= 0));
             assert!((0.0..=100.0).contains(&record.customer_value_score));
             assert!((0.0..=100.0).contains(&record.advance_readiness_score));
             assert!((0..4).contains(&record.cluster_group));

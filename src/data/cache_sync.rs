@@ -1,0 +1,226 @@
+//! Rebuilding an organization's Redis keys from PostgreSQL under seed 001's contract.
+//!
+//! Per-subscriber hashes are overwritten in place (their field sets are fixed, so a
+//! reader sees the old or the new value of each field, never a missing key). Indexes
+//! are built under temporary keys and renamed into place together at the end, so no
+//! reader sees a half-built index. Keys of subscribers that left are removed.
+
+use super::cache_entries::CacheEntry;
+use super::{Organization, Store};
+use redis::AsyncCommands;
+use std::collections::HashSet;
+
+/// Seed 001: per-subscriber keys live 7 days, so a missed refresh ages them out.
+pub const SUBSCRIBER_KEY_TTL_SECONDS: i64 = 7 * 24 * 60 * 60;
+
+/// Subscribers written per Redis pipeline.
+const BATCH_SIZE: usize = 2_000;
+
+/// Keys examined per SCAN step.
+const SCAN_COUNT: usize = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheSyncError {
+    #[error("reading PostgreSQL failed: {0}")]
+    Postgres(#[from] sqlx::Error),
+    #[error("writing Redis failed: {0}")]
+    Redis(#[from] redis::RedisError),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CacheSyncSummary {
+    /// `rec` hashes written.
+    pub recommendations: u64,
+    /// `profile` hashes written.
+    pub profiles: u64,
+    /// Index keys renamed into place.
+    pub indexes: u64,
+    /// Keys deleted: subscribers that left, emptied indexes, stale bulk results.
+    pub removed_keys: u64,
+}
+
+/// Where a sync is, for progress reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheSyncProgress {
+    /// How many subscribers will be written.
+    Started { subscribers: u64 },
+    /// This many more subscribers are written.
+    Written(u64),
+    /// Indexes are being swapped in and stale keys removed.
+    Cleaning,
+}
+
+impl Store {
+    /// Writes the organization's subscribers, indexes and `meta:stats` to Redis.
+    /// The caller holds the organization's refresh lock.
+    pub async fn sync_cache(
+        &self,
+        organization: &Organization,
+        mut progress: impl FnMut(CacheSyncProgress),
+    ) -> Result<CacheSyncSummary, CacheSyncError> {
+        let mut redis = self.redis.clone();
+        let building = organization.redis_key(&format!("sync:{}", uuid::Uuid::new_v4().simple()));
+        let subscribers = self.count_subscribers(organization).await? as u64;
+        progress(CacheSyncProgress::Started { subscribers });
+
+        let mut summary = CacheSyncSummary::default();
+        let mut present: HashSet<String> = HashSet::with_capacity(subscribers as usize);
+        let mut built_indexes: HashSet<String> = HashSet::new();
+        self.each_cache_entry_batch(organization, BATCH_SIZE, |batch: Vec<CacheEntry>| {
+            let mut pipe = redis::pipe();
+            for entry in &batch {
+                write_entry(&mut pipe, organization, &building, entry, &mut built_indexes);
+                summary.recommendations += 1;
+                summary.profiles += u64::from(entry.profile.is_some());
+            }
+            progress(CacheSyncProgress::Written(batch.len() as u64));
+            present.extend(batch.into_iter().map(|entry| entry.isdn));
+            let mut redis = redis.clone();
+            async move { pipe.query_async::<()>(&mut redis).await.map_err(CacheSyncError::from) }
+        })
+        .await?;
+        progress(CacheSyncProgress::Cleaning);
+
+        summary.indexes = built_indexes.len() as u64;
+        summary.removed_keys += swap_in_indexes(&mut redis, organization, &building, &built_indexes).await?;
+        summary.removed_keys += remove_departed(&mut redis, organization, &present).await?;
+        summary.removed_keys += unlink_matching(&mut redis, &organization.redis_key("bulk:*")).await?;
+
+        let overview = self.overview(organization).await?;
+        self.publish_meta_stats(organization, &overview).await?;
+        Ok(summary)
+    }
+}
+
+fn write_entry(
+    pipe: &mut redis::Pipeline,
+    organization: &Organization,
+    building: &str,
+    entry: &CacheEntry,
+    built_indexes: &mut HashSet<String>,
+) {
+    let rec_key = organization.redis_key(&format!("rec:{}", entry.isdn));
+    pipe.hset_multiple(&rec_key, &entry.recommendation).ignore();
+    pipe.expire(&rec_key, SUBSCRIBER_KEY_TTL_SECONDS).ignore();
+
+    let profile_key = organization.redis_key(&format!("profile:{}", entry.isdn));
+    match &entry.profile {
+        Some(profile) => {
+            pipe.hset_multiple(&profile_key, &profile.to_hash_fields()).ignore();
+            pipe.expire(&profile_key, SUBSCRIBER_KEY_TTL_SECONDS).ignore();
+        }
+        None => {
+            pipe.unlink(&profile_key).ignore();
+        }
+    }
+
+    let mut index = |suffix: String| {
+        built_indexes.insert(suffix.clone());
+        format!("{building}:{suffix}")
+    };
+    pipe.zadd(index(format!("idx:service:{}", entry.service_type)), &entry.isdn, entry.index_score).ignore();
+    pipe.sadd(index(format!("idx:risk:{}", entry.bad_debt_risk)), &entry.isdn).ignore();
+    if let Some(cluster) = entry.cluster_group {
+        pipe.sadd(index(format!("idx:cluster:{cluster}")), &entry.isdn).ignore();
+    }
+}
+
+/// Renames every built index over its live key and deletes live indexes that were not
+/// rebuilt (a service or cluster nobody is in any more), all in one transaction.
+async fn swap_in_indexes(
+    redis: &mut redis::aio::ConnectionManager,
+    organization: &Organization,
+    building: &str,
+    built: &HashSet<String>,
+) -> Result<u64, CacheSyncError> {
+    let live_prefix = organization.redis_key("");
+    let emptied: Vec<String> = scan_keys(redis, &organization.redis_key("idx:*"))
+        .await?
+        .into_iter()
+        .filter(|key| !built.contains(&key[live_prefix.len()..]))
+        .collect();
+    let mut swap = redis::pipe();
+    swap.atomic();
+    for suffix in built {
+        swap.rename(format!("{building}:{suffix}"), organization.redis_key(suffix)).ignore();
+    }
+    for key in &emptied {
+        swap.del(key).ignore();
+    }
+    swap.query_async::<()>(redis).await?;
+    Ok(emptied.len() as u64)
+}
+
+/// Deletes the `rec` and `profile` keys of subscribers not in `present`.
+async fn remove_departed(
+    redis: &mut redis::aio::ConnectionManager,
+    organization: &Organization,
+    present: &HashSet<String>,
+) -> Result<u64, CacheSyncError> {
+    let mut departed = Vec::new();
+    for kind in ["rec", "profile"] {
+        let prefix = organization.redis_key(&format!("{kind}:"));
+        for key in scan_keys(redis, &format!("{prefix}*")).await? {
+            if !present.contains(&key[prefix.len()..]) {
+                departed.push(key);
+            }
+        }
+    }
+    unlink_all(redis, &departed).await?;
+    Ok(departed.len() as u64)
+}
+
+async fn unlink_matching(redis: &mut redis::aio::ConnectionManager, pattern: &str) -> Result<u64, CacheSyncError> {
+    let keys = scan_keys(redis, pattern).await?;
+    unlink_all(redis, &keys).await?;
+    Ok(keys.len() as u64)
+}
+
+async fn unlink_all(redis: &mut redis::aio::ConnectionManager, keys: &[String]) -> Result<(), CacheSyncError> {
+    for chunk in keys.chunks(BATCH_SIZE) {
+        redis.unlink::<_, ()>(chunk).await?;
+    }
+    Ok(())
+}
+
+/// Every key matching `pattern`, by SCAN (which never blocks Redis for long).
+pub(super) async fn scan_keys(
+    redis: &mut redis::aio::ConnectionManager,
+    pattern: &str,
+) -> Result<Vec<String>, redis::RedisError> {
+    let mut keys = Vec::new();
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(SCAN_COUNT)
+            .query_async(redis)
+            .await?;
+        keys.extend(batch);
+        if next == 0 {
+            return Ok(keys);
+        }
+        cursor = next;
+    }
+}
+
+impl Store {
+    /// Whether a sync has filled the organization's keys (its `meta:stats` is written last).
+    pub async fn cache_is_filled(&self, organization: &Organization) -> Result<bool, redis::RedisError> {
+        self.redis.clone().exists(organization.redis_key("meta:stats")).await
+    }
+
+    /// Redis's `INFO memory` `used_memory`, in bytes.
+    pub async fn redis_used_memory(&self) -> Result<u64, redis::RedisError> {
+        let info: String = redis::cmd("INFO").arg("memory").query_async(&mut self.redis.clone()).await?;
+        let used = info
+            .lines()
+            .find_map(|line| line.strip_prefix("used_memory:"))
+            .and_then(|value| value.trim().parse().ok())
+            .ok_or_else(|| redis::RedisError::from((redis::ErrorKind::UnexpectedReturnType, "INFO memory has no used_memory")))?;
+        Ok(used)
+    }
+}

@@ -1,0 +1,34 @@
+//! Two refreshes (imports or cache syncs) of one organization never overlap: each
+//! holds a PostgreSQL advisory lock for its whole run.
+
+use super::{Organization, Store};
+use sqlx::{Connection, PgConnection};
+
+/// Held while a refresh runs. The lock lives on its own connection, so it is freed
+/// when the guard is released, dropped, or the process dies.
+pub struct RefreshLock {
+    connection: PgConnection,
+}
+
+impl Store {
+    /// Takes the organization's refresh lock, or `None` if another refresh holds it.
+    pub async fn try_lock_refresh(&self, organization: &Organization) -> Result<Option<RefreshLock>, sqlx::Error> {
+        let mut connection = self.pg.acquire().await?.detach();
+        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext('ut360:refresh:' || $1::text))")
+            .bind(organization.id)
+            .fetch_one(&mut connection)
+            .await?;
+        if locked {
+            Ok(Some(RefreshLock { connection }))
+        } else {
+            connection.close().await?;
+            Ok(None)
+        }
+    }
+}
+
+impl RefreshLock {
+    pub async fn release(self) -> Result<(), sqlx::Error> {
+        self.connection.close().await
+    }
+}

@@ -1,0 +1,208 @@
+//! One subscriber's 360 profile, section by section, exactly as seed 001 caches it
+//! (`ut360:profile:{ISDN}`, a hash of JSON sections). Shared by the server, which
+//! writes the sections, and the pages that show them.
+
+use serde::{Deserialize, Serialize, Serializer};
+
+/// Numbers are written the way the seed shows them: `25000`, not `25000.0`.
+fn plain_number<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(number) if number.fract() == 0.0 && number.abs() < 9e15 => serializer.serialize_i64(*number as i64),
+        Some(number) => serializer.serialize_f64(*number),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// `basic`: `{isdn, type, service, advance, revenue}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Basic {
+    pub isdn: String,
+    #[serde(rename = "type")]
+    pub subscriber_type: String,
+    pub service: Option<String>,
+    #[serde(serialize_with = "plain_number")]
+    pub advance: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub revenue: Option<f64>,
+}
+
+/// `arpu_stats`: `{avg, std, min, max, growth_rate, trend}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArpuStats {
+    #[serde(serialize_with = "plain_number")]
+    pub avg: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub std: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub min: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub max: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub growth_rate: Option<f64>,
+    pub trend: Option<String>,
+}
+
+/// `revenue_breakdown`: `{call_pct, sms_pct, data_pct, user_type}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RevenueBreakdown {
+    #[serde(serialize_with = "plain_number")]
+    pub call_pct: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub sms_pct: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub data_pct: Option<f64>,
+    pub user_type: Option<String>,
+}
+
+/// `topup_behavior`: `{frequency, avg_amount, ratio, frequency_class}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TopupBehavior {
+    #[serde(serialize_with = "plain_number")]
+    pub frequency: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub avg_amount: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub ratio: Option<f64>,
+    pub frequency_class: Option<String>,
+}
+
+/// `risk_assessment`: `{level, score, factors[]}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RiskAssessment {
+    pub level: Option<String>,
+    #[serde(serialize_with = "plain_number")]
+    pub score: Option<f64>,
+    pub factors: Vec<String>,
+}
+
+/// `kpi_scores`: `{customer_value, advance_readiness, revenue_potential}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KpiScores {
+    #[serde(serialize_with = "plain_number")]
+    pub customer_value: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub advance_readiness: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub revenue_potential: Option<f64>,
+}
+
+/// One element of `monthly_arpu`: `{month, arpu_call, arpu_sms, arpu_data, arpu_total}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MonthArpu {
+    pub month: String,
+    #[serde(serialize_with = "plain_number")]
+    pub arpu_call: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub arpu_sms: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub arpu_data: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub arpu_total: Option<f64>,
+}
+
+/// `insights`: `{classification_reason, strengths[], recommendations[]}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Insights {
+    pub classification_reason: Option<String>,
+    pub strengths: Vec<String>,
+    pub recommendations: Vec<String>,
+}
+
+/// The whole profile: the eight sections and when the profile row last changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub basic: Basic,
+    pub arpu_stats: ArpuStats,
+    pub revenue_breakdown: RevenueBreakdown,
+    pub topup_behavior: TopupBehavior,
+    pub risk_assessment: RiskAssessment,
+    pub kpi_scores: KpiScores,
+    pub monthly_arpu: Vec<MonthArpu>,
+    pub insights: Insights,
+    /// `YYYY-MM-DDTHH:MM:SS`.
+    pub updated_at: String,
+}
+
+impl Profile {
+    /// Seed 001's hash field names, in the seed's order.
+    pub const FIELDS: [&'static str; 9] = [
+        "basic",
+        "arpu_stats",
+        "revenue_breakdown",
+        "topup_behavior",
+        "risk_assessment",
+        "kpi_scores",
+        "monthly_arpu",
+        "insights",
+        "updated_at",
+    ];
+
+    /// The hash's fields: each section as compact JSON, `updated_at` as text.
+    pub fn to_hash_fields(&self) -> [(&'static str, String); 9] {
+        fn json<T: Serialize>(section: &T) -> String {
+            serde_json::to_string(section).expect("profile sections serialize")
+        }
+        [
+            ("basic", json(&self.basic)),
+            ("arpu_stats", json(&self.arpu_stats)),
+            ("revenue_breakdown", json(&self.revenue_breakdown)),
+            ("topup_behavior", json(&self.topup_behavior)),
+            ("risk_assessment", json(&self.risk_assessment)),
+            ("kpi_scores", json(&self.kpi_scores)),
+            ("monthly_arpu", json(&self.monthly_arpu)),
+            ("insights", json(&self.insights)),
+            ("updated_at", self.updated_at.clone()),
+        ]
+    }
+
+    /// Reads the hash back; `None` if a section is missing or not the seed's shape.
+    pub fn from_hash_fields(fields: &std::collections::HashMap<String, String>) -> Option<Self> {
+        fn section<T: for<'de> Deserialize<'de>>(fields: &std::collections::HashMap<String, String>, name: &str) -> Option<T> {
+            serde_json::from_str(fields.get(name)?).ok()
+        }
+        Some(Self {
+            basic: section(fields, "basic")?,
+            arpu_stats: section(fields, "arpu_stats")?,
+            revenue_breakdown: section(fields, "revenue_breakdown")?,
+            topup_behavior: section(fields, "topup_behavior")?,
+            risk_assessment: section(fields, "risk_assessment")?,
+            kpi_scores: section(fields, "kpi_scores")?,
+            monthly_arpu: section(fields, "monthly_arpu")?,
+            insights: section(fields, "insights")?,
+            updated_at: fields.get("updated_at")?.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_compact_json_with_plain_numbers() {
+        let profile = Profile {
+            basic: Basic {
+                isdn: "++/hZFPrCDRre55vsZqqxQ==".into(),
+                subscriber_type: "PRE".into(),
+                service: Some("EasyCredit".into()),
+                advance: Some(25000.0),
+                revenue: Some(7500.0),
+            },
+            arpu_stats: ArpuStats { avg: Some(2757.5), growth_rate: Some(-56.7), trend: Some("Giảm".into()), ..Default::default() },
+            monthly_arpu: vec![MonthArpu { month: "202503".into(), arpu_total: Some(3500.0), ..Default::default() }],
+            updated_at: "2025-10-22T10:30:00".into(),
+            ..Default::default()
+        };
+        let fields = profile.to_hash_fields();
+        assert_eq!(fields.clone().map(|(name, _)| name), Profile::FIELDS);
+        assert_eq!(
+            fields[0].1,
+            r#"{"isdn":"++/hZFPrCDRre55vsZqqxQ==","type":"PRE","service":"EasyCredit","advance":25000,"revenue":7500}"#
+        );
+        assert_eq!(fields[1].1, r#"{"avg":2757.5,"std":null,"min":null,"max":null,"growth_rate":-56.7,"trend":"Giảm"}"#);
+        assert!(fields[6].1.starts_with(r#"[{"month":"202503","arpu_call":null"#));
+
+        let hash = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        assert_eq!(Profile::from_hash_fields(&hash), Some(profile));
+    }
+}
