@@ -37,7 +37,8 @@ echo "generate (214,504 subscribers, 1,501,528 monthly rows): median ${median} s
 
 # A redis-server of our own, so used_memory counts exactly the seed-scale keys.
 REDIS_PORT="${BENCH_REDIS_PORT:-6390}"
-redis-server --port "$REDIS_PORT" --save '' --appendonly no --daemonize no >/dev/null 2>&1 &
+redis-server --port "$REDIS_PORT" --save '' --appendonly no --daemonize no \
+  --hash-max-listpack-value "${BENCH_LISTPACK_VALUE:-1024}" >/dev/null 2>&1 &
 PRIVATE_REDIS=$!
 trap 'kill $PRIVATE_REDIS 2>/dev/null || true' EXIT
 wait_until "redis-server on $REDIS_PORT" 10 redis-cli -p "$REDIS_PORT" ping

@@ -80,3 +80,23 @@ async fn sigterm_stops_the_server_gracefully() {
     assert!(output.1.contains("UT360 stopped"), "{}", output.1);
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn import_without_files_lists_each_missing_file_and_changes_nothing() {
+    let db = common::TestDb::new().await;
+    let (code, stderr) = run(&["import"], &[("DATABASE_URL", &db.settings.database_url)]);
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("error: name a folder, or the recommendations_final_filtered.csv file"), "{stderr}");
+
+    let empty = tempfile::tempdir().unwrap();
+    let folder = empty.path().to_str().unwrap();
+    let (code, stderr) = run(&["import", folder, "--no-sync"], &[("DATABASE_URL", &db.settings.database_url)]);
+    assert_eq!(code, 1);
+    for file in ["recommendations_final_filtered.csv", "subscriber_360_profile.parquet", "subscriber_monthly_summary.parquet"] {
+        assert!(stderr.contains(&format!("  {file}: was not found")), "{stderr}");
+    }
+    assert!(stderr.trim_end().ends_with("error: import refused: 3 problems in 0 rows; nothing was changed"), "{stderr}");
+    let failed = common::scalar_i64(&db.pool, "SELECT COUNT(*) FROM sync_logs WHERE status = 'failed'").await;
+    assert_eq!(failed, 1, "the refused run is logged");
+    db.cleanup().await;
+}

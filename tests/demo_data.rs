@@ -177,8 +177,10 @@ async fn a_failed_load_changes_nothing() {
     let outcome = db.store.replace_dataset(&org, &Dataset::from_records(&broken), |_| {}).await;
     assert!(outcome.is_err(), "the duplicate ISDN is rejected");
 
-    let isdns: Vec<String> = sqlx::query_scalar("SELECT isdn FROM recommendations ORDER BY id").fetch_all(&db.pool).await.unwrap();
-    assert_eq!(isdns, original.iter().map(|r| r.isdn.clone()).collect::<Vec<_>>());
+    let isdns: Vec<String> = sqlx::query_scalar("SELECT isdn FROM recommendations ORDER BY isdn COLLATE \"C\"").fetch_all(&db.pool).await.unwrap();
+    let mut expected: Vec<String> = original.iter().map(|r| r.isdn.clone()).collect();
+    expected.sort();
+    assert_eq!(isdns, expected);
     assert_eq!(
         scalar_i64(&db.pool, "SELECT COUNT(*) FROM subscriber_monthly_arpu").await,
         (original.len() * MONTHS.len()) as i64

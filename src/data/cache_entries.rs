@@ -139,7 +139,9 @@ impl Store {
         Fut: std::future::Future<Output = Result<(), E>>,
         E: From<sqlx::Error>,
     {
+        let started = std::time::Instant::now();
         let mut months = self.months_by_isdn(organization, None).await?;
+        tracing::debug!(elapsed = ?started.elapsed(), isdns = months.len(), "monthly ARPU read");
         let query = SUBSCRIBER_QUERY.replace("{filter}", "");
         let mut rows = sqlx::query_as::<_, SubscriberRow>(&query).bind(organization.id).fetch(&self.pg);
         let mut batch = Vec::with_capacity(batch_size);

@@ -16,6 +16,9 @@ pub const SUBSCRIBER_KEY_TTL_SECONDS: i64 = 7 * 24 * 60 * 60;
 /// Subscribers written per Redis pipeline.
 const BATCH_SIZE: usize = 2_000;
 
+/// Pipelines sent and not yet answered, at most.
+const PIPELINES_IN_FLIGHT: usize = 4;
+
 /// Keys examined per SCAN step.
 const SCAN_COUNT: usize = 10_000;
 
@@ -60,12 +63,15 @@ impl Store {
     ) -> Result<CacheSyncSummary, CacheSyncError> {
         let mut redis = self.redis.clone();
         let building = organization.redis_key(&format!("sync:{}", uuid::Uuid::new_v4().simple()));
+        let started = std::time::Instant::now();
         let subscribers = self.count_subscribers(organization).await? as u64;
         progress(CacheSyncProgress::Started { subscribers });
 
         let mut summary = CacheSyncSummary::default();
         let mut present: HashSet<String> = HashSet::with_capacity(subscribers as usize);
         let mut built_indexes: HashSet<String> = HashSet::new();
+        // Pipelines are sent while the next batch is read from Postgres, a few at a time.
+        let mut in_flight = std::collections::VecDeque::new();
         self.each_cache_entry_batch(organization, BATCH_SIZE, |batch: Vec<CacheEntry>| {
             let mut pipe = redis::pipe();
             for entry in &batch {
@@ -76,10 +82,21 @@ impl Store {
             progress(CacheSyncProgress::Written(batch.len() as u64));
             present.extend(batch.into_iter().map(|entry| entry.isdn));
             let mut redis = redis.clone();
-            async move { pipe.query_async::<()>(&mut redis).await.map_err(CacheSyncError::from) }
+            in_flight.push_back(tokio::spawn(async move { pipe.query_async::<()>(&mut redis).await }));
+            let oldest = (in_flight.len() > PIPELINES_IN_FLIGHT).then(|| in_flight.pop_front()).flatten();
+            async move {
+                if let Some(oldest) = oldest {
+                    oldest.await.expect("pipeline task runs to completion")?;
+                }
+                Ok::<_, CacheSyncError>(())
+            }
         })
         .await?;
+        for sent in in_flight {
+            sent.await.expect("pipeline task runs to completion")?;
+        }
         progress(CacheSyncProgress::Cleaning);
+        tracing::debug!(elapsed = ?started.elapsed(), "subscribers written");
 
         summary.indexes = built_indexes.len() as u64;
         summary.removed_keys += swap_in_indexes(&mut redis, organization, &building, &built_indexes).await?;
@@ -88,6 +105,7 @@ impl Store {
 
         let overview = self.overview(organization).await?;
         self.publish_meta_stats(organization, &overview).await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "indexes swapped in, stale keys removed");
         Ok(summary)
     }
 }
@@ -211,6 +229,13 @@ impl Store {
     /// Whether a sync has filled the organization's keys (its `meta:stats` is written last).
     pub async fn cache_is_filled(&self, organization: &Organization) -> Result<bool, redis::RedisError> {
         self.redis.clone().exists(organization.redis_key("meta:stats")).await
+    }
+
+    /// Redis's `hash-max-listpack-value`, or `None` where CONFIG is not allowed.
+    pub async fn redis_listpack_value(&self) -> Option<u64> {
+        let reply: Vec<String> =
+            redis::cmd("CONFIG").arg("GET").arg("hash-max-listpack-value").query_async(&mut self.redis.clone()).await.ok()?;
+        reply.get(1)?.parse().ok()
     }
 
     /// Redis's `INFO memory` `used_memory`, in bytes.

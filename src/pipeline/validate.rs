@@ -7,7 +7,7 @@
 use super::files::{display_name, DataFiles};
 use super::problems::{Location, Problem, Problems};
 use super::read::{read_rows, FileSummary, RowCells};
-use crate::data::dataset::Dataset;
+use crate::data::dataset::{Dataset, TableRows};
 use crate::data::tables::SubscriberTable;
 use std::borrow::Cow;
 use std::collections::hash_map::{Entry, HashMap};
@@ -33,137 +33,185 @@ pub struct ReadDataset {
 
 /// Reads and checks the three files. Either every row is good and the dataset is
 /// returned, or every problem found is (up to the report's cap, with a count).
+///
+/// The recommendations file is read first (it says which ISDNs exist); the profile
+/// and monthly files are then read side by side.
 pub fn read_dataset(
     files: &DataFiles,
-    mut progress: impl FnMut(ReadProgress),
+    progress: impl Fn(ReadProgress) + Sync,
 ) -> Result<ReadDataset, Problems> {
-    let mut checker = Checker::default();
-    let mut summaries = Vec::new();
-    for table in SubscriberTable::ALL {
-        let path = files.path(table);
-        let file = display_name(path);
-        let mut pending = 0;
-        let outcome = read_rows(path, table, |location, cells| {
-            checker.check_row(table, &file, location, cells);
-            pending += 1;
-            if pending == PROGRESS_EVERY {
-                progress(ReadProgress::Rows(table, std::mem::take(&mut pending)));
-            }
+    let mut isdns = HashMap::new();
+    let recommendations = check_file(files, SubscriberTable::Recommendations, Keys::Recommendations(&mut isdns), &progress);
+    let known = KnownIsdns { ids: isdns, complete: recommendations.outcome.is_ok() };
+    let (profiles, monthly_arpu) = std::thread::scope(|scope| {
+        let profiles = scope.spawn(|| {
+            let keys = Keys::Profiles { known: &known, seen: HashMap::new() };
+            check_file(files, SubscriberTable::Profiles, keys, &progress)
         });
-        progress(ReadProgress::Rows(table, pending));
-        progress(ReadProgress::Done(table));
-        match outcome {
-            Ok(summary) if summary.rows == 0 => checker.problems.add(Problem {
-                file,
-                location: Location::File,
-                column: None,
-                value: None,
-                message: "has no rows".into(),
-            }),
-            Ok(summary) => summaries.push((table, summary)),
-            Err(problem) => {
-                if table == SubscriberTable::Recommendations {
-                    // Without the recommendations every other row would look orphaned.
-                    checker.recommendations_unknown = true;
-                }
-                checker.problems.add(problem);
-            }
+        let keys = Keys::Months { known: &known, seen: HashMap::new() };
+        let monthly_arpu = check_file(files, SubscriberTable::MonthlyArpu, keys, &progress);
+        (profiles.join().expect("the profile reader does not panic"), monthly_arpu)
+    });
+
+    let mut problems = Problems::default();
+    let mut dataset = Dataset::default();
+    let mut summaries = Vec::new();
+    for (table, checked) in [
+        (SubscriberTable::Recommendations, recommendations),
+        (SubscriberTable::Profiles, profiles),
+        (SubscriberTable::MonthlyArpu, monthly_arpu),
+    ] {
+        problems.absorb(checked.problems);
+        *dataset.table_mut(table) = checked.rows;
+        if let Ok(summary) = checked.outcome {
+            summaries.push((table, summary));
         }
     }
-    if checker.problems.is_empty() {
-        Ok(ReadDataset { dataset: checker.dataset, files: summaries })
+    if problems.is_empty() {
+        Ok(ReadDataset { dataset, files: summaries })
     } else {
-        Err(checker.problems)
+        Err(problems)
     }
 }
 
-#[derive(Default)]
-struct Checker {
-    dataset: Dataset,
+/// The ISDNs of the recommendations file, each with a small id and where it was first seen.
+struct KnownIsdns {
+    ids: HashMap<String, (u32, Location)>,
+    /// False when the recommendations file could not be read: then no row is called orphaned.
+    complete: bool,
+}
+
+/// How a file's rows are checked against each other and the recommendations.
+enum Keys<'k> {
+    Recommendations(&'k mut HashMap<String, (u32, Location)>),
+    Profiles { known: &'k KnownIsdns, seen: HashMap<u32, Location> },
+    Months { known: &'k KnownIsdns, seen: HashMap<(u32, u32), Location> },
+}
+
+/// One file's good rows and problems.
+struct CheckedFile {
+    rows: TableRows,
     problems: Problems,
-    /// Each recommendation's ISDN and where it was first seen.
-    recommendations: HashMap<String, (u32, Location)>,
-    recommendations_unknown: bool,
-    profiles: HashMap<u32, Location>,
-    months: HashMap<(u32, u32), Location>,
+    outcome: Result<FileSummary, ()>,
 }
 
-impl Checker {
-    fn check_row(&mut self, table: SubscriberTable, file: &str, location: Location, cells: RowCells<'_>) {
-        let problem = |column: Option<&str>, value: Option<&str>, message: String| Problem {
-            file: file.to_owned(),
-            location: location.clone(),
-            column: column.map(str::to_owned),
-            value: value.map(str::to_owned),
-            message,
-        };
-        let cells = match cells {
-            Ok(cells) => cells,
+fn check_file(files: &DataFiles, table: SubscriberTable, mut keys: Keys<'_>, progress: &impl Fn(ReadProgress)) -> CheckedFile {
+    let path = files.path(table);
+    let file = display_name(path);
+    let mut rows = TableRows::default();
+    let mut problems = Problems::default();
+    let mut pending = 0;
+    let outcome = read_rows(path, table, |location, cells| {
+        if let Some(values) = check_row(table, &file, location, cells, &mut keys, &mut problems) {
+            rows.push(values.iter().map(|v| v.as_deref()));
+        }
+        pending += 1;
+        if pending == PROGRESS_EVERY {
+            progress(ReadProgress::Rows(table, std::mem::take(&mut pending)));
+        }
+    });
+    progress(ReadProgress::Rows(table, pending));
+    progress(ReadProgress::Done(table));
+    let outcome = match outcome {
+        Ok(summary) if summary.rows == 0 => {
+            problems.add(Problem { file, location: Location::File, column: None, value: None, message: "has no rows".into() });
+            Err(())
+        }
+        Ok(summary) => Ok(summary),
+        Err(problem) => {
+            problems.add(problem);
+            Err(())
+        }
+    };
+    CheckedFile { rows, problems, outcome }
+}
+
+/// The row's canonical values, or `None` after recording its problems.
+fn check_row<'c>(
+    table: SubscriberTable,
+    file: &str,
+    location: Location,
+    cells: RowCells<'c>,
+    keys: &mut Keys<'_>,
+    problems: &mut Problems,
+) -> Option<Vec<Option<Cow<'c, str>>>> {
+    let problem = |column: Option<&str>, value: Option<&str>, message: String| Problem {
+        file: file.to_owned(),
+        location: location.clone(),
+        column: column.map(str::to_owned),
+        value: value.map(str::to_owned),
+        message,
+    };
+    let cells = match cells {
+        Ok(cells) => cells,
+        Err(message) => {
+            problems.add(problem(None, None, message));
+            problems.count_failed_row();
+            return None;
+        }
+    };
+
+    let mut row_ok = true;
+    let mut values: Vec<Option<Cow<'c, str>>> = Vec::with_capacity(cells.len());
+    for (cell, column) in cells.iter().zip(table.columns()) {
+        match column.normalize(cell.unwrap_or("")) {
+            Ok(value) => values.push(value),
             Err(message) => {
-                self.problems.add(problem(None, None, message));
-                self.problems.count_failed_row();
-                return;
-            }
-        };
-
-        let mut row_ok = true;
-        let mut values: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(cells.len());
-        for (cell, column) in cells.iter().zip(table.columns()) {
-            match column.normalize(cell.unwrap_or("")) {
-                Ok(value) => values.push(value),
-                Err(message) => {
-                    row_ok = false;
-                    self.problems.add(problem(Some(column.name), *cell, message));
-                    values.push(None);
-                }
-            }
-        }
-
-        // Every table's first column is the ISDN; monthly rows have the month second.
-        if let Some(isdn) = values[0].as_deref() {
-            if let Err((column, message)) = self.check_keys(table, isdn, values.get(1), &location) {
                 row_ok = false;
-                let value = if column == "isdn" { Some(isdn) } else { values[1].as_deref() };
-                self.problems.add(problem(Some(column), value, message));
+                problems.add(problem(Some(column.name), *cell, message));
+                values.push(None);
             }
-        }
-
-        if row_ok {
-            self.dataset.table_mut(table).push(values.iter().map(|v| v.as_deref()));
-        } else {
-            self.problems.count_failed_row();
         }
     }
 
+    // Every table's first column is the ISDN; monthly rows have the month second.
+    if let Some(isdn) = values[0].as_deref() {
+        if let Err((column, message)) = keys.check(isdn, values.get(1), &location) {
+            row_ok = false;
+            let value = if column == "isdn" { Some(isdn) } else { values[1].as_deref() };
+            problems.add(problem(Some(column), value, message));
+        }
+    }
+
+    if row_ok {
+        Some(values)
+    } else {
+        problems.count_failed_row();
+        None
+    }
+}
+
+impl Keys<'_> {
     /// Checks the row's key against the rows seen before it; names the column at fault.
-    fn check_keys(
+    fn check(
         &mut self,
-        table: SubscriberTable,
         isdn: &str,
         second: Option<&Option<Cow<'_, str>>>,
         location: &Location,
     ) -> Result<(), (&'static str, String)> {
         let twice = |first: Location| format!("appears more than once (first at {first})");
-        if table == SubscriberTable::Recommendations {
-            let next_id = self.recommendations.len() as u32;
-            if let Some((_, first)) = self.recommendations.get(isdn) {
-                return Err(("isdn", twice(first.clone())));
-            }
-            self.recommendations.insert(isdn.to_owned(), (next_id, location.clone()));
-            return Ok(());
-        }
-        if self.recommendations_unknown {
-            return Ok(());
-        }
-        let Some(&(id, _)) = self.recommendations.get(isdn) else {
-            return Err(("isdn", "has no row in the recommendations file".into()));
+        let id_of = |known: &KnownIsdns| match known.ids.get(isdn) {
+            Some(&(id, _)) => Ok(Some(id)),
+            None if known.complete => Err(("isdn", "has no row in the recommendations file".to_owned())),
+            None => Ok(None),
         };
-        match table {
-            SubscriberTable::Profiles => first_time(&mut self.profiles, id, location).map_err(|first| ("isdn", twice(first))),
-            _ => match second {
-                Some(Some(month)) => {
+        match self {
+            Keys::Recommendations(ids) => {
+                if let Some((_, first)) = ids.get(isdn) {
+                    return Err(("isdn", twice(first.clone())));
+                }
+                let next_id = ids.len() as u32;
+                ids.insert(isdn.to_owned(), (next_id, location.clone()));
+                Ok(())
+            }
+            Keys::Profiles { known, seen } => match id_of(known)? {
+                Some(id) => first_time(seen, id, location).map_err(|first| ("isdn", twice(first))),
+                None => Ok(()),
+            },
+            Keys::Months { known, seen } => match (id_of(known)?, second) {
+                (Some(id), Some(Some(month))) => {
                     let month: u32 = month.parse().expect("a validated YYYYMM");
-                    first_time(&mut self.months, (id, month), location)
+                    first_time(seen, (id, month), location)
                         .map_err(|first| ("data_month", format!("appears twice for this ISDN (first at {first})")))
                 }
                 _ => Ok(()),

@@ -11,6 +11,10 @@ use clap::Args;
 use indicatif::MultiProgress;
 use std::time::Instant;
 
+/// Profile hashes hold JSON sections of up to about 1 KB (monthly ARPU); Redis keeps
+/// them in compact listpacks only when values of that size are allowed.
+const LISTPACK_VALUE_FOR_PROFILES: u64 = 1024;
+
 #[derive(Args, Clone, Debug)]
 pub struct SyncCacheArgs {
     /// Organization (slug) whose keys are rebuilt.
@@ -74,6 +78,12 @@ pub async fn sync_locked(store: &Store, organization: &Organization) -> Result<(
                 format_count(summary.removed_keys as i64),
                 memory.map(|bytes| format!(" Redis used_memory: {:.0} MB.", bytes as f64 / 1e6)).unwrap_or_default(),
             );
+            if store.redis_listpack_value().await.is_some_and(|value| value < LISTPACK_VALUE_FOR_PROFILES) {
+                println!(
+                    "Hint: with hash-max-listpack-value {LISTPACK_VALUE_FOR_PROFILES} (redis.conf) profiles take about 20 % \
+                     less Redis memory; see README.md."
+                );
+            }
             Ok(())
         }
         Err(error) => {
