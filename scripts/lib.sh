@@ -44,6 +44,7 @@ ensure_system_packages() {
   need node nodejs
   need npm npm
   need psql postgresql-client
+  need redis-cli redis-tools
 }
 
 ensure_rust() {

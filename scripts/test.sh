@@ -19,17 +19,20 @@ say "unit and integration tests"
 build_release
 BIN="$ROOT/target/release/ut360"
 E2E_DATABASE_URL="${DATABASE_URL%/*}/ut360_e2e"
+# Redis database 15 of the same server, so the demo's `ut360:*` keys are never touched.
+E2E_REDIS_URL="${REDIS_URL%/[0-9]*}/15"
 
 # The browser tests get a database of their own; the demo database is never touched.
 say "preparing the browser-test database (seed scale)"
 psql -q "$ADMIN_URL" -c 'DROP DATABASE IF EXISTS ut360_e2e WITH (FORCE)'
-DATABASE_URL="$E2E_DATABASE_URL" "$BIN" migrate
-DATABASE_URL="$E2E_DATABASE_URL" "$BIN" generate --seed 42
+redis-cli -u "$E2E_REDIS_URL" flushdb >/dev/null
+DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" "$BIN" migrate
+DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" "$BIN" generate --seed 42
 
 E2E_ADDR="${E2E_ADDR:-127.0.0.1:3100}"
 LOG="$ROOT/end2end/test-results/server.log"
 mkdir -p "$(dirname "$LOG")"
-DATABASE_URL="$E2E_DATABASE_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$E2E_ADDR" \
+DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$E2E_ADDR" \
   "$BIN" serve >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
