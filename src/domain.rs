@@ -171,6 +171,81 @@ display_and_parse!(
     Priority => "priority",
 );
 
+/// A subscriber number as UT360 stores it (seed 001: an encrypted ISDN in base64,
+/// e.g. `++/hZFPrCDRre55vsZqqxQ==`). Checked before any lookup.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Isdn(String);
+
+impl Isdn {
+    pub const MAX_CHARS: usize = 255;
+
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-');
+        if value.is_empty() {
+            Err("an ISDN is required".into())
+        } else if value.chars().count() > Self::MAX_CHARS {
+            Err(format!("an ISDN has at most {} characters", Self::MAX_CHARS))
+        } else if let Some(bad) = value.chars().find(|c| !allowed(*c)) {
+            Err(format!("{value:?} is not an ISDN: {bad:?} is not allowed (letters, digits and + / = _ - are)"))
+        } else {
+            Ok(Self(value.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Seed 001's recommendation for one subscriber: the 14 fields of `ut360:rec:{ISDN}`,
+/// typed. This is what the advance-request system gets back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    pub isdn: String,
+    pub subscriber_type: String,
+    pub service_type: String,
+    pub advance_amount: Option<f64>,
+    pub revenue_per_advance: Option<f64>,
+    pub cluster_group: Option<i32>,
+    pub bad_debt_risk: String,
+    pub arpu_avg_6m: Option<f64>,
+    pub arpu_growth_rate: Option<f64>,
+    pub arpu_trend: Option<String>,
+    pub customer_value_score: Option<f64>,
+    pub advance_readiness_score: Option<f64>,
+    /// `YYYY-MM-DD`.
+    pub recommendation_date: String,
+    /// HIGH, MEDIUM or LOW.
+    pub priority: String,
+}
+
+impl Recommendation {
+    /// From the hash's fields (all text, "" for a missing value); `None` without an ISDN.
+    pub fn from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<Self> {
+        let fields: std::collections::HashMap<&str, &str> = fields.into_iter().collect();
+        let text = |name: &str| fields.get(name).copied().unwrap_or("").to_owned();
+        let optional_text = |name: &str| Some(text(name)).filter(|value| !value.is_empty());
+        let number = |name: &str| fields.get(name).and_then(|value| value.parse::<f64>().ok());
+        let isdn = optional_text("isdn")?;
+        Some(Self {
+            isdn,
+            subscriber_type: text("subscriber_type"),
+            service_type: text("service_type"),
+            advance_amount: number("advance_amount"),
+            revenue_per_advance: number("revenue_per_advance"),
+            cluster_group: fields.get("cluster_group").and_then(|value| value.parse().ok()),
+            bad_debt_risk: text("bad_debt_risk"),
+            arpu_avg_6m: number("arpu_avg_6m"),
+            arpu_growth_rate: number("arpu_growth_rate"),
+            arpu_trend: optional_text("arpu_trend"),
+            customer_value_score: number("customer_value_score"),
+            advance_readiness_score: number("advance_readiness_score"),
+            recommendation_date: text("recommendation_date"),
+            priority: text("priority"),
+        })
+    }
+}
+
 /// Subscribers with one service and one risk level.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ServiceRiskCount {
@@ -250,6 +325,15 @@ mod tests {
         assert_eq!(ArpuTrend::from_growth_rate(10.0), ArpuTrend::Stable);
         assert_eq!(ArpuTrend::from_growth_rate(-10.0), ArpuTrend::Stable);
         assert_eq!(ArpuTrend::from_growth_rate(-56.7), ArpuTrend::Declining);
+    }
+
+    #[test]
+    fn isdns_are_checked() {
+        assert_eq!(Isdn::parse("++/hZFPrCDRre55vsZqqxQ==").unwrap().as_str(), "++/hZFPrCDRre55vsZqqxQ==");
+        assert_eq!(Isdn::parse("84912345678").unwrap().as_str(), "84912345678");
+        assert!(Isdn::parse("").is_err());
+        assert!(Isdn::parse("abc def").unwrap_err().contains("' ' is not allowed"));
+        assert!(Isdn::parse(&"a".repeat(256)).is_err());
     }
 
     #[test]

@@ -4,25 +4,9 @@
 
 mod common;
 
-use common::TestDb;
-use leptos::config::LeptosOptions;
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-use ut360::data::{Organization, Store, StoreSettings};
+use common::{free_port, spawn_app, PrivateRedis, TestDb};
 use ut360::format::format_count;
 use ut360::server::generate::{generate, DemoSize};
-use ut360::server::serve::router;
-use ut360::server::state::AppState;
-
-async fn spawn_app(store: Store, organization: Organization) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address: SocketAddr = listener.local_addr().unwrap();
-    let leptos_options = LeptosOptions::builder().output_name("ut360").site_addr(address).build();
-    let app = router(AppState { leptos_options, store, organization });
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{address}")
-}
 
 #[tokio::test]
 async fn probes_and_the_server_rendered_overview() {
@@ -61,49 +45,16 @@ async fn probes_and_the_server_rendered_overview() {
     db.cleanup().await;
 }
 
-struct PrivateRedis(Child);
-
-impl PrivateRedis {
-    fn start(port: u16) -> Self {
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed (scripts/lib.sh installs it)");
-        Self(child)
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn readiness_reports_redis_going_away() {
     let db = TestDb::new().await;
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
-    let mut redis = PrivateRedis::start(port);
-    let settings = StoreSettings { redis_url: format!("redis://127.0.0.1:{port}"), ..db.settings.clone() };
-    let mut store = None;
-    for _ in 0..50 {
-        if let Ok(connected) = Store::connect(&settings).await {
-            store = Some(connected);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let base = spawn_app(store.expect("private Redis came up"), db.default_organization().await).await;
+    let mut redis = PrivateRedis::start(free_port());
+    let store = redis.connect(&db.settings).await;
+    let base = spawn_app(store, db.default_organization().await).await;
     let http = reqwest::Client::new();
     assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status(), 200);
 
-    redis.0.kill().unwrap();
-    redis.0.wait().unwrap();
+    redis.stop();
     let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 503);
     assert_eq!(ready.json::<serde_json::Value>().await.unwrap(), serde_json::json!({"postgres": true, "redis": false}));

@@ -7,6 +7,7 @@
 
 use super::cache_entries::CacheEntry;
 use super::{Organization, Store};
+use redis::aio::MultiplexedConnection;
 use redis::AsyncCommands;
 use std::collections::HashSet;
 
@@ -18,6 +19,9 @@ const BATCH_SIZE: usize = 2_000;
 
 /// Pipelines sent and not yet answered, at most.
 const PIPELINES_IN_FLIGHT: usize = 4;
+
+/// How long one bulk pipeline may take to be answered before the sync gives up.
+const BULK_RESPONSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Keys examined per SCAN step.
 const SCAN_COUNT: usize = 10_000;
@@ -61,7 +65,7 @@ impl Store {
         organization: &Organization,
         mut progress: impl FnMut(CacheSyncProgress),
     ) -> Result<CacheSyncSummary, CacheSyncError> {
-        let mut redis = self.redis.clone();
+        let mut redis = self.bulk_redis().await?;
         let building = organization.redis_key(&format!("sync:{}", uuid::Uuid::new_v4().simple()));
         let started = std::time::Instant::now();
         let subscribers = self.count_subscribers(organization).await? as u64;
@@ -117,6 +121,20 @@ fn write_entry(
     entry: &CacheEntry,
     built_indexes: &mut HashSet<String>,
 ) {
+    write_subscriber_keys(pipe, organization, entry);
+    let mut index = |suffix: String| {
+        built_indexes.insert(suffix.clone());
+        format!("{building}:{suffix}")
+    };
+    pipe.zadd(index(format!("idx:service:{}", entry.service_type)), &entry.isdn, entry.index_score).ignore();
+    pipe.sadd(index(format!("idx:risk:{}", entry.bad_debt_risk)), &entry.isdn).ignore();
+    if let Some(cluster) = entry.cluster_group {
+        pipe.sadd(index(format!("idx:cluster:{cluster}")), &entry.isdn).ignore();
+    }
+}
+
+/// Writes (or, without a profile, deletes) the subscriber's `rec` and `profile` hashes.
+pub(super) fn write_subscriber_keys(pipe: &mut redis::Pipeline, organization: &Organization, entry: &CacheEntry) {
     let rec_key = organization.redis_key(&format!("rec:{}", entry.isdn));
     pipe.hset_multiple(&rec_key, &entry.recommendation).ignore();
     pipe.expire(&rec_key, SUBSCRIBER_KEY_TTL_SECONDS).ignore();
@@ -131,22 +149,12 @@ fn write_entry(
             pipe.unlink(&profile_key).ignore();
         }
     }
-
-    let mut index = |suffix: String| {
-        built_indexes.insert(suffix.clone());
-        format!("{building}:{suffix}")
-    };
-    pipe.zadd(index(format!("idx:service:{}", entry.service_type)), &entry.isdn, entry.index_score).ignore();
-    pipe.sadd(index(format!("idx:risk:{}", entry.bad_debt_risk)), &entry.isdn).ignore();
-    if let Some(cluster) = entry.cluster_group {
-        pipe.sadd(index(format!("idx:cluster:{cluster}")), &entry.isdn).ignore();
-    }
 }
 
 /// Renames every built index over its live key and deletes live indexes that were not
 /// rebuilt (a service or cluster nobody is in any more), all in one transaction.
 async fn swap_in_indexes(
-    redis: &mut redis::aio::ConnectionManager,
+    redis: &mut MultiplexedConnection,
     organization: &Organization,
     building: &str,
     built: &HashSet<String>,
@@ -171,7 +179,7 @@ async fn swap_in_indexes(
 
 /// Deletes the `rec` and `profile` keys of subscribers not in `present`.
 async fn remove_departed(
-    redis: &mut redis::aio::ConnectionManager,
+    redis: &mut MultiplexedConnection,
     organization: &Organization,
     present: &HashSet<String>,
 ) -> Result<u64, CacheSyncError> {
@@ -188,13 +196,13 @@ async fn remove_departed(
     Ok(departed.len() as u64)
 }
 
-async fn unlink_matching(redis: &mut redis::aio::ConnectionManager, pattern: &str) -> Result<u64, CacheSyncError> {
+async fn unlink_matching(redis: &mut MultiplexedConnection, pattern: &str) -> Result<u64, CacheSyncError> {
     let keys = scan_keys(redis, pattern).await?;
     unlink_all(redis, &keys).await?;
     Ok(keys.len() as u64)
 }
 
-async fn unlink_all(redis: &mut redis::aio::ConnectionManager, keys: &[String]) -> Result<(), CacheSyncError> {
+async fn unlink_all(redis: &mut MultiplexedConnection, keys: &[String]) -> Result<(), CacheSyncError> {
     for chunk in keys.chunks(BATCH_SIZE) {
         redis.unlink::<_, ()>(chunk).await?;
     }
@@ -203,7 +211,7 @@ async fn unlink_all(redis: &mut redis::aio::ConnectionManager, keys: &[String]) 
 
 /// Every key matching `pattern`, by SCAN (which never blocks Redis for long).
 pub(super) async fn scan_keys(
-    redis: &mut redis::aio::ConnectionManager,
+    redis: &mut MultiplexedConnection,
     pattern: &str,
 ) -> Result<Vec<String>, redis::RedisError> {
     let mut keys = Vec::new();
@@ -226,6 +234,12 @@ pub(super) async fn scan_keys(
 }
 
 impl Store {
+    /// A connection of its own whose pipelines may take long to answer.
+    async fn bulk_redis(&self) -> Result<MultiplexedConnection, redis::RedisError> {
+        let config = redis::AsyncConnectionConfig::new().set_response_timeout(Some(BULK_RESPONSE_TIMEOUT));
+        self.redis_client.get_multiplexed_async_connection_with_config(&config).await
+    }
+
     /// Whether a sync has filled the organization's keys (its `meta:stats` is written last).
     pub async fn cache_is_filled(&self, organization: &Organization) -> Result<bool, redis::RedisError> {
         self.redis.clone().exists(organization.redis_key("meta:stats")).await

@@ -5,10 +5,12 @@
 pub mod cache_entries;
 pub mod cache_sync;
 pub mod dataset;
+pub mod lookups;
 pub mod organizations;
 pub mod overview;
 pub mod records;
 pub mod refresh_lock;
+pub mod resilience;
 pub mod subscribers;
 pub mod sync_logs;
 pub mod tables;
@@ -49,6 +51,10 @@ pub enum ConnectError {
 pub struct Store {
     pg: PgPool,
     redis: ConnectionManager,
+    /// For long bulk work (cache syncs) on a connection of its own, without the
+    /// request path's short response timeout.
+    redis_client: redis::Client,
+    cache: std::sync::Arc<lookups::CacheState>,
 }
 
 /// Whether each store answered a ping.
@@ -68,8 +74,8 @@ impl Store {
     /// Connects to both stores, failing fast with a one-line reason if either is unreachable.
     pub async fn connect(settings: &StoreSettings) -> Result<Self, ConnectError> {
         let pg = connect_postgres(settings).await?;
-        let redis = connect_redis(settings).await?;
-        Ok(Self { pg, redis })
+        let (redis_client, redis) = connect_redis(settings).await?;
+        Ok(Self { pg, redis, redis_client, cache: Default::default() })
     }
 
     /// Creates the database if it does not exist yet, then applies pending migrations.
@@ -113,16 +119,16 @@ async fn connect_postgres(settings: &StoreSettings) -> Result<PgPool, ConnectErr
         .map_err(|e| error(describe_sqlx_error(&e)))
 }
 
-async fn connect_redis(settings: &StoreSettings) -> Result<ConnectionManager, ConnectError> {
+async fn connect_redis(settings: &StoreSettings) -> Result<(redis::Client, ConnectionManager), ConnectError> {
     let error = |reason: String| ConnectError::Redis { url: redact(&settings.redis_url), reason };
     let client = redis::Client::open(settings.redis_url.as_str()).map_err(|e| error(e.to_string()))?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(settings.connect_timeout))
         .set_response_timeout(Some(Duration::from_millis(500)))
         .set_number_of_retries(1);
-    let connect = ConnectionManager::new_with_config(client, config);
+    let connect = ConnectionManager::new_with_config(client.clone(), config);
     match tokio::time::timeout(settings.connect_timeout, connect).await {
-        Ok(Ok(manager)) => Ok(manager),
+        Ok(Ok(manager)) => Ok((client, manager)),
         Ok(Err(e)) => Err(error(e.to_string())),
         Err(_) => Err(error(format!("no answer within {:?}", settings.connect_timeout))),
     }

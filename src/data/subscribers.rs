@@ -105,9 +105,14 @@ impl Store {
         tx.commit().await?;
         tracing::debug!(elapsed = ?started.elapsed(), "statistics recomputed, committed");
 
-        sqlx::query("ANALYZE recommendations, subscriber_360_profiles, subscriber_monthly_arpu, recommendation_stats")
-            .execute(&self.pg)
-            .await?;
+        let total = summary.total();
+        let tables = if total.created + total.updated + total.removed > 0 {
+            "recommendations, subscriber_360_profiles, subscriber_monthly_arpu, recommendation_stats"
+        } else {
+            // The subscriber tables are as they were; their planner statistics still hold.
+            "recommendation_stats"
+        };
+        sqlx::query(&format!("ANALYZE {tables}")).execute(&self.pg).await?;
         Ok(summary)
     }
 

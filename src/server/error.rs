@@ -64,6 +64,22 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<crate::data::lookups::LookupError> for AppError {
+    fn from(error: crate::data::lookups::LookupError) -> Self {
+        use crate::data::lookups::LookupError;
+        match error {
+            LookupError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                Self::DatabaseUnavailable(sqlx::Error::Protocol(cause))
+            }
+            LookupError::Failed(cause) => {
+                tracing::error!(%cause, "database error");
+                Self::Internal(cause)
+            }
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let field = match &self {

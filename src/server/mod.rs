@@ -1,5 +1,6 @@
 //! The server side: command line, configuration, HTTP serving and demo data.
 
+pub mod api;
 pub mod cli;
 pub mod error;
 pub mod generate;

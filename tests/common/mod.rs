@@ -77,3 +77,72 @@ impl TestDb {
 pub async fn scalar_i64(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().port()
+}
+
+/// The app's router on a port of its own; returns its base URL.
+pub async fn spawn_app(store: Store, organization: Organization) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let leptos_options = leptos::config::LeptosOptions::builder().output_name("ut360").site_addr(address).build();
+    let app = ut360::server::serve::router(ut360::server::state::AppState { leptos_options, store, organization });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}")
+}
+
+/// A redis-server of the test's own, so it can be stopped and started again.
+pub struct PrivateRedis {
+    pub port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl PrivateRedis {
+    pub fn start(port: u16) -> Self {
+        let mut redis = Self { port, child: None };
+        redis.restart();
+        redis
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn restart(&mut self) {
+        self.stop();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (scripts/lib.sh installs it)");
+        self.child = Some(child);
+    }
+
+    /// A store on `settings`' database and this Redis, once Redis answers.
+    pub async fn connect(&self, settings: &StoreSettings) -> Store {
+        let settings = StoreSettings { redis_url: self.url(), ..settings.clone() };
+        for _ in 0..50 {
+            if let Ok(store) = Store::connect(&settings).await {
+                return store;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the private Redis on port {} did not come up", self.port);
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,172 @@
+//! Reads of one subscriber: Redis first (seed 001's keys), Postgres on a miss, then
+//! Redis is filled. Redis being slow or away makes reads slower, never failed.
+
+use super::cache_entries::CacheEntry;
+use super::cache_sync::write_subscriber_keys;
+use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
+use super::{Organization, Store};
+use crate::domain::Recommendation;
+use crate::profile::Profile;
+use redis::AsyncCommands;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Longest wait for Redis on the request path before Postgres is asked instead.
+const REDIS_TIMEOUT: Duration = Duration::from_millis(50);
+
+/// How long Redis is left alone after it failed.
+const BREAKER_COOL_DOWN: Duration = Duration::from_secs(2);
+
+/// Why a read failed: Postgres could not be asked, or answered with an error.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum LookupError {
+    #[error("PostgreSQL is unavailable: {0}")]
+    Unavailable(String),
+    #[error("reading PostgreSQL failed: {0}")]
+    Failed(String),
+}
+
+impl From<sqlx::Error> for LookupError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => Self::Unavailable(error.to_string()),
+            other => Self::Failed(other.to_string()),
+        }
+    }
+}
+
+type SharedEntry = Result<Option<Arc<CacheEntry>>, LookupError>;
+
+/// The request path's cache machinery, shared by every clone of a `Store`.
+pub struct CacheState {
+    counters: CacheCounters,
+    breaker: CircuitBreaker,
+    entries: SingleFlight<SharedEntry>,
+}
+
+impl Default for CacheState {
+    fn default() -> Self {
+        Self { counters: CacheCounters::default(), breaker: CircuitBreaker::new(BREAKER_COOL_DOWN), entries: SingleFlight::default() }
+    }
+}
+
+/// What asking Redis for a hash gave.
+enum CachedHash {
+    Hit(HashMap<String, String>),
+    Miss,
+    /// Redis failed, timed out, or the breaker is open.
+    Unavailable,
+}
+
+/// A subscriber's 360 view: the recommendation and, when there is one, the profile.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SubscriberView {
+    pub recommendation: Recommendation,
+    pub profile: Option<Profile>,
+}
+
+impl Store {
+    /// Seed 001's recommendation for `isdn`, or `None` if the organization has no such subscriber.
+    pub async fn recommendation(&self, organization: &Organization, isdn: &str) -> Result<Option<Recommendation>, LookupError> {
+        let key = organization.redis_key(&format!("rec:{isdn}"));
+        if let CachedHash::Hit(fields) = self.cached_hash(&key).await {
+            if let Some(recommendation) = Recommendation::from_fields(fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+                return Ok(Some(recommendation));
+            }
+        }
+        let entry = self.entry_from_postgres(organization, isdn).await?;
+        Ok(entry.and_then(|entry| recommendation_of(&entry)))
+    }
+
+    /// The recommendation and the 360 profile with its monthly ARPU.
+    pub async fn subscriber_view(&self, organization: &Organization, isdn: &str) -> Result<Option<SubscriberView>, LookupError> {
+        let rec_key = organization.redis_key(&format!("rec:{isdn}"));
+        let profile_key = organization.redis_key(&format!("profile:{isdn}"));
+        if let (CachedHash::Hit(rec), CachedHash::Hit(profile)) =
+            tokio::join!(self.cached_hash(&rec_key), self.cached_hash(&profile_key))
+        {
+            let recommendation = Recommendation::from_fields(rec.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            if let (Some(recommendation), Some(profile)) = (recommendation, Profile::from_hash_fields(&profile)) {
+                return Ok(Some(SubscriberView { recommendation, profile: Some(profile) }));
+            }
+        }
+        let entry = self.entry_from_postgres(organization, isdn).await?;
+        Ok(entry.and_then(|entry| {
+            Some(SubscriberView { recommendation: recommendation_of(&entry)?, profile: entry.profile.clone() })
+        }))
+    }
+
+    pub fn cache_counts(&self) -> CacheCounts {
+        self.cache.counters.snapshot()
+    }
+
+    async fn cached_hash(&self, key: &str) -> CachedHash {
+        let cache = &self.cache;
+        if !cache.breaker.allows() {
+            CacheCounters::count(&cache.counters.fallbacks);
+            return CachedHash::Unavailable;
+        }
+        let mut redis = self.redis.clone();
+        match tokio::time::timeout(REDIS_TIMEOUT, redis.hgetall::<_, HashMap<String, String>>(key)).await {
+            Ok(Ok(fields)) => {
+                cache.breaker.record_success();
+                if fields.is_empty() {
+                    CacheCounters::count(&cache.counters.misses);
+                    CachedHash::Miss
+                } else {
+                    CacheCounters::count(&cache.counters.hits);
+                    CachedHash::Hit(fields)
+                }
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "Redis read failed; reading PostgreSQL");
+                self.redis_failed()
+            }
+            Err(_) => {
+                tracing::warn!("Redis did not answer within {REDIS_TIMEOUT:?}; reading PostgreSQL");
+                self.redis_failed()
+            }
+        }
+    }
+
+    fn redis_failed(&self) -> CachedHash {
+        self.cache.breaker.record_failure();
+        CacheCounters::count(&self.cache.counters.fallbacks);
+        CachedHash::Unavailable
+    }
+
+    /// One Postgres read however many requests want the subscriber at once; the
+    /// result is written back to Redis unless Redis is away.
+    async fn entry_from_postgres(&self, organization: &Organization, isdn: &str) -> SharedEntry {
+        let flight_key = format!("{}:{isdn}", organization.id);
+        self.cache
+            .entries
+            .run(&flight_key, || async {
+                CacheCounters::count(&self.cache.counters.database_reads);
+                let entry = self.cache_entry(organization, isdn).await?;
+                if let Some(entry) = &entry {
+                    self.fill(organization, entry).await;
+                }
+                Ok(entry.map(Arc::new))
+            })
+            .await
+    }
+
+    async fn fill(&self, organization: &Organization, entry: &CacheEntry) {
+        if !self.cache.breaker.allows() {
+            return;
+        }
+        let mut pipe = redis::pipe();
+        write_subscriber_keys(&mut pipe, organization, entry);
+        let mut redis = self.redis.clone();
+        match tokio::time::timeout(REDIS_TIMEOUT, pipe.query_async::<()>(&mut redis)).await {
+            Ok(Ok(())) => CacheCounters::count(&self.cache.counters.fills),
+            _ => self.cache.breaker.record_failure(),
+        }
+    }
+}
+
+fn recommendation_of(entry: &CacheEntry) -> Option<Recommendation> {
+    Recommendation::from_fields(entry.recommendation.iter().map(|(k, v)| (*k, v.as_str())))
+}

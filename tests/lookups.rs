@@ -1,0 +1,170 @@
+//! The cached data layer and `/api/v1` lookups: Redis first, Postgres on a miss (one
+//! read however many ask), Redis filled; Redis going away makes reads slower, not failed.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::{free_port, spawn_app, PrivateRedis, TestDb};
+use redis::AsyncCommands;
+use std::time::Duration;
+use ut360::server::generate::generate;
+
+#[derive(sqlx::FromRow)]
+struct Expected {
+    advance_amount: f64,
+    service_type: String,
+    priority_score: f64,
+}
+
+#[tokio::test]
+async fn a_miss_reads_postgres_once_and_fills_redis_then_hits() {
+    let mut redis = PrivateRedis::start(free_port());
+    let db = TestDb::new().await;
+    let store = redis.connect(&db.settings).await;
+    let org = db.organization_with_own_prefix().await;
+    let records = generate(31, 0.002);
+    db.load(&org, &records).await;
+    let isdn = records[3].isdn.clone();
+    let expected: Expected = sqlx::query_as(
+        "SELECT advance_amount::float8 AS advance_amount, service_type, priority_score::float8 AS priority_score
+         FROM recommendations WHERE organization_id = $1 AND isdn = $2",
+    )
+    .bind(org.id)
+    .bind(&isdn)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+
+    let before = store.cache_counts();
+    let first = store.recommendation(&org, &isdn).await.unwrap().expect("known subscriber");
+    let after_miss = store.cache_counts();
+    assert_eq!(after_miss.misses - before.misses, 1);
+    assert_eq!(after_miss.database_reads - before.database_reads, 1);
+    assert_eq!(after_miss.fills - before.fills, 1);
+    assert_eq!(first.advance_amount, Some(expected.advance_amount));
+    assert_eq!(first.service_type, expected.service_type);
+    assert_eq!(first.priority, ut360::domain::Priority::from_score(expected.priority_score).as_str());
+
+    let mut client = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let cached: bool = client.exists(format!("{}:rec:{isdn}", org.redis_prefix)).await.unwrap();
+    assert!(cached, "the miss filled Redis");
+    let second = store.recommendation(&org, &isdn).await.unwrap().unwrap();
+    let after_hit = store.cache_counts();
+    assert_eq!(second, first, "Redis and Postgres give the same answer");
+    assert_eq!(after_hit.hits - after_miss.hits, 1);
+    assert_eq!(after_hit.database_reads, after_miss.database_reads, "a hit does not touch Postgres");
+
+    let view = store.subscriber_view(&org, &isdn).await.unwrap().unwrap();
+    let profile = view.profile.expect("a profile");
+    assert_eq!(profile.monthly_arpu.len(), 7);
+    assert_eq!(profile.basic.isdn, isdn);
+
+    assert_eq!(store.recommendation(&org, "not-a-subscriber").await.unwrap(), None);
+    redis.stop();
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_misses_make_one_postgres_read() {
+    let redis = PrivateRedis::start(free_port());
+    let db = TestDb::new().await;
+    let store = redis.connect(&db.settings).await;
+    let org = db.organization_with_own_prefix().await;
+    let records = generate(32, 0.002);
+    db.load(&org, &records).await;
+    let isdn = records[5].isdn.clone();
+
+    let before = store.cache_counts();
+    let lookups: Vec<_> = (0..100)
+        .map(|_| {
+            let (store, org, isdn) = (store.clone(), org.clone(), isdn.clone());
+            tokio::spawn(async move { store.recommendation(&org, &isdn).await })
+        })
+        .collect();
+    for lookup in lookups {
+        assert_eq!(lookup.await.unwrap().unwrap().expect("found").isdn, isdn);
+    }
+    let after = store.cache_counts();
+    assert_eq!(after.database_reads - before.database_reads, 1, "{after:?}");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn reads_go_on_from_postgres_while_redis_is_away_and_use_it_again_when_it_returns() {
+    let mut redis = PrivateRedis::start(free_port());
+    let db = TestDb::new().await;
+    let store = redis.connect(&db.settings).await;
+    let org = db.organization_with_own_prefix().await;
+    let records = generate(33, 0.002);
+    db.load(&org, &records).await;
+
+    redis.stop();
+    let before = store.cache_counts();
+    for record in &records[..20] {
+        let found = store.recommendation(&org, &record.isdn).await.expect("answered from Postgres");
+        assert_eq!(found.expect("found").isdn, record.isdn);
+    }
+    let away = store.cache_counts();
+    assert_eq!(away.fallbacks - before.fallbacks, 20, "every read fell back: {away:?}");
+    assert_eq!(away.hits, before.hits);
+
+    redis.restart();
+    // The breaker tries Redis again after its cool-down; the connection manager reconnects.
+    let mut used_again = false;
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let counts = store.cache_counts();
+        let _ = store.recommendation(&org, &records[0].isdn).await.unwrap();
+        let now = store.cache_counts();
+        if now.hits + now.misses > counts.hits + counts.misses {
+            used_again = true;
+            break;
+        }
+    }
+    assert!(used_again, "Redis is asked again once it is back");
+    let _ = store.recommendation(&org, &records[1].isdn).await.unwrap();
+    let hit_before = store.cache_counts().hits;
+    let _ = store.recommendation(&org, &records[1].isdn).await.unwrap();
+    assert_eq!(store.cache_counts().hits, hit_before + 1, "filled and hit again");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_api_answers_json_with_clear_errors() {
+    let redis = PrivateRedis::start(free_port());
+    let db = TestDb::new().await;
+    let store = redis.connect(&db.settings).await;
+    let org = db.default_organization().await;
+    let records = generate(34, 0.002);
+    db.load(&org, &records).await;
+    let base = spawn_app(store, org).await;
+    let http = reqwest::Client::new();
+
+    // Seed 001's example ISDN holds a '/', sent as %2F.
+    let isdn = &records[0].isdn;
+    assert_eq!(isdn, "++/hZFPrCDRre55vsZqqxQ==");
+    let url = format!("{base}/api/v1/recommendations/{}", isdn.replace('/', "%2F").replace('+', "%2B"));
+    let response = http.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["isdn"], isdn.as_str());
+    for field in ["service_type", "advance_amount", "bad_debt_risk", "priority", "recommendation_date"] {
+        assert!(!body[field].is_null(), "{field} in {body}");
+    }
+
+    let profile: serde_json::Value =
+        http.get(url.replace("/recommendations/", "/profiles/")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(profile["recommendation"]["isdn"], isdn.as_str());
+    assert_eq!(profile["profile"]["monthly_arpu"].as_array().map(Vec::len), Some(7));
+
+    let unknown = http.get(format!("{base}/api/v1/recommendations/AAAAAAAAAAAAAAAAAAAAAA==")).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(unknown.json::<serde_json::Value>().await.unwrap()["error"], "not_found");
+
+    let malformed = http.get(format!("{base}/api/v1/recommendations/not%20an%20isdn")).send().await.unwrap();
+    assert_eq!(malformed.status(), 400);
+    let body: serde_json::Value = malformed.json().await.unwrap();
+    assert_eq!((body["error"].as_str(), body["field"].as_str()), (Some("bad_request"), Some("isdn")));
+    assert!(body["message"].as_str().unwrap().contains("is not an ISDN"));
+    db.cleanup().await;
+}
