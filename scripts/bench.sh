@@ -5,6 +5,8 @@
 #   import of the three files .......... budget < 30 s   (3 runs: into an empty database, then re-imports)
 #   sync-cache to Redis ................ budget < 15 s   (3 runs, private redis-server) + used_memory
 #   overview page server render ........ budget p99 < 10 ms (wrk, beside /healthz as the floor)
+#   recommendation by ISDN .............. budget p99 < 1 ms server-side at 64 connections, random ISDNs,
+#                                         throughput within 2x of redis-benchmark HGETALL (same run)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -100,3 +102,29 @@ curl -sf "http://$ADDR/" >/dev/null   # warm the pool
 wrk_run /healthz
 wrk_run /
 echo "budget: overview p99 < 10 ms"
+
+say "recommendation by ISDN: wrk -t2 -c64 over 20,000 random ISDNs, beside redis-benchmark HGETALL"
+ISDNS="$(mktemp)"
+LUA="$(mktemp --suffix=.lua)"
+psql -qAt "$BENCH_URL" -c "SELECT isdn FROM recommendations ORDER BY random() LIMIT 20000" \
+  | sed 's|/|%2F|g; s|+|%2B|g' >"$ISDNS"
+cat >"$LUA" <<'LUA'
+local isdns = {}
+for line in io.lines(os.getenv("ISDNS")) do isdns[#isdns + 1] = line end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/api/v1/recommendations/" .. isdns[(n * 7919) % #isdns + 1])
+end
+LUA
+curl -sf "http://$ADDR/api/v1/recommendations/$(head -n 1 "$ISDNS")" >/dev/null || die "the lookup API does not answer"
+ISDNS="$ISDNS" wrk -t2 -c64 -d"${DURATION:-15s}" --latency -s "$LUA" "http://$ADDR" \
+  | awk '/Latency Distribution/ {dist=1; next}
+         dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
+         /Requests\/sec/ {rps=$2}
+         END {printf "  %-28s p50 %-9s p90 %-9s p99 %-9s %s req/s\n", "GET /api/v1/recommendations", p50, p90, p99, rps}'
+KEY="ut360:rec:$(head -n 1 "$ISDNS" | sed 's|%2F|/|g; s|%2B|+|g')"
+redis-benchmark -p "$REDIS_PORT" -c 64 -n 400000 -q hgetall "$KEY" | tr '\r' '\n' | grep -i "hgetall" | tail -n 1 \
+  | sed 's/^/  redis-benchmark -c64 /'
+rm -f "$ISDNS" "$LUA"
+echo "budget: p99 < 1 ms server-side; throughput within 2x of redis-benchmark"

@@ -166,5 +166,15 @@ async fn the_api_answers_json_with_clear_errors() {
     let body: serde_json::Value = malformed.json().await.unwrap();
     assert_eq!((body["error"].as_str(), body["field"].as_str()), (Some("bad_request"), Some("isdn")));
     assert!(body["message"].as_str().unwrap().contains("is not an ISDN"));
+
+    let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    for expected in [
+        r#"ut360_http_request_duration_seconds_count{method="GET",route="/api/v1/recommendations/{isdn}",status="200"} 1"#,
+        r#"ut360_http_request_duration_seconds_count{method="GET",route="/api/v1/recommendations/{isdn}",status="404"} 1"#,
+        r#"ut360_cache_events_total{event="database_read"}"#,
+        r#"ut360_db_pool_connections{state="in_use"}"#,
+    ] {
+        assert!(metrics.contains(expected), "{expected} missing from:\n{metrics}");
+    }
     db.cleanup().await;
 }

@@ -64,6 +64,12 @@ pub struct Readiness {
     pub redis: bool,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub open: u32,
+    pub idle: u32,
+}
+
 impl Readiness {
     pub fn is_ready(self) -> bool {
         self.postgres && self.redis
@@ -98,6 +104,11 @@ impl Store {
         let postgres = sqlx::query("SELECT 1").execute(&self.pg).await.is_ok();
         let redis = redis::cmd("PING").query_async::<String>(&mut self.redis.clone()).await.is_ok();
         Readiness { postgres, redis }
+    }
+
+    /// Postgres connections open and idle in the pool.
+    pub fn pool_usage(&self) -> PoolUsage {
+        PoolUsage { open: self.pg.size(), idle: self.pg.num_idle() as u32 }
     }
 
     pub async fn close(&self) {

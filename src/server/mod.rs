@@ -5,6 +5,7 @@ pub mod cli;
 pub mod error;
 pub mod generate;
 pub mod import;
+pub mod metrics;
 mod progress;
 pub mod serve;
 pub mod state;

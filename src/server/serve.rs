@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> {
     let store = cli::connect(settings).await?;
     let organization = cli::organization(&store, Organization::DEFAULT_SLUG).await?;
-    let state = AppState { leptos_options: leptos_options(args), store: store.clone(), organization };
+    let state = AppState::new(leptos_options(args), store.clone(), organization);
 
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
@@ -52,9 +52,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(super::metrics::metrics))
         .merge(super::api::routes())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), super::metrics::track))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,3 +1,4 @@
+use super::metrics::Metrics;
 use crate::data::{Organization, Store};
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -9,4 +10,11 @@ pub struct AppState {
     pub store: Store,
     /// Until sign-in exists every request acts for the default organization.
     pub organization: Organization,
+    pub metrics: std::sync::Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, store: Store, organization: Organization) -> Self {
+        Self { leptos_options, store, organization, metrics: Default::default() }
+    }
 }

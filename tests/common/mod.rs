@@ -89,7 +89,7 @@ pub async fn spawn_app(store: Store, organization: Organization) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let leptos_options = leptos::config::LeptosOptions::builder().output_name("ut360").site_addr(address).build();
-    let app = ut360::server::serve::router(ut360::server::state::AppState { leptos_options, store, organization });
+    let app = ut360::server::serve::router(ut360::server::state::AppState::new(leptos_options, store, organization));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}")
 }
