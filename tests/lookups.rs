@@ -167,6 +167,11 @@ async fn the_api_answers_json_with_clear_errors() {
     assert_eq!((body["error"].as_str(), body["field"].as_str()), (Some("bad_request"), Some("isdn")));
     assert!(body["message"].as_str().unwrap().contains("is not an ISDN"));
 
+    let openapi: serde_json::Value =
+        http.get(format!("{base}/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let documented: Vec<&str> = openapi["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(documented, ["/api/v1/profiles/{isdn}", "/api/v1/recommendations/{isdn}"]);
+
     let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
     for expected in [
         r#"ut360_http_request_duration_seconds_count{method="GET",route="/api/v1/recommendations/{isdn}",status="200"} 1"#,

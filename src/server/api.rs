@@ -11,8 +11,16 @@ use axum::{Json, Router};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/recommendations/{isdn}", get(recommendation))
         .route("/api/v1/profiles/{isdn}", get(profile))
+}
+
+/// The API's description, kept beside the handlers it describes.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 fn isdn_from_path(value: &str) -> Result<Isdn, AppError> {
