@@ -74,6 +74,8 @@ impl Store {
     ) -> Result<ReplaceSummary, sqlx::Error> {
         let started = std::time::Instant::now();
         let mut tx = self.pg.begin().await?;
+        // Sorting and anti-joining millions of staged rows in memory instead of on disk.
+        sqlx::query("SET LOCAL work_mem = '128MB'").execute(&mut *tx).await?;
         for table in SubscriberTable::ALL {
             let staging = staging_name(table);
             sqlx::query(&format!(
