@@ -118,7 +118,6 @@ fn write_parquet(
     if pending > 0 {
         flush(&mut builders, &mut pending)?;
     }
-    drop(flush);
     writer.close().map_err(|e| e.to_string())?;
     Ok(())
 }
