@@ -60,6 +60,13 @@ async fn a_miss_reads_postgres_once_and_fills_redis_then_hits() {
     assert_eq!(profile.basic.isdn, isdn);
 
     assert_eq!(store.recommendation(&org, "not-a-subscriber").await.unwrap(), None);
+
+    let from_postgres = store.meta_stats(&org).await.unwrap();
+    assert_eq!(from_postgres.total_subscribers, records.len() as i64);
+    store.sync_cache(&org, |_| {}).await.unwrap();
+    let hits = store.cache_counts().hits;
+    assert_eq!(store.meta_stats(&org).await.unwrap(), from_postgres, "Redis and PostgreSQL agree");
+    assert_eq!(store.cache_counts().hits, hits + 1, "read from Redis after the sync");
     redis.stop();
     db.cleanup().await;
 }
@@ -170,7 +177,12 @@ async fn the_api_answers_json_with_clear_errors() {
     let openapi: serde_json::Value =
         http.get(format!("{base}/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     let documented: Vec<&str> = openapi["paths"].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(documented, ["/api/v1/profiles/{isdn}", "/api/v1/recommendations/{isdn}"]);
+    assert_eq!(documented, ["/api/v1/profiles/{isdn}", "/api/v1/recommendations/{isdn}", "/api/v1/stats"]);
+
+    // Nothing synced yet: the figures come from PostgreSQL.
+    let stats: serde_json::Value = http.get(format!("{base}/api/v1/stats")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats["total_subscribers"], records.len());
+    assert_eq!(stats["data_version"], "v1.0");
 
     let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
     for expected in [

@@ -5,7 +5,7 @@ use super::cache_entries::CacheEntry;
 use super::cache_sync::write_subscriber_keys;
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
 use super::{Organization, Store};
-use crate::domain::Recommendation;
+use crate::domain::{MetaStats, Recommendation};
 use crate::profile::Profile;
 use redis::AsyncCommands;
 use std::collections::HashMap;
@@ -95,6 +95,18 @@ impl Store {
         Ok(entry.and_then(|entry| {
             Some(SubscriberView { recommendation: recommendation_of(&entry)?, profile: entry.profile.clone() })
         }))
+    }
+
+    /// Seed 001's `meta:stats`, from Redis, or computed from PostgreSQL when Redis
+    /// does not have it.
+    pub async fn meta_stats(&self, organization: &Organization) -> Result<MetaStats, LookupError> {
+        if let CachedHash::Hit(fields) = self.cached_hash(&organization.redis_key("meta:stats")).await {
+            if let Some(stats) = MetaStats::from_hash_fields(&fields) {
+                return Ok(stats);
+            }
+        }
+        CacheCounters::count(&self.cache.counters.database_reads);
+        Ok(MetaStats::from_overview(&self.overview(organization).await?))
     }
 
     pub fn cache_counts(&self) -> CacheCounts {

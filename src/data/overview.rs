@@ -1,7 +1,7 @@
 //! The overview figures, read from the precomputed `recommendation_stats`.
 
 use super::{Organization, Store};
-use crate::domain::{LabelledCount, OverviewStats, RiskLevel, ServiceRiskCount, ServiceType};
+use crate::domain::{LabelledCount, MetaStats, OverviewStats, RiskLevel, ServiceRiskCount, ServiceType};
 
 #[derive(sqlx::FromRow)]
 struct StatsRow {
@@ -12,9 +12,6 @@ struct StatsRow {
     total_revenue_potential: f64,
     computed_at: String,
 }
-
-/// Seed 001's `ut360:meta:stats` version stamp.
-const DATA_VERSION: &str = "v1.0";
 
 impl Store {
     /// The organization's latest statistics; all zero when nothing is loaded yet.
@@ -37,18 +34,7 @@ impl Store {
 
     /// Writes seed 001's `{prefix}:meta:stats` hash with exactly the seed's fields.
     pub async fn publish_meta_stats(&self, organization: &Organization, stats: &OverviewStats) -> redis::RedisResult<()> {
-        let fields = [
-            ("total_subscribers", stats.total_subscribers.to_string()),
-            ("total_easycredit", stats.subscribers_of_service(ServiceType::EasyCredit).to_string()),
-            ("total_mbfg", stats.subscribers_of_service(ServiceType::Mbfg).to_string()),
-            ("total_ungsanluong", stats.subscribers_of_service(ServiceType::Ungsanluong).to_string()),
-            ("total_low_risk", stats.subscribers_at_risk(RiskLevel::Low).to_string()),
-            ("total_medium_risk", stats.subscribers_at_risk(RiskLevel::Medium).to_string()),
-            ("avg_advance_amount", format!("{:.0}", stats.avg_advance_amount)),
-            ("total_revenue_potential", format!("{:.0}", stats.total_revenue_potential)),
-            ("last_updated", stats.last_updated.clone().unwrap_or_default()),
-            ("data_version", DATA_VERSION.to_owned()),
-        ];
+        let fields = MetaStats::from_overview(stats).to_hash_fields();
         let key = organization.redis_key("meta:stats");
         redis::pipe()
             .atomic()

@@ -4,7 +4,7 @@
 use super::error::AppError;
 use super::state::AppState;
 use crate::data::lookups::SubscriberView;
-use crate::domain::{Isdn, Recommendation};
+use crate::domain::{Isdn, MetaStats, Recommendation};
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -14,6 +14,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/recommendations/{isdn}", get(recommendation))
         .route("/api/v1/profiles/{isdn}", get(profile))
+        .route("/api/v1/stats", get(stats))
 }
 
 /// The API's description, kept beside the handlers it describes.
@@ -40,4 +41,9 @@ async fn profile(State(state): State<AppState>, Path(isdn): Path<String>) -> Res
     let isdn = isdn_from_path(&isdn)?;
     let found = state.store.subscriber_view(&state.organization, isdn.as_str()).await?;
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
+}
+
+/// Seed 001's `meta:stats` figures.
+async fn stats(State(state): State<AppState>) -> Result<Json<MetaStats>, AppError> {
+    Ok(Json(state.store.meta_stats(&state.organization).await?))
 }
