@@ -246,6 +246,42 @@ impl Recommendation {
     }
 }
 
+/// Which recommendations a list holds (seed 001 use cases 2 to 4); a filter left
+/// out matches everyone.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecommendationFilter {
+    pub service: Option<ServiceType>,
+    pub risk: Option<RiskLevel>,
+    pub cluster: Option<i32>,
+    /// Lowest customer value score, 0 to 100.
+    pub min_value: Option<f64>,
+    /// Lowest advance readiness score, 0 to 100.
+    pub min_readiness: Option<f64>,
+}
+
+/// A recommendation in a list, with the score the list is ordered by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListedRecommendation {
+    #[serde(flatten)]
+    pub recommendation: Recommendation,
+    pub priority_score: Option<f64>,
+}
+
+/// One page of a list, highest priority first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecommendationPage {
+    pub items: Vec<ListedRecommendation>,
+    /// Where the next page starts (`after=`); `None` on the last page.
+    pub next: Option<String>,
+}
+
+/// What a bulk lookup found, in the order asked, each ISDN once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulkLookup {
+    pub found: Vec<Recommendation>,
+    pub not_found: Vec<String>,
+}
+
 /// Subscribers with one service and one risk level.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ServiceRiskCount {

@@ -100,3 +100,47 @@ async fn import_without_files_lists_each_missing_file_and_changes_nothing() {
     assert_eq!(failed, 1, "the refused run is logged");
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn api_keys_are_created_listed_and_revoked_from_the_command_line() {
+    let db = common::TestDb::new().await;
+    let redis_url = common::redis_url();
+    let env = [("DATABASE_URL", db.settings.database_url.as_str()), ("REDIS_URL", redis_url.as_str())];
+    let api_key = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_ut360")).arg("api-key").args(args).envs(env).output().unwrap();
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
+    };
+
+    let (code, stdout, stderr) = api_key(&["create", "--name", "advance-system"]);
+    assert_eq!(code, 0, "{stderr}");
+    let secret = stdout.trim();
+    assert!(secret.starts_with("ut360_") && secret.len() == 46, "only the key on stdout: {stdout:?}");
+    assert!(stderr.contains("cannot be shown again"), "{stderr}");
+    let client = db.store.authenticate(secret).await.unwrap().expect("the printed key works");
+    assert_eq!(client.organization.slug, "default");
+
+    let (_, listed, _) = api_key(&["list"]);
+    let row = listed.lines().find(|line| line.starts_with("advance-system")).unwrap_or_else(|| panic!("{listed}"));
+    assert!(row.contains(&secret[..12]) && row.ends_with("active"), "{row}");
+    assert!(!listed.contains(secret), "the whole key is never shown again");
+
+    let (code, stdout, _) = api_key(&["revoke", "--name", "advance-system"]);
+    assert_eq!((code, stdout.trim()), (0, "Revoked API key \"advance-system\" of organization \"default\"."));
+    let revoked: bool = sqlx::query_scalar("SELECT revoked_at IS NOT NULL FROM api_keys WHERE name = 'advance-system'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(revoked);
+    let (_, listed, _) = api_key(&["list"]);
+    assert!(listed.contains("revoked "), "{listed}");
+
+    let (code, _, stderr) = api_key(&["revoke", "--name", "advance-system"]);
+    assert_eq!((code, stderr.trim()), (1, "error: organization \"default\" has no active API key named \"advance-system\""));
+    let (code, _, stderr) = api_key(&["create", "--name", "  "]);
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("error: name: a name is required"), "{stderr}");
+    let (code, _, stderr) = api_key(&["create", "--org", "nope", "--name", "x"]);
+    assert_eq!((code, stderr.trim()), (1, "error: no organization with slug \"nope\""));
+    db.cleanup().await;
+}

@@ -2,8 +2,8 @@
 //! `rec` hash (14 fields), the `profile` hash (8 JSON sections and `updated_at`)
 //! and the subscriber's place in the service, risk and cluster indexes.
 
+use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
 use super::{Organization, Store};
-use crate::domain::Priority;
 use crate::profile::{ArpuStats, Basic, Insights, KpiScores, MonthArpu, Profile, RevenueBreakdown, RiskAssessment, TopupBehavior};
 use futures_util::TryStreamExt;
 use sqlx::types::Json;
@@ -26,20 +26,8 @@ pub struct CacheEntry {
 
 #[derive(sqlx::FromRow)]
 struct SubscriberRow {
-    isdn: String,
-    subscriber_type: String,
-    service_type: String,
-    advance_amount: String,
-    revenue_per_advance: String,
-    cluster_group: Option<i32>,
-    bad_debt_risk: String,
-    arpu_avg_6m: String,
-    arpu_growth_rate: String,
-    arpu_trend: String,
-    customer_value_score: String,
-    advance_readiness_score: String,
-    recommendation_date: String,
-    priority_score: Option<f64>,
+    #[sqlx(flatten)]
+    rec: RecFields,
     index_score: Option<f64>,
     has_profile: bool,
     p_subscriber_type: Option<String>,
@@ -82,20 +70,9 @@ struct MonthRow {
     arpu_total: Option<f64>,
 }
 
-/// The `rec` fields as seed 001 shows them: numbers as their shortest text
-/// (`25000`, `2757.5`), missing values as "". `{filter}` narrows the rows.
+/// A subscriber's `rec` fields, profile and index score; `{filter}` narrows the rows.
 const SUBSCRIBER_QUERY: &str = r#"
-SELECT r.isdn, r.subscriber_type, r.service_type,
-       trim_scale(r.advance_amount)::text AS advance_amount,
-       trim_scale(r.revenue_per_advance)::text AS revenue_per_advance,
-       r.cluster_group, r.bad_debt_risk,
-       COALESCE(trim_scale(r.arpu_avg_6m)::text, '') AS arpu_avg_6m,
-       COALESCE(trim_scale(r.arpu_growth_rate)::text, '') AS arpu_growth_rate,
-       COALESCE(r.arpu_trend, '') AS arpu_trend,
-       COALESCE(trim_scale(r.customer_value_score)::text, '') AS customer_value_score,
-       COALESCE(trim_scale(r.advance_readiness_score)::text, '') AS advance_readiness_score,
-       to_char(r.recommendation_date, 'YYYY-MM-DD') AS recommendation_date,
-       r.priority_score::float8 AS priority_score,
+SELECT {rec_fields},
        (r.customer_value_score * r.advance_readiness_score / 10000)::float8 AS index_score,
        p.id IS NOT NULL AS has_profile,
        p.subscriber_type AS p_subscriber_type, p.service_type AS p_service_type,
@@ -118,6 +95,10 @@ FROM recommendations r
 LEFT JOIN subscriber_360_profiles p ON p.organization_id = r.organization_id AND p.isdn = r.isdn
 WHERE r.organization_id = $1 {filter}
 "#;
+
+fn subscriber_query(filter: &str) -> String {
+    SUBSCRIBER_QUERY.replace("{rec_fields}", REC_FIELDS_SQL).replace("{filter}", filter)
+}
 
 const MONTH_QUERY: &str = "SELECT isdn, data_month, arpu_call::float8 AS arpu_call, arpu_sms::float8 AS arpu_sms,
         arpu_data::float8 AS arpu_data, arpu_total::float8 AS arpu_total
@@ -142,11 +123,11 @@ impl Store {
         let started = std::time::Instant::now();
         let mut months = self.months_by_isdn(organization, None).await?;
         tracing::debug!(elapsed = ?started.elapsed(), isdns = months.len(), "monthly ARPU read");
-        let query = SUBSCRIBER_QUERY.replace("{filter}", "");
+        let query = subscriber_query("");
         let mut rows = sqlx::query_as::<_, SubscriberRow>(&query).bind(organization.id).fetch(&self.pg);
         let mut batch = Vec::with_capacity(batch_size);
         while let Some(row) = rows.try_next().await? {
-            let monthly = months.remove(&row.isdn).unwrap_or_default();
+            let monthly = months.remove(&row.rec.isdn).unwrap_or_default();
             batch.push(CacheEntry::new(row, monthly));
             if batch.len() == batch_size {
                 each(std::mem::replace(&mut batch, Vec::with_capacity(batch_size))).await?;
@@ -160,7 +141,7 @@ impl Store {
 
     /// One subscriber's cache content, read from PostgreSQL.
     pub async fn cache_entry(&self, organization: &Organization, isdn: &str) -> Result<Option<CacheEntry>, sqlx::Error> {
-        let query = SUBSCRIBER_QUERY.replace("{filter}", "AND r.isdn = $2");
+        let query = subscriber_query("AND r.isdn = $2");
         let row: Option<SubscriberRow> =
             sqlx::query_as(&query).bind(organization.id).bind(isdn).fetch_optional(&self.pg).await?;
         let Some(row) = row else { return Ok(None) };
@@ -199,11 +180,10 @@ impl Store {
 
 impl CacheEntry {
     fn new(row: SubscriberRow, monthly_arpu: Vec<MonthArpu>) -> Self {
-        let priority = row.priority_score.map(|score| Priority::from_score(score).as_str()).unwrap_or("");
         let texts = |list: Option<Json<Vec<String>>>| list.map(|Json(items)| items).unwrap_or_default();
         let profile = row.has_profile.then(|| Profile {
             basic: Basic {
-                isdn: row.isdn.clone(),
+                isdn: row.rec.isdn.clone(),
                 subscriber_type: row.p_subscriber_type.unwrap_or_default(),
                 service: row.p_service_type,
                 advance: row.p_advance_amount,
@@ -247,29 +227,16 @@ impl CacheEntry {
             },
             updated_at: row.p_updated_at.unwrap_or_default(),
         });
-        let recommendation = vec![
-            ("isdn", row.isdn.clone()),
-            ("subscriber_type", row.subscriber_type),
-            ("service_type", row.service_type.clone()),
-            ("advance_amount", row.advance_amount),
-            ("revenue_per_advance", row.revenue_per_advance),
-            ("cluster_group", row.cluster_group.map(|c| c.to_string()).unwrap_or_default()),
-            ("bad_debt_risk", row.bad_debt_risk.clone()),
-            ("arpu_avg_6m", row.arpu_avg_6m),
-            ("arpu_growth_rate", row.arpu_growth_rate),
-            ("arpu_trend", row.arpu_trend),
-            ("customer_value_score", row.customer_value_score),
-            ("advance_readiness_score", row.advance_readiness_score),
-            ("recommendation_date", row.recommendation_date),
-            ("priority", priority.to_owned()),
-        ];
+        let (isdn, service_type, bad_debt_risk, cluster_group) =
+            (row.rec.isdn.clone(), row.rec.service_type.clone(), row.rec.bad_debt_risk.clone(), row.rec.cluster_group);
+        let recommendation = row.rec.into_hash_fields();
         Self {
-            isdn: row.isdn,
+            isdn,
             recommendation,
             profile,
-            service_type: row.service_type,
-            bad_debt_risk: row.bad_debt_risk,
-            cluster_group: row.cluster_group,
+            service_type,
+            bad_debt_risk,
+            cluster_group,
             index_score: row.index_score.unwrap_or(0.0),
         }
     }

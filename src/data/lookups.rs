@@ -3,6 +3,7 @@
 
 use super::cache_entries::CacheEntry;
 use super::cache_sync::write_subscriber_keys;
+use super::recommendation_rows::recommendation_from_hash_fields;
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
 use super::{Organization, Store};
 use crate::domain::{MetaStats, Recommendation};
@@ -40,8 +41,8 @@ type SharedEntry = Result<Option<Arc<CacheEntry>>, LookupError>;
 
 /// The request path's cache machinery, shared by every clone of a `Store`.
 pub struct CacheState {
-    counters: CacheCounters,
-    breaker: CircuitBreaker,
+    pub(super) counters: CacheCounters,
+    pub(super) breaker: CircuitBreaker,
     entries: SingleFlight<SharedEntry>,
 }
 
@@ -180,5 +181,5 @@ impl Store {
 }
 
 fn recommendation_of(entry: &CacheEntry) -> Option<Recommendation> {
-    Recommendation::from_fields(entry.recommendation.iter().map(|(k, v)| (*k, v.as_str())))
+    recommendation_from_hash_fields(&entry.recommendation)
 }

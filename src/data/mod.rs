@@ -2,12 +2,16 @@
 //!
 //! Postgres is the source of truth; Redis holds what can be rebuilt from it.
 
+pub mod api_keys;
+pub mod bulk;
 pub mod cache_entries;
 pub mod cache_sync;
 pub mod dataset;
+pub mod lists;
 pub mod lookups;
 pub mod organizations;
 pub mod overview;
+mod recommendation_rows;
 pub mod records;
 pub mod refresh_lock;
 pub mod resilience;
@@ -55,6 +59,7 @@ pub struct Store {
     /// request path's short response timeout.
     redis_client: redis::Client,
     cache: std::sync::Arc<lookups::CacheState>,
+    api_keys_known: std::sync::Arc<api_keys::KnownKeys>,
 }
 
 /// Whether each store answered a ping.
@@ -81,7 +86,7 @@ impl Store {
     pub async fn connect(settings: &StoreSettings) -> Result<Self, ConnectError> {
         let pg = connect_postgres(settings).await?;
         let (redis_client, redis) = connect_redis(settings).await?;
-        Ok(Self { pg, redis, redis_client, cache: Default::default() })
+        Ok(Self { pg, redis, redis_client, cache: Default::default(), api_keys_known: Default::default() })
     }
 
     /// Creates the database if it does not exist yet, then applies pending migrations.

@@ -1,17 +1,28 @@
-//! `/api/v1`: the JSON API the advance-request system calls. Handlers authorize,
-//! validate and call the data layer; nothing else.
+//! `/api/v1`: the JSON API the advance-request system calls. Handlers authorize (an
+//! API key, see `api_auth`), validate and call the data layer; nothing else.
 
 use super::error::AppError;
 use super::state::AppState;
+use crate::data::api_keys::ApiClient;
+use crate::data::bulk::MAX_BULK_ISDNS;
+use crate::data::lists::{PageCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::data::lookups::SubscriberView;
-use crate::domain::{Isdn, MetaStats, Recommendation};
-use axum::extract::{Path, State};
-use axum::routing::get;
+use crate::domain::{BulkLookup, Isdn, MetaStats, Recommendation, RecommendationFilter, RecommendationPage};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
+
+/// 10,000 ISDNs of up to 255 characters, quoted and separated.
+const BULK_BODY_LIMIT: usize = 3 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/recommendations", get(list))
+        .route("/api/v1/recommendations/bulk", post(bulk).layer(DefaultBodyLimit::max(BULK_BODY_LIMIT)))
         .route("/api/v1/recommendations/{isdn}", get(recommendation))
         .route("/api/v1/profiles/{isdn}", get(profile))
         .route("/api/v1/stats", get(stats))
@@ -30,20 +41,174 @@ fn isdn_from_path(value: &str) -> Result<Isdn, AppError> {
 
 /// Seed 001 use case 1: the recommendation for one subscriber. ISDNs with `/` are
 /// sent percent-encoded (`%2F`).
-async fn recommendation(State(state): State<AppState>, Path(isdn): Path<String>) -> Result<Json<Recommendation>, AppError> {
+async fn recommendation(
+    State(state): State<AppState>,
+    client: ApiClient,
+    Path(isdn): Path<String>,
+) -> Result<Json<Recommendation>, AppError> {
     let isdn = isdn_from_path(&isdn)?;
-    let found = state.store.recommendation(&state.organization, isdn.as_str()).await?;
+    let found = state.store.recommendation(&client.organization, isdn.as_str()).await?;
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
 }
 
 /// Seed 001 use case 5: the 360 profile with its monthly ARPU.
-async fn profile(State(state): State<AppState>, Path(isdn): Path<String>) -> Result<Json<SubscriberView>, AppError> {
+async fn profile(
+    State(state): State<AppState>,
+    client: ApiClient,
+    Path(isdn): Path<String>,
+) -> Result<Json<SubscriberView>, AppError> {
     let isdn = isdn_from_path(&isdn)?;
-    let found = state.store.subscriber_view(&state.organization, isdn.as_str()).await?;
+    let found = state.store.subscriber_view(&client.organization, isdn.as_str()).await?;
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
 }
 
+/// Seed 001 use case 6: up to 10,000 ISDNs as a JSON array.
+async fn bulk(
+    State(state): State<AppState>,
+    client: ApiClient,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<BulkLookup>, AppError> {
+    let isdns = bulk_isdns(body)?;
+    Ok(Json(state.store.bulk_recommendations(&client.organization, &isdns).await?))
+}
+
+fn bulk_isdns(body: Result<Bytes, BytesRejection>) -> Result<Vec<Isdn>, AppError> {
+    let bad = |message: String| AppError::BadRequest { field: "isdns", message };
+    let body = body.map_err(|_| bad(format!("the body is too large; send at most {MAX_BULK_ISDNS} ISDNs")))?;
+    let texts: Vec<String> = serde_json::from_slice(&body)
+        .map_err(|e| bad(format!("the body must be a JSON array of ISDN strings: {e}")))?;
+    if texts.is_empty() {
+        return Err(bad("send at least one ISDN".into()));
+    }
+    if texts.len() > MAX_BULK_ISDNS {
+        return Err(bad(format!("at most {MAX_BULK_ISDNS} ISDNs per request; this one has {}", texts.len())));
+    }
+    texts
+        .iter()
+        .enumerate()
+        .map(|(index, text)| Isdn::parse(text).map_err(|message| bad(format!("item {}: {message}", index + 1))))
+        .collect()
+}
+
+/// The list's query string, as text so every bad value gets its own message.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    service: Option<String>,
+    risk: Option<String>,
+    cluster: Option<String>,
+    min_value: Option<String>,
+    min_readiness: Option<String>,
+    limit: Option<String>,
+    after: Option<String>,
+}
+
+struct ListRequest {
+    filter: RecommendationFilter,
+    after: Option<PageCursor>,
+    limit: u32,
+}
+
+impl ListParams {
+    fn validate(self) -> Result<ListRequest, AppError> {
+        fn parsed<T: std::str::FromStr>(field: &'static str, value: Option<String>) -> Result<Option<T>, AppError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value
+                .filter(|text| !text.is_empty())
+                .map(|text| text.parse::<T>().map_err(|e| AppError::BadRequest { field, message: format!("{text:?}: {e}") }))
+                .transpose()
+        }
+        fn score(field: &'static str, value: Option<String>) -> Result<Option<f64>, AppError> {
+            let score: Option<f64> = parsed(field, value)?;
+            match score {
+                Some(score) if !(0.0..=100.0).contains(&score) => {
+                    Err(AppError::BadRequest { field, message: format!("{score} is outside 0 to 100") })
+                }
+                other => Ok(other),
+            }
+        }
+        let limit: u32 = parsed("limit", self.limit)?.unwrap_or(DEFAULT_PAGE_SIZE);
+        if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+            let message = format!("{limit} is outside 1 to {MAX_PAGE_SIZE}");
+            return Err(AppError::BadRequest { field: "limit", message });
+        }
+        let after = self.after.filter(|text| !text.is_empty()).map(|text| PageCursor::decode(&text));
+        Ok(ListRequest {
+            filter: RecommendationFilter {
+                service: parsed("service", self.service)?,
+                risk: parsed("risk", self.risk)?,
+                cluster: parsed("cluster", self.cluster)?,
+                min_value: score("min_value", self.min_value)?,
+                min_readiness: score("min_readiness", self.min_readiness)?,
+            },
+            after: after.transpose().map_err(|message| AppError::BadRequest { field: "after", message })?,
+            limit,
+        })
+    }
+}
+
+/// Seed 001 use cases 2 to 4: recommendations by priority, a page at a time.
+async fn list(
+    State(state): State<AppState>,
+    client: ApiClient,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<RecommendationPage>, AppError> {
+    let Query(params) = params.map_err(|e| AppError::BadRequest { field: "query", message: e.body_text() })?;
+    let request = params.validate()?;
+    let page = state.store.recommendation_page(&client.organization, &request.filter, request.after.as_ref(), request.limit).await?;
+    Ok(Json(page))
+}
+
 /// Seed 001's `meta:stats` figures.
-async fn stats(State(state): State<AppState>) -> Result<Json<MetaStats>, AppError> {
-    Ok(Json(state.store.meta_stats(&state.organization).await?))
+async fn stats(State(state): State<AppState>, client: ApiClient) -> Result<Json<MetaStats>, AppError> {
+    Ok(Json(state.store.meta_stats(&client.organization).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Result<ListRequest, AppError> {
+        let query: String = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        let Query(params) = Query::<ListParams>::try_from_uri(&format!("/?{query}").parse().unwrap()).unwrap();
+        params.validate()
+    }
+
+    fn field_of(result: Result<ListRequest, AppError>) -> &'static str {
+        match result {
+            Err(AppError::BadRequest { field, .. }) => field,
+            Err(other) => panic!("unexpected {other:?}"),
+            Ok(_) => panic!("accepted"),
+        }
+    }
+
+    #[test]
+    fn list_parameters_are_checked_one_by_one() {
+        let request = params(&[("service", "MBFG"), ("risk", "LOW"), ("cluster", "3"), ("min_value", "70")]).unwrap();
+        assert_eq!(request.filter.service.map(|s| s.as_str()), Some("MBFG"));
+        assert_eq!((request.filter.cluster, request.filter.min_value, request.limit), (Some(3), Some(70.0), 100));
+        assert_eq!(field_of(params(&[("service", "Foo")])), "service");
+        assert_eq!(field_of(params(&[("risk", "low")])), "risk");
+        assert_eq!(field_of(params(&[("cluster", "x")])), "cluster");
+        assert_eq!(field_of(params(&[("min_readiness", "101")])), "min_readiness");
+        assert_eq!(field_of(params(&[("limit", "0")])), "limit");
+        assert_eq!(field_of(params(&[("limit", "1001")])), "limit");
+        assert_eq!(field_of(params(&[("after", "nonsense")])), "after");
+    }
+
+    #[test]
+    fn bulk_bodies_are_checked() {
+        let field_and_message = |body: &str| match bulk_isdns(Ok(Bytes::from(body.to_owned()))) {
+            Err(AppError::BadRequest { field, message }) => (field, message),
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(bulk_isdns(Ok(Bytes::from_static(br#"["a","b"]"#))).unwrap().len(), 2);
+        assert!(field_and_message("[]").1.contains("at least one"));
+        assert!(field_and_message(r#"{"isdns":[]}"#).1.contains("JSON array"));
+        assert!(field_and_message(r#"["ok","not ok"]"#).1.starts_with("item 2:"));
+        let too_many = serde_json::to_string(&vec!["a"; MAX_BULK_ISDNS + 1]).unwrap();
+        assert!(field_and_message(&too_many).1.contains("at most 10000 ISDNs per request; this one has 10001"));
+    }
 }

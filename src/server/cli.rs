@@ -63,6 +63,8 @@ pub enum Command {
     Import(super::import::ImportArgs),
     /// Rebuild the organization's Redis keys (seed 001's contract) from PostgreSQL.
     SyncCache(super::sync_cache::SyncCacheArgs),
+    /// Create, list and revoke the API keys machine clients send to /api/v1.
+    ApiKey(super::api_keys::ApiKeyArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -119,6 +121,7 @@ pub async fn run() -> ExitCode {
         Command::Generate(args) => super::generate::run(&cli.settings, &args).await,
         Command::Import(args) => super::import::run(&cli.settings, &args).await,
         Command::SyncCache(args) => super::sync_cache::run(&cli.settings, &args).await,
+        Command::ApiKey(args) => super::api_keys::run(&cli.settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

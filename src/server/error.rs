@@ -11,6 +11,9 @@ use serde::Serialize;
 pub enum AppError {
     #[error("{message}")]
     BadRequest { field: &'static str, message: String },
+    /// No API key, or one that is unknown or revoked.
+    #[error("{0}")]
+    Unauthorized(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("the database is unavailable, try again shortly")]
@@ -31,6 +34,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -40,12 +44,12 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             Self::BadRequest { .. } => "bad_request",
+            Self::Unauthorized(_) => "unauthorized",
             Self::NotFound(_) => "not_found",
             Self::DatabaseUnavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
-
 }
 
 impl From<sqlx::Error> for AppError {
@@ -87,6 +91,10 @@ impl IntoResponse for AppError {
             _ => None,
         };
         let body = ErrorBody { error: self.code(), message: self.to_string(), field };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if matches!(self, Self::Unauthorized(_)) {
+            response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }

@@ -1,6 +1,8 @@
 //! The server side: command line, configuration, HTTP serving and demo data.
 
 pub mod api;
+mod api_auth;
+pub mod api_keys;
 pub mod cli;
 pub mod error;
 pub mod generate;

@@ -8,7 +8,8 @@ use leptos::prelude::LeptosOptions;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
-    /// Until sign-in exists every request acts for the default organization.
+    /// Until sign-in exists every page acts for the default organization; API
+    /// requests act for their key's.
     pub organization: Organization,
     pub metrics: std::sync::Arc<Metrics>,
 }

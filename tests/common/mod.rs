@@ -146,3 +146,21 @@ impl Drop for PrivateRedis {
         self.stop();
     }
 }
+
+/// An HTTP client that sends `secret` as its API key.
+pub fn client_with_key(secret: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {secret}").parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
+}
+
+/// An HTTP client with a new API key of `organization`.
+pub async fn api_client(store: &Store, organization: &Organization) -> reqwest::Client {
+    let key = store.create_api_key(organization, &format!("test-{}", uuid::Uuid::new_v4().simple())).await.unwrap();
+    client_with_key(&key.secret)
+}
+
+/// `isdn` as a path segment (seed ISDNs hold `/` and `+`).
+pub fn encoded(isdn: &str) -> String {
+    isdn.replace('+', "%2B").replace('/', "%2F")
+}

@@ -1,0 +1,247 @@
+//! API keys for machine clients: created and revoked from the command line, checked
+//! on every `/api/v1` request.
+//!
+//! A check is answered from memory for up to a minute, so it costs a hash and a map
+//! read; a revocation anywhere (the CLI included) reaches every running server at
+//! once through a Postgres NOTIFY that empties the memory.
+
+use super::lookups::LookupError;
+use super::{Organization, Store};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// Every key starts with this, so a leaked key is recognisable in logs and scanners.
+const KEY_MARKER: &str = "ut360_";
+/// Characters kept in the clear to tell keys apart in lists.
+const SHOWN_PREFIX_CHARS: usize = 12;
+const NOTIFY_CHANNEL: &str = "ut360_api_keys";
+/// Also bounds how late a revocation is seen should the NOTIFY be missed.
+const REMEMBER_CHECK_FOR: Duration = Duration::from_secs(60);
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Who is calling: the key and the organization it acts for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiClient {
+    pub key_id: Uuid,
+    pub key_name: String,
+    pub organization: Organization,
+}
+
+/// A key as lists show it; the secret itself is never stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ApiKeyInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub key_prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A key just created: `secret` is shown once and cannot be recovered.
+#[derive(Debug)]
+pub struct NewApiKey {
+    pub info: ApiKeyInfo,
+    pub secret: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiKeyError {
+    #[error("name: {0}")]
+    InvalidName(String),
+    #[error("name: the organization already has an active key named {0:?}; revoke it first or pick another name")]
+    NameTaken(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Recent successful checks, by the key's hash.
+#[derive(Default)]
+pub struct KnownKeys {
+    checked: RwLock<HashMap<[u8; 32], (ApiClient, Instant)>>,
+    watching: std::sync::atomic::AtomicBool,
+}
+
+impl KnownKeys {
+    fn get(&self, hash: &[u8; 32]) -> Option<ApiClient> {
+        let checked = self.checked.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        checked.get(hash).filter(|(_, at)| at.elapsed() < REMEMBER_CHECK_FOR).map(|(client, _)| client.clone())
+    }
+
+    fn remember(&self, hash: [u8; 32], client: ApiClient) {
+        let mut checked = self.checked.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        checked.retain(|_, (_, at)| at.elapsed() < REMEMBER_CHECK_FOR);
+        checked.insert(hash, (client, Instant::now()));
+    }
+
+    fn forget_all(&self) {
+        self.checked.write().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    }
+}
+
+fn hash_of(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+fn new_secret() -> String {
+    let mut random = [0u8; 30];
+    rand::rngs::OsRng.fill_bytes(&mut random);
+    format!("{KEY_MARKER}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random))
+}
+
+fn validate_name(name: &str) -> Result<&str, ApiKeyError> {
+    let name = name.trim();
+    if name.is_empty() {
+        Err(ApiKeyError::InvalidName("a name is required, e.g. advance-system".into()))
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Err(ApiKeyError::InvalidName(format!("at most {MAX_NAME_CHARS} characters")))
+    } else {
+        Ok(name)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ClientRow {
+    key_id: Uuid,
+    key_name: String,
+    id: Uuid,
+    slug: String,
+    name: String,
+    redis_prefix: String,
+}
+
+impl Store {
+    pub async fn create_api_key(&self, organization: &Organization, name: &str) -> Result<NewApiKey, ApiKeyError> {
+        let name = validate_name(name)?;
+        let secret = new_secret();
+        let inserted = sqlx::query_as::<_, ApiKeyInfo>(
+            "INSERT INTO api_keys (organization_id, name, key_prefix, key_hash) VALUES ($1, $2, $3, $4)
+             RETURNING id, name, key_prefix, created_at, last_used_at, revoked_at",
+        )
+        .bind(organization.id)
+        .bind(name)
+        .bind(&secret[..SHOWN_PREFIX_CHARS])
+        .bind(&hash_of(&secret)[..])
+        .fetch_one(&self.pg)
+        .await;
+        match inserted {
+            Ok(info) => Ok(NewApiKey { info, secret }),
+            Err(sqlx::Error::Database(db)) if db.constraint() == Some("uq_api_keys_org_active_name") => {
+                Err(ApiKeyError::NameTaken(name.to_owned()))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The organization's keys, active ones first, newest first.
+    pub async fn api_keys(&self, organization: &Organization) -> Result<Vec<ApiKeyInfo>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys
+             WHERE organization_id = $1 ORDER BY revoked_at IS NOT NULL, created_at DESC",
+        )
+        .bind(organization.id)
+        .fetch_all(&self.pg)
+        .await
+    }
+
+    /// Revokes the organization's active key called `name`; `false` if there is none.
+    pub async fn revoke_api_key(&self, organization: &Organization, name: &str) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pg.begin().await?;
+        let revoked = sqlx::query(
+            "UPDATE api_keys SET revoked_at = NOW() WHERE organization_id = $1 AND name = $2 AND revoked_at IS NULL",
+        )
+        .bind(organization.id)
+        .bind(name.trim())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        // Delivered at commit, to every server listening.
+        sqlx::query("SELECT pg_notify($1, $2)").bind(NOTIFY_CHANNEL).bind(organization.id.to_string()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        self.api_keys_known.forget_all();
+        Ok(revoked > 0)
+    }
+
+    /// The client behind `secret`, or `None` for an unknown or revoked key. A check
+    /// that reaches Postgres also records the key's last use.
+    pub async fn authenticate(&self, secret: &str) -> Result<Option<ApiClient>, LookupError> {
+        if !self.api_keys_known.watching.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            self.watch_api_key_revocations();
+        }
+        let hash = hash_of(secret);
+        if let Some(client) = self.api_keys_known.get(&hash) {
+            return Ok(Some(client));
+        }
+        let row: Option<ClientRow> = sqlx::query_as(
+            "UPDATE api_keys k SET last_used_at = NOW() FROM organizations o
+             WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.id = k.organization_id
+             RETURNING k.id AS key_id, k.name AS key_name, o.id, o.slug, o.name, o.redis_prefix",
+        )
+        .bind(&hash[..])
+        .fetch_optional(&self.pg)
+        .await?;
+        Ok(row.map(|row| {
+            let client = ApiClient {
+                key_id: row.key_id,
+                key_name: row.key_name,
+                organization: Organization { id: row.id, slug: row.slug, name: row.name, redis_prefix: row.redis_prefix },
+            };
+            self.api_keys_known.remember(hash, client.clone());
+            client
+        }))
+    }
+
+    /// Empties the remembered checks whenever a key is revoked anywhere; runs until
+    /// the pool closes. Also empties them after a lost connection, since a
+    /// revocation may have been missed meanwhile. Started by the first check.
+    fn watch_api_key_revocations(&self) {
+        let store = self.clone();
+        tokio::spawn(async move {
+            while !store.pg.is_closed() {
+                match sqlx::postgres::PgListener::connect_with(&store.pg).await {
+                    Ok(mut listener) => {
+                        if listener.listen(NOTIFY_CHANNEL).await.is_ok() {
+                            store.api_keys_known.forget_all();
+                            while let Ok(notification) = listener.try_recv().await {
+                                store.api_keys_known.forget_all();
+                                if notification.is_none() {
+                                    tracing::warn!("lost the API key revocation channel; reconnected");
+                                }
+                            }
+                        }
+                    }
+                    Err(error) => tracing::debug!(%error, "cannot listen for API key revocations yet"),
+                }
+                store.api_keys_known.forget_all();
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_long_random_and_recognisable() {
+        let (a, b) = (new_secret(), new_secret());
+        assert_ne!(a, b);
+        assert!(a.starts_with(KEY_MARKER));
+        assert_eq!(a.len(), KEY_MARKER.len() + 40);
+        assert_ne!(hash_of(&a), hash_of(&b));
+    }
+
+    #[test]
+    fn names_are_required_and_bounded() {
+        assert_eq!(validate_name("  advance-system ").unwrap(), "advance-system");
+        assert!(validate_name("  ").unwrap_err().to_string().starts_with("name:"));
+        assert!(validate_name(&"x".repeat(101)).is_err());
+    }
+}

@@ -1,0 +1,144 @@
+//! Bulk lookup (seed 001 use case 6): up to 10,000 ISDNs at once. Redis answers in
+//! one pipelined round trip, PostgreSQL whatever Redis lacks in one query, and the
+//! whole answer is kept under `{prefix}:bulk:{hash}` for an hour (every cache sync
+//! drops these).
+
+use super::recommendation_rows::RecFields;
+use super::recommendation_rows::REC_FIELDS_SQL;
+use super::resilience::CacheCounters;
+use super::lookups::LookupError;
+use super::{Organization, Store};
+use crate::domain::{BulkLookup, Isdn, Recommendation};
+use redis::AsyncCommands;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+pub const MAX_BULK_ISDNS: usize = 10_000;
+const BULK_TTL_SECONDS: u64 = 60 * 60;
+/// Longer than a single lookup's wait: 10,000 hashes take a few milliseconds to send.
+const BULK_REDIS_TIMEOUT: Duration = Duration::from_millis(500);
+
+impl Store {
+    /// The recommendations of `isdns` that exist, and the ISDNs that do not, each
+    /// once, in the order asked.
+    pub async fn bulk_recommendations(&self, organization: &Organization, isdns: &[Isdn]) -> Result<BulkLookup, LookupError> {
+        let mut seen = HashSet::with_capacity(isdns.len());
+        let unique: Vec<&str> = isdns.iter().map(Isdn::as_str).filter(|isdn| seen.insert(*isdn)).collect();
+        let key = organization.redis_key(&format!("bulk:{}", list_hash(&unique)));
+        if let Some(cached) = self.cached_bulk(&key).await {
+            return Ok(cached);
+        }
+
+        let mut found = self.recommendations_from_redis(organization, &unique).await;
+        let missing: Vec<String> = unique.iter().filter(|isdn| !found.contains_key(**isdn)).map(|isdn| isdn.to_string()).collect();
+        if !missing.is_empty() {
+            CacheCounters::count(&self.cache.counters.database_reads);
+            let rows: Vec<RecFields> = sqlx::query_as(&format!(
+                "SELECT {REC_FIELDS_SQL} FROM recommendations r WHERE r.organization_id = $1 AND r.isdn = ANY($2)"
+            ))
+            .bind(organization.id)
+            .bind(&missing)
+            .fetch_all(&self.pg)
+            .await?;
+            found.extend(rows.into_iter().filter_map(RecFields::into_recommendation).map(|rec| (rec.isdn.clone(), rec)));
+        }
+
+        let mut lookup = BulkLookup { found: Vec::with_capacity(found.len()), not_found: Vec::new() };
+        for isdn in unique {
+            match found.remove(isdn) {
+                Some(recommendation) => lookup.found.push(recommendation),
+                None => lookup.not_found.push(isdn.to_owned()),
+            }
+        }
+        self.keep_bulk(&key, &lookup).await;
+        Ok(lookup)
+    }
+
+    async fn cached_bulk(&self, key: &str) -> Option<BulkLookup> {
+        if !self.cache.breaker.allows() {
+            return None;
+        }
+        let mut redis = self.redis.clone();
+        match tokio::time::timeout(BULK_REDIS_TIMEOUT, redis.get::<_, Option<String>>(key)).await {
+            Ok(Ok(Some(text))) => {
+                CacheCounters::count(&self.cache.counters.hits);
+                serde_json::from_str(&text).ok()
+            }
+            Ok(Ok(None)) => {
+                CacheCounters::count(&self.cache.counters.misses);
+                None
+            }
+            _ => {
+                self.bulk_redis_failed();
+                None
+            }
+        }
+    }
+
+    /// The `rec` hashes Redis has, by ISDN; nothing when Redis is away.
+    async fn recommendations_from_redis(&self, organization: &Organization, isdns: &[&str]) -> HashMap<String, Recommendation> {
+        if !self.cache.breaker.allows() {
+            return HashMap::new();
+        }
+        let mut pipe = redis::pipe();
+        for isdn in isdns {
+            pipe.hgetall(organization.redis_key(&format!("rec:{isdn}")));
+        }
+        let mut redis = self.redis.clone();
+        let replies = match tokio::time::timeout(BULK_REDIS_TIMEOUT, pipe.query_async::<Vec<HashMap<String, String>>>(&mut redis)).await {
+            Ok(Ok(replies)) => replies,
+            _ => {
+                self.bulk_redis_failed();
+                return HashMap::new();
+            }
+        };
+        replies
+            .iter()
+            .filter_map(|fields| Recommendation::from_fields(fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+            .map(|rec| (rec.isdn.clone(), rec))
+            .collect()
+    }
+
+    async fn keep_bulk(&self, key: &str, lookup: &BulkLookup) {
+        if !self.cache.breaker.allows() {
+            return;
+        }
+        let Ok(text) = serde_json::to_string(lookup) else { return };
+        let mut redis = self.redis.clone();
+        match tokio::time::timeout(BULK_REDIS_TIMEOUT, redis.set_ex::<_, _, ()>(key, text, BULK_TTL_SECONDS)).await {
+            Ok(Ok(())) => CacheCounters::count(&self.cache.counters.fills),
+            _ => self.bulk_redis_failed(),
+        }
+    }
+
+    fn bulk_redis_failed(&self) {
+        tracing::warn!("Redis did not answer a bulk lookup in time; reading PostgreSQL");
+        self.cache.breaker.record_failure();
+        CacheCounters::count(&self.cache.counters.fallbacks);
+    }
+}
+
+/// SHA-256 of the list as asked, in hex: the same list finds the same cached answer.
+fn list_hash(isdns: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for isdn in isdns {
+        hasher.update(isdn.as_bytes());
+        hasher.update(b"\n");
+    }
+    hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_hash;
+
+    #[test]
+    fn the_hash_depends_on_every_isdn_and_their_order() {
+        let ab = list_hash(&["a", "b"]);
+        assert_eq!(ab.len(), 64);
+        assert_eq!(ab, list_hash(&["a", "b"]));
+        assert_ne!(ab, list_hash(&["b", "a"]));
+        assert_ne!(ab, list_hash(&["ab"]));
+    }
+}

@@ -1,0 +1,67 @@
+//! Seed 001's `rec` fields read from PostgreSQL, worded exactly as the Redis hash
+//! holds them, so a reply never depends on which store answered.
+
+use crate::domain::{Priority, Recommendation};
+
+/// The select list behind [`RecFields`], over `recommendations r`. Numbers are their
+/// shortest text (`25000`, `2757.5`) and missing values "".
+pub(super) const REC_FIELDS_SQL: &str = r#"r.isdn, r.subscriber_type, r.service_type,
+       trim_scale(r.advance_amount)::text AS advance_amount,
+       trim_scale(r.revenue_per_advance)::text AS revenue_per_advance,
+       r.cluster_group, r.bad_debt_risk,
+       COALESCE(trim_scale(r.arpu_avg_6m)::text, '') AS arpu_avg_6m,
+       COALESCE(trim_scale(r.arpu_growth_rate)::text, '') AS arpu_growth_rate,
+       COALESCE(r.arpu_trend, '') AS arpu_trend,
+       COALESCE(trim_scale(r.customer_value_score)::text, '') AS customer_value_score,
+       COALESCE(trim_scale(r.advance_readiness_score)::text, '') AS advance_readiness_score,
+       to_char(r.recommendation_date, 'YYYY-MM-DD') AS recommendation_date,
+       r.priority_score::float8 AS priority_score"#;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(super) struct RecFields {
+    pub isdn: String,
+    pub subscriber_type: String,
+    pub service_type: String,
+    pub advance_amount: String,
+    pub revenue_per_advance: String,
+    pub cluster_group: Option<i32>,
+    pub bad_debt_risk: String,
+    pub arpu_avg_6m: String,
+    pub arpu_growth_rate: String,
+    pub arpu_trend: String,
+    pub customer_value_score: String,
+    pub advance_readiness_score: String,
+    pub recommendation_date: String,
+    pub priority_score: Option<f64>,
+}
+
+impl RecFields {
+    /// The `rec` hash: seed 001, section 2.2 A, in the seed's order.
+    pub fn into_hash_fields(self) -> Vec<(&'static str, String)> {
+        let priority = self.priority_score.map(|score| Priority::from_score(score).as_str()).unwrap_or("");
+        vec![
+            ("isdn", self.isdn),
+            ("subscriber_type", self.subscriber_type),
+            ("service_type", self.service_type),
+            ("advance_amount", self.advance_amount),
+            ("revenue_per_advance", self.revenue_per_advance),
+            ("cluster_group", self.cluster_group.map(|c| c.to_string()).unwrap_or_default()),
+            ("bad_debt_risk", self.bad_debt_risk),
+            ("arpu_avg_6m", self.arpu_avg_6m),
+            ("arpu_growth_rate", self.arpu_growth_rate),
+            ("arpu_trend", self.arpu_trend),
+            ("customer_value_score", self.customer_value_score),
+            ("advance_readiness_score", self.advance_readiness_score),
+            ("recommendation_date", self.recommendation_date),
+            ("priority", priority.to_owned()),
+        ]
+    }
+
+    pub fn into_recommendation(self) -> Option<Recommendation> {
+        recommendation_from_hash_fields(&self.into_hash_fields())
+    }
+}
+
+pub(super) fn recommendation_from_hash_fields(fields: &[(&'static str, String)]) -> Option<Recommendation> {
+    Recommendation::from_fields(fields.iter().map(|(name, value)| (*name, value.as_str())))
+}

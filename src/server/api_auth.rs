@@ -1,0 +1,28 @@
+//! Who calls `/api/v1`: the `Authorization: Bearer <key>` header names an API key,
+//! and the key names the organization whose data the request reads.
+
+use super::error::AppError;
+use super::state::AppState;
+use crate::data::api_keys::ApiClient;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+impl FromRequestParts<AppState> for ApiClient {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or(AppError::Unauthorized("an API key is required: send `Authorization: Bearer <key>`"))?;
+        let secret = header
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|secret| !secret.is_empty())
+            .ok_or(AppError::Unauthorized("the Authorization header must read `Bearer <key>`"))?;
+        state.store.authenticate(secret).await?.ok_or(AppError::Unauthorized("this API key is unknown or was revoked"))
+    }
+}
