@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Benchmarks for the budgets of DESIGN.md and the issues (not tests; they do not gate CI).
-# Prints medians.
+# Prints medians. API_ONLY=1 measures only the HTTP figures (reusing the bench database).
 #   generate at seed scale ............ budget < 60 s   (3 runs on a fresh database each)
 #   import of the three files .......... budget < 30 s   (3 runs: into an empty database, then re-imports)
 #   sync-cache to Redis ................ budget < 15 s   (3 runs, private redis-server) + used_memory
 #   overview page server render ........ budget p99 < 10 ms (wrk, beside /healthz as the floor)
 #   recommendation by ISDN .............. budget p99 < 1 ms server-side at 64 connections, random ISDNs,
 #                                         throughput within 2x of redis-benchmark HGETALL (same run)
+#   profile by ISDN ..................... budget p99 < 5 ms
+#   list page of 100, any depth ......... budget p99 < 10 ms
+#   bulk lookup of 10,000 ISDNs ......... budget < 100 ms
+#   lookup with Redis stopped ........... budget p99 < 5 ms (PostgreSQL)
+# Server-side figures come from the app's /metrics histogram; wrk's are client-side.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -24,18 +29,27 @@ fresh_database() {
   DATABASE_URL="$BENCH_URL" "$BIN" migrate 2>/dev/null
 }
 
-say "generate at seed scale: $RUNS runs, each on a fresh database"
-times=()
-for run in $(seq "$RUNS"); do
-  fresh_database
-  start=$(date +%s.%N)
-  DATABASE_URL="$BENCH_URL" "$BIN" generate --seed 42 --no-sync >/dev/null 2>&1
-  end=$(date +%s.%N)
-  times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b - a}')")
-  echo "  run $run: ${times[-1]} s"
-done
-median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
-echo "generate (214,504 subscribers, 1,501,528 monthly rows): median ${median} s over $RUNS runs (budget < 60 s)"
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
+median_of() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+if [[ -n "${API_ONLY:-}" ]]; then
+  # API_ONLY=1: only the HTTP figures, on the bench database as an earlier run left it.
+  DATABASE_URL="$BENCH_URL" "$BIN" migrate 2>/dev/null || fresh_database
+  DATABASE_URL="$BENCH_URL" "$BIN" generate --seed 42 --no-sync --if-empty >/dev/null 2>&1
+else
+  say "generate at seed scale: $RUNS runs, each on a fresh database"
+  times=()
+  for run in $(seq "$RUNS"); do
+    fresh_database
+    start=$(date +%s.%N)
+    DATABASE_URL="$BENCH_URL" "$BIN" generate --seed 42 --no-sync >/dev/null 2>&1
+    end=$(date +%s.%N)
+    times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b - a}')")
+    echo "  run $run: ${times[-1]} s"
+  done
+  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+  echo "generate (214,504 subscribers, 1,501,528 monthly rows): median ${median} s over $RUNS runs (budget < 60 s)"
+fi
 
 # A redis-server of our own, so used_memory counts exactly the seed-scale keys.
 REDIS_PORT="${BENCH_REDIS_PORT:-6390}"
@@ -46,39 +60,40 @@ trap 'kill $PRIVATE_REDIS 2>/dev/null || true' EXIT
 wait_until "redis-server on $REDIS_PORT" 10 redis-cli -p "$REDIS_PORT" ping
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 
-FILES="$(mktemp -d)"
-say "exporting the seed-scale demo data to $FILES"
-"$BIN" generate --seed 42 --export "$FILES" >/dev/null 2>&1
-ls -l "$FILES" | awk 'NR > 1 {printf "  %-40s %6.1f MB\n", $9, $5 / 1e6}'
-
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
-median_of() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-
-say "import at seed scale: run 1 into an empty database, then $((RUNS - 1)) re-imports of the same files"
-fresh_database
-import_times=()
-for run in $(seq "$RUNS"); do
-  start=$(date +%s.%N)
-  DATABASE_URL="$BENCH_URL" "$BIN" import "$FILES" --no-sync >/dev/null 2>&1
-  import_times+=("$(elapsed "$start" "$(date +%s.%N)")")
-  echo "  run $run: ${import_times[-1]} s"
-done
-echo "import (214,504 + 214,504 + 1,501,528 rows): into an empty database ${import_times[0]} s; re-imports median $(median_of "${import_times[@]:1}") s (budget < 30 s; seed 002: 2-3 min)"
-
-say "sync-cache at seed scale into an empty private Redis, then $((RUNS - 1)) re-syncs"
-redis-cli -p "$REDIS_PORT" flushall >/dev/null
-sync_times=()
-for run in $(seq "$RUNS"); do
-  start=$(date +%s.%N)
+if [[ -n "${API_ONLY:-}" ]]; then
   DATABASE_URL="$BENCH_URL" "$BIN" sync-cache >/dev/null 2>&1
-  sync_times+=("$(elapsed "$start" "$(date +%s.%N)")")
-  echo "  run $run: ${sync_times[-1]} s"
-done
-echo "sync-cache (214,504 subscribers): median $(median_of "${sync_times[@]}") s over $RUNS runs (budget < 15 s; seed 002: 1-2 min)"
-used=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
-keys=$(redis-cli -p "$REDIS_PORT" dbsize)
-echo "redis used_memory: $(awk -v b="$used" 'BEGIN {printf "%.0f MB", b / 1e6}') for $keys keys (seed 001 estimate: 1.2 GB; aim < 600 MB)"
-rm -rf "$FILES"
+else
+  FILES="$(mktemp -d)"
+  say "exporting the seed-scale demo data to $FILES"
+  "$BIN" generate --seed 42 --export "$FILES" >/dev/null 2>&1
+  ls -l "$FILES" | awk 'NR > 1 {printf "  %-40s %6.1f MB\n", $9, $5 / 1e6}'
+
+  say "import at seed scale: run 1 into an empty database, then $((RUNS - 1)) re-imports of the same files"
+  fresh_database
+  import_times=()
+  for run in $(seq "$RUNS"); do
+    start=$(date +%s.%N)
+    DATABASE_URL="$BENCH_URL" "$BIN" import "$FILES" --no-sync >/dev/null 2>&1
+    import_times+=("$(elapsed "$start" "$(date +%s.%N)")")
+    echo "  run $run: ${import_times[-1]} s"
+  done
+  echo "import (214,504 + 214,504 + 1,501,528 rows): into an empty database ${import_times[0]} s; re-imports median $(median_of "${import_times[@]:1}") s (budget < 30 s; seed 002: 2-3 min)"
+
+  say "sync-cache at seed scale into an empty private Redis, then $((RUNS - 1)) re-syncs"
+  redis-cli -p "$REDIS_PORT" flushall >/dev/null
+  sync_times=()
+  for run in $(seq "$RUNS"); do
+    start=$(date +%s.%N)
+    DATABASE_URL="$BENCH_URL" "$BIN" sync-cache >/dev/null 2>&1
+    sync_times+=("$(elapsed "$start" "$(date +%s.%N)")")
+    echo "  run $run: ${sync_times[-1]} s"
+  done
+  echo "sync-cache (214,504 subscribers): median $(median_of "${sync_times[@]}") s over $RUNS runs (budget < 15 s; seed 002: 1-2 min)"
+  used=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
+  keys=$(redis-cli -p "$REDIS_PORT" dbsize)
+  echo "redis used_memory: $(awk -v b="$used" 'BEGIN {printf "%.0f MB", b / 1e6}') for $keys keys (seed 001 estimate: 1.2 GB; aim < 600 MB)"
+  rm -rf "$FILES"
+fi
 
 ADDR=127.0.0.1:3200
 DATABASE_URL="$BENCH_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$ADDR" RUST_LOG=warn \
@@ -103,28 +118,112 @@ wrk_run /healthz
 wrk_run /
 echo "budget: overview p99 < 10 ms"
 
-say "recommendation by ISDN: wrk -t2 -c64 over 20,000 random ISDNs, beside redis-benchmark HGETALL"
-ISDNS="$(mktemp)"
-LUA="$(mktemp --suffix=.lua)"
-psql -qAt "$BENCH_URL" -c "SELECT isdn FROM recommendations ORDER BY random() LIMIT 20000" \
-  | sed 's|/|%2F|g; s|+|%2B|g' >"$ISDNS"
-cat >"$LUA" <<'LUA'
-local isdns = {}
-for line in io.lines(os.getenv("ISDNS")) do isdns[#isdns + 1] = line end
+API_KEY="$(DATABASE_URL="$BENCH_URL" "$BIN" api-key create --name "bench-$(date +%s%N)" 2>/dev/null)"
+AUTH="Authorization: Bearer $API_KEY"
+METRICS_BEFORE="$(mktemp)"
+WORK="$(mktemp -d)"
+trap 'kill $SERVER $PRIVATE_REDIS 2>/dev/null || true; rm -rf "$WORK" "$METRICS_BEFORE"' EXIT
+
+# Server-side quantiles of one route, from the /metrics histogram (interpolated within
+# its buckets as Prometheus's histogram_quantile does), for the requests since
+# `mark_metrics`.
+mark_metrics() { curl -sf "http://$ADDR/metrics" >"$METRICS_BEFORE"; }
+server_side() {
+  curl -sf "http://$ADDR/metrics" | awk -v route="$1" '
+    function le_of(line) { match(line, /le="[^"]+"/); return substr(line, RSTART + 4, RLENGTH - 5) }
+    FNR == 1 { file++ }
+    index($0, "_bucket{") && index($0, "route=\"" route "\"") && index($0, "status=\"200\"") {
+      le = le_of($0)
+      if (file == 1) before[le] = $NF
+      else { after[le] = $NF; if (!(le in seen)) { order[++n] = le; seen[le] = 1 } }
+    }
+    function quantile(q,   target, i, le, count, prev_le, prev_count) {
+      target = q * total; prev_le = 0; prev_count = 0
+      for (i = 1; i <= n; i++) {
+        le = order[i]; count = after[le] - before[le]
+        if (count >= target) {
+          if (le == "+Inf") return prev_le
+          return prev_le + (le - prev_le) * (target - prev_count) / (count - prev_count)
+        }
+        prev_le = le; prev_count = count
+      }
+    }
+    END {
+      total = after["+Inf"] - before["+Inf"]
+      if (total == 0) { print "  server-side: no requests recorded"; exit }
+      printf "  server-side (/metrics): p50 %.3f ms  p99 %.3f ms  over %d requests\n", quantile(0.5) * 1000, quantile(0.99) * 1000, total
+    }' "$METRICS_BEFORE" -
+}
+
+# wrk at 64 connections over the paths in $1 (one per line), in a fixed scrambled order.
+wrk_paths() {
+  local label=$1 paths=$2
+  cat >"$WORK/paths.lua" <<'LUA'
+local paths = {}
+for line in io.lines(os.getenv("PATHS")) do paths[#paths + 1] = line end
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", "/api/v1/recommendations/" .. isdns[(n * 7919) % #isdns + 1])
+  return wrk.format("GET", paths[(n * 7919) % #paths + 1])
 end
 LUA
-curl -sf "http://$ADDR/api/v1/recommendations/$(head -n 1 "$ISDNS")" >/dev/null || die "the lookup API does not answer"
-ISDNS="$ISDNS" wrk -t2 -c64 -d"${DURATION:-15s}" --latency -s "$LUA" "http://$ADDR" \
-  | awk '/Latency Distribution/ {dist=1; next}
-         dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
-         /Requests\/sec/ {rps=$2}
-         END {printf "  %-28s p50 %-9s p90 %-9s p99 %-9s %s req/s\n", "GET /api/v1/recommendations", p50, p90, p99, rps}'
-KEY="ut360:rec:$(head -n 1 "$ISDNS" | sed 's|%2F|/|g; s|%2B|+|g')"
+  mark_metrics
+  PATHS="$paths" wrk -t2 -c64 -d"${DURATION:-15s}" --latency -H "$AUTH" -s "$WORK/paths.lua" "http://$ADDR" \
+    | awk -v label="$label" '/Latency Distribution/ {dist=1; next}
+           dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
+           /Requests\/sec/ {rps=$2}
+           END {printf "  %-34s client-side p50 %-9s p90 %-9s p99 %-9s %s req/s\n", label, p50, p90, p99, rps}'
+}
+
+psql -qAt "$BENCH_URL" -c "SELECT isdn FROM recommendations ORDER BY random() LIMIT 20000" >"$WORK/isdns"
+sed 's|/|%2F|g; s|+|%2B|g; s|^|/api/v1/recommendations/|' "$WORK/isdns" >"$WORK/rec-paths"
+sed 's|recommendations|profiles|' "$WORK/rec-paths" >"$WORK/profile-paths"
+curl -sf -H "$AUTH" "http://$ADDR$(head -n 1 "$WORK/rec-paths")" >/dev/null || die "the lookup API does not answer"
+
+say "recommendation by ISDN: wrk -t2 -c64 over 20,000 random ISDNs, beside redis-benchmark HGETALL"
+wrk_paths "GET /api/v1/recommendations/{isdn}" "$WORK/rec-paths"
+server_side "/api/v1/recommendations/{isdn}"
+KEY="ut360:rec:$(head -n 1 "$WORK/isdns")"
 redis-benchmark -p "$REDIS_PORT" -c 64 -n 400000 -q hgetall "$KEY" | tr '\r' '\n' | grep -i "hgetall" | tail -n 1 \
-  | sed 's/^/  redis-benchmark -c64 /'
-rm -f "$ISDNS" "$LUA"
-echo "budget: p99 < 1 ms server-side; throughput within 2x of redis-benchmark"
+  | sed 's/^/  baseline: redis-benchmark -c64 /'
+echo "budget: p99 < 1 ms server-side; throughput within 2x of redis-benchmark (seed: < 10 ms)"
+
+say "profile by ISDN: wrk -t2 -c64 over the same ISDNs"
+wrk_paths "GET /api/v1/profiles/{isdn}" "$WORK/profile-paths"
+server_side "/api/v1/profiles/{isdn}"
+echo "budget: p99 < 5 ms (seed: < 50 ms)"
+
+say "list pages of 100 at every depth: cursors collected by walking each list, then wrk over random pages"
+: >"$WORK/list-paths"
+for filter in "" "service=EasyCredit" "risk=MEDIUM" "cluster=3" "min_value=60&min_readiness=60"; do
+  after=""
+  while :; do
+    page="$(curl -sf -H "$AUTH" "http://$ADDR/api/v1/recommendations?limit=1000&$filter${after:+&after=$after}")"
+    echo "/api/v1/recommendations?limit=100&$filter${after:+&after=$after}" >>"$WORK/list-paths"
+    after="$(grep -o '"next":"[^"]*"' <<<"$page" | cut -d'"' -f4 || true)"
+    [[ -n "$after" ]] || break
+  done
+done
+echo "  $(wc -l <"$WORK/list-paths") page starts over 5 lists (whole list, service, risk, cluster, scores)"
+wrk_paths "GET /api/v1/recommendations?..." "$WORK/list-paths"
+server_side "/api/v1/recommendations"
+echo "budget: p99 < 10 ms at any depth (seed: 100 ms - 1 s)"
+
+say "bulk lookup of 10,000 ISDNs: 20 different lists (Redis answers), then the same list again (kept answer)"
+bulk_times=()
+for run in $(seq 20); do
+  shuf -n 10000 "$WORK/isdns" | awk 'BEGIN {printf "["} {printf "%s\"%s\"", (NR > 1 ? "," : ""), $0} END {print "]"}' >"$WORK/bulk.json"
+  bulk_times+=("$(curl -sf -o /dev/null -w '%{time_total}' -H "$AUTH" -H 'Content-Type: application/json' \
+    --data-binary @"$WORK/bulk.json" "http://$ADDR/api/v1/recommendations/bulk" | awk '{printf "%.1f", $1 * 1000}')")
+done
+kept=$(curl -sf -o /dev/null -w '%{time_total}' -H "$AUTH" -H 'Content-Type: application/json' \
+  --data-binary @"$WORK/bulk.json" "http://$ADDR/api/v1/recommendations/bulk" | awk '{printf "%.1f", $1 * 1000}')
+echo "  curl, 10,000 ISDNs: median $(median_of "${bulk_times[@]}") ms, slowest $(printf '%s\n' "${bulk_times[@]}" | sort -n | tail -n 1) ms over 20 lists; the same list again ${kept} ms"
+echo "budget: < 100 ms (seed: < 5 s)"
+
+say "recommendation by ISDN with Redis stopped: PostgreSQL answers"
+kill "$PRIVATE_REDIS"; wait "$PRIVATE_REDIS" 2>/dev/null || true
+curl -s -o /dev/null -H "$AUTH" "http://$ADDR$(head -n 1 "$WORK/rec-paths")"   # opens the breaker
+wrk_paths "GET /api/v1/recommendations/{isdn}" "$WORK/rec-paths"
+server_side "/api/v1/recommendations/{isdn}"
+echo "budget: p99 < 5 ms from PostgreSQL (seed pattern 2: < 10 ms)"
