@@ -3,21 +3,23 @@
 //! whole answer is kept under `{prefix}:bulk:{hash}` for an hour (every cache sync
 //! drops these).
 
-use super::recommendation_rows::RecFields;
-use super::recommendation_rows::REC_FIELDS_SQL;
-use super::resilience::CacheCounters;
 use super::lookups::LookupError;
+use super::recommendation_rows::{RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
+use super::resilience::CacheCounters;
 use super::{Organization, Store};
 use crate::domain::{BulkLookup, Isdn, Recommendation};
 use redis::AsyncCommands;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const MAX_BULK_ISDNS: usize = 10_000;
 const BULK_TTL_SECONDS: u64 = 60 * 60;
-/// Longer than a single lookup's wait: 10,000 hashes take a few milliseconds to send.
+/// Longer than a single lookup's wait: 10,000 hashes take tens of milliseconds.
 const BULK_REDIS_TIMEOUT: Duration = Duration::from_millis(500);
+/// Parsing 10,000 replies costs more than Redis's work, so it is spread this wide.
+const BULK_CONNECTIONS: usize = 4;
+const ISDNS_PER_CONNECTION: usize = 1000;
 
 impl Store {
     /// The recommendations of `isdns` that exist, and the ISDNs that do not, each
@@ -30,7 +32,9 @@ impl Store {
             return Ok(cached);
         }
 
+        let started = Instant::now();
         let mut found = self.recommendations_from_redis(organization, &unique).await;
+        let (from_redis, redis_time) = (found.len(), started.elapsed());
         let missing: Vec<String> = unique.iter().filter(|isdn| !found.contains_key(**isdn)).map(|isdn| isdn.to_string()).collect();
         if !missing.is_empty() {
             CacheCounters::count(&self.cache.counters.database_reads);
@@ -51,7 +55,10 @@ impl Store {
                 None => lookup.not_found.push(isdn.to_owned()),
             }
         }
-        self.keep_bulk(&key, &lookup).await;
+        tracing::debug!(asked = lookup.found.len() + lookup.not_found.len(), from_redis, ?redis_time, took = ?started.elapsed(), "bulk lookup");
+        // Kept after answering: the caller does not wait for a 3 MB write.
+        let (store, kept) = (self.clone(), lookup.clone());
+        tokio::spawn(async move { store.keep_bulk(&key, &kept).await });
         Ok(lookup)
     }
 
@@ -76,28 +83,64 @@ impl Store {
         }
     }
 
-    /// The `rec` hashes Redis has, by ISDN; nothing when Redis is away.
+    /// The `rec` hashes Redis has, by ISDN; nothing when Redis is away. Large lists
+    /// are split over a few connections, so replies are parsed on every core.
     async fn recommendations_from_redis(&self, organization: &Organization, isdns: &[&str]) -> HashMap<String, Recommendation> {
         if !self.cache.breaker.allows() {
             return HashMap::new();
         }
-        let mut pipe = redis::pipe();
-        for isdn in isdns {
-            pipe.hgetall(organization.redis_key(&format!("rec:{isdn}")));
-        }
-        let mut redis = self.redis.clone();
-        let replies = match tokio::time::timeout(BULK_REDIS_TIMEOUT, pipe.query_async::<Vec<HashMap<String, String>>>(&mut redis)).await {
-            Ok(Ok(replies)) => replies,
-            _ => {
-                self.bulk_redis_failed();
-                return HashMap::new();
-            }
+        let Some(connections) = self.bulk_lookup_connections().await else {
+            self.bulk_redis_failed();
+            return HashMap::new();
         };
-        replies
-            .iter()
-            .filter_map(|fields| Recommendation::from_fields(fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
-            .map(|rec| (rec.isdn.clone(), rec))
-            .collect()
+        let chunks = isdns.len().div_ceil(ISDNS_PER_CONNECTION).clamp(1, connections.len());
+        let chunk_size = isdns.len().div_ceil(chunks).max(1);
+        let lookups = isdns.chunks(chunk_size).zip(connections.iter()).map(|(chunk, connection)| {
+            let mut pipe = redis::pipe();
+            for isdn in chunk {
+                pipe.cmd("HMGET").arg(organization.redis_key(&format!("rec:{isdn}"))).arg(&REC_FIELD_NAMES[..]);
+            }
+            let mut connection = connection.clone();
+            tokio::spawn(async move {
+                let replies = tokio::time::timeout(BULK_REDIS_TIMEOUT, pipe.query_async::<Vec<Vec<Option<String>>>>(&mut connection)).await;
+                let replies = replies.map_err(|_| ()).and_then(|reply| reply.map_err(|_| ()))?;
+                Ok::<_, ()>(
+                    replies
+                        .iter()
+                        .filter_map(|values| {
+                            let fields = REC_FIELD_NAMES.iter().zip(values).filter_map(|(name, value)| Some((*name, value.as_deref()?)));
+                            Recommendation::from_fields(fields)
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+        });
+        let mut found = HashMap::with_capacity(isdns.len());
+        for outcome in futures_util::future::join_all(lookups).await {
+            match outcome {
+                Ok(Ok(recommendations)) => found.extend(recommendations.into_iter().map(|rec| (rec.isdn.clone(), rec))),
+                _ => {
+                    self.bulk_redis_failed();
+                    return HashMap::new();
+                }
+            }
+        }
+        found
+    }
+
+    async fn bulk_lookup_connections(&self) -> Option<&Vec<redis::aio::ConnectionManager>> {
+        let connect = || async {
+            let config = redis::aio::ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(BULK_REDIS_TIMEOUT))
+                .set_response_timeout(Some(BULK_REDIS_TIMEOUT))
+                .set_number_of_retries(1);
+            let mut connections = Vec::with_capacity(BULK_CONNECTIONS);
+            for _ in 0..BULK_CONNECTIONS {
+                connections.push(redis::aio::ConnectionManager::new_with_config(self.redis_client.clone(), config.clone()).await?);
+            }
+            Ok::<_, redis::RedisError>(connections)
+        };
+        self.bulk_lookup_redis.get_or_try_init(connect).await.ok()
     }
 
     async fn keep_bulk(&self, key: &str, lookup: &BulkLookup) {

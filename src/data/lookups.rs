@@ -3,12 +3,11 @@
 
 use super::cache_entries::CacheEntry;
 use super::cache_sync::write_subscriber_keys;
-use super::recommendation_rows::recommendation_from_hash_fields;
+use super::recommendation_rows::{recommendation_from_hash_fields, REC_FIELD_NAMES};
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
 use super::{Organization, Store};
 use crate::domain::{MetaStats, Recommendation};
 use crate::profile::Profile;
-use redis::AsyncCommands;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,9 +51,9 @@ impl Default for CacheState {
     }
 }
 
-/// What asking Redis for a hash gave.
-enum CachedHash {
-    Hit(HashMap<String, String>),
+/// What asking Redis for a key gave.
+enum Cached<T> {
+    Hit(T),
     Miss,
     /// Redis failed, timed out, or the breaker is open.
     Unavailable,
@@ -71,8 +70,12 @@ impl Store {
     /// Seed 001's recommendation for `isdn`, or `None` if the organization has no such subscriber.
     pub async fn recommendation(&self, organization: &Organization, isdn: &str) -> Result<Option<Recommendation>, LookupError> {
         let key = organization.redis_key(&format!("rec:{isdn}"));
-        if let CachedHash::Hit(fields) = self.cached_hash(&key).await {
-            if let Some(recommendation) = Recommendation::from_fields(fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        // HMGET of the known fields: no field names to read back, no map to build.
+        let read = redis::cmd("HMGET").arg(&key).arg(&REC_FIELD_NAMES[..]).to_owned();
+        let values = self.cached(read, |values: &Vec<Option<String>>| values.iter().all(Option::is_none)).await;
+        if let Cached::Hit(values) = values {
+            let fields = REC_FIELD_NAMES.iter().zip(&values).filter_map(|(name, value)| Some((*name, value.as_deref()?)));
+            if let Some(recommendation) = Recommendation::from_fields(fields) {
                 return Ok(Some(recommendation));
             }
         }
@@ -84,7 +87,7 @@ impl Store {
     pub async fn subscriber_view(&self, organization: &Organization, isdn: &str) -> Result<Option<SubscriberView>, LookupError> {
         let rec_key = organization.redis_key(&format!("rec:{isdn}"));
         let profile_key = organization.redis_key(&format!("profile:{isdn}"));
-        if let (CachedHash::Hit(rec), CachedHash::Hit(profile)) =
+        if let (Cached::Hit(rec), Cached::Hit(profile)) =
             tokio::join!(self.cached_hash(&rec_key), self.cached_hash(&profile_key))
         {
             let recommendation = Recommendation::from_fields(rec.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -101,7 +104,7 @@ impl Store {
     /// Seed 001's `meta:stats`, from Redis, or computed from PostgreSQL when Redis
     /// does not have it.
     pub async fn meta_stats(&self, organization: &Organization) -> Result<MetaStats, LookupError> {
-        if let CachedHash::Hit(fields) = self.cached_hash(&organization.redis_key("meta:stats")).await {
+        if let Cached::Hit(fields) = self.cached_hash(&organization.redis_key("meta:stats")).await {
             if let Some(stats) = MetaStats::from_hash_fields(&fields) {
                 return Ok(stats);
             }
@@ -114,22 +117,28 @@ impl Store {
         self.cache.counters.snapshot()
     }
 
-    async fn cached_hash(&self, key: &str) -> CachedHash {
+    async fn cached_hash(&self, key: &str) -> Cached<HashMap<String, String>> {
+        self.cached(redis::cmd("HGETALL").arg(key).to_owned(), HashMap::is_empty).await
+    }
+
+    /// Runs `read` on Redis within the request path's timeout; a reply for which
+    /// `is_miss` holds counts as a miss.
+    async fn cached<T: redis::FromRedisValue>(&self, read: redis::Cmd, is_miss: impl Fn(&T) -> bool) -> Cached<T> {
         let cache = &self.cache;
         if !cache.breaker.allows() {
             CacheCounters::count(&cache.counters.fallbacks);
-            return CachedHash::Unavailable;
+            return Cached::Unavailable;
         }
         let mut redis = self.redis.clone();
-        match tokio::time::timeout(REDIS_TIMEOUT, redis.hgetall::<_, HashMap<String, String>>(key)).await {
-            Ok(Ok(fields)) => {
+        match tokio::time::timeout(REDIS_TIMEOUT, read.query_async::<T>(&mut redis)).await {
+            Ok(Ok(reply)) => {
                 cache.breaker.record_success();
-                if fields.is_empty() {
+                if is_miss(&reply) {
                     CacheCounters::count(&cache.counters.misses);
-                    CachedHash::Miss
+                    Cached::Miss
                 } else {
                     CacheCounters::count(&cache.counters.hits);
-                    CachedHash::Hit(fields)
+                    Cached::Hit(reply)
                 }
             }
             Ok(Err(error)) => {
@@ -143,10 +152,10 @@ impl Store {
         }
     }
 
-    fn redis_failed(&self) -> CachedHash {
+    fn redis_failed<T>(&self) -> Cached<T> {
         self.cache.breaker.record_failure();
         CacheCounters::count(&self.cache.counters.fallbacks);
-        CachedHash::Unavailable
+        Cached::Unavailable
     }
 
     /// One Postgres read however many requests want the subscriber at once; the

@@ -60,6 +60,8 @@ pub struct Store {
     redis_client: redis::Client,
     cache: std::sync::Arc<lookups::CacheState>,
     api_keys_known: std::sync::Arc<api_keys::KnownKeys>,
+    /// Connections of their own for bulk lookups, opened on the first one.
+    bulk_lookup_redis: std::sync::Arc<tokio::sync::OnceCell<Vec<ConnectionManager>>>,
 }
 
 /// Whether each store answered a ping.
@@ -86,7 +88,7 @@ impl Store {
     pub async fn connect(settings: &StoreSettings) -> Result<Self, ConnectError> {
         let pg = connect_postgres(settings).await?;
         let (redis_client, redis) = connect_redis(settings).await?;
-        Ok(Self { pg, redis, redis_client, cache: Default::default(), api_keys_known: Default::default() })
+        Ok(Self { pg, redis, redis_client, cache: Default::default(), api_keys_known: Default::default(), bulk_lookup_redis: Default::default() })
     }
 
     /// Creates the database if it does not exist yet, then applies pending migrations.

@@ -17,6 +17,24 @@ pub(super) const REC_FIELDS_SQL: &str = r#"r.isdn, r.subscriber_type, r.service_
        to_char(r.recommendation_date, 'YYYY-MM-DD') AS recommendation_date,
        r.priority_score::float8 AS priority_score"#;
 
+/// The names of the `rec` hash's fields, in seed 001's order.
+pub(super) const REC_FIELD_NAMES: [&str; 14] = [
+    "isdn",
+    "subscriber_type",
+    "service_type",
+    "advance_amount",
+    "revenue_per_advance",
+    "cluster_group",
+    "bad_debt_risk",
+    "arpu_avg_6m",
+    "arpu_growth_rate",
+    "arpu_trend",
+    "customer_value_score",
+    "advance_readiness_score",
+    "recommendation_date",
+    "priority",
+];
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub(super) struct RecFields {
     pub isdn: String,
@@ -39,22 +57,23 @@ impl RecFields {
     /// The `rec` hash: seed 001, section 2.2 A, in the seed's order.
     pub fn into_hash_fields(self) -> Vec<(&'static str, String)> {
         let priority = self.priority_score.map(|score| Priority::from_score(score).as_str()).unwrap_or("");
-        vec![
-            ("isdn", self.isdn),
-            ("subscriber_type", self.subscriber_type),
-            ("service_type", self.service_type),
-            ("advance_amount", self.advance_amount),
-            ("revenue_per_advance", self.revenue_per_advance),
-            ("cluster_group", self.cluster_group.map(|c| c.to_string()).unwrap_or_default()),
-            ("bad_debt_risk", self.bad_debt_risk),
-            ("arpu_avg_6m", self.arpu_avg_6m),
-            ("arpu_growth_rate", self.arpu_growth_rate),
-            ("arpu_trend", self.arpu_trend),
-            ("customer_value_score", self.customer_value_score),
-            ("advance_readiness_score", self.advance_readiness_score),
-            ("recommendation_date", self.recommendation_date),
-            ("priority", priority.to_owned()),
-        ]
+        let values = [
+            self.isdn,
+            self.subscriber_type,
+            self.service_type,
+            self.advance_amount,
+            self.revenue_per_advance,
+            self.cluster_group.map(|c| c.to_string()).unwrap_or_default(),
+            self.bad_debt_risk,
+            self.arpu_avg_6m,
+            self.arpu_growth_rate,
+            self.arpu_trend,
+            self.customer_value_score,
+            self.advance_readiness_score,
+            self.recommendation_date,
+            priority.to_owned(),
+        ];
+        REC_FIELD_NAMES.into_iter().zip(values).collect()
     }
 
     pub fn into_recommendation(self) -> Option<Recommendation> {
