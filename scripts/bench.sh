@@ -155,9 +155,10 @@ server_side() {
     }' "$METRICS_BEFORE" -
 }
 
-# wrk at 64 connections over the paths in $1 (one per line), in a fixed scrambled order.
+# wrk at $3 connections (64 unless given) over the paths in $2 (one per line), in a
+# fixed scrambled order.
 wrk_paths() {
-  local label=$1 paths=$2
+  local label=$1 paths=$2 connections=${3:-64}
   cat >"$WORK/paths.lua" <<'LUA'
 local paths = {}
 for line in io.lines(os.getenv("PATHS")) do paths[#paths + 1] = line end
@@ -168,11 +169,12 @@ request = function()
 end
 LUA
   mark_metrics
-  PATHS="$paths" wrk -t2 -c64 -d"${DURATION:-15s}" --latency -H "$AUTH" -s "$WORK/paths.lua" "http://$ADDR" \
+  PATHS="$paths" wrk -t2 -c"$connections" -d"${DURATION:-15s}" --latency -H "$AUTH" -s "$WORK/paths.lua" "http://$ADDR" \
     | awk -v label="$label" '/Latency Distribution/ {dist=1; next}
            dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
            /Requests\/sec/ {rps=$2}
            END {printf "  %-34s client-side p50 %-9s p90 %-9s p99 %-9s %s req/s\n", label, p50, p90, p99, rps}'
+  echo "  ($connections connections)"
 }
 
 psql -qAt "$BENCH_URL" -c "SELECT isdn FROM recommendations ORDER BY random() LIMIT 20000" >"$WORK/isdns"
@@ -193,7 +195,7 @@ wrk_paths "GET /api/v1/profiles/{isdn}" "$WORK/profile-paths"
 server_side "/api/v1/profiles/{isdn}"
 echo "budget: p99 < 5 ms (seed: < 50 ms)"
 
-say "list pages of 100 at every depth: cursors collected by walking each list, then wrk over random pages"
+say "list pages of 100 at every depth: cursors collected by walking each list, then wrk -c8 over random pages"
 : >"$WORK/list-paths"
 for filter in "" "service=EasyCredit" "risk=MEDIUM" "cluster=3" "min_value=60&min_readiness=60"; do
   after=""
@@ -205,7 +207,7 @@ for filter in "" "service=EasyCredit" "risk=MEDIUM" "cluster=3" "min_value=60&mi
   done
 done
 echo "  $(wc -l <"$WORK/list-paths") page starts over 5 lists (whole list, service, risk, cluster, scores)"
-wrk_paths "GET /api/v1/recommendations?..." "$WORK/list-paths"
+wrk_paths "GET /api/v1/recommendations?..." "$WORK/list-paths" 8
 server_side "/api/v1/recommendations"
 echo "budget: p99 < 10 ms at any depth (seed: 100 ms - 1 s)"
 
@@ -224,6 +226,8 @@ echo "budget: < 100 ms (seed: < 5 s)"
 say "recommendation by ISDN with Redis stopped: PostgreSQL answers"
 kill "$PRIVATE_REDIS"; wait "$PRIVATE_REDIS" 2>/dev/null || true
 curl -s -o /dev/null -H "$AUTH" "http://$ADDR$(head -n 1 "$WORK/rec-paths")"   # opens the breaker
-wrk_paths "GET /api/v1/recommendations/{isdn}" "$WORK/rec-paths"
-server_side "/api/v1/recommendations/{isdn}"
+for connections in 64 8; do
+  wrk_paths "GET /api/v1/recommendations/{isdn}" "$WORK/rec-paths" "$connections"
+  server_side "/api/v1/recommendations/{isdn}"
+done
 echo "budget: p99 < 5 ms from PostgreSQL (seed pattern 2: < 10 ms)"

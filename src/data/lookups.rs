@@ -3,7 +3,7 @@
 
 use super::cache_entries::CacheEntry;
 use super::cache_sync::write_subscriber_keys;
-use super::recommendation_rows::{recommendation_from_hash_fields, REC_FIELD_NAMES};
+use super::recommendation_rows::{recommendation_from_hash_fields, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
 use super::{Organization, Store};
 use crate::domain::{MetaStats, Recommendation};
@@ -43,11 +43,12 @@ pub struct CacheState {
     pub(super) counters: CacheCounters,
     pub(super) breaker: CircuitBreaker,
     entries: SingleFlight<SharedEntry>,
+    recommendations: SingleFlight<Result<Option<Recommendation>, LookupError>>,
 }
 
 impl Default for CacheState {
     fn default() -> Self {
-        Self { counters: CacheCounters::default(), breaker: CircuitBreaker::new(BREAKER_COOL_DOWN), entries: SingleFlight::default() }
+        Self { counters: CacheCounters::default(), breaker: CircuitBreaker::new(BREAKER_COOL_DOWN), entries: SingleFlight::default(), recommendations: SingleFlight::default() }
     }
 }
 
@@ -73,11 +74,16 @@ impl Store {
         // HMGET of the known fields: no field names to read back, no map to build.
         let read = redis::cmd("HMGET").arg(&key).arg(&REC_FIELD_NAMES[..]).to_owned();
         let values = self.cached(read, |values: &Vec<Option<String>>| values.iter().all(Option::is_none)).await;
-        if let Cached::Hit(values) = values {
-            let fields = REC_FIELD_NAMES.iter().zip(&values).filter_map(|(name, value)| Some((*name, value.as_deref()?)));
-            if let Some(recommendation) = Recommendation::from_fields(fields) {
-                return Ok(Some(recommendation));
+        match values {
+            Cached::Hit(values) => {
+                let fields = REC_FIELD_NAMES.iter().zip(&values).filter_map(|(name, value)| Some((*name, value.as_deref()?)));
+                if let Some(recommendation) = Recommendation::from_fields(fields) {
+                    return Ok(Some(recommendation));
+                }
             }
+            // Nothing to fill while Redis is away: read only the recommendation.
+            Cached::Unavailable => return self.recommendation_from_postgres(organization, isdn).await,
+            Cached::Miss => {}
         }
         let entry = self.entry_from_postgres(organization, isdn).await?;
         Ok(entry.and_then(|entry| recommendation_of(&entry)))
@@ -171,6 +177,24 @@ impl Store {
                     self.fill(organization, entry).await;
                 }
                 Ok(entry.map(Arc::new))
+            })
+            .await
+    }
+
+    async fn recommendation_from_postgres(&self, organization: &Organization, isdn: &str) -> Result<Option<Recommendation>, LookupError> {
+        let flight_key = format!("{}:{isdn}", organization.id);
+        self.cache
+            .recommendations
+            .run(&flight_key, || async {
+                CacheCounters::count(&self.cache.counters.database_reads);
+                let row: Option<RecFields> = sqlx::query_as(&format!(
+                    "SELECT {REC_FIELDS_SQL} FROM recommendations r WHERE r.organization_id = $1 AND r.isdn = $2"
+                ))
+                .bind(organization.id)
+                .bind(isdn)
+                .fetch_optional(&self.pg)
+                .await?;
+                Ok(row.and_then(RecFields::into_recommendation))
             })
             .await
     }
