@@ -1,10 +1,10 @@
 //! The HTML shell and the routes.
 
-use crate::pages::{NotFoundPage, OverviewPage};
+use crate::pages::{NotFoundPage, OverviewPage, SubscriberPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -39,11 +39,18 @@ pub fn App() -> impl IntoView {
                 <nav>
                     <A href="/">"Overview"</A>
                 </nav>
+                // A plain form: it works without JavaScript, and /search redirects to the subscriber.
+                <form class="search" action="/search" method="get" role="search">
+                    <label for="isdn-search" class="visually-hidden">"Subscriber ISDN"</label>
+                    <input id="isdn-search" name="isdn" type="search" placeholder="Search an ISDN…" required autocomplete="off"/>
+                    <button type="submit">"Open"</button>
+                </form>
             </header>
             <main>
                 <Routes fallback=NotFoundPage>
                     // Async: the whole page arrives in the first response, so it reads without JavaScript.
                     <Route path=StaticSegment("") view=OverviewPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("subscribers"), ParamSegment("isdn")) view=SubscriberPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

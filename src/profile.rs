@@ -108,6 +108,13 @@ pub struct Insights {
     pub recommendations: Vec<String>,
 }
 
+/// A subscriber's 360 view: the recommendation and, when there is one, the profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubscriberView {
+    pub recommendation: crate::domain::Recommendation,
+    pub profile: Option<Profile>,
+}
+
 /// The whole profile: the eight sections and when the profile row last changed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Profile {

@@ -60,12 +60,7 @@ enum Cached<T> {
     Unavailable,
 }
 
-/// A subscriber's 360 view: the recommendation and, when there is one, the profile.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SubscriberView {
-    pub recommendation: Recommendation,
-    pub profile: Option<Profile>,
-}
+pub use crate::profile::SubscriberView;
 
 impl Store {
     /// Seed 001's recommendation for `isdn`, or `None` if the organization has no such subscriber.

@@ -9,6 +9,7 @@ pub mod generate;
 pub mod import;
 pub mod metrics;
 mod progress;
+pub mod search;
 pub mod serve;
 pub mod state;
 pub mod sync_cache;

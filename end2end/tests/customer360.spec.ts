@@ -1,0 +1,89 @@
+import { test, expect } from '@playwright/test';
+import { Client } from 'pg';
+
+// Seed 001's example subscriber, the first of the demo data.
+const ISDN = '++/hZFPrCDRre55vsZqqxQ==';
+
+async function subscriberTruth(isdn: string) {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    const rec = await client.query(
+      `SELECT service_type, bad_debt_risk, ROUND(advance_amount)::int AS advance,
+              ROUND(customer_value_score, 1)::text AS value_score
+       FROM recommendations WHERE isdn = $1`, [isdn]);
+    const months = await client.query(
+      `SELECT data_month, ROUND(arpu_total)::int AS total FROM subscriber_monthly_arpu
+       WHERE isdn = $1 ORDER BY data_month`, [isdn]);
+    const profile = await client.query(
+      'SELECT classification_reason FROM subscriber_360_profiles WHERE isdn = $1', [isdn]);
+    return {
+      ...rec.rows[0],
+      months: months.rows as { data_month: string; total: number }[],
+      reason: profile.rows[0].classification_reason as string,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+const grouped = (n: number) => n.toLocaleString('en-US');
+
+test('searching an ISDN opens its Customer360 with the database figures and a drawn chart', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const db = await subscriberTruth(ISDN);
+  await page.goto('/');
+  await page.getByLabel('Subscriber ISDN').fill(ISDN);
+  await page.getByLabel('Subscriber ISDN').press('Enter');
+
+  await expect(page).toHaveURL(/\/subscribers\/%2B%2B%2FhZFPrCDRre55vsZqqxQ==$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(ISDN);
+  await expect(page.getByTestId('service')).toHaveText(db.service_type);
+  await expect(page.getByTestId('risk')).toHaveText(`${db.bad_debt_risk} risk`);
+  await expect(page.locator('[data-testid="advance_amount"] .stat-value')).toHaveText(`${grouped(db.advance)} ₫`);
+  await expect(page.locator('[data-testid="customer_value_score"] .stat-value')).toHaveText(db.value_score);
+  // Vietnamese text from the data, as stored.
+  await expect(page.getByTestId('classification-reason')).toHaveText(db.reason);
+
+  const rows = page.locator('[data-testid="monthly-arpu-table"] tbody tr');
+  await expect(rows).toHaveCount(db.months.length);
+  for (const [i, month] of db.months.entries()) {
+    await expect(rows.nth(i).locator('td.total')).toHaveText(`${grouped(month.total)} ₫`);
+  }
+
+  const canvas = page.locator('#monthly-arpu-chart canvas');
+  await expect(canvas).toBeVisible({ timeout: 20_000 });
+  const series = await page.evaluate(() => {
+    const instance = (window as any).echarts.getInstanceByDom(document.getElementById('monthly-arpu-chart'));
+    return instance.getOption().series.map((s: any) => ({ name: s.name, type: s.type, points: s.data.length }));
+  });
+  expect(series).toEqual(['Call', 'SMS', 'Data'].map((name) => ({ name, type: 'bar', points: db.months.length }))
+    .concat([{ name: 'Total', type: 'line', points: db.months.length }]));
+  const box = (await canvas.boundingBox())!;
+  await canvas.hover({ position: { x: box.width - 60, y: box.height / 2 } });
+  const tooltip = page.locator('#monthly-arpu-chart > div').last();
+  await expect(tooltip).toBeVisible();
+  await expect(tooltip).toContainText('Total');
+
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: 'test-results/customer360.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('without JavaScript the Customer360 page shows the monthly ARPU table', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const db = await subscriberTruth(ISDN);
+  await page.goto(`/subscribers/${encodeURIComponent(ISDN)}`);
+  await expect(page.locator('[data-testid="monthly-arpu-table"] tbody tr')).toHaveCount(db.months.length);
+  await expect(page.locator('#monthly-arpu-chart canvas')).toHaveCount(0);
+  await context.close();
+});
+
+test('unknown and malformed ISDNs get a clear message', async ({ page }) => {
+  await page.goto('/subscribers/AAAAAAAAAAAAAAAAAAAAAA==');
+  await expect(page.getByTestId('not-found')).toContainText('No such subscriber');
+  await page.goto('/search?isdn=' + encodeURIComponent('not an isdn'));
+  await expect(page.getByTestId('lookup-error')).toContainText('is not an ISDN');
+});

@@ -1,0 +1,316 @@
+//! Customer360 (seed 002's "Customer360-VNS modal", seed 001 use case 5): one
+//! subscriber's recommendation and 360 profile, section by section, with the monthly
+//! ARPU as a chart (and a table that reads without JavaScript).
+
+use crate::components::{EChart, StatCard};
+use crate::domain::{Isdn, Recommendation};
+use crate::format::format_vnd;
+use crate::profile::{MonthArpu, Profile, SubscriberView};
+use charming::component::{Axis, Grid, Legend};
+use charming::element::{AxisType, Tooltip, Trigger};
+use charming::series::{Bar, Line};
+use charming::Chart;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[server]
+pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, ServerFnError> {
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
+    Ok(state.store.subscriber_view(&state.organization, isdn.as_str()).await.map_err(AppError::from)?)
+}
+
+/// A path segment as typed: `%2F` and friends decoded, so `++/hZ…==` survives the URL.
+fn decoded_segment(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+        match (bytes[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+#[component]
+pub fn SubscriberPage() -> impl IntoView {
+    let params = use_params_map();
+    let isdn = move || decoded_segment(&params.read().get("isdn").unwrap_or_default());
+    let view_of = Resource::new(isdn, |isdn| async move {
+        match Isdn::parse(&isdn) {
+            Ok(_) => get_subscriber(isdn).await.map_err(|error| error.to_string()),
+            Err(message) => Err(message),
+        }
+    });
+    view! {
+        <Title text=move || format!("Subscriber {}", isdn())/>
+        <section class="page customer360" aria-labelledby="subscriber-title">
+            <p class="breadcrumb"><a href="/">"Overview"</a> " / Customer360"</p>
+            <h1 id="subscriber-title">"Customer360 " <span class="isdn">{isdn}</span></h1>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the subscriber…"</p> }>
+                {move || Suspend::new(async move {
+                    match view_of.await {
+                        Ok(Some(found)) => view! { <SubscriberDetails found/> }.into_any(),
+                        Ok(None) => view! {
+                            <div class="empty-state" data-testid="not-found">
+                                <h2>"No such subscriber"</h2>
+                                <p>"No recommendation has this ISDN. Check it and search again."</p>
+                            </div>
+                        }.into_any(),
+                        Err(message) => view! {
+                            <p class="error" role="alert" data-testid="lookup-error">{message}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn amount(value: Option<f64>) -> String {
+    value.map(format_vnd).unwrap_or_else(|| "–".into())
+}
+
+fn number(value: Option<f64>, decimals: usize) -> String {
+    value.map(|v| format!("{v:.decimals$}")).unwrap_or_else(|| "–".into())
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map(|v| format!("{v:.1}%")).unwrap_or_else(|| "–".into())
+}
+
+#[component]
+fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
+    let rec = found.recommendation;
+    let profile = found.profile.unwrap_or_default();
+    let chart = monthly_chart(&profile.monthly_arpu);
+    let months = profile.monthly_arpu.clone();
+    view! {
+        <div class="badges">
+            <span class="badge" data-testid="service">{rec.service_type.clone()}</span>
+            <span class=format!("badge risk-{}", rec.bad_debt_risk.to_lowercase()) data-testid="risk">{format!("{} risk", rec.bad_debt_risk)}</span>
+            <span class="badge" data-testid="priority">{format!("{} priority", rec.priority)}</span>
+        </div>
+        <div class="stat-grid">
+            <StatCard label="Advance amount" value=amount(rec.advance_amount) testid="advance_amount"/>
+            <StatCard label="Revenue per advance" value=amount(rec.revenue_per_advance) testid="revenue_per_advance"/>
+            <StatCard label="Customer value" value=number(rec.customer_value_score, 1) testid="customer_value_score"/>
+            <StatCard label="Advance readiness" value=number(rec.advance_readiness_score, 1) testid="advance_readiness_score"/>
+        </div>
+        <div class="section-grid">
+            <BasicSection rec=rec.clone() profile=profile.clone()/>
+            <ArpuSection profile=profile.clone()/>
+            <RevenueSection profile=profile.clone()/>
+            <TopupSection profile=profile.clone()/>
+            <RiskSection profile=profile.clone()/>
+            <KpiSection profile=profile.clone()/>
+        </div>
+        <EChart id="monthly-arpu-chart" title="Monthly ARPU (call, SMS, data and total)" chart>
+            <MonthlyTable months=months.clone()/>
+        </EChart>
+        <InsightsSection profile/>
+    }
+}
+
+/// A card of label / value rows.
+#[component]
+fn Facts(title: &'static str, rows: Vec<(&'static str, String)>) -> impl IntoView {
+    view! {
+        <section class="facts" aria-label=title>
+            <h2>{title}</h2>
+            <dl>
+                {rows.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn BasicSection(rec: Recommendation, profile: Profile) -> impl IntoView {
+    let rows = vec![
+        ("Type", rec.subscriber_type),
+        ("Service", rec.service_type),
+        ("Advance amount", amount(profile.basic.advance.or(rec.advance_amount))),
+        ("Revenue per advance", amount(profile.basic.revenue.or(rec.revenue_per_advance))),
+        ("Cluster", rec.cluster_group.map(|c| c.to_string()).unwrap_or_else(|| "–".into())),
+        ("Recommended on", rec.recommendation_date),
+    ];
+    view! { <Facts title="Basic" rows/> }
+}
+
+#[component]
+fn ArpuSection(profile: Profile) -> impl IntoView {
+    let stats = profile.arpu_stats;
+    let months = &profile.monthly_arpu;
+    let rows = vec![
+        ("Average (6 months)", amount(stats.avg)),
+        ("Standard deviation", amount(stats.std)),
+        ("Minimum", amount(stats.min)),
+        ("Maximum", amount(stats.max)),
+        ("First month", amount(months.first().and_then(|m| m.arpu_total))),
+        ("Last month", amount(months.last().and_then(|m| m.arpu_total))),
+        ("Growth rate", percent(stats.growth_rate)),
+        ("Trend", stats.trend.unwrap_or_else(|| "–".into())),
+    ];
+    view! { <Facts title="ARPU statistics" rows/> }
+}
+
+#[component]
+fn RevenueSection(profile: Profile) -> impl IntoView {
+    let revenue = profile.revenue_breakdown;
+    let rows = vec![
+        ("Call", percent(revenue.call_pct)),
+        ("SMS", percent(revenue.sms_pct)),
+        ("Data", percent(revenue.data_pct)),
+        ("User type", revenue.user_type.unwrap_or_else(|| "–".into())),
+    ];
+    view! { <Facts title="Revenue breakdown" rows/> }
+}
+
+#[component]
+fn TopupSection(profile: Profile) -> impl IntoView {
+    let topup = profile.topup_behavior;
+    let rows = vec![
+        ("Top-ups a month", number(topup.frequency, 1)),
+        ("Frequency class", topup.frequency_class.unwrap_or_else(|| "–".into())),
+        ("Average top-up", amount(topup.avg_amount)),
+        ("Top-up to advance", number(topup.ratio, 2)),
+    ];
+    view! { <Facts title="Top-up behaviour" rows/> }
+}
+
+#[component]
+fn RiskSection(profile: Profile) -> impl IntoView {
+    let risk = profile.risk_assessment;
+    view! {
+        <section class="facts" aria-label="Risk assessment">
+            <h2>"Risk assessment"</h2>
+            <dl>
+                <dt>"Level"</dt><dd>{risk.level.unwrap_or_else(|| "–".into())}</dd>
+                <dt>"Score"</dt><dd>{number(risk.score, 1)}</dd>
+            </dl>
+            <ItemList items=risk.factors empty="No risk factors"/>
+        </section>
+    }
+}
+
+#[component]
+fn KpiSection(profile: Profile) -> impl IntoView {
+    let kpi = profile.kpi_scores;
+    let rows = vec![
+        ("Customer value", number(kpi.customer_value, 1)),
+        ("Advance readiness", number(kpi.advance_readiness, 1)),
+        ("Revenue potential", amount(kpi.revenue_potential)),
+    ];
+    view! { <Facts title="KPI scores" rows/> }
+}
+
+#[component]
+fn InsightsSection(profile: Profile) -> impl IntoView {
+    let insights = profile.insights;
+    view! {
+        <section class="insights" aria-label="Insights">
+            <h2>"Insights"</h2>
+            <p data-testid="classification-reason">{insights.classification_reason.unwrap_or_default()}</p>
+            <div class="insight-lists">
+                <div>
+                    <h3>"Strengths"</h3>
+                    <ItemList items=insights.strengths empty="None noted"/>
+                </div>
+                <div>
+                    <h3>"Recommendations"</h3>
+                    <ItemList items=insights.recommendations empty="None"/>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// A bulleted list, or a quiet line saying there is nothing.
+#[component]
+fn ItemList(items: Vec<String>, empty: &'static str) -> impl IntoView {
+    if items.is_empty() {
+        view! { <p class="muted">{empty}</p> }.into_any()
+    } else {
+        view! { <ul class="items">{items.into_iter().map(|item| view! { <li>{item}</li> }).collect_view()}</ul> }.into_any()
+    }
+}
+
+/// `202509` → `09/2025`.
+fn month_label(month: &str) -> String {
+    match (month.get(..4), month.get(4..6)) {
+        (Some(year), Some(month)) => format!("{month}/{year}"),
+        _ => month.to_owned(),
+    }
+}
+
+fn monthly_chart(months: &[MonthArpu]) -> Chart {
+    let labels: Vec<String> = months.iter().map(|m| month_label(&m.month)).collect();
+    let values = |pick: fn(&MonthArpu) -> Option<f64>| -> Vec<f64> { months.iter().map(|m| pick(m).unwrap_or(0.0)).collect() };
+    Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().bottom(0))
+        .grid(Grid::new().left(80).right(20).top(20).bottom(50))
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(Axis::new().type_(AxisType::Value))
+        .series(Bar::new().name("Call").stack("arpu").data(values(|m| m.arpu_call)))
+        .series(Bar::new().name("SMS").stack("arpu").data(values(|m| m.arpu_sms)))
+        .series(Bar::new().name("Data").stack("arpu").data(values(|m| m.arpu_data)))
+        .series(Line::new().name("Total").data(values(|m| m.arpu_total)))
+}
+
+#[component]
+fn MonthlyTable(months: Vec<MonthArpu>) -> impl IntoView {
+    let rows = months
+        .into_iter()
+        .map(|m| {
+            view! {
+                <tr data-month=m.month.clone()>
+                    <th scope="row">{month_label(&m.month)}</th>
+                    <td class="num">{amount(m.arpu_call)}</td>
+                    <td class="num">{amount(m.arpu_sms)}</td>
+                    <td class="num">{amount(m.arpu_data)}</td>
+                    <td class="num total">{amount(m.arpu_total)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data-table" data-testid="monthly-arpu-table">
+            <thead>
+                <tr>
+                    <th scope="col">"Month"</th>
+                    <th scope="col" class="num">"Call"</th>
+                    <th scope="col" class="num">"SMS"</th>
+                    <th scope="col" class="num">"Data"</th>
+                    <th scope="col" class="num">"Total"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_decoded_once() {
+        assert_eq!(decoded_segment("%2B%2B%2FhZFPrCDRre55vsZqqxQ=="), "++/hZFPrCDRre55vsZqqxQ==");
+        assert_eq!(decoded_segment("++%2FhZ"), "++/hZ");
+        assert_eq!(decoded_segment("abc%2"), "abc%2");
+        assert_eq!(month_label("202503"), "03/2025");
+    }
+}
