@@ -262,6 +262,60 @@ pub struct RecommendationFilter {
     pub min_readiness: Option<f64>,
 }
 
+impl RecommendationFilter {
+    /// From the list's query parameters as text ("" counts as absent); an error names
+    /// the parameter at fault. Shared by the API and the pages.
+    pub fn from_params(
+        service: Option<&str>,
+        risk: Option<&str>,
+        cluster: Option<&str>,
+        min_value: Option<&str>,
+        min_readiness: Option<&str>,
+    ) -> Result<Self, (&'static str, String)> {
+        fn parsed<T: FromStr>(field: &'static str, value: Option<&str>) -> Result<Option<T>, (&'static str, String)>
+        where
+            T::Err: fmt::Display,
+        {
+            value
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(|text| text.parse::<T>().map_err(|e| (field, format!("{text:?}: {e}"))))
+                .transpose()
+        }
+        fn score(field: &'static str, value: Option<&str>) -> Result<Option<f64>, (&'static str, String)> {
+            match parsed::<f64>(field, value)? {
+                Some(score) if !(0.0..=100.0).contains(&score) => Err((field, format!("{score} is outside 0 to 100"))),
+                other => Ok(other),
+            }
+        }
+        Ok(Self {
+            service: parsed("service", service)?,
+            risk: parsed("risk", risk)?,
+            cluster: parsed("cluster", cluster)?,
+            min_value: score("min_value", min_value)?,
+            min_readiness: score("min_readiness", min_readiness)?,
+        })
+    }
+}
+
+/// How many subscribers a list holds: exact, or at least this many when counting
+/// further would cost more than the page itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MatchCount {
+    Exact(i64),
+    AtLeast(i64),
+}
+
+/// `isdn` as one URL path segment: `++/hZ…==` → `%2B%2B%2FhZ…==`.
+pub fn isdn_path_segment(isdn: &str) -> String {
+    isdn.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'=' => (byte as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// A recommendation in a list, with the score the list is ordered by.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ListedRecommendation {

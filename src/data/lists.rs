@@ -8,12 +8,14 @@
 
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
 use super::{Organization, Store};
-use crate::domain::{ListedRecommendation, RecommendationFilter, RecommendationPage};
+use crate::domain::{ListedRecommendation, MatchCount, RecommendationFilter, RecommendationPage};
 use base64::Engine;
 use sqlx::{Postgres, QueryBuilder};
 
 pub const MAX_PAGE_SIZE: u32 = 1000;
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
+/// Counting beyond this costs more than a page; past it a list says "10,000 or more".
+const COUNT_CAP: i64 = 10_000;
 
 /// Recommendations without a priority score sort last, as if it were -1; the
 /// expression matches `idx_recommendations_org_priority`.
@@ -65,26 +67,9 @@ impl Store {
     ) -> Result<RecommendationPage, sqlx::Error> {
         let limit = limit.clamp(1, MAX_PAGE_SIZE);
         let mut query = QueryBuilder::<Postgres>::new(format!(
-            "SELECT {REC_FIELDS_SQL}, {SORT_PRIORITY}::text AS sort_priority
-             FROM recommendations r WHERE r.organization_id = "
+            "SELECT {REC_FIELDS_SQL}, {SORT_PRIORITY}::text AS sort_priority FROM recommendations r"
         ));
-        query.push_bind(organization.id);
-        // Only the filters given become SQL, so each shape of list gets its own plan.
-        if let Some(service) = filter.service {
-            query.push(" AND r.service_type = ").push_bind(service.as_str());
-        }
-        if let Some(risk) = filter.risk {
-            query.push(" AND r.bad_debt_risk = ").push_bind(risk.as_str());
-        }
-        if let Some(cluster) = filter.cluster {
-            query.push(" AND r.cluster_group = ").push_bind(cluster);
-        }
-        if let Some(min_value) = filter.min_value {
-            query.push(" AND r.customer_value_score >= ").push_bind(min_value).push("::numeric");
-        }
-        if let Some(min_readiness) = filter.min_readiness {
-            query.push(" AND r.advance_readiness_score >= ").push_bind(min_readiness).push("::numeric");
-        }
+        push_filter(&mut query, organization, filter);
         if let Some(cursor) = after {
             query
                 .push(format!(" AND ({SORT_PRIORITY}, r.isdn) < ("))
@@ -111,6 +96,71 @@ impl Store {
             })
             .collect();
         Ok(RecommendationPage { items, next })
+    }
+}
+
+/// `WHERE` for the organization and the filters given; only those become SQL, so
+/// each shape of list gets its own plan.
+fn push_filter(query: &mut QueryBuilder<'_, Postgres>, organization: &Organization, filter: &RecommendationFilter) {
+    query.push(" WHERE r.organization_id = ").push_bind(organization.id);
+    if let Some(service) = filter.service {
+        query.push(" AND r.service_type = ").push_bind(service.as_str());
+    }
+    if let Some(risk) = filter.risk {
+        query.push(" AND r.bad_debt_risk = ").push_bind(risk.as_str());
+    }
+    if let Some(cluster) = filter.cluster {
+        query.push(" AND r.cluster_group = ").push_bind(cluster);
+    }
+    if let Some(min_value) = filter.min_value {
+        query.push(" AND r.customer_value_score >= ").push_bind(min_value).push("::numeric");
+    }
+    if let Some(min_readiness) = filter.min_readiness {
+        query.push(" AND r.advance_readiness_score >= ").push_bind(min_readiness).push("::numeric");
+    }
+}
+
+/// The `recommendation_stats` row that counts exactly the filter's list, when there is one.
+fn stats_dimension(filter: &RecommendationFilter) -> Option<(&'static str, String)> {
+    if filter.min_value.is_some() || filter.min_readiness.is_some() {
+        return None;
+    }
+    match (filter.service, filter.risk, filter.cluster) {
+        (None, None, None) => Some(("all", "all".into())),
+        (Some(service), None, None) => Some(("service", service.as_str().into())),
+        (None, Some(risk), None) => Some(("risk", risk.as_str().into())),
+        (None, None, Some(cluster)) => Some(("cluster", cluster.to_string())),
+        (Some(service), Some(risk), None) => Some(("service_risk", format!("{service}|{risk}"))),
+        _ => None,
+    }
+}
+
+impl Store {
+    /// How many recommendations match: from the precomputed statistics when they hold
+    /// the answer, else counted up to `COUNT_CAP` in the list's index.
+    pub async fn recommendation_count(
+        &self,
+        organization: &Organization,
+        filter: &RecommendationFilter,
+    ) -> Result<MatchCount, sqlx::Error> {
+        if let Some((dimension, value)) = stats_dimension(filter) {
+            let count: Option<i64> = sqlx::query_scalar(
+                "SELECT COALESCE(SUM(total_count), 0)::int8 FROM recommendation_stats
+                 WHERE organization_id = $1 AND dimension_type = $2 AND dimension_value = $3
+                   AND stats_date = (SELECT MAX(stats_date) FROM recommendation_stats WHERE organization_id = $1)",
+            )
+            .bind(organization.id)
+            .bind(dimension)
+            .bind(value)
+            .fetch_one(&self.pg)
+            .await?;
+            return Ok(MatchCount::Exact(count.unwrap_or(0)));
+        }
+        let mut query = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM (SELECT 1 FROM recommendations r");
+        push_filter(&mut query, organization, filter);
+        query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS capped");
+        let count: i64 = query.build_query_scalar().fetch_one(&self.pg).await?;
+        Ok(if count > COUNT_CAP { MatchCount::AtLeast(COUNT_CAP) } else { MatchCount::Exact(count) })
     }
 }
 

@@ -1,7 +1,9 @@
 mod not_found;
 mod overview;
 mod subscriber;
+mod subscriber_list;
 
 pub use not_found::NotFoundPage;
 pub use overview::{get_overview, OverviewPage};
 pub use subscriber::{get_subscriber, SubscriberPage};
+pub use subscriber_list::{get_subscriber_list, SubscriberListPage};

@@ -111,41 +111,25 @@ struct ListRequest {
 
 impl ListParams {
     fn validate(self) -> Result<ListRequest, AppError> {
-        fn parsed<T: std::str::FromStr>(field: &'static str, value: Option<String>) -> Result<Option<T>, AppError>
-        where
-            T::Err: std::fmt::Display,
-        {
-            value
-                .filter(|text| !text.is_empty())
-                .map(|text| text.parse::<T>().map_err(|e| AppError::BadRequest { field, message: format!("{text:?}: {e}") }))
-                .transpose()
-        }
-        fn score(field: &'static str, value: Option<String>) -> Result<Option<f64>, AppError> {
-            let score: Option<f64> = parsed(field, value)?;
-            match score {
-                Some(score) if !(0.0..=100.0).contains(&score) => {
-                    Err(AppError::BadRequest { field, message: format!("{score} is outside 0 to 100") })
-                }
-                other => Ok(other),
-            }
-        }
-        let limit: u32 = parsed("limit", self.limit)?.unwrap_or(DEFAULT_PAGE_SIZE);
+        let bad = |(field, message): (&'static str, String)| AppError::BadRequest { field, message };
+        let filter = RecommendationFilter::from_params(
+            self.service.as_deref(),
+            self.risk.as_deref(),
+            self.cluster.as_deref(),
+            self.min_value.as_deref(),
+            self.min_readiness.as_deref(),
+        )
+        .map_err(bad)?;
+        let limit = match self.limit.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+            None => DEFAULT_PAGE_SIZE,
+            Some(text) => text.parse::<u32>().map_err(|e| bad(("limit", format!("{text:?}: {e}"))))?,
+        };
         if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-            let message = format!("{limit} is outside 1 to {MAX_PAGE_SIZE}");
-            return Err(AppError::BadRequest { field: "limit", message });
+            return Err(bad(("limit", format!("{limit} is outside 1 to {MAX_PAGE_SIZE}"))));
         }
         let after = self.after.filter(|text| !text.is_empty()).map(|text| PageCursor::decode(&text));
-        Ok(ListRequest {
-            filter: RecommendationFilter {
-                service: parsed("service", self.service)?,
-                risk: parsed("risk", self.risk)?,
-                cluster: parsed("cluster", self.cluster)?,
-                min_value: score("min_value", self.min_value)?,
-                min_readiness: score("min_readiness", self.min_readiness)?,
-            },
-            after: after.transpose().map_err(|message| AppError::BadRequest { field: "after", message })?,
-            limit,
-        })
+        let after = after.transpose().map_err(|message| bad(("after", message)))?;
+        Ok(ListRequest { filter, after, limit })
     }
 }
 

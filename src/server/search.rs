@@ -2,6 +2,7 @@
 
 use axum::extract::Query;
 use axum::response::Redirect;
+use crate::domain::isdn_path_segment;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -17,25 +18,16 @@ pub async fn search(Query(params): Query<SearchParams>) -> Redirect {
     if isdn.is_empty() {
         return Redirect::to("/");
     }
-    Redirect::to(&format!("/subscribers/{}", path_segment(isdn)))
-}
-
-fn path_segment(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'=' => (byte as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    Redirect::to(&format!("/subscribers/{}", isdn_path_segment(isdn)))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::path_segment;
+    use crate::domain::isdn_path_segment;
 
     #[test]
     fn isdns_keep_their_slashes_and_pluses() {
-        assert_eq!(path_segment("++/hZFPrCDRre55vsZqqxQ=="), "%2B%2B%2FhZFPrCDRre55vsZqqxQ==");
-        assert_eq!(path_segment("a b?#"), "a%20b%3F%23");
+        assert_eq!(isdn_path_segment("++/hZFPrCDRre55vsZqqxQ=="), "%2B%2B%2FhZFPrCDRre55vsZqqxQ==");
+        assert_eq!(isdn_path_segment("a b?#"), "a%20b%3F%23");
     }
 }
