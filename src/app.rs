@@ -1,6 +1,6 @@
 //! The HTML shell and the routes.
 
-use crate::pages::{NotFoundPage, OverviewPage, SubscriberListPage, SubscriberPage};
+use crate::pages::{DashboardsPage, NotFoundPage, OverviewPage, SubscriberListPage, SubscriberPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
                 <nav>
                     <A href="/">"Overview"</A>
                     <A href="/subscribers">"Subscribers"</A>
+                    <A href="/dashboards">"Dashboards"</A>
                 </nav>
                 // A plain form: it works without JavaScript, and /search redirects to the subscriber.
                 <form class="search" action="/search" method="get" role="search">
@@ -51,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     // Async: the whole page arrives in the first response, so it reads without JavaScript.
                     <Route path=StaticSegment("") view=OverviewPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("dashboards") view=DashboardsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("subscribers") view=SubscriberListPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("subscribers"), ParamSegment("isdn")) view=SubscriberPage ssr=SsrMode::Async/>
                 </Routes>

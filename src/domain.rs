@@ -316,6 +316,28 @@ pub fn isdn_path_segment(isdn: &str) -> String {
         .collect()
 }
 
+/// One bar of a dashboard: the subscribers of one service, service and risk, or
+/// cluster, with their sums and averages (from `recommendation_stats`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupFigures {
+    /// The service (`MBFG`), service and risk (`MBFG|LOW`) or cluster (`3`).
+    pub key: String,
+    pub subscribers: i64,
+    pub total_advance: f64,
+    /// Sum of revenue per advance.
+    pub total_revenue: f64,
+    pub avg_value_score: Option<f64>,
+    pub avg_readiness_score: Option<f64>,
+}
+
+/// The risk, service and cluster dashboards' figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dashboards {
+    pub by_service: Vec<GroupFigures>,
+    pub by_service_and_risk: Vec<GroupFigures>,
+    pub by_cluster: Vec<GroupFigures>,
+}
+
 /// A recommendation in a list, with the score the list is ordered by.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ListedRecommendation {

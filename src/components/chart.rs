@@ -4,14 +4,51 @@
 use charming::Chart;
 use leptos::prelude::*;
 
-/// `id` must be unique on the page. `children` is the table fallback.
+/// Where a click on a bar or slice leads: given the series and category names, the
+/// address to open, if any.
+pub type ChartLink = fn(series: &str, category: &str) -> Option<String>;
+
+/// `echarts.on(event, handler)`, which charming does not bind.
+#[cfg(feature = "hydrate")]
+fn listen(echarts: &charming::Echarts, event: &str, handler: &wasm_bindgen::JsValue) {
+    use wasm_bindgen::JsCast;
+    let chart: &wasm_bindgen::JsValue = echarts.as_ref();
+    let on = js_sys::Reflect::get(chart, &"on".into()).ok().and_then(|on| on.dyn_into::<js_sys::Function>().ok());
+    if let Some(on) = on {
+        let _ = on.call2(chart, &event.into(), handler);
+    }
+}
+
+/// `id` must be unique on the page. `children` is the table fallback. With `link`,
+/// clicking a bar or slice opens the address it gives.
 #[component]
-pub fn EChart(id: &'static str, title: &'static str, chart: Chart, children: Children) -> impl IntoView {
+pub fn EChart(
+    id: &'static str,
+    title: &'static str,
+    chart: Chart,
+    #[prop(optional)] link: Option<ChartLink>,
+    children: Children,
+) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         // The container's CSS size decides the chart's size, also when the window resizes.
         match charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
             Ok(echarts) => {
+                if let Some(link) = link {
+                    let handler = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(
+                        move |params: wasm_bindgen::JsValue| {
+                            let text = |name: &str| {
+                                js_sys::Reflect::get(&params, &name.into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+                            };
+                            if let Some(href) = link(&text("seriesName"), &text("name")) {
+                                let _ = window().location().set_href(&href);
+                            }
+                        },
+                    );
+                    listen(&echarts, "click", handler.as_ref());
+                    // Lives as long as the chart's page; a page load frees it.
+                    handler.forget();
+                }
                 let listener = window_event_listener(leptos::ev::resize, move |_| {
                     echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
                 });
@@ -21,10 +58,10 @@ pub fn EChart(id: &'static str, title: &'static str, chart: Chart, children: Chi
         }
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = chart;
+    let _ = (chart, link);
 
     view! {
-        <figure class="chart">
+        <figure class="chart" class:clickable=link.is_some()>
             <figcaption>{title}</figcaption>
             <div id=id class="chart-canvas" role="img" aria-label=title></div>
             <details class="chart-data" open>

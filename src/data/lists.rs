@@ -14,8 +14,8 @@ use sqlx::{Postgres, QueryBuilder};
 
 pub const MAX_PAGE_SIZE: u32 = 1000;
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
-/// Counting beyond this costs more than a page; past it a list says "10,000 or more".
-const COUNT_CAP: i64 = 10_000;
+/// Counting beyond this costs more than a page; past it a list says "2,000 or more".
+const COUNT_CAP: i64 = 2_000;
 
 /// Recommendations without a priority score sort last, as if it were -1; the
 /// expression matches `idx_recommendations_org_priority`.

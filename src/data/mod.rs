@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod bulk;
 pub mod cache_entries;
 pub mod cache_sync;
+pub mod dashboards;
 pub mod dataset;
 pub mod lists;
 pub mod lookups;

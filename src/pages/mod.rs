@@ -1,8 +1,10 @@
+mod dashboards;
 mod not_found;
 mod overview;
 mod subscriber;
 mod subscriber_list;
 
+pub use dashboards::{get_dashboards, DashboardsPage};
 pub use not_found::NotFoundPage;
 pub use overview::{get_overview, OverviewPage};
 pub use subscriber::{get_subscriber, SubscriberPage};

@@ -5,7 +5,6 @@ use crate::domain::{isdn_path_segment, ListedRecommendation, MatchCount, Recomme
 use crate::format::{format_count, format_vnd};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -192,13 +191,15 @@ fn ListResults(list: SubscriberList, query: ListQuery) -> impl IntoView {
             </table>
         </div>
         <nav class="pager" aria-label="Pages">
-            {first.map(|href| view! { <A href=href attr:data-testid="first-page">"← First page"</A> })}
-            {next.map(|href| view! { <A href=href attr:data-testid="next-page">"Next page →"</A> })}
+            {first.map(|href| view! { <a href=href data-testid="first-page">"← First page"</a> })}
+            {next.map(|href| view! { <a href=href data-testid="next-page">"Next page →"</a> })}
         </nav>
     }
     .into_any()
 }
 
+/// Plain links: the router still navigates in the browser, and a page of 100 rows
+/// renders without 100 router components.
 #[component]
 fn ListRow(item: ListedRecommendation) -> impl IntoView {
     let rec = item.recommendation;
@@ -208,7 +209,7 @@ fn ListRow(item: ListedRecommendation) -> impl IntoView {
     let isdn = rec.isdn.clone();
     view! {
         <tr data-isdn=rec.isdn>
-            <td><A href=href attr:class="isdn">{isdn}</A></td>
+            <td><a href=href class="isdn">{isdn}</a></td>
             <td>{rec.service_type}</td>
             <td>{rec.bad_debt_risk}</td>
             <td class="num" data-testid="priority-score">{item.priority_score.map(|v| format!("{v:.2}")).unwrap_or_else(|| "–".into())}</td>

@@ -1,0 +1,211 @@
+//! `/dashboards`: subscribers by service (seed 001 pattern 7), by service and risk
+//! (pattern 8) and by cluster. Every bar, and every count in the tables, opens the
+//! subscriber list filtered to it, whose count is the same figure.
+
+use crate::components::EChart;
+use crate::domain::{Dashboards, GroupFigures, RiskLevel, ServiceType};
+use crate::format::{format_count, format_vnd};
+use charming::component::{Axis, Grid, Legend};
+use charming::element::{AxisType, Tooltip, Trigger};
+use charming::series::Bar;
+use charming::Chart;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[server]
+pub async fn get_dashboards() -> Result<Dashboards, ServerFnError> {
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    Ok(state.store.dashboards(&state.organization).await.map_err(AppError::from)?)
+}
+
+fn list_href(service: Option<&str>, risk: Option<&str>, cluster: Option<&str>) -> String {
+    let pairs: Vec<String> = [("service", service), ("risk", risk), ("cluster", cluster)]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| format!("{name}={value}")))
+        .collect();
+    format!("/subscribers?{}", pairs.join("&"))
+}
+
+/// Bars are `service` categories; in the risk chart the series is the risk level.
+fn service_link(series: &str, category: &str) -> Option<String> {
+    let service: ServiceType = category.parse().ok()?;
+    let risk = series.parse::<RiskLevel>().ok();
+    Some(list_href(Some(service.as_str()), risk.map(|r| r.as_str()), None))
+}
+
+/// Bars are `Cluster N` categories.
+fn cluster_link(_series: &str, category: &str) -> Option<String> {
+    let cluster: i32 = category.strip_prefix("Cluster ")?.parse().ok()?;
+    Some(list_href(None, None, Some(&cluster.to_string())))
+}
+
+#[component]
+pub fn DashboardsPage() -> impl IntoView {
+    let dashboards = Resource::new(|| (), |_| get_dashboards());
+    view! {
+        <Title text="Dashboards"/>
+        <section class="page">
+            <h1>"Dashboards"</h1>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading dashboards…"</p> }>
+                {move || Suspend::new(async move {
+                    match dashboards.await {
+                        Ok(figures) if figures.by_service.is_empty() => view! {
+                            <div class="empty-state"><h2>"No subscribers yet"</h2></div>
+                        }.into_any(),
+                        Ok(figures) => view! { <DashboardFigures figures/> }.into_any(),
+                        Err(error) => view! {
+                            <p class="error" role="alert">"The dashboards could not be loaded: " {error.to_string()}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn categories(figures: &[GroupFigures], label: impl Fn(&str) -> String) -> Vec<String> {
+    figures.iter().map(|f| label(&f.key)).collect()
+}
+
+fn bar_chart(categories: Vec<String>, series: Vec<Bar>) -> Chart {
+    let mut chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().bottom(0))
+        .grid(Grid::new().left(70).right(20).top(20).bottom(50))
+        .x_axis(Axis::new().type_(AxisType::Category).data(categories))
+        .y_axis(Axis::new().type_(AxisType::Value));
+    for bar in series {
+        chart = chart.series(bar);
+    }
+    chart
+}
+
+#[component]
+fn DashboardFigures(figures: Dashboards) -> impl IntoView {
+    let services = categories(&figures.by_service, str::to_owned);
+    let service_chart = bar_chart(
+        services.clone(),
+        vec![Bar::new().name("Subscribers").data(figures.by_service.iter().map(|f| f.subscribers).collect::<Vec<_>>())],
+    );
+    let risk_series = RiskLevel::ALL
+        .iter()
+        .filter(|risk| figures.by_service_and_risk.iter().any(|f| f.key.ends_with(&format!("|{}", risk.as_str()))))
+        .map(|risk| {
+            let counts: Vec<i64> = services
+                .iter()
+                .map(|service| {
+                    let key = format!("{service}|{}", risk.as_str());
+                    figures.by_service_and_risk.iter().find(|f| f.key == key).map_or(0, |f| f.subscribers)
+                })
+                .collect();
+            Bar::new().name(risk.as_str()).stack("subscribers").data(counts)
+        })
+        .collect();
+    let risk_chart = bar_chart(services, risk_series);
+    let cluster_chart = bar_chart(
+        categories(&figures.by_cluster, |key| format!("Cluster {key}")),
+        vec![Bar::new().name("Subscribers").data(figures.by_cluster.iter().map(|f| f.subscribers).collect::<Vec<_>>())],
+    );
+    let score = |value: Option<f64>| value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
+
+    let service_rows = figures
+        .by_service
+        .iter()
+        .map(|f| {
+            view! {
+                <tr data-key=f.key.clone()>
+                    <th scope="row">{f.key.clone()}</th>
+                    <td class="num"><a href=list_href(Some(&f.key), None, None)>{format_count(f.subscribers)}</a></td>
+                    <td class="num">{format_vnd(f.total_advance)}</td>
+                    <td class="num">{format_vnd(f.total_revenue)}</td>
+                    <td class="num">{score(f.avg_value_score)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let risk_rows = figures
+        .by_service_and_risk
+        .iter()
+        .filter_map(|f| {
+            let (service, risk) = f.key.split_once('|')?;
+            let average = if f.subscribers > 0 { f.total_advance / f.subscribers as f64 } else { 0.0 };
+            Some(view! {
+                <tr data-key=f.key.clone()>
+                    <th scope="row">{service.to_owned()}</th>
+                    <td>{risk.to_owned()}</td>
+                    <td class="num"><a href=list_href(Some(service), Some(risk), None)>{format_count(f.subscribers)}</a></td>
+                    <td class="num">{format_vnd(average)}</td>
+                    <td class="num">{format_vnd(f.total_advance)}</td>
+                </tr>
+            })
+        })
+        .collect_view();
+    let cluster_rows = figures
+        .by_cluster
+        .iter()
+        .map(|f| {
+            let link = f.key.parse::<i32>().ok().map(|cluster| list_href(None, None, Some(&cluster.to_string())));
+            view! {
+                <tr data-key=f.key.clone()>
+                    <th scope="row">{f.key.clone()}</th>
+                    <td class="num">
+                        {match link {
+                            Some(href) => view! { <a href=href>{format_count(f.subscribers)}</a> }.into_any(),
+                            None => view! { <span>{format_count(f.subscribers)}</span> }.into_any(),
+                        }}
+                    </td>
+                    <td class="num">{score(f.avg_value_score)}</td>
+                    <td class="num">{score(f.avg_readiness_score)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <h2>"Services"</h2>
+        <EChart id="service-chart" title="Subscribers by service" chart=service_chart link=service_link>
+            <table class="data-table" data-testid="service-table">
+                <thead><tr>
+                    <th scope="col">"Service"</th><th scope="col" class="num">"Subscribers"</th>
+                    <th scope="col" class="num">"Total advance"</th><th scope="col" class="num">"Total revenue"</th>
+                    <th scope="col" class="num">"Avg. value score"</th>
+                </tr></thead>
+                <tbody>{service_rows}</tbody>
+            </table>
+        </EChart>
+        <h2>"Risk"</h2>
+        <EChart id="risk-chart" title="Subscribers by service and risk" chart=risk_chart link=service_link>
+            <table class="data-table" data-testid="risk-table">
+                <thead><tr>
+                    <th scope="col">"Service"</th><th scope="col">"Risk"</th><th scope="col" class="num">"Subscribers"</th>
+                    <th scope="col" class="num">"Avg. advance"</th><th scope="col" class="num">"Total advance"</th>
+                </tr></thead>
+                <tbody>{risk_rows}</tbody>
+            </table>
+        </EChart>
+        <h2>"Clusters"</h2>
+        <EChart id="cluster-chart" title="Subscribers by cluster" chart=cluster_chart link=cluster_link>
+            <table class="data-table" data-testid="cluster-table">
+                <thead><tr>
+                    <th scope="col">"Cluster"</th><th scope="col" class="num">"Subscribers"</th>
+                    <th scope="col" class="num">"Avg. value score"</th><th scope="col" class="num">"Avg. readiness"</th>
+                </tr></thead>
+                <tbody>{cluster_rows}</tbody>
+            </table>
+        </EChart>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_link_to_their_filtered_list() {
+        assert_eq!(service_link("Subscribers", "MBFG").as_deref(), Some("/subscribers?service=MBFG"));
+        assert_eq!(service_link("MEDIUM", "EasyCredit").as_deref(), Some("/subscribers?service=EasyCredit&risk=MEDIUM"));
+        assert_eq!(cluster_link("Subscribers", "Cluster 3").as_deref(), Some("/subscribers?cluster=3"));
+        assert_eq!(cluster_link("Subscribers", "none"), None);
+    }
+}
