@@ -3,32 +3,45 @@
 use super::{Organization, Store};
 use crate::domain::{LabelledCount, MetaStats, OverviewStats, RiskLevel, ServiceRiskCount, ServiceType};
 
+/// One row of the organization's latest `recommendation_stats`.
 #[derive(sqlx::FromRow)]
-struct StatsRow {
-    dimension_type: String,
-    dimension_value: String,
-    total_count: i64,
-    total_advance_amount: f64,
-    total_revenue_potential: f64,
-    computed_at: String,
+pub(super) struct StatsRow {
+    pub dimension_type: String,
+    pub dimension_value: String,
+    pub total_count: i64,
+    pub total_advance_amount: f64,
+    pub total_revenue_potential: f64,
+    pub avg_customer_value_score: Option<f64>,
+    pub avg_advance_readiness_score: Option<f64>,
+    pub computed_at: String,
 }
 
 impl Store {
-    /// The organization's latest statistics; all zero when nothing is loaded yet.
-    pub async fn overview(&self, organization: &Organization) -> Result<OverviewStats, sqlx::Error> {
-        let rows: Vec<StatsRow> = sqlx::query_as(
+    /// The organization's latest statistics of the given dimensions (`all`,
+    /// `service`, `risk`, `cluster`, `subscriber_type`, `service_risk`), ordered.
+    pub(super) async fn latest_stats(&self, organization: &Organization, dimensions: &[&str]) -> Result<Vec<StatsRow>, sqlx::Error> {
+        sqlx::query_as(
             "SELECT dimension_type, dimension_value, COALESCE(total_count, 0)::int8 AS total_count,
                  COALESCE(total_advance_amount, 0)::float8 AS total_advance_amount,
                  COALESCE(total_revenue_potential, 0)::float8 AS total_revenue_potential,
+                 avg_customer_value_score::float8 AS avg_customer_value_score,
+                 avg_advance_readiness_score::float8 AS avg_advance_readiness_score,
                  to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS') AS computed_at
              FROM recommendation_stats
              WHERE organization_id = $1
                AND stats_date = (SELECT MAX(stats_date) FROM recommendation_stats WHERE organization_id = $1)
-               AND dimension_type IN ('all', 'service', 'risk', 'service_risk')",
+               AND dimension_type = ANY($2)
+             ORDER BY dimension_type, dimension_value",
         )
         .bind(organization.id)
+        .bind(dimensions)
         .fetch_all(&self.pg)
-        .await?;
+        .await
+    }
+
+    /// The organization's latest statistics; all zero when nothing is loaded yet.
+    pub async fn overview(&self, organization: &Organization) -> Result<OverviewStats, sqlx::Error> {
+        let rows = self.latest_stats(organization, &["all", "service", "risk", "service_risk"]).await?;
         Ok(overview_from_rows(&rows))
     }
 
