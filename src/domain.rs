@@ -306,14 +306,13 @@ pub enum MatchCount {
     AtLeast(i64),
 }
 
+/// Kept as they are in a path segment; everything else is percent-encoded.
+const PATH_SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'=');
+
 /// `isdn` as one URL path segment: `++/hZ…==` → `%2B%2B%2FhZ…==`.
 pub fn isdn_path_segment(isdn: &str) -> String {
-    isdn.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'=' => (byte as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(isdn, PATH_SEGMENT).to_string()
 }
 
 /// One bar of a dashboard: the subscribers of one service, service and risk, or

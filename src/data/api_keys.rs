@@ -171,7 +171,9 @@ impl Store {
     /// The client behind `secret`, or `None` for an unknown or revoked key. A check
     /// that reaches Postgres also records the key's last use.
     pub async fn authenticate(&self, secret: &str) -> Result<Option<ApiClient>, LookupError> {
-        if !self.api_keys_known.watching.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        // A read on every request; the write happens once.
+        let watching = &self.api_keys_known.watching;
+        if !watching.load(std::sync::atomic::Ordering::Relaxed) && !watching.swap(true, std::sync::atomic::Ordering::Relaxed) {
             self.watch_api_key_revocations();
         }
         let hash = hash_of(secret);

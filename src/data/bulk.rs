@@ -4,7 +4,7 @@
 //! drops these).
 
 use super::lookups::LookupError;
-use super::recommendation_rows::{RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
+use super::recommendation_rows::{recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::resilience::CacheCounters;
 use super::{Organization, Store};
 use crate::domain::{BulkLookup, Isdn, Recommendation};
@@ -104,15 +104,7 @@ impl Store {
             tokio::spawn(async move {
                 let replies = tokio::time::timeout(BULK_REDIS_TIMEOUT, pipe.query_async::<Vec<Vec<Option<String>>>>(&mut connection)).await;
                 let replies = replies.map_err(|_| ()).and_then(|reply| reply.map_err(|_| ()))?;
-                Ok::<_, ()>(
-                    replies
-                        .iter()
-                        .filter_map(|values| {
-                            let fields = REC_FIELD_NAMES.iter().zip(values).filter_map(|(name, value)| Some((*name, value.as_deref()?)));
-                            Recommendation::from_fields(fields)
-                        })
-                        .collect::<Vec<_>>(),
-                )
+                Ok::<_, ()>(replies.iter().filter_map(|values| recommendation_from_values(values)).collect::<Vec<_>>())
             })
         });
         let mut found = HashMap::with_capacity(isdns.len());
@@ -157,8 +149,7 @@ impl Store {
 
     fn bulk_redis_failed(&self) {
         tracing::warn!("Redis did not answer a bulk lookup in time; reading PostgreSQL");
-        self.cache.breaker.record_failure();
-        CacheCounters::count(&self.cache.counters.fallbacks);
+        self.record_redis_failure();
     }
 }
 

@@ -3,11 +3,14 @@
 
 use super::cache_entries::CacheEntry;
 use super::cache_sync::write_subscriber_keys;
-use super::recommendation_rows::{recommendation_from_hash_fields, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
+use super::recommendation_rows::{
+    recommendation_from_hash_fields, recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES,
+};
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
 use super::{Organization, Store};
 use crate::domain::{MetaStats, Recommendation};
 use crate::profile::Profile;
+pub use crate::profile::SubscriberView;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,8 +63,6 @@ enum Cached<T> {
     Unavailable,
 }
 
-pub use crate::profile::SubscriberView;
-
 impl Store {
     /// Seed 001's recommendation for `isdn`, or `None` if the organization has no such subscriber.
     pub async fn recommendation(&self, organization: &Organization, isdn: &str) -> Result<Option<Recommendation>, LookupError> {
@@ -71,8 +72,7 @@ impl Store {
         let values = self.cached(read, |values: &Vec<Option<String>>| values.iter().all(Option::is_none)).await;
         match values {
             Cached::Hit(values) => {
-                let fields = REC_FIELD_NAMES.iter().zip(&values).filter_map(|(name, value)| Some((*name, value.as_deref()?)));
-                if let Some(recommendation) = Recommendation::from_fields(fields) {
+                if let Some(recommendation) = recommendation_from_values(&values) {
                     return Ok(Some(recommendation));
                 }
             }
@@ -154,9 +154,14 @@ impl Store {
     }
 
     fn redis_failed<T>(&self) -> Cached<T> {
+        self.record_redis_failure();
+        Cached::Unavailable
+    }
+
+    /// Opens the breaker and counts the fallback to PostgreSQL.
+    pub(super) fn record_redis_failure(&self) {
         self.cache.breaker.record_failure();
         CacheCounters::count(&self.cache.counters.fallbacks);
-        Cached::Unavailable
     }
 
     /// One Postgres read however many requests want the subscriber at once; the

@@ -81,6 +81,12 @@ impl RecFields {
     }
 }
 
+/// From an `HMGET` of [`REC_FIELD_NAMES`], in that order; `None` for an absent key.
+pub(super) fn recommendation_from_values(values: &[Option<String>]) -> Option<Recommendation> {
+    let fields = REC_FIELD_NAMES.iter().zip(values).filter_map(|(name, value)| Some((*name, value.as_deref()?)));
+    Recommendation::from_fields(fields)
+}
+
 pub(super) fn recommendation_from_hash_fields(fields: &[(&'static str, String)]) -> Option<Recommendation> {
     Recommendation::from_fields(fields.iter().map(|(name, value)| (*name, value.as_str())))
 }

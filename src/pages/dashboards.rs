@@ -5,6 +5,7 @@
 use crate::components::EChart;
 use crate::domain::{Dashboards, GroupFigures, RiskLevel, ServiceType};
 use crate::format::{format_count, format_vnd};
+use crate::pages::subscriber_list::ListQuery;
 use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};
 use charming::series::Bar;
@@ -20,11 +21,8 @@ pub async fn get_dashboards() -> Result<Dashboards, ServerFnError> {
 }
 
 fn list_href(service: Option<&str>, risk: Option<&str>, cluster: Option<&str>) -> String {
-    let pairs: Vec<String> = [("service", service), ("risk", risk), ("cluster", cluster)]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|value| format!("{name}={value}")))
-        .collect();
-    format!("/subscribers?{}", pairs.join("&"))
+    let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
+    ListQuery { service: text(service), risk: text(risk), cluster: text(cluster), ..Default::default() }.href()
 }
 
 /// Bars are `service` categories; in the risk chart the series is the risk level.

@@ -2,7 +2,7 @@ mod dashboards;
 mod not_found;
 mod overview;
 mod subscriber;
-mod subscriber_list;
+pub mod subscriber_list;
 
 pub use dashboards::{get_dashboards, DashboardsPage};
 pub use not_found::NotFoundPage;

@@ -32,7 +32,7 @@ impl ListQuery {
     }
 
     /// `/subscribers?…` with the parameters that have a value.
-    fn href(&self) -> String {
+    pub fn href(&self) -> String {
         let query: Vec<String> = self
             .pairs()
             .iter()
@@ -55,16 +55,16 @@ pub async fn get_subscriber_list(query: ListQuery) -> Result<SubscriberList, Ser
     use crate::server::{error::AppError, state::AppState};
     let state = expect_context::<AppState>();
     let bad = |(field, message): (&'static str, String)| AppError::BadRequest { field, message };
-    let text = |value: &str| Some(value.to_owned()).filter(|v| !v.is_empty());
     let filter = crate::domain::RecommendationFilter::from_params(
-        text(&query.service).as_deref(),
-        text(&query.risk).as_deref(),
-        text(&query.cluster).as_deref(),
-        text(&query.min_value).as_deref(),
-        text(&query.min_readiness).as_deref(),
+        Some(&query.service),
+        Some(&query.risk),
+        Some(&query.cluster),
+        Some(&query.min_value),
+        Some(&query.min_readiness),
     )
     .map_err(bad)?;
-    let after = text(&query.after).map(|after| PageCursor::decode(&after)).transpose().map_err(|m| bad(("after", m)))?;
+    let after = Some(&query.after).filter(|after| !after.is_empty()).map(|after| PageCursor::decode(after));
+    let after = after.transpose().map_err(|message| bad(("after", message)))?;
     let (page, total) = tokio::try_join!(
         state.store.recommendation_page(&state.organization, &filter, after.as_ref(), DEFAULT_PAGE_SIZE),
         state.store.recommendation_count(&state.organization, &filter),
