@@ -13,7 +13,9 @@ fn plain_number<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::
     }
 }
 
-/// `basic`: `{isdn, type, service, advance, revenue}`.
+/// `basic`: `{isdn, type, service, advance, revenue}`, then UT360's `cluster` and
+/// `cluster_label`. Fields beyond the seed's come last and only when known, so a
+/// reader of the seed's fields finds them unchanged.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Basic {
     pub isdn: String,
@@ -24,9 +26,14 @@ pub struct Basic {
     pub advance: Option<f64>,
     #[serde(serialize_with = "plain_number")]
     pub revenue: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_label: Option<String>,
 }
 
-/// `arpu_stats`: `{avg, std, min, max, growth_rate, trend}`.
+/// `arpu_stats`: `{avg, std, min, max, growth_rate, trend}`, then UT360's
+/// `first_month` and `last_month` (the ARPU of each).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ArpuStats {
     #[serde(serialize_with = "plain_number")]
@@ -40,6 +47,10 @@ pub struct ArpuStats {
     #[serde(serialize_with = "plain_number")]
     pub growth_rate: Option<f64>,
     pub trend: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "plain_number")]
+    pub first_month: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "plain_number")]
+    pub last_month: Option<f64>,
 }
 
 /// `revenue_breakdown`: `{call_pct, sms_pct, data_pct, user_type}`.
@@ -54,7 +65,8 @@ pub struct RevenueBreakdown {
     pub user_type: Option<String>,
 }
 
-/// `topup_behavior`: `{frequency, avg_amount, ratio, frequency_class}`.
+/// `topup_behavior`: `{frequency, avg_amount, ratio, frequency_class}`, then UT360's
+/// `min_amount` and `max_amount`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TopupBehavior {
     #[serde(serialize_with = "plain_number")]
@@ -64,6 +76,10 @@ pub struct TopupBehavior {
     #[serde(serialize_with = "plain_number")]
     pub ratio: Option<f64>,
     pub frequency_class: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "plain_number")]
+    pub min_amount: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "plain_number")]
+    pub max_amount: Option<f64>,
 }
 
 /// `risk_assessment`: `{level, score, factors[]}`.
@@ -194,6 +210,7 @@ mod tests {
                 service: Some("EasyCredit".into()),
                 advance: Some(25000.0),
                 revenue: Some(7500.0),
+                ..Default::default()
             },
             arpu_stats: ArpuStats { avg: Some(2757.5), growth_rate: Some(-56.7), trend: Some("Giảm".into()), ..Default::default() },
             monthly_arpu: vec![MonthArpu { month: "202503".into(), arpu_total: Some(3500.0), ..Default::default() }],
@@ -210,6 +227,17 @@ mod tests {
         assert!(fields[6].1.starts_with(r#"[{"month":"202503","arpu_call":null"#));
 
         let hash = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        assert_eq!(Profile::from_hash_fields(&hash), Some(profile));
+        assert_eq!(Profile::from_hash_fields(&hash), Some(profile.clone()));
+
+        let with_extras = Profile {
+            basic: Basic { cluster: Some(3), cluster_label: Some("Khách hàng tiềm năng".into()), ..profile.basic.clone() },
+            topup_behavior: TopupBehavior { min_amount: Some(10000.0), max_amount: Some(50000.5), ..Default::default() },
+            ..profile
+        };
+        let fields = with_extras.to_hash_fields();
+        assert!(fields[0].1.ends_with(r#""revenue":7500,"cluster":3,"cluster_label":"Khách hàng tiềm năng"}"#), "{}", fields[0].1);
+        assert!(fields[3].1.ends_with(r#""frequency_class":null,"min_amount":10000,"max_amount":50000.5}"#), "{}", fields[3].1);
+        let hash = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        assert_eq!(Profile::from_hash_fields(&hash), Some(with_extras));
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::time::Duration;
 use ut360::data::Store;
+use ut360::domain::{ListParams, MatchCount};
 use ut360::server::generate::generate;
 
 const DOCUMENTED_PATHS: [&str; 6] = [
@@ -302,6 +303,113 @@ async fn lists_page_through_every_match_by_priority() {
         ("limit=5000", "limit"),
         ("after=garbage", "after"),
         ("servce=MBFG", "query"),
+    ] {
+        let (status, error) = error_of(http.get(format!("{base}/api/v1/recommendations?{query}")).send().await.unwrap()).await;
+        assert_eq!((status, error["field"].as_str()), (400, Some(field)), "{query}: {error}");
+    }
+    db.cleanup().await;
+}
+
+/// Every page of `/api/v1/recommendations?{query}{start}`, following `next` (or,
+/// `backwards`, `previous`).
+async fn walk_pages(http: &reqwest::Client, base: &str, query: &str, start: String, backwards: bool) -> Vec<Value> {
+    let (field, link) = if backwards { ("previous", "before") } else { ("next", "after") };
+    let mut pages = Vec::new();
+    let mut cursor = start;
+    loop {
+        let page: Value =
+            http.get(format!("{base}/api/v1/recommendations?{query}{cursor}")).send().await.unwrap().json().await.unwrap();
+        let step = page[field].as_str().map(|value| format!("&{link}={value}"));
+        pages.push(page);
+        match step {
+            Some(step) => cursor = step,
+            None => return pages,
+        }
+    }
+}
+
+fn isdns(pages: &[Value]) -> Vec<String> {
+    pages.iter().flat_map(|page| page["items"].as_array().unwrap()).map(|item| item["isdn"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn lists_sort_by_any_column_filter_by_type_and_trend_and_page_back() {
+    let db = TestDb::new().await;
+    let org = db.organization_with_own_prefix().await;
+    let records = generate(61, 0.003);
+    db.load(&org, &records).await;
+    let http = api_client(&db.store, &org).await;
+    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let sql_isdns = |condition: String| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(&format!("SELECT isdn FROM recommendations WHERE organization_id = $1 {condition}"))
+                .bind(org.id)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        }
+    };
+
+    let sorts = [
+        ("sort=advance&order=asc", "", "advance_amount ASC, isdn ASC"),
+        ("sort=value", "", "COALESCE(customer_value_score, -1) DESC, isdn DESC"),
+        ("sort=service", "", "service_type ASC, isdn ASC"),
+        ("sort=trend&order=desc", "", "COALESCE(arpu_trend, '') DESC, isdn DESC"),
+        ("sort=isdn", "", "isdn ASC"),
+        ("sort=cluster&order=asc", "", "COALESCE(cluster_group, -1) ASC, isdn ASC"),
+        ("sort=arpu&subscriber_type=PRE", "AND subscriber_type = 'PRE'", "COALESCE(arpu_avg_6m, -1) DESC, isdn DESC"),
+        ("trend=Gi%E1%BA%A3m", "AND arpu_trend = 'Giảm'", "COALESCE(priority_score, -1) DESC, isdn DESC"),
+    ];
+    for (query, condition, order_by) in sorts {
+        let expected = sql_isdns(format!("{condition} ORDER BY {order_by}")).await;
+        let query = format!("{query}&limit=9");
+        let forward = walk_pages(&http, &base, &query, String::new(), false).await;
+        assert!(forward.len() > 2, "{query}: several pages");
+        assert_eq!(isdns(&forward), expected, "{query}: in SQL's order, each once");
+        assert!(forward[0]["previous"].is_null(), "{query}: nothing before the first page");
+
+        // Back from the last page: the same pages, in reverse.
+        let last = forward.last().unwrap();
+        let previous = last["previous"].as_str().expect("the last page has a previous one");
+        let mut backward = walk_pages(&http, &base, &query, format!("&before={previous}"), true).await;
+        backward.reverse();
+        backward.push(last.clone());
+        assert_eq!(backward.len(), forward.len(), "{query}");
+        for (back, forth) in backward.iter().zip(&forward) {
+            assert_eq!(isdns(std::slice::from_ref(back)), isdns(std::slice::from_ref(forth)), "{query}: page by page");
+        }
+    }
+
+    // Counts come from the statistics for one service in one cluster, or one trend,
+    // and equal SQL's.
+    let params = |service: &str, cluster: &str, subscriber_type: &str, trend: &str| ListParams {
+        service: service.into(),
+        cluster: cluster.into(),
+        subscriber_type: subscriber_type.into(),
+        trend: trend.into(),
+        ..Default::default()
+    };
+    for (params, condition) in [
+        (params("MBFG", "2", "", ""), "AND service_type = 'MBFG' AND cluster_group = 2"),
+        (params("", "", "", "Ổn định"), "AND arpu_trend = 'Ổn định'"),
+        (params("", "", "POS", ""), "AND subscriber_type = 'POS'"),
+    ] {
+        let count = db.store.recommendation_count(&org, &params.filter().unwrap()).await.unwrap();
+        let expected = sql_isdns(condition.into()).await.len() as i64;
+        assert!(expected > 0, "{condition} matches someone");
+        assert_eq!(count, MatchCount::Exact(expected), "{condition}");
+    }
+
+    let by_value = walk_pages(&http, &base, "sort=value&limit=9", String::new(), false).await;
+    let value_cursor = by_value[0]["next"].as_str().unwrap();
+    for (query, field) in [
+        (format!("after={value_cursor}"), "after"),
+        (format!("sort=value&after={value_cursor}&before={value_cursor}"), "before"),
+        ("sort=colour".into(), "sort"),
+        ("order=up".into(), "order"),
+        ("subscriber_type=PREPAID".into(), "subscriber_type"),
+        ("trend=Up".into(), "trend"),
     ] {
         let (status, error) = error_of(http.get(format!("{base}/api/v1/recommendations?{query}")).send().await.unwrap()).await;
         assert_eq!((status, error["field"].as_str()), (400, Some(field)), "{query}: {error}");

@@ -7,7 +7,7 @@ use crate::domain::{Dashboards, GroupFigures};
 
 impl Store {
     pub async fn dashboards(&self, organization: &Organization) -> Result<Dashboards, sqlx::Error> {
-        let rows = self.latest_stats(organization, &["service", "service_risk", "cluster"]).await?;
+        let rows = self.latest_stats(organization, &["service", "service_risk", "cluster", "service_cluster"]).await?;
         let mut dashboards = Dashboards::default();
         for row in rows {
             let figures = GroupFigures {
@@ -17,10 +17,12 @@ impl Store {
                 total_revenue: row.total_revenue_potential,
                 avg_value_score: row.avg_customer_value_score,
                 avg_readiness_score: row.avg_advance_readiness_score,
+                avg_arpu: row.avg_arpu_6m,
             };
             match row.dimension_type.as_str() {
                 "service" => dashboards.by_service.push(figures),
                 "service_risk" => dashboards.by_service_and_risk.push(figures),
+                "service_cluster" => dashboards.by_service_and_cluster.push(figures),
                 _ => dashboards.by_cluster.push(figures),
             }
         }

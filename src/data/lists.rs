@@ -8,7 +8,9 @@
 
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
 use super::{Organization, Store};
-use crate::domain::{ListedRecommendation, MatchCount, RecommendationFilter, RecommendationPage};
+use crate::domain::{
+    ListParams, ListSort, ListedRecommendation, MatchCount, ParamError, RecommendationFilter, RecommendationPage, SortColumn,
+};
 use base64::Engine;
 use sqlx::{Postgres, QueryBuilder};
 
@@ -17,34 +19,102 @@ pub const DEFAULT_PAGE_SIZE: u32 = 100;
 /// Counting beyond this costs more than a page; past it a list says "2,000 or more".
 const COUNT_CAP: i64 = 2_000;
 
-/// Recommendations without a priority score sort last, as if it were -1; the
-/// expression matches `idx_recommendations_org_priority`.
-const SORT_PRIORITY: &str = "COALESCE(r.priority_score, -1)";
+/// The SQL a sort column orders by, and the type its cursor value is cast to. A
+/// missing score sorts as -1, lowest; each expression matches an index of
+/// migrations 05 and 06.
+fn sort_sql(column: SortColumn) -> (&'static str, &'static str) {
+    match column {
+        SortColumn::Priority => ("COALESCE(r.priority_score, -1)", "numeric"),
+        SortColumn::Isdn => ("r.isdn", "text"),
+        SortColumn::Service => ("r.service_type", "text"),
+        SortColumn::Risk => ("r.bad_debt_risk", "text"),
+        SortColumn::Advance => ("r.advance_amount", "numeric"),
+        SortColumn::CustomerValue => ("COALESCE(r.customer_value_score, -1)", "numeric"),
+        SortColumn::Readiness => ("COALESCE(r.advance_readiness_score, -1)", "numeric"),
+        SortColumn::ArpuAvg => ("COALESCE(r.arpu_avg_6m, -1)", "numeric"),
+        SortColumn::Trend => ("COALESCE(r.arpu_trend, '')", "text"),
+        SortColumn::Cluster => ("COALESCE(r.cluster_group, -1)", "int4"),
+    }
+}
 
-/// Where a page ends: the last row's sort priority (numeric text) and ISDN.
+/// Where a page ends: the list's sort column, the last row's value in it (as text)
+/// and its ISDN.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageCursor {
-    sort_priority: String,
+    column: SortColumn,
+    value: String,
     isdn: String,
 }
 
 impl PageCursor {
     /// Opaque to clients, so its layout can change.
     pub fn encode(&self) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", self.sort_priority, self.isdn))
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}|{}", self.column, self.value, self.isdn))
     }
 
-    pub fn decode(text: &str) -> Result<Self, String> {
+    /// A cursor of a list ordered by `column`; one from a list in another order is refused.
+    pub fn decode(text: &str, column: SortColumn) -> Result<Self, String> {
         let invalid = || format!("{text:?} is not a page cursor; pass the `next` value of the previous page");
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
         let decoded = String::from_utf8(bytes).map_err(|_| invalid())?;
-        let (sort_priority, isdn) = decoded.split_once('|').ok_or_else(invalid)?;
-        let is_number = sort_priority.parse::<f64>().is_ok_and(f64::is_finite)
-            && sort_priority.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-');
-        if !is_number || crate::domain::Isdn::parse(isdn).is_err() {
+        let (name, rest) = decoded.split_once('|').ok_or_else(invalid)?;
+        let (value, isdn) = rest.rsplit_once('|').ok_or_else(invalid)?;
+        let cursor_column: SortColumn = name.parse().map_err(|_| invalid())?;
+        if cursor_column != column {
+            return Err(format!("this page cursor belongs to a list sorted by {cursor_column}, not {column}; start again without `after`"));
+        }
+        let value_fits = match sort_sql(column).1 {
+            "numeric" => value.parse::<f64>().is_ok_and(f64::is_finite) && value.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-'),
+            "int4" => value.parse::<i32>().is_ok(),
+            _ => true,
+        };
+        if !value_fits || crate::domain::Isdn::parse(isdn).is_err() {
             return Err(invalid());
         }
-        Ok(Self { sort_priority: sort_priority.to_owned(), isdn: isdn.to_owned() })
+        Ok(Self { column, value: value.to_owned(), isdn: isdn.to_owned() })
+    }
+}
+
+/// A list page asked for, checked: what it holds, its order, where it starts and
+/// how many rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListRequest {
+    pub filter: RecommendationFilter,
+    pub sort: ListSort,
+    pub start: PageStart,
+    pub limit: u32,
+}
+
+/// Where a page starts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PageStart {
+    First,
+    /// Just after this row: the next page.
+    After(PageCursor),
+    /// Just before this row: the previous page.
+    Before(PageCursor),
+}
+
+impl ListRequest {
+    /// From the list's parameters; an error names the parameter at fault.
+    pub fn from_params(params: &ListParams) -> Result<Self, ParamError> {
+        let filter = params.filter()?;
+        let sort = params.sort()?;
+        let cursor = |field: &'static str, text: &str| PageCursor::decode(text, sort.column).map_err(|message| (field, message));
+        let start = match (params.after.trim(), params.before.trim()) {
+            ("", "") => PageStart::First,
+            (after, "") => PageStart::After(cursor("after", after)?),
+            ("", before) => PageStart::Before(cursor("before", before)?),
+            _ => return Err(("before", "give `after` or `before`, not both".into())),
+        };
+        let limit = match params.limit.trim() {
+            "" => DEFAULT_PAGE_SIZE,
+            text => text.parse::<u32>().map_err(|e| ("limit", format!("{text:?}: {e}")))?,
+        };
+        if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+            return Err(("limit", format!("{limit} is outside 1 to {MAX_PAGE_SIZE}")));
+        }
+        Ok(Self { filter, sort, start, limit })
     }
 }
 
@@ -52,42 +122,60 @@ impl PageCursor {
 struct ListedRow {
     #[sqlx(flatten)]
     rec: RecFields,
-    sort_priority: String,
+    sort_value: String,
 }
 
 impl Store {
-    /// Up to `limit` recommendations matching `filter` after `after`, highest
-    /// priority first (ties by ISDN, descending).
+    /// The request's page: up to `limit` recommendations matching its filter, in its
+    /// order (ties by ISDN in the same direction), from its start.
     pub async fn recommendation_page(
         &self,
         organization: &Organization,
-        filter: &RecommendationFilter,
-        after: Option<&PageCursor>,
-        limit: u32,
+        request: &ListRequest,
     ) -> Result<RecommendationPage, sqlx::Error> {
-        let limit = limit.clamp(1, MAX_PAGE_SIZE);
-        let mut query = QueryBuilder::<Postgres>::new(format!(
-            "SELECT {REC_FIELDS_SQL}, {SORT_PRIORITY}::text AS sort_priority FROM recommendations r"
-        ));
+        let ListRequest { filter, sort, start, limit } = request;
+        let limit = (*limit).clamp(1, MAX_PAGE_SIZE);
+        let (expression, cast) = sort_sql(sort.column);
+        // A previous page is read backwards from its cursor, then turned round.
+        let backwards = matches!(start, PageStart::Before(_));
+        let descending = sort.descending != backwards;
+        let (direction, past) = if descending { ("DESC", "<") } else { ("ASC", ">") };
+        let mut query =
+            QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL}, ({expression})::text AS sort_value FROM recommendations r"));
         push_filter(&mut query, organization, filter);
-        if let Some(cursor) = after {
-            query
-                .push(format!(" AND ({SORT_PRIORITY}, r.isdn) < ("))
-                .push_bind(&cursor.sort_priority)
-                .push("::numeric, ")
-                .push_bind(&cursor.isdn)
-                .push(")");
+        if let PageStart::After(cursor) | PageStart::Before(cursor) = start {
+            if sort.column == SortColumn::Isdn {
+                query.push(format!(" AND r.isdn {past} ")).push_bind(cursor.isdn.clone());
+            } else {
+                query
+                    .push(format!(" AND ({expression}, r.isdn) {past} ("))
+                    .push_bind(cursor.value.clone())
+                    .push(format!("::{cast}, "))
+                    .push_bind(cursor.isdn.clone())
+                    .push(")");
+            }
         }
-        query.push(format!(" ORDER BY {SORT_PRIORITY} DESC, r.isdn DESC LIMIT "));
+        if sort.column == SortColumn::Isdn {
+            query.push(format!(" ORDER BY r.isdn {direction} LIMIT "));
+        } else {
+            query.push(format!(" ORDER BY {expression} {direction}, r.isdn {direction} LIMIT "));
+        }
         query.push_bind(i64::from(limit) + 1);
 
         let mut rows: Vec<ListedRow> = query.build_query_as().fetch_all(&self.pg).await?;
-        let has_more = rows.len() > limit as usize;
+        let more_beyond = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let next = has_more
-            .then(|| rows.last())
-            .flatten()
-            .map(|last| PageCursor { sort_priority: last.sort_priority.clone(), isdn: last.rec.isdn.clone() }.encode());
+        if backwards {
+            rows.reverse();
+        }
+        let cursor_at = |row: &ListedRow| PageCursor { column: sort.column, value: row.sort_value.clone(), isdn: row.rec.isdn.clone() }.encode();
+        let (has_next, has_previous) = match start {
+            PageStart::First => (more_beyond, false),
+            PageStart::After(_) => (more_beyond, true),
+            PageStart::Before(_) => (true, more_beyond),
+        };
+        let next = rows.last().filter(|_| has_next).map(cursor_at);
+        let previous = rows.first().filter(|_| has_previous).map(cursor_at);
         let items = rows
             .into_iter()
             .filter_map(|row| {
@@ -95,7 +183,7 @@ impl Store {
                 Some(ListedRecommendation { recommendation: row.rec.into_recommendation()?, priority_score })
             })
             .collect();
-        Ok(RecommendationPage { items, next })
+        Ok(RecommendationPage { items, next, previous })
     }
 }
 
@@ -112,6 +200,12 @@ fn push_filter(query: &mut QueryBuilder<'_, Postgres>, organization: &Organizati
     if let Some(cluster) = filter.cluster {
         query.push(" AND r.cluster_group = ").push_bind(cluster);
     }
+    if let Some(subscriber_type) = filter.subscriber_type {
+        query.push(" AND r.subscriber_type = ").push_bind(subscriber_type.as_str());
+    }
+    if let Some(trend) = filter.trend {
+        query.push(" AND r.arpu_trend = ").push_bind(trend.as_str());
+    }
     if let Some(min_value) = filter.min_value {
         query.push(" AND r.customer_value_score >= ").push_bind(min_value).push("::numeric");
     }
@@ -125,12 +219,15 @@ fn stats_dimension(filter: &RecommendationFilter) -> Option<(&'static str, Strin
     if filter.min_value.is_some() || filter.min_readiness.is_some() {
         return None;
     }
-    match (filter.service, filter.risk, filter.cluster) {
-        (None, None, None) => Some(("all", "all".into())),
-        (Some(service), None, None) => Some(("service", service.as_str().into())),
-        (None, Some(risk), None) => Some(("risk", risk.as_str().into())),
-        (None, None, Some(cluster)) => Some(("cluster", cluster.to_string())),
-        (Some(service), Some(risk), None) => Some(("service_risk", format!("{service}|{risk}"))),
+    match (filter.service, filter.risk, filter.cluster, filter.subscriber_type, filter.trend) {
+        (None, None, None, None, None) => Some(("all", "all".into())),
+        (Some(service), None, None, None, None) => Some(("service", service.as_str().into())),
+        (None, Some(risk), None, None, None) => Some(("risk", risk.as_str().into())),
+        (None, None, Some(cluster), None, None) => Some(("cluster", cluster.to_string())),
+        (None, None, None, Some(subscriber_type), None) => Some(("subscriber_type", subscriber_type.as_str().into())),
+        (None, None, None, None, Some(trend)) => Some(("arpu_trend", trend.as_str().into())),
+        (Some(service), Some(risk), None, None, None) => Some(("service_risk", format!("{service}|{risk}"))),
+        (Some(service), None, Some(cluster), None, None) => Some(("service_cluster", format!("{service}|{cluster}"))),
         _ => None,
     }
 }
@@ -167,15 +264,27 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::PageCursor;
+    use crate::domain::SortColumn;
+    use base64::Engine;
 
     #[test]
     fn cursors_round_trip_and_reject_anything_else() {
-        let cursor = PageCursor { sort_priority: "56.25".into(), isdn: "++/hZFPrCDRre55vsZqqxQ==".into() };
-        assert_eq!(PageCursor::decode(&cursor.encode()), Ok(cursor));
-        let no_priority = PageCursor { sort_priority: "-1".into(), isdn: "abc".into() };
-        assert_eq!(PageCursor::decode(&no_priority.encode()), Ok(no_priority));
-        for bad in ["", "!!", "bm90IGEgY3Vyc29y", "MSkgT1IgMT0xfGFiYw"] {
-            assert!(PageCursor::decode(bad).unwrap_err().contains("is not a page cursor"), "{bad}");
+        let cursor = PageCursor { column: SortColumn::Priority, value: "56.25".into(), isdn: "++/hZFPrCDRre55vsZqqxQ==".into() };
+        assert_eq!(PageCursor::decode(&cursor.encode(), SortColumn::Priority), Ok(cursor.clone()));
+        let trend = PageCursor { column: SortColumn::Trend, value: "Ổn định".into(), isdn: "abc".into() };
+        assert_eq!(PageCursor::decode(&trend.encode(), SortColumn::Trend), Ok(trend));
+        let other_order = PageCursor::decode(&cursor.encode(), SortColumn::Advance).unwrap_err();
+        assert!(other_order.contains("sorted by priority, not advance"), "{other_order}");
+        let encode = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+        let bad = [
+            ("".to_owned(), SortColumn::Priority),
+            ("!!".into(), SortColumn::Priority),
+            (encode("not a cursor"), SortColumn::Priority),
+            (encode("priority|1) OR 1=1|abc"), SortColumn::Priority),
+            (encode("cluster|1.5|abc"), SortColumn::Cluster),
+        ];
+        for (text, column) in bad {
+            assert!(PageCursor::decode(&text, column).unwrap_err().contains("is not a page cursor"), "{text}");
         }
     }
 }

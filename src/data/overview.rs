@@ -13,12 +13,14 @@ pub(super) struct StatsRow {
     pub total_revenue_potential: f64,
     pub avg_customer_value_score: Option<f64>,
     pub avg_advance_readiness_score: Option<f64>,
+    pub avg_arpu_6m: Option<f64>,
     pub computed_at: String,
 }
 
 impl Store {
     /// The organization's latest statistics of the given dimensions (`all`,
-    /// `service`, `risk`, `cluster`, `subscriber_type`, `service_risk`), ordered.
+    /// `service`, `risk`, `cluster`, `subscriber_type`, `arpu_trend`, `service_risk`,
+    /// `service_cluster`), ordered.
     pub(super) async fn latest_stats(&self, organization: &Organization, dimensions: &[&str]) -> Result<Vec<StatsRow>, sqlx::Error> {
         sqlx::query_as(
             "SELECT dimension_type, dimension_value, COALESCE(total_count, 0)::int8 AS total_count,
@@ -26,6 +28,7 @@ impl Store {
                  COALESCE(total_revenue_potential, 0)::float8 AS total_revenue_potential,
                  avg_customer_value_score::float8 AS avg_customer_value_score,
                  avg_advance_readiness_score::float8 AS avg_advance_readiness_score,
+                 avg_arpu_6m::float8 AS avg_arpu_6m,
                  to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS') AS computed_at
              FROM recommendation_stats
              WHERE organization_id = $1

@@ -251,8 +251,9 @@ async fn copy_text(
 
 /// Recomputes today's `recommendation_stats` rows of the organization from `recommendations`.
 ///
-/// Dimensions: `all`, `service`, `risk`, `cluster`, `subscriber_type`, and `service_risk`
-/// (`EasyCredit|LOW`). `total_revenue_potential` sums `revenue_per_advance`.
+/// Dimensions: `all`, `service`, `risk`, `cluster`, `subscriber_type`, `arpu_trend`,
+/// `service_risk` (`EasyCredit|LOW`) and `service_cluster` (`EasyCredit|3`).
+/// `total_revenue_potential` sums `revenue_per_advance`.
 pub(super) async fn refresh_recommendation_stats(
     conn: &mut PgConnection,
     organization: &Organization,
@@ -264,10 +265,10 @@ pub(super) async fn refresh_recommendation_stats(
     sqlx::query(
         "INSERT INTO recommendation_stats (organization_id, dimension_type, dimension_value, total_count,
              total_advance_amount, total_revenue_potential, avg_customer_value_score,
-             avg_advance_readiness_score, stats_date)
+             avg_advance_readiness_score, avg_arpu_6m, stats_date)
          SELECT $1, d.dimension_type, d.dimension_value, COUNT(*), SUM(r.advance_amount),
              SUM(r.revenue_per_advance), ROUND(AVG(r.customer_value_score), 2),
-             ROUND(AVG(r.advance_readiness_score), 2), CURRENT_DATE
+             ROUND(AVG(r.advance_readiness_score), 2), ROUND(AVG(r.arpu_avg_6m), 2), CURRENT_DATE
          FROM recommendations r
          CROSS JOIN LATERAL (VALUES
              ('all', 'all'),
@@ -275,7 +276,9 @@ pub(super) async fn refresh_recommendation_stats(
              ('risk', r.bad_debt_risk),
              ('cluster', COALESCE(r.cluster_group::text, 'none')),
              ('subscriber_type', r.subscriber_type),
-             ('service_risk', r.service_type || '|' || r.bad_debt_risk)
+             ('arpu_trend', COALESCE(r.arpu_trend, 'none')),
+             ('service_risk', r.service_type || '|' || r.bad_debt_risk),
+             ('service_cluster', r.service_type || '|' || COALESCE(r.cluster_group::text, 'none'))
          ) AS d(dimension_type, dimension_value)
          WHERE r.organization_id = $1
          GROUP BY d.dimension_type, d.dimension_value",

@@ -5,7 +5,8 @@
 use crate::components::EChart;
 use crate::domain::{Dashboards, GroupFigures, RiskLevel, ServiceType};
 use crate::format::{format_count, format_vnd};
-use crate::pages::subscriber_list::ListQuery;
+use crate::domain::ListParams;
+use crate::pages::subscriber_list::list_href as filtered_list_href;
 use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};
 use charming::series::Bar;
@@ -22,7 +23,7 @@ pub async fn get_dashboards() -> Result<Dashboards, ServerFnError> {
 
 fn list_href(service: Option<&str>, risk: Option<&str>, cluster: Option<&str>) -> String {
     let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
-    ListQuery { service: text(service), risk: text(risk), cluster: text(cluster), ..Default::default() }.href()
+    filtered_list_href(&ListParams { service: text(service), risk: text(risk), cluster: text(cluster), ..Default::default() })
 }
 
 /// Bars are `service` categories; in the risk chart the series is the risk level.
@@ -32,10 +33,11 @@ fn service_link(series: &str, category: &str) -> Option<String> {
     Some(list_href(Some(service.as_str()), risk.map(|r| r.as_str()), None))
 }
 
-/// Bars are `Cluster N` categories.
-fn cluster_link(_series: &str, category: &str) -> Option<String> {
+/// Bars are `Cluster N` categories, stacked by service.
+fn cluster_link(series: &str, category: &str) -> Option<String> {
     let cluster: i32 = category.strip_prefix("Cluster ")?.parse().ok()?;
-    Some(list_href(None, None, Some(&cluster.to_string())))
+    let service = series.parse::<ServiceType>().ok();
+    Some(list_href(service.map(|s| s.as_str()), None, Some(&cluster.to_string())))
 }
 
 #[component]
@@ -101,10 +103,18 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
         })
         .collect();
     let risk_chart = bar_chart(services, risk_series);
-    let cluster_chart = bar_chart(
-        categories(&figures.by_cluster, |key| format!("Cluster {key}")),
-        vec![Bar::new().name("Subscribers").data(figures.by_cluster.iter().map(|f| f.subscribers).collect::<Vec<_>>())],
-    );
+    let mix_of = |cluster: &str, service: ServiceType| {
+        let key = format!("{}|{cluster}", service.as_str());
+        figures.by_service_and_cluster.iter().find(|f| f.key == key).map_or(0, |f| f.subscribers)
+    };
+    let mix_series = ServiceType::ALL
+        .iter()
+        .map(|service| {
+            let counts: Vec<i64> = figures.by_cluster.iter().map(|cluster| mix_of(&cluster.key, *service)).collect();
+            Bar::new().name(service.as_str()).stack("subscribers").data(counts)
+        })
+        .collect();
+    let cluster_chart = bar_chart(categories(&figures.by_cluster, |key| format!("Cluster {key}")), mix_series);
     let score = |value: Option<f64>| value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
 
     let service_rows = figures
@@ -144,6 +154,21 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
         .iter()
         .map(|f| {
             let link = f.key.parse::<i32>().ok().map(|cluster| list_href(None, None, Some(&cluster.to_string())));
+            // Each service's share of the cluster, linking to its list when there is one.
+            let mix = ServiceType::ALL
+                .iter()
+                .map(|service| {
+                    let count = mix_of(&f.key, *service);
+                    let share = if f.subscribers > 0 { count as f64 * 100.0 / f.subscribers as f64 } else { 0.0 };
+                    let text = format!("{} {share:.0}%", service.as_str());
+                    if link.is_some() && count > 0 {
+                        let href = list_href(Some(service.as_str()), None, Some(&f.key));
+                        view! { <a href=href title=format!("{} subscribers", format_count(count))>{text}</a> }.into_any()
+                    } else {
+                        view! { <span>{text}</span> }.into_any()
+                    }
+                })
+                .collect_view();
             view! {
                 <tr data-key=f.key.clone()>
                     <th scope="row">{f.key.clone()}</th>
@@ -153,8 +178,10 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
                             None => view! { <span>{format_count(f.subscribers)}</span> }.into_any(),
                         }}
                     </td>
+                    <td class="num">{f.avg_arpu.map(format_vnd).unwrap_or_else(|| "–".into())}</td>
                     <td class="num">{score(f.avg_value_score)}</td>
                     <td class="num">{score(f.avg_readiness_score)}</td>
+                    <td class="service-mix">{mix}</td>
                 </tr>
             }
         })
@@ -183,11 +210,13 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
             </table>
         </EChart>
         <h2>"Clusters"</h2>
-        <EChart id="cluster-chart" title="Subscribers by cluster" chart=cluster_chart link=cluster_link>
+        <EChart id="cluster-chart" title="Subscribers by cluster and service" chart=cluster_chart link=cluster_link>
             <table class="data-table" data-testid="cluster-table">
                 <thead><tr>
                     <th scope="col">"Cluster"</th><th scope="col" class="num">"Subscribers"</th>
+                    <th scope="col" class="num">"Avg. ARPU"</th>
                     <th scope="col" class="num">"Avg. value score"</th><th scope="col" class="num">"Avg. readiness"</th>
+                    <th scope="col">"Service mix"</th>
                 </tr></thead>
                 <tbody>{cluster_rows}</tbody>
             </table>
@@ -204,6 +233,7 @@ mod tests {
         assert_eq!(service_link("Subscribers", "MBFG").as_deref(), Some("/subscribers?service=MBFG"));
         assert_eq!(service_link("MEDIUM", "EasyCredit").as_deref(), Some("/subscribers?service=EasyCredit&risk=MEDIUM"));
         assert_eq!(cluster_link("Subscribers", "Cluster 3").as_deref(), Some("/subscribers?cluster=3"));
+        assert_eq!(cluster_link("MBFG", "Cluster 3").as_deref(), Some("/subscribers?service=MBFG&cluster=3"));
         assert_eq!(cluster_link("Subscribers", "none"), None);
     }
 }

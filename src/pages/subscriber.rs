@@ -5,10 +5,11 @@
 use crate::components::{EChart, StatCard};
 use crate::domain::{Isdn, Recommendation};
 use crate::format::format_vnd;
-use crate::profile::{MonthArpu, Profile, SubscriberView};
+use crate::profile::{MonthArpu, Profile, RevenueBreakdown, SubscriberView};
 use charming::component::{Axis, Grid, Legend};
+use charming::datatype::DataPointItem;
 use charming::element::{AxisType, Tooltip, Trigger};
-use charming::series::{Bar, Line};
+use charming::series::{Bar, Line, Pie};
 use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,35 +31,44 @@ fn decoded_segment(segment: &str) -> String {
 #[component]
 pub fn SubscriberPage() -> impl IntoView {
     let params = use_params_map();
-    let isdn = move || decoded_segment(&params.read().get("isdn").unwrap_or_default());
-    let view_of = Resource::new(isdn, |isdn| async move {
+    let isdn = Signal::derive(move || decoded_segment(&params.read().get("isdn").unwrap_or_default()));
+    view! {
+        <Title text=move || format!("Subscriber {}", isdn.get())/>
+        <section class="page customer360" aria-labelledby="subscriber-title">
+            <p class="breadcrumb"><a href="/subscribers">"Subscribers"</a> " / Customer360"</p>
+            <h1 id="subscriber-title">"Customer360 " <span class="isdn">{isdn}</span></h1>
+            <Customer360 isdn/>
+        </section>
+    }
+}
+
+/// One subscriber's Customer360 sections, loaded by ISDN: on the subscriber's own
+/// page, and in the modal over a list.
+#[component]
+pub fn Customer360(isdn: Signal<String>) -> impl IntoView {
+    let view_of = Resource::new(move || isdn.get(), |isdn| async move {
         match Isdn::parse(&isdn) {
             Ok(_) => get_subscriber(isdn).await.map_err(|error| error.to_string()),
             Err(message) => Err(message),
         }
     });
     view! {
-        <Title text=move || format!("Subscriber {}", isdn())/>
-        <section class="page customer360" aria-labelledby="subscriber-title">
-            <p class="breadcrumb"><a href="/">"Overview"</a> " / Customer360"</p>
-            <h1 id="subscriber-title">"Customer360 " <span class="isdn">{isdn}</span></h1>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the subscriber…"</p> }>
-                {move || Suspend::new(async move {
-                    match view_of.await {
-                        Ok(Some(found)) => view! { <SubscriberDetails found/> }.into_any(),
-                        Ok(None) => view! {
-                            <div class="empty-state" data-testid="not-found">
-                                <h2>"No such subscriber"</h2>
-                                <p>"No recommendation has this ISDN. Check it and search again."</p>
-                            </div>
-                        }.into_any(),
-                        Err(message) => view! {
-                            <p class="error" role="alert" data-testid="lookup-error">{message}</p>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the subscriber…"</p> }>
+            {move || Suspend::new(async move {
+                match view_of.await {
+                    Ok(Some(found)) => view! { <SubscriberDetails found/> }.into_any(),
+                    Ok(None) => view! {
+                        <div class="empty-state" data-testid="not-found">
+                            <h2>"No such subscriber"</h2>
+                            <p>"No recommendation has this ISDN. Check it and search again."</p>
+                        </div>
+                    }.into_any(),
+                    Err(message) => view! {
+                        <p class="error" role="alert" data-testid="lookup-error">{message}</p>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -95,14 +105,16 @@ fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
         <div class="section-grid">
             <BasicSection rec=rec.clone() profile=profile.clone()/>
             <ArpuSection profile=profile.clone()/>
-            <RevenueSection profile=profile.clone()/>
             <TopupSection profile=profile.clone()/>
             <RiskSection profile=profile.clone()/>
             <KpiSection profile=profile.clone()/>
         </div>
-        <EChart id="monthly-arpu-chart" title="Monthly ARPU (call, SMS, data and total)" chart>
-            <MonthlyTable months=months.clone()/>
-        </EChart>
+        <div class="chart-row">
+            <EChart id="monthly-arpu-chart" title="Monthly ARPU (call, SMS, data and total)" chart>
+                <MonthlyTable months=months.clone()/>
+            </EChart>
+            <RevenueSection revenue=profile.revenue_breakdown.clone()/>
+        </div>
         <InsightsSection profile/>
     }
 }
@@ -127,7 +139,7 @@ fn BasicSection(rec: Recommendation, profile: Profile) -> impl IntoView {
         ("Service", rec.service_type),
         ("Advance amount", amount(profile.basic.advance.or(rec.advance_amount))),
         ("Revenue per advance", amount(profile.basic.revenue.or(rec.revenue_per_advance))),
-        ("Cluster", rec.cluster_group.map(|c| c.to_string()).unwrap_or_else(|| "–".into())),
+        ("Cluster", cluster_text(rec.cluster_group.or(profile.basic.cluster), profile.basic.cluster_label)),
         ("Recommended on", rec.recommendation_date),
     ];
     view! { <Facts title="Basic" rows/> }
@@ -142,24 +154,43 @@ fn ArpuSection(profile: Profile) -> impl IntoView {
         ("Standard deviation", amount(stats.std)),
         ("Minimum", amount(stats.min)),
         ("Maximum", amount(stats.max)),
-        ("First month", amount(months.first().and_then(|m| m.arpu_total))),
-        ("Last month", amount(months.last().and_then(|m| m.arpu_total))),
+        ("First month", amount(stats.first_month.or_else(|| months.first().and_then(|m| m.arpu_total)))),
+        ("Last month", amount(stats.last_month.or_else(|| months.last().and_then(|m| m.arpu_total)))),
         ("Growth rate", percent(stats.growth_rate)),
         ("Trend", stats.trend.unwrap_or_else(|| "–".into())),
     ];
     view! { <Facts title="ARPU statistics" rows/> }
 }
 
+/// `3 · Khách hàng tiềm năng`, or what is known of it.
+fn cluster_text(cluster: Option<i32>, label: Option<String>) -> String {
+    match (cluster, label) {
+        (Some(cluster), Some(label)) => format!("{cluster} · {label}"),
+        (Some(cluster), None) => cluster.to_string(),
+        (None, Some(label)) => label,
+        (None, None) => "–".into(),
+    }
+}
+
+/// Call / SMS / data shares as a donut, with the same figures as a list.
 #[component]
-fn RevenueSection(profile: Profile) -> impl IntoView {
-    let revenue = profile.revenue_breakdown;
-    let rows = vec![
-        ("Call", percent(revenue.call_pct)),
-        ("SMS", percent(revenue.sms_pct)),
-        ("Data", percent(revenue.data_pct)),
-        ("User type", revenue.user_type.unwrap_or_else(|| "–".into())),
-    ];
-    view! { <Facts title="Revenue breakdown" rows/> }
+fn RevenueSection(revenue: RevenueBreakdown) -> impl IntoView {
+    let shares = [("Call", revenue.call_pct), ("SMS", revenue.sms_pct), ("Data", revenue.data_pct)];
+    let slices: Vec<DataPointItem> =
+        shares.iter().map(|(name, pct)| DataPointItem::new(pct.unwrap_or(0.0)).name(*name)).collect();
+    let chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Item).formatter("{b}: {c}%"))
+        .legend(Legend::new().bottom(0))
+        .series(Pie::new().name("Revenue").radius(vec!["45%", "70%"]).center(vec!["50%", "45%"]).data(slices));
+    let user_type = revenue.user_type.unwrap_or_else(|| "–".into());
+    view! {
+        <EChart id="revenue-chart" title="Revenue breakdown" chart>
+            <dl class="revenue-shares" data-testid="revenue-breakdown">
+                {shares.into_iter().map(|(name, pct)| view! { <dt>{name}</dt><dd>{percent(pct)}</dd> }).collect_view()}
+                <dt>"User type"</dt><dd data-testid="user-type">{user_type}</dd>
+            </dl>
+        </EChart>
+    }
 }
 
 #[component]
@@ -169,6 +200,8 @@ fn TopupSection(profile: Profile) -> impl IntoView {
         ("Top-ups a month", number(topup.frequency, 1)),
         ("Frequency class", topup.frequency_class.unwrap_or_else(|| "–".into())),
         ("Average top-up", amount(topup.avg_amount)),
+        ("Smallest top-up", amount(topup.min_amount)),
+        ("Largest top-up", amount(topup.max_amount)),
         ("Top-up to advance", number(topup.ratio, 2)),
     ];
     view! { <Facts title="Top-up behaviour" rows/> }

@@ -1,46 +1,44 @@
-//! `/subscribers`: recommendations by priority (seed 001 use cases 2 to 4), filtered
-//! by the URL's query so a list can be shared and survives a reload, a page at a time.
+//! `/subscribers`: recommendations by priority or any shown column (seed 001 use
+//! cases 2 to 4), filtered by the URL's query so a list can be shared and survives
+//! a reload, a page at a time. `open=ISDN` shows that subscriber's Customer360 in a
+//! modal over the list; closing it returns to the list as it was.
 
-use crate::domain::{isdn_path_segment, ListedRecommendation, MatchCount, RecommendationPage, RiskLevel, ServiceType};
+use crate::domain::{
+    isdn_path_segment, ArpuTrend, ListParams, ListedRecommendation, MatchCount, RecommendationPage, RiskLevel,
+    ServiceType, SortColumn, SubscriberType,
+};
 use crate::format::{format_count, format_vnd};
+use crate::pages::subscriber::Customer360;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-/// The list's query parameters as typed in the URL ("" when absent).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ListQuery {
-    pub service: String,
-    pub risk: String,
-    pub cluster: String,
-    pub min_value: String,
-    pub min_readiness: String,
-    pub after: String,
+/// `/subscribers?…` with the parameters that have a value.
+pub fn list_href(params: &ListParams) -> String {
+    match params.query_string() {
+        query if query.is_empty() => "/subscribers".into(),
+        query => format!("/subscribers?{query}"),
+    }
 }
 
-impl ListQuery {
-    fn pairs(&self) -> [(&'static str, &str); 6] {
-        [
-            ("service", &self.service),
-            ("risk", &self.risk),
-            ("cluster", &self.cluster),
-            ("min_value", &self.min_value),
-            ("min_readiness", &self.min_readiness),
-            ("after", &self.after),
-        ]
-    }
+/// The list as it is, with `isdn`'s Customer360 open over it.
+fn opening_href(params: &ListParams, isdn: &str) -> String {
+    let list = list_href(params);
+    let separator = if list.contains('?') { '&' } else { '?' };
+    format!("{list}{separator}open={}", isdn_path_segment(isdn))
+}
 
-    /// `/subscribers?…` with the parameters that have a value.
-    pub fn href(&self) -> String {
-        let query: Vec<String> = self
-            .pairs()
-            .iter()
-            .filter(|(_, value)| !value.is_empty())
-            .map(|(name, value)| format!("{name}={}", isdn_path_segment(value)))
-            .collect();
-        if query.is_empty() { "/subscribers".into() } else { format!("/subscribers?{}", query.join("&")) }
-    }
+/// The first page in `column`'s order: its usual direction, or the other one when
+/// the list is in that order already.
+fn sort_href(params: &ListParams, column: SortColumn, current: Option<(SortColumn, bool)>) -> String {
+    let descending = match current {
+        Some((sorted, descending)) if sorted == column => !descending,
+        _ => column.descending_by_default(),
+    };
+    let order = if descending == column.descending_by_default() { "" } else if descending { "desc" } else { "asc" };
+    let sort = if column == SortColumn::Priority { "" } else { column.as_str() };
+    list_href(&ListParams { sort: sort.into(), order: order.into(), after: String::new(), before: String::new(), ..params.clone() })
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -50,24 +48,14 @@ pub struct SubscriberList {
 }
 
 #[server]
-pub async fn get_subscriber_list(query: ListQuery) -> Result<SubscriberList, ServerFnError> {
-    use crate::data::lists::{PageCursor, DEFAULT_PAGE_SIZE};
+pub async fn get_subscriber_list(params: ListParams) -> Result<SubscriberList, ServerFnError> {
+    use crate::data::lists::ListRequest;
     use crate::server::{error::AppError, state::AppState};
     let state = expect_context::<AppState>();
-    let bad = |(field, message): (&'static str, String)| AppError::BadRequest { field, message };
-    let filter = crate::domain::RecommendationFilter::from_params(
-        Some(&query.service),
-        Some(&query.risk),
-        Some(&query.cluster),
-        Some(&query.min_value),
-        Some(&query.min_readiness),
-    )
-    .map_err(bad)?;
-    let after = Some(&query.after).filter(|after| !after.is_empty()).map(|after| PageCursor::decode(after));
-    let after = after.transpose().map_err(|message| bad(("after", message)))?;
+    let request = ListRequest::from_params(&params).map_err(AppError::bad_param)?;
     let (page, total) = tokio::try_join!(
-        state.store.recommendation_page(&state.organization, &filter, after.as_ref(), DEFAULT_PAGE_SIZE),
-        state.store.recommendation_count(&state.organization, &filter),
+        state.store.recommendation_page(&state.organization, &request),
+        state.store.recommendation_count(&state.organization, &request.filter),
     )
     .map_err(AppError::from)?;
     Ok(SubscriberList { page, total })
@@ -76,30 +64,38 @@ pub async fn get_subscriber_list(query: ListQuery) -> Result<SubscriberList, Ser
 #[component]
 pub fn SubscriberListPage() -> impl IntoView {
     let query_map = use_query_map();
-    let query = move || {
+    // A memo: opening or closing the modal changes only `open`, and leaves the list be.
+    let params = Memo::new(move |_| {
         let map = query_map.read();
         let get = |name: &str| map.get(name).unwrap_or_default();
-        ListQuery {
+        ListParams {
             service: get("service"),
             risk: get("risk"),
             cluster: get("cluster"),
+            subscriber_type: get("subscriber_type"),
+            trend: get("trend"),
             min_value: get("min_value"),
             min_readiness: get("min_readiness"),
+            sort: get("sort"),
+            order: get("order"),
             after: get("after"),
+            before: get("before"),
+            limit: get("limit"),
         }
-    };
-    let list = Resource::new(query, get_subscriber_list);
+    });
+    let open = Memo::new(move |_| query_map.read().get("open").unwrap_or_default());
+    let list = Resource::new(move || params.get(), get_subscriber_list);
     view! {
         <Title text="Subscribers"/>
         <section class="page">
             <h1>"Subscribers"</h1>
-            {move || view! { <FilterForm query=query()/> }}
+            {move || view! { <FilterForm params=params.get()/> }}
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading subscribers…"</p> }>
                 {move || {
-                    let query = query();
+                    let params = params.get();
                     Suspend::new(async move {
                         match list.await {
-                            Ok(list) => view! { <ListResults list query/> }.into_any(),
+                            Ok(list) => view! { <ListResults list params/> }.into_any(),
                             Err(error) => view! {
                                 <p class="error" role="alert" data-testid="list-error">{error.to_string()}</p>
                             }.into_any(),
@@ -108,40 +104,89 @@ pub fn SubscriberListPage() -> impl IntoView {
                 }}
             </Suspense>
         </section>
+        {move || {
+            let isdn = open.get();
+            (!isdn.is_empty()).then(|| view! { <SubscriberModal isdn close_href=list_href(&params.get())/> })
+        }}
     }
 }
 
-/// A plain GET form: filtering works without JavaScript and lands in the URL.
+/// Customer360 over the list. Escape or the close link return to the list with its
+/// filters, order and page; without JavaScript the close link does the same.
 #[component]
-fn FilterForm(query: ListQuery) -> impl IntoView {
-    let options = |all: Vec<&'static str>, current: String| {
+fn SubscriberModal(isdn: String, close_href: String) -> impl IntoView {
+    let close = NodeRef::<leptos::html::A>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        let target = close_href.clone();
+        let listener = window_event_listener(leptos::ev::keydown, move |event| {
+            if event.key() == "Escape" {
+                navigate(&target, Default::default());
+            }
+        });
+        on_cleanup(move || listener.remove());
+        // Keyboard users land in the dialog, on its close link.
+        Effect::new(move |_| {
+            if let Some(link) = close.get() {
+                let _ = link.focus();
+            }
+        });
+    }
+    let page_href = format!("/subscribers/{}", isdn_path_segment(&isdn));
+    let label = isdn.clone();
+    view! {
+        <div class="modal-backdrop">
+            <div class="modal" role="dialog" aria-modal="true" aria-labelledby="modal-title" data-testid="customer360-modal">
+                <header class="modal-header">
+                    <h2 id="modal-title">"Customer360 " <span class="isdn">{label}</span></h2>
+                    <a href=page_href class="modal-page-link">"Open as a page"</a>
+                    <a href=close_href class="modal-close" node_ref=close aria-label="Close" data-testid="modal-close">"✕"</a>
+                </header>
+                <div class="modal-body customer360">
+                    <Customer360 isdn=Signal::derive(move || isdn.clone())/>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// A plain GET form: filtering works without JavaScript and lands in the URL. The
+/// order is kept; the page starts again.
+#[component]
+fn FilterForm(params: ListParams) -> impl IntoView {
+    let options = |all: Vec<&'static str>, current: &str| {
         all.into_iter()
             .map(|value| view! { <option value=value selected=current == value>{value}</option> })
             .collect_view()
     };
+    let select = |name: &'static str, label: &'static str, all: Vec<&'static str>, current: &str| {
+        view! {
+            <label>{label}
+                <select name=name>
+                    <option value="">"All"</option>
+                    {options(all, current)}
+                </select>
+            </label>
+        }
+    };
     view! {
         <form class="filters" method="get" action="/subscribers" aria-label="Filters">
-            <label>"Service"
-                <select name="service">
-                    <option value="">"All"</option>
-                    {options(ServiceType::ALL.iter().map(|s| s.as_str()).collect(), query.service.clone())}
-                </select>
-            </label>
-            <label>"Risk"
-                <select name="risk">
-                    <option value="">"All"</option>
-                    {options(RiskLevel::ALL.iter().map(|r| r.as_str()).collect(), query.risk.clone())}
-                </select>
-            </label>
+            {select("service", "Service", ServiceType::ALL.iter().map(|s| s.as_str()).collect(), &params.service)}
+            {select("risk", "Risk", RiskLevel::ALL.iter().map(|r| r.as_str()).collect(), &params.risk)}
+            {select("subscriber_type", "PRE / POS", SubscriberType::ALL.iter().map(|t| t.as_str()).collect(), &params.subscriber_type)}
+            {select("trend", "ARPU trend", ArpuTrend::ALL.iter().map(|t| t.as_str()).collect(), &params.trend)}
             <label>"Cluster"
-                <input name="cluster" type="number" min="0" step="1" value=query.cluster.clone() inputmode="numeric"/>
+                <input name="cluster" type="number" min="0" step="1" value=params.cluster.clone() inputmode="numeric"/>
             </label>
             <label>"Min. customer value"
-                <input name="min_value" type="number" min="0" max="100" step="any" value=query.min_value.clone()/>
+                <input name="min_value" type="number" min="0" max="100" step="any" value=params.min_value.clone()/>
             </label>
             <label>"Min. advance readiness"
-                <input name="min_readiness" type="number" min="0" max="100" step="any" value=query.min_readiness.clone()/>
+                <input name="min_readiness" type="number" min="0" max="100" step="any" value=params.min_readiness.clone()/>
             </label>
+            {(!params.sort.is_empty()).then(|| view! { <input type="hidden" name="sort" value=params.sort.clone()/> })}
+            {(!params.order.is_empty()).then(|| view! { <input type="hidden" name="order" value=params.order.clone()/> })}
             <button type="submit">"Apply"</button>
             <a href="/subscribers" class="clear">"Clear"</a>
         </form>
@@ -156,8 +201,22 @@ fn describe(total: MatchCount) -> String {
     }
 }
 
+/// The list's columns: heading, sort column, and whether it holds figures.
+const COLUMNS: [(&str, SortColumn, bool); 10] = [
+    ("ISDN", SortColumn::Isdn, false),
+    ("Service", SortColumn::Service, false),
+    ("Risk", SortColumn::Risk, false),
+    ("Priority score", SortColumn::Priority, true),
+    ("Advance", SortColumn::Advance, true),
+    ("Customer value", SortColumn::CustomerValue, true),
+    ("Readiness", SortColumn::Readiness, true),
+    ("ARPU (avg)", SortColumn::ArpuAvg, true),
+    ("Trend", SortColumn::Trend, false),
+    ("Cluster", SortColumn::Cluster, true),
+];
+
 #[component]
-fn ListResults(list: SubscriberList, query: ListQuery) -> impl IntoView {
+fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
     if list.page.items.is_empty() {
         return view! {
             <div class="empty-state" data-testid="empty-list">
@@ -167,48 +226,70 @@ fn ListResults(list: SubscriberList, query: ListQuery) -> impl IntoView {
         }
         .into_any();
     }
-    let next = list.page.next.clone().map(|after| ListQuery { after, ..query.clone() }.href());
-    let first = (!query.after.is_empty()).then(|| ListQuery { after: String::new(), ..query.clone() }.href());
+    let sort = params.sort().ok().map(|sort| (sort.column, sort.descending));
+    let paged = |after: String, before: String| list_href(&ListParams { after, before, ..params.clone() });
+    let next = list.page.next.clone().map(|after| paged(after, String::new()));
+    let previous = list.page.previous.clone().map(|before| paged(String::new(), before));
+    let first = previous.as_ref().map(|_| paged(String::new(), String::new()));
+    let order_text = match sort {
+        Some((column, descending)) => {
+            let name = COLUMNS.iter().find(|(_, c, _)| *c == column).map_or("priority", |(name, _, _)| name);
+            format!("by {}, {}", name.to_lowercase(), if descending { "highest first" } else { "lowest first" })
+        }
+        None => String::new(),
+    };
+    let headers = COLUMNS
+        .iter()
+        .map(|(name, column, numeric)| {
+            let state = sort.filter(|(sorted, _)| sorted == column).map(|(_, descending)| descending);
+            let aria_sort = match state {
+                Some(true) => "descending",
+                Some(false) => "ascending",
+                None => "none",
+            };
+            let arrow = match state {
+                Some(true) => " ↓",
+                Some(false) => " ↑",
+                None => "",
+            };
+            view! {
+                <th scope="col" class:num=*numeric aria-sort=aria_sort>
+                    <a href=sort_href(&params, *column, sort) data-sort=column.as_str()>{*name}{arrow}</a>
+                </th>
+            }
+        })
+        .collect_view();
+    let rows = list.page.items.into_iter().map(|item| {
+        let href = opening_href(&params, &item.recommendation.isdn);
+        view! { <ListRow item href/> }
+    });
     view! {
-        <p class="list-count" data-testid="list-count">{describe(list.total)}", highest priority first"</p>
+        <p class="list-count" data-testid="list-count">{describe(list.total)}", "{order_text}</p>
         <div class="table-scroll">
             <table class="data-table" data-testid="subscriber-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"ISDN"</th>
-                        <th scope="col">"Service"</th>
-                        <th scope="col">"Risk"</th>
-                        <th scope="col" class="num">"Priority score"</th>
-                        <th scope="col" class="num">"Advance"</th>
-                        <th scope="col" class="num">"Customer value"</th>
-                        <th scope="col" class="num">"Readiness"</th>
-                        <th scope="col" class="num">"ARPU (avg)"</th>
-                        <th scope="col">"Trend"</th>
-                        <th scope="col" class="num">"Cluster"</th>
-                    </tr>
-                </thead>
-                <tbody>{list.page.items.into_iter().map(|item| view! { <ListRow item/> }).collect_view()}</tbody>
+                <thead><tr>{headers}</tr></thead>
+                <tbody>{rows.collect_view()}</tbody>
             </table>
         </div>
         <nav class="pager" aria-label="Pages">
-            {first.map(|href| view! { <a href=href data-testid="first-page">"← First page"</a> })}
-            {next.map(|href| view! { <a href=href data-testid="next-page">"Next page →"</a> })}
+            {first.map(|href| view! { <a href=href data-testid="first-page">"⇤ First page"</a> })}
+            {previous.map(|href| view! { <a href=href data-testid="previous-page" rel="prev">"← Previous page"</a> })}
+            {next.map(|href| view! { <a href=href data-testid="next-page" rel="next">"Next page →"</a> })}
         </nav>
     }
     .into_any()
 }
 
 /// Plain links: the router still navigates in the browser, and a page of 100 rows
-/// renders without 100 router components.
+/// renders without 100 router components. The ISDN's link covers its row.
 #[component]
-fn ListRow(item: ListedRecommendation) -> impl IntoView {
+fn ListRow(item: ListedRecommendation, href: String) -> impl IntoView {
     let rec = item.recommendation;
     let score = |value: Option<f64>| value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
     let amount = |value: Option<f64>| value.map(format_vnd).unwrap_or_else(|| "–".into());
-    let href = format!("/subscribers/{}", isdn_path_segment(&rec.isdn));
     let isdn = rec.isdn.clone();
     view! {
-        <tr data-isdn=rec.isdn>
+        <tr data-isdn=rec.isdn class="row-link">
             <td><a href=href class="isdn">{isdn}</a></td>
             <td>{rec.service_type}</td>
             <td>{rec.bad_debt_risk}</td>
@@ -229,9 +310,23 @@ mod tests {
 
     #[test]
     fn links_keep_the_filters_given() {
-        let query = ListQuery { service: "MBFG".into(), min_value: "70".into(), after: "NTYuMjV8YWJj".into(), ..Default::default() };
-        assert_eq!(query.href(), "/subscribers?service=MBFG&min_value=70&after=NTYuMjV8YWJj");
-        assert_eq!(ListQuery::default().href(), "/subscribers");
+        let params = ListParams { service: "MBFG".into(), min_value: "70".into(), after: "NTYuMjV8YWJj".into(), ..Default::default() };
+        assert_eq!(list_href(&params), "/subscribers?service=MBFG&min_value=70&after=NTYuMjV8YWJj");
+        assert_eq!(list_href(&ListParams::default()), "/subscribers");
+        assert_eq!(opening_href(&ListParams::default(), "++/a=="), "/subscribers?open=%2B%2B%2Fa==");
+        let trend = ListParams { trend: "Giảm".into(), ..Default::default() };
+        assert_eq!(list_href(&trend), "/subscribers?trend=Gi%E1%BA%A3m");
         assert_eq!(describe(MatchCount::AtLeast(10_000)), "10,000 or more subscribers match");
+    }
+
+    #[test]
+    fn column_links_sort_then_turn_the_order_round_and_start_again() {
+        let params = ListParams { risk: "LOW".into(), after: "abc".into(), ..Default::default() };
+        let priority = Some((SortColumn::Priority, true));
+        assert_eq!(sort_href(&params, SortColumn::Advance, priority), "/subscribers?risk=LOW&sort=advance");
+        assert_eq!(sort_href(&params, SortColumn::Isdn, priority), "/subscribers?risk=LOW&sort=isdn");
+        assert_eq!(sort_href(&params, SortColumn::Priority, priority), "/subscribers?risk=LOW&order=asc");
+        let by_advance = Some((SortColumn::Advance, true));
+        assert_eq!(sort_href(&params, SortColumn::Advance, by_advance), "/subscribers?risk=LOW&sort=advance&order=asc");
     }
 }

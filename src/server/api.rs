@@ -5,15 +5,14 @@ use super::error::AppError;
 use super::state::AppState;
 use crate::data::api_keys::ApiClient;
 use crate::data::bulk::MAX_BULK_ISDNS;
-use crate::data::lists::{PageCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::data::lists::ListRequest;
 use crate::data::lookups::SubscriberView;
-use crate::domain::{BulkLookup, Isdn, MetaStats, Recommendation, RecommendationFilter, RecommendationPage};
+use crate::domain::{BulkLookup, Isdn, ListParams, MetaStats, Recommendation, RecommendationPage};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 
 /// 10,000 ISDNs of up to 255 characters, quoted and separated.
 const BULK_BODY_LIMIT: usize = 3 * 1024 * 1024;
@@ -90,49 +89,6 @@ fn bulk_isdns(body: Result<Bytes, BytesRejection>) -> Result<Vec<Isdn>, AppError
         .collect()
 }
 
-/// The list's query string, as text so every bad value gets its own message.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ListParams {
-    service: Option<String>,
-    risk: Option<String>,
-    cluster: Option<String>,
-    min_value: Option<String>,
-    min_readiness: Option<String>,
-    limit: Option<String>,
-    after: Option<String>,
-}
-
-struct ListRequest {
-    filter: RecommendationFilter,
-    after: Option<PageCursor>,
-    limit: u32,
-}
-
-impl ListParams {
-    fn validate(self) -> Result<ListRequest, AppError> {
-        let bad = |(field, message): (&'static str, String)| AppError::BadRequest { field, message };
-        let filter = RecommendationFilter::from_params(
-            self.service.as_deref(),
-            self.risk.as_deref(),
-            self.cluster.as_deref(),
-            self.min_value.as_deref(),
-            self.min_readiness.as_deref(),
-        )
-        .map_err(bad)?;
-        let limit = match self.limit.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
-            None => DEFAULT_PAGE_SIZE,
-            Some(text) => text.parse::<u32>().map_err(|e| bad(("limit", format!("{text:?}: {e}"))))?,
-        };
-        if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-            return Err(bad(("limit", format!("{limit} is outside 1 to {MAX_PAGE_SIZE}"))));
-        }
-        let after = self.after.filter(|text| !text.is_empty()).map(|text| PageCursor::decode(&text));
-        let after = after.transpose().map_err(|message| bad(("after", message)))?;
-        Ok(ListRequest { filter, after, limit })
-    }
-}
-
 /// Seed 001 use cases 2 to 4: recommendations by priority, a page at a time.
 async fn list(
     State(state): State<AppState>,
@@ -140,9 +96,8 @@ async fn list(
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<RecommendationPage>, AppError> {
     let Query(params) = params.map_err(|e| AppError::BadRequest { field: "query", message: e.body_text() })?;
-    let request = params.validate()?;
-    let page = state.store.recommendation_page(&client.organization, &request.filter, request.after.as_ref(), request.limit).await?;
-    Ok(Json(page))
+    let request = ListRequest::from_params(&params).map_err(AppError::bad_param)?;
+    Ok(Json(state.store.recommendation_page(&client.organization, &request).await?))
 }
 
 /// Seed 001's `meta:stats` figures.
@@ -153,17 +108,17 @@ async fn stats(State(state): State<AppState>, client: ApiClient) -> Result<Json<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{ParamError, SortColumn};
 
-    fn params(pairs: &[(&str, &str)]) -> Result<ListRequest, AppError> {
+    fn params(pairs: &[(&str, &str)]) -> Result<ListRequest, ParamError> {
         let query: String = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
         let Query(params) = Query::<ListParams>::try_from_uri(&format!("/?{query}").parse().unwrap()).unwrap();
-        params.validate()
+        ListRequest::from_params(&params)
     }
 
-    fn field_of(result: Result<ListRequest, AppError>) -> &'static str {
+    fn field_of(result: Result<ListRequest, ParamError>) -> &'static str {
         match result {
-            Err(AppError::BadRequest { field, .. }) => field,
-            Err(other) => panic!("unexpected {other:?}"),
+            Err((field, _)) => field,
             Ok(_) => panic!("accepted"),
         }
     }
@@ -180,6 +135,14 @@ mod tests {
         assert_eq!(field_of(params(&[("limit", "0")])), "limit");
         assert_eq!(field_of(params(&[("limit", "1001")])), "limit");
         assert_eq!(field_of(params(&[("after", "nonsense")])), "after");
+        assert_eq!(field_of(params(&[("subscriber_type", "PREPAID")])), "subscriber_type");
+        assert_eq!(field_of(params(&[("trend", "Up")])), "trend");
+        assert_eq!(field_of(params(&[("sort", "name")])), "sort");
+        assert_eq!(field_of(params(&[("order", "up")])), "order");
+        let sorted = params(&[("sort", "advance"), ("order", "asc"), ("subscriber_type", "POS")]).unwrap();
+        assert_eq!((sorted.sort.column, sorted.sort.descending), (SortColumn::Advance, false));
+        assert_eq!(params(&[("sort", "service")]).unwrap().sort.descending, false);
+        assert!(Query::<ListParams>::try_from_uri(&"/?colour=red".parse().unwrap()).is_err());
     }
 
     #[test]

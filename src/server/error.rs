@@ -22,6 +22,13 @@ pub enum AppError {
     Internal(String),
 }
 
+impl AppError {
+    /// A bad list parameter, as `ListParams` reports it.
+    pub fn bad_param((field, message): crate::domain::ParamError) -> Self {
+        Self::BadRequest { field, message }
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: &'a str,
