@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { Client } from 'pg';
+import { expectAccessible } from './support';
 
 // Seed 001's example subscriber, the first of the demo data.
 const ISDN = '++/hZFPrCDRre55vsZqqxQ==';
@@ -16,11 +17,16 @@ async function subscriberTruth(isdn: string) {
       `SELECT data_month, ROUND(arpu_total)::int AS total FROM subscriber_monthly_arpu
        WHERE isdn = $1 ORDER BY data_month`, [isdn]);
     const profile = await client.query(
-      'SELECT classification_reason FROM subscriber_360_profiles WHERE isdn = $1', [isdn]);
+      `SELECT classification_reason, cluster_group, cluster_label, revenue_call_pct::float8 AS call,
+              revenue_sms_pct::float8 AS sms, revenue_data_pct::float8 AS data
+       FROM subscriber_360_profiles WHERE isdn = $1`, [isdn]);
+    const p = profile.rows[0];
     return {
       ...rec.rows[0],
       months: months.rows as { data_month: string; total: number }[],
-      reason: profile.rows[0].classification_reason as string,
+      reason: p.classification_reason as string,
+      cluster: `${p.cluster_group} · ${p.cluster_label}`,
+      shares: [p.call, p.sms, p.data] as number[],
     };
   } finally {
     await client.end();
@@ -68,6 +74,33 @@ test('searching an ISDN opens its Customer360 with the database figures and a dr
 
   await page.waitForTimeout(500);
   await page.screenshot({ path: 'test-results/customer360.png', fullPage: true });
+
+  // A legend click hides its series: the Call legend item, found where ECharts drew it.
+  const callItem = await page.evaluate(() => {
+    const instance = (window as any).echarts.getInstanceByDom(document.getElementById('monthly-arpu-chart'));
+    const legend = instance._componentsViews.find((view: any) => view.type.startsWith('legend'));
+    const item = legend.getContentGroup().children()[0];
+    const rect = item.getBoundingRect();
+    const [x, y] = item.transformCoordToGlobal(rect.x + rect.width / 2, rect.y + rect.height / 2);
+    return { x, y };
+  });
+  await canvas.click({ position: callItem });
+  await expect.poll(() => page.evaluate(() => {
+    const instance = (window as any).echarts.getInstanceByDom(document.getElementById('monthly-arpu-chart'));
+    return instance.getOption().legend[0].selected;
+  })).toMatchObject({ Call: false });
+
+  // Cluster and its label; the revenue donut and its figures.
+  await expect(page.locator('section[aria-label="Basic"] dd').nth(4)).toHaveText(db.cluster);
+  await expect(page.locator('#revenue-chart canvas')).toBeVisible();
+  const slices = await page.evaluate(() => {
+    const instance = (window as any).echarts.getInstanceByDom(document.getElementById('revenue-chart'));
+    return instance.getOption().series[0].data.map((d: any) => d.value);
+  });
+  expect(slices).toEqual(db.shares);
+  await expect(page.getByTestId('revenue-breakdown').locator('dd').first()).toHaveText(`${db.shares[0].toFixed(1)}%`);
+
+  await expectAccessible(page);
   expect(errors).toEqual([]);
 });
 

@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { Client } from 'pg';
+import { expectAccessible, query } from './support';
 
 async function counts(sql: string): Promise<Record<string, number>> {
   const client = new Client({ connectionString: process.env.DATABASE_URL });
@@ -50,4 +51,22 @@ test('dashboards show the database figures and a bar opens the list of its subsc
   await expect(page).toHaveURL(/service=EasyCredit&risk=MEDIUM/);
   await expect(page.getByTestId('list-count')).toContainText(`${grouped(byCell['EasyCredit|MEDIUM'])} subscribers match`);
   expect(errors).toEqual([]);
+});
+
+test('clusters show their average ARPU and service mix, and a service in a cluster opens its list', async ({ page }) => {
+  const clusters = await query<{ k: string; arpu: string; n: number }>(
+    `SELECT cluster_group::text AS k, ROUND(ROUND(AVG(arpu_avg_6m), 2))::int AS arpu, COUNT(*)::int AS n
+     FROM recommendations WHERE cluster_group IS NOT NULL GROUP BY 1`);
+  const [mix] = await query<{ k: string; n: number }>(
+    `SELECT cluster_group::text AS k, COUNT(*)::int AS n FROM recommendations
+     WHERE service_type = 'MBFG' AND cluster_group IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT 1`);
+  await page.goto('/dashboards');
+  for (const cluster of clusters) {
+    await expect(page.locator(`[data-testid="cluster-table"] tr[data-key="${cluster.k}"] td`).nth(1))
+      .toHaveText(`${grouped(Number(cluster.arpu))} ₫`);
+  }
+  await expectAccessible(page);
+  await page.locator(`[data-testid="cluster-table"] tr[data-key="${mix.k}"] .service-mix a`, { hasText: 'MBFG' }).click();
+  await expect(page).toHaveURL(new RegExp(`service=MBFG&cluster=${mix.k}$`));
+  await expect(page.getByTestId('list-count')).toContainText(`${grouped(mix.n)} subscribers match`);
 });

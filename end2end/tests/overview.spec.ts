@@ -1,5 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import { Client } from 'pg';
+import { expectAccessible } from './support';
 
 // The figures the page must show, read straight from the database it serves.
 async function truth() {
@@ -102,6 +103,7 @@ test('the chart is drawn by hydration and answers a hover', async ({ page }) => 
 
   await page.waitForTimeout(1_000); // let the legend animation settle for the screenshot
   await page.screenshot({ path: 'test-results/overview.png', fullPage: true });
+  await expectAccessible(page);
   expect(errors).toEqual([]);
 });
 

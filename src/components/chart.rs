@@ -30,33 +30,16 @@ pub fn EChart(
     children: Children,
 ) -> impl IntoView {
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        // The container's CSS size decides the chart's size, also when the window resizes.
-        match charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
-            Ok(echarts) => {
-                if let Some(link) = link {
-                    let handler = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(
-                        move |params: wasm_bindgen::JsValue| {
-                            let text = |name: &str| {
-                                js_sys::Reflect::get(&params, &name.into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
-                            };
-                            if let Some(href) = link(&text("seriesName"), &text("name")) {
-                                let _ = window().location().set_href(&href);
-                            }
-                        },
-                    );
-                    listen(&echarts, "click", handler.as_ref());
-                    // Lives as long as the chart's page; a page load frees it.
-                    handler.forget();
-                }
-                let listener = window_event_listener(leptos::ev::resize, move |_| {
-                    echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
-                });
-                on_cleanup(move || listener.remove());
+    {
+        let resize_listener = std::sync::Arc::new(std::sync::Mutex::new(None::<WindowListenerHandle>));
+        let listener = resize_listener.clone();
+        Effect::new(move |_| draw_once_mounted(id, chart.clone(), link, listener.clone(), 0));
+        on_cleanup(move || {
+            if let Some(handle) = resize_listener.lock().ok().and_then(|mut handle| handle.take()) {
+                handle.remove();
             }
-            Err(error) => leptos::logging::error!("chart {id} could not be drawn: {error:?}"),
-        }
-    });
+        });
+    }
     #[cfg(not(feature = "hydrate"))]
     let _ = (chart, link);
 
@@ -69,5 +52,52 @@ pub fn EChart(
                 {children()}
             </details>
         </figure>
+    }
+}
+
+/// Draws the chart once its element is in the document: at once after hydration, a
+/// frame or two later when the browser itself rendered it (a dialog, a page reached
+/// by a link), since effects run before such elements are attached.
+#[cfg(feature = "hydrate")]
+fn draw_once_mounted(
+    id: &'static str,
+    chart: Chart,
+    link: Option<ChartLink>,
+    resize_listener: std::sync::Arc<std::sync::Mutex<Option<WindowListenerHandle>>>,
+    frames_waited: u32,
+) {
+    const MAX_FRAMES: u32 = 120;
+    if document().get_element_by_id(id).is_none() {
+        if frames_waited < MAX_FRAMES {
+            request_animation_frame(move || draw_once_mounted(id, chart, link, resize_listener, frames_waited + 1));
+        }
+        return;
+    }
+    // The container's CSS size decides the chart's size, also when the window resizes.
+    let echarts = match charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
+        Ok(echarts) => echarts,
+        Err(error) => return leptos::logging::error!("chart {id} could not be drawn: {error:?}"),
+    };
+    if let Some(link) = link {
+        let handler =
+            wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |params: wasm_bindgen::JsValue| {
+                let text = |name: &str| {
+                    js_sys::Reflect::get(&params, &name.into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+                };
+                if let Some(href) = link(&text("seriesName"), &text("name")) {
+                    let _ = window().location().set_href(&href);
+                }
+            });
+        listen(&echarts, "click", handler.as_ref());
+        // Lives as long as the chart's page; a page load frees it.
+        handler.forget();
+    }
+    let handle = window_event_listener(leptos::ev::resize, move |_| {
+        echarts.resize(wasm_bindgen::JsValue::UNDEFINED);
+    });
+    if let Ok(mut slot) = resize_listener.lock() {
+        if let Some(previous) = slot.replace(handle) {
+            previous.remove();
+        }
     }
 }

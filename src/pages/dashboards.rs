@@ -160,7 +160,11 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
                 .map(|service| {
                     let count = mix_of(&f.key, *service);
                     let share = if f.subscribers > 0 { count as f64 * 100.0 / f.subscribers as f64 } else { 0.0 };
-                    let text = format!("{} {share:.0}%", service.as_str());
+                    let text = if count > 0 && share < 1.0 {
+                        format!("{} <1%", service.as_str())
+                    } else {
+                        format!("{} {share:.0}%", service.as_str())
+                    };
                     if link.is_some() && count > 0 {
                         let href = list_href(Some(service.as_str()), None, Some(&f.key));
                         view! { <a href=href title=format!("{} subscribers", format_count(count))>{text}</a> }.into_any()

@@ -8,7 +8,7 @@ use crate::format::format_vnd;
 use crate::profile::{MonthArpu, Profile, RevenueBreakdown, SubscriberView};
 use charming::component::{Axis, Grid, Legend};
 use charming::datatype::DataPointItem;
-use charming::element::{AxisType, Tooltip, Trigger};
+use charming::element::{AxisType, Label, Tooltip, Trigger};
 use charming::series::{Bar, Line, Pie};
 use charming::Chart;
 use leptos::prelude::*;
@@ -126,7 +126,14 @@ fn Facts(title: &'static str, rows: Vec<(&'static str, String)>) -> impl IntoVie
         <section class="facts" aria-label=title>
             <h2>{title}</h2>
             <dl>
-                {rows.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
+                {rows
+                    .into_iter()
+                    .map(|(label, value)| {
+                        // Figures stay on one line; texts such as a cluster label may wrap.
+                        let long = value.chars().count() > 16;
+                        view! { <dt>{label}</dt><dd class:wrap=long>{value}</dd> }
+                    })
+                    .collect_view()}
             </dl>
         </section>
     }
@@ -181,7 +188,16 @@ fn RevenueSection(revenue: RevenueBreakdown) -> impl IntoView {
     let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item).formatter("{b}: {c}%"))
         .legend(Legend::new().bottom(0))
-        .series(Pie::new().name("Revenue").radius(vec!["45%", "70%"]).center(vec!["50%", "45%"]).data(slices));
+        // Labels beside the ring get cut off in a narrow card; the legend, the tooltip
+        // and the list below name the slices.
+        .series(
+            Pie::new()
+                .name("Revenue")
+                .radius(vec!["45%", "70%"])
+                .center(vec!["50%", "45%"])
+                .label(Label::new().show(false))
+                .data(slices),
+        );
     let user_type = revenue.user_type.unwrap_or_else(|| "–".into());
     view! {
         <EChart id="revenue-chart" title="Revenue breakdown" chart>

@@ -52,7 +52,9 @@ pub async fn get_subscriber_list(params: ListParams) -> Result<SubscriberList, S
     use crate::data::lists::ListRequest;
     use crate::server::{error::AppError, state::AppState};
     let state = expect_context::<AppState>();
-    let request = ListRequest::from_params(&params).map_err(AppError::bad_param)?;
+    // The page shows the message alone, so it names the parameter itself.
+    let request = ListRequest::from_params(&params)
+        .map_err(|(field, message)| AppError::bad_param((field, format!("{field}: {message}"))))?;
     let (page, total) = tokio::try_join!(
         state.store.recommendation_page(&state.organization, &request),
         state.store.recommendation_count(&state.organization, &request.filter),
@@ -87,7 +89,8 @@ pub fn SubscriberListPage() -> impl IntoView {
     let list = Resource::new(move || params.get(), get_subscriber_list);
     view! {
         <Title text="Subscribers"/>
-        <section class="page">
+        // Under the dialog the list can be seen but not reached.
+        <section class="page" inert=move || !open.get().is_empty()>
             <h1>"Subscribers"</h1>
             {move || view! { <FilterForm params=params.get()/> }}
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading subscribers…"</p> }>
