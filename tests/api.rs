@@ -381,8 +381,7 @@ async fn lists_sort_by_any_column_filter_by_type_and_trend_and_page_back() {
         }
     }
 
-    // Counts come from the statistics for one service in one cluster, or one trend,
-    // and equal SQL's.
+    // Counts of lists filtered by values come from the statistics, and equal SQL's.
     let params = |service: &str, cluster: &str, subscriber_type: &str, trend: &str| ListParams {
         service: service.into(),
         cluster: cluster.into(),
@@ -394,6 +393,7 @@ async fn lists_sort_by_any_column_filter_by_type_and_trend_and_page_back() {
         (params("MBFG", "2", "", ""), "AND service_type = 'MBFG' AND cluster_group = 2"),
         (params("", "", "", "Ổn định"), "AND arpu_trend = 'Ổn định'"),
         (params("", "", "POS", ""), "AND subscriber_type = 'POS'"),
+        (params("MBFG", "", "PRE", "Giảm"), "AND service_type = 'MBFG' AND subscriber_type = 'PRE' AND arpu_trend = 'Giảm'"),
     ] {
         let count = db.store.recommendation_count(&org, &params.filter().unwrap()).await.unwrap();
         let expected = sql_isdns(condition.into()).await.len() as i64;

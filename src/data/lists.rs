@@ -1,10 +1,10 @@
-//! Lists of recommendations by priority (seed 001 use cases 2 to 4), a page at a
-//! time. Pages continue from the last row seen (keyset), so page 2,000 costs what
-//! page 1 costs.
+//! Lists of recommendations by priority or any shown column (seed 001 use cases 2
+//! to 4), a page at a time. Pages continue from the last row seen (keyset), so page
+//! 2,000 costs what page 1 costs.
 //!
 //! Lists are read from PostgreSQL: seed 001's Redis indexes cannot order risk or
-//! cluster members by priority nor combine filters, and the index below answers a
-//! page in about a millisecond.
+//! cluster members by priority nor combine filters, and the indexes of migrations 05
+//! and 06 answer a page in a millisecond or two.
 
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
 use super::{Organization, Store};
@@ -214,44 +214,35 @@ fn push_filter(query: &mut QueryBuilder<'_, Postgres>, organization: &Organizati
     }
 }
 
-/// The `recommendation_stats` row that counts exactly the filter's list, when there is one.
-fn stats_dimension(filter: &RecommendationFilter) -> Option<(&'static str, String)> {
-    if filter.min_value.is_some() || filter.min_readiness.is_some() {
-        return None;
-    }
-    match (filter.service, filter.risk, filter.cluster, filter.subscriber_type, filter.trend) {
-        (None, None, None, None, None) => Some(("all", "all".into())),
-        (Some(service), None, None, None, None) => Some(("service", service.as_str().into())),
-        (None, Some(risk), None, None, None) => Some(("risk", risk.as_str().into())),
-        (None, None, Some(cluster), None, None) => Some(("cluster", cluster.to_string())),
-        (None, None, None, Some(subscriber_type), None) => Some(("subscriber_type", subscriber_type.as_str().into())),
-        (None, None, None, None, Some(trend)) => Some(("arpu_trend", trend.as_str().into())),
-        (Some(service), Some(risk), None, None, None) => Some(("service_risk", format!("{service}|{risk}"))),
-        (Some(service), None, Some(cluster), None, None) => Some(("service_cluster", format!("{service}|{cluster}"))),
-        _ => None,
-    }
-}
-
 impl Store {
-    /// How many recommendations match: from the precomputed statistics when they hold
-    /// the answer, else counted up to `COUNT_CAP` in the list's index.
+    /// How many recommendations match: summed from the precomputed `segment`
+    /// statistics when the filter only names values (at most a few hundred rows, one
+    /// per service, risk, cluster, PRE/POS and trend that occurs), else counted up to
+    /// `COUNT_CAP` in the list's index.
     pub async fn recommendation_count(
         &self,
         organization: &Organization,
         filter: &RecommendationFilter,
     ) -> Result<MatchCount, sqlx::Error> {
-        if let Some((dimension, value)) = stats_dimension(filter) {
-            let count: Option<i64> = sqlx::query_scalar(
-                "SELECT COALESCE(SUM(total_count), 0)::int8 FROM recommendation_stats
-                 WHERE organization_id = $1 AND dimension_type = $2 AND dimension_value = $3
-                   AND stats_date = (SELECT MAX(stats_date) FROM recommendation_stats WHERE organization_id = $1)",
-            )
-            .bind(organization.id)
-            .bind(dimension)
-            .bind(value)
-            .fetch_one(&self.pg)
-            .await?;
-            return Ok(MatchCount::Exact(count.unwrap_or(0)));
+        if filter.min_value.is_none() && filter.min_readiness.is_none() {
+            let mut query = QueryBuilder::<Postgres>::new(
+                "SELECT COALESCE(SUM(total_count), 0)::int8 FROM recommendation_stats WHERE dimension_type = 'segment'
+                   AND stats_date = (SELECT MAX(stats_date) FROM recommendation_stats WHERE organization_id = ",
+            );
+            query.push_bind(organization.id).push(") AND organization_id = ").push_bind(organization.id);
+            // `segment` values are `service|risk|cluster|subscriber_type|trend`.
+            let mut part = |position: i32, value: Option<String>| {
+                if let Some(value) = value {
+                    query.push(format!(" AND split_part(dimension_value, '|', {position}) = ")).push_bind(value);
+                }
+            };
+            part(1, filter.service.map(|s| s.as_str().to_owned()));
+            part(2, filter.risk.map(|r| r.as_str().to_owned()));
+            part(3, filter.cluster.map(|c| c.to_string()));
+            part(4, filter.subscriber_type.map(|t| t.as_str().to_owned()));
+            part(5, filter.trend.map(|t| t.as_str().to_owned()));
+            let count: i64 = query.build_query_scalar().fetch_one(&self.pg).await?;
+            return Ok(MatchCount::Exact(count));
         }
         let mut query = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM (SELECT 1 FROM recommendations r");
         push_filter(&mut query, organization, filter);
