@@ -66,6 +66,12 @@ test('clusters show their average ARPU and service mix, and a service in a clust
       .toHaveText(`${grouped(Number(cluster.arpu))} ₫`);
   }
   await expectAccessible(page);
+  // A wide screen: the charts take the width, nothing overflows.
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.waitForTimeout(1_200);
+  await page.screenshot({ path: 'test-results/dashboards-1920.png', fullPage: true });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1920);
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.locator(`[data-testid="cluster-table"] tr[data-key="${mix.k}"] .service-mix a`, { hasText: 'MBFG' }).click();
   await expect(page).toHaveURL(new RegExp(`service=MBFG&cluster=${mix.k}$`));
   await expect(page.getByTestId('list-count')).toContainText(`${grouped(mix.n)} subscribers match`);
