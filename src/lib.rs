@@ -9,6 +9,7 @@ pub mod app;
 pub mod components;
 pub mod domain;
 pub mod format;
+pub mod isdn_list;
 pub mod pages;
 pub mod profile;
 

@@ -1,9 +1,11 @@
+mod bulk;
 mod dashboards;
 mod not_found;
 mod overview;
 mod subscriber;
 pub mod subscriber_list;
 
+pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use dashboards::{get_dashboards, DashboardsPage};
 pub use not_found::NotFoundPage;
 pub use overview::{get_overview, OverviewPage};

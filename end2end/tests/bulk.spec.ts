@@ -1,0 +1,44 @@
+import { test, expect } from '@playwright/test';
+import { expectAccessible, grouped, query } from './support';
+
+test('10,000 pasted lines: found, not found, malformed and repeated are counted and listed', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const known = (await query<{ isdn: string }>('SELECT isdn FROM recommendations ORDER BY isdn LIMIT 9990')).map((r) => r.isdn);
+  const unknown = Array.from({ length: 5 }, (_, i) => `UNKNOWN${i}AAAAAAAAAAAAAA==`);
+  const malformed = Array.from({ length: 5 }, (_, i) => `not an isdn ${i}`);
+  const lines = ['ISDN', ...known.slice(0, 4000), ...unknown, known[0], known[1], known[2],
+    ...malformed, ...known.slice(4000)];
+
+  await page.goto('/bulk');
+  await page.getByLabel(/ISDNs, one per line/).fill(lines.join('\n'));
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await expect(page.locator('[data-testid="found"] .stat-value')).toHaveText(grouped(9990), { timeout: 20_000 });
+  await expect(page.locator('[data-testid="not-found"] .stat-value')).toHaveText('5');
+  await expect(page.locator('[data-testid="malformed"] .stat-value')).toHaveText('5');
+  await expect(page.locator('[data-testid="duplicates"] .stat-value')).toHaveText('3');
+  expect(await page.getByTestId('not-found-list').locator('li').allTextContents()).toEqual(unknown);
+  // Malformed lines by their line number in the pasted text (the header is line 1).
+  await expect(page.getByTestId('malformed-list').locator('li').first()).toContainText(`line ${1 + 4000 + 5 + 3 + 1}: not an isdn 0`);
+
+  // Found rows come in the order given, 100 a page.
+  const rows = page.locator('[data-testid="found-table"] tbody tr');
+  await expect(rows).toHaveCount(100);
+  await expect(rows.first()).toHaveAttribute('data-isdn', known[0]);
+  await page.getByTestId('found-next').click();
+  await expect(rows.first()).toHaveAttribute('data-isdn', known[100]);
+  await page.screenshot({ path: 'test-results/bulk.png', fullPage: false });
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+});
+
+test('more than 10,000 ISDNs, or none, get a clear message', async ({ page }) => {
+  await page.goto('/bulk');
+  const tooMany = Array.from({ length: 10_001 }, (_, i) => `A${i}`);
+  await page.getByLabel(/ISDNs, one per line/).fill(tooMany.join('\n'));
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await expect(page.getByTestId('bulk-error')).toContainText('at most 10,000 ISDNs per lookup; this list has 10,001');
+  await page.getByLabel(/ISDNs, one per line/).fill('isdn\n\n');
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await expect(page.getByTestId('bulk-error')).toContainText('paste at least one ISDN');
+});

@@ -1,0 +1,81 @@
+//! A list of ISDNs as marketing pastes it (seed 001 use case 6): one per line, or the
+//! first column of a CSV export, with or without a header line.
+
+use crate::domain::Isdn;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// A line that holds no ISDN, by its 1-based line number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MalformedLine {
+    pub line: usize,
+    pub text: String,
+    pub reason: String,
+}
+
+/// The ISDNs of a pasted list, each once in the order first given, and what was not one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IsdnList {
+    pub isdns: Vec<Isdn>,
+    pub malformed: Vec<MalformedLine>,
+    /// Lines repeating an ISDN given earlier.
+    pub duplicates: usize,
+}
+
+impl IsdnList {
+    /// Blank lines are skipped; of a CSV line (`,` `;` or tab) the first field counts,
+    /// quotes removed. A first line that is no ISDN but names the column (`isdn`,
+    /// `ISDN;service`…) is a header.
+    pub fn parse(text: &str) -> Self {
+        let mut list = Self::default();
+        let mut seen = HashSet::new();
+        let mut first = true;
+        for (index, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+            let field = line.split([',', ';', '\t']).next().unwrap_or_default().trim().trim_matches('"').trim();
+            if field.is_empty() {
+                continue;
+            }
+            if std::mem::replace(&mut first, false) && is_header(field) {
+                continue;
+            }
+            match Isdn::parse(field) {
+                Ok(isdn) if seen.insert(isdn.as_str().to_owned()) => list.isdns.push(isdn),
+                Ok(_) => list.duplicates += 1,
+                Err(reason) => list.malformed.push(MalformedLine { line: index + 1, text: line.trim().to_owned(), reason }),
+            }
+        }
+        list
+    }
+}
+
+/// A column name rather than a subscriber: `ISDN`, `msisdn`, `so_thue_bao`, `phone`.
+fn is_header(field: &str) -> bool {
+    let name = field.to_lowercase();
+    name.contains("isdn") || matches!(name.as_str(), "so_thue_bao" | "số thuê bao" | "phone" | "subscriber" | "number")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_csv_columns_headers_duplicates_and_junk() {
+        let text = "\u{feff}ISDN;service\r\n\"++/hZFPrCDRre55vsZqqxQ==\";EasyCredit\n\n  abc  \nabc,MBFG\nnot an isdn\n\tx\n";
+        let list = IsdnList::parse(text);
+        let isdns: Vec<&str> = list.isdns.iter().map(Isdn::as_str).collect();
+        assert_eq!(isdns, ["++/hZFPrCDRre55vsZqqxQ==", "abc"]);
+        assert_eq!(list.duplicates, 1);
+        assert_eq!(list.malformed.len(), 1);
+        assert_eq!((list.malformed[0].line, list.malformed[0].text.as_str()), (6, "not an isdn"));
+        assert!(list.malformed[0].reason.contains("is not an ISDN"));
+    }
+
+    #[test]
+    fn a_header_only_counts_on_the_first_line() {
+        assert!(IsdnList::parse("isdn\nabc").malformed.is_empty());
+        let later = IsdnList::parse("abc\nisdn number");
+        assert_eq!(later.malformed.len(), 1);
+        assert_eq!(later.malformed[0].line, 2);
+        assert_eq!(IsdnList::parse("").isdns.len(), 0);
+    }
+}

@@ -1,0 +1,155 @@
+//! `/bulk`: look up a pasted list of up to 10,000 ISDNs at once (seed 001 use case 6):
+//! what was found, what was not, and which lines held no ISDN.
+
+use crate::domain::{isdn_path_segment, Recommendation};
+use crate::format::{format_count, format_vnd};
+use crate::isdn_list::MalformedLine;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+const ROWS_PER_PAGE: usize = 100;
+/// Not-found and malformed lines listed at most; the counts are always whole.
+const LISTED_AT_MOST: usize = 200;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulkResult {
+    pub found: Vec<Recommendation>,
+    pub not_found: Vec<String>,
+    pub malformed: Vec<MalformedLine>,
+    pub duplicates: usize,
+}
+
+#[server]
+pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerFnError> {
+    use crate::data::bulk::MAX_BULK_ISDNS;
+    use crate::isdn_list::IsdnList;
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    let list = IsdnList::parse(&text);
+    let bad = |message: String| AppError::BadRequest { field: "isdns", message };
+    if list.isdns.is_empty() {
+        return Err(bad("paste at least one ISDN, one per line".into()).into());
+    }
+    if list.isdns.len() > MAX_BULK_ISDNS {
+        let count = format_count(list.isdns.len() as i64);
+        return Err(bad(format!("at most 10,000 ISDNs per lookup; this list has {count}; split it")).into());
+    }
+    let lookup = state.store.bulk_recommendations(&state.organization, &list.isdns).await.map_err(AppError::from)?;
+    Ok(BulkResult { found: lookup.found, not_found: lookup.not_found, malformed: list.malformed, duplicates: list.duplicates })
+}
+
+#[component]
+pub fn BulkLookupPage() -> impl IntoView {
+    let lookup = ServerAction::<LookupIsdnList>::new();
+    let pending = lookup.pending();
+    view! {
+        <Title text="Bulk lookup"/>
+        <section class="page">
+            <h1>"Bulk lookup"</h1>
+            <ActionForm action=lookup attr:class="bulk-form" attr:aria-label="ISDNs to look up">
+                <label for="bulk-isdns">"ISDNs, one per line (up to 10,000; a CSV's first column and its header line are fine)"</label>
+                <textarea id="bulk-isdns" name="text" rows="10" spellcheck="false" required
+                    placeholder="++/hZFPrCDRre55vsZqqxQ==&#10;…"></textarea>
+                <button type="submit" disabled=pending>{move || if pending.get() { "Looking up…" } else { "Look up" }}</button>
+            </ActionForm>
+            <div aria-live="polite" aria-busy=move || pending.get().to_string()>
+                {move || match lookup.value().get() {
+                    None => view! { <p class="muted">"Results appear here."</p> }.into_any(),
+                    Some(Err(error)) => view! {
+                        <p class="error" role="alert" data-testid="bulk-error">{error.to_string()}</p>
+                    }.into_any(),
+                    Some(Ok(result)) => view! { <BulkResults result/> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn BulkResults(result: BulkResult) -> impl IntoView {
+    let counts = [
+        ("Found", result.found.len(), "found"),
+        ("Not found", result.not_found.len(), "not-found"),
+        ("Malformed lines", result.malformed.len(), "malformed"),
+        ("Repeated lines", result.duplicates, "duplicates"),
+    ];
+    let found = StoredValue::new(result.found);
+    let total = found.with_value(Vec::len);
+    let pages = total.div_ceil(ROWS_PER_PAGE).max(1);
+    let page = RwSignal::new(0usize);
+    let rows = move || {
+        let start = page.get() * ROWS_PER_PAGE;
+        found.with_value(|found| {
+            found
+                .iter()
+                .skip(start)
+                .take(ROWS_PER_PAGE)
+                .map(|rec| {
+                    let href = format!("/subscribers/{}", isdn_path_segment(&rec.isdn));
+                    view! {
+                        <tr data-isdn=rec.isdn.clone()>
+                            <td><a href=href class="isdn">{rec.isdn.clone()}</a></td>
+                            <td>{rec.service_type.clone()}</td>
+                            <td>{rec.bad_debt_risk.clone()}</td>
+                            <td>{rec.priority.to_string()}</td>
+                            <td class="num">{rec.advance_amount.map(format_vnd).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{rec.customer_value_score.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{rec.advance_readiness_score.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into())}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let listed = |items: Vec<String>| {
+        let more = items.len().saturating_sub(LISTED_AT_MOST);
+        view! {
+            <ul class="items">{items.into_iter().take(LISTED_AT_MOST).map(|item| view! { <li>{item}</li> }).collect_view()}</ul>
+            {(more > 0).then(|| view! { <p class="muted">{format!("and {} more", format_count(more as i64))}</p> })}
+        }
+    };
+    let malformed = result.malformed.into_iter().map(|m| format!("line {}: {}: {}", m.line, m.text, m.reason)).collect();
+    view! {
+        <div class="stat-grid">
+            {counts
+                .into_iter()
+                .map(|(label, count, testid)| view! {
+                    <div class="stat-card" data-testid=testid>
+                        <div class="stat-label">{label}</div>
+                        <div class="stat-value">{format_count(count as i64)}</div>
+                    </div>
+                })
+                .collect_view()}
+        </div>
+        {(total > 0).then(|| view! {
+            <h2>"Found"</h2>
+            <div class="table-scroll">
+                <table class="data-table" data-testid="found-table">
+                    <thead><tr>
+                        <th scope="col">"ISDN"</th><th scope="col">"Service"</th><th scope="col">"Risk"</th>
+                        <th scope="col">"Priority"</th><th scope="col" class="num">"Advance"</th>
+                        <th scope="col" class="num">"Customer value"</th><th scope="col" class="num">"Readiness"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <nav class="pager" aria-label="Found pages">
+                <span class="muted">{move || format!("Page {} of {}", page.get() + 1, pages)}</span>
+                <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p -= 1)>"← Previous"</button>
+                <button type="button" disabled=move || page.get() + 1 >= pages on:click=move |_| page.update(|p| *p += 1)
+                    data-testid="found-next">"Next →"</button>
+            </nav>
+        })}
+        <div class="insight-lists">
+            <section aria-label="Not found" data-testid="not-found-list">
+                <h2>"Not found"</h2>
+                {listed(result.not_found)}
+            </section>
+            <section aria-label="Malformed lines" data-testid="malformed-list">
+                <h2>"Malformed lines"</h2>
+                {listed(malformed)}
+            </section>
+        </div>
+    }
+}
