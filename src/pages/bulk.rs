@@ -20,7 +20,8 @@ pub struct BulkResult {
     pub duplicates: usize,
 }
 
-#[server]
+/// At a fixed address (`/api/lookup_isdn_list`), so scripts and the benchmark can post to it.
+#[server(endpoint = "lookup_isdn_list")]
 pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerFnError> {
     use crate::data::bulk::MAX_BULK_ISDNS;
     use crate::isdn_list::IsdnList;
@@ -50,7 +51,7 @@ pub fn BulkLookupPage() -> impl IntoView {
             <ActionForm action=lookup attr:class="bulk-form" attr:aria-label="ISDNs to look up">
                 <label for="bulk-isdns">"ISDNs, one per line (up to 10,000; a CSV's first column and its header line are fine)"</label>
                 <textarea id="bulk-isdns" name="text" rows="10" spellcheck="false" required
-                    placeholder="++/hZFPrCDRre55vsZqqxQ==&#10;…"></textarea>
+                    placeholder="++/hZFPrCDRre55vsZqqxQ==\n…"></textarea>
                 <button type="submit" disabled=pending>{move || if pending.get() { "Looking up…" } else { "Look up" }}</button>
             </ActionForm>
             <div aria-live="polite" aria-busy=move || pending.get().to_string()>
@@ -109,7 +110,18 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
             {(more > 0).then(|| view! { <p class="muted">{format!("and {} more", format_count(more as i64))}</p> })}
         }
     };
-    let malformed = result.malformed.into_iter().map(|m| format!("line {}: {}: {}", m.line, m.text, m.reason)).collect();
+    // Most reasons quote the line already.
+    let malformed = result
+        .malformed
+        .into_iter()
+        .map(|m| {
+            if m.reason.contains(&m.text) {
+                format!("line {}: {}", m.line, m.reason)
+            } else {
+                format!("line {}: {:?}: {}", m.line, m.text, m.reason)
+            }
+        })
+        .collect();
     view! {
         <div class="stat-grid">
             {counts
@@ -137,7 +149,7 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
             <nav class="pager" aria-label="Found pages">
                 <span class="muted">{move || format!("Page {} of {}", page.get() + 1, pages)}</span>
                 <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p -= 1)>"← Previous"</button>
-                <button type="button" disabled=move || page.get() + 1 >= pages on:click=move |_| page.update(|p| *p += 1)
+                <button type="button" disabled=move || { page.get() + 1 >= pages } on:click=move |_| page.update(|p| *p += 1)
                     data-testid="found-next">"Next →"</button>
             </nav>
         })}
