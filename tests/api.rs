@@ -416,3 +416,57 @@ async fn lists_sort_by_any_column_filter_by_type_and_trend_and_page_back() {
     }
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_list_exports_as_csv_in_its_order_with_formulas_neutralized() {
+    let db = TestDb::new().await;
+    let org = db.organization_with_own_prefix().await;
+    let records = generate(62, 0.01);
+    db.load(&org, &records).await;
+    let planted = &records[5].isdn;
+    sqlx::query("UPDATE recommendations SET arpu_trend = '=1+cmd', bad_debt_risk = 'LOW' WHERE isdn = $1")
+        .bind(planted)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let http = reqwest::Client::new();
+
+    let response = http.get(format!("{base}/subscribers/export.csv?risk=LOW&sort=advance&order=asc")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.starts_with("attachment; filename=\"subscribers-") && disposition.ends_with(".csv\""), "{disposition}");
+    let body = response.bytes().await.unwrap();
+    assert!(body.starts_with("\u{feff}".as_bytes()), "a BOM for Excel");
+
+    let mut reader = csv::Reader::from_reader(&body[3..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header[0], "isdn");
+    assert_eq!(header.len(), 14);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let expected: Vec<String> = sqlx::query_scalar(
+        "SELECT isdn FROM recommendations WHERE organization_id = $1 AND bad_debt_risk = 'LOW' ORDER BY advance_amount, isdn",
+    )
+    .bind(org.id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert!(expected.len() > 1_000, "more than one batch: {}", expected.len());
+    // An ISDN starting with + or - is written with a leading ' (and read back without it).
+    let exported: Vec<String> = rows.iter().map(|row| row[0].trim_start_matches('\'').to_owned()).collect();
+    assert_eq!(exported, expected);
+    for row in &rows {
+        for cell in row.iter() {
+            let formula = cell.starts_with(['=', '+', '@', '\t', '\r']) || (cell.starts_with('-') && cell.parse::<f64>().is_err());
+            assert!(!formula, "no cell starts a formula: {cell:?}");
+        }
+    }
+    let planted_row = rows.iter().find(|row| row[0].trim_start_matches('\'') == planted.as_str()).unwrap();
+    assert_eq!(&planted_row[9], "'=1+cmd");
+
+    let bad = http.get(format!("{base}/subscribers/export.csv?sort=colour")).send().await.unwrap();
+    let (status, error) = error_of(bad).await;
+    assert_eq!((status, error["field"].as_str()), (400, Some("sort")));
+    db.cleanup().await;
+}

@@ -146,3 +146,16 @@ test('impossible filters say so, and bad ones name the field', async ({ page }) 
   await page.goto('/subscribers?sort=colour');
   await expect(page.getByTestId('list-error')).toContainText('unknown sort column "colour"');
 });
+
+test('the list downloads as CSV with its filters and order', async ({ page }) => {
+  const rows = await query<{ isdn: string }>(
+    `SELECT isdn FROM recommendations WHERE service_type = 'ungsanluong' AND bad_debt_risk = 'MEDIUM'
+     ORDER BY advance_amount DESC, isdn DESC`);
+  await page.goto('/subscribers?service=ungsanluong&risk=MEDIUM&sort=advance');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  expect(download.suggestedFilename()).toMatch(/^subscribers-\d{4}-\d{2}-\d{2}\.csv$/);
+  const text = (await import('fs')).readFileSync(await download.path(), 'utf8');
+  expect(text.startsWith('\ufeffisdn,subscriber_type,service_type,')).toBe(true);
+  const isdns = text.trim().split('\n').slice(1).map((line) => line.split(',')[0].replace(/^'/, ''));
+  expect(isdns).toEqual(rows.map((r) => r.isdn));
+});

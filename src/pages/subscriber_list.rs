@@ -266,8 +266,17 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
         let href = opening_href(&params, &item.recommendation.isdn);
         view! { <ListRow item href/> }
     });
+    // The whole list, in this order, whatever page is shown.
+    let whole_list = ListParams { after: String::new(), before: String::new(), limit: String::new(), ..params.clone() };
+    let export_href = match whole_list.query_string() {
+        query if query.is_empty() => "/subscribers/export.csv".to_owned(),
+        query => format!("/subscribers/export.csv?{query}"),
+    };
     view! {
-        <p class="list-count" data-testid="list-count">{describe(list.total)}", "{order_text}</p>
+        <div class="list-header">
+            <p class="list-count" data-testid="list-count">{describe(list.total)}", "{order_text}</p>
+            <a href=export_href rel="external" download data-testid="export-csv">"Export CSV"</a>
+        </div>
         <div class="table-scroll">
             <table class="data-table" data-testid="subscriber-table">
                 <thead><tr>{headers}</tr></thead>
