@@ -42,7 +42,8 @@ fn csv_stream(
         });
         Some((chunk, batches))
     });
-    header.chain(rows)
+    // Fused: the compression layer polls once more after the end, which `unfold` forbids.
+    header.chain(rows).fuse()
 }
 
 /// `records` as CSV lines after `start`, every cell neutralized.
