@@ -16,9 +16,14 @@ use serde::{Deserialize, Serialize};
 
 /// `/subscribers?…` with the parameters that have a value.
 pub fn list_href(params: &ListParams) -> String {
+    with_query("/subscribers", params)
+}
+
+/// `path?…` with the parameters that have a value.
+fn with_query(path: &str, params: &ListParams) -> String {
     match params.query_string() {
-        query if query.is_empty() => "/subscribers".into(),
-        query => format!("/subscribers?{query}"),
+        query if query.is_empty() => path.to_owned(),
+        query => format!("{path}?{query}"),
     }
 }
 
@@ -268,10 +273,7 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
     });
     // The whole list, in this order, whatever page is shown.
     let whole_list = ListParams { after: String::new(), before: String::new(), limit: String::new(), ..params.clone() };
-    let export_href = match whole_list.query_string() {
-        query if query.is_empty() => "/subscribers/export.csv".to_owned(),
-        query => format!("/subscribers/export.csv?{query}"),
-    };
+    let export_href = with_query("/subscribers/export.csv", &whole_list);
     view! {
         <div class="list-header">
             <p class="list-count" data-testid="list-count">{describe(list.total)}", "{order_text}</p>

@@ -34,12 +34,12 @@ fn csv_stream(
     batches: tokio::sync::mpsc::Receiver<Result<ExportBatch, sqlx::Error>>,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
     use futures_util::StreamExt;
-    let header = futures_util::stream::once(async { csv_lines(BOM.to_vec(), std::iter::once(EXPORT_FIELDS.map(String::from).to_vec())) });
+    let header = futures_util::stream::once(async { csv_lines(BOM.to_vec(), [EXPORT_FIELDS]) });
     let rows = futures_util::stream::unfold(batches, |mut batches| async move {
         let batch = batches.recv().await?;
-        let chunk = batch.map_err(std::io::Error::other).and_then(|rows| {
-            csv_lines(Vec::new(), rows.into_iter().map(|row| row.into_iter().map(|(_, value)| value).collect()))
-        });
+        let chunk = batch
+            .map_err(std::io::Error::other)
+            .and_then(|rows| csv_lines(Vec::new(), rows.iter().map(|row| row.iter().map(|(_, value)| value))));
         Some((chunk, batches))
     });
     // Fused: the compression layer polls once more after the end, which `unfold` forbids.
@@ -47,10 +47,17 @@ fn csv_stream(
 }
 
 /// `records` as CSV lines after `start`, every cell neutralized.
-fn csv_lines(start: Vec<u8>, records: impl Iterator<Item = Vec<String>>) -> Result<Bytes, std::io::Error> {
+fn csv_lines<R, C>(start: Vec<u8>, records: impl IntoIterator<Item = R>) -> Result<Bytes, std::io::Error>
+where
+    R: IntoIterator<Item = C>,
+    C: AsRef<str>,
+{
     let mut writer = csv::Writer::from_writer(start);
     for record in records {
-        writer.write_record(record.iter().map(|value| neutralized(value).into_owned().into_bytes()))?;
+        for cell in record {
+            writer.write_field(neutralized(cell.as_ref()).as_bytes())?;
+        }
+        writer.write_record(None::<&[u8]>)?;
     }
     writer.into_inner().map(Bytes::from).map_err(|e| std::io::Error::other(e.to_string()))
 }
@@ -83,7 +90,7 @@ mod tests {
 
     #[test]
     fn lines_are_csv_with_neutralized_cells() {
-        let lines = csv_lines(BOM.to_vec(), std::iter::once(vec!["+ab".to_owned(), "Ổn định".into(), "a,b".into()])).unwrap();
+        let lines = csv_lines(BOM.to_vec(), [["+ab", "Ổn định", "a,b"]]).unwrap();
         assert_eq!(std::str::from_utf8(&lines).unwrap(), "\u{feff}'+ab,Ổn định,\"a,b\"\n");
     }
 }
