@@ -28,7 +28,10 @@ impl Store {
 }
 
 impl RefreshLock {
-    pub async fn release(self) -> Result<(), sqlx::Error> {
+    /// Unlocks before closing: a closed connection's lock is freed only when its
+    /// server process has gone, which can be after the next refresh asks.
+    pub async fn release(mut self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_advisory_unlock_all()").execute(&mut self.connection).await?;
         self.connection.close().await
     }
 }
