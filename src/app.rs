@@ -1,6 +1,6 @@
 //! The HTML shell and the routes.
 
-use crate::pages::{BulkLookupPage, DashboardsPage, NotFoundPage, OverviewPage, SubscriberListPage, SubscriberPage};
+use crate::pages::{BulkLookupPage, CampaignsPage, DashboardsPage, NotFoundPage, OverviewPage, SubscriberListPage, SubscriberPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <A href="/">"Overview"</A>
                     <A href="/subscribers">"Subscribers"</A>
                     <A href="/dashboards">"Dashboards"</A>
+                    <A href="/campaigns">"Campaigns"</A>
                     <A href="/bulk">"Bulk lookup"</A>
                 </nav>
                 // A plain form: it works without JavaScript, and /search redirects to the subscriber.
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("dashboards") view=DashboardsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("subscribers") view=SubscriberListPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("bulk") view=BulkLookupPage/>
+                    <Route path=StaticSegment("campaigns") view=CampaignsPage/>
                     <Route path=(StaticSegment("subscribers"), ParamSegment("isdn")) view=SubscriberPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

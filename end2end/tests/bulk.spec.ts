@@ -50,3 +50,15 @@ test('more than 10,000 ISDNs, or none, get a clear message', async ({ page }) =>
   await page.getByRole('button', { name: 'Look up' }).click();
   await expect(page.getByTestId('bulk-error')).toContainText('paste at least one ISDN');
 });
+
+test('an uploaded CSV file fills the list and is looked up', async ({ page }) => {
+  const known = (await query<{ isdn: string }>('SELECT isdn FROM recommendations ORDER BY isdn DESC LIMIT 20')).map((r) => r.isdn);
+  const file = ['so_thue_bao;note', ...known.map((isdn) => `${isdn};x`), 'UNKNOWNFILEAAAAAAAAAA==;y'].join('\r\n');
+  await page.goto('/bulk');
+  await page.getByLabel(/read them from a file/).setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from('\ufeff' + file) });
+  await expect(page.getByLabel(/ISDNs, one per line/)).toHaveValue(new RegExp(`^\\ufeff?so_thue_bao;note`));
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await expect(page.locator('[data-testid="found"] .stat-value')).toHaveText('20');
+  await expect(page.locator('[data-testid="not-found"] .stat-value')).toHaveText('1');
+  await expect(page.locator('[data-testid="malformed"] .stat-value')).toHaveText('0');
+});

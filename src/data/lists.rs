@@ -183,61 +183,8 @@ impl Store {
     }
 }
 
-/// Rows sent at a time by [`Store::recommendation_rows`].
-const EXPORT_BATCH: usize = 1_000;
-
-/// Some recommendations of a list, in its order, as the `rec` hash's fields.
-pub type ExportBatch = Vec<Vec<(&'static str, String)>>;
-
-/// The fields of every exported row: seed 001's `rec` hash, in its order.
-pub const EXPORT_FIELDS: [&str; 14] = super::recommendation_rows::REC_FIELD_NAMES;
-
-impl Store {
-    /// Every recommendation matching `filter` in `sort`'s order, in batches through a
-    /// channel of a few batches: a million-row export never sits in memory, and reading
-    /// stops when the receiver is dropped.
-    pub fn recommendation_rows(
-        &self,
-        organization: &Organization,
-        filter: &RecommendationFilter,
-        sort: ListSort,
-    ) -> tokio::sync::mpsc::Receiver<Result<ExportBatch, sqlx::Error>> {
-        let (sender, receiver) = tokio::sync::mpsc::channel(4);
-        let (pg, organization, filter) = (self.pg.clone(), organization.clone(), filter.clone());
-        tokio::spawn(async move {
-            use futures_util::TryStreamExt;
-            let mut query = QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL} FROM recommendations r"));
-            push_filter(&mut query, &organization, &filter);
-            push_order(&mut query, sort.column, sort.descending);
-            let mut rows = query.build_query_as::<RecFields>().fetch(&pg);
-            let mut batch = Vec::with_capacity(EXPORT_BATCH);
-            loop {
-                match rows.try_next().await {
-                    Ok(Some(row)) => {
-                        batch.push(row.into_hash_fields());
-                        if batch.len() == EXPORT_BATCH
-                            && sender.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(EXPORT_BATCH)))).await.is_err()
-                        {
-                            return;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(error) => {
-                        let _ = sender.send(Err(error)).await;
-                        return;
-                    }
-                }
-            }
-            if !batch.is_empty() {
-                let _ = sender.send(Ok(batch)).await;
-            }
-        });
-        receiver
-    }
-}
-
 /// `ORDER BY` the sort column, then ISDN, both in one direction.
-fn push_order(query: &mut QueryBuilder<'_, Postgres>, column: SortColumn, descending: bool) {
+pub(super) fn push_order(query: &mut QueryBuilder<'_, Postgres>, column: SortColumn, descending: bool) {
     let direction = if descending { "DESC" } else { "ASC" };
     if column == SortColumn::Isdn {
         query.push(format!(" ORDER BY r.isdn {direction}"));
@@ -248,7 +195,7 @@ fn push_order(query: &mut QueryBuilder<'_, Postgres>, column: SortColumn, descen
 
 /// `WHERE` for the organization and the filters given; only those become SQL, so
 /// each shape of list gets its own plan.
-fn push_filter(query: &mut QueryBuilder<'_, Postgres>, organization: &Organization, filter: &RecommendationFilter) {
+pub(super) fn push_filter(query: &mut QueryBuilder<'_, Postgres>, organization: &Organization, filter: &RecommendationFilter) {
     query.push(" WHERE r.organization_id = ").push_bind(organization.id);
     if let Some(service) = filter.service {
         query.push(" AND r.service_type = ").push_bind(service.as_str());

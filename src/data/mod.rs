@@ -4,10 +4,12 @@
 
 pub mod api_keys;
 pub mod bulk;
+pub mod campaigns;
 pub mod cache_entries;
 pub mod cache_sync;
 pub mod dashboards;
 pub mod dataset;
+pub mod exports;
 pub mod lists;
 pub mod lookups;
 pub mod organizations;

@@ -1,4 +1,4 @@
-//! `/bulk`: look up a pasted list of up to 10,000 ISDNs at once (seed 001 use case 6):
+//! `/bulk`: look up a pasted or uploaded list of up to 10,000 ISDNs at once (seed 001 use case 6):
 //! what was found, what was not, and which lines held no ISDN.
 
 use crate::domain::{isdn_path_segment, Recommendation};
@@ -44,14 +44,16 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerFnError>
 pub fn BulkLookupPage() -> impl IntoView {
     let lookup = ServerAction::<LookupIsdnList>::new();
     let pending = lookup.pending();
+    let isdns = NodeRef::<leptos::html::Textarea>::new();
     view! {
         <Title text="Bulk lookup"/>
         <section class="page">
             <h1>"Bulk lookup"</h1>
             <ActionForm action=lookup attr:class="bulk-form" attr:aria-label="ISDNs to look up">
                 <label for="bulk-isdns">"ISDNs, one per line (up to 10,000; a CSV's first column and its header line are fine)"</label>
-                <textarea id="bulk-isdns" name="text" rows="10" spellcheck="false" required
+                <textarea id="bulk-isdns" name="text" rows="10" spellcheck="false" required node_ref=isdns
                     placeholder="++/hZFPrCDRre55vsZqqxQ==\n…"></textarea>
+                <crate::components::TextFileInput target=isdns label="…or read them from a file (CSV or plain text)"/>
                 <button type="submit" disabled=pending>{move || if pending.get() { "Looking up…" } else { "Look up" }}</button>
             </ActionForm>
             <div aria-live="polite" aria-busy=move || pending.get().to_string()>

@@ -1,4 +1,5 @@
 mod bulk;
+mod campaigns;
 mod dashboards;
 mod not_found;
 mod overview;
@@ -6,6 +7,7 @@ mod subscriber;
 pub mod subscriber_list;
 
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
+pub use campaigns::{preview_campaign, CampaignsPage};
 pub use dashboards::{get_dashboards, DashboardsPage};
 pub use not_found::NotFoundPage;
 pub use overview::{get_overview, OverviewPage};

@@ -27,6 +27,15 @@ impl AppError {
     pub fn bad_param((field, message): crate::domain::ParamError) -> Self {
         Self::BadRequest { field, message }
     }
+
+    /// For a server function: its response gets this error's status (400 for bad
+    /// input, not the usual 500), its caller the public message.
+    pub fn into_server_fn(self) -> leptos::prelude::ServerFnError {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(self.status());
+        }
+        leptos::prelude::ServerFnError::ServerError(self.to_string())
+    }
 }
 
 #[derive(Serialize)]

@@ -4,7 +4,7 @@ pub mod api;
 mod api_auth;
 pub mod api_keys;
 pub mod cli;
-mod csv_export;
+mod exports;
 pub mod error;
 pub mod generate;
 pub mod import;

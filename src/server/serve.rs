@@ -54,7 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(super::metrics::metrics))
         .route("/search", get(super::search::search))
-        .route("/subscribers/export.csv", get(super::csv_export::subscribers_csv))
+        .merge(super::exports::routes())
         .merge(super::api::routes())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

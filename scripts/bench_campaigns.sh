@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Campaign benchmarks (issue 6; not tests, they do not gate CI). Prints medians.
+#   live count + top 100 of a rule set .. budget < 50 ms
+#   export of 10,000 rows ............... budget first byte < 50 ms, whole file < 300 ms (CSV and XLSX)
+#   export of 1,000,000 rows ............ streams with flat memory: the server's peak RSS is reported
+# The seed-scale bench database (214,504 subscribers) serves the first two; a database
+# of 1,008,169 subscribers (generate --scale 4.7) the third. SKIP_MILLION=1 leaves it out.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ensure_everything
+need wrk wrk
+build_release
+
+BIN="$ROOT/target/release/ut360"
+ADMIN_URL="${DATABASE_URL%/*}/postgres"
+BENCH_URL="${DATABASE_URL%/*}/ut360_bench"
+MILLION_URL="${DATABASE_URL%/*}/ut360_bench_million"
+ADDR=127.0.0.1:3201
+WORK="$(mktemp -d)"
+SERVER=""
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+median_of() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+slowest_of() { printf '%s\n' "$@" | sort -n | tail -n 1; }
+
+# Serves $1's database (migrated, filled at scale $2 if empty, Redis db 14 so the demo's keys stay).
+serve_database() {
+  local url=$1 scale=$2
+  DATABASE_URL="$url" "$BIN" migrate >/dev/null 2>&1
+  say "filling $(basename "$url") at scale $scale if it is empty"
+  DATABASE_URL="$url" REDIS_URL="${REDIS_URL%/*}/14" "$BIN" generate --seed 42 --scale "$scale" --no-sync --if-empty >/dev/null 2>&1
+  [[ -z "$SERVER" ]] || { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
+  DATABASE_URL="$url" REDIS_URL="${REDIS_URL%/*}/14" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$ADDR" RUST_LOG=warn \
+    "$BIN" serve >/dev/null 2>&1 &
+  SERVER=$!
+  wait_until "UT360 on $ADDR" 30 curl -sf "http://$ADDR/readyz"
+}
+
+# A saved campaign of rules $2 named $1; prints its id.
+save_campaign() {
+  curl -sf -H 'Content-Type: application/json' \
+    --data "{\"id\":null,\"name\":\"$1 $(date +%s%N)\",\"owner\":\"bench\",\"rules\":$2}" \
+    "http://$ADDR/api/save_campaign" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4
+}
+
+# `first-byte total` in ms of one download of $1.
+timed_download() {
+  curl -sf -o /dev/null -w '%{time_starttransfer} %{time_total}\n' "http://$ADDR$1" | awk '{printf "%.1f %.1f\n", $1 * 1000, $2 * 1000}'
+}
+
+peak_rss_mb() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status"; }
+reset_peak_rss() { echo 5 >"/proc/$SERVER/clear_refs"; }
+
+serve_database "$BENCH_URL" 1
+
+say "live count and top 100 (POST /api/campaign_preview): 8 rule sets in rotation, wrk -t1 -c1 and -t2 -c4"
+cat >"$WORK/rules" <<'RULES'
+{"rules":{"risks":["LOW"],"min_value":70,"min_readiness":80,"limit":10000}}
+{"rules":{}}
+{"rules":{"risks":["LOW","MEDIUM"],"services":["MBFG","EasyCredit"]}}
+{"rules":{"subscriber_types":["PRE"],"trends":["Giảm"],"min_advance":20000,"max_advance":50000}}
+{"rules":{"clusters":[1,3,5],"min_value":50,"limit":5000}}
+{"rules":{"risks":["HIGH"],"min_readiness":90}}
+{"rules":{"services":["ungsanluong"],"trends":["Tăng trưởng","Ổn định"],"min_value":30,"min_readiness":30}}
+{"rules":{"min_value":99,"min_readiness":99}}
+RULES
+cat >"$WORK/preview.lua" <<'LUA'
+local bodies = {}
+for line in io.lines(os.getenv("RULES")) do bodies[#bodies + 1] = line end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/api/campaign_preview", {["Content-Type"] = "application/json"}, bodies[n % #bodies + 1])
+end
+LUA
+curl -sf -H 'Content-Type: application/json' --data "$(head -n 1 "$WORK/rules")" "http://$ADDR/api/campaign_preview" >/dev/null \
+  || die "the campaign preview does not answer"
+for connections in 1 4; do
+  RULES="$WORK/rules" wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${DURATION:-10s}" --latency -s "$WORK/preview.lua" "http://$ADDR" \
+    | awk -v c="$connections" '/Latency Distribution/ {dist=1; next}
+           dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
+           /Requests\/sec/ {rps=$2}
+           END {printf "  %d connection(s): p50 %-9s p90 %-9s p99 %-9s %s req/s\n", c, p50, p90, p99, rps}'
+done
+echo "  the same 8 counts in PostgreSQL alone (EXPLAIN ANALYZE execution time, the floor):"
+for rules in "bad_debt_risk = 'LOW' AND customer_value_score >= 70 AND advance_readiness_score >= 80" "true" \
+  "bad_debt_risk IN ('LOW','MEDIUM') AND service_type IN ('MBFG','EasyCredit')" \
+  "subscriber_type = 'PRE' AND arpu_trend = 'Giảm' AND advance_amount BETWEEN 20000 AND 50000"; do
+  psql -qAt "$BENCH_URL" -c "EXPLAIN (ANALYZE, FORMAT JSON) SELECT COUNT(*) FROM recommendations WHERE $rules" \
+    | grep -o '"Execution Time": [0-9.]*' | awk -v r="$rules" '{printf "    %6.1f ms  %s\n", $3, r}'
+done
+echo "budget: < 50 ms"
+
+say "export of 10,000 rows (seed 002's campaign: LOW risk, value >= 70, readiness >= 80, top 10,000): 15 downloads each"
+TEMPLATE='{"risks":["LOW"],"min_value":70,"min_readiness":80,"limit":10000}'
+ID="$(save_campaign "Bench 10k" "$TEMPLATE")"
+[[ -n "$ID" ]] || die "cannot save the bench campaign"
+rows=$(curl -sf "http://$ADDR/campaigns/$ID/export.csv" | tail -n +2 | wc -l)
+echo "  the campaign holds $rows rows"
+for format in csv xlsx; do
+  firsts=(); totals=()
+  for run in $(seq 15); do
+    read -r first total < <(timed_download "/campaigns/$ID/export.$format")
+    firsts+=("$first"); totals+=("$total")
+  done
+  echo "  $format: first byte median $(median_of "${firsts[@]}") ms (slowest $(slowest_of "${firsts[@]}")), whole file median $(median_of "${totals[@]}") ms (slowest $(slowest_of "${totals[@]}"))"
+done
+echo "  baseline, the same rows with psql's COPY to CSV (no HTTP, no recording):"
+copies=()
+for run in $(seq 5); do
+  start=$(date +%s%N)
+  psql -qAt "$BENCH_URL" -c "COPY (SELECT * FROM recommendations WHERE bad_debt_risk = 'LOW' AND customer_value_score >= 70
+    AND advance_readiness_score >= 80 ORDER BY COALESCE(priority_score, -1) DESC, isdn DESC LIMIT 10000) TO STDOUT WITH CSV" >/dev/null
+  copies+=("$(( ($(date +%s%N) - start) / 1000000 ))")
+done
+echo "  psql COPY: median $(median_of "${copies[@]}") ms"
+echo "budget: first byte < 50 ms, whole file < 300 ms (DESIGN: campaign export of 10,000 rows)"
+
+if [[ -z "${SKIP_MILLION:-}" ]]; then
+  serve_database "$MILLION_URL" 4.7
+  total=$(psql -qAt "$MILLION_URL" -c "SELECT COUNT(*) FROM recommendations")
+  say "export of every subscriber ($total rows): the server's peak RSS (VmHWM) before and during each export"
+  ID="$(save_campaign "Bench everyone" '{}')"
+  curl -sf "http://$ADDR/readyz" >/dev/null
+  reset_peak_rss
+  echo "  server at rest: peak RSS $(peak_rss_mb) MB"
+  for format in csv xlsx; do
+    reset_peak_rss
+    read -r first total_ms < <(timed_download "/campaigns/$ID/export.$format")
+    echo "  $format: first byte ${first} ms, whole file ${total_ms} ms, server peak RSS during it $(peak_rss_mb) MB"
+  done
+  SMALL="$(save_campaign "Bench 10k" "$TEMPLATE")"
+  reset_peak_rss
+  timed_download "/campaigns/$SMALL/export.csv" >/dev/null
+  echo "  for comparison, 10,000 rows as CSV: server peak RSS $(peak_rss_mb) MB"
+  echo "budget: memory flat whatever the row count"
+fi

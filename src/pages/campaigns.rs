@@ -1,0 +1,631 @@
+//! `/campaigns`: marketing's rule builder (seed 002 use case 3). Rules change, the
+//! count and the top 100 follow; a campaign is saved by name, opened again with
+//! `?id=`, exported as CSV or XLSX with the columns chosen, and its exports listed.
+
+use crate::campaign::{
+    CampaignPreview, CampaignRules, CampaignSummary, ExportEvent, SuppressionList, EXPORT_COLUMNS,
+};
+use crate::domain::{isdn_path_segment, ArpuTrend, RiskLevel, ServiceType, SubscriberType};
+use crate::format::{format_count, format_vnd};
+use leptos::prelude::*;
+// Named by `#[server(input = Json)]`, on both targets.
+use leptos::server_fn::codec::Json;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use serde::{Deserialize, Serialize};
+
+/// What the page needs besides the rules: saved campaigns, suppression lists, clusters.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CampaignWorkspace {
+    pub campaigns: Vec<CampaignSummary>,
+    pub suppression_lists: Vec<SuppressionList>,
+    pub clusters: Vec<i32>,
+}
+
+#[cfg(feature = "ssr")]
+fn rule_error((field, message): crate::campaign::RuleError) -> crate::server::error::AppError {
+    let label = match field {
+        "min_value" => "Minimum customer value",
+        "min_readiness" => "Minimum advance readiness",
+        "min_advance" => "Smallest advance",
+        "max_advance" => "Largest advance",
+        "limit" => "Top N",
+        "clusters" => "Clusters",
+        "exclude_campaigns" => "Exclude campaigns",
+        "exclude_lists" => "Exclude lists",
+        other => other,
+    };
+    crate::server::error::AppError::BadRequest { field, message: format!("{label}: {message}") }
+}
+
+#[server(endpoint = "campaign_workspace")]
+pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerFnError> {
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    let (campaigns, suppression_lists, dashboards) = tokio::try_join!(
+        state.store.campaigns(&state.organization),
+        state.store.suppression_lists(&state.organization),
+        state.store.dashboards(&state.organization),
+    )
+    .map_err(|e| AppError::from(e).into_server_fn())?;
+    let mut clusters: Vec<i32> = dashboards.by_cluster.iter().filter_map(|group| group.key.parse().ok()).collect();
+    clusters.sort_unstable();
+    Ok(CampaignWorkspace { campaigns, suppression_lists, clusters })
+}
+
+/// At a fixed address (`/api/campaign_preview`), so the benchmark can post to it.
+#[server(input = Json, endpoint = "campaign_preview")]
+pub async fn preview_campaign(rules: CampaignRules) -> Result<CampaignPreview, ServerFnError> {
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    rules.validate().map_err(|e| rule_error(e).into_server_fn())?;
+    state.store.campaign_preview(&state.organization, &rules).await.map_err(|e| AppError::from(e).into_server_fn())
+}
+
+#[server(input = Json, endpoint = "save_campaign")]
+pub async fn save_campaign(id: Option<String>, name: String, owner: String, rules: CampaignRules) -> Result<CampaignSummary, ServerFnError> {
+    use crate::data::campaigns::Saved;
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    let saved = async {
+        let required = |field: &'static str, label: &str, value: &str| match value.trim().chars().count() {
+            0 => Err(AppError::BadRequest { field, message: format!("{label}: give one") }),
+            1..=100 => Ok(()),
+            _ => Err(AppError::BadRequest { field, message: format!("{label}: at most 100 characters") }),
+        };
+        required("name", "Campaign name", &name)?;
+        required("owner", "Owner", &owner)?;
+        rules.validate().map_err(rule_error)?;
+        let id = match id.as_deref() {
+            None | Some("") => None,
+            Some(id) => Some(uuid::Uuid::parse_str(id).map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })?),
+        };
+        match state.store.save_campaign(&state.organization, id, &name, &owner, &rules).await? {
+            Saved::Saved(campaign) => Ok(campaign),
+            Saved::NameTaken => Err(AppError::BadRequest { field: "name", message: format!("Campaign name: another campaign is called {:?}", name.trim()) }),
+            Saved::NotFound => Err(AppError::NotFound("campaign")),
+        }
+    };
+    saved.await.map_err(AppError::into_server_fn)
+}
+
+#[server(endpoint = "campaign_exports")]
+pub async fn get_campaign_exports(id: String) -> Result<Vec<ExportEvent>, ServerFnError> {
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    let id = uuid::Uuid::parse_str(&id)
+        .map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") }.into_server_fn())?;
+    state.store.export_history(&state.organization, Some(id), 50).await.map_err(|e| AppError::from(e).into_server_fn())
+}
+
+#[server(endpoint = "create_suppression_list")]
+pub async fn create_suppression_list(name: String, text: String) -> Result<SuppressionList, ServerFnError> {
+    use crate::data::campaigns::Saved;
+    use crate::isdn_list::IsdnList;
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    /// A suppression list holds at most this many ISDNs.
+    const SUPPRESSION_LIST_MAX: usize = 1_000_000;
+    let bad = |field: &'static str, message: String| AppError::BadRequest { field, message };
+    let created = async {
+        if name.trim().is_empty() || name.trim().chars().count() > 100 {
+            return Err(bad("name", "List name: give one of at most 100 characters".into()));
+        }
+        let list = IsdnList::parse(&text);
+        if let Some(first) = list.malformed.first() {
+            let more = list.malformed.len() - 1;
+            let others = if more > 0 { format!(" (and {more} more lines)") } else { String::new() };
+            return Err(bad("isdns", format!("ISDNs: line {}: {}{others}; nothing was saved", first.line, first.reason)));
+        }
+        if list.isdns.is_empty() {
+            return Err(bad("isdns", "ISDNs: give at least one, one per line".into()));
+        }
+        if list.isdns.len() > SUPPRESSION_LIST_MAX {
+            let (most, given) = (format_count(SUPPRESSION_LIST_MAX as i64), format_count(list.isdns.len() as i64));
+            return Err(bad("isdns", format!("ISDNs: at most {most} per list; this one has {given}")));
+        }
+        match state.store.create_suppression_list(&state.organization, &name, &list.isdns).await? {
+            Saved::Saved(list) => Ok(list),
+            Saved::NameTaken => Err(bad("name", format!("List name: another list is called {:?}", name.trim()))),
+            Saved::NotFound => Err(AppError::NotFound("suppression list")),
+        }
+    };
+    created.await.map_err(AppError::into_server_fn)
+}
+
+/// The message of a server function's error, without the transport's wording.
+fn message_of(error: &ServerFnError) -> String {
+    match error {
+        ServerFnError::ServerError(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+pub fn CampaignsPage() -> impl IntoView {
+    let query = use_query_map();
+    let opened_id = Memo::new(move |_| query.read().get("id").unwrap_or_default());
+    let workspace_version = RwSignal::new(0u32);
+    let workspace = Resource::new(move || workspace_version.get(), |_| get_campaign_workspace());
+
+    let rules = RwSignal::new(CampaignRules::seed_template());
+    let name = RwSignal::new(String::new());
+    let owner = RwSignal::new(String::new());
+    let editing = RwSignal::new(None::<String>);
+    // Bumped when rules arrive from elsewhere (a saved campaign, the template), so the
+    // inputs are drawn again with them; typing never redraws an input.
+    let form_generation = RwSignal::new(0u32);
+
+    // `?id=` opens a saved campaign in the builder.
+    Effect::new(move |_| {
+        let id = opened_id.get();
+        if id.is_empty() || editing.get_untracked().as_deref() == Some(id.as_str()) {
+            return;
+        }
+        if let Some(Ok(workspace)) = workspace.get() {
+            if let Some(campaign) = workspace.campaigns.iter().find(|c| c.id == id) {
+                rules.set(campaign.rules.clone());
+                name.set(campaign.name.clone());
+                owner.set(campaign.owner.clone());
+                editing.set(Some(id));
+                form_generation.update(|g| *g += 1);
+            }
+        }
+    });
+
+    let preview = Resource::new(move || rules.get(), preview_campaign);
+    let counting = RwSignal::new(false);
+
+    let save = ServerAction::<SaveCampaign>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(campaign)) = save.value().get() {
+            editing.set(Some(campaign.id.clone()));
+            workspace_version.update(|v| *v += 1);
+            navigate(&format!("/campaigns?id={}", campaign.id), Default::default());
+        }
+    });
+    let save_campaign = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveCampaign { id: editing.get_untracked(), name: name.get_untracked(), owner: owner.get_untracked(), rules: rules.get_untracked() });
+    };
+    let new_campaign = move |_| {
+        editing.set(None);
+        name.set(String::new());
+        rules.set(CampaignRules::seed_template());
+        form_generation.update(|g| *g += 1);
+        use_navigate()("/campaigns", Default::default());
+    };
+
+    view! {
+        <Title text="Campaigns"/>
+        <section class="page">
+            <div class="list-header">
+                <h1>"Campaigns"</h1>
+                <button type="button" class="secondary" on:click=new_campaign>"New campaign"</button>
+            </div>
+            <div class="campaign-layout">
+                <form class="rules" aria-label="Campaign rules" on:submit=save_campaign>
+                    {move || {
+                        form_generation.get();
+                        view! { <RuleInputs rules workspace/> }
+                    }}
+                    <fieldset class="rule-group">
+                        <legend>"Save"</legend>
+                        <label>"Campaign name"
+                            <input name="name" required maxlength="100" prop:value=move || name.get()
+                                on:input=move |ev| name.set(event_target_value(&ev))/>
+                        </label>
+                        <label>"Owner"
+                            <input name="owner" required maxlength="100" prop:value=move || owner.get()
+                                on:input=move |ev| owner.set(event_target_value(&ev))/>
+                        </label>
+                        <button type="submit" disabled=move || save.pending().get()>
+                            {move || if editing.get().is_some() { "Save changes" } else { "Save campaign" }}
+                        </button>
+                        {move || match save.value().get() {
+                            Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="save-error">{message_of(&error)}</p> }.into_any()),
+                            Some(Ok(campaign)) => Some(view! { <p class="muted" role="status">{format!("Saved {:?}.", campaign.name)}</p> }.into_any()),
+                            None => None,
+                        }}
+                    </fieldset>
+                </form>
+                <div class="campaign-results">
+                    <Transition
+                        fallback=|| view! { <p class="loading" aria-busy="true">"Counting…"</p> }
+                        set_pending=counting.write_only()
+                    >
+                        {move || Suspend::new(async move {
+                            match preview.await {
+                                Ok(preview) => view! { <PreviewResults preview counting/> }.into_any(),
+                                Err(error) => view! { <p class="error" role="alert" data-testid="rules-error">{message_of(&error)}</p> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                    {move || editing.get().map(|id| view! { <ExportPanel id/> })}
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            workspace.await.ok().map(|workspace| view! { <SavedCampaigns campaigns=workspace.campaigns/> })
+                        })}
+                    </Transition>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// The rule inputs, drawn from the rules as they are when drawn.
+#[component]
+fn RuleInputs(rules: RwSignal<CampaignRules>, workspace: Resource<Result<CampaignWorkspace, ServerFnError>>) -> impl IntoView {
+    let current = rules.get_untracked();
+    let use_template = move |_| {
+        rules.set(CampaignRules::seed_template());
+    };
+    view! {
+        <fieldset class="rule-group">
+            <legend>"Who"</legend>
+            {checkboxes("Risk", RiskLevel::ALL.iter().map(|r| (*r, r.as_str().to_owned())).collect(), rules, |r| &mut r.risks, &current.risks)}
+            {checkboxes("Service", ServiceType::ALL.iter().map(|s| (*s, s.as_str().to_owned())).collect(), rules, |r| &mut r.services, &current.services)}
+            {checkboxes("PRE / POS", SubscriberType::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.subscriber_types, &current.subscriber_types)}
+            {checkboxes("ARPU trend", ArpuTrend::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.trends, &current.trends)}
+            <Transition fallback=|| ()>
+                {move || {
+                    let chosen = rules.get_untracked().clusters;
+                    Suspend::new(async move {
+                        let clusters = workspace.await.map(|w| w.clusters).unwrap_or_default();
+                        checkboxes("Cluster", clusters.into_iter().map(|c| (c, c.to_string())).collect(), rules, |r| &mut r.clusters, &chosen)
+                    })
+                }}
+            </Transition>
+        </fieldset>
+        <fieldset class="rule-group">
+            <legend>"Scores and amounts"</legend>
+            {number_input("Min. customer value", "0", "100", current.min_value, move |v| rules.update(|r| r.min_value = v))}
+            {number_input("Min. advance readiness", "0", "100", current.min_readiness, move |v| rules.update(|r| r.min_readiness = v))}
+            {number_input("Smallest advance (₫)", "0", "", current.min_advance, move |v| rules.update(|r| r.min_advance = v))}
+            {number_input("Largest advance (₫)", "0", "", current.max_advance, move |v| rules.update(|r| r.max_advance = v))}
+            {number_input("Top N by priority", "1", "1000000", current.limit.map(f64::from), move |v| {
+                rules.update(|r| r.limit = v.map(|v| v.clamp(0.0, f64::from(u32::MAX)) as u32))
+            })}
+            <button type="button" class="secondary" on:click=use_template>"Seed 002 template"</button>
+        </fieldset>
+        <Suppressions rules workspace chosen=current/>
+    }
+}
+
+/// A group of checkboxes: each adds its value to the rule's list, or takes it out.
+fn checkboxes<T>(
+    legend: &'static str,
+    options: Vec<(T, String)>,
+    rules: RwSignal<CampaignRules>,
+    field: fn(&mut CampaignRules) -> &mut Vec<T>,
+    chosen: &[T],
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let empty = options.is_empty();
+    let boxes = options
+        .into_iter()
+        .map(|(value, label)| {
+            let checked = chosen.contains(&value);
+            let on_change = move |ev: leptos::ev::Event| {
+                let on = event_target_checked(&ev);
+                rules.update(|rules| {
+                    let list = field(rules);
+                    list.retain(|v| *v != value);
+                    if on {
+                        list.push(value);
+                    }
+                });
+            };
+            view! { <label class="check"><input type="checkbox" checked=checked on:change=on_change/>{label}</label> }
+        })
+        .collect_view();
+    view! {
+        <div class="checks" role="group" aria-label=legend>
+            <span class="checks-label">{legend}</span>
+            {boxes}
+            {empty.then(|| view! { <span class="muted">"none yet"</span> })}
+            <span class="muted hint">"(none ticked: any)"</span>
+        </div>
+    }
+}
+
+fn number_input(label: &'static str, min: &'static str, max: &'static str, value: Option<f64>, set: impl Fn(Option<f64>) + 'static) -> impl IntoView {
+    let value = value.map(|v| v.to_string()).unwrap_or_default();
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        match text.trim() {
+            "" => set(None),
+            text => {
+                if let Ok(number) = text.parse::<f64>() {
+                    set(Some(number));
+                }
+            }
+        }
+    };
+    view! {
+        <label>{label}
+            <input type="number" min=min max=(!max.is_empty()).then_some(max) step="any" value=value on:input=on_input/>
+        </label>
+    }
+}
+
+/// Leave out earlier campaigns' exported members and uploaded lists; upload a list.
+#[component]
+fn Suppressions(rules: RwSignal<CampaignRules>, workspace: Resource<Result<CampaignWorkspace, ServerFnError>>, chosen: CampaignRules) -> impl IntoView {
+    let upload = ServerAction::<CreateSuppressionList>::new();
+    let list_text = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = upload.value().get() {
+            rules.update(|r| r.exclude_lists.push(list.id.clone()));
+            workspace.refetch();
+        }
+    });
+    let (chosen_campaigns, chosen_lists) = (chosen.exclude_campaigns, chosen.exclude_lists);
+    view! {
+        <fieldset class="rule-group">
+            <legend>"Leave out"</legend>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || {
+                    let (chosen_campaigns, chosen_lists) = (chosen_campaigns.clone(), chosen_lists.clone());
+                    Suspend::new(async move {
+                        let workspace = workspace.await.unwrap_or_default();
+                        let exported: Vec<(String, String)> = workspace
+                            .campaigns
+                            .iter()
+                            .filter(|c| c.exports > 0)
+                            .map(|c| (c.id.clone(), c.name.clone()))
+                            .collect();
+                        let lists: Vec<(String, String)> = workspace
+                            .suppression_lists
+                            .iter()
+                            .map(|l| (l.id.clone(), format!("{} ({})", l.name, format_count(l.isdn_count))))
+                            .collect();
+                        view! {
+                            {id_checkboxes("Members of an exported campaign", exported, rules, |r| &mut r.exclude_campaigns, chosen_campaigns)}
+                            {id_checkboxes("Uploaded lists", lists, rules, |r| &mut r.exclude_lists, chosen_lists)}
+                        }
+                    })
+                }}
+            </Transition>
+            <details class="upload">
+                <summary>"Upload a list to leave out"</summary>
+                <ActionForm action=upload attr:class="bulk-form" attr:aria-label="Upload a suppression list">
+                    <label>"List name" <input name="name" required maxlength="100"/></label>
+                    <label for="suppression-isdns">"ISDNs, one per line"</label>
+                    <textarea id="suppression-isdns" name="text" rows="4" spellcheck="false" node_ref=list_text></textarea>
+                    <crate::components::TextFileInput target=list_text label="…or read them from a file"/>
+                    <button type="submit" disabled=move || upload.pending().get()>"Upload list"</button>
+                    {move || match upload.value().get() {
+                        Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="upload-error">{message_of(&error)}</p> }.into_any()),
+                        Some(Ok(list)) => Some(view! {
+                            <p class="muted" role="status">{format!("Saved {:?}: {} ISDNs, left out of this campaign.", list.name, format_count(list.isdn_count))}</p>
+                        }.into_any()),
+                        None => None,
+                    }}
+                </ActionForm>
+            </details>
+        </fieldset>
+    }
+}
+
+fn id_checkboxes(
+    legend: &'static str,
+    options: Vec<(String, String)>,
+    rules: RwSignal<CampaignRules>,
+    field: fn(&mut CampaignRules) -> &mut Vec<String>,
+    chosen: Vec<String>,
+) -> impl IntoView {
+    let empty = options.is_empty();
+    let boxes = options
+        .into_iter()
+        .map(|(id, label)| {
+            let checked = chosen.contains(&id);
+            let on_change = move |ev: leptos::ev::Event| {
+                let on = event_target_checked(&ev);
+                rules.update(|rules| {
+                    let list = field(rules);
+                    list.retain(|v| *v != id);
+                    if on {
+                        list.push(id.clone());
+                    }
+                });
+            };
+            view! { <label class="check"><input type="checkbox" checked=checked on:change=on_change/>{label}</label> }
+        })
+        .collect_view();
+    view! {
+        <div class="checks" role="group" aria-label=legend>
+            <span class="checks-label">{legend}</span>
+            {boxes}
+            {empty.then(|| view! { <span class="muted">"none yet"</span> })}
+        </div>
+    }
+}
+
+#[component]
+fn PreviewResults(preview: CampaignPreview, counting: RwSignal<bool>) -> impl IntoView {
+    let cut = preview.matching - preview.count;
+    let rows = preview
+        .top
+        .into_iter()
+        .map(|listed| {
+            let rec = listed.recommendation;
+            let href = format!("/subscribers/{}", isdn_path_segment(&rec.isdn));
+            let score = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
+            view! {
+                <tr data-isdn=rec.isdn.clone()>
+                    <td><a href=href class="isdn">{rec.isdn.clone()}</a></td>
+                    <td>{rec.service_type}</td>
+                    <td>{rec.bad_debt_risk}</td>
+                    <td>{rec.priority}</td>
+                    <td class="num">{rec.advance_amount.map(format_vnd).unwrap_or_else(|| "–".into())}</td>
+                    <td class="num">{score(rec.customer_value_score)}</td>
+                    <td class="num">{score(rec.advance_readiness_score)}</td>
+                    <td class="num">{score(listed.priority_score)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let shown = preview.count.min(100);
+    view! {
+        <div class="match-count" aria-live="polite" aria-busy=move || counting.get().to_string()>
+            <span class="stat-value" data-testid="campaign-count">{format_count(preview.count)}</span>
+            " subscribers in this campaign"
+            {(cut > 0).then(|| view! { <span class="muted">{format!(" ({} match; the top N leaves out {})", format_count(preview.matching), format_count(cut))}</span> })}
+            {move || counting.get().then(|| view! { <span class="muted">" · counting…"</span> })}
+        </div>
+        {if shown == 0 {
+            view! { <p class="empty-state">"No subscriber matches these rules. Untick a value or lower a minimum."</p> }.into_any()
+        } else {
+            view! {
+                <h2>{format!("Top {shown} by priority")}</h2>
+                <div class="table-scroll">
+                    <table class="data-table" data-testid="campaign-preview">
+                        <thead><tr>
+                            <th scope="col">"ISDN"</th><th scope="col">"Service"</th><th scope="col">"Risk"</th><th scope="col">"Priority"</th>
+                            <th scope="col" class="num">"Advance"</th><th scope="col" class="num">"Customer value"</th>
+                            <th scope="col" class="num">"Readiness"</th><th scope="col" class="num">"Priority score"</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+    }
+}
+
+/// The saved campaign's exports: columns to include, the two formats, the history.
+#[component]
+fn ExportPanel(id: String) -> impl IntoView {
+    let columns = RwSignal::new(EXPORT_COLUMNS.iter().map(|(name, _)| *name).collect::<Vec<&'static str>>());
+    let history_version = RwSignal::new(0u32);
+    let history_id = id.clone();
+    let history = Resource::new(move || (history_id.clone(), history_version.get()), |(id, _)| get_campaign_exports(id));
+    let href = move |format: &str| {
+        let chosen = columns.get();
+        let all = chosen.len() == EXPORT_COLUMNS.len();
+        let query = if all { String::new() } else { format!("?columns={}", chosen.join(",")) };
+        format!("/campaigns/{id}/export.{format}{query}")
+    };
+    let href_xlsx = href.clone();
+    // The download is recorded when its last row is read; look again shortly.
+    let refresh_history = move |_| {
+        for delay_ms in [1_000, 4_000] {
+            set_timeout(move || history_version.update(|v| *v += 1), std::time::Duration::from_millis(delay_ms));
+        }
+    };
+    let column_boxes = EXPORT_COLUMNS
+        .iter()
+        .map(|(name, label)| {
+            let name: &'static str = name;
+            let on_change = move |ev: leptos::ev::Event| {
+                let on = event_target_checked(&ev);
+                columns.update(|columns| {
+                    columns.retain(|c| *c != name);
+                    if on {
+                        columns.push(name);
+                        // The file keeps the usual column order.
+                        columns.sort_by_key(|c| EXPORT_COLUMNS.iter().position(|(n, _)| n == c));
+                    }
+                });
+            };
+            view! { <label class="check"><input type="checkbox" checked=true on:change=on_change/>{*label}</label> }
+        })
+        .collect_view();
+    view! {
+        <section class="export-panel" aria-label="Export">
+            <h2>"Export"</h2>
+            <div class="checks" role="group" aria-label="Columns">
+                <span class="checks-label">"Columns"</span>
+                {column_boxes}
+            </div>
+            <div class="export-links">
+                {move || if columns.get().is_empty() {
+                    view! { <p class="error" role="alert">"Tick at least one column to export."</p> }.into_any()
+                } else {
+                    view! {
+                        <a class="button" href=href("csv") download on:click=refresh_history data-testid="export-csv">"Export CSV"</a>
+                        <a class="button" href=href_xlsx("xlsx") download on:click=refresh_history data-testid="export-xlsx">"Export Excel (XLSX)"</a>
+                    }.into_any()
+                }}
+            </div>
+            <h3>"Export history"</h3>
+            <Transition fallback=|| view! { <p class="loading">"Loading history…"</p> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(events) if events.is_empty() => view! { <p class="muted" data-testid="export-history-empty">"Not exported yet."</p> }.into_any(),
+                        Ok(events) => view! { <ExportHistory events/> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{message_of(&error)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ExportHistory(events: Vec<ExportEvent>) -> impl IntoView {
+    let rows = events
+        .into_iter()
+        .map(|event| {
+            view! {
+                <tr>
+                    <td>{event.at.replace('T', " ").trim_end_matches('Z').to_owned()}" UTC"</td>
+                    <td>{event.format.to_uppercase()}</td>
+                    <td class="num">{format_count(event.rows)}</td>
+                    <td>{event.status}</td>
+                    <td>{event.columns.len()}</td>
+                    <td>{event.user}</td>
+                    <td class="file-name">{event.file_name}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="data-table" data-testid="export-history">
+                <thead><tr>
+                    <th scope="col">"When"</th><th scope="col">"Format"</th><th scope="col" class="num">"Rows"</th>
+                    <th scope="col">"Status"</th><th scope="col">"Columns"</th><th scope="col">"By"</th><th scope="col">"File"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn SavedCampaigns(campaigns: Vec<CampaignSummary>) -> impl IntoView {
+    if campaigns.is_empty() {
+        return view! { <p class="muted">"No saved campaigns yet: set the rules, name the campaign and save it."</p> }.into_any();
+    }
+    let rows = campaigns
+        .into_iter()
+        .map(|campaign| {
+            let href = format!("/campaigns?id={}", campaign.id);
+            view! {
+                <tr>
+                    <td><a href=href>{campaign.name}</a></td>
+                    <td>{campaign.owner}</td>
+                    <td>{campaign.updated_at.replace('T', " ").trim_end_matches('Z').to_owned()}" UTC"</td>
+                    <td class="num">{format_count(campaign.exports)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>"Saved campaigns"</h2>
+        <div class="table-scroll">
+            <table class="data-table" data-testid="saved-campaigns">
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"Owner"</th><th scope="col">"Changed"</th><th scope="col" class="num">"Exports"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,279 @@
+//! File exports: `/subscribers/export.{csv,xlsx}?<the list's parameters>&columns=…`
+//! and `/campaigns/{id}/export.{csv,xlsx}?columns=…`. CSV streams as rows are read
+//! (UTF-8 with a BOM so Excel shows Vietnamese as written); XLSX is written row by
+//! row to a temporary file in constant memory, then streamed. No cell starts a formula.
+
+use super::error::AppError;
+use super::state::AppState;
+use crate::campaign::{file_name_part, parse_export_columns};
+use crate::data::exports::{ExportBatch, ExportRequest, ExportSelection};
+use crate::data::lists::ListRequest;
+use crate::domain::ListParams;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
+type Batches = tokio::sync::mpsc::Receiver<Result<ExportBatch, sqlx::Error>>;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+        }
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    let list = |format| move |state: State<AppState>, headers: HeaderMap, query: RawQuery| subscriber_list(state, headers, query, format);
+    let campaign = |format| {
+        move |state: State<AppState>, id: Path<String>, headers: HeaderMap, query: RawQuery| campaign(state, id, headers, query, format)
+    };
+    Router::new()
+        .route("/subscribers/export.csv", get(list(Format::Csv)))
+        .route("/subscribers/export.xlsx", get(list(Format::Xlsx)))
+        .route("/campaigns/{id}/export.csv", get(campaign(Format::Csv)))
+        .route("/campaigns/{id}/export.xlsx", get(campaign(Format::Xlsx)))
+}
+
+/// A subscriber list with its filters and order.
+async fn subscriber_list(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery, format: Format) -> Result<Response, AppError> {
+    let (columns, rest) = split_columns(query.as_deref().unwrap_or_default())?;
+    let params: ListParams = serde_urlencoded::from_str(&rest).map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
+    let request = ListRequest::from_params(&params).map_err(AppError::bad_param)?;
+    let selection = ExportSelection::List { filter: request.filter, sort: request.sort };
+    let file_name = format!("subscribers-{}.{}", today(), format.extension());
+    let page_url = format!("/subscribers/export.{}?{}", format.extension(), query.unwrap_or_default());
+    export(&state, &headers, selection, columns, format, file_name, page_url).await
+}
+
+/// A saved campaign: its rules, by priority, up to its limit.
+async fn campaign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    format: Format,
+) -> Result<Response, AppError> {
+    let (columns, rest) = split_columns(query.as_deref().unwrap_or_default())?;
+    if !rest.is_empty() {
+        return Err(AppError::BadRequest { field: "query", message: format!("{rest:?}: a campaign export takes only `columns`") });
+    }
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })?;
+    let campaign = state.store.campaign(&state.organization, id).await?.ok_or(AppError::NotFound("campaign"))?;
+    let file_name = format!("{}-{}.{}", file_name_part(&campaign.name), today(), format.extension());
+    let page_url = format!("/campaigns/{id}/export.{}?{}", format.extension(), query.unwrap_or_default());
+    let selection = ExportSelection::Campaign { id, name: campaign.name, rules: campaign.rules };
+    export(&state, &headers, selection, columns, format, file_name, page_url).await
+}
+
+async fn export(
+    state: &AppState,
+    headers: &HeaderMap,
+    selection: ExportSelection,
+    columns: Vec<&'static str>,
+    format: Format,
+    file_name: String,
+    page_url: String,
+) -> Result<Response, AppError> {
+    let header_text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let request = ExportRequest {
+        selection,
+        columns: columns.clone(),
+        format: format.extension(),
+        file_name: file_name.clone(),
+        page_url,
+        user: "anonymous".to_owned(),
+        session_id: uuid::Uuid::new_v4().to_string(),
+        client: header_text(header::USER_AGENT),
+    };
+    let batches = state.store.export_rows(&state.organization, request);
+    let (content_type, body) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", Body::from_stream(csv_stream(columns, batches))),
+        Format::Xlsx => {
+            let file = write_xlsx(columns, batches).await?;
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", file)
+        }
+    };
+    let headers = [(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, attachment(&file_name))];
+    Ok((headers, body).into_response())
+}
+
+/// `columns=…` taken out of a query string, checked; the rest of the query as it was.
+fn split_columns(query: &str) -> Result<(Vec<&'static str>, String), AppError> {
+    let bad_query = |e: String| AppError::BadRequest { field: "query", message: e };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| bad_query(e.to_string()))?;
+    let (columns, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(name, _)| name == "columns");
+    let columns = columns.into_iter().map(|(_, value)| value).collect::<Vec<_>>().join(",");
+    let columns = parse_export_columns(&columns).map_err(|message| AppError::BadRequest { field: "columns", message })?;
+    let rest = serde_urlencoded::to_string(rest).map_err(|e| bad_query(e.to_string()))?;
+    Ok((columns, rest))
+}
+
+fn today() -> String {
+    chrono::Local::now().format("%Y-%m-%d").to_string()
+}
+
+/// Everything but RFC 5987's `attr-char` is percent-encoded.
+const NOT_ATTR_CHAR: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'!').remove(b'#').remove(b'$').remove(b'&').remove(b'+').remove(b'-')
+        .remove(b'.').remove(b'^').remove(b'_').remove(b'`').remove(b'|').remove(b'~');
+
+/// `attachment` with an ASCII name for old clients and the UTF-8 one (RFC 6266).
+fn attachment(file_name: &str) -> String {
+    let ascii: String = file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let encoded = percent_encoding::utf8_percent_encode(file_name, NOT_ATTR_CHAR);
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The BOM and the header line, then one chunk per batch of rows.
+fn csv_stream(columns: Vec<&'static str>, batches: Batches) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+    use futures_util::StreamExt;
+    let header = futures_util::stream::once(async move { csv_lines(BOM.to_vec(), [columns]) });
+    let rows = futures_util::stream::unfold(batches, |mut batches| async move {
+        let batch = batches.recv().await?;
+        let chunk = batch.map_err(std::io::Error::other).and_then(|rows| csv_lines(Vec::new(), rows));
+        Some((chunk, batches))
+    });
+    // Fused: the compression layer polls once more after the end, which `unfold` forbids.
+    header.chain(rows).fuse()
+}
+
+/// `records` as CSV lines after `start`, every cell neutralized.
+fn csv_lines<R, C>(start: Vec<u8>, records: impl IntoIterator<Item = R>) -> Result<Bytes, std::io::Error>
+where
+    R: IntoIterator<Item = C>,
+    C: AsRef<str>,
+{
+    let mut writer = csv::Writer::from_writer(start);
+    for record in records {
+        for cell in record {
+            writer.write_field(neutralized(cell.as_ref()).as_bytes())?;
+        }
+        writer.write_record(None::<&[u8]>)?;
+    }
+    writer.into_inner().map(Bytes::from).map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, carriage
+/// return first) gets a leading `'`, which Excel shows as text and does not display.
+/// Numbers stay numbers: `-12.5` is a value, not a formula.
+pub fn neutralized(value: &str) -> std::borrow::Cow<'_, str> {
+    if starts_like_formula(value) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+fn starts_like_formula(value: &str) -> bool {
+    value.starts_with(['=', '+', '-', '@', '\t', '\r']) && value.parse::<f64>().is_err()
+}
+
+/// Columns whose values are figures: numbers in a workbook, so Excel can sum them.
+const NUMERIC_COLUMNS: [&str; 7] = [
+    "advance_amount",
+    "revenue_per_advance",
+    "cluster_group",
+    "arpu_avg_6m",
+    "arpu_growth_rate",
+    "customer_value_score",
+    "advance_readiness_score",
+];
+
+/// The rows as one worksheet, written as they arrive (rust_xlsxwriter's constant
+/// memory mode keeps only the current row), then the finished file as the body.
+/// A text cell that looks like a formula is stored with Excel's quote prefix: shown
+/// as written, never evaluated.
+async fn write_xlsx(columns: Vec<&'static str>, mut batches: Batches) -> Result<Body, AppError> {
+    let internal = |e: &dyn std::fmt::Display| AppError::Internal(format!("xlsx export: {e}"));
+    let file = tempfile::NamedTempFile::new().map_err(|e| internal(&e))?;
+    let path = file.path().to_owned();
+    let written = tokio::task::spawn_blocking(move || -> Result<(), String> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut workbook = Workbook::new();
+        let bold = Format::new().set_bold();
+        let as_text = Format::new().set_quote_prefix();
+        let sheet = workbook.add_worksheet_with_constant_memory().map_err(|e| e.to_string())?;
+        sheet.set_name("Subscribers").map_err(|e| e.to_string())?;
+        for (column, name) in columns.iter().enumerate() {
+            sheet.write_string_with_format(0, column as u16, *name, &bold).map_err(|e| e.to_string())?;
+            sheet.set_column_width(column as u16, if *name == "isdn" { 28 } else { 16 }).map_err(|e| e.to_string())?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+        let numeric: Vec<bool> = columns.iter().map(|name| NUMERIC_COLUMNS.contains(name)).collect();
+        let mut row_number: u32 = 1;
+        while let Some(batch) = batches.blocking_recv() {
+            for row in batch.map_err(|e| e.to_string())? {
+                for (column, value) in row.iter().enumerate() {
+                    let column_number = column as u16;
+                    let written = match value.parse::<f64>() {
+                        _ if value.is_empty() => continue,
+                        Ok(number) if numeric[column] => sheet.write_number(row_number, column_number, number),
+                        _ if starts_like_formula(value) => sheet.write_string_with_format(row_number, column_number, value, &as_text),
+                        _ => sheet.write_string(row_number, column_number, value),
+                    };
+                    written.map_err(|e| e.to_string())?;
+                }
+                row_number += 1;
+            }
+        }
+        workbook.save(&path).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| internal(&e))?;
+    written.map_err(|e| internal(&e))?;
+    let (file, path) = file.into_parts();
+    let reader = tokio::fs::File::from_std(file);
+    // The open handle keeps the data readable; the name can go now.
+    drop(path);
+    Ok(Body::from_stream(tokio_util::io::ReaderStream::new(reader)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized_and_numbers_kept() {
+        for risky in ["=1+1", "+++8cSwyjkh9Cey4SuLVag==", "-cmd", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"x\")"] {
+            assert_eq!(neutralized(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for safe in ["abc", "-12.5", "25000", "Giảm", "", "a=b"] {
+            assert_eq!(neutralized(safe), safe, "{safe:?}");
+        }
+    }
+
+    #[test]
+    fn lines_are_csv_with_neutralized_cells() {
+        let lines = csv_lines(BOM.to_vec(), [["+ab", "Ổn định", "a,b"]]).unwrap();
+        assert_eq!(std::str::from_utf8(&lines).unwrap(), "\u{feff}'+ab,Ổn định,\"a,b\"\n");
+    }
+
+    #[test]
+    fn file_names_reach_every_client() {
+        assert_eq!(
+            attachment("tết-2027.csv"),
+            "attachment; filename=\"t_t-2027.csv\"; filename*=UTF-8''t%E1%BA%BFt-2027.csv"
+        );
+    }
+
+    #[test]
+    fn columns_come_out_of_the_query() {
+        let (columns, rest) = split_columns("risk=LOW&columns=isdn%2Cpriority&sort=advance").unwrap();
+        assert_eq!(columns, vec!["isdn", "priority"]);
+        assert_eq!(rest, "risk=LOW&sort=advance");
+        assert!(matches!(split_columns("columns=colour"), Err(AppError::BadRequest { field: "columns", .. })));
+    }
+}
