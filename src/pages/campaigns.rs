@@ -205,31 +205,35 @@ pub fn CampaignsPage() -> impl IntoView {
                 <button type="button" class="secondary" on:click=new_campaign>"New campaign"</button>
             </div>
             <div class="campaign-layout">
-                <form class="rules" aria-label="Campaign rules" on:submit=save_campaign>
+                // A `div`, not a form: the rules hold the suppression upload's own form,
+                // and a form inside a form is dropped by the HTML parser.
+                <div class="rules" role="group" aria-label="Campaign rules">
                     {move || {
                         form_generation.get();
                         view! { <RuleInputs rules workspace/> }
                     }}
-                    <fieldset class="rule-group">
-                        <legend>"Save"</legend>
-                        <label>"Campaign name"
-                            <input name="name" required maxlength="100" prop:value=move || name.get()
-                                on:input=move |ev| name.set(event_target_value(&ev))/>
-                        </label>
-                        <label>"Owner"
-                            <input name="owner" required maxlength="100" prop:value=move || owner.get()
-                                on:input=move |ev| owner.set(event_target_value(&ev))/>
-                        </label>
-                        <button type="submit" disabled=move || save.pending().get()>
-                            {move || if editing.get().is_some() { "Save changes" } else { "Save campaign" }}
-                        </button>
-                        {move || match save.value().get() {
-                            Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="save-error">{message_of(&error)}</p> }.into_any()),
-                            Some(Ok(campaign)) => Some(view! { <p class="muted" role="status">{format!("Saved {:?}.", campaign.name)}</p> }.into_any()),
-                            None => None,
-                        }}
-                    </fieldset>
-                </form>
+                    <form on:submit=save_campaign>
+                        <fieldset class="rule-group">
+                            <legend>"Save"</legend>
+                            <label>"Campaign name"
+                                <input name="name" required maxlength="100" prop:value=move || name.get()
+                                    on:input=move |ev| name.set(event_target_value(&ev))/>
+                            </label>
+                            <label>"Owner"
+                                <input name="owner" required maxlength="100" prop:value=move || owner.get()
+                                    on:input=move |ev| owner.set(event_target_value(&ev))/>
+                            </label>
+                            <button type="submit" disabled=move || save.pending().get()>
+                                {move || if editing.get().is_some() { "Save changes" } else { "Save campaign" }}
+                            </button>
+                            {move || match save.value().get() {
+                                Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="save-error">{message_of(&error)}</p> }.into_any()),
+                                Some(Ok(campaign)) => Some(view! { <p class="muted" role="status">{format!("Saved {:?}.", campaign.name)}</p> }.into_any()),
+                                None => None,
+                            }}
+                        </fieldset>
+                    </form>
+                </div>
                 <div class="campaign-results">
                     <Transition
                         fallback=|| view! { <p class="loading" aria-busy="true">"Counting…"</p> }
