@@ -100,7 +100,7 @@ CREATE TABLE commissions (
     id BIGSERIAL PRIMARY KEY,
     organization_id UUID NOT NULL DEFAULT '00000000-0000-0000-0000-000000000001'
         REFERENCES organizations(id) ON DELETE CASCADE,
-    khach_hang_id BIGINT NOT NULL REFERENCES khach_hang(id),
+    khach_hang_id BIGINT NOT NULL,      -- khach_hang(id); see refuse_deleting_paid below
     ma_ctv VARCHAR(50) NOT NULL,
     level SMALLINT NOT NULL,
     base_amount DECIMAL(14,2) NOT NULL,     -- the customer's amount the line was computed on
@@ -110,7 +110,6 @@ CREATE TABLE commissions (
     kind VARCHAR(12) NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
 
-    CONSTRAINT fk_commissions_ctv FOREIGN KEY (organization_id, ma_ctv) REFERENCES ctv(organization_id, ma_ctv),
     CONSTRAINT chk_commissions_level CHECK (level BETWEEN 0 AND 4),
     CONSTRAINT chk_commissions_kind CHECK (kind IN ('earning', 'reversal', 'adjustment')),
     CONSTRAINT chk_commissions_period_month CHECK (period = date_trunc('month', period)::date)
@@ -118,5 +117,41 @@ CREATE TABLE commissions (
 
 -- The period report (all collaborators of a month) and one collaborator's statement.
 CREATE INDEX idx_commissions_org_period_ctv ON commissions(organization_id, period, ma_ctv);
--- Recalculating one customer reads its lines.
+-- Recalculating one customer reads its lines; so does deleting one.
 CREATE INDEX idx_commissions_org_customer ON commissions(organization_id, khach_hang_id);
+
+-- The engine writes ledger lines only from customers and collaborators that exist, in
+-- sets of up to millions; a foreign key would check each line on its own and double the
+-- time of a full recalculation. What the keys would protect (deleting a customer or a
+-- collaborator that was paid) is refused here instead, once per DELETE statement.
+-- While an organization is deleted (its row already gone), its ledger goes with it.
+CREATE FUNCTION refuse_deleting_paid_customers() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM deleted d
+        JOIN commissions l ON l.organization_id = d.organization_id AND l.khach_hang_id = d.id
+        WHERE EXISTS (SELECT 1 FROM organizations o WHERE o.id = d.organization_id)
+    ) THEN
+        RAISE EXCEPTION 'a customer with commission lines cannot be deleted; set its status instead'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION refuse_deleting_paid_collaborators() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM deleted d
+        JOIN commissions l ON l.organization_id = d.organization_id AND l.ma_ctv = d.ma_ctv
+        WHERE EXISTS (SELECT 1 FROM organizations o WHERE o.id = d.organization_id)
+    ) THEN
+        RAISE EXCEPTION 'a collaborator with commission lines cannot be deleted; make it inactive instead'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER trg_khach_hang_keep_paid AFTER DELETE ON khach_hang
+    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION refuse_deleting_paid_customers();
+CREATE TRIGGER trg_ctv_keep_paid AFTER DELETE ON ctv
+    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION refuse_deleting_paid_collaborators();
