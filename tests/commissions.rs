@@ -448,3 +448,99 @@ async fn duplicate_rule_at_its_boundary_days_and_why() {
     ));
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_demo_network_is_paid_exactly_once_and_paid_customers_cannot_be_deleted() {
+    let db = TestDb::new().await;
+    let org = organization_with_rates(&db).await;
+    let today = date("2026-11-29");
+    let network = ut360::server::generate::network::generate_network(3, 0.01, today);
+    db.store.replace_ctv_network(&org, &network).await.unwrap();
+    assert_eq!(db.store.count_collaborators(&org).await.unwrap(), network.collaborators.len() as i64);
+
+    let paid = db.store.recalculate_commissions(&org, Some(today)).await.unwrap();
+    assert!(paid.earnings > 1_000 && paid.reversals == 0 && paid.adjustments == 0, "{paid:?}");
+    assert_eq!(db.store.recalculate_commissions(&org, Some(today)).await.unwrap().lines(), 0);
+    // The same sums walked customer by customer up the tree, at the fixed rates.
+    let expected: f64 = sqlx::query_scalar(
+        "WITH RECURSIVE up AS (
+             SELECT k.id, k.so_tien, k.nguoi_chot AS ma_ctv, 0 AS level FROM khach_hang k
+             WHERE k.organization_id = $1 AND k.trang_thai = 'Da den lam'
+             UNION ALL
+             SELECT up.id, up.so_tien, c.nguoi_gioi_thieu, up.level + 1 FROM up
+             JOIN ctv c ON c.organization_id = $1 AND c.ma_ctv = up.ma_ctv
+             WHERE up.level < 4 AND c.nguoi_gioi_thieu IS NOT NULL
+         )
+         SELECT SUM(ROUND(so_tien * (ARRAY[10, 5, 3, 2, 1])[level + 1] / 100.0, 2))::float8 FROM up",
+    )
+    .bind(org.id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(paid.net_amount, expected);
+    let deep_lines = scalar_i64(&db.pool, "SELECT COUNT(*) FROM commissions WHERE level = 4").await;
+    assert!(deep_lines > 0, "chains reach the 4th level");
+
+    // Every month's report adds up to the ledger.
+    let months: Vec<NaiveDate> = sqlx::query_scalar("SELECT DISTINCT period FROM commissions ORDER BY 1").fetch_all(&db.pool).await.unwrap();
+    assert!(months.len() >= 20, "{} months paid", months.len());
+    let mut reported = 0.0;
+    for month in &months {
+        reported += db.store.commission_report(&org, *month).await.unwrap().iter().map(|row| row.total).sum::<f64>();
+    }
+    assert!((reported - expected).abs() < 0.01, "{reported} vs {expected}");
+
+    // Paid customers and collaborators stay; the whole network can still be replaced.
+    let deleted = sqlx::query("DELETE FROM khach_hang WHERE id = (SELECT MIN(khach_hang_id) FROM commissions)").execute(&db.pool).await;
+    assert!(deleted.unwrap_err().to_string().contains("cannot be deleted"));
+    // (A paid collaborator with no customers or recruits of its own left: only the ledger holds it.)
+    sqlx::query("INSERT INTO ctv (organization_id, ma_ctv, ho_ten) VALUES ($1, 'LONE', 'Lone')").bind(org.id).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE commissions SET ma_ctv = 'LONE' WHERE id = (SELECT MIN(id) FROM commissions)").execute(&db.pool).await.unwrap();
+    let deleted = sqlx::query("DELETE FROM ctv WHERE ma_ctv = 'LONE'").execute(&db.pool).await;
+    assert!(deleted.unwrap_err().to_string().contains("cannot be deleted"));
+    db.store.replace_ctv_network(&org, &network).await.unwrap();
+    assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM commissions").await, 0);
+    db.cleanup().await;
+}
+
+/// The budget of issue 7 at the demo's scale: `cargo test --features ssr --test commissions
+/// -- --ignored --nocapture` prints the load and the full recalculation times.
+#[tokio::test]
+#[ignore = "loads 500,000 customers; run on purpose"]
+async fn full_recalculation_at_demo_scale() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let today = date("2026-11-29");
+    let started = std::time::Instant::now();
+    let network = tokio::task::spawn_blocking(move || ut360::server::generate::network::generate_network(42, 1.0, today))
+        .await
+        .unwrap();
+    let generated = started.elapsed();
+    db.store.replace_ctv_network(&org, &network).await.unwrap();
+    let loaded = started.elapsed() - generated;
+    let recalculation = std::time::Instant::now();
+    let summary = db.store.recalculate_commissions(&org, Some(today)).await.unwrap();
+    let first = recalculation.elapsed();
+    let again = std::time::Instant::now();
+    assert_eq!(db.store.recalculate_commissions(&org, Some(today)).await.unwrap().lines(), 0);
+    let second = again.elapsed();
+    let report = std::time::Instant::now();
+    let rows = db.store.commission_report(&org, date("2026-10-01")).await.unwrap();
+    let report = report.elapsed();
+    let tree = std::time::Instant::now();
+    let downline = db.store.downline(&org, "CTV001").await.unwrap();
+    let upline = db.store.upline(&org, "CTV19999").await.unwrap();
+    let tree = tree.elapsed();
+    println!(
+        "{} collaborators, {} customers: generated in {generated:.1?}, loaded in {loaded:.1?}; \
+         full recalculation wrote {} lines in {first:.1?}, found nothing to do in {second:.1?}; \
+         report of {} collaborators in {report:.1?}; downline of {} and upline of {} in {tree:.1?}",
+        network.collaborators.len(),
+        network.customers.len(),
+        summary.lines(),
+        rows.len(),
+        downline.members.len(),
+        upline.len()
+    );
+    db.cleanup().await;
+}
