@@ -524,13 +524,19 @@ async fn full_recalculation_at_demo_scale() {
     let again = std::time::Instant::now();
     assert_eq!(db.store.recalculate_commissions(&org, Some(today)).await.unwrap().lines(), 0);
     let second = again.elapsed();
-    let report = std::time::Instant::now();
-    let rows = db.store.commission_report(&org, date("2026-10-01")).await.unwrap();
-    let report = report.elapsed();
-    let tree = std::time::Instant::now();
-    let downline = db.store.downline(&org, "CTV001").await.unwrap();
-    let upline = db.store.upline(&org, "CTV19999").await.unwrap();
-    let tree = tree.elapsed();
+    // Each read twice: the second is what a user sees once the pages are in memory.
+    let mut rows = Vec::new();
+    let (mut downline, mut upline) = (ut360::ctv::Downline { members: Vec::new() }, Vec::new());
+    let (mut report, mut tree) = (Vec::new(), Vec::new());
+    for _ in 0..2 {
+        let started = std::time::Instant::now();
+        rows = db.store.commission_report(&org, date("2026-10-01")).await.unwrap();
+        report.push(started.elapsed());
+        let started = std::time::Instant::now();
+        downline = db.store.downline(&org, "CTV001").await.unwrap();
+        upline = db.store.upline(&org, "CTV19999").await.unwrap();
+        tree.push(started.elapsed());
+    }
     println!(
         "{} collaborators, {} customers: generated in {generated:.1?}, loaded in {loaded:.1?}; \
          full recalculation wrote {} lines in {first:.1?}, found nothing to do in {second:.1?}; \

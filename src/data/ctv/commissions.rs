@@ -15,6 +15,9 @@ use crate::data::{Organization, Store};
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
+/// A full recalculation that writes more lines than this refreshes the planner's statistics.
+const ANALYZE_AFTER_LINES: i64 = 10_000;
+
 /// Which customers a recalculation covers: `$3` (an id array) limits it.
 const ONE_SCOPE: (&str, &str) = ("AND k.id = ANY($3)", "AND khach_hang_id = ANY($3)");
 const ALL_SCOPE: (&str, &str) = ("", "");
@@ -174,6 +177,10 @@ impl Store {
         sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
         let summary = recalculate_in(&mut tx, organization, None, today).await?;
         tx.commit().await?;
+        if summary.lines() > ANALYZE_AFTER_LINES {
+            // Reports plan from the ledger's statistics; a first payout changes them entirely.
+            sqlx::query("ANALYZE commissions").execute(&self.pg).await?;
+        }
         Ok(summary)
     }
 
