@@ -86,3 +86,34 @@ impl Store {
             .await
     }
 }
+
+impl Store {
+    /// Every collaborator's code, by code (the benchmark draws from them).
+    pub async fn collaborator_codes(&self, organization: &Organization) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT ma_ctv FROM ctv WHERE organization_id = $1 ORDER BY ma_ctv")
+            .bind(organization.id)
+            .fetch_all(&self.pg)
+            .await
+    }
+
+    /// Empties the organization's commission ledger and reopens its months, as a fresh
+    /// network load leaves them: the next recalculation pays everything from scratch.
+    /// For benchmarks and demos; a live ledger is never emptied (its lines are history).
+    pub async fn empty_commission_ledger(&self, organization: &Organization) -> Result<(), sqlx::Error> {
+        let mut tx = self.pg.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
+            .bind(organization.id)
+            .execute(&mut *tx)
+            .await?;
+        for table in ["commissions", "commission_periods"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
+                .bind(organization.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        // As after `replace_ctv_network`: the space is reused and the plans see an empty ledger.
+        sqlx::raw_sql("VACUUM (ANALYZE) commissions").execute(&self.pg).await?;
+        Ok(())
+    }
+}

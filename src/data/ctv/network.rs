@@ -81,23 +81,22 @@ impl Store {
     /// The collaborator and everyone it brought in, 4 levels deep (seed 000's hierarchy
     /// CTE), each with its own and its team's revenue. Empty if there is no such collaborator.
     pub async fn downline(&self, organization: &Organization, ma_ctv: &str) -> Result<Downline, sqlx::Error> {
+        // Each member's row is read once, by the walk itself (idx_ctv_org_parent), not
+        // walked by code and then looked up again; its revenue is the sum the customers'
+        // triggers keep (ctv_revenue), not its customers summed on every view.
         let rows: Vec<TreeRow> = sqlx::query_as(&format!(
             "WITH RECURSIVE hierarchy AS (
-                 SELECT ma_ctv, nguoi_gioi_thieu, 0 AS level
-                 FROM ctv WHERE organization_id = $1 AND ma_ctv = $2
+                 SELECT c.*, 0 AS level
+                 FROM ctv c WHERE c.organization_id = $1 AND c.ma_ctv = $2
                  UNION ALL
-                 SELECT c.ma_ctv, c.nguoi_gioi_thieu, h.level + 1
+                 SELECT c.*, h.level + 1
                  FROM ctv c
-                 INNER JOIN hierarchy h ON c.nguoi_gioi_thieu = h.ma_ctv
-                 WHERE c.organization_id = $1 AND h.level < $3
+                 INNER JOIN hierarchy h ON c.organization_id = $1 AND c.nguoi_gioi_thieu = h.ma_ctv
+                 WHERE h.level < $3
              )
-             SELECT h.level, COALESCE(revenue.total, 0)::float8 AS own_revenue, {COLLABORATOR_COLUMNS}
-             FROM hierarchy h
-             JOIN ctv c ON c.organization_id = $1 AND c.ma_ctv = h.ma_ctv
-             LEFT JOIN LATERAL (
-                 SELECT SUM(k.so_tien) AS total FROM khach_hang k
-                 WHERE k.organization_id = $1 AND k.nguoi_chot = h.ma_ctv AND k.trang_thai = 'Da den lam'
-             ) revenue ON true"
+             SELECT c.level, COALESCE(revenue.served_amount, 0)::float8 AS own_revenue, {COLLABORATOR_COLUMNS}
+             FROM hierarchy c
+             LEFT JOIN ctv_revenue revenue ON revenue.organization_id = $1 AND revenue.ma_ctv = c.ma_ctv"
         ))
         .bind(organization.id)
         .bind(ma_ctv)
