@@ -75,7 +75,7 @@ impl Store {
         tx.commit().await?;
         // The recalculation that follows plans its joins from these statistics, and the
         // tree's revenue sums read the covering index alone once the visibility map is set.
-        sqlx::raw_sql("VACUUM (ANALYZE) ctv, khach_hang, commissions").execute(&self.pg).await?;
+        sqlx::raw_sql("VACUUM (ANALYZE) ctv, khach_hang, ctv_revenue, commissions, commission_summaries").execute(&self.pg).await?;
         Ok(())
     }
 

@@ -94,9 +94,12 @@ impl Store {
                  INNER JOIN hierarchy h ON c.organization_id = $1 AND c.nguoi_gioi_thieu = h.ma_ctv
                  WHERE h.level < $3
              )
-             SELECT c.level, COALESCE(revenue.served_amount, 0)::float8 AS own_revenue, {COLLABORATOR_COLUMNS}
-             FROM hierarchy c
-             LEFT JOIN ctv_revenue revenue ON revenue.organization_id = $1 AND revenue.ma_ctv = c.ma_ctv"
+             SELECT c.level, {COLLABORATOR_COLUMNS},
+                 -- A subquery per member (a primary-key probe), whatever the statistics
+                 -- say: joined, a stale row count once chose to hash the whole table.
+                 COALESCE((SELECT r.served_amount FROM ctv_revenue r
+                           WHERE r.organization_id = $1 AND r.ma_ctv = c.ma_ctv), 0)::float8 AS own_revenue
+             FROM hierarchy c"
         ))
         .bind(organization.id)
         .bind(ma_ctv)
