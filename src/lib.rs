@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod campaign;
+pub mod ctv;
 pub mod components;
 pub mod domain;
 pub mod format;

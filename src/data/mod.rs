@@ -5,6 +5,7 @@
 pub mod api_keys;
 pub mod bulk;
 pub mod campaigns;
+pub mod ctv;
 pub mod cache_entries;
 pub mod cache_sync;
 pub mod dashboards;

@@ -226,7 +226,7 @@ async fn insert_new(conn: &mut PgConnection, organization: &Organization, table:
 }
 
 /// COPYs rows already in COPY text format into `table`, in chunks of whole lines.
-async fn copy_text(
+pub(super) async fn copy_text(
     conn: &mut PgConnection,
     table: &str,
     columns: &str,

@@ -65,6 +65,8 @@ pub enum Command {
     SyncCache(super::sync_cache::SyncCacheArgs),
     /// Create, list and revoke the API keys machine clients send to /api/v1.
     ApiKey(super::api_keys::ApiKeyArgs),
+    /// The collaborator network's commissions: recalculate, a month's report.
+    Ctv(super::ctv_cli::CtvArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -122,6 +124,7 @@ pub async fn run() -> ExitCode {
         Command::Import(args) => super::import::run(&cli.settings, &args).await,
         Command::SyncCache(args) => super::sync_cache::run(&cli.settings, &args).await,
         Command::ApiKey(args) => super::api_keys::run(&cli.settings, &args).await,
+        Command::Ctv(args) => super::ctv_cli::run(&cli.settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

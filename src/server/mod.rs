@@ -4,6 +4,7 @@ pub mod api;
 mod api_auth;
 pub mod api_keys;
 pub mod cli;
+mod ctv_cli;
 mod exports;
 pub mod error;
 pub mod generate;

@@ -1,7 +1,8 @@
 //! `ut360 generate`: synthesize the demo data and load it (then sync Redis), or
 //! write it as the three data files an import reads.
 
-use super::{generate, DemoSize};
+use super::{generate, network, DemoSize};
+use crate::data::{Organization, Store};
 use crate::data::dataset::Dataset;
 use crate::data::subscribers::ReplaceProgress;
 use crate::data::tables::SubscriberTable;
@@ -26,6 +27,10 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
     let existing = store.count_subscribers(&organization).await.map_err(|e| e.to_string())?;
     if args.if_empty && existing > 0 {
         println!("{} already has {} subscribers; nothing generated.", organization.slug, format_count(existing));
+        // Databases generated before the collaborator network existed get one.
+        if store.count_collaborators(&organization).await.map_err(|e| e.to_string())? == 0 {
+            load_network(&store, &organization, args).await?;
+        }
         // Redis keeps nothing across restarts here; refill it from the data that is there.
         if !args.no_sync && !store.cache_is_filled(&organization).await.map_err(|e| e.to_string())? {
             let lock = cli::lock_refresh(&store, &organization).await?;
@@ -66,9 +71,51 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
         started.elapsed().as_secs_f64()
     );
 
+    let networked = load_network(&store, &organization, args).await;
     let synced = if args.no_sync { Ok(()) } else { sync_cache::sync_locked(&store, &organization).await };
     let _ = lock.release().await;
-    synced
+    networked.and(synced)
+}
+
+/// Seed 000's collaborator network over the 24 months up to today: loaded, paid by a
+/// full commission recalculation, and every month before the previous one closed.
+async fn load_network(store: &Store, organization: &Organization, args: &GenerateArgs) -> Result<(), String> {
+    let today = chrono::Local::now().date_naive();
+    let (collaborators, customers) = network::network_size(args.scale);
+    let synthesis = spinner(
+        &MultiProgress::new(),
+        format!("synthesizing {} collaborators and {} customers", format_count(collaborators as i64), format_count(customers as i64)),
+    );
+    let started = Instant::now();
+    let (seed, scale) = (args.seed, args.scale);
+    let generated = tokio::task::spawn_blocking(move || network::generate_network(seed, scale, today))
+        .await
+        .map_err(|e| e.to_string())?;
+    synthesis.set_message("loading collaborators and customers into PostgreSQL");
+    store
+        .replace_ctv_network(organization, &generated)
+        .await
+        .map_err(|e| format!("loading the collaborator network failed, nothing was changed: {e}"))?;
+    let loaded = started.elapsed();
+    synthesis.set_message("calculating commissions");
+    let summary = store.recalculate_commissions(organization, Some(today)).await.map_err(|e| e.to_string())?;
+    let recalculated = started.elapsed() - loaded;
+    let last_closed = network::first_month(today).max(today - chrono::Months::new(2));
+    let mut month = network::first_month(today);
+    while month <= last_closed {
+        store.close_commission_period(organization, month).await.map_err(|e| e.to_string())?;
+        month = month + chrono::Months::new(1);
+    }
+    synthesis.finish_and_clear();
+    println!(
+        "Loaded {} collaborators and {} customers in {:.1} s; {} commission lines in {:.1} s.",
+        format_count(collaborators as i64),
+        format_count(customers as i64),
+        loaded.as_secs_f64(),
+        format_count(summary.lines()),
+        recalculated.as_secs_f64()
+    );
+    Ok(())
 }
 
 /// The demo records as table rows, on a blocking thread with a spinner.

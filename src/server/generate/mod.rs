@@ -6,6 +6,7 @@
 //! splits hold exactly, and the Vietnamese texts from the numbers.
 
 mod command;
+pub mod network;
 mod texts;
 
 pub use command::run;

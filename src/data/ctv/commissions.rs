@@ -1,0 +1,341 @@
+//! The commission engine and its reports.
+//!
+//! A served customer ('Da den lam') pays its closer (level 0) and up to 4 uplines the
+//! rates of `hoa_hong_config` in force on its day of service (the appointment, else the
+//! order date), on its amount. The ledger (`commissions`) only grows: a recalculation
+//! compares what each collaborator is owed per customer and level with the sum of the
+//! lines already written, and writes only the difference, so running it again writes
+//! nothing. What is no longer owed is taken back by a reversal line; a change for a
+//! closed month lands in the first open month as an adjustment. Recalculations of an
+//! organization take turns (a transaction-level advisory lock), so two at once give the
+//! same ledger as one after the other.
+
+use crate::ctv::{CommissionKind, CommissionRate, CommissionReportRow, RecalculationSummary, StatementLine, UPLINE_LEVELS};
+use crate::data::{Organization, Store};
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+/// A full recalculation that writes more lines than this refreshes the planner's statistics.
+const ANALYZE_AFTER_LINES: i64 = 10_000;
+
+/// Which customers a recalculation covers: `$3` (an id array) limits it.
+const ONE_SCOPE: (&str, &str) = ("AND k.id = ANY($3)", "AND khach_hang_id = ANY($3)");
+const ALL_SCOPE: (&str, &str) = ("", "");
+
+/// The recalculation, set-based. `$1` organization, `$2` today (the first open month on
+/// or after its month takes changes to closed months), `$4` the upline depth;
+/// `{customers}` and `{ledger}` narrow it to some customers.
+const RECALCULATE_SQL: &str = "
+WITH RECURSIVE
+customers AS MATERIALIZED (
+    SELECT k.id, k.nguoi_chot, k.so_tien, k.trang_thai,
+           COALESCE(k.ngay_hen_lam, k.ngay_nhap_don) AS served_on
+    FROM khach_hang k
+    WHERE k.organization_id = $1 {customers}
+),
+-- Every closer's chain: itself at level 0, then its introducers up to level 4.
+chain AS (
+    SELECT c.ma_ctv AS closer, c.ma_ctv, c.nguoi_gioi_thieu, 0 AS level
+    FROM ctv c
+    WHERE c.organization_id = $1 AND c.ma_ctv IN (SELECT nguoi_chot FROM customers WHERE trang_thai = 'Da den lam')
+    UNION ALL
+    SELECT h.closer, c.ma_ctv, c.nguoi_gioi_thieu, h.level + 1
+    FROM ctv c
+    INNER JOIN chain h ON c.ma_ctv = h.nguoi_gioi_thieu
+    WHERE c.organization_id = $1 AND h.level < $4
+),
+rates AS (
+    SELECT level, rate, effective_from,
+           LEAD(effective_from) OVER (PARTITION BY level ORDER BY effective_from) AS effective_until
+    FROM hoa_hong_config
+    WHERE organization_id = $1
+),
+owed AS (
+    SELECT k.id AS khach_hang_id, h.ma_ctv, h.level::smallint AS level, k.so_tien AS base_amount, r.rate,
+           ROUND(k.so_tien * r.rate / 100, 2) AS amount, k.served_on
+    FROM customers k
+    JOIN chain h ON h.closer = k.nguoi_chot
+    JOIN rates r ON r.level = h.level AND r.effective_from <= k.served_on
+                AND (r.effective_until IS NULL OR k.served_on < r.effective_until)
+    WHERE k.trang_thai = 'Da den lam' AND ROUND(k.so_tien * r.rate / 100, 2) <> 0
+),
+paid AS (
+    SELECT khach_hang_id, ma_ctv, level, SUM(amount) AS amount, MAX(base_amount) AS base_amount, MAX(rate) AS rate
+    FROM commissions
+    WHERE organization_id = $1 {ledger}
+    GROUP BY khach_hang_id, ma_ctv, level
+),
+differences AS (
+    SELECT COALESCE(o.khach_hang_id, p.khach_hang_id) AS khach_hang_id,
+           COALESCE(o.ma_ctv, p.ma_ctv) AS ma_ctv,
+           COALESCE(o.level, p.level) AS level,
+           COALESCE(o.base_amount, p.base_amount) AS base_amount,
+           COALESCE(o.rate, p.rate) AS rate,
+           COALESCE(o.amount, 0) - COALESCE(p.amount, 0) AS amount,
+           -- Looked up only for what is no longer owed: few rows.
+           COALESCE(o.served_on, (SELECT COALESCE(x.ngay_hen_lam, x.ngay_nhap_don) FROM khach_hang x WHERE x.id = p.khach_hang_id))
+               AS served_on,
+           o.khach_hang_id IS NULL AS no_longer_owed,
+           COALESCE(p.amount, 0) = 0 AS unpaid
+    FROM owed o
+    FULL JOIN paid p ON p.khach_hang_id = o.khach_hang_id AND p.ma_ctv = o.ma_ctv AND p.level = o.level
+    WHERE COALESCE(o.amount, 0) <> COALESCE(p.amount, 0)
+),
+open_period AS (
+    SELECT MIN(month)::date AS period
+    FROM generate_series(date_trunc('month', COALESCE($2::date, CURRENT_DATE)),
+                           date_trunc('month', COALESCE($2::date, CURRENT_DATE)) + INTERVAL '50 years', INTERVAL '1 month') month
+    WHERE NOT EXISTS (SELECT 1 FROM commission_periods p WHERE p.organization_id = $1 AND p.period = month::date)
+),
+written AS (
+    INSERT INTO commissions (organization_id, khach_hang_id, ma_ctv, level, base_amount, rate, amount, period, kind)
+    SELECT $1, d.khach_hang_id, d.ma_ctv, d.level, d.base_amount, d.rate, d.amount,
+           CASE WHEN closed.period IS NULL THEN date_trunc('month', d.served_on)::date ELSE open_period.period END,
+           CASE WHEN d.no_longer_owed THEN 'reversal'
+                WHEN closed.period IS NOT NULL OR NOT d.unpaid THEN 'adjustment'
+                ELSE 'earning' END
+    FROM differences d
+    CROSS JOIN open_period
+    LEFT JOIN commission_periods closed
+           ON closed.organization_id = $1 AND closed.period = date_trunc('month', d.served_on)::date
+    RETURNING kind, amount
+)
+SELECT kind, COUNT(*) AS lines, SUM(amount)::float8 AS amount FROM written GROUP BY kind";
+
+/// Brings the ledger of `customers` (all when `None`) in line with what is owed, inside
+/// the caller's transaction. `today`: the database's date when `None`.
+pub(super) async fn recalculate_in(
+    conn: &mut PgConnection,
+    organization: &Organization,
+    customers: Option<&[i64]>,
+    today: Option<NaiveDate>,
+) -> Result<RecalculationSummary, sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
+        .bind(organization.id)
+        .execute(&mut *conn)
+        .await?;
+    // The ledger has no foreign key to organizations (checking each of a million lines
+    // cost a quarter of a full recalculation): the same key-share lock it took per line,
+    // taken once here, keeps the organization from being deleted until the lines are in.
+    sqlx::query("SELECT 1 FROM organizations WHERE id = $1 FOR KEY SHARE")
+        .bind(organization.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let (customer_scope, ledger_scope) = if customers.is_some() { ONE_SCOPE } else { ALL_SCOPE };
+    let sql = RECALCULATE_SQL.replace("{customers}", customer_scope).replace("{ledger}", ledger_scope);
+    let written: Vec<(String, i64, f64)> = sqlx::query_as(&sql)
+        .bind(organization.id)
+        .bind(today)
+        .bind(customers.unwrap_or_default())
+        .bind(UPLINE_LEVELS)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut summary = RecalculationSummary::default();
+    for (kind, lines, amount) in written {
+        match CommissionKind::parse(&kind) {
+            Some(CommissionKind::Earning) => summary.earnings += lines,
+            Some(CommissionKind::Reversal) => summary.reversals += lines,
+            Some(CommissionKind::Adjustment) | None => summary.adjustments += lines,
+        }
+        summary.net_amount += amount;
+    }
+    Ok(summary)
+}
+
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    ma_ctv: String,
+    ho_ten: String,
+    direct: f64,
+    level_1: f64,
+    level_2: f64,
+    level_3: f64,
+    level_4: f64,
+    adjustments: f64,
+    total: f64,
+    lines: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StatementRow {
+    id: i64,
+    khach_hang_id: i64,
+    ten_khach: String,
+    sdt: String,
+    served_on: Option<String>,
+    level: i16,
+    base_amount: f64,
+    rate: f64,
+    amount: f64,
+    kind: String,
+    created_at: String,
+}
+
+impl Store {
+    /// Recalculates every customer of the organization in one transaction. `today`
+    /// decides the open month that takes changes to closed ones (the database's date when `None`).
+    pub async fn recalculate_commissions(
+        &self,
+        organization: &Organization,
+        today: Option<NaiveDate>,
+    ) -> Result<RecalculationSummary, sqlx::Error> {
+        let mut tx = self.pg.begin().await?;
+        // Hashing a million owed and paid lines in memory rather than in batches on disk.
+        sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
+        let summary = recalculate_in(&mut tx, organization, None, today).await?;
+        tx.commit().await?;
+        if summary.lines() > ANALYZE_AFTER_LINES {
+            // Reports and statements plan from these statistics; a first payout changes them entirely.
+            sqlx::query("ANALYZE commissions, commission_summaries").execute(&self.pg).await?;
+        }
+        Ok(summary)
+    }
+
+    /// Recalculates some customers, in one transaction.
+    pub async fn recalculate_customer_commissions(
+        &self,
+        organization: &Organization,
+        customers: &[i64],
+        today: Option<NaiveDate>,
+    ) -> Result<RecalculationSummary, sqlx::Error> {
+        let mut tx = self.pg.begin().await?;
+        let summary = recalculate_in(&mut tx, organization, Some(customers), today).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The organization's rates, by level, oldest first.
+    pub async fn commission_rates(&self, organization: &Organization) -> Result<Vec<CommissionRate>, sqlx::Error> {
+        let rows: Vec<(i16, f64, String)> = sqlx::query_as(
+            "SELECT level, rate::float8, to_char(effective_from, 'YYYY-MM-DD') FROM hoa_hong_config
+             WHERE organization_id = $1 ORDER BY level, effective_from",
+        )
+        .bind(organization.id)
+        .fetch_all(&self.pg)
+        .await?;
+        Ok(rows.into_iter().map(|(level, rate, effective_from)| CommissionRate { level: level.into(), rate, effective_from }).collect())
+    }
+
+    /// Sets a level's rate (percent) from a date on, replacing one set for the same date.
+    /// Commissions already written change only when they are recalculated.
+    pub async fn set_commission_rate(
+        &self,
+        organization: &Organization,
+        level: i32,
+        rate: f64,
+        effective_from: NaiveDate,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO hoa_hong_config (organization_id, level, rate, effective_from) VALUES ($1, $2, $3::numeric, $4)
+             ON CONFLICT (organization_id, level, effective_from) DO UPDATE SET rate = EXCLUDED.rate",
+        )
+        .bind(organization.id)
+        .bind(level as i16)
+        .bind(rate)
+        .bind(effective_from)
+        .execute(&self.pg)
+        .await?;
+        Ok(())
+    }
+
+    /// Closes the month holding `day`: its lines are final from now on. Closing a closed month does nothing.
+    pub async fn close_commission_period(&self, organization: &Organization, day: NaiveDate) -> Result<(), sqlx::Error> {
+        let mut tx = self.pg.begin().await?;
+        // Not while a recalculation is writing into the month.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
+            .bind(organization.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO commission_periods (organization_id, period) VALUES ($1, date_trunc('month', $2::date)::date)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(organization.id)
+        .bind(day)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// The closed months, `YYYY-MM`, newest first.
+    pub async fn closed_commission_periods(&self, organization: &Organization) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT to_char(period, 'YYYY-MM') FROM commission_periods WHERE organization_id = $1 ORDER BY period DESC",
+        )
+        .bind(organization.id)
+        .fetch_all(&self.pg)
+        .await
+    }
+
+    /// Per collaborator paid in the month holding `day`: direct commission, overrides by
+    /// level, reversals and adjustments, total; highest total first.
+    pub async fn commission_report(&self, organization: &Organization, day: NaiveDate) -> Result<Vec<CommissionReportRow>, sqlx::Error> {
+        let rows: Vec<ReportRow> = sqlx::query_as(
+            // The per-month sums the ledger's triggers keep (migration 20261129000009):
+            // one row per collaborator instead of the month's 100,000-odd lines.
+            "SELECT s.ma_ctv, c.ho_ten, s.direct::float8 AS direct, s.level_1::float8 AS level_1,
+                 s.level_2::float8 AS level_2, s.level_3::float8 AS level_3, s.level_4::float8 AS level_4,
+                 s.adjustments::float8 AS adjustments, s.total::float8 AS total, s.lines
+             FROM commission_summaries s
+             JOIN ctv c ON c.organization_id = s.organization_id AND c.ma_ctv = s.ma_ctv
+             WHERE s.organization_id = $1 AND s.period = date_trunc('month', $2::date)::date
+             ORDER BY s.total DESC, s.ma_ctv",
+        )
+        .bind(organization.id)
+        .bind(day)
+        .fetch_all(&self.pg)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| CommissionReportRow {
+                ma_ctv: row.ma_ctv,
+                name: row.ho_ten,
+                direct: row.direct,
+                overrides: [row.level_1, row.level_2, row.level_3, row.level_4],
+                adjustments: row.adjustments,
+                total: row.total,
+                lines: row.lines,
+            })
+            .collect())
+    }
+
+    /// A collaborator's ledger lines paid in the month holding `day`, in the order written.
+    pub async fn commission_statement(
+        &self,
+        organization: &Organization,
+        ma_ctv: &str,
+        day: NaiveDate,
+    ) -> Result<Vec<StatementLine>, sqlx::Error> {
+        let rows: Vec<StatementRow> = sqlx::query_as(
+            r#"SELECT l.id, l.khach_hang_id, k.ten_khach, k.sdt,
+                   to_char(COALESCE(k.ngay_hen_lam, k.ngay_nhap_don), 'YYYY-MM-DD') AS served_on,
+                   l.level, l.base_amount::float8 AS base_amount, l.rate::float8 AS rate, l.amount::float8 AS amount, l.kind,
+                   to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at
+               FROM commissions l
+               JOIN khach_hang k ON k.id = l.khach_hang_id
+               WHERE l.organization_id = $1 AND l.period = date_trunc('month', $2::date)::date AND l.ma_ctv = $3
+               ORDER BY l.created_at, l.id"#,
+        )
+        .bind(organization.id)
+        .bind(day)
+        .bind(ma_ctv)
+        .fetch_all(&self.pg)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| StatementLine {
+                id: row.id,
+                customer_id: row.khach_hang_id,
+                customer_name: row.ten_khach,
+                customer_phone: row.sdt,
+                served_on: row.served_on,
+                level: row.level.into(),
+                base_amount: row.base_amount,
+                rate: row.rate,
+                amount: row.amount,
+                kind: CommissionKind::parse(&row.kind).unwrap_or(CommissionKind::Adjustment),
+                created_at: row.created_at,
+            })
+            .collect())
+    }
+}

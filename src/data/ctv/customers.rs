@@ -1,0 +1,217 @@
+//! Customers (`khach_hang`): phone lookup, seed 000's duplicate-phone rule, entering a
+//! customer, changing its status (which recalculates its commissions), and filters.
+
+use super::commissions::recalculate_in;
+use super::{CustomerRow, CUSTOMER_COLUMNS};
+use crate::ctv::{Customer, CustomerStatus, DuplicateMatch, DuplicateReason, NewCustomer, RecalculationSummary};
+use crate::data::{Organization, Store};
+use sqlx::{Postgres, QueryBuilder};
+
+/// Rows a filtered customer list returns at most per page.
+pub const PAGE_ROWS: i64 = 200;
+
+/// The outcome of entering a customer.
+#[derive(Debug)]
+pub enum CustomerEntry {
+    Created(Customer),
+    /// Seed 000's rule holds the phone number as taken, by these customers.
+    Duplicate(Vec<DuplicateMatch>),
+    /// The closer's code names no collaborator of the organization.
+    UnknownCloser,
+}
+
+/// Which customers a list shows: every condition given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerFilter {
+    pub statuses: Vec<CustomerStatus>,
+    /// Order entry dates, both ends included, `YYYY-MM-DD`.
+    pub ordered_from: Option<String>,
+    pub ordered_until: Option<String>,
+    pub closer: Option<String>,
+    /// Keyset pagination: customers with a smaller id than this (newest first).
+    pub before_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DuplicateRow {
+    #[sqlx(flatten)]
+    customer: CustomerRow,
+    by_status: bool,
+    by_appointment: bool,
+    by_recent_order: bool,
+    days_ahead: Option<i32>,
+    days_ago: i32,
+}
+
+impl From<DuplicateRow> for DuplicateMatch {
+    fn from(row: DuplicateRow) -> Self {
+        let customer: Customer = row.customer.into();
+        let mut reasons = Vec::new();
+        if row.by_status {
+            reasons.push(DuplicateReason::Status { status: customer.status });
+        }
+        if let (true, Some(on), Some(days_ahead)) = (row.by_appointment, customer.appointment_on.clone(), row.days_ahead) {
+            reasons.push(DuplicateReason::UpcomingAppointment { on, days_ahead });
+        }
+        if row.by_recent_order {
+            reasons.push(DuplicateReason::RecentOrder { on: customer.ordered_on.clone(), days_ago: row.days_ago });
+        }
+        Self { customer, reasons }
+    }
+}
+
+/// Seed 000's duplicate check with MySQL's CURDATE(), DATE_ADD(…, INTERVAL n DAY) and
+/// DATE_SUB(…) as Postgres' CURRENT_DATE, `+ n` and `- n`; each condition also selected,
+/// to say why. `$1` is the organization, `$2` the phone number.
+const DUPLICATE_SQL: &str = "
+    SELECT {columns},
+        k.trang_thai IN ('Da den lam', 'Da coc') AS by_status,
+        COALESCE(k.ngay_hen_lam >= CURRENT_DATE AND k.ngay_hen_lam < CURRENT_DATE + 180, false) AS by_appointment,
+        k.ngay_nhap_don >= CURRENT_DATE - 60 AS by_recent_order,
+        (k.ngay_hen_lam - CURRENT_DATE) AS days_ahead,
+        (CURRENT_DATE - k.ngay_nhap_don) AS days_ago
+    FROM khach_hang k
+    WHERE k.organization_id = $1 AND k.sdt = $2
+      AND (
+        k.trang_thai IN ('Da den lam', 'Da coc')
+        OR (k.ngay_hen_lam >= CURRENT_DATE
+            AND k.ngay_hen_lam < CURRENT_DATE + 180)
+        OR k.ngay_nhap_don >= CURRENT_DATE - 60
+      )
+    ORDER BY k.ngay_nhap_don DESC, k.id DESC";
+
+impl Store {
+    /// Every customer with this phone number, newest order first.
+    pub async fn customers_by_phone(&self, organization: &Organization, phone: &str) -> Result<Vec<Customer>, sqlx::Error> {
+        let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.sdt = $2
+             ORDER BY k.ngay_nhap_don DESC, k.id DESC"
+        ))
+        .bind(organization.id)
+        .bind(phone.trim())
+        .fetch_all(&self.pg)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn customer(&self, organization: &Organization, id: i64) -> Result<Option<Customer>, sqlx::Error> {
+        let row: Option<CustomerRow> =
+            sqlx::query_as(&format!("SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.id = $2"))
+                .bind(organization.id)
+                .bind(id)
+                .fetch_optional(&self.pg)
+                .await?;
+        Ok(row.map(Into::into))
+    }
+
+    /// The customers that make `phone` a duplicate under seed 000's rule, each with its
+    /// reasons; empty when a new customer with this phone may be entered.
+    pub async fn duplicate_matches(&self, organization: &Organization, phone: &str) -> Result<Vec<DuplicateMatch>, sqlx::Error> {
+        let rows: Vec<DuplicateRow> = sqlx::query_as(&DUPLICATE_SQL.replace("{columns}", CUSTOMER_COLUMNS))
+            .bind(organization.id)
+            .bind(phone.trim())
+            .fetch_all(&self.pg)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Enters a customer unless seed 000's rule finds its phone taken. A customer entered
+    /// as served ('Da den lam') is paid in the same transaction. `customer` is validated.
+    pub async fn create_customer(&self, organization: &Organization, customer: &NewCustomer) -> Result<CustomerEntry, sqlx::Error> {
+        let phone = customer.phone.trim();
+        let mut tx = self.pg.begin().await?;
+        // Two entries of one phone at once: the second waits and then sees the first.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:khach_hang:' || $1::text || ':' || $2))")
+            .bind(organization.id)
+            .bind(phone)
+            .execute(&mut *tx)
+            .await?;
+        let duplicates: Vec<DuplicateRow> = sqlx::query_as(&DUPLICATE_SQL.replace("{columns}", CUSTOMER_COLUMNS))
+            .bind(organization.id)
+            .bind(phone)
+            .fetch_all(&mut *tx)
+            .await?;
+        if !duplicates.is_empty() {
+            return Ok(CustomerEntry::Duplicate(duplicates.into_iter().map(Into::into).collect()));
+        }
+        let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+            "INSERT INTO khach_hang (organization_id, ten_khach, sdt, ngay_nhap_don, ngay_hen_lam, trang_thai, nguoi_chot, dich_vu, so_tien)
+             VALUES ($1, $2, $3, COALESCE($4::date, CURRENT_DATE), $5::date, $6, $7, $8, $9::numeric)
+             RETURNING id",
+        )
+        .bind(organization.id)
+        .bind(customer.name.trim())
+        .bind(phone)
+        .bind(customer.ordered_on.as_deref())
+        .bind(customer.appointment_on.as_deref())
+        .bind(customer.status.as_str())
+        .bind(customer.closer.as_deref())
+        .bind(customer.service.as_deref())
+        .bind(customer.amount)
+        .fetch_one(&mut *tx)
+        .await;
+        let id = match inserted {
+            Ok(id) => id,
+            Err(error) if error.as_database_error().is_some_and(|e| e.is_foreign_key_violation()) => {
+                return Ok(CustomerEntry::UnknownCloser)
+            }
+            Err(error) => return Err(error),
+        };
+        if customer.status.earns_commission() {
+            recalculate_in(&mut tx, organization, Some(&[id]), None).await?;
+        }
+        tx.commit().await?;
+        Ok(self.customer(organization, id).await?.map_or(CustomerEntry::UnknownCloser, CustomerEntry::Created))
+    }
+
+    /// Sets a customer's status and, in the same transaction, brings its commissions in
+    /// line: paid when it becomes served, reversed when it stops being served.
+    /// `None` if the organization has no such customer.
+    pub async fn set_customer_status(
+        &self,
+        organization: &Organization,
+        id: i64,
+        status: CustomerStatus,
+    ) -> Result<Option<RecalculationSummary>, sqlx::Error> {
+        let mut tx = self.pg.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE khach_hang SET trang_thai = $3, updated_at = NOW() WHERE organization_id = $1 AND id = $2",
+        )
+        .bind(organization.id)
+        .bind(id)
+        .bind(status.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let summary = recalculate_in(&mut tx, organization, Some(&[id]), None).await?;
+        tx.commit().await?;
+        Ok(Some(summary))
+    }
+
+    /// A page of customers matching the filter, newest first (by id).
+    pub async fn customers(&self, organization: &Organization, filter: &CustomerFilter) -> Result<Vec<Customer>, sqlx::Error> {
+        let mut query = QueryBuilder::<Postgres>::new(format!("SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = "));
+        query.push_bind(organization.id);
+        if !filter.statuses.is_empty() {
+            let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+            query.push(" AND k.trang_thai = ANY(").push_bind(statuses).push(")");
+        }
+        if let Some(from) = &filter.ordered_from {
+            query.push(" AND k.ngay_nhap_don >= ").push_bind(from.clone()).push("::date");
+        }
+        if let Some(until) = &filter.ordered_until {
+            query.push(" AND k.ngay_nhap_don <= ").push_bind(until.clone()).push("::date");
+        }
+        if let Some(closer) = &filter.closer {
+            query.push(" AND k.nguoi_chot = ").push_bind(closer.clone());
+        }
+        if let Some(before) = filter.before_id {
+            query.push(" AND k.id < ").push_bind(before);
+        }
+        query.push(" ORDER BY k.id DESC LIMIT ").push_bind(PAGE_ROWS);
+        let rows: Vec<CustomerRow> = query.build_query_as().fetch_all(&self.pg).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
