@@ -241,13 +241,15 @@ pub fn CampaignsPage() -> impl IntoView {
                     >
                         {move || Suspend::new(async move {
                             match preview.await {
-                                Ok(preview) => view! { <PreviewResults preview counting/> }.into_any(),
+                                Ok(preview) => view! { <PreviewResults preview/> }.into_any(),
                                 Err(error) => view! { <p class="error" role="alert" data-testid="rules-error">{message_of(&error)}</p> }.into_any(),
                             }
                         })}
                     </Transition>
+                    // Outside the Transition: what it shows while hydrating must not depend on it.
+                    <p class="muted counting" aria-live="polite">{move || if counting.get() { "Counting…" } else { "" }}</p>
                     {move || editing.get().map(|id| view! { <ExportPanel id/> })}
-                    <Transition fallback=|| ()>
+                    <Transition fallback=|| view! { <span class="loading"></span> }>
                         {move || Suspend::new(async move {
                             workspace.await.ok().map(|workspace| view! { <SavedCampaigns campaigns=workspace.campaigns/> })
                         })}
@@ -272,7 +274,7 @@ fn RuleInputs(rules: RwSignal<CampaignRules>, workspace: Resource<Result<Campaig
             {checkboxes("Service", ServiceType::ALL.iter().map(|s| (*s, s.as_str().to_owned())).collect(), rules, |r| &mut r.services, &current.services)}
             {checkboxes("PRE / POS", SubscriberType::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.subscriber_types, &current.subscriber_types)}
             {checkboxes("ARPU trend", ArpuTrend::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.trends, &current.trends)}
-            <Transition fallback=|| ()>
+            <Transition fallback=|| view! { <span class="loading"></span> }>
                 {move || {
                     let chosen = rules.get_untracked().clusters;
                     Suspend::new(async move {
@@ -450,7 +452,7 @@ fn id_checkboxes(
 }
 
 #[component]
-fn PreviewResults(preview: CampaignPreview, counting: RwSignal<bool>) -> impl IntoView {
+fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
     let cut = preview.matching - preview.count;
     let rows = preview
         .top
@@ -475,11 +477,10 @@ fn PreviewResults(preview: CampaignPreview, counting: RwSignal<bool>) -> impl In
         .collect_view();
     let shown = preview.count.min(100);
     view! {
-        <div class="match-count" aria-live="polite" aria-busy=move || counting.get().to_string()>
+        <div class="match-count" aria-live="polite">
             <span class="stat-value" data-testid="campaign-count">{format_count(preview.count)}</span>
             " subscribers in this campaign"
             {(cut > 0).then(|| view! { <span class="muted">{format!(" ({} match; the top N leaves out {})", format_count(preview.matching), format_count(cut))}</span> })}
-            {move || counting.get().then(|| view! { <span class="muted">" · counting…"</span> })}
         </div>
         {if shown == 0 {
             view! { <p class="empty-state">"No subscriber matches these rules. Untick a value or lower a minimum."</p> }.into_any()
