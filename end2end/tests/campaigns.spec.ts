@@ -77,23 +77,26 @@ test('rules change the live count and preview; a saved campaign exports and is r
   expect(errors).toEqual([]);
 });
 
-// FIXME(issue 6): in the browser the count stays 0 after the template, untick LOW, tick
-// HIGH and clearing both minimums (expected the top 30 of HIGH); suppression itself is
-// covered over HTTP by tests/campaigns.rs. Open until the page is fixed.
+// FIXME(issue 6): the first half passes (an exported MEDIUM campaign of 30). After "New
+// campaign" the inputs are redrawn with the template and two previews are asked for, but
+// then unticking LOW, ticking MEDIUM and clearing the minimums send no further preview
+// (the page's rule inputs stop answering after that redraw). Suppression itself is
+// covered over HTTP by tests/campaigns.rs.
 test.fixme('a new campaign leaves out an earlier campaign\'s members and an uploaded list', async ({ page }) => {
-  const rules = "bad_debt_risk = 'HIGH'";
-  const highRisk = await count(rules);
-  // An earlier campaign of the top 30 HIGH-risk subscribers, exported.
+  // The demo data has no HIGH risk (seed 002's split is LOW and MEDIUM), so MEDIUM it is.
+  const rules = "bad_debt_risk = 'MEDIUM'";
+  const mediumRisk = await count(rules);
+  // An earlier campaign of the top 30 MEDIUM-risk subscribers, exported.
   await page.goto('/campaigns');
   await page.waitForLoadState('networkidle');
   await page.getByRole('button', { name: 'Seed 002 template' }).click();
   await page.getByRole('group', { name: 'Risk' }).getByLabel('LOW').uncheck();
-  await page.getByRole('group', { name: 'Risk' }).getByLabel('HIGH').check();
+  await page.getByRole('group', { name: 'Risk' }).getByLabel('MEDIUM').check();
   await page.getByLabel('Min. customer value').fill('');
   await page.getByLabel('Min. advance readiness').fill('');
   await page.getByLabel('Top N by priority').fill('30');
   await expect(campaignCount(page)).toHaveText('30');
-  const earlier = `High risk ${run}`;
+  const earlier = `Medium risk ${run}`;
   await page.getByLabel('Campaign name').fill(earlier);
   await page.getByLabel('Owner').fill('Minh');
   await page.getByRole('button', { name: 'Save campaign' }).click();
@@ -102,16 +105,19 @@ test.fixme('a new campaign leaves out an earlier campaign\'s members and an uplo
   expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
   await expect(page.getByTestId('export-history').locator('tbody tr')).toHaveCount(1, { timeout: 10_000 });
 
-  // The follow-up: every HIGH-risk subscriber but those 30.
+  // The follow-up: every MEDIUM-risk subscriber but those 30.
   await page.getByRole('button', { name: 'New campaign' }).click();
+  await expect(page).toHaveURL(/\/campaigns$/);
+  await expect(page.getByRole('button', { name: 'Save campaign' })).toBeVisible();
+  await page.waitForLoadState('networkidle');
   await page.getByRole('group', { name: 'Risk' }).getByLabel('LOW').uncheck();
-  await page.getByRole('group', { name: 'Risk' }).getByLabel('HIGH').check();
+  await page.getByRole('group', { name: 'Risk' }).getByLabel('MEDIUM').check();
   await page.getByLabel('Min. customer value').fill('');
   await page.getByLabel('Min. advance readiness').fill('');
   await page.getByLabel('Top N by priority').fill('');
-  await expect(campaignCount(page)).toHaveText(grouped(highRisk));
+  await expect(campaignCount(page)).toHaveText(grouped(mediumRisk));
   await page.getByRole('group', { name: 'Members of an exported campaign' }).getByLabel(earlier).check();
-  await expect(campaignCount(page)).toHaveText(grouped(highRisk - 30));
+  await expect(campaignCount(page)).toHaveText(grouped(mediumRisk - 30));
   const firstThirty = await top(rules, 30);
   const shown = await page.getByTestId('campaign-preview').locator('tbody tr').first().getAttribute('data-isdn');
   expect(firstThirty).not.toContain(shown);
@@ -126,7 +132,7 @@ test.fixme('a new campaign leaves out an earlier campaign\'s members and an uplo
   await expect(page.getByLabel('ISDNs, one per line')).toHaveValue(['msisdn', ...optOuts].join('\n'));
   await page.getByRole('button', { name: 'Upload list' }).click();
   await expect(page.getByRole('status')).toContainText('5 ISDNs, left out of this campaign');
-  await expect(campaignCount(page)).toHaveText(grouped(highRisk - 35));
+  await expect(campaignCount(page)).toHaveText(grouped(mediumRisk - 35));
   await expect(page.getByRole('group', { name: 'Uploaded lists' }).getByLabel(`Opt-outs ${run} (5)`)).toBeChecked();
 });
 
