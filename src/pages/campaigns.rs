@@ -156,21 +156,25 @@ pub fn CampaignsPage() -> impl IntoView {
     // inputs are drawn again with them; typing never redraws an input.
     let form_generation = RwSignal::new(0u32);
 
-    // `?id=` opens a saved campaign in the builder.
-    Effect::new(move |_| {
+    // `?id=` opens a saved campaign in the builder, once per id: a later refetch of the
+    // workspace must not overwrite rules being edited.
+    Effect::new(move |loaded: Option<String>| {
         let id = opened_id.get();
-        if id.is_empty() || editing.get_untracked().as_deref() == Some(id.as_str()) {
-            return;
+        let loaded = loaded.unwrap_or_default();
+        if id.is_empty() || id == loaded || editing.get_untracked().as_deref() == Some(id.as_str()) {
+            return id;
         }
         if let Some(Ok(workspace)) = workspace.get() {
             if let Some(campaign) = workspace.campaigns.iter().find(|c| c.id == id) {
                 rules.set(campaign.rules.clone());
                 name.set(campaign.name.clone());
                 owner.set(campaign.owner.clone());
-                editing.set(Some(id));
+                editing.set(Some(id.clone()));
                 form_generation.update(|g| *g += 1);
+                return id;
             }
         }
+        loaded
     });
 
     let preview = Resource::new(move || rules.get(), preview_campaign);
@@ -189,12 +193,13 @@ pub fn CampaignsPage() -> impl IntoView {
         ev.prevent_default();
         save.dispatch(SaveCampaign { id: editing.get_untracked(), name: name.get_untracked(), owner: owner.get_untracked(), rules: rules.get_untracked() });
     };
+    let navigate_to_builder = use_navigate();
     let new_campaign = move |_| {
+        navigate_to_builder("/campaigns", Default::default());
         editing.set(None);
         name.set(String::new());
         rules.set(CampaignRules::seed_template());
         form_generation.update(|g| *g += 1);
-        use_navigate()("/campaigns", Default::default());
     };
 
     view! {
@@ -519,7 +524,8 @@ fn ExportPanel(id: String) -> impl IntoView {
     // The download is recorded when its last row is read; look again shortly.
     let refresh_history = move |_| {
         for delay_ms in [1_000, 4_000] {
-            set_timeout(move || history_version.update(|v| *v += 1), std::time::Duration::from_millis(delay_ms));
+            // The panel may be gone by then (another campaign opened): nothing to refresh.
+            set_timeout(move || _ = history_version.try_update(|v| *v += 1), std::time::Duration::from_millis(delay_ms));
         }
     };
     let column_boxes = EXPORT_COLUMNS
