@@ -1,6 +1,9 @@
 //! The HTML shell and the routes.
 
-use crate::pages::{BulkLookupPage, CampaignsPage, DashboardsPage, NotFoundPage, OverviewPage, SubscriberListPage, SubscriberPage};
+use crate::pages::{
+    BulkLookupPage, CampaignsPage, CommissionsPage, CustomersPage, DashboardsPage, NetworkPage, NotFoundPage, OverviewPage,
+    SubscriberListPage, SubscriberPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
@@ -42,6 +45,9 @@ pub fn App() -> impl IntoView {
                     <A href="/dashboards">"Dashboards"</A>
                     <A href="/campaigns">"Campaigns"</A>
                     <A href="/bulk">"Bulk lookup"</A>
+                    <A href="/network">"Network"</A>
+                    <A href="/commissions">"Commissions"</A>
+                    <A href="/customers">"Customers"</A>
                 </nav>
                 // A plain form: it works without JavaScript, and /search redirects to the subscriber.
                 <form class="search" action="/search" method="get" role="search">
@@ -58,6 +64,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("subscribers") view=SubscriberListPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("bulk") view=BulkLookupPage/>
                     <Route path=StaticSegment("campaigns") view=CampaignsPage/>
+                    <Route path=StaticSegment("network") view=NetworkPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("commissions") view=CommissionsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("customers") view=CustomersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("subscribers"), ParamSegment("isdn")) view=SubscriberPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

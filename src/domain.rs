@@ -345,12 +345,7 @@ impl ListParams {
             ("before", &self.before),
             ("limit", &self.limit),
         ];
-        pairs
-            .iter()
-            .filter(|(_, value)| !value.is_empty())
-            .map(|(name, value)| format!("{name}={}", isdn_path_segment(value)))
-            .collect::<Vec<_>>()
-            .join("&")
+        query_string(&pairs)
     }
 }
 
@@ -433,6 +428,25 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet =
 /// `isdn` as one URL path segment: `++/hZ…==` → `%2B%2B%2FhZ…==`.
 pub fn isdn_path_segment(isdn: &str) -> String {
     percent_encoding::utf8_percent_encode(isdn, PATH_SEGMENT).to_string()
+}
+
+/// `name=value&…` of the pairs that have a value, percent-encoded.
+pub fn query_string(pairs: &[(&str, &String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", isdn_path_segment(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `path?query`, or `path` alone when the query is empty.
+pub fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
 }
 
 /// One bar of a dashboard: the subscribers of one service, service and risk, or

@@ -502,3 +502,87 @@ async fn the_demo_network_is_paid_exactly_once_and_paid_customers_cannot_be_dele
     assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM commissions").await, 0);
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_shows() {
+    use ut360::ctv::{CustomerFilter, ReportParams, ReportTotals};
+    let db = TestDb::new().await;
+    let org = organization_with_rates(&db).await;
+    referral_chain(&db.pool, &org, &["R2", "R1", "R0"]).await;
+    referral_chain(&db.pool, &org, &["Q1", "Q0"]).await;
+    enter(&db, &org, "0912000001", "R0", "2026-04-03", CustomerStatus::Served, 1_000_000.0).await;
+    enter(&db, &org, "0912000002", "R0", "2026-05-06", CustomerStatus::Served, 2_000_000.0).await;
+    enter(&db, &org, "0912000003", "Q0", "2026-05-07", CustomerStatus::Served, 500_000.0).await;
+    db.store.close_commission_period(&org, date("2026-04-30")).await.unwrap();
+
+    let periods = db.store.commission_periods(&org).await.unwrap();
+    let listed: Vec<(&str, bool)> = periods.iter().map(|p| (p.period.as_str(), p.closed)).collect();
+    assert_eq!(listed, [("2026-05", false), ("2026-04", true)]);
+
+    // No month asked: the latest. Highest total first; the filter keeps codes or names holding the text.
+    let latest = db.store.select_commission_report(&org, &ReportParams::default().query().unwrap()).await.unwrap();
+    assert_eq!(latest.period.as_ref().map(|p| p.period.as_str()), Some("2026-05"));
+    let codes: Vec<&str> = latest.rows.iter().map(|row| row.ma_ctv.as_str()).collect();
+    assert_eq!(codes, ["R0", "R1", "R2", "Q0", "Q1"]);
+    let asked = |params: ReportParams| {
+        let store = &db.store;
+        let org = &org;
+        async move { store.select_commission_report(org, &params.query().unwrap()).await.unwrap() }
+    };
+    let filtered = asked(ReportParams { q: "q".into(), sort: "ma_ctv".into(), ..Default::default() }).await;
+    assert_eq!(filtered.rows.iter().map(|row| row.ma_ctv.as_str()).collect::<Vec<_>>(), ["Q0", "Q1"]);
+    let april = asked(ReportParams { period: "2026-04".into(), ..Default::default() }).await;
+    assert!(april.period.as_ref().unwrap().closed);
+    assert_eq!(ReportTotals::of(&april.rows).total, 100_000.0 + 50_000.0 + 30_000.0);
+    let empty = asked(ReportParams { period: "2025-01".into(), ..Default::default() }).await;
+    assert!(empty.rows.is_empty() && !empty.period.unwrap().closed);
+
+    // Each row's total is its statement's lines.
+    for row in &latest.rows {
+        let statement = db.store.commission_statement_of(&org, &row.ma_ctv, "2026-05").await.unwrap().unwrap();
+        assert_eq!(statement.lines.iter().map(|line| line.amount).sum::<f64>(), row.total, "{}", row.ma_ctv);
+    }
+    assert!(db.store.commission_statement_of(&org, "NOBODY", "2026-05").await.unwrap().is_none());
+
+    // The export holds the same rows, in the same order, with the same figures.
+    let base = common::spawn_app(db.store.clone(), org.clone()).await;
+    let response = reqwest::get(format!("{base}/commissions/export.csv?period=2026-05")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains("commissions-2026-05.csv"), "{disposition}");
+    let body = response.text().await.unwrap();
+    let body = body.strip_prefix('\u{feff}').expect("a BOM first");
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, ["ma_ctv", "name", "direct", "level_1", "level_2", "level_3", "level_4", "adjustments", "total", "lines"]);
+    let exported: Vec<(String, f64)> =
+        reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_owned(), r[8].parse().unwrap())).collect();
+    let shown: Vec<(String, f64)> = latest.rows.iter().map(|row| (row.ma_ctv.clone(), row.total)).collect();
+    assert_eq!(exported, shown);
+    let xlsx = reqwest::get(format!("{base}/commissions/export.xlsx?q=Q")).await.unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "an XLSX file is a zip");
+    let bad = reqwest::get(format!("{base}/commissions/export.csv?period=2026-13")).await.unwrap();
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().await.unwrap().contains("period"));
+
+    // The customers page's listing: the phone's verdict and the filtered list.
+    let listing = db.store.customer_listing(&org, Some("0912000002"), &CustomerFilter::default()).await.unwrap();
+    let check = listing.phone.unwrap();
+    assert_eq!(check.customers.len(), 1);
+    assert!(matches!(check.duplicates[0].reasons[0], DuplicateReason::Status { status: CustomerStatus::Served }));
+    assert_eq!(listing.customers.len(), 3);
+    assert_eq!(listing.next_before, None);
+    let served_in_may = CustomerFilter { ordered_from: Some("2026-05-01".into()), ..Default::default() };
+    let listing = db.store.customer_listing(&org, None, &served_in_may).await.unwrap();
+    assert!(listing.phone.is_none());
+    assert_eq!(listing.customers.iter().map(|c| c.phone.as_str()).collect::<Vec<_>>(), ["0912000003", "0912000002"]);
+
+    // The network view: upline, downline and the collaborator itself.
+    let view = db.store.network_view(&org, "R1").await.unwrap().unwrap();
+    assert_eq!(view.upline.iter().map(|m| m.collaborator.ma_ctv.as_str()).collect::<Vec<_>>(), ["R2"]);
+    assert_eq!(view.downline.members.iter().map(|m| m.collaborator.ma_ctv.as_str()).collect::<Vec<_>>(), ["R1", "R0"]);
+    assert_eq!(view.downline.members[0].team_revenue, 3_000_000.0);
+    assert!(db.store.network_view(&org, "NOBODY").await.unwrap().is_none());
+    db.cleanup().await;
+}

@@ -1,5 +1,6 @@
 mod bulk;
 mod campaigns;
+pub mod ctv;
 mod dashboards;
 mod not_found;
 mod overview;
@@ -8,6 +9,7 @@ pub mod subscriber_list;
 
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use campaigns::{preview_campaign, CampaignsPage};
+pub use ctv::{CommissionsPage, CustomersPage, NetworkPage};
 pub use dashboards::{get_dashboards, DashboardsPage};
 pub use not_found::NotFoundPage;
 pub use overview::{get_overview, OverviewPage};

@@ -4,7 +4,7 @@
 //! modal over the list; closing it returns to the list as it was.
 
 use crate::domain::{
-    isdn_path_segment, ArpuTrend, ListParams, ListedRecommendation, MatchCount, RecommendationPage, RiskLevel,
+    isdn_path_segment, with_query, ArpuTrend, ListParams, ListedRecommendation, MatchCount, RecommendationPage, RiskLevel,
     ServiceType, SortColumn, SubscriberType,
 };
 use crate::format::{format_count, format_vnd};
@@ -16,16 +16,9 @@ use serde::{Deserialize, Serialize};
 
 /// `/subscribers?…` with the parameters that have a value.
 pub fn list_href(params: &ListParams) -> String {
-    with_query("/subscribers", params)
+    with_query("/subscribers", &params.query_string())
 }
 
-/// `path?…` with the parameters that have a value.
-fn with_query(path: &str, params: &ListParams) -> String {
-    match params.query_string() {
-        query if query.is_empty() => path.to_owned(),
-        query => format!("{path}?{query}"),
-    }
-}
 
 /// The list as it is, with `isdn`'s Customer360 open over it.
 fn opening_href(params: &ListParams, isdn: &str) -> String {
@@ -273,7 +266,7 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
     });
     // The whole list, in this order, whatever page is shown.
     let whole_list = ListParams { after: String::new(), before: String::new(), limit: String::new(), ..params.clone() };
-    let export_href = with_query("/subscribers/export.csv", &whole_list);
+    let export_href = with_query("/subscribers/export.csv", &whole_list.query_string());
     view! {
         <div class="list-header">
             <p class="list-count" data-testid="list-count">{describe(list.total)}", "{order_text}</p>

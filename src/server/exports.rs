@@ -1,5 +1,6 @@
-//! File exports: `/subscribers/export.{csv,xlsx}?<the list's parameters>&columns=…`
-//! and `/campaigns/{id}/export.{csv,xlsx}?columns=…`. CSV streams as rows are read
+//! File exports: `/subscribers/export.{csv,xlsx}?<the list's parameters>&columns=…`,
+//! `/campaigns/{id}/export.{csv,xlsx}?columns=…` and the commission report,
+//! `/commissions/export.{csv,xlsx}?<the report's parameters>`. CSV streams as rows are read
 //! (UTF-8 with a BOM so Excel shows Vietnamese as written); XLSX is written row by
 //! row to a temporary file in constant memory, then streamed. No cell starts a formula.
 
@@ -40,11 +41,59 @@ pub fn routes() -> Router<AppState> {
     let campaign = |format| {
         move |state: State<AppState>, id: Path<String>, headers: HeaderMap, query: RawQuery| campaign(state, id, headers, query, format)
     };
+    let commissions = |format| move |state: State<AppState>, query: RawQuery| commission_report(state, query, format);
     Router::new()
         .route("/subscribers/export.csv", get(list(Format::Csv)))
         .route("/subscribers/export.xlsx", get(list(Format::Xlsx)))
         .route("/campaigns/{id}/export.csv", get(campaign(Format::Csv)))
         .route("/campaigns/{id}/export.xlsx", get(campaign(Format::Xlsx)))
+        .route("/commissions/export.csv", get(commissions(Format::Csv)))
+        .route("/commissions/export.xlsx", get(commissions(Format::Xlsx)))
+}
+
+/// A month's commission report, every row the filter keeps, in the report's order.
+async fn commission_report(State(state): State<AppState>, RawQuery(query): RawQuery, format: Format) -> Result<Response, AppError> {
+    use crate::ctv::{ReportColumn, ReportParams};
+    let params: ReportParams =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
+    let query = params.query().map_err(AppError::bad_param)?;
+    let report = state.store.select_commission_report(&state.organization, &query).await?;
+    let period = report.period.ok_or(AppError::NotFound("commission month"))?;
+    let columns: Vec<&'static str> = ReportColumn::ALL.iter().map(|column| column.as_str()).collect();
+    let numeric: Vec<bool> = ReportColumn::ALL.iter().map(|column| column.is_figure()).collect();
+    let rows = report.rows.iter().map(|row| ReportColumn::ALL.iter().map(|column| column.cell(row)).collect()).collect();
+    let file_name = format!("commissions-{}.{}", period.period, format.extension());
+    let body = match format {
+        Format::Csv => Body::from_stream(csv_stream(columns, batches_of(rows))),
+        Format::Xlsx => write_xlsx("Commissions", columns, numeric, batches_of(rows)).await?,
+    };
+    Ok(file_response(format, &file_name, body))
+}
+
+/// Rows already in memory as the batches the writers take.
+fn batches_of(rows: Vec<Vec<String>>) -> Batches {
+    const BATCH_ROWS: usize = 1_000;
+    let mut batches: Vec<ExportBatch> = Vec::with_capacity(rows.len().div_ceil(BATCH_ROWS));
+    for row in rows {
+        match batches.last_mut() {
+            Some(batch) if batch.len() < BATCH_ROWS => batch.push(row),
+            _ => batches.push(vec![row]),
+        }
+    }
+    let (sender, receiver) = tokio::sync::mpsc::channel(batches.len().max(1));
+    for batch in batches {
+        sender.try_send(Ok(batch)).expect("the channel holds every batch");
+    }
+    receiver
+}
+
+/// The file as a download named `file_name`.
+fn file_response(format: Format, file_name: &str, body: Body) -> Response {
+    let content_type = match format {
+        Format::Csv => "text/csv; charset=utf-8",
+        Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, attachment(file_name))], body).into_response()
 }
 
 /// A subscriber list with its filters and order.
@@ -99,15 +148,14 @@ async fn export(
         client: header_text(header::USER_AGENT),
     };
     let batches = state.store.export_rows(&state.organization, request);
-    let (content_type, body) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", Body::from_stream(csv_stream(columns, batches))),
+    let body = match format {
+        Format::Csv => Body::from_stream(csv_stream(columns, batches)),
         Format::Xlsx => {
-            let file = write_xlsx(columns, batches).await?;
-            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", file)
+            let numeric = columns.iter().map(|name| NUMERIC_COLUMNS.contains(name)).collect();
+            write_xlsx("Subscribers", columns, numeric, batches).await?
         }
     };
-    let headers = [(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, attachment(&file_name))];
-    Ok((headers, body).into_response())
+    Ok(file_response(format, &file_name, body))
 }
 
 /// `columns=…` taken out of a query string, checked; the rest of the query as it was.
@@ -196,7 +244,8 @@ const NUMERIC_COLUMNS: [&str; 7] = [
 /// memory mode keeps only the current row), then the finished file as the body.
 /// A text cell that looks like a formula is stored with Excel's quote prefix: shown
 /// as written, never evaluated.
-async fn write_xlsx(columns: Vec<&'static str>, mut batches: Batches) -> Result<Body, AppError> {
+/// `numeric` says which columns hold figures.
+async fn write_xlsx(sheet_name: &'static str, columns: Vec<&'static str>, numeric: Vec<bool>, mut batches: Batches) -> Result<Body, AppError> {
     let internal = |e: &dyn std::fmt::Display| AppError::Internal(format!("xlsx export: {e}"));
     let file = tempfile::NamedTempFile::new().map_err(|e| internal(&e))?;
     let path = file.path().to_owned();
@@ -206,13 +255,12 @@ async fn write_xlsx(columns: Vec<&'static str>, mut batches: Batches) -> Result<
         let bold = Format::new().set_bold();
         let as_text = Format::new().set_quote_prefix();
         let sheet = workbook.add_worksheet_with_constant_memory().map_err(|e| e.to_string())?;
-        sheet.set_name("Subscribers").map_err(|e| e.to_string())?;
+        sheet.set_name(sheet_name).map_err(|e| e.to_string())?;
         for (column, name) in columns.iter().enumerate() {
             sheet.write_string_with_format(0, column as u16, *name, &bold).map_err(|e| e.to_string())?;
             sheet.set_column_width(column as u16, if *name == "isdn" { 28 } else { 16 }).map_err(|e| e.to_string())?;
         }
         sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
-        let numeric: Vec<bool> = columns.iter().map(|name| NUMERIC_COLUMNS.contains(name)).collect();
         let mut row_number: u32 = 1;
         while let Some(batch) = batches.blocking_recv() {
             for row in batch.map_err(|e| e.to_string())? {

@@ -10,7 +10,10 @@
 //! organization take turns (a transaction-level advisory lock), so two at once give the
 //! same ledger as one after the other.
 
-use crate::ctv::{CommissionKind, CommissionRate, CommissionReportRow, RecalculationSummary, StatementLine, UPLINE_LEVELS};
+use crate::ctv::{
+    select_report_rows, CommissionKind, CommissionPeriod, CommissionStatement, CommissionRate, CommissionReportRow, RecalculationSummary, ReportQuery,
+    StatementLine, UPLINE_LEVELS,
+};
 use crate::data::{Organization, Store};
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -171,7 +174,64 @@ struct StatementRow {
     created_at: String,
 }
 
+/// The commission report a manager asked for.
+#[derive(Debug)]
+pub struct SelectedReport {
+    /// Every month with commissions, newest first.
+    pub periods: Vec<CommissionPeriod>,
+    /// The month shown; `None` when no month has commissions.
+    pub period: Option<CommissionPeriod>,
+    /// Filtered and sorted as asked.
+    pub rows: Vec<CommissionReportRow>,
+}
+
+/// `YYYY-MM` as the first day of that month.
+fn first_day(period: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").ok()
+}
+
 impl Store {
+    /// Every month with commissions, newest first: one index probe per month (a loose
+    /// index scan of the summaries' primary key) rather than reading all their rows.
+    pub async fn commission_periods(&self, organization: &Organization) -> Result<Vec<CommissionPeriod>, sqlx::Error> {
+        let rows: Vec<(String, bool)> = sqlx::query_as(
+            "WITH RECURSIVE months AS (
+                 SELECT MAX(period) AS period FROM commission_summaries WHERE organization_id = $1
+                 UNION ALL
+                 SELECT (SELECT MAX(s.period) FROM commission_summaries s WHERE s.organization_id = $1 AND s.period < m.period)
+                 FROM months m WHERE m.period IS NOT NULL
+             )
+             SELECT to_char(m.period, 'YYYY-MM'),
+                    EXISTS (SELECT 1 FROM commission_periods p WHERE p.organization_id = $1 AND p.period = m.period)
+             FROM months m WHERE m.period IS NOT NULL ORDER BY m.period DESC",
+        )
+        .bind(organization.id)
+        .fetch_all(&self.pg)
+        .await?;
+        Ok(rows.into_iter().map(|(period, closed)| CommissionPeriod { period, closed }).collect())
+    }
+
+    /// The report of the query's month (the latest with commissions when it names none),
+    /// filtered and sorted as the query says.
+    pub async fn select_commission_report(&self, organization: &Organization, query: &ReportQuery) -> Result<SelectedReport, sqlx::Error> {
+        let periods = self.commission_periods(organization).await?;
+        let period = match &query.period {
+            Some(asked) => Some(
+                periods
+                    .iter()
+                    .find(|known| &known.period == asked)
+                    .cloned()
+                    .unwrap_or(CommissionPeriod { period: asked.clone(), closed: false }),
+            ),
+            None => periods.first().cloned(),
+        };
+        let rows = match period.as_ref().and_then(|p| first_day(&p.period)) {
+            Some(day) => select_report_rows(self.commission_report(organization, day).await?, query),
+            None => Vec::new(),
+        };
+        Ok(SelectedReport { periods, period, rows })
+    }
+
     /// Recalculates every customer of the organization in one transaction. `today`
     /// decides the open month that takes changes to closed ones (the database's date when `None`).
     pub async fn recalculate_commissions(
@@ -297,6 +357,19 @@ impl Store {
                 lines: row.lines,
             })
             .collect())
+    }
+
+    /// A collaborator's statement for a month (`YYYY-MM`); `None` if there is no such collaborator.
+    pub async fn commission_statement_of(
+        &self,
+        organization: &Organization,
+        ma_ctv: &str,
+        period: &str,
+    ) -> Result<Option<CommissionStatement>, sqlx::Error> {
+        let Some(day) = first_day(period) else { return Ok(None) };
+        let Some(collaborator) = self.collaborator(organization, ma_ctv).await? else { return Ok(None) };
+        let lines = self.commission_statement(organization, ma_ctv, day).await?;
+        Ok(Some(CommissionStatement { collaborator, period: period.to_owned(), lines }))
     }
 
     /// A collaborator's ledger lines paid in the month holding `day`, in the order written.

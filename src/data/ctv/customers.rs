@@ -3,12 +3,12 @@
 
 use super::commissions::recalculate_in;
 use super::{CustomerRow, CUSTOMER_COLUMNS};
-use crate::ctv::{Customer, CustomerStatus, DuplicateMatch, DuplicateReason, NewCustomer, RecalculationSummary};
+use crate::ctv::{Customer, CustomerFilter, CustomerListing, CustomerStatus, PhoneCheck, DuplicateMatch, DuplicateReason, NewCustomer, RecalculationSummary};
 use crate::data::{Organization, Store};
 use sqlx::{Postgres, QueryBuilder};
 
 /// Rows a filtered customer list returns at most per page.
-pub const PAGE_ROWS: i64 = 200;
+pub const PAGE_ROWS: i64 = crate::ctv::CUSTOMER_PAGE_ROWS as i64;
 
 /// The outcome of entering a customer.
 #[derive(Debug)]
@@ -18,18 +18,6 @@ pub enum CustomerEntry {
     Duplicate(Vec<DuplicateMatch>),
     /// The closer's code names no collaborator of the organization.
     UnknownCloser,
-}
-
-/// Which customers a list shows: every condition given must hold.
-#[derive(Clone, Debug, Default)]
-pub struct CustomerFilter {
-    pub statuses: Vec<CustomerStatus>,
-    /// Order entry dates, both ends included, `YYYY-MM-DD`.
-    pub ordered_from: Option<String>,
-    pub ordered_until: Option<String>,
-    pub closer: Option<String>,
-    /// Keyset pagination: customers with a smaller id than this (newest first).
-    pub before_id: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -188,6 +176,25 @@ impl Store {
         let summary = recalculate_in(&mut tx, organization, Some(&[id]), None).await?;
         tx.commit().await?;
         Ok(Some(summary))
+    }
+
+    /// What the customers page shows: the phone number looked up (when one is given)
+    /// with seed 000's verdict on it, and a page of the filtered list.
+    pub async fn customer_listing(
+        &self,
+        organization: &Organization,
+        phone: Option<&str>,
+        filter: &CustomerFilter,
+    ) -> Result<CustomerListing, sqlx::Error> {
+        let phone_check = async {
+            let Some(phone) = phone.map(str::trim).filter(|phone| !phone.is_empty()) else { return Ok(None) };
+            let (customers, duplicates) =
+                tokio::try_join!(self.customers_by_phone(organization, phone), self.duplicate_matches(organization, phone))?;
+            Ok::<_, sqlx::Error>(Some(PhoneCheck { phone: phone.to_owned(), customers, duplicates }))
+        };
+        let (phone, customers) = tokio::try_join!(phone_check, self.customers(organization, filter))?;
+        let next_before = (customers.len() as i64 == PAGE_ROWS).then(|| customers.last().map(|c| c.id)).flatten();
+        Ok(CustomerListing { phone, customers, next_before })
     }
 
     /// A page of customers matching the filter, newest first (by id).

@@ -2,12 +2,11 @@
 //! the 4 levels that earn from it) and its downline 4 levels deep with team figures.
 
 use super::{like_escaped, CollaboratorRow, COLLABORATOR_COLUMNS};
-use crate::ctv::{Collaborator, Downline, DownlineMember, UplineMember, UPLINE_LEVELS};
+use crate::ctv::{Collaborator, Downline, DownlineMember, NetworkView, UplineMember, UPLINE_LEVELS};
 use crate::data::{Organization, Store};
 use std::collections::HashMap;
 
-/// Collaborators a search returns at most.
-pub const SEARCH_LIMIT: i64 = 50;
+use crate::ctv::COLLABORATOR_SEARCH_LIMIT;
 
 #[derive(sqlx::FromRow)]
 struct TreeRow {
@@ -28,6 +27,16 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
+    /// A collaborator with its upline and 4-level downline; `None` if there is no such collaborator.
+    pub async fn network_view(&self, organization: &Organization, ma_ctv: &str) -> Result<Option<NetworkView>, sqlx::Error> {
+        let (collaborator, upline, downline) = tokio::try_join!(
+            self.collaborator(organization, ma_ctv),
+            self.upline(organization, ma_ctv),
+            self.downline(organization, ma_ctv),
+        )?;
+        Ok(collaborator.map(|collaborator| NetworkView { collaborator, upline, downline }))
+    }
+
     /// Collaborators whose code or phone starts with `text`, or whose name holds it;
     /// exact codes first, then by code.
     pub async fn search_collaborators(&self, organization: &Organization, text: &str) -> Result<Vec<Collaborator>, sqlx::Error> {
@@ -45,7 +54,7 @@ impl Store {
         .bind(organization.id)
         .bind(like_escaped(text))
         .bind(text)
-        .bind(SEARCH_LIMIT)
+        .bind(COLLABORATOR_SEARCH_LIMIT)
         .fetch_all(&self.pg)
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())

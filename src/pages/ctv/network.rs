@@ -1,0 +1,206 @@
+//! `/network?q=…&ctv=…`: find a collaborator by code, name or phone; see who is above
+//! it (the 4 levels its customers pay overrides to) and its team 4 levels deep, each
+//! member with its team size and revenue. The tree opens and closes without a request.
+
+use crate::ctv::{Collaborator, DownlineMember, NetworkView};
+use crate::domain::{query_string, with_query};
+use crate::format::{format_count, format_vnd};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[server]
+pub async fn search_network(text: String) -> Result<Vec<Collaborator>, ServerFnError> {
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    Ok(state.store.search_collaborators(&state.organization, &text).await.map_err(AppError::from)?)
+}
+
+#[server]
+pub async fn get_network(ma_ctv: String) -> Result<Option<NetworkView>, ServerFnError> {
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    Ok(state.store.network_view(&state.organization, ma_ctv.trim()).await.map_err(AppError::from)?)
+}
+
+/// The network page with `ctv` at its centre, the search kept.
+fn network_href(search: &str, ma_ctv: &str) -> String {
+    with_query("/network", &query_string(&[("q", &search.to_owned()), ("ctv", &ma_ctv.to_owned())]))
+}
+
+#[component]
+pub fn NetworkPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let centre = Memo::new(move |_| query.read().get("ctv").unwrap_or_default());
+    let found = Resource::new(
+        move || search.get(),
+        |text| async move { if text.trim().is_empty() { Ok(Vec::new()) } else { search_network(text).await } },
+    );
+    let network = Resource::new(
+        move || centre.get(),
+        |ma_ctv| async move { if ma_ctv.trim().is_empty() { Ok(None) } else { get_network(ma_ctv).await } },
+    );
+    view! {
+        <Title text="Collaborator network"/>
+        <section class="page">
+            <h1>"Collaborator network"</h1>
+            <form class="filters" method="get" action="/network" role="search" aria-label="Find a collaborator">
+                <label>"Code, name or phone"
+                    <input name="q" type="search" value=move || search.get() required autocomplete="off"/>
+                </label>
+                <button type="submit">"Search"</button>
+            </form>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Searching…"</p> }>
+                {move || Suspend::new(async move {
+                    let text = search.get();
+                    match found.await {
+                        Ok(found) if text.trim().is_empty() && found.is_empty() => ().into_any(),
+                        Ok(found) => view! { <SearchResults text found/> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the network…"</p> }>
+                {move || Suspend::new(async move {
+                    let (text, ma_ctv) = (search.get(), centre.get());
+                    match network.await {
+                        Ok(Some(network)) => view! { <Network network search=text/> }.into_any(),
+                        Ok(None) if ma_ctv.trim().is_empty() => view! {
+                            <p class="empty-state">"Search a collaborator to see its upline and its team."</p>
+                        }.into_any(),
+                        Ok(None) => view! {
+                            <p class="empty-state" role="status">"No collaborator has the code " <code>{ma_ctv}</code> "."</p>
+                        }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SearchResults(text: String, found: Vec<Collaborator>) -> impl IntoView {
+    if found.is_empty() {
+        return view! { <p class="empty-state" role="status">"No collaborator's code, name or phone matches " <code>{text}</code> "."</p> }
+            .into_any();
+    }
+    let more = (found.len() as i64 >= crate::ctv::COLLABORATOR_SEARCH_LIMIT).then_some(" (the first ones; narrow the search)");
+    view! {
+        <p class="list-count">{format!("{} found{}", format_count(found.len() as i64), more.unwrap_or_default())}</p>
+        <div class="table-scroll">
+            <table class="data-table" data-testid="network-search-results">
+                <thead><tr>
+                    <th scope="col">"Code"</th><th scope="col">"Name"</th><th scope="col">"Phone"</th>
+                    <th scope="col">"Rank"</th><th scope="col">"Introduced by"</th><th scope="col">"Status"</th>
+                </tr></thead>
+                <tbody>
+                    {found.into_iter().map(|ctv| {
+                        let href = network_href(&text, &ctv.ma_ctv);
+                        view! {
+                            <tr>
+                                <td><a href=href>{ctv.ma_ctv}</a></td>
+                                <td>{ctv.name}</td>
+                                <td>{ctv.phone.unwrap_or_default()}</td>
+                                <td>{ctv.rank}</td>
+                                <td>{ctv.introducer.unwrap_or_else(|| "–".into())}</td>
+                                <td>{ctv.status}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Network(network: NetworkView, search: String) -> impl IntoView {
+    let NetworkView { collaborator, upline, downline } = network;
+    let root = downline.members.first().cloned();
+    let (team_size, team_revenue, recruits) = root.map_or((1, 0.0, 0), |m| (m.team_size, m.team_revenue, m.children));
+    let at_the_top = upline.is_empty();
+    // Highest level first, so the chain reads down to the collaborator.
+    let chain = upline
+        .into_iter()
+        .rev()
+        .map(|member| {
+            let href = network_href(&search, &member.collaborator.ma_ctv);
+            view! {
+                <li>
+                    <span class="muted">{format!("Level {} ", member.level)}</span>
+                    <a href=href>{member.collaborator.ma_ctv}</a>" "{member.collaborator.name}
+                </li>
+            }
+        })
+        .collect_view();
+    let tree = (!downline.members.is_empty()).then(|| {
+        let mut at = 0;
+        tree_node(&downline.members, &mut at, &search)
+    });
+    view! {
+        <div class="stat-grid" data-testid="network-summary">
+            <div class="stat-card"><div class="stat-label">"Collaborator"</div>
+                <div class="stat-value">{collaborator.ma_ctv.clone()}</div>
+                <div class="stat-detail">{format!("{} · {} · joined {} · {}", collaborator.name, collaborator.rank, collaborator.joined_on, collaborator.status)}</div>
+            </div>
+            <div class="stat-card" data-testid="team-size"><div class="stat-label">"Team (4 levels)"</div>
+                <div class="stat-value">{format_count(team_size)}</div>
+                <div class="stat-detail">{format!("{} introduced directly", format_count(recruits))}</div>
+            </div>
+            <div class="stat-card"><div class="stat-label">"Team revenue"</div>
+                <div class="stat-value">{format_vnd(team_revenue)}</div>
+                <div class="stat-detail">"Served customers ('Da den lam') of the team"</div>
+            </div>
+        </div>
+        <section aria-labelledby="upline-title">
+            <h2 id="upline-title">"Upline"</h2>
+            {if at_the_top {
+                view! { <p class="muted">"At the top of its tree: nobody introduced it."</p> }.into_any()
+            } else {
+                view! { <ol class="upline" data-testid="upline">{chain}<li><strong>{collaborator.ma_ctv}</strong>" (this collaborator)"</li></ol> }.into_any()
+            }}
+        </section>
+        <section aria-labelledby="downline-title">
+            <h2 id="downline-title">"Team, 4 levels down"</h2>
+            <p class="muted">"Open a member to see whom it introduced; its code re-centres the network on it."</p>
+            <ul class="tree" aria-labelledby="downline-title" data-testid="downline">{tree}</ul>
+        </section>
+    }
+}
+
+/// The member at `at` and its subtree (the members after it one level deeper, depth
+/// first); `at` ends past the subtree. Members with a team open and close as `<details>`.
+fn tree_node(members: &[DownlineMember], at: &mut usize, search: &str) -> AnyView {
+    let member = members[*at].clone();
+    *at += 1;
+    let mut children = Vec::new();
+    while *at < members.len() && members[*at].level > member.level {
+        children.push(tree_node(members, at, search));
+    }
+    let href = network_href(search, &member.collaborator.ma_ctv);
+    let label = view! {
+        <a href=href class="tree-code">{member.collaborator.ma_ctv.clone()}</a>
+        " "{member.collaborator.name.clone()}
+        <span class="muted">{format!(" · {} · level {}", member.collaborator.rank, member.level)}</span>
+        <span class="tree-figures">
+            {format!("team {} · {}", format_count(member.team_size), format_vnd(member.team_revenue))}
+        </span>
+    };
+    let code = member.collaborator.ma_ctv.clone();
+    if children.is_empty() {
+        view! { <li data-ctv=code><span class="tree-leaf">{label}</span></li> }.into_any()
+    } else {
+        view! {
+            <li data-ctv=code>
+                <details open=member.level == 0>
+                    <summary>{label}</summary>
+                    <ul>{children}</ul>
+                </details>
+            </li>
+        }
+        .into_any()
+    }
+}
