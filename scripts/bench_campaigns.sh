@@ -21,8 +21,6 @@ WORK="$(mktemp -d)"
 SERVER=""
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-median_of() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-slowest_of() { printf '%s\n' "$@" | sort -n | tail -n 1; }
 
 # Serves $1's database (migrated, filled at scale $2 if empty, Redis db 14 so the demo's keys stay).
 serve_database() {

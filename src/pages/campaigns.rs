@@ -275,16 +275,16 @@ fn RuleInputs(rules: RwSignal<CampaignRules>, workspace: Resource<Result<Campaig
     view! {
         <fieldset class="rule-group">
             <legend>"Who"</legend>
-            {checkboxes("Risk", RiskLevel::ALL.iter().map(|r| (*r, r.as_str().to_owned())).collect(), rules, |r| &mut r.risks, &current.risks)}
-            {checkboxes("Service", ServiceType::ALL.iter().map(|s| (*s, s.as_str().to_owned())).collect(), rules, |r| &mut r.services, &current.services)}
-            {checkboxes("PRE / POS", SubscriberType::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.subscriber_types, &current.subscriber_types)}
-            {checkboxes("ARPU trend", ArpuTrend::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.trends, &current.trends)}
+            {checkboxes("Risk", RiskLevel::ALL.iter().map(|r| (*r, r.as_str().to_owned())).collect(), rules, |r| &mut r.risks, &current.risks, ANY_WHEN_NONE)}
+            {checkboxes("Service", ServiceType::ALL.iter().map(|s| (*s, s.as_str().to_owned())).collect(), rules, |r| &mut r.services, &current.services, ANY_WHEN_NONE)}
+            {checkboxes("PRE / POS", SubscriberType::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.subscriber_types, &current.subscriber_types, ANY_WHEN_NONE)}
+            {checkboxes("ARPU trend", ArpuTrend::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.trends, &current.trends, ANY_WHEN_NONE)}
             <Transition fallback=|| view! { <span class="loading"></span> }>
                 {move || {
                     let chosen = rules.get_untracked().clusters;
                     Suspend::new(async move {
                         let clusters = workspace.await.map(|w| w.clusters).unwrap_or_default();
-                        checkboxes("Cluster", clusters.into_iter().map(|c| (c, c.to_string())).collect(), rules, |r| &mut r.clusters, &chosen)
+                        checkboxes("Cluster", clusters.into_iter().map(|c| (c, c.to_string())).collect(), rules, |r| &mut r.clusters, &chosen, ANY_WHEN_NONE)
                     })
                 }}
             </Transition>
@@ -304,16 +304,21 @@ fn RuleInputs(rules: RwSignal<CampaignRules>, workspace: Resource<Result<Campaig
     }
 }
 
+/// What ticking none of a "who" group means.
+const ANY_WHEN_NONE: Option<&str> = Some("(none ticked: any)");
+
 /// A group of checkboxes: each adds its value to the rule's list, or takes it out.
+/// `hint` says what ticking none means.
 fn checkboxes<T>(
     legend: &'static str,
     options: Vec<(T, String)>,
     rules: RwSignal<CampaignRules>,
     field: fn(&mut CampaignRules) -> &mut Vec<T>,
     chosen: &[T],
+    hint: Option<&'static str>,
 ) -> impl IntoView
 where
-    T: Copy + PartialEq + Send + Sync + 'static,
+    T: Clone + PartialEq + Send + Sync + 'static,
 {
     let empty = options.is_empty();
     let boxes = options
@@ -326,7 +331,7 @@ where
                     let list = field(rules);
                     list.retain(|v| *v != value);
                     if on {
-                        list.push(value);
+                        list.push(value.clone());
                     }
                 });
             };
@@ -338,7 +343,7 @@ where
             <span class="checks-label">{legend}</span>
             {boxes}
             {empty.then(|| view! { <span class="muted">"none yet"</span> })}
-            <span class="muted hint">"(none ticked: any)"</span>
+            {hint.map(|hint| view! { <span class="muted hint">{hint}</span> })}
         </div>
     }
 }
@@ -395,8 +400,8 @@ fn Suppressions(rules: RwSignal<CampaignRules>, workspace: Resource<Result<Campa
                             .map(|l| (l.id.clone(), format!("{} ({})", l.name, format_count(l.isdn_count))))
                             .collect();
                         view! {
-                            {id_checkboxes("Members of an exported campaign", exported, rules, |r| &mut r.exclude_campaigns, chosen_campaigns)}
-                            {id_checkboxes("Uploaded lists", lists, rules, |r| &mut r.exclude_lists, chosen_lists)}
+                            {checkboxes("Members of an exported campaign", exported, rules, |r| &mut r.exclude_campaigns, &chosen_campaigns, None)}
+                            {checkboxes("Uploaded lists", lists, rules, |r| &mut r.exclude_lists, &chosen_lists, None)}
                         }
                     })
                 }}
@@ -419,40 +424,6 @@ fn Suppressions(rules: RwSignal<CampaignRules>, workspace: Resource<Result<Campa
                 </ActionForm>
             </details>
         </fieldset>
-    }
-}
-
-fn id_checkboxes(
-    legend: &'static str,
-    options: Vec<(String, String)>,
-    rules: RwSignal<CampaignRules>,
-    field: fn(&mut CampaignRules) -> &mut Vec<String>,
-    chosen: Vec<String>,
-) -> impl IntoView {
-    let empty = options.is_empty();
-    let boxes = options
-        .into_iter()
-        .map(|(id, label)| {
-            let checked = chosen.contains(&id);
-            let on_change = move |ev: leptos::ev::Event| {
-                let on = event_target_checked(&ev);
-                rules.update(|rules| {
-                    let list = field(rules);
-                    list.retain(|v| *v != id);
-                    if on {
-                        list.push(id.clone());
-                    }
-                });
-            };
-            view! { <label class="check"><input type="checkbox" checked=checked on:change=on_change/>{label}</label> }
-        })
-        .collect_view();
-    view! {
-        <div class="checks" role="group" aria-label=legend>
-            <span class="checks-label">{legend}</span>
-            {boxes}
-            {empty.then(|| view! { <span class="muted">"none yet"</span> })}
-        </div>
     }
 }
 
