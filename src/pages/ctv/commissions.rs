@@ -3,9 +3,7 @@
 //! adjustments and total; sortable, filterable, exportable (CSV, XLSX). A collaborator's
 //! code opens its statement: the ledger lines that make up its total.
 
-use crate::ctv::{
-    CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery, ReportTotals, REPORT_PAGE_ROWS,
-};
+use crate::ctv::{CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery};
 use crate::domain::with_query;
 use crate::format::{format_count, format_vnd};
 use leptos::prelude::*;
@@ -14,6 +12,7 @@ use leptos_router::hooks::use_query_map;
 
 #[server]
 pub async fn get_commission_report(params: ReportParams) -> Result<CommissionReport, ServerFnError> {
+    use crate::ctv::{ReportTotals, REPORT_PAGE_ROWS};
     use crate::server::{error::AppError, state::AppState};
     let state = expect_context::<AppState>();
     let query = params.query().map_err(|(field, message)| AppError::bad_param((field, format!("{field}: {message}"))))?;

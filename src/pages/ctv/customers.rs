@@ -3,7 +3,7 @@
 //! the list by status, order dates and closer, and enter a new customer: the duplicate
 //! rule runs first and says why a phone is taken.
 
-use crate::ctv::{Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerStatus, DuplicateMatch, NewCustomer, PhoneCheck};
+use crate::ctv::{Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerStatus, DuplicateMatch, PhoneCheck};
 use crate::domain::{query_string, with_query};
 use crate::format::format_vnd;
 use leptos::prelude::*;
@@ -31,6 +31,7 @@ pub async fn enter_customer(
     service: String,
     amount: String,
 ) -> Result<CustomerEntryResult, ServerFnError> {
+    use crate::ctv::NewCustomer;
     use crate::data::ctv::customers::CustomerEntry;
     use crate::server::{error::AppError, state::AppState};
     let state = expect_context::<AppState>();
