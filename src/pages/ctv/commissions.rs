@@ -178,7 +178,8 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
                 .skip(2)
                 .map(|column| {
                     let value = column.cell(&row);
-                    let text = if column == ReportColumn::Lines { format_count(row.lines) } else { format_vnd(value.parse().unwrap_or(0.0)) };
+                    // Whole đồng, the unit in the caption: a ₫ in every cell made the table too wide to read.
+                    let text = format_count(value.parse::<f64>().unwrap_or(0.0).round() as i64);
                     view! { <td class="num" data-column=column.as_str() data-value=value>{text}</td> }
                 })
                 .collect_view();
@@ -194,14 +195,15 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
     let totals = report.totals;
     let total_cells = [totals.direct, totals.overrides[0], totals.overrides[1], totals.overrides[2], totals.overrides[3], totals.adjustments, totals.total]
         .into_iter()
-        .map(|amount| view! { <td class="num">{format_vnd(amount)}</td> })
+        .map(|amount| view! { <td class="num">{format_count(amount.round() as i64)}</td> })
         .collect_view();
     let page_href = |page: usize| report_href(&ReportParams { page: page.to_string(), ctv: String::new(), ..params.clone() });
     let previous = (report.page > 1).then(|| page_href(report.page - 1));
     let next = (report.page < report.pages).then(|| page_href(report.page + 1));
     view! {
         <div class="table-scroll">
-            <table class="data-table" data-testid="commission-report">
+            <table class="data-table report-table" data-testid="commission-report">
+                <caption class="muted">"Amounts in đồng (₫), rounded to the đồng; the export keeps the cents."</caption>
                 <thead><tr>{headers}</tr></thead>
                 <tbody>{rows}</tbody>
                 <tfoot>

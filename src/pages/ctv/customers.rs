@@ -219,7 +219,7 @@ fn CustomerTable(customers: Vec<Customer>, testid: &'static str) -> impl IntoVie
         .collect_view();
     view! {
         <div class="table-scroll">
-            <table class="data-table" data-testid=testid>
+            <table class="data-table customer-table" data-testid=testid>
                 <thead><tr>
                     <th scope="col" class="num">"#"</th><th scope="col">"Name"</th><th scope="col">"Phone"</th>
                     <th scope="col">"Ordered"</th><th scope="col">"Appointment"</th><th scope="col">"Status"</th>

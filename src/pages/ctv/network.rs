@@ -130,7 +130,7 @@ fn Network(network: NetworkView, search: String) -> impl IntoView {
             let href = network_href(&search, &member.collaborator.ma_ctv);
             view! {
                 <li>
-                    <span class="muted">{format!("Level {} ", member.level)}</span>
+                    <span class="muted">{format!("level {} ", member.level)}</span>
                     <a href=href>{member.collaborator.ma_ctv}</a>" "{member.collaborator.name}
                 </li>
             }
@@ -181,20 +181,23 @@ fn tree_node(members: &[DownlineMember], at: &mut usize, search: &str) -> AnyVie
         children.push(tree_node(members, at, search));
     }
     let href = network_href(search, &member.collaborator.ma_ctv);
+    // The code's link sits beside the summary, not in it: a link inside a summary is a
+    // control inside a control, which assistive technology cannot reach.
+    let code = view! { <a href=href class="tree-code">{member.collaborator.ma_ctv.clone()}</a> };
     let label = view! {
-        <a href=href class="tree-code">{member.collaborator.ma_ctv.clone()}</a>
-        " "{member.collaborator.name.clone()}
+        {member.collaborator.name.clone()}
         <span class="muted">{format!(" · {} · level {}", member.collaborator.rank, member.level)}</span>
         <span class="tree-figures">
             {format!("team {} · {}", format_count(member.team_size), format_vnd(member.team_revenue))}
         </span>
     };
-    let code = member.collaborator.ma_ctv.clone();
+    let ma_ctv = member.collaborator.ma_ctv.clone();
     if children.is_empty() {
-        view! { <li data-ctv=code><span class="tree-leaf">{label}</span></li> }.into_any()
+        view! { <li data-ctv=ma_ctv>{code}<span class="tree-leaf">{label}</span></li> }.into_any()
     } else {
         view! {
-            <li data-ctv=code>
+            <li data-ctv=ma_ctv>
+                {code}
                 <details open=member.level == 0>
                     <summary>{label}</summary>
                     <ul>{children}</ul>
