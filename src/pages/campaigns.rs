@@ -213,10 +213,14 @@ pub fn CampaignsPage() -> impl IntoView {
                 // A `div`, not a form: the rules hold the suppression upload's own form,
                 // and a form inside a form is dropped by the HTML parser.
                 <div class="rules" role="group" aria-label="Campaign rules">
-                    {move || {
-                        form_generation.get();
-                        view! { <RuleInputs rules workspace/> }
-                    }}
+                    // Keyed by the generation, so new rules draw new inputs. Redrawn in
+                    // place, inputs the user had touched kept showing what they showed: a
+                    // changed `checked` or `value` attribute no longer moves them.
+                    <For
+                        each=move || [form_generation.get()]
+                        key=|generation| *generation
+                        children=move |_| view! { <RuleInputs rules workspace form_generation/> }
+                    />
                     <form on:submit=save_campaign>
                         <fieldset class="rule-group">
                             <legend>"Save"</legend>
@@ -267,10 +271,15 @@ pub fn CampaignsPage() -> impl IntoView {
 
 /// The rule inputs, drawn from the rules as they are when drawn.
 #[component]
-fn RuleInputs(rules: RwSignal<CampaignRules>, workspace: Resource<Result<CampaignWorkspace, ServerFnError>>) -> impl IntoView {
+fn RuleInputs(
+    rules: RwSignal<CampaignRules>,
+    workspace: Resource<Result<CampaignWorkspace, ServerFnError>>,
+    form_generation: RwSignal<u32>,
+) -> impl IntoView {
     let current = rules.get_untracked();
     let use_template = move |_| {
         rules.set(CampaignRules::seed_template());
+        form_generation.update(|g| *g += 1);
     };
     view! {
         <fieldset class="rule-group">
@@ -300,7 +309,7 @@ fn RuleInputs(rules: RwSignal<CampaignRules>, workspace: Resource<Result<Campaig
             })}
             <button type="button" class="secondary" on:click=use_template>"Seed 002 template"</button>
         </fieldset>
-        <Suppressions rules workspace chosen=current/>
+        <Suppressions rules workspace/>
     }
 }
 
@@ -370,7 +379,7 @@ fn number_input(label: &'static str, min: &'static str, max: &'static str, value
 
 /// Leave out earlier campaigns' exported members and uploaded lists; upload a list.
 #[component]
-fn Suppressions(rules: RwSignal<CampaignRules>, workspace: Resource<Result<CampaignWorkspace, ServerFnError>>, chosen: CampaignRules) -> impl IntoView {
+fn Suppressions(rules: RwSignal<CampaignRules>, workspace: Resource<Result<CampaignWorkspace, ServerFnError>>) -> impl IntoView {
     let upload = ServerAction::<CreateSuppressionList>::new();
     let list_text = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
@@ -379,13 +388,15 @@ fn Suppressions(rules: RwSignal<CampaignRules>, workspace: Resource<Result<Campa
             workspace.refetch();
         }
     });
-    let (chosen_campaigns, chosen_lists) = (chosen.exclude_campaigns, chosen.exclude_lists);
     view! {
         <fieldset class="rule-group">
             <legend>"Leave out"</legend>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || {
-                    let (chosen_campaigns, chosen_lists) = (chosen_campaigns.clone(), chosen_lists.clone());
+                    // What is ticked now: a list just uploaded is ticked, and a refetch
+                    // keeps what the user ticked since the inputs were drawn.
+                    let chosen = rules.get_untracked();
+                    let (chosen_campaigns, chosen_lists) = (chosen.exclude_campaigns, chosen.exclude_lists);
                     Suspend::new(async move {
                         let workspace = workspace.await.unwrap_or_default();
                         let exported: Vec<(String, String)> = workspace
