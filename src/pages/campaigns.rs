@@ -257,7 +257,7 @@ pub fn CampaignsPage() -> impl IntoView {
                     </Transition>
                     // Outside the Transition: what it shows while hydrating must not depend on it.
                     <p class="muted counting" aria-live="polite">{move || if counting.get() { "Counting…" } else { "" }}</p>
-                    {move || editing.get().map(|id| view! { <ExportPanel id/> })}
+                    {move || editing.get().map(|id| view! { <ExportPanel id workspace_version/> })}
                     <Transition fallback=|| view! { <span class="loading"></span> }>
                         {move || Suspend::new(async move {
                             workspace.await.ok().map(|workspace| view! { <SavedCampaigns campaigns=workspace.campaigns/> })
@@ -490,8 +490,10 @@ fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
 }
 
 /// The saved campaign's exports: columns to include, the two formats, the history.
+/// `workspace_version` is bumped after an export, so the saved campaigns' export counts
+/// and the campaigns offered for suppression follow.
 #[component]
-fn ExportPanel(id: String) -> impl IntoView {
+fn ExportPanel(id: String, workspace_version: RwSignal<u32>) -> impl IntoView {
     let columns = RwSignal::new(EXPORT_COLUMNS.iter().map(|(name, _)| *name).collect::<Vec<&'static str>>());
     let history_version = RwSignal::new(0u32);
     let history_id = id.clone();
@@ -507,7 +509,11 @@ fn ExportPanel(id: String) -> impl IntoView {
     let refresh_history = move |_| {
         for delay_ms in [1_000, 4_000] {
             // The panel may be gone by then (another campaign opened): nothing to refresh.
-            set_timeout(move || _ = history_version.try_update(|v| *v += 1), std::time::Duration::from_millis(delay_ms));
+            let refresh = move || {
+                _ = history_version.try_update(|v| *v += 1);
+                _ = workspace_version.try_update(|v| *v += 1);
+            };
+            set_timeout(refresh, std::time::Duration::from_millis(delay_ms));
         }
     };
     let column_boxes = EXPORT_COLUMNS
