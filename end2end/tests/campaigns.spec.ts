@@ -130,7 +130,10 @@ test('a new campaign leaves out an earlier campaign\'s members and an uploaded l
   });
   await expect(page.getByLabel('ISDNs, one per line')).toHaveValue(['msisdn', ...optOuts].join('\n'));
   await page.getByRole('button', { name: 'Upload list' }).click();
-  await expect(page.getByRole('status')).toContainText('5 ISDNs, left out of this campaign');
+  await expect(page.getByRole('form', { name: 'Upload a suppression list' }).getByRole('status'))
+    .toContainText('5 ISDNs, left out of this campaign');
+  // The earlier campaign's "Saved …" went with it.
+  await expect(page.getByText(`Saved "${earlier}"`)).toHaveCount(0);
   await expect(campaignCount(page)).toHaveText(grouped(mediumRisk - 35));
   await expect(page.getByRole('group', { name: 'Uploaded lists' }).getByLabel(`Opt-outs ${run} (5)`)).toBeChecked();
 });

@@ -197,6 +197,8 @@ pub fn CampaignsPage() -> impl IntoView {
     let new_campaign = move |_| {
         navigate_to_builder("/campaigns", Default::default());
         editing.set(None);
+        // "Saved …" spoke of the campaign before.
+        save.value().set(None);
         name.set(String::new());
         rules.set(CampaignRules::seed_template());
         form_generation.update(|g| *g += 1);
