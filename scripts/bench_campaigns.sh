@@ -27,9 +27,9 @@ serve_database() {
   local url=$1 scale=$2
   DATABASE_URL="$url" "$BIN" migrate >/dev/null 2>&1
   say "filling $(basename "$url") at scale $scale if it is empty"
-  DATABASE_URL="$url" REDIS_URL="${REDIS_URL%/*}/14" "$BIN" generate --seed 42 --scale "$scale" --no-sync --if-empty >/dev/null 2>&1
+  DATABASE_URL="$url" REDIS_URL="$(redis_database 14)" "$BIN" generate --seed 42 --scale "$scale" --no-sync --if-empty >/dev/null 2>&1
   [[ -z "$SERVER" ]] || { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
-  DATABASE_URL="$url" REDIS_URL="${REDIS_URL%/*}/14" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$ADDR" RUST_LOG=warn \
+  DATABASE_URL="$url" REDIS_URL="$(redis_database 14)" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$ADDR" RUST_LOG=warn \
     "$BIN" serve >/dev/null 2>&1 &
   SERVER=$!
   wait_until "UT360 on $ADDR" 30 curl -sf "http://$ADDR/readyz"

@@ -8,6 +8,13 @@ CARGO_LEPTOS_VERSION=0.2.47
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
+# redis_database N: REDIS_URL's server with database N, so a script's keys stay apart
+# from the demo's (which live in the URL's own database).
+redis_database() {
+  [[ "$REDIS_URL" =~ ^([a-z]+://[^/]+) ]] || die "cannot read REDIS_URL=$REDIS_URL"
+  printf '%s/%s' "${BASH_REMATCH[1]}" "$1"
+}
+
 # The benchmarks' summaries of a list of numbers.
 median_of() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 slowest_of() { printf '%s\n' "$@" | sort -n | tail -n 1; }

@@ -20,8 +20,7 @@ build_release
 BIN="$ROOT/target/release/ut360"
 E2E_DATABASE_URL="${DATABASE_URL%/*}/ut360_e2e"
 # Redis database 15 of the same server, so the demo's `ut360:*` keys are never touched.
-[[ "$REDIS_URL" =~ ^([a-z]+://[^/]+) ]] || die "cannot read REDIS_URL=$REDIS_URL"
-E2E_REDIS_URL="${BASH_REMATCH[1]}/15"
+E2E_REDIS_URL="$(redis_database 15)"
 
 # The browser tests get a database of their own; the demo database is never touched.
 say "preparing the browser-test database (seed scale)"
