@@ -140,6 +140,8 @@ test('a new campaign leaves out an earlier campaign\'s members and an uploaded l
 
 test('bad rules are named and nothing is counted', async ({ page }) => {
   await page.goto('/campaigns');
+  // Typed before hydration, a value would be lost: wait until the page's code is running.
+  await page.waitForLoadState('networkidle');
   await page.getByLabel('Min. customer value').fill('150');
   await expect(page.getByTestId('rules-error')).toContainText('Minimum customer value: 150 is outside 0 to 100');
   await page.getByLabel('Min. customer value').fill('70');
