@@ -305,6 +305,11 @@ pub fn is_date(text: &str) -> bool {
     year >= 1900 && (1..=days_in_month).contains(&day)
 }
 
+/// Whether `text` is a calendar month written `YYYY-MM`.
+pub fn is_month(text: &str) -> bool {
+    is_date(&format!("{text}-01"))
+}
+
 /// Why seed 000's rule holds a phone number as taken.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -511,7 +516,7 @@ impl ReportParams {
         let period = self.period.trim();
         let period = match period {
             "" => None,
-            text if is_date(&format!("{text}-01")) => Some(text.to_owned()),
+            text if is_month(text) => Some(text.to_owned()),
             text => return Err(("period", format!("{text:?} is not a month (YYYY-MM)"))),
         };
         let sort = match self.sort.trim() {
@@ -697,6 +702,7 @@ mod tests {
         assert_eq!(period_of("2026-11-29"), Some("2026-11"));
         assert_eq!(period_of("2026-1-29"), None);
         assert!(is_date("2028-02-29") && !is_date("2027-02-29") && !is_date("2026-13-01"));
+        assert!(is_month("2026-11") && !is_month("2026-13") && !is_month("2026-1"));
     }
 
     #[test]

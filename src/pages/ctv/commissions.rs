@@ -28,7 +28,7 @@ pub async fn get_commission_report(params: ReportParams) -> Result<CommissionRep
 pub async fn get_commission_statement(period: String, ma_ctv: String) -> Result<Option<CommissionStatement>, ServerFnError> {
     use crate::server::{error::AppError, state::AppState};
     let state = expect_context::<AppState>();
-    if !crate::ctv::is_date(&format!("{}-01", period.trim())) {
+    if !crate::ctv::is_month(period.trim()) {
         return Err(AppError::BadRequest { field: "period", message: format!("period: {period:?} is not a month (YYYY-MM)") }.into());
     }
     Ok(state.store.commission_statement_of(&state.organization, ma_ctv.trim(), period.trim()).await.map_err(AppError::from)?)
