@@ -2,7 +2,7 @@
 
 use crate::pages::{
     BulkLookupPage, CampaignsPage, CommissionsPage, CustomersPage, DashboardsPage, NetworkPage, NotFoundPage, OverviewPage,
-    SubscriberListPage, SubscriberPage,
+    SubscriberListPage, SubscriberPage, TransactionsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
                     <A href="/">"Overview"</A>
                     <A href="/subscribers">"Subscribers"</A>
                     <A href="/dashboards">"Dashboards"</A>
+                    <A href="/transactions">"Transactions"</A>
                     <A href="/campaigns">"Campaigns"</A>
                     <A href="/bulk">"Bulk lookup"</A>
                     <A href="/network">"Network"</A>
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=OverviewPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("dashboards") view=DashboardsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("subscribers") view=SubscriberListPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("transactions") view=TransactionsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("bulk") view=BulkLookupPage/>
                     <Route path=StaticSegment("campaigns") view=CampaignsPage/>
                     <Route path=StaticSegment("network") view=NetworkPage ssr=SsrMode::Async/>

@@ -14,6 +14,7 @@ pub mod format;
 pub mod isdn_list;
 pub mod pages;
 pub mod profile;
+pub mod transactions;
 
 #[cfg(feature = "ssr")]
 pub mod data;

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { Client } from 'pg';
-import { expectAccessible } from './support';
+import { expectAccessible, query } from './support';
 
 // Seed 001's example subscriber, the first of the demo data.
 const ISDN = '++/hZFPrCDRre55vsZqqxQ==';
@@ -119,4 +119,18 @@ test('unknown and malformed ISDNs get a clear message', async ({ page }) => {
   await expect(page.getByTestId('not-found')).toContainText('No such subscriber');
   await page.goto('/search?isdn=' + encodeURIComponent('not an isdn'));
   await expect(page.getByTestId('lookup-error')).toContainText('is not an ISDN');
+});
+
+test('Customer360 lists the subscriber\'s latest transactions, newest first', async ({ page }) => {
+  const [subscriber] = await query<{ isdn: string; n: number }>(
+    `SELECT isdn, COUNT(*)::int AS n FROM transaction_detail GROUP BY isdn ORDER BY COUNT(*) DESC, isdn LIMIT 1`);
+  const latest = await query<{ at: string; status: string }>(
+    `SELECT to_char(trans_date, 'YYYY-MM-DD HH24:MI') AS at, status FROM transaction_detail
+     WHERE isdn = $1 ORDER BY trans_date DESC LIMIT 20`, [subscriber.isdn]);
+  await page.goto(`/subscribers/${encodeURIComponent(subscriber.isdn)}`);
+  const rows = page.locator('[data-testid="recent-transactions"] tbody tr');
+  await expect(rows).toHaveCount(Math.min(20, subscriber.n));
+  await expect(rows.first().locator('td').first()).toHaveText(latest[0].at);
+  await expect(rows.first().locator('td').nth(3)).toHaveText(latest[0].status);
+  await expect(rows.last().locator('td').first()).toHaveText(latest[latest.length - 1].at);
 });

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 /// Where a click on a bar or slice leads: given the series and category names, the
 /// address to open, if any.
-pub type ChartLink = fn(series: &str, category: &str) -> Option<String>;
+pub type ChartLink = std::sync::Arc<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;
 
 /// `echarts.on(event, handler)`, which charming does not bind.
 #[cfg(feature = "hydrate")]
@@ -33,18 +33,20 @@ pub fn EChart(
     {
         let resize_listener = std::sync::Arc::new(std::sync::Mutex::new(None::<WindowListenerHandle>));
         let listener = resize_listener.clone();
-        Effect::new(move |_| draw_once_mounted(id, chart.clone(), link, listener.clone(), 0));
+        let drawn_link = link.clone();
+        Effect::new(move |_| draw_once_mounted(id, chart.clone(), drawn_link.clone(), listener.clone(), 0));
         on_cleanup(move || {
             if let Some(handle) = resize_listener.lock().ok().and_then(|mut handle| handle.take()) {
                 handle.remove();
             }
         });
     }
+    let clickable = link.is_some();
     #[cfg(not(feature = "hydrate"))]
     let _ = (chart, link);
 
     view! {
-        <figure class="chart" class:clickable=link.is_some()>
+        <figure class="chart" class:clickable=clickable>
             <figcaption>{title}</figcaption>
             <div id=id class="chart-canvas" role="img" aria-label=title></div>
             <details class="chart-data" open>

@@ -2,6 +2,6 @@ mod chart;
 mod stat_card;
 mod text_file_input;
 
-pub use chart::EChart;
+pub use chart::{ChartLink, EChart};
 pub use stat_card::StatCard;
 pub use text_file_input::TextFileInput;

@@ -22,6 +22,7 @@ pub mod resilience;
 pub mod subscribers;
 pub mod sync_logs;
 pub mod tables;
+pub mod transactions;
 
 mod copy;
 

@@ -64,7 +64,7 @@ pub enum ReplaceProgress {
 
 impl Store {
     /// Replaces the organization's subscribers with `dataset`, all or nothing, then
-    /// recomputes `recommendation_stats` and refreshes the planner statistics.
+    /// recomputes `recommendation_stats` and refreshes the planner statistics and the visibility map.
     /// Subscribers that stay keep their recommendation id; unchanged rows are not rewritten.
     pub async fn replace_dataset(
         &self,
@@ -114,7 +114,9 @@ impl Store {
             // The subscriber tables are as they were; their planner statistics still hold.
             "recommendation_stats"
         };
-        sqlx::query(&format!("ANALYZE {tables}")).execute(&self.pg).await?;
+        // VACUUM as well: a load leaves no page all-visible, and campaign counts read the
+        // covering index alone only where the visibility map says so.
+        sqlx::raw_sql(&format!("VACUUM (ANALYZE) {tables}")).execute(&self.pg).await?;
         Ok(summary)
     }
 
@@ -122,6 +124,14 @@ impl Store {
         sqlx::query_scalar("SELECT COUNT(*) FROM recommendations WHERE organization_id = $1")
             .bind(organization.id)
             .fetch_one(&self.pg)
+            .await
+    }
+
+    /// Every subscriber's ISDN, in ISDN order (the transaction generator draws from them).
+    pub async fn subscriber_isdns(&self, organization: &Organization) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT isdn FROM recommendations WHERE organization_id = $1 ORDER BY isdn")
+            .bind(organization.id)
+            .fetch_all(&self.pg)
             .await
     }
 }

@@ -193,7 +193,7 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
 
     view! {
         <h2>"Services"</h2>
-        <EChart id="service-chart" title="Subscribers by service" chart=service_chart link=service_link>
+        <EChart id="service-chart" title="Subscribers by service" chart=service_chart link=std::sync::Arc::new(service_link)>
             <table class="data-table" data-testid="service-table">
                 <thead><tr>
                     <th scope="col">"Service"</th><th scope="col" class="num">"Subscribers"</th>
@@ -204,7 +204,7 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
             </table>
         </EChart>
         <h2>"Risk"</h2>
-        <EChart id="risk-chart" title="Subscribers by service and risk" chart=risk_chart link=service_link>
+        <EChart id="risk-chart" title="Subscribers by service and risk" chart=risk_chart link=std::sync::Arc::new(service_link)>
             <table class="data-table" data-testid="risk-table">
                 <thead><tr>
                     <th scope="col">"Service"</th><th scope="col">"Risk"</th><th scope="col" class="num">"Subscribers"</th>
@@ -214,7 +214,7 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
             </table>
         </EChart>
         <h2>"Clusters"</h2>
-        <EChart id="cluster-chart" title="Subscribers by cluster and service" chart=cluster_chart link=cluster_link>
+        <EChart id="cluster-chart" title="Subscribers by cluster and service" chart=cluster_chart link=std::sync::Arc::new(cluster_link)>
             <table class="data-table" data-testid="cluster-table">
                 <thead><tr>
                     <th scope="col">"Cluster"</th><th scope="col" class="num">"Subscribers"</th>

@@ -6,6 +6,7 @@ mod not_found;
 mod overview;
 mod subscriber;
 pub mod subscriber_list;
+mod transactions;
 
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use campaigns::{preview_campaign, CampaignsPage};
@@ -15,3 +16,4 @@ pub use not_found::NotFoundPage;
 pub use overview::{get_overview, OverviewPage};
 pub use subscriber::{get_subscriber, SubscriberPage};
 pub use subscriber_list::{get_subscriber_list, SubscriberListPage};
+pub use transactions::{get_transaction_dashboard, TransactionsPage};

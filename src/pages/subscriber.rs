@@ -23,6 +23,17 @@ pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, Serv
     Ok(state.store.subscriber_view(&state.organization, isdn.as_str()).await.map_err(AppError::from)?)
 }
 
+/// Transactions shown in Customer360.
+const RECENT_TRANSACTIONS: i64 = 20;
+
+#[server]
+pub async fn get_recent_transactions(isdn: String) -> Result<Vec<crate::transactions::RecentTransaction>, ServerFnError> {
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
+    Ok(state.store.recent_transactions(&state.organization, isdn.as_str(), RECENT_TRANSACTIONS).await.map_err(AppError::from)?)
+}
+
 /// A path segment as typed: `%2F` and friends decoded, so `++/hZ…==` survives the URL.
 fn decoded_segment(segment: &str) -> String {
     percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned()
@@ -116,6 +127,49 @@ fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
             <RevenueSection revenue=profile.revenue_breakdown.clone()/>
         </div>
         <InsightsSection profile/>
+        <RecentTransactions isdn=rec.isdn.clone()/>
+    }
+}
+
+/// The subscriber's latest top-ups and payments (seed 003's transactions), newest first.
+#[component]
+fn RecentTransactions(isdn: String) -> impl IntoView {
+    let transactions = Resource::new(move || isdn.clone(), get_recent_transactions);
+    view! {
+        <section class="recent-transactions" aria-labelledby="recent-transactions-title">
+            <h2 id="recent-transactions-title">"Recent transactions"</h2>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading transactions…"</p> }>
+                {move || Suspend::new(async move {
+                    match transactions.await {
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p class="empty-state" role="status">"No transactions recorded for this subscriber."</p>
+                        }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="data-table" data-testid="recent-transactions">
+                                <thead><tr>
+                                    <th scope="col">"When"</th><th scope="col">"Merchant"</th><th scope="col">"Payment mode"</th>
+                                    <th scope="col">"Status"</th><th scope="col" class="num">"Amount"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|t| view! {
+                                        <tr>
+                                            <td>{t.at}</td>
+                                            <td title=t.client_code>{t.client_name}</td>
+                                            <td>{t.payment_mode}</td>
+                                            <td class=format!("status status-{}", t.status.to_lowercase())>{t.status.clone()}</td>
+                                            <td class="num">{format_vnd(t.paid_amount)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! {
+                            <p class="error" role="alert">"The transactions could not be loaded: " {error.to_string()}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }
 

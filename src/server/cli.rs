@@ -67,6 +67,8 @@ pub enum Command {
     ApiKey(super::api_keys::ApiKeyArgs),
     /// The collaborator network's commissions: recalculate, a month's report.
     Ctv(super::ctv_cli::CtvArgs),
+    /// Seed 003's transactions: generate, maintain (partitions ahead, dashboards cached).
+    Transactions(super::transactions_cli::TransactionsArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -125,6 +127,7 @@ pub async fn run() -> ExitCode {
         Command::SyncCache(args) => super::sync_cache::run(&cli.settings, &args).await,
         Command::ApiKey(args) => super::api_keys::run(&cli.settings, &args).await,
         Command::Ctv(args) => super::ctv_cli::run(&cli.settings, &args).await,
+        Command::Transactions(args) => super::transactions_cli::run(&cli.settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

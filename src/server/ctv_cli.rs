@@ -6,12 +6,13 @@ use crate::data::{Organization, Store};
 use crate::format::format_count;
 use crate::server::cli::{self, Settings};
 use crate::server::progress::spinner;
+use crate::server::timing::{median_ms, ms, quantile_ms};
 use chrono::{Datelike, NaiveDate};
 use clap::{Args, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[derive(Args, Clone, Debug)]
 pub struct CtvArgs {
@@ -108,25 +109,6 @@ async fn report(store: &Store, organization: &Organization, month: Option<NaiveD
     out.flush().map_err(|e| e.to_string())?;
     eprintln!("{} collaborators paid in {} ({:.1} ms)", format_count(rows.len() as i64), month.format("%Y-%m"), ms(took));
     Ok(())
-}
-
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
-}
-
-/// The `q` quantile (nearest rank) of `samples`, in milliseconds.
-fn quantile_ms(samples: &[Duration], q: f64) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    ms(sorted[rank - 1])
-}
-
-fn median_ms(samples: &[Duration]) -> f64 {
-    let mut sorted: Vec<f64> = samples.iter().map(|d| ms(*d)).collect();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 }
 }
 
 fn bar(total: usize, message: &str) -> ProgressBar {

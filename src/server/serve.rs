@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> {
     let store = cli::connect(settings).await?;
     let organization = cli::organization(&store, Organization::DEFAULT_SLUG).await?;
+    let maintenance = super::jobs::spawn_transaction_maintenance(store.clone(), organization.clone());
     let state = AppState::new(leptos_options(args), store.clone(), organization);
 
     let listener = tokio::net::TcpListener::bind(args.bind)
@@ -27,6 +28,7 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> 
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server stopped: {e}"))?;
+    maintenance.abort();
     store.close().await;
     tracing::info!("UT360 stopped");
     Ok(())

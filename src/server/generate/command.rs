@@ -1,7 +1,8 @@
 //! `ut360 generate`: synthesize the demo data and load it (then sync Redis), or
 //! write it as the three data files an import reads.
 
-use super::{generate, network, DemoSize};
+use super::{generate, network, transactions, DemoSize};
+use crate::server::transactions_cli::load_demo_transactions;
 use crate::data::{Organization, Store};
 use crate::data::dataset::Dataset;
 use crate::data::subscribers::ReplaceProgress;
@@ -30,6 +31,9 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
         // Databases generated before the collaborator network existed get one.
         if store.count_collaborators(&organization).await.map_err(|e| e.to_string())? == 0 {
             load_network(&store, &organization, args).await?;
+        }
+        if store.count_transactions(&organization).await.map_err(|e| e.to_string())? == 0 {
+            load_transactions(&store, &organization, args).await?;
         }
         // Redis keeps nothing across restarts here; refill it from the data that is there.
         if !args.no_sync && !store.cache_is_filled(&organization).await.map_err(|e| e.to_string())? {
@@ -71,7 +75,10 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
         started.elapsed().as_secs_f64()
     );
 
-    let networked = load_network(&store, &organization, args).await;
+    let networked = match load_network(&store, &organization, args).await {
+        Ok(()) => load_transactions(&store, &organization, args).await,
+        Err(error) => Err(error),
+    };
     let synced = if args.no_sync { Ok(()) } else { sync_cache::sync_locked(&store, &organization).await };
     let _ = lock.release().await;
     networked.and(synced)
@@ -116,6 +123,15 @@ async fn load_network(store: &Store, organization: &Organization, args: &Generat
         recalculated.as_secs_f64()
     );
     Ok(())
+}
+
+/// Seed 003's transactions of the subscribers over the last year, in place of any the
+/// organization had.
+async fn load_transactions(store: &Store, organization: &Organization, args: &GenerateArgs) -> Result<(), String> {
+    store.delete_transactions(organization).await.map_err(|e| e.to_string())?;
+    let rows = (transactions::DEMO_ROWS as f64 * args.scale).round() as u64;
+    let today = chrono::Local::now().date_naive();
+    load_demo_transactions(store, organization, args.seed, rows, transactions::DEMO_DAYS, today).await.map(|_| ())
 }
 
 /// The demo records as table rows, on a blocking thread with a spinner.

@@ -8,6 +8,7 @@
 mod command;
 pub mod network;
 mod texts;
+pub mod transactions;
 
 pub use command::run;
 

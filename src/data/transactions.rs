@@ -1,0 +1,419 @@
+//! Seed 003's four layers for the transactions: `transaction_detail` partitioned by
+//! month, the daily summaries (recomputed for the days each load touches, in the load's
+//! own transaction), a Redis cache of finished dashboards (15 minutes, dropped when a
+//! load changes the summaries), and what the background job computes ahead.
+
+use super::copy::CopyBuffer;
+use super::subscribers::copy_text;
+use super::{Organization, Store};
+use crate::transactions::{
+    DashboardQuery, DashboardRange, DayFigures, MerchantFigures, MerchantTrend, PaymentFigures, RecentTransaction, TransactionDashboard,
+    MAX_CUSTOM_DAYS, TOP_MERCHANTS,
+};
+use chrono::{NaiveDate, NaiveDateTime};
+use redis::AsyncCommands;
+use std::collections::BTreeSet;
+
+/// How long a computed dashboard is served from Redis.
+pub const DASHBOARD_TTL_SECONDS: u64 = 15 * 60;
+
+/// Months ahead of the current one that always have a partition.
+pub const PARTITION_MONTHS_AHEAD: u32 = 3;
+
+const TRANSACTION_COLUMNS: &str = "organization_id, trans_date, client_code, client_name, payment_mode, status, paid_amount, isdn";
+
+/// One transaction to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransactionRecord<'a> {
+    pub trans_date: NaiveDateTime,
+    pub client_code: &'a str,
+    pub client_name: &'a str,
+    pub payment_mode: &'a str,
+    /// `SUCCESS`, `FAILED` or `PENDING`.
+    pub status: &'a str,
+    /// Hundredths of a đồng.
+    pub paid_cents: i64,
+    pub isdn: &'a str,
+}
+
+/// What a load stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadedTransactions {
+    pub rows: u64,
+    /// Days whose summaries were recomputed.
+    pub days: usize,
+    /// Partitions the load had to create.
+    pub partitions_created: i32,
+}
+
+/// Where a dashboard came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DashboardSource {
+    Cache,
+    Summaries,
+}
+
+/// A dashboard query with its period resolved to days.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DashboardRequest {
+    pub query: DashboardQuery,
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+}
+
+impl DashboardRequest {
+    /// `today` ends the standard ranges; a custom range longer than `MAX_CUSTOM_DAYS`
+    /// is refused with the field named.
+    pub fn resolve(query: &DashboardQuery, today: NaiveDate) -> Result<Self, (&'static str, String)> {
+        let day = |field: &'static str, text: &Option<String>| {
+            text.as_deref()
+                .and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+                .ok_or((field, "a custom range needs this day".to_owned()))
+        };
+        let (from, until) = match query.range.days() {
+            Some(days) => (today - chrono::Days::new(u64::from(days) - 1), today),
+            None => {
+                let (from, until) = (day("from", &query.from)?, day("until", &query.until)?);
+                if (until - from).num_days() >= MAX_CUSTOM_DAYS {
+                    return Err(("until", format!("a custom range spans at most {MAX_CUSTOM_DAYS} days")));
+                }
+                (from, until)
+            }
+        };
+        Ok(Self { query: query.clone(), from, until })
+    }
+
+    /// A standard range ending `today`.
+    pub fn standard(range: DashboardRange, today: NaiveDate) -> Self {
+        let query = DashboardQuery { range, from: None, until: None, merchant: None };
+        Self::resolve(&query, today).expect("standard ranges resolve")
+    }
+}
+
+impl Store {
+    /// Creates the monthly partitions from `first`'s month to `last`'s that are missing.
+    pub async fn ensure_transaction_partitions(&self, first: NaiveDate, last: NaiveDate) -> Result<i32, sqlx::Error> {
+        sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)").bind(first).bind(last).fetch_one(&self.pg).await
+    }
+
+    /// Stores the transactions and recomputes the summaries of every day they fall on,
+    /// all or nothing; creates the partitions of months that have none. The cached
+    /// dashboards of the organization are dropped once the rows are in.
+    pub async fn load_transactions(
+        &self,
+        organization: &Organization,
+        rows: &[TransactionRecord<'_>],
+    ) -> Result<LoadedTransactions, sqlx::Error> {
+        let days: BTreeSet<NaiveDate> = rows.iter().map(|row| row.trans_date.date()).collect();
+        let (Some(first), Some(last)) = (days.first().copied(), days.last().copied()) else {
+            return Ok(LoadedTransactions::default());
+        };
+        let organization_id = organization.id.to_string();
+        let mut buffer = CopyBuffer::default();
+        for row in rows {
+            buffer.text(&organization_id).text(&row.trans_date.format("%Y-%m-%d %H:%M:%S").to_string());
+            buffer.text(row.client_code).text(row.client_name).text(row.payment_mode).text(row.status);
+            buffer.cents(row.paid_cents).text(row.isdn);
+            buffer.end_row();
+        }
+        let mut tx = self.pg.begin().await?;
+        let partitions_created: i32 =
+            sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)").bind(first).bind(last).fetch_one(&mut *tx).await?;
+        let stored = copy_text(&mut tx, "transaction_detail", TRANSACTION_COLUMNS, buffer.as_str(), |_| {}).await?;
+        let days: Vec<NaiveDate> = days.into_iter().collect();
+        sqlx::query("SELECT refresh_transaction_summaries($1, $2)").bind(organization.id).bind(&days).execute(&mut *tx).await?;
+        tx.commit().await?;
+        self.forget_transaction_dashboards(organization).await;
+        Ok(LoadedTransactions { rows: stored, days: days.len(), partitions_created })
+    }
+
+    /// Recomputes the organization's summaries of `days` from the rows.
+    pub async fn refresh_transaction_summaries(&self, organization: &Organization, days: &[NaiveDate]) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT refresh_transaction_summaries($1, $2)").bind(organization.id).bind(days).execute(&self.pg).await?;
+        Ok(())
+    }
+
+    /// The partitions of `transaction_detail`, by name.
+    pub async fn transaction_partitions(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = 'transaction_detail'::regclass ORDER BY 1",
+        )
+        .fetch_all(&self.pg)
+        .await
+    }
+
+    /// PostgreSQL's plan for counting the rows between two days (both included): shows
+    /// which partitions a range reads.
+    pub async fn explain_transactions_between(&self, organization: &Organization, from: NaiveDate, until: NaiveDate) -> Result<String, sqlx::Error> {
+        let lines: Vec<String> = sqlx::query_scalar(&format!(
+            "EXPLAIN SELECT COUNT(*) FROM transaction_detail
+             WHERE organization_id = '{}' AND trans_date >= '{from}' AND trans_date < '{}'",
+            organization.id,
+            until + chrono::Days::new(1)
+        ))
+        .fetch_all(&self.pg)
+        .await?;
+        Ok(lines.join("\n"))
+    }
+
+    /// Deletes the organization's transactions and summaries (before a fresh demo load).
+    pub async fn delete_transactions(&self, organization: &Organization) -> Result<(), sqlx::Error> {
+        let mut tx = self.pg.begin().await?;
+        for table in ["transaction_detail", "daily_merchant_summary", "daily_payment_summary", "daily_trend_summary"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1")).bind(organization.id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        self.forget_transaction_dashboards(organization).await;
+        Ok(())
+    }
+
+    /// Refreshes the planner's statistics and the visibility map after a large load.
+    pub async fn vacuum_transactions(&self) -> Result<(), sqlx::Error> {
+        sqlx::raw_sql("VACUUM (ANALYZE) transaction_detail, daily_merchant_summary, daily_payment_summary, daily_trend_summary")
+            .execute(&self.pg)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn count_transactions(&self, organization: &Organization) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM transaction_detail WHERE organization_id = $1")
+            .bind(organization.id)
+            .fetch_one(&self.pg)
+            .await
+    }
+
+    /// The dashboard from the cache when it holds it, else from the summaries (then cached).
+    pub async fn transaction_dashboard(
+        &self,
+        organization: &Organization,
+        request: &DashboardRequest,
+    ) -> Result<(TransactionDashboard, DashboardSource), sqlx::Error> {
+        let key = self.dashboard_key(organization, request).await;
+        if let Some(key) = &key {
+            let cached: Result<Option<String>, _> = self.redis.clone().get(key).await;
+            match cached {
+                Ok(Some(json)) => match serde_json::from_str(&json) {
+                    Ok(dashboard) => return Ok((dashboard, DashboardSource::Cache)),
+                    Err(error) => tracing::warn!(%error, key, "unreadable cached dashboard; recomputing"),
+                },
+                Ok(None) => {}
+                Err(error) => tracing::warn!(%error, "Redis did not answer; the dashboard comes from the summaries"),
+            }
+        }
+        let dashboard = self.transaction_dashboard_from_summaries(organization, request).await?;
+        if let Some(key) = key {
+            self.cache_dashboard(&key, &dashboard).await;
+        }
+        Ok((dashboard, DashboardSource::Summaries))
+    }
+
+    /// Computes the standard ranges (today, 7, 30 and 365 days) into the cache, as the
+    /// background job does every 15 minutes so no user waits for them.
+    pub async fn precompute_transaction_dashboards(&self, organization: &Organization, today: NaiveDate) -> Result<(), sqlx::Error> {
+        for range in DashboardRange::STANDARD {
+            let request = DashboardRequest::standard(range, today);
+            let dashboard = self.transaction_dashboard_from_summaries(organization, &request).await?;
+            if let Some(key) = self.dashboard_key(organization, &request).await {
+                self.cache_dashboard(&key, &dashboard).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// The dashboard computed from the daily summaries (a few rows a day, whatever the
+    /// number of transactions).
+    pub async fn transaction_dashboard_from_summaries(
+        &self,
+        organization: &Organization,
+        request: &DashboardRequest,
+    ) -> Result<TransactionDashboard, sqlx::Error> {
+        self.dashboard_with(organization, request, &SUMMARY_SQL).await
+    }
+
+    /// The same figures computed from the raw rows: the benchmark's baseline and the
+    /// tests' reference.
+    pub async fn transaction_dashboard_from_rows(
+        &self,
+        organization: &Organization,
+        request: &DashboardRequest,
+    ) -> Result<TransactionDashboard, sqlx::Error> {
+        self.dashboard_with(organization, request, &RAW_SQL).await
+    }
+
+    async fn dashboard_with(
+        &self,
+        organization: &Organization,
+        request: &DashboardRequest,
+        sql: &DashboardSql,
+    ) -> Result<TransactionDashboard, sqlx::Error> {
+        let (query, from, until) = (&request.query, request.from, request.until);
+        let merchants = sqlx::query_as::<_, (String, String, i64, i64, f64)>(sql.top_merchants)
+            .bind(organization.id)
+            .bind(from)
+            .bind(until)
+            .bind(TOP_MERCHANTS)
+            .fetch_all(&self.pg);
+        let modes = sqlx::query_as::<_, (String, i64, i64)>(sql.payment_modes).bind(organization.id).bind(from).bind(until).fetch_all(&self.pg);
+        let trend = sqlx::query_as::<_, (NaiveDate, i64, i64, f64, f64)>(sql.trend)
+            .bind(organization.id)
+            .bind(from)
+            .bind(until)
+            .bind(None::<String>)
+            .fetch_all(&self.pg);
+        let merchant_trend = async {
+            match &query.merchant {
+                None => Ok(None),
+                Some(code) => {
+                    let name: Option<Option<String>> =
+                        sqlx::query_scalar(sql.merchant_name).bind(organization.id).bind(code).fetch_optional(&self.pg).await?;
+                    let days = sqlx::query_as::<_, (NaiveDate, i64, i64, f64, f64)>(sql.trend)
+                        .bind(organization.id)
+                        .bind(from)
+                        .bind(until)
+                        .bind(code)
+                        .fetch_all(&self.pg)
+                        .await?;
+                    Ok::<_, sqlx::Error>(name.map(|name| MerchantTrend {
+                        client_code: code.clone(),
+                        client_name: name.unwrap_or_default(),
+                        days: days.into_iter().map(day_figures).collect(),
+                    }))
+                }
+            }
+        };
+        let (merchants, modes, trend, merchant) = tokio::try_join!(merchants, modes, trend, merchant_trend)?;
+        Ok(TransactionDashboard {
+            query: query.clone(),
+            from: from.to_string(),
+            until: until.to_string(),
+            top_merchants: merchants
+                .into_iter()
+                .map(|(client_code, client_name, transactions, successful, success_volume)| MerchantFigures {
+                    client_code,
+                    client_name,
+                    transactions,
+                    successful,
+                    success_volume,
+                })
+                .collect(),
+            payment_modes: modes
+                .into_iter()
+                .map(|(payment_mode, transactions, successful)| PaymentFigures { payment_mode, transactions, successful })
+                .collect(),
+            trend: trend.into_iter().map(day_figures).collect(),
+            merchant,
+            computed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+    }
+
+    /// A subscriber's latest transactions, newest first.
+    pub async fn recent_transactions(&self, organization: &Organization, isdn: &str, limit: i64) -> Result<Vec<RecentTransaction>, sqlx::Error> {
+        let rows: Vec<(NaiveDateTime, Option<String>, Option<String>, Option<String>, Option<String>, Option<f64>)> = sqlx::query_as(
+            "SELECT trans_date, client_code, client_name, payment_mode, status, paid_amount::float8
+             FROM transaction_detail WHERE organization_id = $1 AND isdn = $2
+             ORDER BY trans_date DESC LIMIT $3",
+        )
+        .bind(organization.id)
+        .bind(isdn)
+        .bind(limit)
+        .fetch_all(&self.pg)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, client_code, client_name, payment_mode, status, paid_amount)| RecentTransaction {
+                at: at.format("%Y-%m-%d %H:%M").to_string(),
+                client_code: client_code.unwrap_or_default(),
+                client_name: client_name.unwrap_or_default(),
+                payment_mode: payment_mode.unwrap_or_default(),
+                status: status.unwrap_or_default(),
+                paid_amount: paid_amount.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// `{prefix}:transactions:dashboard:{generation}:{range}:{from}:{until}:{merchant}`.
+    /// The generation changes with every load, so a load drops every cached dashboard
+    /// at once; `None` when Redis does not answer (the dashboard is then not cached).
+    async fn dashboard_key(&self, organization: &Organization, request: &DashboardRequest) -> Option<String> {
+        let DashboardRequest { query, from, until } = request;
+        let generation: Result<Option<u64>, _> = self.redis.clone().get(generation_key(organization)).await;
+        let generation = generation.map_err(|error| tracing::warn!(%error, "Redis did not answer")).ok()?.unwrap_or(0);
+        let merchant = query.merchant.as_deref().unwrap_or_default();
+        Some(organization.redis_key(&format!("transactions:dashboard:{generation}:{}:{from}:{until}:{merchant}", query.range.as_str())))
+    }
+
+    async fn cache_dashboard(&self, key: &str, dashboard: &TransactionDashboard) {
+        let json = serde_json::to_string(dashboard).expect("plain data serializes");
+        let stored: Result<(), _> = self.redis.clone().set_ex(key, json, DASHBOARD_TTL_SECONDS).await;
+        if let Err(error) = stored {
+            tracing::warn!(%error, key, "the dashboard could not be cached");
+        }
+    }
+
+    /// Moves the organization to a new cache generation: the cached dashboards are no
+    /// longer read and expire on their own.
+    async fn forget_transaction_dashboards(&self, organization: &Organization) {
+        let bumped: Result<u64, _> = self.redis.clone().incr(generation_key(organization), 1).await;
+        if let Err(error) = bumped {
+            tracing::warn!(%error, "Redis did not answer; cached transaction dashboards expire within 15 minutes");
+        }
+    }
+}
+
+fn generation_key(organization: &Organization) -> String {
+    organization.redis_key("transactions:generation")
+}
+
+fn day_figures((day, transactions, successful, volume, success_volume): (NaiveDate, i64, i64, f64, f64)) -> DayFigures {
+    DayFigures { day: day.to_string(), transactions, successful, volume, success_volume }
+}
+
+/// The dashboard's four statements. Binds: `$1` organization, `$2` first day, `$3`
+/// last day (both included); top merchants `$4` how many; trend `$4` a merchant or NULL.
+struct DashboardSql {
+    top_merchants: &'static str,
+    payment_modes: &'static str,
+    trend: &'static str,
+    merchant_name: &'static str,
+}
+
+const SUMMARY_SQL: DashboardSql = DashboardSql {
+    top_merchants: "SELECT client_code, MAX(client_name), SUM(total_transactions)::int8, SUM(successful_transactions)::int8,
+                           SUM(success_amount)::float8 AS volume
+                    FROM daily_merchant_summary
+                    WHERE organization_id = $1 AND summary_date BETWEEN $2 AND $3
+                    GROUP BY client_code ORDER BY volume DESC, client_code LIMIT $4",
+    payment_modes: "SELECT payment_mode, SUM(total_transactions)::int8, SUM(successful_transactions)::int8
+                    FROM daily_payment_summary
+                    WHERE organization_id = $1 AND summary_date BETWEEN $2 AND $3
+                    GROUP BY payment_mode ORDER BY payment_mode",
+    trend: "SELECT summary_date, total_transactions::int8, successful_transactions::int8, total_volume::float8, success_volume::float8
+            FROM daily_trend_summary
+            WHERE organization_id = $1 AND summary_date BETWEEN $2 AND $3 AND $4::text IS NULL
+            UNION ALL
+            SELECT summary_date, total_transactions::int8, successful_transactions::int8, total_amount::float8, success_amount::float8
+            FROM daily_merchant_summary
+            WHERE organization_id = $1 AND client_code = $4 AND summary_date BETWEEN $2 AND $3
+            ORDER BY 1",
+    merchant_name: "SELECT MAX(client_name) FROM daily_merchant_summary WHERE organization_id = $1 AND client_code = $2 HAVING COUNT(*) > 0",
+};
+
+const RAW_SQL: DashboardSql = DashboardSql {
+    top_merchants: "SELECT COALESCE(client_code, ''), MAX(client_name), COUNT(*), COUNT(*) FILTER (WHERE status = 'SUCCESS'),
+                           COALESCE(SUM(paid_amount) FILTER (WHERE status = 'SUCCESS'), 0)::float8 AS volume
+                    FROM transaction_detail
+                    WHERE organization_id = $1 AND trans_date >= $2 AND trans_date < $3 + 1
+                    GROUP BY 1 ORDER BY volume DESC, 1 LIMIT $4",
+    payment_modes: "SELECT COALESCE(payment_mode, ''), COUNT(*), COUNT(*) FILTER (WHERE status = 'SUCCESS')
+                    FROM transaction_detail
+                    WHERE organization_id = $1 AND trans_date >= $2 AND trans_date < $3 + 1
+                    GROUP BY 1 ORDER BY 1",
+    trend: "SELECT trans_date::date, COUNT(*), COUNT(*) FILTER (WHERE status = 'SUCCESS'), COALESCE(SUM(paid_amount), 0)::float8,
+                   COALESCE(SUM(paid_amount) FILTER (WHERE status = 'SUCCESS'), 0)::float8
+            FROM transaction_detail
+            WHERE organization_id = $1 AND trans_date >= $2 AND trans_date < $3 + 1
+              AND ($4::text IS NULL OR COALESCE(client_code, '') = $4)
+            GROUP BY 1 ORDER BY 1",
+    merchant_name: "SELECT MAX(client_name) FROM transaction_detail WHERE organization_id = $1 AND COALESCE(client_code, '') = $2 HAVING COUNT(*) > 0",
+};

@@ -1,0 +1,271 @@
+//! `/transactions?range=…&from=…&until=…&merchant=…`: seed 003's dashboard of the
+//! subscribers' top-ups and payments: top merchants, payment performance by mode and
+//! the daily trend, for today, 7, 30 or 365 days or a custom range. A merchant's bar or
+//! row opens its own daily trend (the drill-down). Read from the daily summaries
+//! through the cache, never from the raw rows.
+
+use crate::components::EChart;
+use crate::domain::with_query;
+use crate::format::{format_count, format_vnd};
+use crate::transactions::{DashboardParams, DashboardQuery, DashboardRange, TransactionDashboard};
+use charming::component::{Axis, Grid, Legend};
+use charming::element::{AxisType, Tooltip, Trigger};
+use charming::series::{Bar, Line};
+use charming::Chart;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[server]
+pub async fn get_transaction_dashboard(params: DashboardParams) -> Result<TransactionDashboard, ServerFnError> {
+    use crate::data::transactions::DashboardRequest;
+    use crate::server::{error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    let bad = |(field, message): (&'static str, String)| AppError::bad_param((field, format!("{field}: {message}")));
+    let query = params.query().map_err(bad)?;
+    let request = DashboardRequest::resolve(&query, chrono::Local::now().date_naive()).map_err(bad)?;
+    let (dashboard, _source) = state.store.transaction_dashboard(&state.organization, &request).await.map_err(AppError::from)?;
+    Ok(dashboard)
+}
+
+fn dashboard_href(query: &DashboardQuery) -> String {
+    with_query("/transactions", &query.query_string())
+}
+
+#[component]
+pub fn TransactionsPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let params = Memo::new(move |_| {
+        let map = query_map.read();
+        let get = |name: &str| map.get(name).unwrap_or_default();
+        DashboardParams { range: get("range"), from: get("from"), until: get("until"), merchant: get("merchant") }
+    });
+    let dashboard = Resource::new(move || params.get(), get_transaction_dashboard);
+    view! {
+        <Title text="Transactions"/>
+        <section class="page">
+            <h1>"Transactions"</h1>
+            <RangePicker params/>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the dashboard…"</p> }>
+                {move || Suspend::new(async move {
+                    match dashboard.await {
+                        Ok(dashboard) => view! { <Dashboard dashboard/> }.into_any(),
+                        Err(error) => view! {
+                            <p class="error" role="alert" data-testid="dashboard-error">{error.to_string()}</p>
+                            <p><a href="/transactions">"Show the last 365 days"</a></p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The range buttons and the custom range's form.
+#[component]
+fn RangePicker(params: Memo<DashboardParams>) -> impl IntoView {
+    let current = move || params.with(|p| DashboardRange::parse(p.range.trim()).unwrap_or_default());
+    let buttons = DashboardRange::STANDARD
+        .into_iter()
+        .map(|range| {
+            let href = move || {
+                let merchant = params.with(|p| Some(p.merchant.trim().to_owned()).filter(|m| !m.is_empty()));
+                dashboard_href(&DashboardQuery { range, from: None, until: None, merchant })
+            };
+            view! {
+                <a class="range-button" href=href aria-current=move || (current() == range).then_some("page")
+                   data-range=range.as_str()>{range.label()}</a>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="range-picker" aria-label="Period">
+            {buttons}
+            <form method="get" action="/transactions" class="custom-range">
+                <input type="hidden" name="range" value="custom"/>
+                <label>"From " <input type="date" name="from" required prop:value=move || params.with(|p| p.from.clone())/></label>
+                <label>" to " <input type="date" name="until" required prop:value=move || params.with(|p| p.until.clone())/></label>
+                <input type="hidden" name="merchant" prop:value=move || params.with(|p| p.merchant.clone())/>
+                <button type="submit" aria-current=move || (current() == DashboardRange::Custom).then_some("page")>"Show"</button>
+            </form>
+        </nav>
+    }
+}
+
+#[component]
+fn Dashboard(dashboard: TransactionDashboard) -> impl IntoView {
+    let totals = dashboard.totals();
+    let period = if dashboard.from == dashboard.until { dashboard.from.clone() } else { format!("{} to {}", dashboard.from, dashboard.until) };
+    let success_rate = if totals.transactions > 0 { 100.0 * totals.successful as f64 / totals.transactions as f64 } else { 0.0 };
+    if totals.transactions == 0 {
+        return view! {
+            <p class="list-count" data-testid="period">{period}</p>
+            <div class="empty-state" role="status"><h2>"No transactions in this period"</h2>
+                <p>"Choose a longer range, or load transactions with " <code>"ut360 transactions generate"</code> "."</p></div>
+        }
+        .into_any();
+    }
+    view! {
+        <p class="list-count" data-testid="period">
+            {format!("{period}: {} transactions, {success_rate:.1}% successful, {} paid successfully.",
+                format_count(totals.transactions), format_vnd(totals.success_volume))}
+            <span class="as-of">{format!(" Figures as of {}.", dashboard.computed_at.replace('T', " ").trim_end_matches('Z'))}</span>
+        </p>
+        {dashboard.merchant.clone().map(|merchant| view! { <MerchantDrillDown dashboard=dashboard.clone() merchant/> })}
+        <div class="dashboard-grid">
+            <TopMerchants dashboard=dashboard.clone()/>
+            <PaymentPerformance dashboard=dashboard.clone()/>
+        </div>
+        <DailyTrend id="trend-chart" title="Daily trend, all merchants" days=dashboard.trend.clone() testid="trend-table"/>
+    }
+    .into_any()
+}
+
+#[component]
+fn TopMerchants(dashboard: TransactionDashboard) -> impl IntoView {
+    let merchants = dashboard.top_merchants.clone();
+    let labels: Vec<String> = merchants.iter().map(|m| m.client_code.clone()).collect();
+    let chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().bottom(0))
+        .grid(Grid::new().left(90).right(60).top(20).bottom(50))
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(Axis::new().type_(AxisType::Value).name("đồng"))
+        .y_axis(Axis::new().type_(AxisType::Value).name("count"))
+        .series(Bar::new().name("Successful volume").data(merchants.iter().map(|m| m.success_volume).collect::<Vec<f64>>()))
+        .series(Bar::new().name("Transactions").y_axis_index(1).data(merchants.iter().map(|m| m.transactions as f64).collect::<Vec<f64>>()));
+    let query = dashboard.query.clone();
+    let link_query = query.clone();
+    let link: crate::components::ChartLink =
+        std::sync::Arc::new(move |_series: &str, code: &str| Some(dashboard_href(&link_query.with_merchant(Some(code)))));
+    let rows = merchants
+        .into_iter()
+        .enumerate()
+        .map(|(index, m)| {
+            let href = dashboard_href(&query.with_merchant(Some(&m.client_code)));
+            let rate = if m.transactions > 0 { 100.0 * m.successful as f64 / m.transactions as f64 } else { 0.0 };
+            view! {
+                <tr data-key=m.client_code.clone()>
+                    <td class="num">{index + 1}</td>
+                    <th scope="row"><a href=href>{m.client_code.clone()}</a></th>
+                    <td>{m.client_name.clone()}</td>
+                    <td class="num" data-testid="merchant-volume">{format_vnd(m.success_volume)}</td>
+                    <td class="num" data-testid="merchant-transactions">{format_count(m.transactions)}</td>
+                    <td class="num">{format!("{rate:.1}%")}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section>
+            <h2>"Top merchants"</h2>
+            <EChart id="merchant-chart" title="Top merchants by successful volume (a bar opens its daily trend)" chart link>
+                <table class="data-table" data-testid="merchant-table">
+                    <thead><tr>
+                        <th scope="col" class="num">"#"</th><th scope="col">"Merchant"</th><th scope="col">"Name"</th>
+                        <th scope="col" class="num">"Successful volume"</th><th scope="col" class="num">"Transactions"</th>
+                        <th scope="col" class="num">"Success rate"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </EChart>
+        </section>
+    }
+}
+
+#[component]
+fn PaymentPerformance(dashboard: TransactionDashboard) -> impl IntoView {
+    let modes = dashboard.payment_modes;
+    let chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .grid(Grid::new().left(60).right(20).top(20).bottom(60))
+        .x_axis(Axis::new().type_(AxisType::Category).data(modes.iter().map(|m| m.payment_mode.clone()).collect::<Vec<String>>()))
+        .y_axis(Axis::new().type_(AxisType::Value).name("% successful").min(0).max(100))
+        .series(Bar::new().name("Success rate (%)").data(modes.iter().map(|m| (m.success_rate() * 10.0).round() / 10.0).collect::<Vec<f64>>()));
+    let rows = modes
+        .iter()
+        .map(|m| {
+            view! {
+                <tr data-key=m.payment_mode.clone()>
+                    <th scope="row">{m.payment_mode.clone()}</th>
+                    <td class="num" data-testid="mode-transactions">{format_count(m.transactions)}</td>
+                    <td class="num">{format_count(m.successful)}</td>
+                    <td class="num" data-testid="mode-rate">{format!("{:.1}%", m.success_rate())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section>
+            <h2>"Payment performance"</h2>
+            <EChart id="payment-chart" title="Success rate by payment mode" chart>
+                <table class="data-table" data-testid="payment-table">
+                    <thead><tr>
+                        <th scope="col">"Payment mode"</th><th scope="col" class="num">"Transactions"</th>
+                        <th scope="col" class="num">"Successful"</th><th scope="col" class="num">"Success rate"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </EChart>
+        </section>
+    }
+}
+
+#[component]
+fn MerchantDrillDown(dashboard: TransactionDashboard, merchant: crate::transactions::MerchantTrend) -> impl IntoView {
+    let close = dashboard_href(&dashboard.query.with_merchant(None));
+    let title = if merchant.client_name.is_empty() { merchant.client_code.clone() } else { format!("{} ({})", merchant.client_name, merchant.client_code) };
+    view! {
+        <section class="drill-down" data-testid="merchant-drill-down" aria-label=format!("Daily trend of {title}")>
+            <h2>{format!("Daily trend of {title}")}</h2>
+            <p><a href=close>"Close the merchant's trend"</a></p>
+            {if merchant.days.is_empty() {
+                view! { <p class="empty-state" role="status">"This merchant has no transactions in this period."</p> }.into_any()
+            } else {
+                view! { <DailyTrend id="merchant-trend-chart" title="Daily trend of the merchant" days=merchant.days testid="merchant-trend-table"/> }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DailyTrend(id: &'static str, title: &'static str, days: Vec<crate::transactions::DayFigures>, testid: &'static str) -> impl IntoView {
+    let chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().bottom(0))
+        .grid(Grid::new().left(90).right(60).top(20).bottom(50))
+        .x_axis(Axis::new().type_(AxisType::Category).data(days.iter().map(|d| d.day.clone()).collect::<Vec<String>>()))
+        .y_axis(Axis::new().type_(AxisType::Value).name("đồng"))
+        .y_axis(Axis::new().type_(AxisType::Value).name("count"))
+        .series(Line::new().name("Successful volume").show_symbol(days.len() < 40).data(days.iter().map(|d| d.success_volume).collect::<Vec<f64>>()))
+        .series(Line::new().name("Transactions").y_axis_index(1).show_symbol(days.len() < 40).data(days.iter().map(|d| d.transactions as f64).collect::<Vec<f64>>()));
+    // The newest days first in the table: the ones a reader looks for.
+    let rows = days
+        .iter()
+        .rev()
+        .map(|d| {
+            view! {
+                <tr data-key=d.day.clone()>
+                    <th scope="row">{d.day.clone()}</th>
+                    <td class="num">{format_count(d.transactions)}</td>
+                    <td class="num">{format_count(d.successful)}</td>
+                    <td class="num">{format_vnd(d.volume)}</td>
+                    <td class="num">{format_vnd(d.success_volume)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <EChart id title chart>
+            <div class="table-scroll">
+                <table class="data-table" data-testid=testid>
+                    <thead><tr>
+                        <th scope="col">"Day"</th><th scope="col" class="num">"Transactions"</th><th scope="col" class="num">"Successful"</th>
+                        <th scope="col" class="num">"Volume"</th><th scope="col" class="num">"Successful volume"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </EChart>
+    }
+}

@@ -1,0 +1,195 @@
+//! `ut360 transactions`: synthesize and load transactions (`generate`), the maintenance
+//! job's work once (`maintain`), and the hidden `bench` that scripts/bench_transactions.sh
+//! runs for issue 8's budgets, timing the data layer itself (no HTTP in between).
+
+use crate::data::transactions::{DashboardRequest, LoadedTransactions};
+use crate::server::jobs::maintain_transactions;
+use crate::data::{Organization, Store};
+use crate::format::format_count;
+use crate::server::cli::{self, Settings};
+use crate::server::generate::transactions::{TransactionSynth, DEMO_DAYS};
+use crate::server::progress::{rows_bar, spinner};
+use crate::server::timing::{median_ms, ms};
+use crate::transactions::DashboardRange;
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use indicatif::MultiProgress;
+use std::time::{Duration, Instant};
+
+#[derive(Args, Clone, Debug)]
+pub struct TransactionsArgs {
+    /// Organization (slug).
+    #[arg(long, default_value = Organization::DEFAULT_SLUG, global = true)]
+    pub org: String,
+    #[command(subcommand)]
+    pub command: TransactionsCommand,
+}
+
+#[derive(Subcommand, Clone, Debug)]
+pub enum TransactionsCommand {
+    /// Synthesize transactions over the last `--days` days and add them (with COPY),
+    /// summaries refreshed for every day touched.
+    Generate {
+        #[arg(long, default_value_t = 511_000)]
+        rows: u64,
+        #[arg(long, default_value_t = DEMO_DAYS)]
+        days: u32,
+        /// Random seed: the same seed gives the same rows.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Delete the organization's transactions first.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// What the server's background job does every 15 minutes, once: partitions for the
+    /// coming months, the standard dashboards computed into the cache.
+    Maintain,
+    /// Timings for BENCHMARKS.md (scripts/bench_transactions.sh).
+    #[command(hide = true)]
+    Bench {
+        /// Runs of each dashboard.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
+}
+
+pub async fn run(settings: &Settings, args: &TransactionsArgs) -> Result<(), String> {
+    let store = cli::connect(settings).await?;
+    let organization = cli::organization(&store, &args.org).await?;
+    let today = chrono::Local::now().date_naive();
+    match &args.command {
+        TransactionsCommand::Generate { rows, days, seed, replace } => {
+            if *replace {
+                store.delete_transactions(&organization).await.map_err(|e| e.to_string())?;
+            }
+            load_demo_transactions(&store, &organization, *seed, *rows, *days, today).await.map(|_| ())
+        }
+        TransactionsCommand::Maintain => maintain_transactions(&store, &organization, today).await.map_err(|e| e.to_string()),
+        TransactionsCommand::Bench { runs } => bench(&store, &organization, *runs, today).await,
+    }
+}
+
+/// Rows loaded at a time: one transaction each, summaries of their days recomputed in it.
+const LOAD_BATCH_ROWS: usize = 200_000;
+
+/// Synthesizes `rows` transactions of the subscribers over the `days` days ending
+/// `today` and loads them in batches, with a progress bar; prints the load rate.
+pub async fn load_demo_transactions(
+    store: &Store,
+    organization: &Organization,
+    seed: u64,
+    rows: u64,
+    days: u32,
+    today: NaiveDate,
+) -> Result<LoadedTransactions, String> {
+    let isdns = store.subscriber_isdns(organization).await.map_err(|e| e.to_string())?;
+    let mut synth = TransactionSynth::new(seed, rows, days, today, isdns);
+    let bar = rows_bar(&MultiProgress::new(), "loading transactions", Some(rows));
+    let started = Instant::now();
+    let mut loading = Duration::ZERO;
+    let mut total = LoadedTransactions::default();
+    let mut batch = Vec::with_capacity(LOAD_BATCH_ROWS + 10_000);
+    let all_days: Vec<NaiveDate> = synth.days().collect();
+    for (index, day) in all_days.iter().enumerate() {
+        batch.extend(synth.rows_of(*day));
+        if batch.len() < LOAD_BATCH_ROWS && index + 1 < all_days.len() {
+            continue;
+        }
+        let load_started = Instant::now();
+        let loaded = store.load_transactions(organization, &synth.records(&batch)).await.map_err(|e| format!("loading transactions failed: {e}"));
+        loading += load_started.elapsed();
+        let loaded = loaded?;
+        bar.inc(loaded.rows);
+        total.rows += loaded.rows;
+        total.days += loaded.days;
+        total.partitions_created += loaded.partitions_created;
+        batch.clear();
+    }
+    bar.finish_and_clear();
+    let statistics = spinner(&MultiProgress::new(), "updating the planner's statistics");
+    let vacuumed = store.vacuum_transactions().await.map_err(|e| e.to_string());
+    statistics.finish_and_clear();
+    vacuumed?;
+    println!(
+        "Loaded {} transactions over {days} days in {:.1} s: {:.0} rows/s into PostgreSQL (COPY and the summaries of {} day-loads), \
+         {} partitions created.",
+        format_count(total.rows as i64),
+        started.elapsed().as_secs_f64(),
+        total.rows as f64 / loading.as_secs_f64().max(1e-9),
+        format_count(total.days as i64),
+        total.partitions_created
+    );
+    Ok(total)
+}
+
+/// Prints one line per figure; the script puts the budgets beside them.
+async fn bench(store: &Store, organization: &Organization, runs: usize, today: NaiveDate) -> Result<(), String> {
+    let fail = |e: sqlx::Error| e.to_string();
+    let rows = store.count_transactions(organization).await.map_err(fail)?;
+    println!("transactions: {}", format_count(rows));
+    let year = DashboardRequest::standard(DashboardRange::Year, today);
+
+    // One run of each first, so every measured run finds the pages in memory alike.
+    let from_summaries = store.transaction_dashboard_from_summaries(organization, &year).await.map_err(fail)?;
+    let from_rows = store.transaction_dashboard_from_rows(organization, &year).await.map_err(fail)?;
+    if from_summaries.top_merchants != from_rows.top_merchants || from_summaries.trend.len() != from_rows.trend.len() {
+        return Err("the summaries and the rows disagree on the year's dashboard".to_owned());
+    }
+    let mut summary_samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        store.transaction_dashboard_from_summaries(organization, &year).await.map_err(fail)?;
+        summary_samples.push(started.elapsed());
+    }
+    let raw_runs = runs.min(5);
+    let mut raw_samples = Vec::with_capacity(raw_runs);
+    for _ in 0..raw_runs {
+        let started = Instant::now();
+        store.transaction_dashboard_from_rows(organization, &year).await.map_err(fail)?;
+        raw_samples.push(started.elapsed());
+    }
+    let (summaries, raw) = (median_ms(&summary_samples), median_ms(&raw_samples));
+    println!("year dashboard from the summaries (uncached): median {summaries:.1} ms over {runs} runs");
+    println!("year dashboard from the raw rows: median {raw:.1} ms over {raw_runs} runs ({:.0}x the summaries)", raw / summaries);
+
+    let mut cached_samples = Vec::with_capacity(runs);
+    store.transaction_dashboard(organization, &year).await.map_err(fail)?;
+    for _ in 0..runs {
+        let started = Instant::now();
+        store.transaction_dashboard(organization, &year).await.map_err(fail)?;
+        cached_samples.push(started.elapsed());
+    }
+    println!("year dashboard from the cache: median {:.2} ms over {runs} runs", median_ms(&cached_samples));
+
+    let month_start = today - chrono::Days::new(40);
+    let plan = store.explain_transactions_between(organization, month_start, today).await.map_err(fail)?;
+    let partitions = store.transaction_partitions().await.map_err(fail)?;
+    let scanned: Vec<&String> = partitions.iter().filter(|name| plan.contains(name.as_str())).collect();
+    println!(
+        "partition pruning: a {} to {today} query reads {} of {} partitions ({})",
+        month_start,
+        scanned.len(),
+        partitions.len(),
+        scanned.iter().map(|name| name.as_str()).collect::<Vec<_>>().join(", ")
+    );
+
+    // One more day of rows (a day's share of the table), dated yesterday: a late load.
+    let per_day = (rows / 365).max(1) as u64;
+    let yesterday = today - chrono::Days::new(1);
+    let isdns = store.subscriber_isdns(organization).await.map_err(fail)?;
+    let mut synth = TransactionSynth::new(rows as u64, per_day, 1, yesterday, isdns);
+    let day_rows = synth.rows_of(yesterday);
+    let started = Instant::now();
+    let loaded = store.load_transactions(organization, &synth.records(&day_rows)).await.map_err(fail)?;
+    let load = started.elapsed();
+    let started = Instant::now();
+    store.refresh_transaction_summaries(organization, &[yesterday]).await.map_err(fail)?;
+    let refresh = started.elapsed();
+    println!(
+        "loading one day of rows ({}) with its summaries refreshed: {:.0} ms; the refresh of that day alone: {:.0} ms",
+        format_count(loaded.rows as i64),
+        ms(load),
+        ms(refresh)
+    );
+    Ok(())
+}

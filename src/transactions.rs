@@ -1,0 +1,285 @@
+//! Seed 003's transactions: subscribers' top-ups and payments through merchants
+//! (`client_code`) and payment modes, read on the `/transactions` dashboard from daily
+//! summaries. Shared by the server and the page. Dates travel as `YYYY-MM-DD`.
+
+use serde::{Deserialize, Serialize};
+
+/// The dashboard's period, as the range buttons name it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DashboardRange {
+    Today,
+    /// The last 7 days, today included.
+    Week,
+    /// The last 30 days.
+    Month,
+    /// The last 365 days.
+    #[default]
+    Year,
+    /// `from` to `until`, both included.
+    Custom,
+}
+
+impl DashboardRange {
+    /// The ranges the background job computes ahead (every one but custom).
+    pub const STANDARD: [Self; 4] = [Self::Today, Self::Week, Self::Month, Self::Year];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Today => "today",
+            Self::Week => "week",
+            Self::Month => "month",
+            Self::Year => "year",
+            Self::Custom => "custom",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Today => "Today",
+            Self::Week => "7 days",
+            Self::Month => "30 days",
+            Self::Year => "365 days",
+            Self::Custom => "Custom",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Today, Self::Week, Self::Month, Self::Year, Self::Custom].into_iter().find(|range| range.as_str() == text)
+    }
+
+    /// Days the range spans, ending today; `None` for custom.
+    pub fn days(self) -> Option<u32> {
+        match self {
+            Self::Today => Some(1),
+            Self::Week => Some(7),
+            Self::Month => Some(30),
+            Self::Year => Some(365),
+            Self::Custom => None,
+        }
+    }
+}
+
+/// Longest custom range, in days: the summaries of more would no longer answer at once.
+pub const MAX_CUSTOM_DAYS: i64 = 3 * 366;
+
+/// Merchants in the top list.
+pub const TOP_MERCHANTS: i64 = 10;
+
+/// The dashboard's query string as typed: everything optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardParams {
+    #[serde(default)]
+    pub range: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub until: String,
+    /// A merchant's code: its own daily trend (the drill-down).
+    #[serde(default)]
+    pub merchant: String,
+}
+
+/// What the dashboard shows, checked.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DashboardQuery {
+    pub range: DashboardRange,
+    /// `YYYY-MM-DD`; both set for custom, filled in from today otherwise.
+    pub from: Option<String>,
+    pub until: Option<String>,
+    pub merchant: Option<String>,
+}
+
+impl DashboardParams {
+    /// The query, or the field at fault and why.
+    pub fn query(&self) -> Result<DashboardQuery, (&'static str, String)> {
+        let range = match self.range.trim() {
+            "" => DashboardRange::default(),
+            text => DashboardRange::parse(text)
+                .ok_or_else(|| ("range", format!("{text:?} is not a range (today, week, month, year or custom)")))?,
+        };
+        let day = |field: &'static str, text: &str| -> Result<Option<String>, (&'static str, String)> {
+            match text.trim() {
+                "" => Ok(None),
+                text if is_day(text) => Ok(Some(text.to_owned())),
+                text => Err((field, format!("{text:?} is not a date (YYYY-MM-DD)"))),
+            }
+        };
+        let (from, until) = (day("from", &self.from)?, day("until", &self.until)?);
+        let (from, until) = match range {
+            DashboardRange::Custom => match (from, until) {
+                (Some(from), Some(until)) if from > until => return Err(("until", format!("{until} is before {from}"))),
+                (Some(from), Some(until)) => (Some(from), Some(until)),
+                (None, _) => return Err(("from", "a custom range needs a first day".to_owned())),
+                (_, None) => return Err(("until", "a custom range needs a last day".to_owned())),
+            },
+            _ => (None, None),
+        };
+        let merchant = Some(self.merchant.trim().to_owned()).filter(|code| !code.is_empty());
+        if merchant.as_ref().is_some_and(|code| code.chars().count() > 50) {
+            return Err(("merchant", "a merchant code has at most 50 characters".to_owned()));
+        }
+        Ok(DashboardQuery { range, from, until, merchant })
+    }
+}
+
+impl DashboardQuery {
+    /// The query string that shows this dashboard.
+    pub fn query_string(&self) -> String {
+        let range = self.range.as_str().to_owned();
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        let (from, until, merchant) = (text(&self.from), text(&self.until), text(&self.merchant));
+        crate::domain::query_string(&[("range", &range), ("from", &from), ("until", &until), ("merchant", &merchant)])
+    }
+
+    /// The same period, another merchant's trend (or none).
+    pub fn with_merchant(&self, merchant: Option<&str>) -> Self {
+        Self { merchant: merchant.map(str::to_owned), ..self.clone() }
+    }
+}
+
+/// `YYYY-MM-DD` of a real day.
+pub fn is_day(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let number = |part: &str, digits: usize| (part.len() == digits && part.bytes().all(|b| b.is_ascii_digit())).then(|| part.parse::<u32>().ok()).flatten();
+    let [year, month, day] = parts[..] else { return false };
+    let (Some(year), Some(month), Some(day)) = (number(year, 4), number(month, 2), number(day, 2)) else { return false };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days_in_month).contains(&day)
+}
+
+/// One merchant over the period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MerchantFigures {
+    pub client_code: String,
+    pub client_name: String,
+    pub transactions: i64,
+    pub successful: i64,
+    /// Paid amount of successful transactions, đồng.
+    pub success_volume: f64,
+}
+
+/// One payment mode over the period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaymentFigures {
+    pub payment_mode: String,
+    pub transactions: i64,
+    pub successful: i64,
+}
+
+impl PaymentFigures {
+    /// Percent of transactions that succeeded.
+    pub fn success_rate(&self) -> f64 {
+        if self.transactions == 0 {
+            0.0
+        } else {
+            100.0 * self.successful as f64 / self.transactions as f64
+        }
+    }
+}
+
+/// One day's totals (all merchants, or one).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayFigures {
+    pub day: String,
+    pub transactions: i64,
+    pub successful: i64,
+    pub volume: f64,
+    pub success_volume: f64,
+}
+
+/// A merchant's own daily trend over the period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MerchantTrend {
+    pub client_code: String,
+    pub client_name: String,
+    pub days: Vec<DayFigures>,
+}
+
+/// The `/transactions` dashboard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TransactionDashboard {
+    pub query: DashboardQuery,
+    /// The period shown, both days included.
+    pub from: String,
+    pub until: String,
+    pub top_merchants: Vec<MerchantFigures>,
+    pub payment_modes: Vec<PaymentFigures>,
+    /// Every day of the period with transactions, oldest first.
+    pub trend: Vec<DayFigures>,
+    pub merchant: Option<MerchantTrend>,
+    /// When the figures were computed (UTC, RFC 3339), for "as of".
+    pub computed_at: String,
+}
+
+impl TransactionDashboard {
+    /// All transactions of the period and the successful ones' volume.
+    pub fn totals(&self) -> DayFigures {
+        let mut totals = DayFigures { day: String::new(), transactions: 0, successful: 0, volume: 0.0, success_volume: 0.0 };
+        for day in &self.trend {
+            totals.transactions += day.transactions;
+            totals.successful += day.successful;
+            totals.volume += day.volume;
+            totals.success_volume += day.success_volume;
+        }
+        totals
+    }
+}
+
+/// One of a subscriber's transactions (Customer360).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecentTransaction {
+    /// `YYYY-MM-DD HH:MM`.
+    pub at: String,
+    pub client_code: String,
+    pub client_name: String,
+    pub payment_mode: String,
+    pub status: String,
+    pub paid_amount: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(range: &str, from: &str, until: &str) -> DashboardParams {
+        DashboardParams { range: range.into(), from: from.into(), until: until.into(), merchant: String::new() }
+    }
+
+    #[test]
+    fn the_year_is_the_default_range() {
+        let query = params("", "", "").query().unwrap();
+        assert_eq!(query.range, DashboardRange::Year);
+        assert_eq!((query.from, query.until), (None, None));
+    }
+
+    #[test]
+    fn a_custom_range_needs_both_days_in_order() {
+        assert_eq!(params("custom", "", "2026-01-31").query().unwrap_err().0, "from");
+        assert_eq!(params("custom", "2026-01-01", "").query().unwrap_err().0, "until");
+        assert_eq!(params("custom", "2026-02-01", "2026-01-31").query().unwrap_err().0, "until");
+        assert_eq!(params("custom", "2026-02-30", "2026-03-01").query().unwrap_err().0, "from");
+        let query = params("custom", "2026-01-01", "2026-01-31").query().unwrap();
+        assert_eq!(query.from.as_deref(), Some("2026-01-01"));
+        assert_eq!(query.query_string(), "range=custom&from=2026-01-01&until=2026-01-31");
+    }
+
+    #[test]
+    fn unknown_ranges_are_named() {
+        let (field, message) = params("decade", "", "").query().unwrap_err();
+        assert_eq!(field, "range");
+        assert!(message.contains("decade"));
+    }
+
+    #[test]
+    fn days_are_checked_as_calendar_days() {
+        assert!(is_day("2024-02-29") && !is_day("2026-02-29") && !is_day("2026-13-01") && !is_day("2026-1-01"));
+    }
+}
