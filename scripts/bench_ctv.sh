@@ -12,17 +12,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-# Only the server binary is needed (no site, no browser): Rust, PostgreSQL and Redis
-# (the store connects to both), not cargo-leptos, npm tools or Chromium.
-ensure_system_packages
-command -v cargo >/dev/null 2>&1 || export PATH="$HOME/.cargo/bin:$PATH"
-command -v cargo >/dev/null 2>&1 || ensure_rust
-ensure_postgres
-ensure_redis
-
-say "building the ut360 binary (release, server only)"
-(cd "$ROOT" && nice -n 19 cargo build --release --features ssr --bin ut360) || die "build failed"
-BIN="$ROOT/target/release/ut360"
+build_server_binary
 
 ADMIN_URL="${DATABASE_URL%/*}/postgres"
 BENCH_URL="${DATABASE_URL%/*}/ut360_bench_ctv"
@@ -35,9 +25,6 @@ export DATABASE_URL="$BENCH_URL"
 say "demo data (generate --seed 42 --if-empty; minutes the first time)"
 "$BIN" generate --seed 42 --no-sync --if-empty 2>&1 | tail -n 2
 
-machine() {
-  printf '%s cores, load average %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-}
 say "machine: $(machine)"
 echo "machine before: $(machine)"
 

@@ -12,28 +12,16 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-# Only the server binary is needed (no site, no browser).
-ensure_system_packages
-command -v cargo >/dev/null 2>&1 || export PATH="$HOME/.cargo/bin:$PATH"
-command -v cargo >/dev/null 2>&1 || ensure_rust
-ensure_postgres
-ensure_redis
-
-say "building the ut360 binary (release, server only)"
-(cd "$ROOT" && nice -n 19 cargo build --release --features ssr --bin ut360) || die "build failed"
-BIN="$ROOT/target/release/ut360"
+build_server_binary
 
 ADMIN_URL="${DATABASE_URL%/*}/postgres"
 export DATABASE_URL="${DATABASE_URL%/*}/ut360_bench_tx"
 # A Redis database of its own: the demo's `ut360:*` keys are never touched.
-export REDIS_URL="$(redis_database 14)"
+export REDIS_URL="$(redis_database 12)"
 psql -q "$ADMIN_URL" -c 'DROP DATABASE IF EXISTS ut360_bench_tx WITH (FORCE)'
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
 "$BIN" migrate 2>/dev/null || die "cannot migrate $DATABASE_URL"
 
-machine() {
-  printf '%s cores, load average %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-}
 echo "machine before: $(machine)"
 
 loaded=0

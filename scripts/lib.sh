@@ -152,3 +152,21 @@ build_release() {
   say "building UT360 (release)"
   (cd "$ROOT" && cargo leptos build --release) || die "build failed"
 }
+
+# The bench scripts that need only the server binary (no site, no browser): Rust,
+# PostgreSQL and Redis (the store connects to both), then a release build of it in $BIN.
+build_server_binary() {
+  ensure_system_packages
+  command -v cargo >/dev/null 2>&1 || export PATH="$HOME/.cargo/bin:$PATH"
+  command -v cargo >/dev/null 2>&1 || ensure_rust
+  ensure_postgres
+  ensure_redis
+  say "building the ut360 binary (release, server only)"
+  (cd "$ROOT" && nice -n 19 cargo build --release --features ssr --bin ut360) || die "build failed"
+  BIN="$ROOT/target/release/ut360"
+}
+
+# One line on what else the machine is doing, for the benchmark figures.
+machine() {
+  printf '%s cores, load average %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}

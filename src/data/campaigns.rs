@@ -42,9 +42,11 @@ pub(super) fn push_rules(query: &mut QueryBuilder<'_, Postgres>, organization: &
     if !rules.trends.is_empty() {
         query.push(" AND r.arpu_trend = ANY(").push_bind(texts(rules.trends.iter().map(|t| t.as_str()).collect())).push(")");
     }
+    // Scores as the list indexes key them (a missing score is -1; minimums are 0-100, so
+    // the rows are the same): a count then reads a range of one index, not every row.
     let minimums = [
-        ("r.customer_value_score >= ", rules.min_value),
-        ("r.advance_readiness_score >= ", rules.min_readiness),
+        ("COALESCE(r.customer_value_score, -1) >= ", rules.min_value),
+        ("COALESCE(r.advance_readiness_score, -1) >= ", rules.min_readiness),
         ("r.advance_amount >= ", rules.min_advance),
     ];
     for (condition, value) in minimums {

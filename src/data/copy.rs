@@ -31,6 +31,12 @@ impl CopyBuffer {
         self
     }
 
+    /// Leading fields already in COPY format, each followed by its tab, as they are.
+    pub fn raw(&mut self, copy_text: &str) -> &mut Self {
+        self.text.push_str(copy_text);
+        self
+    }
+
     /// A missing value (SQL NULL).
     pub fn null(&mut self) -> &mut Self {
         self.separate();

@@ -5,6 +5,7 @@
 use super::campaigns::{push_rules, CAMPAIGN_ORDER};
 use super::lists::{push_filter, push_order};
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
+use super::copy::CopyBuffer;
 use super::{Organization, Store};
 use crate::campaign::{CampaignRules, ExportEvent};
 use crate::domain::{ListSort, RecommendationFilter};
@@ -122,20 +123,27 @@ async fn stream_and_record(
         request.columns.iter().filter_map(|column| REC_FIELD_NAMES.iter().position(|name| name == column)).collect();
     let isdn_position = REC_FIELD_NAMES.iter().position(|name| *name == "isdn").unwrap_or(0);
 
-    // The record and the members are written as rows are read, and kept only if the file ends.
+    // The record and the members are written as rows are read, and kept only if the file
+    // ends. Members go through COPY on the record's own connection, so PostgreSQL stores
+    // them while the next rows are read and written out.
     let mut record = pg.begin().await?;
     let export_id = insert_event(&mut record, organization, request, "complete").await?;
+    let mut members = match campaign {
+        Some(_) => Some(record.copy_in_raw(MEMBERS_COPY).await?),
+        None => None,
+    };
+    let member_prefix = campaign.map(|campaign| format!("{}\t{campaign}\t{export_id}\t", organization.id)).unwrap_or_default();
     let mut rows = query.build_query_as::<RecFields>().fetch(pg);
     let mut batch = Vec::with_capacity(EXPORT_BATCH);
-    let mut members = Vec::with_capacity(EXPORT_BATCH);
+    let mut member_lines = CopyBuffer::default();
     let mut sent: i64 = 0;
     let mut finished = false;
     while !finished {
         match rows.try_next().await? {
             Some(row) => {
                 let values: Vec<String> = row.into_hash_fields().into_iter().map(|(_, value)| value).collect();
-                if campaign.is_some() {
-                    members.push(values[isdn_position].clone());
+                if members.is_some() {
+                    member_lines.raw(&member_prefix).text(&values[isdn_position]).end_row();
                 }
                 batch.push(positions.iter().map(|&i| values[i].clone()).collect());
                 if batch.len() < EXPORT_BATCH {
@@ -144,12 +152,17 @@ async fn stream_and_record(
             }
             None => finished = true,
         }
-        if let Some(campaign) = campaign.filter(|_| !members.is_empty()) {
-            insert_members(&mut record, organization, campaign, export_id, &members).await?;
-            members.clear();
+        if let Some(copy) = members.as_mut().filter(|_| !member_lines.as_str().is_empty()) {
+            copy.send(member_lines.as_str().as_bytes()).await?;
+            member_lines = CopyBuffer::default();
         }
         let rows_in_batch = batch.len() as i64;
         if finished {
+            if let Some(copy) = members.take() {
+                copy.finish().await?;
+            }
+            // Ends the COPY's hold on the record's connection.
+            drop(members);
             // Recorded before the last rows leave, so the history has it once the file is whole.
             sqlx::query("UPDATE event_tracking SET event_value = $2 WHERE id = $1")
                 .bind(export_id)
@@ -164,6 +177,10 @@ async fn stream_and_record(
         }
         if sender.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(EXPORT_BATCH)))).await.is_err() {
             drop(rows);
+            if let Some(copy) = members.take() {
+                copy.abort("the download was stopped").await.ok();
+            }
+            drop(members);
             record.rollback().await?;
             let mut interrupted = pg.begin().await?;
             let id = insert_event(&mut interrupted, organization, request, "interrupted").await?;
@@ -175,6 +192,8 @@ async fn stream_and_record(
     }
     Ok(())
 }
+
+const MEMBERS_COPY: &str = "COPY campaign_export_members (organization_id, campaign_id, export_id, isdn) FROM STDIN";
 
 /// Seed 004's `event_tracking` row of one export.
 async fn insert_event(
@@ -214,24 +233,4 @@ async fn insert_event(
     .bind(metadata)
     .fetch_one(&mut **transaction)
     .await
-}
-
-async fn insert_members(
-    transaction: &mut sqlx::Transaction<'_, Postgres>,
-    organization: &Organization,
-    campaign: Uuid,
-    export_id: Uuid,
-    isdns: &[String],
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO campaign_export_members (organization_id, campaign_id, export_id, isdn)
-         SELECT $1, $2, $3, isdn FROM UNNEST($4::text[]) AS isdn",
-    )
-    .bind(organization.id)
-    .bind(campaign)
-    .bind(export_id)
-    .bind(isdns)
-    .execute(&mut **transaction)
-    .await?;
-    Ok(())
 }

@@ -379,7 +379,7 @@ struct DashboardSql {
 }
 
 const SUMMARY_SQL: DashboardSql = DashboardSql {
-    top_merchants: "SELECT client_code, MAX(client_name), SUM(total_transactions)::int8, SUM(successful_transactions)::int8,
+    top_merchants: "SELECT client_code, COALESCE(MAX(client_name), ''), SUM(total_transactions)::int8, SUM(successful_transactions)::int8,
                            SUM(success_amount)::float8 AS volume
                     FROM daily_merchant_summary
                     WHERE organization_id = $1 AND summary_date BETWEEN $2 AND $3
@@ -400,7 +400,7 @@ const SUMMARY_SQL: DashboardSql = DashboardSql {
 };
 
 const RAW_SQL: DashboardSql = DashboardSql {
-    top_merchants: "SELECT COALESCE(client_code, ''), MAX(client_name), COUNT(*), COUNT(*) FILTER (WHERE status = 'SUCCESS'),
+    top_merchants: "SELECT COALESCE(client_code, ''), COALESCE(MAX(client_name), ''), COUNT(*), COUNT(*) FILTER (WHERE status = 'SUCCESS'),
                            COALESCE(SUM(paid_amount) FILTER (WHERE status = 'SUCCESS'), 0)::float8 AS volume
                     FROM transaction_detail
                     WHERE organization_id = $1 AND trans_date >= $2 AND trans_date < $3 + 1

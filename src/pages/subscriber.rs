@@ -23,12 +23,11 @@ pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, Serv
     Ok(state.store.subscriber_view(&state.organization, isdn.as_str()).await.map_err(AppError::from)?)
 }
 
-/// Transactions shown in Customer360.
-const RECENT_TRANSACTIONS: i64 = 20;
-
 #[server]
 pub async fn get_recent_transactions(isdn: String) -> Result<Vec<crate::transactions::RecentTransaction>, ServerFnError> {
     use crate::server::{error::AppError, state::AppState};
+    /// Transactions shown in Customer360.
+    const RECENT_TRANSACTIONS: i64 = 20;
     let state = expect_context::<AppState>();
     let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
     Ok(state.store.recent_transactions(&state.organization, isdn.as_str(), RECENT_TRANSACTIONS).await.map_err(AppError::from)?)
