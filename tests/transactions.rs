@@ -56,7 +56,13 @@ const TREND_SUMMARY: &str = "SELECT summary_date, total_transactions, successful
     FROM daily_trend_summary WHERE organization_id = $1";
 
 async fn assert_summaries_equal_rows(db: &TestDb, org: &Organization) {
-    for (rows, summary) in [(MERCHANTS_FROM_ROWS, MERCHANTS_SUMMARY), (MODES_FROM_ROWS, MODES_SUMMARY), (TREND_FROM_ROWS, TREND_SUMMARY)] {
+    let pairs = [
+        (MERCHANTS_FROM_ROWS, MERCHANTS_SUMMARY),
+        (MODES_FROM_ROWS, MODES_SUMMARY),
+        (TREND_FROM_ROWS, TREND_SUMMARY),
+        (MONTHS_FROM_DAYS, MONTHS_SUMMARY),
+    ];
+    for (rows, summary) in pairs {
         assert_eq!(difference(&db.pool, org, rows, summary).await, 0, "rows missing from the summary: {summary}");
         assert_eq!(difference(&db.pool, org, summary, rows).await, 0, "summary rows the rows do not give: {summary}");
     }
@@ -134,6 +140,9 @@ async fn the_dashboard_from_the_summaries_equals_the_one_from_the_rows() {
     let custom = DashboardQuery { range: DashboardRange::Custom, from: Some("2026-02-27".into()), until: Some("2026-03-02".into()), merchant: Some("MC00002".into()) };
     let mut requests: Vec<DashboardRequest> = DashboardRange::STANDARD.into_iter().map(|range| DashboardRequest::standard(range, today)).collect();
     requests.push(DashboardRequest::resolve(&custom, today).unwrap());
+    // Whole months (February, March) between partial ones.
+    let months = DashboardQuery { range: DashboardRange::Custom, from: Some("2026-01-15".into()), until: Some("2026-04-10".into()), merchant: None };
+    requests.push(DashboardRequest::resolve(&months, today).unwrap());
     for request in &requests {
         let summaries = db.store.transaction_dashboard_from_summaries(&org, request).await.unwrap();
         let rows = db.store.transaction_dashboard_from_rows(&org, request).await.unwrap();

@@ -160,7 +160,7 @@ impl Store {
     /// Deletes the organization's transactions and summaries (before a fresh demo load).
     pub async fn delete_transactions(&self, organization: &Organization) -> Result<(), sqlx::Error> {
         let mut tx = self.pg.begin().await?;
-        for table in ["transaction_detail", "daily_merchant_summary", "daily_payment_summary", "daily_trend_summary"] {
+        for table in ["transaction_detail", "daily_merchant_summary", "daily_payment_summary", "daily_trend_summary", "monthly_merchant_summary"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1")).bind(organization.id).execute(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -170,7 +170,7 @@ impl Store {
 
     /// Refreshes the planner's statistics and the visibility map after a large load.
     pub async fn vacuum_transactions(&self) -> Result<(), sqlx::Error> {
-        sqlx::raw_sql("VACUUM (ANALYZE) transaction_detail, daily_merchant_summary, daily_payment_summary, daily_trend_summary")
+        sqlx::raw_sql("VACUUM (ANALYZE) transaction_detail, daily_merchant_summary, daily_payment_summary, daily_trend_summary, monthly_merchant_summary")
             .execute(&self.pg)
             .await?;
         Ok(())
@@ -379,10 +379,28 @@ struct DashboardSql {
 }
 
 const SUMMARY_SQL: DashboardSql = DashboardSql {
-    top_merchants: "SELECT client_code, COALESCE(MAX(client_name), ''), SUM(total_transactions)::int8, SUM(successful_transactions)::int8,
+    // Whole months from the monthly rows, the range's partial months day by day (two
+    // ranges of the daily key, so only those days are read).
+    top_merchants: "WITH bounds AS MATERIALIZED (
+                        SELECT CASE WHEN $2::date = date_trunc('month', $2::date)::date THEN $2::date
+                                    ELSE (date_trunc('month', $2::date) + INTERVAL '1 month')::date END AS whole_from,
+                               date_trunc('month', $3::date + 1)::date AS whole_until
+                    ),
+                    parts AS (
+                        SELECT m.client_code, m.client_name, m.total_transactions, m.successful_transactions, m.success_amount
+                        FROM monthly_merchant_summary m
+                        WHERE m.organization_id = $1
+                          AND m.summary_month >= (SELECT whole_from FROM bounds) AND m.summary_month < (SELECT whole_until FROM bounds)
+                        UNION ALL
+                        SELECT d.client_code, d.client_name, d.total_transactions, d.successful_transactions, d.success_amount
+                        FROM daily_merchant_summary d
+                        WHERE d.organization_id = $1
+                          AND ((d.summary_date BETWEEN $2 AND $3 AND d.summary_date < (SELECT whole_from FROM bounds))
+                            OR (d.summary_date BETWEEN $2 AND $3 AND d.summary_date >= (SELECT whole_until FROM bounds)))
+                    )
+                    SELECT client_code, COALESCE(MAX(client_name), ''), SUM(total_transactions)::int8, SUM(successful_transactions)::int8,
                            SUM(success_amount)::float8 AS volume
-                    FROM daily_merchant_summary
-                    WHERE organization_id = $1 AND summary_date BETWEEN $2 AND $3
+                    FROM parts
                     GROUP BY client_code ORDER BY volume DESC, client_code LIMIT $4",
     payment_modes: "SELECT payment_mode, SUM(total_transactions)::int8, SUM(successful_transactions)::int8
                     FROM daily_payment_summary

@@ -257,7 +257,8 @@ fn DailyTrend(id: &'static str, title: &'static str, days: Vec<crate::transactio
         .collect_view();
     view! {
         <EChart id title chart>
-            <div class="table-scroll">
+            // Focusable, so a keyboard can scroll a long period's days.
+            <div class="table-scroll" tabindex="0" role="region" aria-label=format!("{title}: the days")>
                 <table class="data-table" data-testid=testid>
                     <thead><tr>
                         <th scope="col">"Day"</th><th scope="col" class="num">"Transactions"</th><th scope="col" class="num">"Successful"</th>
