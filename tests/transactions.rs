@@ -55,6 +55,12 @@ const TREND_FROM_ROWS: &str = "SELECT trans_date::date, COUNT(*)::int, COUNT(*) 
 const TREND_SUMMARY: &str = "SELECT summary_date, total_transactions, successful_transactions, total_volume, success_volume
     FROM daily_trend_summary WHERE organization_id = $1";
 
+const MONTHS_FROM_DAYS: &str = "SELECT date_trunc('month', summary_date)::date, client_code, SUM(total_transactions)::int,
+        SUM(successful_transactions)::int, SUM(total_amount), SUM(success_amount)
+    FROM daily_merchant_summary WHERE organization_id = $1 GROUP BY 1, 2";
+const MONTHS_SUMMARY: &str = "SELECT summary_month, client_code, total_transactions, successful_transactions, total_amount, success_amount
+    FROM monthly_merchant_summary WHERE organization_id = $1";
+
 async fn assert_summaries_equal_rows(db: &TestDb, org: &Organization) {
     let pairs = [
         (MERCHANTS_FROM_ROWS, MERCHANTS_SUMMARY),
