@@ -55,6 +55,8 @@ test('an uploaded CSV file fills the list and is looked up', async ({ page }) =>
   const known = (await query<{ isdn: string }>('SELECT isdn FROM recommendations ORDER BY isdn DESC LIMIT 20')).map((r) => r.isdn);
   const file = ['so_thue_bao;note', ...known.map((isdn) => `${isdn};x`), 'UNKNOWNFILEAAAAAAAAAA==;y'].join('\r\n');
   await page.goto('/bulk');
+  // A file chosen before hydration is read by nobody: wait until the page's code is running.
+  await page.waitForLoadState('networkidle');
   await page.getByLabel(/read them from a file/).setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from('\ufeff' + file) });
   await expect(page.getByLabel(/ISDNs, one per line/)).toHaveValue(new RegExp(`^\\ufeff?so_thue_bao;note`));
   await page.getByRole('button', { name: 'Look up' }).click();
