@@ -2,6 +2,7 @@
 //! (`client_code`) and payment modes, read on the `/transactions` dashboard from daily
 //! summaries. Shared by the server and the page. Dates travel as `YYYY-MM-DD`.
 
+use crate::ctv::is_date;
 use serde::{Deserialize, Serialize};
 
 /// The dashboard's period, as the range buttons name it.
@@ -101,7 +102,7 @@ impl DashboardParams {
         let day = |field: &'static str, text: &str| -> Result<Option<String>, (&'static str, String)> {
             match text.trim() {
                 "" => Ok(None),
-                text if is_day(text) => Ok(Some(text.to_owned())),
+                text if is_date(text) => Ok(Some(text.to_owned())),
                 text => Err((field, format!("{text:?} is not a date (YYYY-MM-DD)"))),
             }
         };
@@ -136,23 +137,6 @@ impl DashboardQuery {
     pub fn with_merchant(&self, merchant: Option<&str>) -> Self {
         Self { merchant: merchant.map(str::to_owned), ..self.clone() }
     }
-}
-
-/// `YYYY-MM-DD` of a real day.
-pub fn is_day(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let number = |part: &str, digits: usize| (part.len() == digits && part.bytes().all(|b| b.is_ascii_digit())).then(|| part.parse::<u32>().ok()).flatten();
-    let [year, month, day] = parts[..] else { return false };
-    let (Some(year), Some(month), Some(day)) = (number(year, 4), number(month, 2), number(day, 2)) else { return false };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days_in_month).contains(&day)
 }
 
 /// One merchant over the period.
@@ -280,6 +264,6 @@ mod tests {
 
     #[test]
     fn days_are_checked_as_calendar_days() {
-        assert!(is_day("2024-02-29") && !is_day("2026-02-29") && !is_day("2026-13-01") && !is_day("2026-1-01"));
+        assert!(is_date("2024-02-29") && !is_date("2026-02-29") && !is_date("2026-13-01") && !is_date("2026-1-01"));
     }
 }
