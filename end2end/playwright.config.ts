@@ -9,7 +9,9 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   outputDir: './test-results',
+  globalSetup: './global-setup.ts',
   use: {
+    storageState: 'test-results/.auth/admin.json',
     baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:3100',
     browserName: 'chromium',
     viewport: { width: 1280, height: 900 },

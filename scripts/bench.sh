@@ -103,10 +103,12 @@ DATABASE_URL="$BENCH_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR=
 SERVER=$!
 trap 'kill $SERVER $PRIVATE_REDIS 2>/dev/null || true' EXIT
 wait_until "UT360 on $ADDR" 30 curl -sf "http://$ADDR/readyz"
+# Pages need a signed-in session.
+COOKIE="$(bench_session "$BENCH_URL" "$ADDR")"
 
 wrk_run() {
   local path=$1
-  wrk -t2 -c8 -d"${DURATION:-15s}" --latency "http://$ADDR$path" \
+  wrk -t2 -c8 -d"${DURATION:-15s}" --latency -H "$COOKIE" "http://$ADDR$path" \
     | awk -v path="$path" '
         /Latency Distribution/ {dist=1; next}
         dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
@@ -115,7 +117,7 @@ wrk_run() {
 }
 
 say "HTTP latency, wrk -t2 -c8 (client-side, loopback; includes the client's own time)"
-curl -sf "http://$ADDR/" >/dev/null   # warm the pool
+curl -sf -H "$COOKIE" "http://$ADDR/" >/dev/null   # warm the pool
 wrk_run /healthz
 wrk_run /
 echo "budget: overview p99 < 10 ms"
@@ -173,7 +175,7 @@ request = function()
 end
 LUA
   mark_metrics
-  PATHS="$paths" wrk -t"$(( connections < 2 ? connections : 2 ))" -c"$connections" -d"${DURATION:-15s}" --latency -H "$AUTH" -s "$WORK/paths.lua" "http://$ADDR" \
+  PATHS="$paths" wrk -t"$(( connections < 2 ? connections : 2 ))" -c"$connections" -d"${DURATION:-15s}" --latency -H "$AUTH" -H "$COOKIE" -s "$WORK/paths.lua" "http://$ADDR" \
     | awk -v label="$label" '/Latency Distribution/ {dist=1; next}
            dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
            /Requests\/sec/ {rps=$2}

@@ -33,18 +33,19 @@ serve_database() {
     "$BIN" serve >/dev/null 2>&1 &
   SERVER=$!
   wait_until "UT360 on $ADDR" 30 curl -sf "http://$ADDR/readyz"
+  COOKIE="$(bench_session "$url" "$ADDR")"
 }
 
 # A saved campaign of rules $2 named $1; prints its id.
 save_campaign() {
-  curl -sf -H 'Content-Type: application/json' \
+  curl -sf -H "$COOKIE" -H 'Content-Type: application/json' \
     --data "{\"id\":null,\"name\":\"$1 $(date +%s%N)\",\"owner\":\"bench\",\"rules\":$2}" \
     "http://$ADDR/api/save_campaign" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4
 }
 
 # `first-byte total` in ms of one download of $1.
 timed_download() {
-  curl -sf -o /dev/null -w '%{time_starttransfer} %{time_total}\n' "http://$ADDR$1" | awk '{printf "%.1f %.1f\n", $1 * 1000, $2 * 1000}'
+  curl -sf -H "$COOKIE" -o /dev/null -w '%{time_starttransfer} %{time_total}\n' "http://$ADDR$1" | awk '{printf "%.1f %.1f\n", $1 * 1000, $2 * 1000}'
 }
 
 peak_rss_mb() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status"; }
@@ -69,13 +70,15 @@ for line in io.lines(os.getenv("RULES")) do bodies[#bodies + 1] = line end
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("POST", "/api/campaign_preview", {["Content-Type"] = "application/json"}, bodies[n % #bodies + 1])
+  -- Headers given here replace -H's, so the session cookie is named again.
+  local headers = {["Content-Type"] = "application/json", ["Cookie"] = os.getenv("SESSION_COOKIE")}
+  return wrk.format("POST", "/api/campaign_preview", headers, bodies[n % #bodies + 1])
 end
 LUA
-curl -sf -H 'Content-Type: application/json' --data "$(head -n 1 "$WORK/rules")" "http://$ADDR/api/campaign_preview" >/dev/null \
+curl -sf -H "$COOKIE" -H 'Content-Type: application/json' --data "$(head -n 1 "$WORK/rules")" "http://$ADDR/api/campaign_preview" >/dev/null \
   || die "the campaign preview does not answer"
 for connections in 1 4; do
-  RULES="$WORK/rules" wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${DURATION:-10s}" --latency -s "$WORK/preview.lua" "http://$ADDR" \
+  RULES="$WORK/rules" SESSION_COOKIE="${COOKIE#Cookie: }" wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${DURATION:-10s}" --latency -s "$WORK/preview.lua" "http://$ADDR" \
     | awk -v c="$connections" '/Latency Distribution/ {dist=1; next}
            dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
            /Requests\/sec/ {rps=$2}
@@ -94,7 +97,7 @@ say "export of 10,000 rows (seed 002's campaign: LOW risk, value >= 70, readines
 TEMPLATE='{"risks":["LOW"],"min_value":70,"min_readiness":80,"limit":10000}'
 ID="$(save_campaign "Bench 10k" "$TEMPLATE")"
 [[ -n "$ID" ]] || die "cannot save the bench campaign"
-rows=$(curl -sf "http://$ADDR/campaigns/$ID/export.csv" | tail -n +2 | wc -l)
+rows=$(curl -sf -H "$COOKIE" "http://$ADDR/campaigns/$ID/export.csv" | tail -n +2 | wc -l)
 echo "  the campaign holds $rows rows"
 for format in csv xlsx; do
   firsts=(); totals=()

@@ -120,8 +120,13 @@ ensure_postgres() {
     as_root runuser -u postgres -- psql -qc "DO \$\$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ut360') THEN
         CREATE ROLE ut360 LOGIN CREATEDB PASSWORD 'ut360';
-      END IF; END \$\$;" || die "could not create the PostgreSQL role ut360"
+      END IF;
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ut360_app') THEN
+        CREATE ROLE ut360_app LOGIN PASSWORD 'ut360_app';
+      END IF; END \$\$;" || die "could not create the PostgreSQL roles ut360 and ut360_app"
     export DATABASE_URL="postgres://ut360:ut360@127.0.0.1:5432/ut360"
+    # The role the web app connects as: row-level security applies to it (migration 13).
+    export UT360_APP_DATABASE_PASSWORD="ut360_app"
   fi
 }
 
@@ -169,4 +174,19 @@ build_server_binary() {
 # One line on what else the machine is doing, for the benchmark figures.
 machine() {
   printf '%s cores, load average %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# A signed-in session for the benchmarks: creates (or resets) bench-admin@ut360.test in
+# the database at $1 with a password of this run, signs it in at the server on $2, and
+# prints the request header that carries the session.
+bench_session() {
+  local url=$1 addr=$2 password jar
+  password="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  DATABASE_URL="$url" UT360_PASSWORD="$password" "$ROOT/target/release/ut360" user create \
+    --email bench-admin@ut360.test --role admin >/dev/null 2>&1 || die "cannot create the benchmark account"
+  jar="$(mktemp)"
+  curl -sf -o /dev/null -c "$jar" --data-urlencode "email=bench-admin@ut360.test" \
+    --data-urlencode "password=$password" "http://$addr/auth/sign-in" || die "the benchmark account cannot sign in"
+  printf 'Cookie: ut360_session=%s' "$(awk '$6 == "ut360_session" {print $7}' "$jar")"
+  rm -f "$jar"
 }

@@ -2,11 +2,12 @@
 
 use crate::pages::{
     BulkLookupPage, CampaignsPage, CommissionsPage, CustomersPage, DashboardsPage, NetworkPage, NotFoundPage, OverviewPage,
-    SubscriberListPage, SubscriberPage, TransactionsPage,
+    SignInPage, SubscriberListPage, SubscriberPage, TransactionsPage,
 };
+use crate::components::TopBar;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -37,29 +38,11 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/ut360.css"/>
         <Title formatter=|page: String| if page.is_empty() { "UT360".to_owned() } else { format!("{page} · UT360") }/>
         <Router>
-            <header class="topbar">
-                <A href="/" attr:class="brand">"UT360"</A>
-                <nav>
-                    <A href="/">"Overview"</A>
-                    <A href="/subscribers">"Subscribers"</A>
-                    <A href="/dashboards">"Dashboards"</A>
-                    <A href="/transactions">"Transactions"</A>
-                    <A href="/campaigns">"Campaigns"</A>
-                    <A href="/bulk">"Bulk lookup"</A>
-                    <A href="/network">"Network"</A>
-                    <A href="/commissions">"Commissions"</A>
-                    <A href="/customers">"Customers"</A>
-                </nav>
-                // A plain form: it works without JavaScript, and /search redirects to the subscriber.
-                <form class="search" action="/search" method="get" role="search">
-                    <label for="isdn-search" class="visually-hidden">"Subscriber ISDN"</label>
-                    <input id="isdn-search" name="isdn" type="search" placeholder="Search an ISDN…" required autocomplete="off"/>
-                    <button type="submit">"Open"</button>
-                </form>
-            </header>
+            <TopBar/>
             <main>
                 <Routes fallback=NotFoundPage>
                     // Async: the whole page arrives in the first response, so it reads without JavaScript.
+                    <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("") view=OverviewPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("dashboards") view=DashboardsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("subscribers") view=SubscriberListPage ssr=SsrMode::Async/>

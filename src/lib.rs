@@ -5,6 +5,7 @@
 //! `pipeline` (the data files) and `server` (command line, HTTP, demo data).
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod app;
 pub mod campaign;
 pub mod ctv;

@@ -430,7 +430,7 @@ async fn a_list_exports_as_csv_in_its_order_with_formulas_neutralized() {
         .await
         .unwrap();
     let base = spawn_app(db.store.clone(), org.clone()).await;
-    let http = reqwest::Client::new();
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
 
     let response = http.get(format!("{base}/subscribers/export.csv?risk=LOW&sort=advance&order=asc")).send().await.unwrap();
     assert_eq!(response.status(), 200);

@@ -60,7 +60,7 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
         .await
         .unwrap();
     let base = spawn_app(db.store.clone(), org.clone()).await;
-    let http = reqwest::Client::new();
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
 
     // The live count and preview follow the rules; the limit cuts the count.
     let rules = CampaignRules { risks: vec![RiskLevel::Low], min_value: Some(50.0), min_readiness: Some(40.0), ..Default::default() };
@@ -176,7 +176,7 @@ async fn bad_rules_names_and_exports_get_clear_errors_and_change_nothing() {
     let org = db.organization_with_own_prefix().await;
     db.load(&org, &generate(72, 0.002)).await;
     let base = spawn_app(db.store.clone(), org.clone()).await;
-    let http = reqwest::Client::new();
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
 
     let (status, body) = post_json(&http, format!("{base}/api/campaign_preview"), json!({ "rules": { "min_value": 120 } })).await;
     assert_eq!(status, 400, "{body}");

@@ -546,7 +546,8 @@ async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_sho
 
     // The export holds the same rows, in the same order, with the same figures.
     let base = common::spawn_app(db.store.clone(), org.clone()).await;
-    let response = reqwest::get(format!("{base}/commissions/export.csv?period=2026-05")).await.unwrap();
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
+    let response = http.get(format!("{base}/commissions/export.csv?period=2026-05")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
     assert!(disposition.contains("commissions-2026-05.csv"), "{disposition}");
@@ -559,10 +560,10 @@ async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_sho
         reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_owned(), r[8].parse().unwrap())).collect();
     let shown: Vec<(String, f64)> = latest.rows.iter().map(|row| (row.ma_ctv.clone(), row.total)).collect();
     assert_eq!(exported, shown);
-    let xlsx = reqwest::get(format!("{base}/commissions/export.xlsx?q=Q")).await.unwrap();
+    let xlsx = http.get(format!("{base}/commissions/export.xlsx?q=Q")).send().await.unwrap();
     assert_eq!(xlsx.status(), 200);
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "an XLSX file is a zip");
-    let bad = reqwest::get(format!("{base}/commissions/export.csv?period=2026-13")).await.unwrap();
+    let bad = http.get(format!("{base}/commissions/export.csv?period=2026-13")).send().await.unwrap();
     assert_eq!(bad.status(), 400);
     assert!(bad.text().await.unwrap().contains("period"));
 

@@ -13,7 +13,7 @@ async fn probes_and_the_server_rendered_overview() {
     let db = TestDb::new().await;
     let org = db.default_organization().await;
     let base = spawn_app(db.store.clone(), org.clone()).await;
-    let http = reqwest::Client::new();
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
 
     let health = http.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);

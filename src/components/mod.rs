@@ -1,3 +1,4 @@
+mod account;
 mod chart;
 mod stat_card;
 mod text_file_input;
@@ -5,3 +6,4 @@ mod text_file_input;
 pub use chart::{ChartLink, EChart};
 pub use stat_card::StatCard;
 pub use text_file_input::TextFileInput;
+pub use account::{get_viewer, TopBar};

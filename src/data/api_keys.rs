@@ -180,11 +180,8 @@ impl Store {
         if let Some(client) = self.api_keys_known.get(&hash) {
             return Ok(Some(client));
         }
-        let row: Option<ClientRow> = sqlx::query_as(
-            "UPDATE api_keys k SET last_used_at = NOW() FROM organizations o
-             WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.id = k.organization_id
-             RETURNING k.id AS key_id, k.name AS key_name, o.id, o.slug, o.name, o.redis_prefix",
-        )
+        // Through `use_api_key`: no organization is known yet to scope the read.
+        let row: Option<ClientRow> = sqlx::query_as("SELECT key_id, key_name, id, slug, name, redis_prefix FROM use_api_key($1)")
         .bind(&hash[..])
         .fetch_optional(&self.pg)
         .await?;

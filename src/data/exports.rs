@@ -37,7 +37,7 @@ pub struct ExportRequest {
     pub format: &'static str,
     pub file_name: String,
     pub page_url: String,
-    /// Until sign-in exists (issue 9): "anonymous"; the client's address and agent go in `client`.
+    /// The signed-in member's email; the client's agent goes in `client`.
     pub user: String,
     pub session_id: String,
     pub client: String,

@@ -23,6 +23,7 @@ pub mod subscribers;
 pub mod sync_logs;
 pub mod tables;
 pub mod transactions;
+pub mod users;
 
 mod copy;
 
@@ -32,6 +33,7 @@ use sqlx::ConnectOptions;
 use sqlx::PgPool;
 use std::str::FromStr;
 use std::time::Duration;
+use uuid::Uuid;
 
 pub use organizations::Organization;
 
@@ -55,10 +57,13 @@ pub enum ConnectError {
     Migrate(String),
 }
 
-/// Handles to Postgres and Redis, cheap to clone.
+/// Handles to Postgres and Redis, cheap to clone. `for_organization` gives the
+/// same store acting for one organization: its Postgres connections carry that
+/// organization, and the row-level security policies show them nothing else.
 #[derive(Clone)]
 pub struct Store {
     pg: PgPool,
+    tenants: std::sync::Arc<TenantPools>,
     redis: ConnectionManager,
     /// For long bulk work (cache syncs) on a connection of its own, without the
     /// request path's short response timeout.
@@ -93,7 +98,32 @@ impl Store {
     pub async fn connect(settings: &StoreSettings) -> Result<Self, ConnectError> {
         let pg = connect_postgres(settings).await?;
         let (redis_client, redis) = connect_redis(settings).await?;
-        Ok(Self { pg, redis, redis_client, cache: Default::default(), api_keys_known: Default::default(), bulk_lookup_redis: Default::default() })
+        Ok(Self {
+            tenants: std::sync::Arc::new(TenantPools::new(pg.clone())),
+            pg,
+            redis,
+            redis_client,
+            cache: Default::default(),
+            api_keys_known: Default::default(),
+            bulk_lookup_redis: Default::default(),
+        })
+    }
+
+    /// This store acting for `organization_id` (see `TenantPools`).
+    pub fn for_organization(&self, organization_id: Uuid) -> Store {
+        Store { pg: self.tenants.pool_of(organization_id), ..self.clone() }
+    }
+
+    /// The same store connected to Postgres as `role` instead (same server, database
+    /// and Redis): how tests run the app as `APP_ROLE`. Needs trust authentication.
+    pub fn as_database_role(&self, role: &str) -> Store {
+        let base = &self.tenants.base;
+        let options = base.connect_options().as_ref().clone().username(role);
+        let pg = PgPoolOptions::new()
+            .max_connections(base.options().get_max_connections())
+            .acquire_timeout(base.options().get_acquire_timeout())
+            .connect_lazy_with(options);
+        Store { tenants: std::sync::Arc::new(TenantPools::new(pg.clone())), pg, ..self.clone() }
     }
 
     /// Creates the database if it does not exist yet, then applies pending migrations.
@@ -124,7 +154,56 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.tenants.close().await;
         self.pg.close().await;
+    }
+}
+
+/// The role the web app connects as (migration 13): it owns no table, so row-level
+/// security always applies to it.
+pub const APP_ROLE: &str = "ut360_app";
+
+/// One pool per organization, made on first use, whose every connection sets
+/// `app.organization_id` once as it opens. A connection of one organization's pool
+/// is never handed to a request of another, and nothing can forget to set it.
+struct TenantPools {
+    base: PgPool,
+    pools: std::sync::RwLock<std::collections::HashMap<Uuid, PgPool>>,
+}
+
+impl TenantPools {
+    fn new(base: PgPool) -> Self {
+        Self { base, pools: Default::default() }
+    }
+
+    fn pool_of(&self, organization_id: Uuid) -> PgPool {
+        if let Some(pool) = self.pools.read().unwrap_or_else(|e| e.into_inner()).get(&organization_id) {
+            return pool.clone();
+        }
+        let mut pools = self.pools.write().unwrap_or_else(|e| e.into_inner());
+        pools
+            .entry(organization_id)
+            .or_insert_with(|| {
+                let setting = organization_id.to_string();
+                PgPoolOptions::new()
+                    .max_connections(self.base.options().get_max_connections())
+                    .acquire_timeout(self.base.options().get_acquire_timeout())
+                    .after_connect(move |connection, _| {
+                        let setting = setting.clone();
+                        Box::pin(async move {
+                            sqlx::query("SELECT set_config('app.organization_id', $1, false)").bind(setting).execute(connection).await.map(|_| ())
+                        })
+                    })
+                    .connect_lazy_with(self.base.connect_options().as_ref().clone())
+            })
+            .clone()
+    }
+
+    async fn close(&self) {
+        let pools: Vec<PgPool> = self.pools.read().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+        for pool in pools {
+            pool.close().await;
+        }
     }
 }
 
@@ -181,9 +260,32 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// `url` with its user and password replaced.
+pub fn with_user(url: &str, user: &str, password: Option<&str>) -> String {
+    let credentials = match password {
+        Some(password) => format!("{user}:{}", percent_encoding::utf8_percent_encode(password, percent_encoding::NON_ALPHANUMERIC)),
+        None => user.to_owned(),
+    };
+    match url.find("://") {
+        Some(scheme_end) => {
+            let rest = &url[scheme_end + 3..];
+            let host_and_path = rest.find('/').map_or(rest, |slash| &rest[..slash]).rfind('@').map_or(rest, |at| &rest[at + 1..]);
+            format!("{}{credentials}@{host_and_path}", &url[..scheme_end + 3])
+        }
+        None => url.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{redact, with_user};
+
+    #[test]
+    fn the_app_role_url_keeps_everything_but_the_user() {
+        assert_eq!(with_user("postgres://postgres@127.0.0.1:5432/ut360", "ut360_app", None), "postgres://ut360_app@127.0.0.1:5432/ut360");
+        assert_eq!(with_user("postgres://u:p@db/ut360?sslmode=require", "app", Some("s/1")), "postgres://app:s%2F1@db/ut360?sslmode=require");
+        assert_eq!(with_user("postgres://127.0.0.1/ut360", "ut360_app", None), "postgres://ut360_app@127.0.0.1/ut360");
+    }
 
     #[test]
     fn passwords_never_reach_messages() {

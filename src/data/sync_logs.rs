@@ -89,9 +89,10 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id = sqlx::query_scalar(
-            "INSERT INTO sync_logs (data_source_id, sync_type, status, started_at)
-             VALUES ($1, 'full', 'started', clock_timestamp()) RETURNING id",
+            "INSERT INTO sync_logs (organization_id, data_source_id, sync_type, status, started_at)
+             VALUES ($1, $2, 'full', 'started', clock_timestamp()) RETURNING id",
         )
+        .bind(organization.id)
         .bind(data_source_id)
         .fetch_one(&mut *tx)
         .await?;

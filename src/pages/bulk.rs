@@ -25,8 +25,8 @@ pub struct BulkResult {
 pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerFnError> {
     use crate::data::bulk::MAX_BULK_ISDNS;
     use crate::isdn_list::IsdnList;
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     let list = IsdnList::parse(&text);
     let bad = |message: String| AppError::BadRequest { field: "isdns", message };
     if list.isdns.is_empty() {
@@ -36,7 +36,7 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerFnError>
         let count = format_count(list.isdns.len() as i64);
         return Err(bad(format!("at most 10,000 ISDNs per lookup; this list has {count}; split it")).into());
     }
-    let lookup = state.store.bulk_recommendations(&state.organization, &list.isdns).await.map_err(AppError::from)?;
+    let lookup = store.bulk_recommendations(&member.organization, &list.isdns).await.map_err(AppError::from)?;
     Ok(BulkResult { found: lookup.found, not_found: lookup.not_found, malformed: list.malformed, duplicates: list.duplicates })
 }
 

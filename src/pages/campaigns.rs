@@ -40,12 +40,12 @@ fn rule_error((field, message): crate::campaign::RuleError) -> crate::server::er
 
 #[server(endpoint = "campaign_workspace")]
 pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     let (campaigns, suppression_lists, dashboards) = tokio::try_join!(
-        state.store.campaigns(&state.organization),
-        state.store.suppression_lists(&state.organization),
-        state.store.dashboards(&state.organization),
+        store.campaigns(&member.organization),
+        store.suppression_lists(&member.organization),
+        store.dashboards(&member.organization),
     )
     .map_err(|e| AppError::from(e).into_server_fn())?;
     let mut clusters: Vec<i32> = dashboards.by_cluster.iter().filter_map(|group| group.key.parse().ok()).collect();
@@ -56,17 +56,17 @@ pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerFnError
 /// At a fixed address (`/api/campaign_preview`), so the benchmark can post to it.
 #[server(input = Json, endpoint = "campaign_preview")]
 pub async fn preview_campaign(rules: CampaignRules) -> Result<CampaignPreview, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     rules.validate().map_err(|e| rule_error(e).into_server_fn())?;
-    state.store.campaign_preview(&state.organization, &rules).await.map_err(|e| AppError::from(e).into_server_fn())
+    store.campaign_preview(&member.organization, &rules).await.map_err(|e| AppError::from(e).into_server_fn())
 }
 
 #[server(input = Json, endpoint = "save_campaign")]
 pub async fn save_campaign(id: Option<String>, name: String, owner: String, rules: CampaignRules) -> Result<CampaignSummary, ServerFnError> {
     use crate::data::campaigns::Saved;
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     let saved = async {
         let required = |field: &'static str, label: &str, value: &str| match value.trim().chars().count() {
             0 => Err(AppError::BadRequest { field, message: format!("{label}: give one") }),
@@ -80,7 +80,7 @@ pub async fn save_campaign(id: Option<String>, name: String, owner: String, rule
             None | Some("") => None,
             Some(id) => Some(uuid::Uuid::parse_str(id).map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })?),
         };
-        match state.store.save_campaign(&state.organization, id, &name, &owner, &rules).await? {
+        match store.save_campaign(&member.organization, id, &name, &owner, &rules).await? {
             Saved::Saved(campaign) => Ok(campaign),
             Saved::NameTaken => Err(AppError::BadRequest { field: "name", message: format!("Campaign name: another campaign is called {:?}", name.trim()) }),
             Saved::NotFound => Err(AppError::NotFound("campaign")),
@@ -91,19 +91,19 @@ pub async fn save_campaign(id: Option<String>, name: String, owner: String, rule
 
 #[server(endpoint = "campaign_exports")]
 pub async fn get_campaign_exports(id: String) -> Result<Vec<ExportEvent>, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     let id = uuid::Uuid::parse_str(&id)
         .map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") }.into_server_fn())?;
-    state.store.export_history(&state.organization, Some(id), 50).await.map_err(|e| AppError::from(e).into_server_fn())
+    store.export_history(&member.organization, Some(id), 50).await.map_err(|e| AppError::from(e).into_server_fn())
 }
 
 #[server(endpoint = "create_suppression_list")]
 pub async fn create_suppression_list(name: String, text: String) -> Result<SuppressionList, ServerFnError> {
     use crate::data::campaigns::Saved;
     use crate::isdn_list::IsdnList;
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     /// A suppression list holds at most this many ISDNs.
     const SUPPRESSION_LIST_MAX: usize = 1_000_000;
     let bad = |field: &'static str, message: String| AppError::BadRequest { field, message };
@@ -124,7 +124,7 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
             let (most, given) = (format_count(SUPPRESSION_LIST_MAX as i64), format_count(list.isdns.len() as i64));
             return Err(bad("isdns", format!("ISDNs: at most {most} per list; this one has {given}")));
         }
-        match state.store.create_suppression_list(&state.organization, &name, &list.isdns).await? {
+        match store.create_suppression_list(&member.organization, &name, &list.isdns).await? {
             Saved::Saved(list) => Ok(list),
             Saved::NameTaken => Err(bad("name", format!("List name: another list is called {:?}", name.trim()))),
             Saved::NotFound => Err(AppError::NotFound("suppression list")),

@@ -16,9 +16,9 @@ use leptos_meta::Title;
 
 #[server]
 pub async fn get_dashboards() -> Result<Dashboards, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
-    Ok(state.store.dashboards(&state.organization).await.map_err(AppError::from)?)
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    Ok(store.dashboards(&member.organization).await.map_err(AppError::from)?)
 }
 
 fn list_href(service: Option<&str>, risk: Option<&str>, cluster: Option<&str>) -> String {

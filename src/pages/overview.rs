@@ -12,9 +12,9 @@ use leptos_meta::Title;
 
 #[server]
 pub async fn get_overview() -> Result<OverviewStats, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
-    Ok(state.store.overview(&state.organization).await.map_err(AppError::from)?)
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    Ok(store.overview(&member.organization).await.map_err(AppError::from)?)
 }
 
 #[component]

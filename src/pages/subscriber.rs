@@ -17,20 +17,20 @@ use leptos_router::hooks::use_params_map;
 
 #[server]
 pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
-    Ok(state.store.subscriber_view(&state.organization, isdn.as_str()).await.map_err(AppError::from)?)
+    Ok(store.subscriber_view(&member.organization, isdn.as_str()).await.map_err(AppError::from)?)
 }
 
 #[server]
 pub async fn get_recent_transactions(isdn: String) -> Result<Vec<crate::transactions::RecentTransaction>, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
+    use crate::server::error::AppError;
     /// Transactions shown in Customer360.
     const RECENT_TRANSACTIONS: i64 = 20;
-    let state = expect_context::<AppState>();
+    let (member, store) = crate::server::auth::tenant()?;
     let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
-    Ok(state.store.recent_transactions(&state.organization, isdn.as_str(), RECENT_TRANSACTIONS).await.map_err(AppError::from)?)
+    Ok(store.recent_transactions(&member.organization, isdn.as_str(), RECENT_TRANSACTIONS).await.map_err(AppError::from)?)
 }
 
 /// A path segment as typed: `%2F` and friends decoded, so `++/hZ…==` survives the URL.

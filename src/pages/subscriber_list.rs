@@ -48,14 +48,14 @@ pub struct SubscriberList {
 #[server]
 pub async fn get_subscriber_list(params: ListParams) -> Result<SubscriberList, ServerFnError> {
     use crate::data::lists::ListRequest;
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     // The page shows the message alone, so it names the parameter itself.
     let request = ListRequest::from_params(&params)
         .map_err(|(field, message)| AppError::bad_param((field, format!("{field}: {message}"))))?;
     let (page, total) = tokio::try_join!(
-        state.store.recommendation_page(&state.organization, &request),
-        state.store.recommendation_count(&state.organization, &request.filter),
+        store.recommendation_page(&member.organization, &request),
+        store.recommendation_count(&member.organization, &request.filter),
     )
     .map_err(AppError::from)?;
     Ok(SubscriberList { page, total })

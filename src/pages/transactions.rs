@@ -19,12 +19,12 @@ use leptos_router::hooks::use_query_map;
 #[server]
 pub async fn get_transaction_dashboard(params: DashboardParams) -> Result<TransactionDashboard, ServerFnError> {
     use crate::data::transactions::DashboardRequest;
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     let bad = |(field, message): (&'static str, String)| AppError::bad_param((field, format!("{field}: {message}")));
     let query = params.query().map_err(bad)?;
     let request = DashboardRequest::resolve(&query, chrono::Local::now().date_naive()).map_err(bad)?;
-    let (dashboard, _source) = state.store.transaction_dashboard(&state.organization, &request).await.map_err(AppError::from)?;
+    let (dashboard, _source) = store.transaction_dashboard(&member.organization, &request).await.map_err(AppError::from)?;
     Ok(dashboard)
 }
 

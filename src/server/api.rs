@@ -46,7 +46,7 @@ async fn recommendation(
     Path(isdn): Path<String>,
 ) -> Result<Json<Recommendation>, AppError> {
     let isdn = isdn_from_path(&isdn)?;
-    let found = state.store.recommendation(&client.organization, isdn.as_str()).await?;
+    let found = state.store.for_organization(client.organization.id).recommendation(&client.organization, isdn.as_str()).await?;
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
 }
 
@@ -57,7 +57,7 @@ async fn profile(
     Path(isdn): Path<String>,
 ) -> Result<Json<SubscriberView>, AppError> {
     let isdn = isdn_from_path(&isdn)?;
-    let found = state.store.subscriber_view(&client.organization, isdn.as_str()).await?;
+    let found = state.store.for_organization(client.organization.id).subscriber_view(&client.organization, isdn.as_str()).await?;
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
 }
 
@@ -68,7 +68,7 @@ async fn bulk(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<BulkLookup>, AppError> {
     let isdns = bulk_isdns(body)?;
-    Ok(Json(state.store.bulk_recommendations(&client.organization, &isdns).await?))
+    Ok(Json(state.store.for_organization(client.organization.id).bulk_recommendations(&client.organization, &isdns).await?))
 }
 
 fn bulk_isdns(body: Result<Bytes, BytesRejection>) -> Result<Vec<Isdn>, AppError> {
@@ -97,12 +97,12 @@ async fn list(
 ) -> Result<Json<RecommendationPage>, AppError> {
     let Query(params) = params.map_err(|e| AppError::BadRequest { field: "query", message: e.body_text() })?;
     let request = ListRequest::from_params(&params).map_err(AppError::bad_param)?;
-    Ok(Json(state.store.recommendation_page(&client.organization, &request).await?))
+    Ok(Json(state.store.for_organization(client.organization.id).recommendation_page(&client.organization, &request).await?))
 }
 
 /// Seed 001's `meta:stats` figures.
 async fn stats(State(state): State<AppState>, client: ApiClient) -> Result<Json<MetaStats>, AppError> {
-    Ok(Json(state.store.meta_stats(&client.organization).await?))
+    Ok(Json(state.store.for_organization(client.organization.id).meta_stats(&client.organization).await?))
 }
 
 #[cfg(test)]

@@ -24,6 +24,14 @@ pub struct Settings {
     /// PostgreSQL connection URL.
     #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/ut360", global = true)]
     pub database_url: String,
+    /// The PostgreSQL role `serve` connects as (DATABASE_URL's server and database):
+    /// one that owns no table, so row-level security applies. Migration 13 creates
+    /// `ut360_app` without a password, for trust authentication.
+    #[arg(long, env = "UT360_APP_DATABASE_USER", default_value = crate::data::APP_ROLE, global = true)]
+    pub app_database_user: String,
+    /// That role's password, if the server asks for one.
+    #[arg(long, env = "UT360_APP_DATABASE_PASSWORD", hide_env_values = true, global = true)]
+    pub app_database_password: Option<String>,
     /// Redis connection URL.
     #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379", global = true)]
     pub redis_url: String,
@@ -41,6 +49,12 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// What `serve` connects with (see `app_database_url`).
+    pub fn app_store(&self) -> StoreSettings {
+        let database_url = crate::data::with_user(&self.database_url, &self.app_database_user, self.app_database_password.as_deref());
+        StoreSettings { database_url, ..self.store() }
+    }
+
     pub fn store(&self) -> StoreSettings {
         StoreSettings {
             database_url: self.database_url.clone(),
@@ -69,6 +83,8 @@ pub enum Command {
     Ctv(super::ctv_cli::CtvArgs),
     /// Seed 003's transactions: generate, maintain (partitions ahead, dashboards cached).
     Transactions(super::transactions_cli::TransactionsArgs),
+    /// Accounts and roles: create the first admin, list members.
+    User(super::users_cli::UserArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -79,6 +95,25 @@ pub struct ServeArgs {
     /// The built site (`cargo leptos build` writes it to target/site).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "UT360_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: u64,
+    /// Hours after signing in at which a session ends, however busy.
+    #[arg(long, env = "UT360_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u64,
+    /// Mark cookies Secure (serve behind HTTPS).
+    #[arg(long, env = "UT360_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+}
+
+impl ServeArgs {
+    pub fn session_policy(&self) -> super::auth::SessionPolicy {
+        super::auth::SessionPolicy {
+            idle: Duration::from_secs(self.session_idle_minutes * 60),
+            absolute: Duration::from_secs(self.session_max_hours * 60 * 60),
+            secure_cookies: self.secure_cookies,
+        }
+    }
 }
 
 #[derive(Args, Clone, Debug)]
@@ -128,6 +163,7 @@ pub async fn run() -> ExitCode {
         Command::ApiKey(args) => super::api_keys::run(&cli.settings, &args).await,
         Command::Ctv(args) => super::ctv_cli::run(&cli.settings, &args).await,
         Command::Transactions(args) => super::transactions_cli::run(&cli.settings, &args).await,
+        Command::User(args) => super::users_cli::run(&cli.settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

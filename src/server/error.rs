@@ -14,6 +14,9 @@ pub enum AppError {
     /// No API key, or one that is unknown or revoked.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// Signed in, but the role does not allow it (or a cross-site request).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("the database is unavailable, try again shortly")]
@@ -51,6 +54,7 @@ impl AppError {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -61,6 +65,7 @@ impl AppError {
         match self {
             Self::BadRequest { .. } => "bad_request",
             Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::DatabaseUnavailable(_) => "unavailable",
             Self::Internal(_) => "internal",

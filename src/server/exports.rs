@@ -15,7 +15,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
+use crate::data::users::Member;
 
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
@@ -37,27 +38,42 @@ impl Format {
 }
 
 pub fn routes() -> Router<AppState> {
-    let list = |format| move |state: State<AppState>, headers: HeaderMap, query: RawQuery| subscriber_list(state, headers, query, format);
-    let campaign = |format| {
-        move |state: State<AppState>, id: Path<String>, headers: HeaderMap, query: RawQuery| campaign(state, id, headers, query, format)
+    let list = |format| {
+        move |state: State<AppState>, member: Extension<Member>, headers: HeaderMap, query: RawQuery| subscriber_list(state, member, headers, query, format)
     };
-    let commissions = |format| move |state: State<AppState>, query: RawQuery| commission_report(state, query, format);
+    let campaign = |format| {
+        move |state: State<AppState>, member: Extension<Member>, id: Path<String>, headers: HeaderMap, query: RawQuery| {
+            campaign(state, member, id, headers, query, format)
+        }
+    };
+    let commissions = |format| move |state: State<AppState>, member: Extension<Member>, query: RawQuery| commission_report(state, member, query, format);
+    let [list_csv, list_xlsx, campaign_csv, campaign_xlsx, commissions_csv, commissions_xlsx] = PATHS;
     Router::new()
-        .route("/subscribers/export.csv", get(list(Format::Csv)))
-        .route("/subscribers/export.xlsx", get(list(Format::Xlsx)))
-        .route("/campaigns/{id}/export.csv", get(campaign(Format::Csv)))
-        .route("/campaigns/{id}/export.xlsx", get(campaign(Format::Xlsx)))
-        .route("/commissions/export.csv", get(commissions(Format::Csv)))
-        .route("/commissions/export.xlsx", get(commissions(Format::Xlsx)))
+        .route(list_csv, get(list(Format::Csv)))
+        .route(list_xlsx, get(list(Format::Xlsx)))
+        .route(campaign_csv, get(campaign(Format::Csv)))
+        .route(campaign_xlsx, get(campaign(Format::Xlsx)))
+        .route(commissions_csv, get(commissions(Format::Csv)))
+        .route(commissions_xlsx, get(commissions(Format::Xlsx)))
 }
 
+/// The export addresses, as `routes` serves them (the permission tests walk them).
+pub const PATHS: [&str; 6] = [
+    "/subscribers/export.csv",
+    "/subscribers/export.xlsx",
+    "/campaigns/{id}/export.csv",
+    "/campaigns/{id}/export.xlsx",
+    "/commissions/export.csv",
+    "/commissions/export.xlsx",
+];
+
 /// A month's commission report, every row the filter keeps, in the report's order.
-async fn commission_report(State(state): State<AppState>, RawQuery(query): RawQuery, format: Format) -> Result<Response, AppError> {
+async fn commission_report(State(state): State<AppState>, Extension(member): Extension<Member>, RawQuery(query): RawQuery, format: Format) -> Result<Response, AppError> {
     use crate::ctv::{ReportColumn, ReportParams};
     let params: ReportParams =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let query = params.query().map_err(AppError::bad_param)?;
-    let report = state.store.select_commission_report(&state.organization, &query).await?;
+    let report = state.store.for_organization(member.organization.id).select_commission_report(&member.organization, &query).await?;
     let period = report.period.ok_or(AppError::NotFound("commission month"))?;
     let columns: Vec<&'static str> = ReportColumn::ALL.iter().map(|column| column.as_str()).collect();
     let numeric: Vec<bool> = ReportColumn::ALL.iter().map(|column| column.is_figure()).collect();
@@ -97,19 +113,23 @@ fn file_response(format: Format, file_name: &str, body: Body) -> Response {
 }
 
 /// A subscriber list with its filters and order.
-async fn subscriber_list(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery, format: Format) -> Result<Response, AppError> {
+async fn subscriber_list(
+    State(state): State<AppState>,
+    Extension(member): Extension<Member>,
+    headers: HeaderMap, RawQuery(query): RawQuery, format: Format) -> Result<Response, AppError> {
     let (columns, rest) = split_columns(query.as_deref().unwrap_or_default())?;
     let params: ListParams = serde_urlencoded::from_str(&rest).map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let request = ListRequest::from_params(&params).map_err(AppError::bad_param)?;
     let selection = ExportSelection::List { filter: request.filter, sort: request.sort };
     let file_name = format!("subscribers-{}.{}", today(), format.extension());
     let page_url = format!("/subscribers/export.{}?{}", format.extension(), query.unwrap_or_default());
-    export(&state, &headers, selection, columns, format, file_name, page_url).await
+    export(&state, &member, &headers, selection, columns, format, file_name, page_url).await
 }
 
 /// A saved campaign: its rules, by priority, up to its limit.
 async fn campaign(
     State(state): State<AppState>,
+    Extension(member): Extension<Member>,
     Path(id): Path<String>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -120,15 +140,17 @@ async fn campaign(
         return Err(AppError::BadRequest { field: "query", message: format!("{rest:?}: a campaign export takes only `columns`") });
     }
     let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })?;
-    let campaign = state.store.campaign(&state.organization, id).await?.ok_or(AppError::NotFound("campaign"))?;
+    let campaign = state.store.for_organization(member.organization.id).campaign(&member.organization, id).await?.ok_or(AppError::NotFound("campaign"))?;
     let file_name = format!("{}-{}.{}", file_name_part(&campaign.name), today(), format.extension());
     let page_url = format!("/campaigns/{id}/export.{}?{}", format.extension(), query.unwrap_or_default());
     let selection = ExportSelection::Campaign { id, name: campaign.name, rules: campaign.rules };
-    export(&state, &headers, selection, columns, format, file_name, page_url).await
+    export(&state, &member, &headers, selection, columns, format, file_name, page_url).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn export(
     state: &AppState,
+    member: &Member,
     headers: &HeaderMap,
     selection: ExportSelection,
     columns: Vec<&'static str>,
@@ -143,11 +165,11 @@ async fn export(
         format: format.extension(),
         file_name: file_name.clone(),
         page_url,
-        user: "anonymous".to_owned(),
+        user: member.email.clone(),
         session_id: uuid::Uuid::new_v4().to_string(),
         client: header_text(header::USER_AGENT),
     };
-    let batches = state.store.export_rows(&state.organization, request);
+    let batches = state.store.for_organization(member.organization.id).export_rows(&member.organization, request);
     let body = match format {
         Format::Csv => Body::from_stream(csv_stream(columns, batches)),
         Format::Xlsx => {

@@ -1,11 +1,12 @@
 //! The server side: command line, configuration, HTTP serving and demo data.
 
 pub mod api;
+pub mod auth;
 mod api_auth;
 pub mod api_keys;
 pub mod cli;
 mod ctv_cli;
-mod exports;
+pub mod exports;
 pub mod error;
 pub mod generate;
 pub mod import;
@@ -19,3 +20,4 @@ pub mod sync_cache;
 mod telemetry;
 mod timing;
 pub mod transactions_cli;
+pub mod users_cli;

@@ -3,7 +3,7 @@
 use super::cli::{self, ServeArgs, Settings};
 use super::state::AppState;
 use crate::app::{shell, App};
-use crate::data::Organization;
+use crate::data::{Organization, Store};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -15,10 +15,13 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> {
-    let store = cli::connect(settings).await?;
+    let store = Store::connect(&settings.app_store()).await.map_err(|e| e.to_string())?;
     let organization = cli::organization(&store, Organization::DEFAULT_SLUG).await?;
-    let maintenance = super::jobs::spawn_transaction_maintenance(store.clone(), organization.clone());
-    let state = AppState::new(leptos_options(args), store.clone(), organization);
+    let maintenance = super::jobs::spawn_transaction_maintenance(store.for_organization(organization.id), organization.clone());
+    let state = AppState::new(leptos_options(args), store.clone(), args.session_policy());
+    let expired_sessions = tokio::spawn(
+        tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(state.sessions.clone(), std::time::Duration::from_secs(600)),
+    );
 
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
@@ -29,6 +32,7 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> 
         .await
         .map_err(|e| format!("server stopped: {e}"))?;
     maintenance.abort();
+    expired_sessions.abort();
     store.close().await;
     tracing::info!("UT360 stopped");
     Ok(())
@@ -48,18 +52,29 @@ fn leptos_options(args: &ServeArgs) -> LeptosOptions {
         .build()
 }
 
+const HEALTHZ: &str = "/healthz";
+const READYZ: &str = "/readyz";
+const METRICS: &str = "/metrics";
+const SEARCH: &str = "/search";
+/// The addresses the router serves besides the pages, exports, sign-in and `/api/v1`
+/// (the permission tests walk them).
+pub const HANDLER_PATHS: [&str; 4] = [HEALTHZ, READYZ, METRICS, SEARCH];
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(super::metrics::metrics))
-        .route("/search", get(super::search::search))
+        .route(HEALTHZ, get(healthz))
+        .route(READYZ, get(readyz))
+        .route(METRICS, get(super::metrics::metrics))
+        .route(SEARCH, get(super::search::search))
         .merge(super::exports::routes())
         .merge(super::api::routes())
+        .merge(super::auth::sign_in::routes())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), super::auth::gate::gate))
+        .layer(state.session_policy.layer(state.sessions.clone()))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), super::metrics::track))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

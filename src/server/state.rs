@@ -1,21 +1,25 @@
+use super::auth::SessionPolicy;
 use super::metrics::Metrics;
-use crate::data::{Organization, Store};
+use crate::data::Store;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
+use tower_sessions_sqlx_store::PostgresStore;
 
-/// What every request handler and server function can reach.
+/// What every request handler and server function can reach. Pages act for the
+/// signed-in member's organization (the gate puts the member on the request); API
+/// requests for their key's.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
-    /// Until sign-in exists every page acts for the default organization; API
-    /// requests act for their key's.
-    pub organization: Organization,
+    pub sessions: PostgresStore,
+    pub session_policy: SessionPolicy,
     pub metrics: std::sync::Arc<Metrics>,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, store: Store, organization: Organization) -> Self {
-        Self { leptos_options, store, organization, metrics: Default::default() }
+    pub fn new(leptos_options: LeptosOptions, store: Store, session_policy: SessionPolicy) -> Self {
+        let sessions = store.session_store();
+        Self { leptos_options, store, sessions, session_policy, metrics: Default::default() }
     }
 }

@@ -5,6 +5,7 @@ use sqlx::PgPool;
 use std::time::Duration;
 use ut360::data::dataset::Dataset;
 use ut360::data::records::SubscriberRecord;
+use ut360::access::Role;
 use ut360::data::{Organization, Store, StoreSettings};
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/ut360";
@@ -86,12 +87,48 @@ pub fn free_port() -> u16 {
 
 /// The app's router on a port of its own; returns its base URL.
 pub async fn spawn_app(store: Store, organization: Organization) -> String {
+    let _ = organization;
+    spawn_app_with(store, Default::default()).await
+}
+
+/// The app with its own session lifetimes.
+pub async fn spawn_app_with(store: Store, session_policy: ut360::server::auth::SessionPolicy) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let leptos_options = leptos::config::LeptosOptions::builder().output_name("ut360").site_addr(address).build();
-    let app = ut360::server::serve::router(ut360::server::state::AppState::new(leptos_options, store, organization));
+    // As in production: the app connects as the role row-level security applies to.
+    let state = ut360::server::state::AppState::new(leptos_options, store.as_database_role(ut360::data::APP_ROLE), session_policy);
+    let app = ut360::server::serve::router(state);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}")
+}
+
+pub const TEST_PASSWORD: &str = "a long test password";
+
+/// A new account of `organization` with `role`, its email returned.
+pub async fn create_user(store: &Store, organization: &Organization, role: Role) -> String {
+    let email = format!("{}-{}@ut360.test", role.as_str(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    ut360::server::users_cli::create(store, organization, &email, role, TEST_PASSWORD).await.expect("create the user");
+    email
+}
+
+/// An HTTP client with cookies, not following redirects (so tests see them).
+pub fn browser_like_client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Signs `email` in through the sign-in form; returns the response to the form.
+pub async fn sign_in(http: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
+    http.post(format!("{base}/auth/sign-in")).form(&[("email", email), ("password", password), ("next", "/")]).send().await.unwrap()
+}
+
+/// A client signed in as a new member of `organization` with `role`.
+pub async fn signed_in_client(base: &str, store: &Store, organization: &Organization, role: Role) -> reqwest::Client {
+    let email = create_user(store, organization, role).await;
+    let http = browser_like_client();
+    let response = sign_in(&http, base, &email, TEST_PASSWORD).await;
+    assert_eq!(response.headers().get("location").and_then(|l| l.to_str().ok()), Some("/"), "{email} signs in");
+    http
 }
 
 /// A redis-server of the test's own, so it can be stopped and started again.

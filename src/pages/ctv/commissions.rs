@@ -13,10 +13,10 @@ use leptos_router::hooks::use_query_map;
 #[server]
 pub async fn get_commission_report(params: ReportParams) -> Result<CommissionReport, ServerFnError> {
     use crate::ctv::{ReportTotals, REPORT_PAGE_ROWS};
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     let query = params.query().map_err(|(field, message)| AppError::bad_param((field, format!("{field}: {message}"))))?;
-    let report = state.store.select_commission_report(&state.organization, &query).await.map_err(AppError::from)?;
+    let report = store.select_commission_report(&member.organization, &query).await.map_err(AppError::from)?;
     let totals = ReportTotals::of(&report.rows);
     let pages = report.rows.len().div_ceil(REPORT_PAGE_ROWS).max(1);
     let page = query.page.min(pages);
@@ -26,12 +26,12 @@ pub async fn get_commission_report(params: ReportParams) -> Result<CommissionRep
 
 #[server]
 pub async fn get_commission_statement(period: String, ma_ctv: String) -> Result<Option<CommissionStatement>, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     if !crate::ctv::is_month(period.trim()) {
         return Err(AppError::BadRequest { field: "period", message: format!("period: {period:?} is not a month (YYYY-MM)") }.into());
     }
-    Ok(state.store.commission_statement_of(&state.organization, ma_ctv.trim(), period.trim()).await.map_err(AppError::from)?)
+    Ok(store.commission_statement_of(&member.organization, ma_ctv.trim(), period.trim()).await.map_err(AppError::from)?)
 }
 
 fn report_href(params: &ReportParams) -> String {

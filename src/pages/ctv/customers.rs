@@ -12,10 +12,10 @@ use leptos_router::hooks::use_query_map;
 
 #[server]
 pub async fn get_customers(params: CustomerParams) -> Result<CustomerListing, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     let filter = params.filter().map_err(|(field, message)| AppError::bad_param((field, format!("{field}: {message}"))))?;
-    Ok(state.store.customer_listing(&state.organization, Some(params.phone.as_str()), &filter).await.map_err(AppError::from)?)
+    Ok(store.customer_listing(&member.organization, Some(params.phone.as_str()), &filter).await.map_err(AppError::from)?)
 }
 
 /// The new-customer form's fields as typed (empty optional fields are blank).
@@ -33,8 +33,8 @@ pub async fn enter_customer(
 ) -> Result<CustomerEntryResult, ServerFnError> {
     use crate::ctv::NewCustomer;
     use crate::data::ctv::customers::CustomerEntry;
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
     let bad = |field: &'static str, message: String| AppError::BadRequest { field, message: format!("{field}: {message}") };
     let optional = |text: String| Some(text.trim().to_owned()).filter(|text| !text.is_empty());
     let status = CustomerStatus::parse(status.trim()).ok_or_else(|| bad("status", format!("{status:?} is not a status")))?;
@@ -53,7 +53,7 @@ pub async fn enter_customer(
         amount,
     };
     customer.validate().map_err(|(field, message)| bad(field, message))?;
-    match state.store.create_customer(&state.organization, &customer).await.map_err(AppError::from)? {
+    match store.create_customer(&member.organization, &customer).await.map_err(AppError::from)? {
         CustomerEntry::Created(customer) => Ok(CustomerEntryResult::Created(customer)),
         CustomerEntry::Duplicate(matches) => Ok(CustomerEntryResult::Duplicate(matches)),
         CustomerEntry::UnknownCloser => {

@@ -11,16 +11,16 @@ use leptos_router::hooks::use_query_map;
 
 #[server]
 pub async fn search_network(text: String) -> Result<Vec<Collaborator>, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
-    Ok(state.store.search_collaborators(&state.organization, &text).await.map_err(AppError::from)?)
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    Ok(store.search_collaborators(&member.organization, &text).await.map_err(AppError::from)?)
 }
 
 #[server]
 pub async fn get_network(ma_ctv: String) -> Result<Option<NetworkView>, ServerFnError> {
-    use crate::server::{error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
-    Ok(state.store.network_view(&state.organization, ma_ctv.trim()).await.map_err(AppError::from)?)
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    Ok(store.network_view(&member.organization, ma_ctv.trim()).await.map_err(AppError::from)?)
 }
 
 /// The network page with `ctv` at its centre, the search kept.

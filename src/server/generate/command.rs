@@ -35,6 +35,7 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
         if store.count_transactions(&organization).await.map_err(|e| e.to_string())? == 0 {
             load_transactions(&store, &organization, args).await?;
         }
+        demo_users(&store, &organization).await?;
         // Redis keeps nothing across restarts here; refill it from the data that is there.
         if !args.no_sync && !store.cache_is_filled(&organization).await.map_err(|e| e.to_string())? {
             let lock = cli::lock_refresh(&store, &organization).await?;
@@ -81,7 +82,19 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
     };
     let synced = if args.no_sync { Ok(()) } else { sync_cache::sync_locked(&store, &organization).await };
     let _ = lock.release().await;
-    networked.and(synced)
+    networked.and(synced)?;
+    demo_users(&store, &organization).await
+}
+
+/// One account per role, unless the organization has members already.
+async fn demo_users(store: &Store, organization: &Organization) -> Result<(), String> {
+    let members = store.members(organization).await.map_err(|e| e.to_string())?;
+    if members.is_empty() {
+        crate::server::users_cli::create_demo_users(store, organization).await
+    } else {
+        println!("{:?} has {} accounts (`ut360 user list`; `ut360 user create` sets a password).", organization.slug, members.len());
+        Ok(())
+    }
 }
 
 /// Seed 000's collaborator network over the 24 months up to today: loaded, paid by a

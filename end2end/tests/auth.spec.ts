@@ -1,0 +1,78 @@
+// Sign-in in a real browser: a page asked for while signed out leads to sign-in and
+// back; each role sees its sections and is refused the others; sign-out ends it.
+import { test, expect, Page } from '@playwright/test';
+import { expectAccessible } from './support';
+
+test.use({ storageState: { cookies: [], origins: [] } });
+
+const password = process.env.E2E_PASSWORD ?? '';
+
+async function signIn(page: Page, role: string, password_: string = password) {
+  await page.getByLabel('Email').fill(`e2e-${role}@ut360.test`);
+  await page.getByLabel('Password').fill(password_);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+const sections = (page: Page) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
+
+test('signed out, a page leads to sign-in and back; a wrong password is refused without saying why', async ({ page }) => {
+  await page.goto('/dashboards?x=1');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fdashboards%3Fx%3D1$/);
+  await expect(page.getByRole('heading', { name: 'Sign in to UT360' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Sections' })).toHaveCount(0);
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/sign-in.png' });
+
+  await signIn(page, 'analyst', 'not the password');
+  await expect(page.getByTestId('sign-in-problem')).toHaveText(/do not match an account/);
+  await expect(page).toHaveURL(/problem=refused/);
+
+  await signIn(page, 'analyst');
+  await expect(page).toHaveURL(/\/dashboards\?x=1$/);
+  await expect(page.getByTestId('account')).toContainText('e2e-analyst@ut360.test');
+  await expect(page.getByTestId('account')).toContainText('analyst');
+});
+
+test('an analyst sees the data sections only and is refused the others', async ({ page }) => {
+  await page.goto('/sign-in');
+  await signIn(page, 'analyst');
+  await expect(page).toHaveURL(/\/$/);
+  await expect(sections(page)).toHaveText(['Overview', 'Subscribers', 'Dashboards']);
+  await sections(page).filter({ hasText: 'Subscribers' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Subscribers');
+
+  for (const path of ['/commissions', '/campaigns', '/transactions', '/bulk']) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(403);
+    await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('you need the');
+  }
+  await page.screenshot({ path: 'test-results/forbidden.png' });
+  // Refused the export too, though the list is open to them.
+  const exported = await page.request.get('/subscribers/export.csv');
+  expect(exported.status()).toBe(403);
+});
+
+test('marketing gets campaigns and exports; a manager gets commissions and transactions; sign-out ends the session', async ({ page }) => {
+  await page.goto('/sign-in');
+  await signIn(page, 'marketing');
+  await expect(sections(page)).toHaveText(['Overview', 'Subscribers', 'Dashboards', 'Campaigns', 'Bulk lookup']);
+  expect((await page.request.get('/subscribers/export.csv?columns=isdn')).status()).toBe(200);
+  expect((await page.goto('/commissions'))?.status()).toBe(403);
+
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in\?problem=signed-out/);
+  await expect(page.getByText('You are signed out.')).toBeVisible();
+  await page.goto('/campaigns');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fcampaigns/);
+
+  await signIn(page, 'manager');
+  await expect(page).toHaveURL(/\/campaigns$/);
+  await expect(sections(page)).toHaveText([
+    'Overview', 'Subscribers', 'Dashboards', 'Transactions', 'Campaigns', 'Bulk lookup', 'Network', 'Commissions', 'Customers',
+  ]);
+  await sections(page).filter({ hasText: 'Commissions' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Commission');
+  await page.screenshot({ path: 'test-results/signed-in-manager.png' });
+});

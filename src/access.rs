@@ -1,0 +1,266 @@
+//! Who may do what: the four roles, the permissions they hold, and which permissions
+//! each address of the app needs. Shared by the server (which enforces it) and the
+//! browser (which only hides what the viewer cannot open).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Manager,
+    Marketing,
+    Analyst,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Manager, Role::Marketing, Role::Analyst];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Marketing => "marketing",
+            Role::Analyst => "analyst",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == text.trim().to_ascii_lowercase())
+    }
+
+    /// analyst ⊂ marketing ⊂ manager ⊂ admin, as the roles are described to users.
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Admin => true,
+            Role::Manager => !matches!(permission, Administer),
+            Role::Marketing => matches!(permission, ViewData | Campaigns | Export),
+            Role::Analyst => matches!(permission, ViewData),
+        }
+    }
+
+    /// The least role that holds `permission`, for the refusal's wording.
+    pub fn least_with(permission: Permission) -> Role {
+        [Role::Analyst, Role::Marketing, Role::Manager, Role::Admin]
+            .into_iter()
+            .find(|role| role.allows(permission))
+            .unwrap_or(Role::Admin)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Permission {
+    /// The overview, subscriber lists, Customer360 and dashboards.
+    ViewData,
+    /// Campaign lists and bulk lookup.
+    Campaigns,
+    /// Downloading data as files (as Metabase's download permission: apart from viewing).
+    Export,
+    /// The collaborator network, its customers and commission reports.
+    Collaborators,
+    /// The top-up transaction dashboard.
+    Transactions,
+    /// Members, roles, API keys and organization settings.
+    Administer,
+}
+
+impl Permission {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Permission::ViewData => "view subscriber data",
+            Permission::Campaigns => "build campaigns",
+            Permission::Export => "export data",
+            Permission::Collaborators => "read the collaborator network and commissions",
+            Permission::Transactions => "read transactions",
+            Permission::Administer => "administer the organization",
+        }
+    }
+}
+
+/// What a request to an address needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: sign-in, health probes, the site's static files.
+    Public,
+    /// `/api/v1`: an API key, checked by the API itself.
+    ApiKey,
+    /// A signed-in member holding every one of these permissions.
+    Member(&'static [Permission]),
+}
+
+use Permission::*;
+
+/// Every page and file address of the app, with the permissions it needs. `{…}` is
+/// one path segment. The server refuses an address missing here to everyone but
+/// admins, and a test checks that every route of the router is listed.
+pub const PROTECTED: &[(&str, &[Permission])] = &[
+    ("/", &[ViewData]),
+    ("/dashboards", &[ViewData]),
+    ("/subscribers", &[ViewData]),
+    ("/subscribers/export.csv", &[ViewData, Export]),
+    ("/subscribers/export.xlsx", &[ViewData, Export]),
+    ("/subscribers/{isdn}", &[ViewData]),
+    ("/search", &[ViewData]),
+    ("/transactions", &[Transactions]),
+    ("/campaigns", &[Campaigns]),
+    ("/campaigns/{id}/export.csv", &[Campaigns, Export]),
+    ("/campaigns/{id}/export.xlsx", &[Campaigns, Export]),
+    ("/bulk", &[Campaigns]),
+    ("/network", &[Collaborators]),
+    ("/commissions", &[Collaborators]),
+    ("/commissions/export.csv", &[Collaborators, Export]),
+    ("/commissions/export.xlsx", &[Collaborators, Export]),
+    ("/customers", &[Collaborators]),
+];
+
+/// Every server function (by name, as `/api/{name}` or `/api/{name}{hash}`) with the
+/// permissions it needs; none means any signed-in member.
+pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
+    ("get_viewer", &[]),
+    ("get_overview", &[ViewData]),
+    ("get_dashboards", &[ViewData]),
+    ("get_subscriber_list", &[ViewData]),
+    ("get_subscriber", &[ViewData]),
+    ("get_recent_transactions", &[ViewData]),
+    ("get_transaction_dashboard", &[Transactions]),
+    ("campaign_workspace", &[Campaigns]),
+    ("campaign_preview", &[Campaigns]),
+    ("save_campaign", &[Campaigns]),
+    ("campaign_exports", &[Campaigns]),
+    ("create_suppression_list", &[Campaigns]),
+    ("lookup_isdn_list", &[Campaigns]),
+    ("search_network", &[Collaborators]),
+    ("get_network", &[Collaborators]),
+    ("get_customers", &[Collaborators]),
+    ("enter_customer", &[Collaborators]),
+    ("get_commission_report", &[Collaborators]),
+    ("get_commission_statement", &[Collaborators]),
+];
+
+pub const SERVER_FUNCTION_PREFIX: &str = "/api/";
+
+/// The server function an address calls, if it is one of `SERVER_FUNCTIONS`.
+pub fn server_function(path: &str) -> Option<(&'static str, &'static [Permission])> {
+    let called = path.strip_prefix(SERVER_FUNCTION_PREFIX)?;
+    SERVER_FUNCTIONS.iter().copied().find(|(name, _)| {
+        called.strip_prefix(name).is_some_and(|hash| hash.bytes().all(|byte| byte.is_ascii_digit()))
+    })
+}
+
+/// Open to anyone (exact addresses).
+pub const PUBLIC: &[&str] = &["/sign-in", "/auth/sign-in", "/auth/sign-out", "/healthz", "/readyz", "/metrics", "/favicon.svg", "/echarts.min.js"];
+
+pub const SIGN_IN_PATH: &str = "/sign-in";
+
+pub fn access_for(path: &str) -> Access {
+    if PUBLIC.contains(&path) || path.starts_with("/pkg/") {
+        return Access::Public;
+    }
+    if path == "/api/v1" || path.starts_with("/api/v1/") {
+        return Access::ApiKey;
+    }
+    if path.starts_with(SERVER_FUNCTION_PREFIX) {
+        return Access::Member(server_function(path).map_or(&[Administer], |(_, permissions)| permissions));
+    }
+    PROTECTED
+        .iter()
+        .find(|(pattern, _)| path_matches(pattern, path))
+        .map_or(Access::Member(&[Administer]), |(_, permissions)| Access::Member(permissions))
+}
+
+/// Whether `path` fits `pattern`, where a segment `{name}` (axum) or `:name` (Leptos)
+/// stands for any one non-empty segment.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut wanted = pattern.split('/');
+    let mut given = path.split('/');
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if is_parameter(w) && !g.is_empty() => continue,
+            (Some(w), Some(g)) if w == g => continue,
+            _ => return false,
+        }
+    }
+}
+
+fn is_parameter(segment: &str) -> bool {
+    (segment.starts_with('{') && segment.ends_with('}')) || segment.starts_with(':')
+}
+
+/// The signed-in person as the pages show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub email: String,
+    pub role: Role,
+    pub organization: String,
+}
+
+impl Viewer {
+    pub fn may(&self, permission: Permission) -> bool {
+        self.role.allows(permission)
+    }
+
+    /// Whether the viewer may open `path` (as the server would decide).
+    pub fn may_open(&self, path: &str) -> bool {
+        match access_for(path) {
+            Access::Member(permissions) => permissions.iter().all(|permission| self.may(*permission)),
+            _ => true,
+        }
+    }
+}
+
+/// A place to return to after signing in: only a path of this site.
+pub fn safe_return_path(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") && !path.starts_with(SIGN_IN_PATH) => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_role_holds_what_it_is_described_to() {
+        let held = |role: Role| -> Vec<Permission> {
+            [ViewData, Campaigns, Export, Collaborators, Transactions, Administer].into_iter().filter(|p| role.allows(*p)).collect()
+        };
+        assert_eq!(held(Role::Analyst), vec![ViewData]);
+        assert_eq!(held(Role::Marketing), vec![ViewData, Campaigns, Export]);
+        assert_eq!(held(Role::Manager), vec![ViewData, Campaigns, Export, Collaborators, Transactions]);
+        assert_eq!(held(Role::Admin).len(), 6);
+        assert_eq!(Role::least_with(Transactions), Role::Manager);
+        assert_eq!(Role::parse(" Marketing "), Some(Role::Marketing));
+        assert_eq!(Role::parse("owner"), None);
+    }
+
+    #[test]
+    fn addresses_map_to_their_permissions() {
+        assert_eq!(access_for("/subscribers/84912345678"), Access::Member(&[ViewData]));
+        assert_eq!(access_for("/subscribers/export.csv"), Access::Member(&[ViewData, Export]));
+        assert_eq!(access_for("/campaigns/abc/export.xlsx"), Access::Member(&[Campaigns, Export]));
+        assert_eq!(access_for("/subscribers/"), Access::Member(&[Administer]));
+        assert_eq!(access_for("/api/v1/recommendations/x"), Access::ApiKey);
+        assert_eq!(access_for("/api/get_overview123"), Access::Member(&[ViewData]));
+        assert_eq!(access_for("/api/campaign_preview"), Access::Member(&[Campaigns]));
+        assert_eq!(access_for("/api/get_subscriber_list77"), Access::Member(&[ViewData]));
+        assert_eq!(access_for("/api/get_overview_secret1"), Access::Member(&[Administer]));
+        assert_eq!(access_for("/pkg/ut360.wasm"), Access::Public);
+        assert_eq!(access_for("/sign-in"), Access::Public);
+        assert_eq!(access_for("/nowhere"), Access::Member(&[Administer]));
+        assert!(path_matches("/subscribers/:isdn", "/subscribers/1"));
+    }
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(safe_return_path(Some("/campaigns?x=1")), "/campaigns?x=1");
+        assert_eq!(safe_return_path(Some("//evil.example/")), "/");
+        assert_eq!(safe_return_path(Some("https://evil.example/")), "/");
+        assert_eq!(safe_return_path(Some("/sign-in")), "/");
+        assert_eq!(safe_return_path(None), "/");
+    }
+}

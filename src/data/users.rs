@@ -1,0 +1,195 @@
+//! Accounts, their memberships of organizations, failed sign-ins, and the session store.
+
+use super::{Organization, Store};
+use crate::access::{Role, Viewer};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// What a password is checked against.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Credentials {
+    pub user_id: Uuid,
+    pub password_hash: String,
+}
+
+/// A signed-in person acting for one organization, read fresh on every request so a
+/// changed role or a removal takes effect at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub organization: Organization,
+}
+
+impl Member {
+    pub fn viewer(&self) -> Viewer {
+        Viewer { email: self.email.clone(), role: self.role, organization: self.organization.name.clone() }
+    }
+}
+
+/// A member as the admin's members page lists them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MemberListing {
+    pub email: String,
+    pub role: Role,
+    pub last_sign_in_at: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    user_id: Uuid,
+    email: String,
+    role: String,
+    organization_id: Uuid,
+    slug: String,
+    name: String,
+    redis_prefix: String,
+}
+
+impl MemberRow {
+    fn into_member(self) -> Option<Member> {
+        Some(Member {
+            user_id: self.user_id,
+            email: self.email,
+            role: Role::parse(&self.role)?,
+            organization: Organization { id: self.organization_id, slug: self.slug, name: self.name, redis_prefix: self.redis_prefix },
+        })
+    }
+}
+
+const MEMBER_COLUMNS: &str = "SELECT u.id AS user_id, u.email, m.role, o.id AS organization_id, o.slug, o.name, o.redis_prefix
+     FROM organization_members m
+     JOIN users u ON u.id = m.user_id
+     JOIN organizations o ON o.id = m.organization_id";
+
+/// Emails are compared as typed, ignoring case and surrounding spaces.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+impl Store {
+    /// Creates the account if the email is new (else sets its password) and gives it
+    /// `role` in `organization`. Returns the account's id.
+    pub async fn save_user(&self, organization: &Organization, email: &str, password_hash: &str, role: Role) -> Result<Uuid, sqlx::Error> {
+        let mut tx = self.pg.begin().await?;
+        let user_id: Uuid = sqlx::query_scalar(
+            "INSERT INTO users (email, password_hash) VALUES ($1, $2)
+             ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash
+             RETURNING id",
+        )
+        .bind(normalize_email(email))
+        .bind(password_hash)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, $3)
+             ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+        )
+        .bind(organization.id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(user_id)
+    }
+
+    pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
+        sqlx::query_as("SELECT id AS user_id, password_hash FROM users WHERE email = $1")
+            .bind(normalize_email(email))
+            .fetch_optional(&self.pg)
+            .await
+    }
+
+    /// The organization a user acts for after signing in: the oldest they belong to.
+    /// (Read through `memberships_of`: no organization is known yet to scope the read.)
+    pub async fn first_membership(&self, user_id: Uuid) -> Result<Option<Member>, sqlx::Error> {
+        let row: Option<MemberRow> = sqlx::query_as(
+            "SELECT user_id, email, role, organization_id, slug, name, redis_prefix FROM memberships_of($1) LIMIT 1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pg)
+        .await?;
+        Ok(row.and_then(MemberRow::into_member))
+    }
+
+    /// The member of `organization_id`; call it on the store acting for that organization.
+    pub async fn member(&self, user_id: Uuid, organization_id: Uuid) -> Result<Option<Member>, sqlx::Error> {
+        let row: Option<MemberRow> = sqlx::query_as(&format!("{MEMBER_COLUMNS} WHERE m.user_id = $1 AND m.organization_id = $2"))
+            .bind(user_id)
+            .bind(organization_id)
+            .fetch_optional(&self.pg)
+            .await?;
+        Ok(row.and_then(MemberRow::into_member))
+    }
+
+    pub async fn members(&self, organization: &Organization) -> Result<Vec<MemberListing>, sqlx::Error> {
+        let rows: Vec<(String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "SELECT u.email, m.role, u.last_sign_in_at FROM organization_members m JOIN users u ON u.id = m.user_id
+             WHERE m.organization_id = $1 ORDER BY u.email",
+        )
+        .bind(organization.id)
+        .fetch_all(&self.pg)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(email, role, last)| {
+                Some(MemberListing { email, role: Role::parse(&role)?, last_sign_in_at: last.map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()) })
+            })
+            .collect())
+    }
+
+    /// Until when sign-ins with this email are refused, if they are now.
+    pub async fn sign_in_locked_until(&self, email: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        sqlx::query_scalar("SELECT locked_until FROM sign_in_failures WHERE email = $1 AND locked_until > NOW()")
+            .bind(normalize_email(email))
+            .fetch_optional(&self.pg)
+            .await
+    }
+
+    /// Counts a failed sign-in (failures older than `forget_after` are forgotten) and,
+    /// from the `lock_after`th on, locks the email for `lock_for`. Returns the count
+    /// and the lock.
+    pub async fn record_sign_in_failure(
+        &self,
+        email: &str,
+        lock_after: i32,
+        lock_for: Duration,
+        forget_after: Duration,
+    ) -> Result<(i32, Option<DateTime<Utc>>), sqlx::Error> {
+        sqlx::query_as(
+            "INSERT INTO sign_in_failures AS f (email, failures, last_failure_at, locked_until)
+             VALUES ($1, 1, NOW(), CASE WHEN 1 >= $2 THEN NOW() + make_interval(secs => $3) END)
+             ON CONFLICT (email) DO UPDATE SET
+                 failures = CASE WHEN f.last_failure_at < NOW() - make_interval(secs => $4) THEN 1 ELSE f.failures + 1 END,
+                 last_failure_at = NOW(),
+                 locked_until = CASE
+                     WHEN (CASE WHEN f.last_failure_at < NOW() - make_interval(secs => $4) THEN 1 ELSE f.failures + 1 END) >= $2
+                     THEN NOW() + make_interval(secs => $3)
+                 END
+             RETURNING failures, locked_until",
+        )
+        .bind(normalize_email(email))
+        .bind(lock_after)
+        .bind(lock_for.as_secs_f64())
+        .bind(forget_after.as_secs_f64())
+        .fetch_one(&self.pg)
+        .await
+    }
+
+    /// A successful sign-in: failures forgotten, the time kept for the members page.
+    pub async fn record_sign_in(&self, email: &str, user_id: Uuid) -> Result<(), sqlx::Error> {
+        let mut tx = self.pg.begin().await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(normalize_email(email)).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET last_sign_in_at = NOW() WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await
+    }
+
+    /// Sessions live in Postgres (`tower_sessions.session`, made by migration 13), so
+    /// they survive a restart.
+    pub fn session_store(&self) -> tower_sessions_sqlx_store::PostgresStore {
+        tower_sessions_sqlx_store::PostgresStore::new(self.pg.clone())
+    }
+}

@@ -1,0 +1,107 @@
+//! In front of every address: who is asking (the session), whether they may (the
+//! role's permissions for the address, `crate::access`), and whether a state-changing
+//! request comes from this site. Pages are redirected to sign-in or shown a 403 page;
+//! server functions and files get a JSON error.
+
+use super::{now_unix, session_user, store_session_user};
+use crate::access::{access_for, Access, Permission, Role, SERVER_FUNCTION_PREFIX, SIGN_IN_PATH};
+use crate::data::users::Member;
+use crate::server::error::AppError;
+use crate::server::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+pub async fn gate(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
+    if !is_same_site(request.method(), request.headers()) {
+        return AppError::Forbidden("cross-site requests cannot change anything here".to_owned()).into_response();
+    }
+    let permissions = match access_for(request.uri().path()) {
+        Access::Public | Access::ApiKey => return next.run(request).await,
+        Access::Member(permissions) => permissions,
+    };
+    let member = match signed_in_member(&state, &session).await {
+        Ok(Some(member)) => member,
+        Ok(None) => return refuse_anonymous(&request),
+        Err(error) => return error.into_response(),
+    };
+    if let Some(missing) = permissions.iter().copied().find(|permission| !member.role.allows(*permission)) {
+        return refuse(&request, &member, missing);
+    }
+    request.extensions_mut().insert(member);
+    next.run(request).await
+}
+
+/// The session's member, if it is signed in, not past its absolute expiry, and still
+/// a member of its organization.
+async fn signed_in_member(state: &AppState, session: &Session) -> Result<Option<Member>, AppError> {
+    let Some(mut user) = session_user(session).await else { return Ok(None) };
+    let now = now_unix();
+    if now - user.signed_in_at > state.session_policy.absolute.as_secs() as i64 {
+        let _ = session.flush().await;
+        return Ok(None);
+    }
+    let Some(member) = state.store.for_organization(user.organization_id).member(user.user_id, user.organization_id).await? else {
+        let _ = session.flush().await;
+        return Ok(None);
+    };
+    if now - user.seen_at >= 60 {
+        user.seen_at = now;
+        store_session_user(session, &user).await?;
+    }
+    Ok(Some(member))
+}
+
+/// Refuses a state-changing request another site's page sent (the browser says so in
+/// `Sec-Fetch-Site`, or in an `Origin` that is not this host). Clients that send
+/// neither header are not browsers and carry no one else's cookies.
+pub fn is_same_site(method: &Method, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, origin_host)| origin_host == host),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
+fn is_page(request: &Request) -> bool {
+    let path = request.uri().path();
+    request.method() == Method::GET && !path.starts_with(SERVER_FUNCTION_PREFIX) && !path.contains("/export.")
+}
+
+fn refuse_anonymous(request: &Request) -> Response {
+    if is_page(request) {
+        let asked = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        let next = percent_encoding::utf8_percent_encode(asked, percent_encoding::NON_ALPHANUMERIC);
+        return Redirect::to(&format!("{SIGN_IN_PATH}?next={next}")).into_response();
+    }
+    AppError::Unauthorized("sign in first").into_response()
+}
+
+fn refuse(request: &Request, member: &Member, missing: Permission) -> Response {
+    let needed = Role::least_with(missing);
+    let message = format!("You are signed in as {} ({}): to {} you need the {} role.", member.email, member.role.as_str(), missing.describe(), needed.as_str());
+    if !is_page(request) {
+        return AppError::Forbidden(message).into_response();
+    }
+    (StatusCode::FORBIDDEN, Html(forbidden_page(&message))).into_response()
+}
+
+fn forbidden_page(message: &str) -> String {
+    let message = message.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Not allowed · UT360</title><link rel="stylesheet" href="/pkg/ut360.css"><link rel="icon" href="/favicon.svg" type="image/svg+xml"></head>
+<body><header class="topbar"><a class="brand" href="/">UT360</a></header>
+<main><section class="page refusal"><h1>Not allowed</h1><p role="alert">{message}</p>
+<p>Ask an admin of your organization for the role, or go back to <a href="/">the overview</a>.</p>
+<form method="post" action="/auth/sign-out"><button type="submit">Sign in as someone else</button></form></section></main></body></html>"#
+    )
+}

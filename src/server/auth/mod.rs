@@ -1,0 +1,88 @@
+//! Sign-in: accounts with argon2 passwords, sessions in Postgres, a gate in front of
+//! every address, and what server functions ask of it.
+
+pub mod gate;
+pub mod password;
+pub mod sign_in;
+
+use super::error::AppError;
+use super::state::AppState;
+use crate::data::users::Member;
+use crate::data::Store;
+use serde::{Deserialize, Serialize};
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+use uuid::Uuid;
+
+pub const SESSION_COOKIE: &str = "ut360_session";
+const SESSION_USER: &str = "user";
+
+/// How long sessions last; from `serve`'s settings.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    /// Signed out after this long without a request.
+    pub idle: std::time::Duration,
+    /// Signed out this long after signing in, however busy.
+    pub absolute: std::time::Duration,
+    /// Cookies only over HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self { idle: std::time::Duration::from_secs(60 * 60), absolute: std::time::Duration::from_secs(12 * 60 * 60), secure_cookies: false }
+    }
+}
+
+impl SessionPolicy {
+    pub fn layer(&self, store: PostgresStore) -> SessionManagerLayer<PostgresStore> {
+        SessionManagerLayer::new(store)
+            .with_name(SESSION_COOKIE)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(self.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(CookieDuration::seconds(self.idle.as_secs() as i64)))
+    }
+}
+
+/// What a session holds: who signed in, for which organization, and when.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub user_id: Uuid,
+    pub organization_id: Uuid,
+    /// Unix seconds.
+    pub signed_in_at: i64,
+    /// Unix seconds of the last save; the session is saved again (and its idle
+    /// expiry pushed back) at most once a minute.
+    pub seen_at: i64,
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+pub async fn session_user(session: &Session) -> Option<SessionUser> {
+    session.get::<SessionUser>(SESSION_USER).await.ok().flatten()
+}
+
+pub async fn store_session_user(session: &Session, user: &SessionUser) -> Result<(), AppError> {
+    session.insert(SESSION_USER, user).await.map_err(|e| AppError::Internal(format!("session: {e}")))
+}
+
+/// The signed-in member a server function acts for (the gate put them on the request).
+pub fn signed_in() -> Result<Member, AppError> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Member>().cloned())
+        .ok_or(AppError::Unauthorized("sign in first"))
+}
+
+/// For a server function: the signed-in member and the store acting for their
+/// organization (row-level security shows it that organization's rows only).
+pub fn tenant() -> Result<(Member, Store), leptos::prelude::ServerFnError> {
+    let member = signed_in().map_err(AppError::into_server_fn)?;
+    let state = leptos::prelude::expect_context::<AppState>();
+    let store = state.store.for_organization(member.organization.id);
+    Ok((member, store))
+}

@@ -1,0 +1,75 @@
+//! `POST /auth/sign-in` (the sign-in page's form) and `POST /auth/sign-out`. Plain
+//! forms and redirects: they work before the page's code has loaded.
+
+use super::{now_unix, password, store_session_user, SessionUser};
+use crate::access::{safe_return_path, SIGN_IN_PATH};
+use crate::server::error::AppError;
+use crate::server::state::AppState;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use std::time::Duration;
+use tower_sessions::Session;
+
+/// From this many failures in a row, an email is locked out for `LOCK_FOR`.
+pub const LOCK_AFTER: i32 = 5;
+pub const LOCK_FOR: Duration = Duration::from_secs(15 * 60);
+/// Failures this old no longer count.
+const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
+/// Each failure after the first waits this much longer before answering.
+const SLOWDOWN_STEP: Duration = Duration::from_millis(250);
+const SLOWDOWN_MAX: Duration = Duration::from_secs(2);
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/auth/sign-in", post(sign_in)).route("/auth/sign-out", post(sign_out))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Why the sign-in page is shown again; the page words it (`SignInProblem`).
+fn back_to_sign_in(problem: &str, next: &str) -> Response {
+    let next = percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC);
+    Redirect::to(&format!("{SIGN_IN_PATH}?problem={problem}&next={next}")).into_response()
+}
+
+async fn sign_in(State(state): State<AppState>, session: Session, Form(form): Form<SignInForm>) -> Result<Response, AppError> {
+    let next = safe_return_path(form.next.as_deref());
+    if form.email.trim().is_empty() || form.password.is_empty() {
+        return Ok(back_to_sign_in("missing", &next));
+    }
+    if state.store.sign_in_locked_until(&form.email).await?.is_some() {
+        return Ok(back_to_sign_in("locked", &next));
+    }
+    let credentials = state.store.credentials(&form.email).await?;
+    let verified = password::verify(form.password, credentials.as_ref().map(|c| c.password_hash.clone())).await;
+    let member = match credentials.filter(|_| verified) {
+        Some(credentials) => state.store.first_membership(credentials.user_id).await?,
+        None => None,
+    };
+    let Some(member) = member else {
+        let (failures, locked_until) = state.store.record_sign_in_failure(&form.email, LOCK_AFTER, LOCK_FOR, FORGET_AFTER).await?;
+        // Slower with every failure, so guessing costs time before the lock.
+        tokio::time::sleep((SLOWDOWN_STEP * (failures.max(1) as u32 - 1)).min(SLOWDOWN_MAX)).await;
+        return Ok(back_to_sign_in(if locked_until.is_some() { "locked" } else { "refused" }, &next));
+    };
+    state.store.record_sign_in(&form.email, member.user_id).await?;
+    // A new id at sign-in: an id planted before cannot ride the signed-in session.
+    session.cycle_id().await.map_err(|e| AppError::Internal(format!("session: {e}")))?;
+    let now = now_unix();
+    store_session_user(&session, &SessionUser { user_id: member.user_id, organization_id: member.organization.id, signed_in_at: now, seen_at: now }).await?;
+    tracing::info!(user = %member.user_id, organization = %member.organization.slug, role = member.role.as_str(), "signed in");
+    Ok(Redirect::to(&next).into_response())
+}
+
+/// Deletes the session from the store, so its cookie opens nothing any more.
+async fn sign_out(session: Session) -> Result<Response, AppError> {
+    session.flush().await.map_err(|e| AppError::Internal(format!("session: {e}")))?;
+    Ok(Redirect::to(&format!("{SIGN_IN_PATH}?problem=signed-out")).into_response())
+}

@@ -1,0 +1,382 @@
+//! Sign-in, sessions and permissions over HTTP: every role against every route and
+//! server function the router has, session id rotation, sign-out, expiry, lockout,
+//! cross-site requests, and one organization never seeing another's subscribers.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::{browser_like_client, create_user, sign_in, signed_in_client, spawn_app, spawn_app_with, TestDb, TEST_PASSWORD};
+use reqwest::StatusCode;
+use std::time::{Duration, Instant};
+use ut360::access::{access_for, Access, Role, PROTECTED, PUBLIC, SERVER_FUNCTIONS};
+use ut360::server::generate::generate;
+
+/// Every address the router serves: the Leptos pages (from the route list), the
+/// exports and the plain handlers.
+fn router_paths() -> Vec<String> {
+    let pages = leptos_axum::generate_route_list(ut360::app::App);
+    let mut paths: Vec<String> = pages.iter().map(|route| route.path().to_owned()).collect();
+    paths.extend(ut360::server::exports::PATHS.iter().map(|path| path.to_string()));
+    paths.extend(ut360::server::serve::HANDLER_PATHS.iter().map(|path| path.to_string()));
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+fn server_function_paths() -> Vec<String> {
+    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()).collect();
+    paths.sort();
+    paths
+}
+
+/// A path with its parameters filled in.
+fn concrete(path: &str, isdn: &str) -> String {
+    path.split('/')
+        .map(|segment| match segment {
+            s if s.starts_with(':') || s.starts_with('{') => {
+                if s.contains("isdn") {
+                    common::encoded(isdn)
+                } else {
+                    "00000000-0000-0000-0000-00000000abcd".to_owned()
+                }
+            }
+            s => s.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `/a/:b` as `/a/{b}`.
+fn braced(path: &str) -> String {
+    path.split('/').map(|segment| segment.strip_prefix(':').map_or(segment.to_owned(), |name| format!("{{{name}}}"))).collect::<Vec<_>>().join("/")
+}
+
+// A runtime: listing the routes renders the app once.
+#[tokio::test]
+async fn every_route_and_server_function_is_in_the_permission_table() {
+    let paths = router_paths();
+    assert!(paths.len() >= 20, "the route list is read: {paths:?}");
+    for path in &paths {
+        let listed = PUBLIC.contains(&path.as_str()) || PROTECTED.iter().any(|(pattern, _)| *pattern == braced(path));
+        assert!(listed, "{path} is served but missing from access::PROTECTED / PUBLIC: say which permission it needs");
+    }
+    let functions = server_function_paths();
+    assert!(functions.len() >= 18, "server functions are registered: {functions:?}");
+    for path in &functions {
+        assert!(ut360::access::server_function(path).is_some(), "server function {path} is missing from access::SERVER_FUNCTIONS");
+    }
+    for (name, _) in SERVER_FUNCTIONS {
+        assert!(functions.iter().any(|path| ut360::access::server_function(path).is_some_and(|(found, _)| found == *name)), "{name} is listed but not served");
+    }
+}
+
+#[tokio::test]
+async fn each_role_opens_exactly_what_its_permissions_allow() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let records = generate(3, 0.001);
+    db.load(&org, &records).await;
+    let isdn = records[0].isdn.clone();
+    let base = spawn_app(db.store.clone(), org.clone()).await;
+
+    let anonymous = browser_like_client();
+    let mut clients = Vec::new();
+    for role in Role::ALL {
+        clients.push((role, signed_in_client(&base, &db.store, &org, role).await));
+    }
+    let mut checked = 0;
+    for path in router_paths() {
+        let Access::Member(permissions) = access_for(&path) else { continue };
+        let url = format!("{base}{}", concrete(&path, &isdn));
+        let response = anonymous.get(&url).send().await.unwrap();
+        if path.contains("/export.") {
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "anonymous {path}");
+        } else {
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "anonymous {path}");
+            let location = response.headers()["location"].to_str().unwrap();
+            assert!(location.starts_with("/sign-in?next=%2F"), "{path} → {location}");
+        }
+        for (role, http) in &clients {
+            let response = http.get(&url).send().await.unwrap();
+            let status = response.status();
+            let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+            let body = response.text().await.unwrap();
+            if permissions.iter().all(|permission| role.allows(*permission)) {
+                assert!(![StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED].contains(&status), "{role:?} {path}: {status} {body:.200}");
+                assert!(!location.starts_with("/sign-in"), "{role:?} {path} was sent to sign in");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} {path}: {body:.200}");
+                assert!(body.contains("role"), "the refusal says which role is needed: {body:.300}");
+            }
+            checked += 1;
+        }
+    }
+    for path in server_function_paths() {
+        let (name, permissions) = ut360::access::server_function(&path).unwrap();
+        let url = format!("{base}{path}");
+        let response = anonymous.post(&url).form(&[("x", "1")]).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "anonymous {name}");
+        for (role, http) in &clients {
+            let response = http.post(&url).header("content-type", "application/x-www-form-urlencoded").body("").send().await.unwrap();
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            if permissions.iter().all(|permission| role.allows(*permission)) {
+                assert!(![StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED].contains(&status), "{role:?} {name}: {status} {body:.200}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} {name}: {body:.200}");
+                let error: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{name}: JSON error, got {body:.200}"));
+                assert_eq!(error["error"], "forbidden");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4 * 30, "{checked} checks: every role, every route and server function");
+
+    // The header lists only what the role may open.
+    let analyst = &clients.iter().find(|(role, _)| *role == Role::Analyst).unwrap().1;
+    let html = analyst.get(&base).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("href=\"/subscribers\""), "an analyst sees Subscribers");
+    assert!(!html.contains("href=\"/commissions\"") && !html.contains("href=\"/campaigns\""), "but not Commissions or Campaigns");
+    db.cleanup().await;
+}
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with(ut360::server::auth::SESSION_COOKIE))
+        .map(str::to_owned)
+}
+
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn status_with_cookie(base: &str, cookie: &str) -> StatusCode {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    http.get(format!("{base}/subscribers")).header("cookie", cookie).send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn sessions_rotate_at_sign_in_end_at_sign_out_and_survive_a_restart() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let email = create_user(&db.store, &org, Role::Analyst).await;
+
+    let http = browser_like_client();
+    let first = sign_in(&http, &base, &email, TEST_PASSWORD).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let set_cookie = session_cookie(&first).expect("a session cookie");
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(!set_cookie.contains("Secure"), "not Secure unless configured: {set_cookie}");
+    let first_cookie = cookie_pair(&set_cookie);
+    assert_eq!(status_with_cookie(&base, &first_cookie).await, StatusCode::OK);
+
+    // Signing in again (same browser) gets a new id; the old one opens nothing.
+    let second = sign_in(&http, &base, &email, TEST_PASSWORD).await;
+    let second_cookie = cookie_pair(&session_cookie(&second).expect("a new session cookie"));
+    assert_ne!(first_cookie, second_cookie);
+    assert_eq!(status_with_cookie(&base, &first_cookie).await, StatusCode::SEE_OTHER);
+    assert_eq!(status_with_cookie(&base, &second_cookie).await, StatusCode::OK);
+
+    // Another server on the same database (a restart) knows the session.
+    let restarted = spawn_app(db.store.clone(), org.clone()).await;
+    assert_eq!(status_with_cookie(&restarted, &second_cookie).await, StatusCode::OK);
+
+    // Sign-out deletes it: the cookie, replayed, is anonymous.
+    let out = http.post(format!("{base}/auth/sign-out")).send().await.unwrap();
+    assert_eq!(out.headers()["location"], "/sign-in?problem=signed-out");
+    assert_eq!(status_with_cookie(&base, &second_cookie).await, StatusCode::SEE_OTHER);
+
+    // A removed member is signed out at their next request; a changed role applies at once.
+    let http = browser_like_client();
+    sign_in(&http, &base, &email, TEST_PASSWORD).await;
+    assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    db.store.save_user(&org, &email, &ut360::server::auth::password::hash(TEST_PASSWORD), Role::Marketing).await.unwrap();
+    assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::OK);
+    sqlx::query("DELETE FROM organization_members WHERE user_id = (SELECT id FROM users WHERE email = $1)").bind(&email).execute(&db.pool).await.unwrap();
+    assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_expiry() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let policy = ut360::server::auth::SessionPolicy { absolute: Duration::from_secs(1), ..Default::default() };
+    let base = spawn_app_with(db.store.clone(), policy).await;
+    let email = create_user(&db.store, &org, Role::Analyst).await;
+    let http = browser_like_client();
+    sign_in(&http, &base, &email, TEST_PASSWORD).await;
+    assert_eq!(http.get(format!("{base}/subscribers")).send().await.unwrap().status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    assert_eq!(http.get(format!("{base}/subscribers")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    db.cleanup().await;
+}
+
+fn problem_of(response: &reqwest::Response) -> String {
+    let location = response.headers()["location"].to_str().unwrap();
+    location.split("problem=").nth(1).unwrap_or_default().split('&').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_slowed_then_locked_alike_for_known_and_unknown_emails() {
+    use ut360::server::auth::sign_in::LOCK_AFTER;
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let email = create_user(&db.store, &org, Role::Manager).await;
+    let http = browser_like_client();
+
+    for (who, wrong_email) in [("known", email.as_str()), ("unknown", "nobody@ut360.test")] {
+        let mut problems = Vec::new();
+        let mut last_elapsed = Duration::ZERO;
+        for _ in 0..LOCK_AFTER {
+            let started = Instant::now();
+            let response = sign_in(&http, &base, wrong_email, "not the password").await;
+            last_elapsed = started.elapsed();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            problems.push(problem_of(&response));
+        }
+        let expected: Vec<String> = (1..=LOCK_AFTER).map(|n| if n < LOCK_AFTER { "refused" } else { "locked" }.to_owned()).collect();
+        assert_eq!(problems, expected, "{who} email");
+        assert!(last_elapsed >= Duration::from_millis(900), "the {LOCK_AFTER}th failure waited {last_elapsed:?}");
+    }
+    // Locked: even the right password is refused, and no session is made.
+    let response = sign_in(&http, &base, &email.to_uppercase(), TEST_PASSWORD).await;
+    assert_eq!(problem_of(&response), "locked");
+    assert!(session_cookie(&response).is_none());
+    assert_eq!(http.get(format!("{base}/")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+
+    // Once the lock has passed, the right password works and the count starts again.
+    sqlx::query("UPDATE sign_in_failures SET locked_until = NOW() - INTERVAL '1 second'").execute(&db.pool).await.unwrap();
+    let response = sign_in(&http, &base, &email, TEST_PASSWORD).await;
+    assert_eq!(response.headers()["location"], "/");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1").bind(&email).fetch_one(&db.pool).await.unwrap();
+    assert_eq!(left, 0);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn cross_site_requests_change_nothing() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let http = signed_in_client(&base, &db.store, &org, Role::Admin).await;
+    let url = format!("{base}/api/campaign_preview");
+    let body = serde_json::json!({ "rules": {} });
+    let host = base.trim_start_matches("http://");
+
+    let forged = http.post(&url).header("origin", "https://evil.example").json(&body).send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let forged = http.post(&url).header("sec-fetch-site", "cross-site").json(&body).send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let own = http.post(&url).header("origin", format!("http://{host}")).json(&body).send().await.unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+    let own = http.post(&url).header("sec-fetch-site", "same-origin").json(&body).send().await.unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+    // Nor can another site sign someone in (login CSRF) or out.
+    let email = create_user(&db.store, &org, Role::Analyst).await;
+    let forged = browser_like_client()
+        .post(format!("{base}/auth/sign-in"))
+        .header("origin", "https://evil.example")
+        .form(&[("email", email.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_member_sees_only_their_organizations_subscribers() {
+    let db = TestDb::new().await;
+    let ours = db.organization_with_own_prefix().await;
+    let theirs = db.organization_with_own_prefix().await;
+    let our_records = generate(5, 0.001);
+    let their_records = generate(6, 0.0005);
+    db.load(&ours, &our_records).await;
+    db.load(&theirs, &their_records).await;
+    let their_isdn = their_records.iter().find(|r| our_records.iter().all(|o| o.isdn != r.isdn)).unwrap().isdn.clone();
+    let base = spawn_app(db.store.clone(), ours.clone()).await;
+    let http = signed_in_client(&base, &db.store, &ours, Role::Admin).await;
+
+    let overview = http.get(&base).send().await.unwrap().text().await.unwrap();
+    assert!(overview.contains(&ut360::format::format_count(our_records.len() as i64)), "our count");
+    let theirs_page = http.get(format!("{base}/subscribers/{}", common::encoded(&their_isdn))).send().await.unwrap().text().await.unwrap();
+    assert!(theirs_page.contains("No such subscriber"), "their subscriber is not shown");
+    let our_page = http.get(format!("{base}/subscribers/{}", common::encoded(&our_records[0].isdn))).send().await.unwrap().text().await.unwrap();
+    assert!(!our_page.contains("No such subscriber"), "ours is");
+
+    // An export holds our subscribers, all of them, and none of theirs.
+    let csv = http.get(format!("{base}/subscribers/export.csv?columns=isdn")).send().await.unwrap().text().await.unwrap();
+    let mut exported: Vec<String> = csv.trim_start_matches('\u{feff}').lines().skip(1).map(|line| line.trim_matches('"').replace("'", "")).collect();
+    exported.sort();
+    let mut expected: Vec<String> = our_records.iter().map(|r| r.isdn.clone()).collect();
+    expected.sort();
+    assert_eq!(exported.len(), expected.len(), "every one of our subscribers is exported");
+    assert!(!csv.contains(&their_isdn), "none of theirs");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets() {
+    let db = TestDb::new().await;
+    let ours = db.organization_with_own_prefix().await;
+    let theirs = db.organization_with_own_prefix().await;
+    let our_records = generate(7, 0.001);
+    let their_records = generate(8, 0.0005);
+    db.load(&ours, &our_records).await;
+    db.load(&theirs, &their_records).await;
+
+    // Every table (and partition) with an organization_id has a policy and RLS on.
+    let unprotected: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped)
+           AND (NOT c.relrowsecurity OR NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(unprotected, Vec::<String>::new());
+    let tenant_tables: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped)",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert!(tenant_tables.len() >= 25, "{tenant_tables:?}");
+    let owned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = $1)")
+        .bind(ut360::data::APP_ROLE)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(owned, 0, "the app role owns nothing");
+
+    let app = sqlx::PgPool::connect(&ut360::data::with_user(&db.settings.database_url, ut360::data::APP_ROLE, None)).await.unwrap();
+    // Nothing set: nothing seen, in any tenant table.
+    for table in &tenant_tables {
+        let seen: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&app).await.unwrap();
+        assert_eq!(seen, 0, "{table} without an organization");
+    }
+    let mut tx = app.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.organization_id', $1, true)").bind(theirs.id.to_string()).execute(&mut *tx).await.unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(seen, their_records.len() as i64, "their rows, all of them");
+    let ours_seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations WHERE organization_id = $1").bind(ours.id).fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(ours_seen, 0, "none of ours, even asked by id");
+    let updated = sqlx::query("UPDATE recommendations SET priority_score = 0 WHERE organization_id = $1").bind(ours.id).execute(&mut *tx).await.unwrap();
+    assert_eq!(updated.rows_affected(), 0);
+    let written = sqlx::query("INSERT INTO campaigns (organization_id, name, owner, rules) VALUES ($1, 'planted', 'x', '{}')").bind(ours.id).execute(&mut *tx).await;
+    assert!(written.unwrap_err().to_string().contains("row-level security"), "cannot write into another organization");
+    tx.rollback().await.unwrap();
+    app.close().await;
+    db.cleanup().await;
+}
