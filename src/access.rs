@@ -112,6 +112,8 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
     ("/commissions/export.csv", &[Collaborators, Export]),
     ("/commissions/export.xlsx", &[Collaborators, Export]),
     ("/customers", &[Collaborators]),
+    ("/admin/members", &[Administer]),
+    ("/admin/api-keys", &[Administer]),
 ];
 
 /// Every server function (by name, as `/api/{name}` or `/api/{name}{hash}`) with the
@@ -136,6 +138,12 @@ pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("enter_customer", &[Collaborators]),
     ("get_commission_report", &[Collaborators]),
     ("get_commission_statement", &[Collaborators]),
+    ("get_members", &[Administer]),
+    ("save_member", &[Administer]),
+    ("remove_member", &[Administer]),
+    ("get_api_keys", &[Administer]),
+    ("create_api_key", &[Administer]),
+    ("revoke_api_key", &[Administer]),
 ];
 
 pub const SERVER_FUNCTION_PREFIX: &str = "/api/";

@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod access;
+pub mod admin;
 pub mod app;
 pub mod campaign;
 pub mod ctv;

@@ -19,12 +19,18 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
 fn unreachable_postgres_is_one_line_without_the_password() {
     let (code, stderr) = run(
         &["serve"],
-        &[("DATABASE_URL", "postgres://app:s3cret@127.0.0.1:1/ut360"), ("REDIS_URL", &common::redis_url())],
+        &[
+            ("DATABASE_URL", "postgres://owner:0wner@127.0.0.1:1/ut360"),
+            // `serve` connects as the app's role, on DATABASE_URL's server.
+            ("UT360_APP_DATABASE_USER", "app"),
+            ("UT360_APP_DATABASE_PASSWORD", "s3cret"),
+            ("REDIS_URL", &common::redis_url()),
+        ],
     );
     assert_eq!(code, 1);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("error: cannot reach PostgreSQL at postgres://app:***@127.0.0.1:1/ut360: "), "{stderr}");
-    assert!(!stderr.contains("s3cret") && !stderr.contains("panicked"));
+    assert!(!stderr.contains("s3cret") && !stderr.contains("0wner") && !stderr.contains("panicked"));
 }
 
 #[test]

@@ -20,6 +20,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/network", "Network"),
     ("/commissions", "Commissions"),
     ("/customers", "Customers"),
+    ("/admin/members", "Members"),
+    ("/admin/api-keys", "API keys"),
 ];
 
 #[component]

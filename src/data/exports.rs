@@ -125,11 +125,15 @@ async fn stream_and_record(
 
     // The record and the members are written as rows are read, and kept only if the file
     // ends. Members go through COPY on the record's own connection, so PostgreSQL stores
-    // them while the next rows are read and written out.
+    // them while the next rows are read and written out; into a temporary table, since
+    // COPY cannot write to a table under row-level security, then in one INSERT.
     let mut record = pg.begin().await?;
     let export_id = insert_event(&mut record, organization, request, "complete").await?;
     let mut members = match campaign {
-        Some(_) => Some(record.copy_in_raw(MEMBERS_COPY).await?),
+        Some(_) => {
+            sqlx::query(MEMBERS_STAGING).execute(&mut *record).await?;
+            Some(record.copy_in_raw(MEMBERS_COPY).await?)
+        }
         None => None,
     };
     let member_prefix = campaign.map(|campaign| format!("{}\t{campaign}\t{export_id}\t", organization.id)).unwrap_or_default();
@@ -158,11 +162,15 @@ async fn stream_and_record(
         }
         let rows_in_batch = batch.len() as i64;
         if finished {
-            if let Some(copy) = members.take() {
-                copy.finish().await?;
-            }
+            let copied = match members.take() {
+                Some(copy) => Some(copy.finish().await?),
+                None => None,
+            };
             // Ends the COPY's hold on the record's connection.
             drop(members);
+            if copied.is_some() {
+                sqlx::query(MEMBERS_KEEP).execute(&mut *record).await?;
+            }
             // Recorded before the last rows leave, so the history has it once the file is whole.
             sqlx::query("UPDATE event_tracking SET event_value = $2 WHERE id = $1")
                 .bind(export_id)
@@ -193,7 +201,11 @@ async fn stream_and_record(
     Ok(())
 }
 
-const MEMBERS_COPY: &str = "COPY campaign_export_members (organization_id, campaign_id, export_id, isdn) FROM STDIN";
+const MEMBERS_STAGING: &str =
+    "CREATE TEMP TABLE export_members_staging (organization_id UUID, campaign_id UUID, export_id UUID, isdn TEXT) ON COMMIT DROP";
+const MEMBERS_COPY: &str = "COPY export_members_staging (organization_id, campaign_id, export_id, isdn) FROM STDIN";
+const MEMBERS_KEEP: &str = "INSERT INTO campaign_export_members (organization_id, campaign_id, export_id, isdn)
+     SELECT organization_id, campaign_id, export_id, isdn FROM export_members_staging";
 
 /// Seed 004's `event_tracking` row of one export.
 async fn insert_event(

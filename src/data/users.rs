@@ -2,6 +2,7 @@
 
 use super::{Organization, Store};
 use crate::access::{Role, Viewer};
+use crate::admin::MemberListing;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 use uuid::Uuid;
@@ -29,12 +30,26 @@ impl Member {
     }
 }
 
-/// A member as the admin's members page lists them.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct MemberListing {
-    pub email: String,
-    pub role: Role,
-    pub last_sign_in_at: Option<String>,
+
+/// What adding, changing or removing a member did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberChange {
+    Done,
+    /// Done, and the email had no account: it got one with the given password.
+    NewAccount,
+    /// Refused: it would leave the organization without an admin.
+    LastAdmin,
+    NotMember,
+}
+
+/// Whether `user_id` is the organization's only admin. Locks the admins' rows, so
+/// two admins demoting each other at once cannot both succeed.
+async fn is_last_admin(tx: &mut sqlx::PgConnection, organization: &Organization, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let admins: Vec<Uuid> = sqlx::query_scalar("SELECT user_id FROM organization_members WHERE organization_id = $1 AND role = 'admin' FOR UPDATE")
+        .bind(organization.id)
+        .fetch_all(&mut *tx)
+        .await?;
+    Ok(admins == [user_id])
 }
 
 #[derive(sqlx::FromRow)]
@@ -139,6 +154,63 @@ impl Store {
                 Some(MemberListing { email, role: Role::parse(&role)?, last_sign_in_at: last.map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()) })
             })
             .collect())
+    }
+
+    /// Adds `email` to the organization with `role` (or gives a member that role).
+    /// An email without an account gets one with `new_account_hash` as its password.
+    pub async fn add_member(&self, organization: &Organization, email: &str, role: Role, new_account_hash: &str) -> Result<MemberChange, sqlx::Error> {
+        let email = normalize_email(email);
+        let mut tx = self.pg.begin().await?;
+        let created: Option<Uuid> = sqlx::query_scalar(
+            "INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id",
+        )
+        .bind(&email)
+        .bind(new_account_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let user_id = match created {
+            Some(id) => id,
+            None => sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?,
+        };
+        if role != Role::Admin && is_last_admin(&mut tx, organization, user_id).await? {
+            return Ok(MemberChange::LastAdmin);
+        }
+        sqlx::query(
+            "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, $3)
+             ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+        )
+        .bind(organization.id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(if created.is_some() { MemberChange::NewAccount } else { MemberChange::Done })
+    }
+
+    /// Takes `email` out of the organization (the account stays, for other organizations).
+    pub async fn remove_member(&self, organization: &Organization, email: &str) -> Result<MemberChange, sqlx::Error> {
+        let mut tx = self.pg.begin().await?;
+        let Some(user_id): Option<Uuid> = sqlx::query_scalar(
+            "SELECT m.user_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND u.email = $2",
+        )
+        .bind(organization.id)
+        .bind(normalize_email(email))
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(MemberChange::NotMember);
+        };
+        if is_last_admin(&mut tx, organization, user_id).await? {
+            return Ok(MemberChange::LastAdmin);
+        }
+        sqlx::query("DELETE FROM organization_members WHERE organization_id = $1 AND user_id = $2")
+            .bind(organization.id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(MemberChange::Done)
     }
 
     /// Until when sign-ins with this email are refused, if they are now.

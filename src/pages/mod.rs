@@ -1,3 +1,4 @@
+mod admin;
 mod bulk;
 mod campaigns;
 pub mod ctv;
@@ -9,6 +10,7 @@ mod subscriber;
 pub mod subscriber_list;
 mod transactions;
 
+pub use admin::{ApiKeysPage, MembersPage};
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use campaigns::{preview_campaign, CampaignsPage};
 pub use ctv::{CommissionsPage, CustomersPage, NetworkPage};

@@ -1,0 +1,36 @@
+//! What the admin pages show: the organization's members and its API keys.
+
+use crate::access::Role;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberListing {
+    pub email: String,
+    pub role: Role,
+    pub last_sign_in_at: Option<String>,
+}
+
+/// A member just added. `password` is set when the email had no account: the admin
+/// passes it on; it is not stored and cannot be shown again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberAdded {
+    pub email: String,
+    pub role: Role,
+    pub password: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyListing {
+    pub name: String,
+    pub key_prefix: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// A key just created: the secret is shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyCreated {
+    pub name: String,
+    pub secret: String,
+}

@@ -1,0 +1,235 @@
+//! Admin pages: `/admin/members` (add with a role, change the role, remove) and
+//! `/admin/api-keys` (create, shown once; revoke). Only admins reach them.
+
+use crate::access::Role;
+use crate::admin::{ApiKeyCreated, ApiKeyListing, MemberAdded, MemberListing};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[server]
+pub async fn get_members() -> Result<Vec<MemberListing>, ServerFnError> {
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    Ok(store.members(&member.organization).await.map_err(AppError::from)?)
+}
+
+/// Adds a member, or changes a member's role.
+#[server]
+pub async fn save_member(email: String, role: String) -> Result<MemberAdded, ServerFnError> {
+    use crate::data::users::MemberChange;
+    use crate::server::auth::password;
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    let bad = |field: &'static str, message: String| AppError::BadRequest { field, message }.into_server_fn();
+    crate::server::users_cli::check_email(&email).map_err(|message| bad("email", message))?;
+    let role = Role::parse(&role).ok_or_else(|| bad("role", format!("role: {role:?} is not a role")))?;
+    let new_password = password::generate();
+    let hash = password::hash(&new_password);
+    match store.add_member(&member.organization, &email, role, &hash).await.map_err(|e| AppError::from(e).into_server_fn())? {
+        MemberChange::LastAdmin => Err(bad("role", "role: the organization would have no admin left; make someone else admin first".to_owned())),
+        change => Ok(MemberAdded {
+            email: crate::data::users::normalize_email(&email),
+            role,
+            password: (change == MemberChange::NewAccount).then_some(new_password),
+        }),
+    }
+}
+
+#[server]
+pub async fn remove_member(email: String) -> Result<(), ServerFnError> {
+    use crate::data::users::MemberChange;
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    let bad = |message: String| AppError::BadRequest { field: "email", message }.into_server_fn();
+    match store.remove_member(&member.organization, &email).await.map_err(|e| AppError::from(e).into_server_fn())? {
+        MemberChange::LastAdmin => Err(bad("email: the organization's only admin cannot be removed".to_owned())),
+        MemberChange::NotMember => Err(bad(format!("email: {} is not a member", email.trim()))),
+        MemberChange::Done | MemberChange::NewAccount => Ok(()),
+    }
+}
+
+#[server]
+pub async fn get_api_keys() -> Result<Vec<ApiKeyListing>, ServerFnError> {
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    let when = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let keys = store.api_keys(&member.organization).await.map_err(AppError::from)?;
+    Ok(keys
+        .into_iter()
+        .map(|key| ApiKeyListing {
+            name: key.name,
+            key_prefix: key.key_prefix,
+            created_at: when(key.created_at),
+            last_used_at: key.last_used_at.map(when),
+            revoked_at: key.revoked_at.map(when),
+        })
+        .collect())
+}
+
+#[server]
+pub async fn create_api_key(name: String) -> Result<ApiKeyCreated, ServerFnError> {
+    use crate::data::api_keys::ApiKeyError;
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    match store.create_api_key(&member.organization, &name).await {
+        Ok(created) => Ok(ApiKeyCreated { name: created.info.name, secret: created.secret }),
+        Err(ApiKeyError::Database(error)) => Err(AppError::from(error).into_server_fn()),
+        Err(refused) => Err(AppError::BadRequest { field: "name", message: refused.to_string() }.into_server_fn()),
+    }
+}
+
+#[server]
+pub async fn revoke_api_key(name: String) -> Result<(), ServerFnError> {
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    match store.revoke_api_key(&member.organization, &name).await.map_err(AppError::from)? {
+        true => Ok(()),
+        false => Err(AppError::BadRequest { field: "name", message: format!("name: no active key is called {:?}", name.trim()) }.into_server_fn()),
+    }
+}
+
+fn role_options(selected: Role) -> impl IntoView {
+    Role::ALL
+        .into_iter()
+        .map(|role| view! { <option value=role.as_str() selected=role == selected>{role.as_str()}</option> })
+        .collect_view()
+}
+
+#[component]
+pub fn MembersPage() -> impl IntoView {
+    let save = ServerAction::<SaveMember>::new();
+    let remove = ServerAction::<RemoveMember>::new();
+    let members = Resource::new(move || (save.version().get(), remove.version().get()), |_| get_members());
+    view! {
+        <Title text="Members"/>
+        <section class="page admin">
+            <h1>"Members"</h1>
+            <p class="hint">"Roles: analyst (data and dashboards), marketing (+ campaigns, bulk lookup, exports), manager (+ commissions, transactions), admin (+ members and API keys)."</p>
+            <ActionForm action=save attr:class="admin-form" attr:aria-label="Add a member or change a role">
+                <label>"Email"<input name="email" type="email" required autocomplete="off"/></label>
+                <label>"Role"<select name="role">{role_options(Role::Analyst)}</select></label>
+                <button type="submit">"Add or change"</button>
+            </ActionForm>
+            <div aria-live="polite" data-testid="member-result">
+                {move || save.value().get().map(|result| match result {
+                    Ok(MemberAdded { email, role, password: Some(password) }) => view! {
+                        <div class="verdict ok" role="status">
+                            <p>{format!("Created an account for {email} as {}. Pass on this password; it is shown only now:", role.as_str())}</p>
+                            <p><code data-testid="new-password">{password}</code></p>
+                        </div>
+                    }.into_any(),
+                    Ok(MemberAdded { email, role, password: None }) => view! {
+                        <p class="verdict ok" role="status">{format!("{email} is now {}.", role.as_str())}</p>
+                    }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                })}
+                {move || remove.value().get().and_then(Result::err).map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
+            </div>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading members…"</p> }>
+                {move || Suspend::new(async move {
+                    match members.await {
+                        Ok(members) => view! { <MemberTable members remove/> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn MemberTable(members: Vec<MemberListing>, remove: ServerAction<RemoveMember>) -> impl IntoView {
+    let rows = members
+        .into_iter()
+        .map(|member| {
+            let email = member.email.clone();
+            view! {
+                <tr data-email=member.email.clone()>
+                    <td>{member.email.clone()}</td>
+                    <td>{member.role.as_str()}</td>
+                    <td>{member.last_sign_in_at.unwrap_or_else(|| "never".to_owned())}</td>
+                    <td>
+                        <button type="button" class="link-button" on:click=move |_| { remove.dispatch(RemoveMember { email: email.clone() }); }>
+                            "Remove"
+                        </button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data-table" data-testid="members">
+            <thead><tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Last sign-in"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    let create = ServerAction::<CreateApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| get_api_keys());
+    view! {
+        <Title text="API keys"/>
+        <section class="page admin">
+            <h1>"API keys"</h1>
+            <p class="hint">"Machine clients (the advance-request system) send a key as " <code>"Authorization: Bearer …"</code> " to " <code>"/api/v1"</code> ". A key reads this organization's data only."</p>
+            <ActionForm action=create attr:class="admin-form" attr:aria-label="Create an API key">
+                <label>"Name"<input name="name" type="text" required maxlength="100" autocomplete="off" placeholder="advance-system"/></label>
+                <button type="submit">"Create key"</button>
+            </ActionForm>
+            <div aria-live="polite" data-testid="key-result">
+                {move || create.value().get().map(|result| match result {
+                    Ok(created) => view! {
+                        <div class="verdict ok" role="status">
+                            <p>{format!("Created {:?}. Copy it now; it is not stored and cannot be shown again:", created.name)}</p>
+                            <p><code data-testid="new-key">{created.secret}</code></p>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                })}
+            </div>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading keys…"</p> }>
+                {move || Suspend::new(async move {
+                    match keys.await {
+                        Ok(keys) if keys.is_empty() => view! { <p class="empty-state">"No API keys yet."</p> }.into_any(),
+                        Ok(keys) => view! { <KeyTable keys revoke/> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn KeyTable(keys: Vec<ApiKeyListing>, revoke: ServerAction<RevokeApiKey>) -> impl IntoView {
+    let rows = keys
+        .into_iter()
+        .map(|key| {
+            let name = key.name.clone();
+            let action = match key.revoked_at.clone() {
+                Some(at) => view! { <span>{format!("revoked {at}")}</span> }.into_any(),
+                None => view! {
+                    <button type="button" class="link-button" on:click=move |_| { revoke.dispatch(RevokeApiKey { name: name.clone() }); }>"Revoke"</button>
+                }.into_any(),
+            };
+            view! {
+                <tr data-key=key.name.clone()>
+                    <td>{key.name.clone()}</td>
+                    <td><code>{format!("{}…", key.key_prefix)}</code></td>
+                    <td>{key.created_at}</td>
+                    <td>{key.last_used_at.unwrap_or_else(|| "never".to_owned())}</td>
+                    <td>{action}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data-table" data-testid="api-keys">
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
