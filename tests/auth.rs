@@ -380,3 +380,91 @@ async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets
     app.close().await;
     db.cleanup().await;
 }
+
+/// The address of the server function `name` (`/api/{name}{hash}`).
+fn server_fn_url(base: &str, name: &str) -> String {
+    let path = server_function_paths()
+        .into_iter()
+        .find(|path| ut360::access::server_function(path).is_some_and(|(found, _)| found == name))
+        .unwrap_or_else(|| panic!("no server function {name}"));
+    format!("{base}{path}")
+}
+
+#[tokio::test]
+async fn admins_manage_members_and_keys_and_cannot_remove_the_last_admin() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let admin_email = create_user(&db.store, &org, Role::Admin).await;
+    let admin = browser_like_client();
+    sign_in(&admin, &base, &admin_email, TEST_PASSWORD).await;
+    let call = |name: &str, form: Vec<(&'static str, String)>| {
+        let request = admin.post(server_fn_url(&base, name)).form(&form);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.text().await.unwrap())
+        }
+    };
+
+    // A new email gets an account with a password shown once; it signs in as its role.
+    let (status, body) = call("save_member", vec![("email", " New.Analyst@UT360.test ".into()), ("role", "analyst".into())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let added: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(added["email"], "new.analyst@ut360.test");
+    let password = added["password"].as_str().expect("a password for the new account").to_owned();
+    let newcomer = browser_like_client();
+    assert_eq!(sign_in(&newcomer, &base, "new.analyst@ut360.test", &password).await.headers()["location"], "/");
+    assert_eq!(newcomer.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    // A role change: no new password, and it applies to the open session.
+    let (_, body) = call("save_member", vec![("email", "new.analyst@ut360.test".into()), ("role", "marketing".into())]).await;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["password"], serde_json::Value::Null);
+    assert_eq!(newcomer.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::OK);
+    let (_, body) = call("get_members", vec![]).await;
+    let members: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(members.len(), 2);
+
+    // The only admin cannot demote or remove themselves; bad input names its field.
+    let (status, body) = call("save_member", vec![("email", admin_email.clone()), ("role", "analyst".into())]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("no admin left"), "{body}");
+    let (status, body) = call("remove_member", vec![("email", admin_email.clone())]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("only admin"), "{body}");
+    let (status, body) = call("save_member", vec![("email", "not-an-email".into()), ("role", "analyst".into())]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("email"), "{body}");
+    let (status, body) = call("save_member", vec![("email", "x@ut360.test".into()), ("role", "owner".into())]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("role"), "{body}");
+
+    // Removed: signed out at the next request.
+    let (status, _) = call("remove_member", vec![("email", "new.analyst@ut360.test".into())]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(newcomer.get(format!("{base}/")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+
+    // API keys: created (shown once), used, revoked.
+    let (status, body) = call("create_api_key", vec![("name", "advance-system".into())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let secret = serde_json::from_str::<serde_json::Value>(&body).unwrap()["secret"].as_str().unwrap().to_owned();
+    let machine = common::client_with_key(&secret);
+    assert_eq!(machine.get(format!("{base}/api/v1/stats")).send().await.unwrap().status(), StatusCode::OK);
+    let (status, body) = call("create_api_key", vec![("name", "advance-system".into())]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("already has an active key"), "{body}");
+    let (status, _) = call("revoke_api_key", vec![("name", "advance-system".into())]).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut refused = false;
+    for _ in 0..50 {
+        if machine.get(format!("{base}/api/v1/stats")).send().await.unwrap().status() == StatusCode::UNAUTHORIZED {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "a revoked key is refused");
+    let (_, body) = call("get_api_keys", vec![]).await;
+    let keys: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert!(keys[0]["revoked_at"].is_string() && keys[0]["last_used_at"].is_string(), "{keys:?}");
+    db.cleanup().await;
+}
