@@ -14,6 +14,7 @@ BIN="$ROOT/target/release/ut360"
 export LEPTOS_SITE_ROOT="$ROOT/target/site"
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 say "UT360 at http://$LEPTOS_SITE_ADDR (Ctrl-C stops it)"
+echo "  Sign in with a demo account printed above; a new password: UT360_PASSWORD=… $BIN user create --email admin@demo.ut360 --role admin"
 echo "  The /api/v1 lookups need a key: KEY=\$($BIN api-key create --name try-it)"
 echo "  then: curl -H \"Authorization: Bearer \$KEY\" http://$LEPTOS_SITE_ADDR/api/v1/recommendations/%2B%2B%2FhZFPrCDRre55vsZqqxQ=="
 exec "$BIN" serve

@@ -76,3 +76,31 @@ test('marketing gets campaigns and exports; a manager gets commissions and trans
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Commission');
   await page.screenshot({ path: 'test-results/signed-in-manager.png' });
 });
+
+test('an admin adds a member, whose password is shown once, and creates and revokes an API key', async ({ page }) => {
+  await page.goto('/sign-in?next=%2Fadmin%2Fmembers');
+  await signIn(page, 'admin');
+  await expect(page).toHaveURL(/\/admin\/members$/);
+  await page.waitForLoadState('networkidle');
+  const email = `e2e-new-${Date.now()}@ut360.test`;
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Role').selectOption('marketing');
+  await page.getByRole('button', { name: 'Add or change' }).click();
+  await expect(page.getByTestId('new-password')).toHaveText(/^[A-Za-z0-9]{16}$/);
+  await expect(page.getByTestId('members').locator(`tr[data-email="${email}"]`)).toContainText('marketing');
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/admin-members.png' });
+
+  await page.goto('/admin/api-keys');
+  await page.waitForLoadState('networkidle');
+  const name = `e2e-key-${Date.now()}`;
+  await page.getByLabel('Name').fill(name);
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const secret = (await page.getByTestId('new-key').textContent()) ?? '';
+  expect(secret).toMatch(/^ut360_/);
+  const stats = await page.request.get('/api/v1/stats', { headers: { Authorization: `Bearer ${secret}` } });
+  expect(stats.status()).toBe(200);
+  const row = page.getByTestId('api-keys').locator(`tr[data-key="${name}"]`);
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toContainText('revoked');
+});
