@@ -87,13 +87,16 @@ pub enum Access {
     ApiKey,
     /// A signed-in member holding every one of these permissions.
     Member(&'static [Permission]),
+    /// Not an address of the app: nothing is served there, not even a route someone
+    /// forgot to list (it stays unreachable until listed).
+    Unknown,
 }
 
 use Permission::*;
 
 /// Every page and file address of the app, with the permissions it needs. `{…}` is
-/// one path segment. The server refuses an address missing here to everyone but
-/// admins, and a test checks that every route of the router is listed.
+/// one path segment. An address missing here is not served (`Access::Unknown`), and a
+/// test checks that every route of the router is listed.
 pub const PROTECTED: &[(&str, &[Permission])] = &[
     ("/", &[ViewData]),
     ("/dashboards", &[ViewData]),
@@ -169,12 +172,12 @@ pub fn access_for(path: &str) -> Access {
         return Access::ApiKey;
     }
     if path.starts_with(SERVER_FUNCTION_PREFIX) {
-        return Access::Member(server_function(path).map_or(&[Administer], |(_, permissions)| permissions));
+        return server_function(path).map_or(Access::Unknown, |(_, permissions)| Access::Member(permissions));
     }
     PROTECTED
         .iter()
         .find(|(pattern, _)| path_matches(pattern, path))
-        .map_or(Access::Member(&[Administer]), |(_, permissions)| Access::Member(permissions))
+        .map_or(Access::Unknown, |(_, permissions)| Access::Member(permissions))
 }
 
 /// Whether `path` fits `pattern`, where a segment `{name}` (axum) or `:name` (Leptos)
@@ -251,15 +254,15 @@ mod tests {
         assert_eq!(access_for("/subscribers/84912345678"), Access::Member(&[ViewData]));
         assert_eq!(access_for("/subscribers/export.csv"), Access::Member(&[ViewData, Export]));
         assert_eq!(access_for("/campaigns/abc/export.xlsx"), Access::Member(&[Campaigns, Export]));
-        assert_eq!(access_for("/subscribers/"), Access::Member(&[Administer]));
+        assert_eq!(access_for("/subscribers/"), Access::Unknown);
         assert_eq!(access_for("/api/v1/recommendations/x"), Access::ApiKey);
         assert_eq!(access_for("/api/get_overview123"), Access::Member(&[ViewData]));
         assert_eq!(access_for("/api/campaign_preview"), Access::Member(&[Campaigns]));
         assert_eq!(access_for("/api/get_subscriber_list77"), Access::Member(&[ViewData]));
-        assert_eq!(access_for("/api/get_overview_secret1"), Access::Member(&[Administer]));
+        assert_eq!(access_for("/api/get_overview_secret1"), Access::Unknown);
         assert_eq!(access_for("/pkg/ut360.wasm"), Access::Public);
         assert_eq!(access_for("/sign-in"), Access::Public);
-        assert_eq!(access_for("/nowhere"), Access::Member(&[Administer]));
+        assert_eq!(access_for("/nowhere"), Access::Unknown);
         assert!(path_matches("/subscribers/:isdn", "/subscribers/1"));
     }
 

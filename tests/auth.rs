@@ -131,6 +131,12 @@ async fn each_role_opens_exactly_what_its_permissions_allow() {
         }
     }
     assert!(checked >= 4 * 30, "{checked} checks: every role, every route and server function");
+    // What the app does not serve is not found, whoever asks (after signing in).
+    for (role, http) in &clients {
+        assert_eq!(http.get(format!("{base}/no-such-page")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role:?}");
+        assert_eq!(http.post(format!("{base}/api/no_such_function")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role:?}");
+    }
+    assert_eq!(anonymous.get(format!("{base}/no-such-page")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
 
     // The header lists only what the role may open.
     let analyst = &clients.iter().find(|(role, _)| *role == Role::Analyst).unwrap().1;

@@ -18,15 +18,20 @@ pub async fn gate(State(state): State<AppState>, session: Session, mut request: 
     if !is_same_site(request.method(), request.headers()) {
         return AppError::Forbidden("cross-site requests cannot change anything here".to_owned()).into_response();
     }
-    let permissions = match access_for(request.uri().path()) {
+    let access = access_for(request.uri().path());
+    let permissions = match access {
         Access::Public | Access::ApiKey => return next.run(request).await,
         Access::Member(permissions) => permissions,
+        Access::Unknown => &[],
     };
     let member = match signed_in_member(&state, &session).await {
         Ok(Some(member)) => member,
         Ok(None) => return refuse_anonymous(&request),
         Err(error) => return error.into_response(),
     };
+    if access == Access::Unknown {
+        return not_found(&request);
+    }
     if let Some(missing) = permissions.iter().copied().find(|permission| !member.role.allows(*permission)) {
         return refuse(&request, &member, missing);
     }
@@ -94,14 +99,32 @@ fn refuse(request: &Request, member: &Member, missing: Permission) -> Response {
     (StatusCode::FORBIDDEN, Html(forbidden_page(&message))).into_response()
 }
 
+fn not_found(request: &Request) -> Response {
+    if !is_page(request) {
+        return AppError::NotFound("address").into_response();
+    }
+    let body = page("Page not found", "<p>There is nothing at this address. <a href=\"/\">Back to the overview</a></p>");
+    (StatusCode::NOT_FOUND, Html(body)).into_response()
+}
+
 fn forbidden_page(message: &str) -> String {
     let message = message.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    page(
+        "Not allowed",
+        &format!(
+            r#"<p role="alert">{message}</p>
+<p>Ask an admin of your organization for the role, or go back to <a href="/">the overview</a>.</p>
+<form method="post" action="/auth/sign-out"><button type="submit">Sign in as someone else</button></form>"#
+        ),
+    )
+}
+
+/// A page of its own for the gate's answers (no app code runs for them).
+fn page(title: &str, body: &str) -> String {
     format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Not allowed · UT360</title><link rel="stylesheet" href="/pkg/ut360.css"><link rel="icon" href="/favicon.svg" type="image/svg+xml"></head>
+<title>{title} · UT360</title><link rel="stylesheet" href="/pkg/ut360.css"><link rel="icon" href="/favicon.svg" type="image/svg+xml"></head>
 <body><header class="topbar"><a class="brand" href="/">UT360</a></header>
-<main><section class="page refusal"><h1>Not allowed</h1><p role="alert">{message}</p>
-<p>Ask an admin of your organization for the role, or go back to <a href="/">the overview</a>.</p>
-<form method="post" action="/auth/sign-out"><button type="submit">Sign in as someone else</button></form></section></main></body></html>"#
+<main><section class="page refusal"><h1>{title}</h1>{body}</section></main></body></html>"#
     )
 }
