@@ -35,7 +35,7 @@ async fn the_api_answers_json_with_clear_errors() {
     let records = generate(34, 0.002);
     db.load(&org, &records).await;
     let http = api_client(&store, &org).await;
-    let base = spawn_app(store, org).await;
+    let base = spawn_app(store).await;
 
     // Seed 001's example ISDN holds a '/', sent as %2F.
     let isdn = &records[0].isdn;
@@ -97,7 +97,7 @@ async fn keys_are_required_checked_revoked_and_scoped_to_their_organization() {
     db.load(&theirs, their_records).await;
     let key = db.store.create_api_key(&ours, "advance-system").await.unwrap();
     let their_http = api_client(&db.store, &theirs).await;
-    let base = spawn_app(db.store.clone(), ours.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let our_isdn = encoded(&our_records[0].isdn);
     let their_isdn = encoded(&their_records[0].isdn);
 
@@ -163,7 +163,7 @@ async fn bulk_lookups_answer_found_and_not_found_in_order_and_are_cached_for_an_
     let records = generate(36, 0.002);
     db.load(&org, &records).await;
     let http = api_client(&db.store, &org).await;
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let bulk = format!("{base}/api/v1/recommendations/bulk");
     let mut redis = redis::Client::open(common::redis_url()).unwrap().get_multiplexed_async_connection().await.unwrap();
 
@@ -234,7 +234,7 @@ async fn lists_page_through_every_match_by_priority() {
     let unscored = &records[3].isdn;
     sqlx::query("UPDATE recommendations SET priority_score = NULL WHERE isdn = $1").bind(unscored).execute(&db.pool).await.unwrap();
     let http = api_client(&db.store, &org).await;
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
 
     let walk = |query: String| {
         let (http, base) = (http.clone(), base.clone());
@@ -339,7 +339,7 @@ async fn lists_sort_by_any_column_filter_by_type_and_trend_and_page_back() {
     let records = generate(61, 0.003);
     db.load(&org, &records).await;
     let http = api_client(&db.store, &org).await;
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let sql_isdns = |condition: String| {
         let pool = db.pool.clone();
         async move {
@@ -429,7 +429,7 @@ async fn a_list_exports_as_csv_in_its_order_with_formulas_neutralized() {
         .execute(&db.pool)
         .await
         .unwrap();
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
 
     let response = http.get(format!("{base}/subscribers/export.csv?risk=LOW&sort=advance&order=asc")).send().await.unwrap();

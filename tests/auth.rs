@@ -77,7 +77,7 @@ async fn each_role_opens_exactly_what_its_permissions_allow() {
     let records = generate(3, 0.001);
     db.load(&org, &records).await;
     let isdn = records[0].isdn.clone();
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
 
     let anonymous = browser_like_client();
     let mut clients = Vec::new();
@@ -169,7 +169,7 @@ async fn status_with_cookie(base: &str, cookie: &str) -> StatusCode {
 async fn sessions_rotate_at_sign_in_end_at_sign_out_and_survive_a_restart() {
     let db = TestDb::new().await;
     let org = db.default_organization().await;
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let email = create_user(&db.store, &org, Role::Analyst).await;
 
     let http = browser_like_client();
@@ -190,7 +190,7 @@ async fn sessions_rotate_at_sign_in_end_at_sign_out_and_survive_a_restart() {
     assert_eq!(status_with_cookie(&base, &second_cookie).await, StatusCode::OK);
 
     // Another server on the same database (a restart) knows the session.
-    let restarted = spawn_app(db.store.clone(), org.clone()).await;
+    let restarted = spawn_app(db.store.clone()).await;
     assert_eq!(status_with_cookie(&restarted, &second_cookie).await, StatusCode::OK);
 
     // Sign-out deletes it: the cookie, replayed, is anonymous.
@@ -234,7 +234,7 @@ async fn failed_sign_ins_are_slowed_then_locked_alike_for_known_and_unknown_emai
     use ut360::server::auth::sign_in::LOCK_AFTER;
     let db = TestDb::new().await;
     let org = db.default_organization().await;
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let email = create_user(&db.store, &org, Role::Manager).await;
     let http = browser_like_client();
 
@@ -271,7 +271,7 @@ async fn failed_sign_ins_are_slowed_then_locked_alike_for_known_and_unknown_emai
 async fn cross_site_requests_change_nothing() {
     let db = TestDb::new().await;
     let org = db.default_organization().await;
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let http = signed_in_client(&base, &db.store, &org, Role::Admin).await;
     let url = format!("{base}/api/campaign_preview");
     let body = serde_json::json!({ "rules": {} });
@@ -308,7 +308,7 @@ async fn a_member_sees_only_their_organizations_subscribers() {
     db.load(&ours, &our_records).await;
     db.load(&theirs, &their_records).await;
     let their_isdn = their_records.iter().find(|r| our_records.iter().all(|o| o.isdn != r.isdn)).unwrap().isdn.clone();
-    let base = spawn_app(db.store.clone(), ours.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let http = signed_in_client(&base, &db.store, &ours, Role::Admin).await;
 
     let overview = http.get(&base).send().await.unwrap().text().await.unwrap();
@@ -326,6 +326,17 @@ async fn a_member_sees_only_their_organizations_subscribers() {
     expected.sort();
     assert_eq!(exported.len(), expected.len(), "every one of our subscribers is exported");
     assert!(!csv.contains(&their_isdn), "none of theirs");
+
+    // No page or file of ours shows any subscriber of theirs.
+    let theirs_only: Vec<&str> = their_records.iter().map(|r| r.isdn.as_str()).filter(|isdn| our_records.iter().all(|o| o.isdn != *isdn)).collect();
+    for path in router_paths() {
+        if !matches!(access_for(&path), Access::Member(_)) {
+            continue;
+        }
+        let body = http.get(format!("{base}{}", concrete(&path, &our_records[1].isdn))).send().await.unwrap().text().await.unwrap();
+        let leaked: Vec<&&str> = theirs_only.iter().filter(|isdn| body.contains(**isdn)).collect();
+        assert!(leaked.is_empty(), "{path} shows their subscribers {leaked:?}");
+    }
     db.cleanup().await;
 }
 
@@ -400,7 +411,7 @@ fn server_fn_url(base: &str, name: &str) -> String {
 async fn admins_manage_members_and_keys_and_cannot_remove_the_last_admin() {
     let db = TestDb::new().await;
     let org = db.default_organization().await;
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let admin_email = create_user(&db.store, &org, Role::Admin).await;
     let admin = browser_like_client();
     sign_in(&admin, &base, &admin_email, TEST_PASSWORD).await;

@@ -59,7 +59,7 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
         .execute(&db.pool)
         .await
         .unwrap();
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
 
     // The live count and preview follow the rules; the limit cuts the count.
@@ -175,7 +175,7 @@ async fn bad_rules_names_and_exports_get_clear_errors_and_change_nothing() {
     let db = TestDb::new().await;
     let org = db.organization_with_own_prefix().await;
     db.load(&org, &generate(72, 0.002)).await;
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
 
     let (status, body) = post_json(&http, format!("{base}/api/campaign_preview"), json!({ "rules": { "min_value": 120 } })).await;

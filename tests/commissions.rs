@@ -545,7 +545,7 @@ async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_sho
     assert!(db.store.commission_statement_of(&org, "NOBODY", "2026-05").await.unwrap().is_none());
 
     // The export holds the same rows, in the same order, with the same figures.
-    let base = common::spawn_app(db.store.clone(), org.clone()).await;
+    let base = common::spawn_app(db.store.clone()).await;
     let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
     let response = http.get(format!("{base}/commissions/export.csv?period=2026-05")).send().await.unwrap();
     assert_eq!(response.status(), 200);

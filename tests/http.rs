@@ -12,7 +12,7 @@ use ut360::server::generate::{generate, DemoSize};
 async fn probes_and_the_server_rendered_overview() {
     let db = TestDb::new().await;
     let org = db.default_organization().await;
-    let base = spawn_app(db.store.clone(), org.clone()).await;
+    let base = spawn_app(db.store.clone()).await;
     let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
 
     let health = http.get(format!("{base}/healthz")).send().await.unwrap();
@@ -50,7 +50,7 @@ async fn readiness_reports_redis_going_away() {
     let db = TestDb::new().await;
     let mut redis = PrivateRedis::start(free_port());
     let store = redis.connect(&db.settings).await;
-    let base = spawn_app(store, db.default_organization().await).await;
+    let base = spawn_app(store).await;
     let http = reqwest::Client::new();
     assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status(), 200);
 

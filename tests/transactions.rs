@@ -209,7 +209,7 @@ async fn the_page_shows_the_figures_and_names_a_bad_field() {
     let org = db.organization_with_own_prefix().await;
     let today = chrono::Local::now().date_naive();
     load_synthetic(&db, &org, 9, 2_000, 20, today, 20).await;
-    let base = common::spawn_app(db.store.clone(), org.clone()).await;
+    let base = common::spawn_app(db.store.clone()).await;
     let client = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
     let page = client.get(format!("{base}/transactions?range=month")).send().await.unwrap();
     assert_eq!(page.status(), 200);

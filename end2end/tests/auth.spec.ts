@@ -84,7 +84,7 @@ test('an admin adds a member, whose password is shown once, and creates and revo
   await page.waitForLoadState('networkidle');
   const email = `e2e-new-${Date.now()}@ut360.test`;
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Role').selectOption('marketing');
+  await page.locator('select[name="role"]').selectOption('marketing');
   await page.getByRole('button', { name: 'Add or change' }).click();
   await expect(page.getByTestId('new-password')).toHaveText(/^[A-Za-z0-9]{16}$/);
   await expect(page.getByTestId('members').locator(`tr[data-email="${email}"]`)).toContainText('marketing');

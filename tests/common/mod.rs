@@ -85,9 +85,9 @@ pub fn free_port() -> u16 {
     probe.local_addr().unwrap().port()
 }
 
-/// The app's router on a port of its own; returns its base URL.
-pub async fn spawn_app(store: Store, organization: Organization) -> String {
-    let _ = organization;
+/// The app's router on a port of its own; returns its base URL. Pages act for the
+/// organization of whoever signs in (`signed_in_client`).
+pub async fn spawn_app(store: Store) -> String {
     spawn_app_with(store, Default::default()).await
 }
 
