@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# What signing in costs (issue 9; not a test, it does not gate CI). Prints medians.
+#   the gate: a request behind it (session read + the member's role, fresh per request)
+#             against one in front of it, on the same server, in the same run
+#   sign-in:  one argon2id check per attempt, right and wrong passwords
+# On an empty, migrated database of its own (the gate reads no subscriber data).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+build_server_binary
+need wrk wrk
+ADMIN_URL="${DATABASE_URL%/*}/postgres"
+BENCH_URL="${DATABASE_URL%/*}/ut360_bench_auth"
+ADDR=127.0.0.1:3202
+SERVER=""
+trap 'kill $SERVER 2>/dev/null || true; psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS ut360_bench_auth WITH (FORCE)" >/dev/null 2>&1' EXIT
+
+psql -q "$ADMIN_URL" -c 'DROP DATABASE IF EXISTS ut360_bench_auth WITH (FORCE)' >/dev/null 2>&1
+DATABASE_URL="$BENCH_URL" "$BIN" migrate >/dev/null 2>&1
+DATABASE_URL="$BENCH_URL" REDIS_URL="$(redis_database 13)" LEPTOS_SITE_ADDR="$ADDR" RUST_LOG=warn "$BIN" serve >/dev/null 2>&1 &
+SERVER=$!
+wait_until "UT360 on $ADDR" 30 curl -sf "http://$ADDR/readyz"
+COOKIE="$(bench_session "$BENCH_URL" "$ADDR")"
+say "$(machine)"
+
+# wrk over $1 with $2 connections; prints `p50 p99 req/s` in ms.
+latency() {
+  wrk -t1 -c"$2" -d"${DURATION:-10s}" --latency -H "$COOKIE" "http://$ADDR$1" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Latency Distribution/ {dist=1; next}
+    dist && /50%/ {p50=ms($2)} dist && /99%/ {p99=ms($2); dist=0}
+    /Requests\/sec/ {rps=$2}
+    END {printf "%.3f %.3f %s\n", p50, p99, rps}'
+}
+
+say "the gate, wrk -t1 (client-side, loopback): /healthz (in front) against /search (behind: session + role, then a redirect)"
+for connections in 1 8; do
+  front=(); behind=()
+  for _ in 1 2 3; do
+    read -r p50 p99 rps < <(latency /healthz "$connections"); front+=("$p50")
+    echo "  c$connections /healthz  p50 ${p50} ms  p99 ${p99} ms  ${rps} req/s"
+    read -r p50 p99 rps < <(latency "/search?isdn=" "$connections"); behind+=("$p50")
+    echo "  c$connections /search   p50 ${p50} ms  p99 ${p99} ms  ${rps} req/s"
+  done
+  f=$(median_of "${front[@]}"); b=$(median_of "${behind[@]}")
+  echo "  c$connections medians: in front ${f} ms, behind ${b} ms, the gate adds $(awk -v f="$f" -v b="$b" 'BEGIN {printf "%.3f ms (%.2fx)", b - f, b / f}')"
+done
+
+say "sign-in (POST /auth/sign-in), 15 each, curl time_total"
+right=(); wrong=()
+for _ in $(seq 15); do
+  # Fresh password per round: bench_session resets the account, so no lockout builds up.
+  password="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  DATABASE_URL="$BENCH_URL" UT360_PASSWORD="$password" "$BIN" user create --email bench-signin@ut360.test --role analyst >/dev/null 2>&1
+  right+=("$(curl -s -o /dev/null -w '%{time_total}' --data-urlencode email=bench-signin@ut360.test --data-urlencode "password=$password" "http://$ADDR/auth/sign-in" | awk '{printf "%.1f", $1 * 1000}')")
+  wrong+=("$(curl -s -o /dev/null -w '%{time_total}' --data-urlencode "email=nobody-$RANDOM@ut360.test" --data-urlencode password=wrong "http://$ADDR/auth/sign-in" | awk '{printf "%.1f", $1 * 1000}')")
+done
+echo "  right password: median $(median_of "${right[@]}") ms; wrong password, unknown email (first failure): median $(median_of "${wrong[@]}") ms"
