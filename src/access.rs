@@ -117,6 +117,7 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
     ("/customers", &[Collaborators]),
     ("/admin/members", &[Administer]),
     ("/admin/api-keys", &[Administer]),
+    ("/admin/organization", &[Administer]),
 ];
 
 /// Every server function (by name, as `/api/{name}` or `/api/{name}{hash}`) with the
@@ -147,6 +148,8 @@ pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("get_api_keys", &[Administer]),
     ("create_api_key", &[Administer]),
     ("revoke_api_key", &[Administer]),
+    ("get_organization_settings", &[Administer]),
+    ("rename_organization", &[Administer]),
 ];
 
 pub const SERVER_FUNCTION_PREFIX: &str = "/api/";

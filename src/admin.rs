@@ -34,3 +34,15 @@ pub struct ApiKeyCreated {
     pub name: String,
     pub secret: String,
 }
+
+/// The organization as its admins see it. Only the name can change: the slug and the
+/// Redis prefix name its data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationSettings {
+    pub name: String,
+    pub slug: String,
+    pub redis_prefix: String,
+    pub members: usize,
+}
+
+pub const ORGANIZATION_NAME_MAX: usize = 255;

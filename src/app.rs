@@ -1,7 +1,7 @@
 //! The HTML shell and the routes.
 
 use crate::pages::{
-    ApiKeysPage, BulkLookupPage, MembersPage, CampaignsPage, CommissionsPage, CustomersPage, DashboardsPage, NetworkPage, NotFoundPage, OverviewPage,
+    ApiKeysPage, BulkLookupPage, MembersPage, OrganizationPage, CampaignsPage, CommissionsPage, CustomersPage, DashboardsPage, NetworkPage, NotFoundPage, OverviewPage,
     SignInPage, SubscriberListPage, SubscriberPage, TransactionsPage,
 };
 use crate::components::TopBar;
@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("customers") view=CustomersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("members")) view=MembersPage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("api-keys")) view=ApiKeysPage/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("organization")) view=OrganizationPage/>
                     <Route path=(StaticSegment("subscribers"), ParamSegment("isdn")) view=SubscriberPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -391,6 +391,10 @@ async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets
     assert_eq!(ours_seen, 0, "none of ours, even asked by id");
     let updated = sqlx::query("UPDATE recommendations SET priority_score = 0 WHERE organization_id = $1").bind(ours.id).execute(&mut *tx).await.unwrap();
     assert_eq!(updated.rows_affected(), 0);
+    let renamed = sqlx::query("UPDATE organizations SET name = 'taken over' WHERE id = $1").bind(ours.id).execute(&mut *tx).await.unwrap();
+    assert_eq!(renamed.rows_affected(), 0, "only the organization set may be renamed");
+    let renamed = sqlx::query("UPDATE organizations SET name = 'theirs, renamed' WHERE id = $1").bind(theirs.id).execute(&mut *tx).await.unwrap();
+    assert_eq!(renamed.rows_affected(), 1);
     let written = sqlx::query("INSERT INTO campaigns (organization_id, name, owner, rules) VALUES ($1, 'planted', 'x', '{}')").bind(ours.id).execute(&mut *tx).await;
     assert!(written.unwrap_err().to_string().contains("row-level security"), "cannot write into another organization");
     tx.rollback().await.unwrap();
@@ -480,6 +484,15 @@ async fn admins_manage_members_and_keys_and_cannot_remove_the_last_admin() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(refused, "a revoked key is refused");
+    // The organization's name, and only its name, can be changed.
+    let (status, body) = call("rename_organization", vec![("name", " Viettel Advance ".into())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = call("get_organization_settings", vec![]).await;
+    let settings: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((settings["name"].as_str(), settings["slug"].as_str(), settings["redis_prefix"].as_str()), (Some("Viettel Advance"), Some("default"), Some("ut360")));
+    let (status, body) = call("rename_organization", vec![("name", "x".repeat(256))]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("name: give 1 to 255 characters"), "{body}");
     let (_, body) = call("get_api_keys", vec![]).await;
     let keys: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
     assert!(keys[0]["revoked_at"].is_string() && keys[0]["last_used_at"].is_string(), "{keys:?}");

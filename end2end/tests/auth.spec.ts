@@ -1,7 +1,7 @@
 // Sign-in in a real browser: a page asked for while signed out leads to sign-in and
 // back; each role sees its sections and is refused the others; sign-out ends it.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible } from './support';
+import { expectAccessible, query } from './support';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
@@ -103,4 +103,16 @@ test('an admin adds a member, whose password is shown once, and creates and revo
   const row = page.getByTestId('api-keys').locator(`tr[data-key="${name}"]`);
   await row.getByRole('button', { name: 'Revoke' }).click();
   await expect(row).toContainText('revoked');
+
+  await page.goto('/admin/organization');
+  await page.waitForLoadState('networkidle');
+  const [organization] = await query<{ name: string }>("SELECT name FROM organizations WHERE slug = 'default'");
+  await expect(page.getByTestId('organization-name')).toHaveText(organization.name);
+  const renamed = `UT360 e2e ${Date.now()}`;
+  await page.getByLabel('New name').fill(renamed);
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await expect(page.getByTestId('organization-name')).toHaveText(renamed);
+  const [stored] = await query<{ name: string }>("SELECT name FROM organizations WHERE slug = 'default'");
+  expect(stored.name).toBe(renamed);
+  await expectAccessible(page);
 });

@@ -22,6 +22,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/customers", "Customers"),
     ("/admin/members", "Members"),
     ("/admin/api-keys", "API keys"),
+    ("/admin/organization", "Organization"),
 ];
 
 #[component]

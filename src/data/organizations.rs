@@ -41,4 +41,14 @@ impl Store {
         .fetch_one(&self.pg)
         .await
     }
+
+    /// Renames the organization; its slug and Redis prefix never change. `None` when
+    /// the store may not change it (it acts for another organization).
+    pub async fn rename_organization(&self, organization: &Organization, name: &str) -> Result<Option<Organization>, sqlx::Error> {
+        sqlx::query_as("UPDATE organizations SET name = $2, updated_at = NOW() WHERE id = $1 RETURNING id, slug, name, redis_prefix")
+            .bind(organization.id)
+            .bind(name.trim())
+            .fetch_optional(&self.pg)
+            .await
+    }
 }

@@ -1,8 +1,9 @@
-//! Admin pages: `/admin/members` (add with a role, change the role, remove) and
-//! `/admin/api-keys` (create, shown once; revoke). Only admins reach them.
+//! Admin pages: `/admin/members` (add with a role, change the role, remove),
+//! `/admin/api-keys` (create, shown once; revoke) and `/admin/organization` (its name).
+//! Only admins reach them.
 
 use crate::access::Role;
-use crate::admin::{ApiKeyCreated, ApiKeyListing, MemberAdded, MemberListing};
+use crate::admin::{ApiKeyCreated, ApiKeyListing, MemberAdded, MemberListing, OrganizationSettings, ORGANIZATION_NAME_MAX};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -85,6 +86,68 @@ pub async fn revoke_api_key(name: String) -> Result<(), ServerFnError> {
     match store.revoke_api_key(&member.organization, &name).await.map_err(AppError::from)? {
         true => Ok(()),
         false => Err(AppError::BadRequest { field: "name", message: format!("name: no active key is called {:?}", name.trim()) }.into_server_fn()),
+    }
+}
+
+#[server]
+pub async fn get_organization_settings() -> Result<OrganizationSettings, ServerFnError> {
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    let members = store.members(&member.organization).await.map_err(AppError::from)?.len();
+    let organization = member.organization;
+    Ok(OrganizationSettings { name: organization.name, slug: organization.slug, redis_prefix: organization.redis_prefix, members })
+}
+
+#[server]
+pub async fn rename_organization(name: String) -> Result<OrganizationSettings, ServerFnError> {
+    use crate::server::error::AppError;
+    let (member, store) = crate::server::auth::tenant()?;
+    let length = name.trim().chars().count();
+    if length == 0 || length > ORGANIZATION_NAME_MAX {
+        let message = format!("name: give 1 to {ORGANIZATION_NAME_MAX} characters (this has {length})");
+        return Err(AppError::BadRequest { field: "name", message }.into_server_fn());
+    }
+    let renamed = store.rename_organization(&member.organization, &name).await.map_err(AppError::from)?;
+    let organization = renamed.ok_or_else(|| AppError::NotFound("organization").into_server_fn())?;
+    let members = store.members(&organization).await.map_err(AppError::from)?.len();
+    Ok(OrganizationSettings { name: organization.name, slug: organization.slug, redis_prefix: organization.redis_prefix, members })
+}
+
+#[component]
+pub fn OrganizationPage() -> impl IntoView {
+    let rename = ServerAction::<RenameOrganization>::new();
+    let settings = Resource::new(move || rename.version().get(), |_| get_organization_settings());
+    view! {
+        <Title text="Organization"/>
+        <section class="page admin">
+            <h1>"Organization"</h1>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the organization…"</p> }>
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Ok(settings) => view! {
+                            <dl class="settings" data-testid="organization">
+                                <dt>"Name"</dt><dd data-testid="organization-name">{settings.name.clone()}</dd>
+                                <dt>"Slug"</dt><dd><code>{settings.slug}</code></dd>
+                                <dt>"Redis prefix"</dt><dd><code>{format!("{}:*", settings.redis_prefix)}</code></dd>
+                                <dt>"Members"</dt><dd>{settings.members}</dd>
+                            </dl>
+                        }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <p class="hint">"The slug and the Redis prefix name the organization's data and keys; they do not change."</p>
+            <ActionForm action=rename attr:class="admin-form" attr:aria-label="Rename the organization">
+                <label>"New name"<input name="name" type="text" required maxlength="255" autocomplete="off"/></label>
+                <button type="submit">"Rename"</button>
+            </ActionForm>
+            <div aria-live="polite">
+                {move || rename.value().get().map(|result| match result {
+                    Ok(settings) => view! { <p class="verdict ok" role="status">{format!("Renamed to {}.", settings.name)}</p> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                })}
+            </div>
+        </section>
     }
 }
 

@@ -10,7 +10,7 @@ mod subscriber;
 pub mod subscriber_list;
 mod transactions;
 
-pub use admin::{ApiKeysPage, MembersPage};
+pub use admin::{ApiKeysPage, MembersPage, OrganizationPage};
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use campaigns::{preview_campaign, CampaignsPage};
 pub use ctv::{CommissionsPage, CustomersPage, NetworkPage};
