@@ -298,15 +298,28 @@ async fn cross_site_requests_change_nothing() {
     db.cleanup().await;
 }
 
-#[tokio::test]
-async fn a_member_sees_only_their_organizations_subscribers() {
-    let db = TestDb::new().await;
+struct Tenants {
+    ours: ut360::data::Organization,
+    theirs: ut360::data::Organization,
+    our_records: Vec<ut360::data::records::SubscriberRecord>,
+    their_records: Vec<ut360::data::records::SubscriberRecord>,
+}
+
+/// Two organizations with subscribers of their own.
+async fn two_tenants(db: &TestDb) -> Tenants {
     let ours = db.organization_with_own_prefix().await;
     let theirs = db.organization_with_own_prefix().await;
     let our_records = generate(5, 0.001);
     let their_records = generate(6, 0.0005);
     db.load(&ours, &our_records).await;
     db.load(&theirs, &their_records).await;
+    Tenants { ours, theirs, our_records, their_records }
+}
+
+#[tokio::test]
+async fn a_member_sees_only_their_organizations_subscribers() {
+    let db = TestDb::new().await;
+    let Tenants { ours, our_records, their_records, .. } = two_tenants(&db).await;
     let their_isdn = their_records.iter().find(|r| our_records.iter().all(|o| o.isdn != r.isdn)).unwrap().isdn.clone();
     let base = spawn_app(db.store.clone()).await;
     let http = signed_in_client(&base, &db.store, &ours, Role::Admin).await;
@@ -324,7 +337,7 @@ async fn a_member_sees_only_their_organizations_subscribers() {
     exported.sort();
     let mut expected: Vec<String> = our_records.iter().map(|r| r.isdn.clone()).collect();
     expected.sort();
-    assert_eq!(exported.len(), expected.len(), "every one of our subscribers is exported");
+    assert_eq!(exported, expected, "every one of our subscribers is exported");
     assert!(!csv.contains(&their_isdn), "none of theirs");
 
     // No page or file of ours shows any subscriber of theirs.
@@ -343,12 +356,7 @@ async fn a_member_sees_only_their_organizations_subscribers() {
 #[tokio::test]
 async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets() {
     let db = TestDb::new().await;
-    let ours = db.organization_with_own_prefix().await;
-    let theirs = db.organization_with_own_prefix().await;
-    let our_records = generate(7, 0.001);
-    let their_records = generate(8, 0.0005);
-    db.load(&ours, &our_records).await;
-    db.load(&theirs, &their_records).await;
+    let Tenants { ours, theirs, their_records, .. } = two_tenants(&db).await;
 
     // Every table (and partition) with an organization_id has a policy and RLS on.
     let unprotected: Vec<String> = sqlx::query_scalar(

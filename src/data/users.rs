@@ -42,6 +42,20 @@ pub enum MemberChange {
     NotMember,
 }
 
+/// Makes `user_id` a member of the organization with `role` (or changes its role).
+async fn set_role(tx: &mut sqlx::PgConnection, organization: &Organization, user_id: Uuid, role: Role) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+    )
+    .bind(organization.id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// Whether `user_id` is the organization's only admin. Locks the admins' rows, so
 /// two admins demoting each other at once cannot both succeed.
 async fn is_last_admin(tx: &mut sqlx::PgConnection, organization: &Organization, user_id: Uuid) -> Result<bool, sqlx::Error> {
@@ -98,15 +112,7 @@ impl Store {
         .bind(password_hash)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, $3)
-             ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role",
-        )
-        .bind(organization.id)
-        .bind(user_id)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await?;
+        set_role(&mut tx, organization, user_id, role).await?;
         tx.commit().await?;
         Ok(user_id)
     }
@@ -175,15 +181,7 @@ impl Store {
         if role != Role::Admin && is_last_admin(&mut tx, organization, user_id).await? {
             return Ok(MemberChange::LastAdmin);
         }
-        sqlx::query(
-            "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, $3)
-             ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role",
-        )
-        .bind(organization.id)
-        .bind(user_id)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await?;
+        set_role(&mut tx, organization, user_id, role).await?;
         tx.commit().await?;
         Ok(if created.is_some() { MemberChange::NewAccount } else { MemberChange::Done })
     }

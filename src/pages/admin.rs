@@ -138,7 +138,7 @@ pub fn OrganizationPage() -> impl IntoView {
             </Transition>
             <p class="hint">"The slug and the Redis prefix name the organization's data and keys; they do not change."</p>
             <ActionForm action=rename attr:class="admin-form" attr:aria-label="Rename the organization">
-                <label>"New name"<input name="name" type="text" required maxlength="255" autocomplete="off"/></label>
+                <label>"New name"<input name="name" type="text" required maxlength=ORGANIZATION_NAME_MAX.to_string() autocomplete="off"/></label>
                 <button type="submit">"Rename"</button>
             </ActionForm>
             <div aria-live="polite">
