@@ -42,6 +42,20 @@ impl Store {
         .await
     }
 
+    /// The organization as its admins see it, with its number of members.
+    pub async fn organization_settings(&self, organization: &Organization) -> Result<crate::admin::OrganizationSettings, sqlx::Error> {
+        let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organization_members WHERE organization_id = $1")
+            .bind(organization.id)
+            .fetch_one(&self.pg)
+            .await?;
+        Ok(crate::admin::OrganizationSettings {
+            name: organization.name.clone(),
+            slug: organization.slug.clone(),
+            redis_prefix: organization.redis_prefix.clone(),
+            members: members as usize,
+        })
+    }
+
     /// Renames the organization; its slug and Redis prefix never change. `None` when
     /// the store may not change it (it acts for another organization).
     pub async fn rename_organization(&self, organization: &Organization, name: &str) -> Result<Option<Organization>, sqlx::Error> {

@@ -22,7 +22,7 @@ pub async fn save_member(email: String, role: String) -> Result<MemberAdded, Ser
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     let bad = |field: &'static str, message: String| AppError::BadRequest { field, message }.into_server_fn();
-    crate::server::users_cli::check_email(&email).map_err(|message| bad("email", message))?;
+    crate::server::auth::check_email(&email).map_err(|message| bad("email", message))?;
     let role = Role::parse(&role).ok_or_else(|| bad("role", format!("role: {role:?} is not a role")))?;
     let new_password = password::generate();
     let hash = password::hash(&new_password);
@@ -93,9 +93,7 @@ pub async fn revoke_api_key(name: String) -> Result<(), ServerFnError> {
 pub async fn get_organization_settings() -> Result<OrganizationSettings, ServerFnError> {
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
-    let members = store.members(&member.organization).await.map_err(AppError::from)?.len();
-    let organization = member.organization;
-    Ok(OrganizationSettings { name: organization.name, slug: organization.slug, redis_prefix: organization.redis_prefix, members })
+    Ok(store.organization_settings(&member.organization).await.map_err(AppError::from)?)
 }
 
 #[server]
@@ -109,8 +107,7 @@ pub async fn rename_organization(name: String) -> Result<OrganizationSettings, S
     }
     let renamed = store.rename_organization(&member.organization, &name).await.map_err(AppError::from)?;
     let organization = renamed.ok_or_else(|| AppError::NotFound("organization").into_server_fn())?;
-    let members = store.members(&organization).await.map_err(AppError::from)?.len();
-    Ok(OrganizationSettings { name: organization.name, slug: organization.slug, redis_prefix: organization.redis_prefix, members })
+    Ok(store.organization_settings(&organization).await.map_err(AppError::from)?)
 }
 
 #[component]

@@ -38,14 +38,6 @@ fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| format!("{text:?} is not a role; use admin, manager, marketing or analyst"))
 }
 
-pub fn check_email(email: &str) -> Result<(), String> {
-    let email = email.trim();
-    match email.split_once('@') {
-        Some((name, domain)) if !name.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace) && email.len() <= 255 => Ok(()),
-        _ => Err(format!("email: {email:?} is not an email address")),
-    }
-}
-
 pub async fn run(settings: &Settings, args: &UserArgs) -> Result<(), String> {
     let store = cli::connect(settings).await?;
     match &args.command {
@@ -78,7 +70,7 @@ pub async fn run(settings: &Settings, args: &UserArgs) -> Result<(), String> {
 
 /// Checks the email and password, then saves the account with its role.
 pub async fn create(store: &Store, organization: &Organization, email: &str, role: Role, password: &str) -> Result<(), String> {
-    check_email(email)?;
+    super::auth::check_email(email)?;
     password::check_strength(password)?;
     let hash = password::hash(password);
     store.save_user(organization, email, &hash, role).await.map_err(|e| e.to_string())?;

@@ -4,7 +4,7 @@
 //! server functions and files get a JSON error.
 
 use super::{now_unix, session_user, store_session_user};
-use crate::access::{access_for, Access, Permission, Role, SERVER_FUNCTION_PREFIX, SIGN_IN_PATH};
+use crate::access::{access_for, Access, Permission, Role, SERVER_FUNCTION_PREFIX};
 use crate::data::users::Member;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
@@ -85,8 +85,7 @@ fn is_page(request: &Request) -> bool {
 fn refuse_anonymous(request: &Request) -> Response {
     if is_page(request) {
         let asked = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-        let next = percent_encoding::utf8_percent_encode(asked, percent_encoding::NON_ALPHANUMERIC);
-        return Redirect::to(&format!("{SIGN_IN_PATH}?next={next}")).into_response();
+        return Redirect::to(&super::sign_in_url(None, asked)).into_response();
     }
     AppError::Unauthorized("sign in first").into_response()
 }

@@ -8,6 +8,7 @@ pub mod sign_in;
 use super::error::AppError;
 use super::state::AppState;
 use crate::data::users::Member;
+use crate::access::SIGN_IN_PATH;
 use crate::data::Store;
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::time::Duration as CookieDuration;
@@ -69,6 +70,24 @@ pub async fn session_user(session: &Session) -> Option<SessionUser> {
 
 pub async fn store_session_user(session: &Session, user: &SessionUser) -> Result<(), AppError> {
     session.insert(SESSION_USER, user).await.map_err(|e| AppError::Internal(format!("session: {e}")))
+}
+
+/// The sign-in page's address, with why it is shown again and where to go after.
+pub fn sign_in_url(problem: Option<&str>, next: &str) -> String {
+    let next = percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC);
+    match problem {
+        Some(problem) => format!("{SIGN_IN_PATH}?problem={problem}&next={next}"),
+        None => format!("{SIGN_IN_PATH}?next={next}"),
+    }
+}
+
+/// An email address as the sign-in form and the admin pages accept it.
+pub fn check_email(email: &str) -> Result<(), String> {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((name, domain)) if !name.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace) && email.len() <= 255 => Ok(()),
+        _ => Err(format!("email: {email:?} is not an email address")),
+    }
 }
 
 /// The signed-in member a server function acts for (the gate put them on the request).

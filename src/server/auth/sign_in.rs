@@ -1,7 +1,7 @@
 //! `POST /auth/sign-in` (the sign-in page's form) and `POST /auth/sign-out`. Plain
 //! forms and redirects: they work before the page's code has loaded.
 
-use super::{now_unix, password, store_session_user, SessionUser};
+use super::{now_unix, password, sign_in_url, store_session_user, SessionUser};
 use crate::access::{safe_return_path, SIGN_IN_PATH};
 use crate::server::error::AppError;
 use crate::server::state::AppState;
@@ -35,8 +35,7 @@ pub struct SignInForm {
 
 /// Why the sign-in page is shown again; the page words it (`SignInProblem`).
 fn back_to_sign_in(problem: &str, next: &str) -> Response {
-    let next = percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC);
-    Redirect::to(&format!("{SIGN_IN_PATH}?problem={problem}&next={next}")).into_response()
+    Redirect::to(&sign_in_url(Some(problem), next)).into_response()
 }
 
 async fn sign_in(State(state): State<AppState>, session: Session, Form(form): Form<SignInForm>) -> Result<Response, AppError> {
