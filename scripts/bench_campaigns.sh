@@ -48,6 +48,18 @@ timed_download() {
   curl -sf -H "$COOKIE" -o /dev/null -w '%{time_starttransfer} %{time_total}\n' "http://$ADDR$1" | awk '{printf "%.1f %.1f\n", $1 * 1000, $2 * 1000}'
 }
 
+# ms until the first byte of $1's body (the file itself, not the response headers).
+# (A pipe into `head -c 1` would wait for curl's next write; read returns at the first byte.)
+first_body_byte() {
+  local start elapsed fd
+  start=$(date +%s%N)
+  exec {fd}< <(curl -sfN -H "$COOKIE" "http://$ADDR$1")
+  IFS= read -r -N 1 -u "$fd" _ || true
+  elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+  exec {fd}<&-
+  echo "$elapsed"
+}
+
 peak_rss_mb() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status"; }
 reset_peak_rss() { echo 5 >"/proc/$SERVER/clear_refs"; }
 
@@ -91,6 +103,14 @@ for rules in "bad_debt_risk = 'LOW' AND COALESCE(customer_value_score, -1) >= 70
   psql -qAt "$BENCH_URL" -c "EXPLAIN (ANALYZE, FORMAT JSON) SELECT COUNT(*) FROM recommendations WHERE $rules" \
     | grep -o '"Execution Time": [0-9.]*' | awk -v r="$rules" '{printf "    %6.1f ms  %s\n", $3, r}'
 done
+echo "  seed 002's template as the app runs it, role ut360_app under row-level security (EXPLAIN ANALYZE execution time):"
+APP_BENCH_URL="$(sed -E "s#://[^@/]*@#://#; s#://#://ut360_app:${UT360_APP_DATABASE_PASSWORD:-ut360_app}@#" <<<"$BENCH_URL")"
+TEMPLATE_WHERE="bad_debt_risk = 'LOW' AND COALESCE(customer_value_score, -1) >= 70 AND COALESCE(advance_readiness_score, -1) >= 80"
+for relation in recommendations organization_recommendations; do
+  psql -qAt "$APP_BENCH_URL" -c "SET app.organization_id = '00000000-0000-0000-0000-000000000001'" \
+    -c "EXPLAIN (ANALYZE, FORMAT JSON) SELECT COUNT(*) FROM $relation WHERE $TEMPLATE_WHERE" \
+    | grep -o '"Execution Time": [0-9.]*' | awk -v r="$relation" '{printf "    %6.1f ms  from %s\n", $3, r}'
+done
 echo "budget: < 50 ms"
 
 say "export of 10,000 rows (seed 002's campaign: LOW risk, value >= 70, readiness >= 80, top 10,000): 15 downloads each"
@@ -100,12 +120,13 @@ ID="$(save_campaign "Bench 10k" "$TEMPLATE")"
 rows=$(curl -sf -H "$COOKIE" "http://$ADDR/campaigns/$ID/export.csv" | tail -n +2 | wc -l)
 echo "  the campaign holds $rows rows"
 for format in csv xlsx; do
-  firsts=(); totals=()
+  firsts=(); totals=(); bodies=()
   for run in $(seq 15); do
     read -r first total < <(timed_download "/campaigns/$ID/export.$format")
-    firsts+=("$first"); totals+=("$total")
+    firsts+=("$first"); totals+=("$total"); bodies+=("$(first_body_byte "/campaigns/$ID/export.$format")")
   done
   echo "  $format: first byte median $(median_of "${firsts[@]}") ms (slowest $(slowest_of "${firsts[@]}")), whole file median $(median_of "${totals[@]}") ms (slowest $(slowest_of "${totals[@]}"))"
+  echo "  $format: first byte of the file's own content (not the headers) median $(median_of "${bodies[@]}") ms"
 done
 echo "  baseline, the same rows with psql's COPY to CSV (no HTTP, no recording):"
 copies=()

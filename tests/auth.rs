@@ -371,7 +371,7 @@ async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets
     assert_eq!(unprotected, Vec::<String>::new());
     let tenant_tables: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition
            AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped)",
     )
     .fetch_all(&db.pool)
@@ -386,7 +386,8 @@ async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets
     assert_eq!(owned, 0, "the app role owns nothing");
 
     let app = sqlx::PgPool::connect(&ut360::data::with_user(&db.settings.database_url, ut360::data::APP_ROLE, None)).await.unwrap();
-    // Nothing set: nothing seen, in any tenant table.
+    assert!(tenant_tables.contains(&"organization_recommendations".to_owned()), "views are checked too");
+    // Nothing set: nothing seen, in any tenant table or view.
     for table in &tenant_tables {
         let seen: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&app).await.unwrap();
         assert_eq!(seen, 0, "{table} without an organization");
@@ -397,6 +398,19 @@ async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets
     assert_eq!(seen, their_records.len() as i64, "their rows, all of them");
     let ours_seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations WHERE organization_id = $1").bind(ours.id).fetch_one(&mut *tx).await.unwrap();
     assert_eq!(ours_seen, 0, "none of ours, even asked by id");
+    // The view the range reads use (migration 15) filters as the policy does, and is read-only.
+    let in_view: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organization_recommendations").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(in_view, their_records.len() as i64, "the view holds their rows");
+    let ours_in_view: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organization_recommendations WHERE organization_id = $1")
+        .bind(ours.id)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(ours_in_view, 0, "none of ours through the view");
+    sqlx::query("SAVEPOINT through_the_view").execute(&mut *tx).await.unwrap();
+    let through_view = sqlx::query("UPDATE organization_recommendations SET priority_score = 0").execute(&mut *tx).await;
+    assert!(through_view.unwrap_err().to_string().contains("permission denied"), "the view is read-only");
+    sqlx::query("ROLLBACK TO SAVEPOINT through_the_view").execute(&mut *tx).await.unwrap();
     let updated = sqlx::query("UPDATE recommendations SET priority_score = 0 WHERE organization_id = $1").bind(ours.id).execute(&mut *tx).await.unwrap();
     assert_eq!(updated.rows_affected(), 0);
     let renamed = sqlx::query("UPDATE organizations SET name = 'taken over' WHERE id = $1").bind(ours.id).execute(&mut *tx).await.unwrap();

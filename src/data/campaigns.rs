@@ -1,7 +1,7 @@
 //! Campaigns: rules over `recommendations` (count, top rows), saved campaigns, and
 //! uploaded suppression lists.
 
-use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
+use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
 use super::{Organization, Store};
 use crate::campaign::{CampaignPreview, CampaignRules, CampaignSummary, SuppressionList};
 use crate::domain::{Isdn, ListedRecommendation};
@@ -99,9 +99,9 @@ const CAMPAIGN_COLUMNS: &str = r#"c.id, c.name, c.owner, c.rules,
 impl Store {
     /// How many match the rules (before and after the limit) and the first rows.
     pub async fn campaign_preview(&self, organization: &Organization, rules: &CampaignRules) -> Result<CampaignPreview, sqlx::Error> {
-        let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM recommendations r");
+        let mut count = QueryBuilder::<Postgres>::new(format!("SELECT COUNT(*) FROM {ORGANIZATION_RECOMMENDATIONS}"));
         push_rules(&mut count, organization, rules);
-        let mut top = QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL} FROM recommendations r"));
+        let mut top = QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL} FROM {ORGANIZATION_RECOMMENDATIONS}"));
         push_rules(&mut top, organization, rules);
         let shown = rules.limit.map_or(PREVIEW_ROWS, |limit| PREVIEW_ROWS.min(i64::from(limit)));
         top.push(CAMPAIGN_ORDER).push(" LIMIT ").push_bind(shown);

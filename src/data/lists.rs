@@ -6,7 +6,7 @@
 //! cluster members by priority nor combine filters, and the indexes of migrations 05
 //! and 06 answer a page in a millisecond or two.
 
-use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
+use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
 use super::{Organization, Store};
 use crate::domain::{
     ListParams, ListSort, ListedRecommendation, MatchCount, ParamError, RecommendationFilter, RecommendationPage, SortColumn,
@@ -141,7 +141,7 @@ impl Store {
         let descending = sort.descending != backwards;
         let past = if descending { "<" } else { ">" };
         let mut query =
-            QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL}, ({expression})::text AS sort_value FROM recommendations r"));
+            QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL}, ({expression})::text AS sort_value FROM {ORGANIZATION_RECOMMENDATIONS}"));
         push_filter(&mut query, organization, filter);
         if let PageStart::After(cursor) | PageStart::Before(cursor) = start {
             if sort.column == SortColumn::Isdn {
@@ -250,7 +250,7 @@ impl Store {
             let count: i64 = query.build_query_scalar().fetch_one(&self.pg).await?;
             return Ok(MatchCount::Exact(count));
         }
-        let mut query = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM (SELECT 1 FROM recommendations r");
+        let mut query = QueryBuilder::<Postgres>::new(format!("SELECT COUNT(*) FROM (SELECT 1 FROM {ORGANIZATION_RECOMMENDATIONS}"));
         push_filter(&mut query, organization, filter);
         query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS capped");
         let count: i64 = query.build_query_scalar().fetch_one(&self.pg).await?;

@@ -264,16 +264,26 @@ const NUMERIC_COLUMNS: [&str; 7] = [
 
 /// The rows as one worksheet, written as they arrive (rust_xlsxwriter's constant
 /// memory mode keeps only the current row), then the finished file as the body.
+/// A zip is finished before its first byte can be sent, so the response starts once the
+/// first rows are in (an error before that is still an error page) and the body follows
+/// when the workbook is saved: the download shows at once, even for a million rows.
 /// A text cell that looks like a formula is stored with Excel's quote prefix: shown
 /// as written, never evaluated.
 /// `numeric` says which columns hold figures.
 async fn write_xlsx(sheet_name: &'static str, columns: Vec<&'static str>, numeric: Vec<bool>, mut batches: Batches) -> Result<Body, AppError> {
+    use futures_util::TryStreamExt;
     let internal = |e: &dyn std::fmt::Display| AppError::Internal(format!("xlsx export: {e}"));
+    let first_batch = match batches.recv().await {
+        Some(batch) => Some(batch?),
+        None => None,
+    };
     let file = tempfile::NamedTempFile::new().map_err(|e| internal(&e))?;
     let path = file.path().to_owned();
-    let written = tokio::task::spawn_blocking(move || -> Result<(), String> {
+    let workbook = tokio::task::spawn_blocking(move || -> Result<(), String> {
         use rust_xlsxwriter::{Format, Workbook};
         let mut workbook = Workbook::new();
+        // Excel's own level: about half the time of the default 6 for a file ~5 % larger.
+        workbook.set_zip_compression_level(3);
         let bold = Format::new().set_bold();
         let as_text = Format::new().set_quote_prefix();
         let sheet = workbook.add_worksheet_with_constant_memory().map_err(|e| e.to_string())?;
@@ -284,8 +294,9 @@ async fn write_xlsx(sheet_name: &'static str, columns: Vec<&'static str>, numeri
         }
         sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
         let mut row_number: u32 = 1;
-        while let Some(batch) = batches.blocking_recv() {
-            for row in batch.map_err(|e| e.to_string())? {
+        let rest = std::iter::from_fn(|| batches.blocking_recv().map(|batch| batch.map_err(|e| e.to_string())));
+        for batch in first_batch.map(Ok).into_iter().chain(rest) {
+            for row in batch? {
                 for (column, value) in row.iter().enumerate() {
                     let column_number = column as u16;
                     let written = match value.parse::<f64>() {
@@ -300,15 +311,19 @@ async fn write_xlsx(sheet_name: &'static str, columns: Vec<&'static str>, numeri
             }
         }
         workbook.save(&path).map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| internal(&e))?;
-    written.map_err(|e| internal(&e))?;
-    let (file, path) = file.into_parts();
-    let reader = tokio::fs::File::from_std(file);
-    // The open handle keeps the data readable; the name can go now.
-    drop(path);
-    Ok(Body::from_stream(tokio_util::io::ReaderStream::new(reader)))
+    });
+    let saved = async move {
+        let failed = |message: String| {
+            tracing::error!("xlsx export: {message}");
+            std::io::Error::other(message)
+        };
+        workbook.await.map_err(|e| failed(e.to_string()))?.map_err(failed)?;
+        let (file, path) = file.into_parts();
+        // The open handle keeps the data readable; the name can go now.
+        drop(path);
+        Ok::<_, std::io::Error>(tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)))
+    };
+    Ok(Body::from_stream(futures_util::stream::once(saved).try_flatten()))
 }
 
 #[cfg(test)]
