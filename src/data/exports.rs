@@ -130,7 +130,13 @@ async fn stream_and_record(
     let mut record = pg.begin().await?;
     let export_id = insert_event(&mut record, organization, request, "complete").await?;
     let mut members = match campaign {
-        Some(_) => {
+        Some(campaign) => {
+            // The campaign stays until the members are in (migration 16: no per-row keys).
+            sqlx::query("SELECT 1 FROM campaigns WHERE organization_id = $1 AND id = $2 FOR KEY SHARE")
+                .bind(organization.id)
+                .bind(campaign)
+                .fetch_one(&mut *record)
+                .await?;
             sqlx::query(MEMBERS_STAGING).execute(&mut *record).await?;
             Some(record.copy_in_raw(MEMBERS_COPY).await?)
         }
