@@ -97,7 +97,8 @@ for connections in 1 4; do
            END {printf "  %d connection(s): p50 %-9s p90 %-9s p99 %-9s %s req/s\n", c, p50, p90, p99, rps}'
 done
 echo "  the same counts in PostgreSQL alone, scores written as the app writes them (EXPLAIN ANALYZE execution time, the floor):"
-for rules in "bad_debt_risk = 'LOW' AND COALESCE(customer_value_score, -1) >= 70 AND COALESCE(advance_readiness_score, -1) >= 80" "true" \
+TEMPLATE_WHERE="bad_debt_risk = 'LOW' AND COALESCE(customer_value_score, -1) >= 70 AND COALESCE(advance_readiness_score, -1) >= 80"
+for rules in "$TEMPLATE_WHERE" "true" \
   "bad_debt_risk IN ('LOW','MEDIUM') AND service_type IN ('MBFG','EasyCredit')" \
   "subscriber_type = 'PRE' AND arpu_trend = 'Giảm' AND advance_amount BETWEEN 20000 AND 50000"; do
   psql -qAt "$BENCH_URL" -c "EXPLAIN (ANALYZE, FORMAT JSON) SELECT COUNT(*) FROM recommendations WHERE $rules" \
@@ -105,7 +106,6 @@ for rules in "bad_debt_risk = 'LOW' AND COALESCE(customer_value_score, -1) >= 70
 done
 echo "  seed 002's template as the app runs it, role ut360_app under row-level security (EXPLAIN ANALYZE execution time):"
 APP_BENCH_URL="$(sed -E "s#://[^@/]*@#://#; s#://#://ut360_app:${UT360_APP_DATABASE_PASSWORD:-ut360_app}@#" <<<"$BENCH_URL")"
-TEMPLATE_WHERE="bad_debt_risk = 'LOW' AND COALESCE(customer_value_score, -1) >= 70 AND COALESCE(advance_readiness_score, -1) >= 80"
 for relation in recommendations organization_recommendations; do
   psql -qAt "$APP_BENCH_URL" -c "SET app.organization_id = '00000000-0000-0000-0000-000000000001'" \
     -c "EXPLAIN (ANALYZE, FORMAT JSON) SELECT COUNT(*) FROM $relation WHERE $TEMPLATE_WHERE" \

@@ -169,30 +169,21 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     assert_eq!(preview["count"], everyone.iter().filter(|isdn| !suppressed.contains(isdn.as_str())).count());
 
     // Members go with their export record, their campaign or their organization (migration 16's triggers).
-    let members_of = |campaign: String| {
-        let pool = db.pool.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM campaign_export_members WHERE campaign_id = $1::uuid")
-                .bind(campaign)
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(members_of(campaign_b.id.clone()).await, (everyone.len() - 250) as i64);
+    let members_of = |campaign: &str| format!("SELECT COUNT(*) FROM campaign_export_members WHERE campaign_id = '{campaign}'");
+    assert_eq!(common::scalar_i64(&db.pool, &members_of(&campaign_b.id)).await, (everyone.len() - 250) as i64);
     sqlx::query("DELETE FROM event_tracking WHERE event_name = 'export' AND metadata->>'campaign_id' = $1")
         .bind(&campaign_b.id)
         .execute(&db.pool)
         .await
         .unwrap();
-    assert_eq!(members_of(campaign_b.id.clone()).await, 0, "an export record takes its members");
+    assert_eq!(common::scalar_i64(&db.pool, &members_of(&campaign_b.id)).await, 0, "an export record takes its members");
     sqlx::query("DELETE FROM campaigns WHERE id = $1::uuid").bind(&campaign_a.id).execute(&db.pool).await.unwrap();
-    assert_eq!(members_of(campaign_a.id.clone()).await, 0, "a campaign takes its members");
+    assert_eq!(common::scalar_i64(&db.pool, &members_of(&campaign_a.id)).await, 0, "a campaign takes its members");
     let again = http.get(format!("{base}/campaigns/{}/export.csv?columns=isdn", campaign_b.id)).send().await.unwrap();
     assert_eq!(again.status(), 200);
     again.bytes().await.unwrap();
     sqlx::query("DELETE FROM organizations WHERE id = $1").bind(org.id).execute(&db.pool).await.unwrap();
-    assert_eq!(members_of(campaign_b.id.clone()).await, 0, "an organization takes its members");
+    assert_eq!(common::scalar_i64(&db.pool, &members_of(&campaign_b.id)).await, 0, "an organization takes its members");
     db.cleanup().await;
 }
 
