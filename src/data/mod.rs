@@ -223,7 +223,16 @@ async fn connect_postgres(settings: &StoreSettings) -> Result<PgPool, ConnectErr
 
 async fn connect_redis(settings: &StoreSettings) -> Result<(redis::Client, ConnectionManager), ConnectError> {
     let error = |reason: String| ConnectError::Redis { url: redact(&settings.redis_url), reason };
-    let client = redis::Client::open(settings.redis_url.as_str()).map_err(|e| error(e.to_string()))?;
+    use redis::IntoConnectionInfo;
+    // Commands on the shared connection are small writes one after another: without
+    // TCP_NODELAY each can wait for the previous one's acknowledgement.
+    let info = settings
+        .redis_url
+        .as_str()
+        .into_connection_info()
+        .map_err(|e| error(e.to_string()))?
+        .set_tcp_settings(redis::io::tcp::TcpSettings::default().set_nodelay(true));
+    let client = redis::Client::open(info).map_err(|e| error(e.to_string()))?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(settings.connect_timeout))
         .set_response_timeout(Some(Duration::from_millis(500)))
