@@ -49,7 +49,8 @@ need_package() {
 
 ensure_system_packages() {
   need cc build-essential
-  command -v dpkg >/dev/null 2>&1 && need_package libssl-dev
+  # zlib: the XLSX writer deflates through it.
+  command -v dpkg >/dev/null 2>&1 && need_package libssl-dev zlib1g-dev
   need pkg-config pkg-config
   need curl curl ca-certificates
   need node nodejs
