@@ -83,6 +83,17 @@ async fn the_api_answers_json_with_clear_errors() {
     ] {
         assert!(metrics.contains(expected), "{expected} missing from:\n{metrics}");
     }
+
+    // Machine clients have no session: a cookie sent along is not even read. Pages do
+    // read it, and answer a stale one by clearing it.
+    let stale = "ut360_session=not-a-session";
+    let lookup = http.get(&url).header(reqwest::header::COOKIE, stale).send().await.unwrap();
+    assert_eq!(lookup.status(), 200);
+    assert!(lookup.headers().get(reqwest::header::SET_COOKIE).is_none(), "{:?}", lookup.headers());
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = browser.get(format!("{base}/")).header(reqwest::header::COOKIE, stale).send().await.unwrap();
+    assert_eq!(page.status(), 303);
+    assert!(page.headers().get(reqwest::header::SET_COOKIE).is_some_and(|cookie| cookie.to_str().unwrap().starts_with("ut360_session=")), "{:?}", page.headers());
     db.cleanup().await;
 }
 
