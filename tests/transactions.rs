@@ -97,6 +97,18 @@ async fn summaries_equal_the_raw_rows_after_loads_with_late_rows_and_every_statu
     assert_eq!(after, before + 1);
     assert_summaries_equal_rows(&db, &org).await;
 
+    // Two loads of the same days at once: both are added, neither is lost or counted twice.
+    let mut synth = TransactionSynth::new(5, 4_000, 10, day("2026-03-31"), Vec::new());
+    let days: Vec<NaiveDate> = synth.days().collect();
+    let rows: Vec<_> = days.iter().flat_map(|day| synth.rows_of(*day)).collect();
+    let records = synth.records(&rows);
+    let (first, second) = records.split_at(records.len() / 2);
+    let rows_before = scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail").await;
+    let (a, b) = tokio::join!(db.store.load_transactions(&org, first), db.store.load_transactions(&org, second));
+    assert_eq!(a.unwrap().rows + b.unwrap().rows, records.len() as u64);
+    assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail").await, rows_before + records.len() as i64);
+    assert_summaries_equal_rows(&db, &org).await;
+
     // Another organization's rows change nothing of this one's.
     let other = db.organization_with_own_prefix().await;
     load_synthetic(&db, &other, 4, 2_000, 10, day("2026-03-31"), 10).await;

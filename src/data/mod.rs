@@ -22,6 +22,7 @@ pub mod resilience;
 pub mod subscribers;
 pub mod sync_logs;
 pub mod tables;
+mod transaction_summaries;
 pub mod transactions;
 pub mod users;
 

@@ -1,9 +1,10 @@
 //! Seed 003's four layers for the transactions: `transaction_detail` partitioned by
-//! month, the daily summaries (recomputed for the days each load touches, in the load's
-//! own transaction), a Redis cache of finished dashboards (15 minutes, dropped when a
+//! month, the daily summaries (each load adds its rows' figures to the days it touches,
+//! in its own transaction), a Redis cache of finished dashboards (15 minutes, dropped when a
 //! load changes the summaries), and what the background job computes ahead.
 
 use super::copy::CopyBuffer;
+use super::transaction_summaries::SummaryDeltas;
 use super::subscribers::copy_text;
 use super::{Organization, Store};
 use crate::transactions::{
@@ -96,8 +97,8 @@ impl Store {
         sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)").bind(first).bind(last).fetch_one(&self.pg).await
     }
 
-    /// Stores the transactions and recomputes the summaries of every day they fall on,
-    /// all or nothing; creates the partitions of months that have none. The cached
+    /// Stores the transactions and adds them to the summaries of the days they fall on
+    /// (`transaction_summaries`), all or nothing; creates the partitions of months that have none. The cached
     /// dashboards of the organization are dropped once the rows are in.
     pub async fn load_transactions(
         &self,
@@ -120,14 +121,14 @@ impl Store {
         let partitions_created: i32 =
             sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)").bind(first).bind(last).fetch_one(&mut *tx).await?;
         let stored = copy_text(&mut tx, "transaction_detail", TRANSACTION_COLUMNS, buffer.as_str(), |_| {}).await?;
-        let days: Vec<NaiveDate> = days.into_iter().collect();
-        sqlx::query("SELECT refresh_transaction_summaries($1, $2)").bind(organization.id).bind(&days).execute(&mut *tx).await?;
+        SummaryDeltas::of(rows).add_to_summaries(&mut tx, organization.id).await?;
         tx.commit().await?;
         self.forget_transaction_dashboards(organization).await;
         Ok(LoadedTransactions { rows: stored, days: days.len(), partitions_created })
     }
 
-    /// Recomputes the organization's summaries of `days` from the rows.
+    /// Recomputes the organization's summaries of `days` from the rows: a repair, and the
+    /// figure loads are compared with (they add to the summaries instead).
     pub async fn refresh_transaction_summaries(&self, organization: &Organization, days: &[NaiveDate]) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT refresh_transaction_summaries($1, $2)").bind(organization.id).bind(days).execute(&self.pg).await?;
         Ok(())
