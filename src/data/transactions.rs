@@ -91,6 +91,21 @@ impl DashboardRequest {
     }
 }
 
+/// The rows day by day, and within a day in the order of the per-subscriber index
+/// `(organization_id, isdn, trans_date DESC)`: COPY then adds a day's index entries in one
+/// pass over the index rather than at random places, which is what a load spends most
+/// of its time on once the index outgrows PostgreSQL's buffers. Days stay apart so the
+/// heap keeps them in time order for the BRIN index on `trans_date`. (Rust compares
+/// ISDNs bytewise, as the C collation does; under another collation the order is only
+/// close to the index's.)
+fn in_subscriber_index_order<'r, 'a>(rows: &'r [TransactionRecord<'a>]) -> Vec<&'r TransactionRecord<'a>> {
+    let mut ordered: Vec<&TransactionRecord> = rows.iter().collect();
+    ordered.sort_unstable_by(|a, b| {
+        (a.trans_date.date(), a.isdn).cmp(&(b.trans_date.date(), b.isdn)).then(b.trans_date.cmp(&a.trans_date))
+    });
+    ordered
+}
+
 impl Store {
     /// Creates the monthly partitions from `first`'s month to `last`'s that are missing.
     pub async fn ensure_transaction_partitions(&self, first: NaiveDate, last: NaiveDate) -> Result<i32, sqlx::Error> {
@@ -111,7 +126,7 @@ impl Store {
         };
         let organization_id = organization.id.to_string();
         let mut buffer = CopyBuffer::default();
-        for row in rows {
+        for row in in_subscriber_index_order(rows) {
             buffer.text(&organization_id).text(&row.trans_date.format("%Y-%m-%d %H:%M:%S").to_string());
             buffer.text(row.client_code).text(row.client_name).text(row.payment_mode).text(row.status);
             buffer.cents(row.paid_cents).text(row.isdn);

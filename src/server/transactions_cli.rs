@@ -28,7 +28,7 @@ pub struct TransactionsArgs {
 #[derive(Subcommand, Clone, Debug)]
 pub enum TransactionsCommand {
     /// Synthesize transactions over the last `--days` days and add them (with COPY),
-    /// summaries refreshed for every day touched.
+    /// their figures added to the summaries of every day they touch.
     Generate {
         #[arg(long, default_value_t = 511_000)]
         rows: u64,
@@ -186,7 +186,7 @@ async fn bench(store: &Store, organization: &Organization, runs: usize, today: N
     store.refresh_transaction_summaries(organization, &[yesterday]).await.map_err(fail)?;
     let refresh = started.elapsed();
     println!(
-        "loading one day of rows ({}) with its summaries refreshed: {:.0} ms; the refresh of that day alone: {:.0} ms",
+        "loading one day of rows ({}) with its figures added to the summaries: {:.0} ms; recomputing that day's summaries from the rows alone: {:.0} ms",
         format_count(loaded.rows as i64),
         ms(load),
         ms(refresh)
