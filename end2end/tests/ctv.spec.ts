@@ -119,6 +119,8 @@ test('a phone lookup says why a number is taken; entering a customer runs the du
   const [taken] = await query<{ sdt: string; id: number }>(
     `SELECT sdt, id::int FROM khach_hang WHERE trang_thai = 'Da coc' ORDER BY id LIMIT 1`);
   await page.goto(`/customers?phone=${taken.sdt}`);
+  // Typed and sent before hydration, the form would post without the page's code: wait for it.
+  await page.waitForLoadState('networkidle');
   const verdict = page.getByTestId('phone-verdict');
   await expect(verdict).toContainText(`${taken.sdt} is taken`);
   await expect(verdict).toContainText("status is 'Da coc'");
