@@ -72,8 +72,7 @@ impl<'a> SummaryDeltas<'a> {
                 .execute(&mut *conn)
                 .await?;
         }
-        let (days, keys, totals) = columns(self.payment_modes.iter().map(|((day, mode), totals)| (*day, (*mode, ""), totals)));
-        let modes: Vec<&str> = keys.iter().map(|(mode, _)| *mode).collect();
+        let (days, modes, totals) = columns(self.payment_modes.iter().map(|((day, mode), totals)| (*day, *mode, totals)));
         sqlx::query(ADD_TO_DAILY_PAYMENTS)
             .bind(organization)
             .bind(&days)
@@ -82,7 +81,7 @@ impl<'a> SummaryDeltas<'a> {
             .bind(&totals.successful)
             .execute(&mut *conn)
             .await?;
-        let (days, _, totals) = columns(self.days.iter().map(|(day, totals)| (*day, ("", ""), totals)));
+        let (days, _, totals) = columns(self.days.iter().map(|(day, totals)| (*day, (), totals)));
         sqlx::query(ADD_TO_DAILY_TREND)
             .bind(organization)
             .bind(&days)
@@ -105,10 +104,8 @@ struct TotalsColumns {
     success_cents: Vec<i64>,
 }
 
-/// Days, up to two text keys, figures.
-type Columns<'a> = (Vec<NaiveDate>, Vec<(&'a str, &'a str)>, TotalsColumns);
-
-fn columns<'a, 't>(entries: impl Iterator<Item = (NaiveDate, (&'a str, &'a str), &'t Totals)>) -> Columns<'a> {
+/// Each entry's day, key (merchant, payment mode or none) and figures, as columns.
+fn columns<'t, K>(entries: impl Iterator<Item = (NaiveDate, K, &'t Totals)>) -> (Vec<NaiveDate>, Vec<K>, TotalsColumns) {
     let (mut days, mut keys, mut totals) = (Vec::new(), Vec::new(), TotalsColumns::default());
     for (day, key, figures) in entries {
         days.push(day);
@@ -210,7 +207,7 @@ mod tests {
         assert_eq!(deltas.merchants.len(), 3);
         assert_eq!(deltas.payment_modes[&(eleventh, "MOMO")], Totals { transactions: 2, successful: 1, cents: 500, success_cents: 300 });
         assert_eq!(deltas.days[&eleventh], Totals { transactions: 2, successful: 1, cents: 500, success_cents: 300 });
-        let (days, keys, totals) = columns(deltas.days.iter().map(|(day, totals)| (*day, ("", ""), totals)));
+        let (days, keys, totals) = columns(deltas.days.iter().map(|(day, totals)| (*day, (), totals)));
         assert_eq!((days, keys.len(), totals.transactions), (vec![tenth, eleventh], 2, vec![2, 2]));
     }
 }
