@@ -243,3 +243,45 @@ async fn the_page_shows_the_figures_and_names_a_bad_field() {
     assert!(too_long.contains("until:"), "a range too long is refused, naming `until`");
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_load_stores_every_field_as_given() {
+    let db = TestDb::new().await;
+    let org = db.organization_with_own_prefix().await;
+    let moment = NaiveDateTime::parse_from_str("2026-03-04 05:06:07.891234", "%Y-%m-%d %H:%M:%S%.f").unwrap();
+    let cents = [0, 5, 1_234_567_891, -123_456, 5_000_000, 100_010_000, 99];
+    let names = ["Đại lý Hà Nội 1", "tab\there", "back\\slash", "new\nline", "", "MOMO", "x"];
+    let records: Vec<TransactionRecord> = cents
+        .iter()
+        .zip(names)
+        .enumerate()
+        .map(|(index, (&paid_cents, name))| TransactionRecord {
+            trans_date: moment + chrono::Duration::minutes(index as i64),
+            client_code: "MC00001",
+            client_name: name,
+            payment_mode: "VNPAY",
+            status: if paid_cents < 0 { "FAILED" } else { "SUCCESS" },
+            paid_cents,
+            isdn: "84900000001",
+        })
+        .collect();
+    db.store.load_transactions(&org, &records).await.unwrap();
+    let stored: Vec<(NaiveDateTime, String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT trans_date, client_code, client_name, payment_mode, status, paid_amount::text, isdn
+         FROM transaction_detail WHERE organization_id = $1 ORDER BY trans_date",
+    )
+    .bind(org.id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let expected: Vec<_> = records
+        .iter()
+        .map(|r| {
+            let sign = if r.paid_cents < 0 { "-" } else { "" };
+            let amount = format!("{sign}{}.{:02}", r.paid_cents.abs() / 100, r.paid_cents.abs() % 100);
+            (r.trans_date, r.client_code.to_owned(), r.client_name.to_owned(), r.payment_mode.to_owned(), r.status.to_owned(), amount, r.isdn.to_owned())
+        })
+        .collect();
+    assert_eq!(stored, expected);
+    db.cleanup().await;
+}

@@ -27,6 +27,7 @@ pub mod transactions;
 pub mod users;
 
 mod copy;
+mod copy_binary;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

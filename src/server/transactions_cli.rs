@@ -14,7 +14,8 @@ use crate::transactions::DashboardRange;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use indicatif::MultiProgress;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+use tokio::task::JoinSet;
 
 #[derive(Args, Clone, Debug)]
 pub struct TransactionsArgs {
@@ -69,8 +70,13 @@ pub async fn run(settings: &Settings, args: &TransactionsArgs) -> Result<(), Str
     }
 }
 
-/// Rows loaded at a time: one transaction each, summaries of their days recomputed in it.
+/// Rows loaded at a time: one transaction each, their figures added to the summaries in it.
 const LOAD_BATCH_ROWS: usize = 200_000;
+
+/// Batches being loaded while the next is drawn. Each is its own transaction, so two
+/// PostgreSQL backends take rows at once (one backend's COPY uses one core); the summaries'
+/// upserts go in key order, so two loads of one month wait for each other, never deadlock.
+const LOADS_IN_FLIGHT: usize = 2;
 
 /// Synthesizes `rows` transactions of the subscribers over the `days` days ending
 /// `today` and loads them in batches, with a progress bar; prints the load rate.
@@ -86,8 +92,16 @@ pub async fn load_demo_transactions(
     let mut synth = TransactionSynth::new(seed, rows, days, today, isdns);
     let bar = rows_bar(&MultiProgress::new(), "loading transactions", Some(rows));
     let started = Instant::now();
-    let mut loading = Duration::ZERO;
     let mut total = LoadedTransactions::default();
+    let mut loads = JoinSet::new();
+    let mut add = |loaded: Result<Result<LoadedTransactions, sqlx::Error>, tokio::task::JoinError>| -> Result<(), String> {
+        let loaded = loaded.map_err(|e| e.to_string())?.map_err(|e| format!("loading transactions failed: {e}"))?;
+        bar.inc(loaded.rows);
+        total.rows += loaded.rows;
+        total.days += loaded.days;
+        total.partitions_created += loaded.partitions_created;
+        Ok(())
+    };
     let mut batch = Vec::with_capacity(LOAD_BATCH_ROWS + 10_000);
     let all_days: Vec<NaiveDate> = synth.days().collect();
     for (index, day) in all_days.iter().enumerate() {
@@ -95,27 +109,28 @@ pub async fn load_demo_transactions(
         if batch.len() < LOAD_BATCH_ROWS && index + 1 < all_days.len() {
             continue;
         }
-        let load_started = Instant::now();
-        let loaded = store.load_transactions(organization, &synth.records(&batch)).await.map_err(|e| format!("loading transactions failed: {e}"));
-        loading += load_started.elapsed();
-        let loaded = loaded?;
-        bar.inc(loaded.rows);
-        total.rows += loaded.rows;
-        total.days += loaded.days;
-        total.partitions_created += loaded.partitions_created;
-        batch.clear();
+        if loads.len() >= LOADS_IN_FLIGHT {
+            add(loads.join_next().await.expect("a load in flight"))?;
+        }
+        let (store, organization, names) = (store.clone(), organization.clone(), synth.names());
+        let rows = std::mem::replace(&mut batch, Vec::with_capacity(LOAD_BATCH_ROWS + 10_000));
+        loads.spawn(async move { store.load_transactions(&organization, &names.records(&rows)).await });
     }
+    while let Some(loaded) = loads.join_next().await {
+        add(loaded)?;
+    }
+    let elapsed = started.elapsed();
     bar.finish_and_clear();
     let statistics = spinner(&MultiProgress::new(), "updating the planner's statistics");
     let vacuumed = store.vacuum_transactions().await.map_err(|e| e.to_string());
     statistics.finish_and_clear();
     vacuumed?;
     println!(
-        "Loaded {} transactions over {days} days in {:.1} s: {:.0} rows/s into PostgreSQL (COPY and the summaries of {} day-loads), \
-         {} partitions created.",
+        "Loaded {} transactions over {days} days in {:.1} s: {:.0} rows/s drawn, copied into PostgreSQL and added to the summaries \
+         ({} day-loads, {LOADS_IN_FLIGHT} batches at a time), {} partitions created.",
         format_count(total.rows as i64),
-        started.elapsed().as_secs_f64(),
-        total.rows as f64 / loading.as_secs_f64().max(1e-9),
+        elapsed.as_secs_f64(),
+        total.rows as f64 / elapsed.as_secs_f64().max(1e-9),
         format_count(total.days as i64),
         total.partitions_created
     );

@@ -9,6 +9,7 @@ use crate::data::transactions::TransactionRecord;
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
 
 /// `ut360 generate`'s default: seed 003's current size.
 pub const DEMO_ROWS: u64 = 511_000;
@@ -58,15 +59,42 @@ const MEAN_DAY_FACTOR: f64 = (1.0 + 0.2 * 2.0 / 7.0) * (0.85 + 0.33 / 2.0);
 
 const STATUSES: [&str; 3] = ["SUCCESS", "FAILED", "PENDING"];
 
+/// The merchants' and subscribers' names that rows refer to by index; shared, so a
+/// batch can be loaded on another task while the next one is drawn.
+#[derive(Clone)]
+pub struct SyntheticNames {
+    merchants: Arc<Vec<(String, String)>>,
+    isdns: Arc<Vec<String>>,
+}
+
+impl SyntheticNames {
+    /// The rows as records to load, borrowing the names.
+    pub fn records<'a>(&'a self, rows: &[SyntheticRow]) -> Vec<TransactionRecord<'a>> {
+        rows.iter()
+            .map(|row| {
+                let (code, name) = &self.merchants[row.merchant as usize];
+                TransactionRecord {
+                    trans_date: row.at,
+                    client_code: code,
+                    client_name: name,
+                    payment_mode: PAYMENT_MODES[row.mode as usize].0,
+                    status: STATUSES[row.status as usize],
+                    paid_cents: row.paid_cents,
+                    isdn: &self.isdns[row.subscriber as usize],
+                }
+            })
+            .collect()
+    }
+}
+
 /// Draws the rows day by day, oldest first.
 pub struct TransactionSynth {
     rng: ChaCha8Rng,
-    merchants: Vec<(String, String)>,
+    names: SyntheticNames,
     merchant_cdf: Vec<f64>,
     mode_cdf: Vec<f64>,
     amount_cdf: Vec<f64>,
     hour_cdf: Vec<f64>,
-    isdns: Vec<String>,
     first_day: NaiveDate,
     days: u32,
     /// Rows per day before the day's own factors.
@@ -107,12 +135,11 @@ impl TransactionSynth {
         let first_day = last_day - Days::new(u64::from(days) - 1);
         Self {
             rng,
-            merchants,
+            names: SyntheticNames { merchants: Arc::new(merchants), isdns: Arc::new(isdns) },
             merchant_cdf,
             mode_cdf: cdf(PAYMENT_MODES.iter().map(|m| f64::from(m.1))),
             amount_cdf: cdf(AMOUNTS.iter().map(|a| f64::from(a.1))),
             hour_cdf: cdf(HOURS.iter().map(|&h| f64::from(h))),
-            isdns,
             first_day,
             days,
             base_per_day: rows as f64 / f64::from(days) / MEAN_DAY_FACTOR,
@@ -162,26 +189,17 @@ impl TransactionSynth {
             mode: mode as u8,
             status,
             paid_cents: amount * 100,
-            subscriber: self.rng.gen_range(0..self.isdns.len()) as u32,
+            subscriber: self.rng.gen_range(0..self.names.isdns.len()) as u32,
         }
     }
 
     /// The rows as records to load, borrowing the generator's names.
     pub fn records<'a>(&'a self, rows: &[SyntheticRow]) -> Vec<TransactionRecord<'a>> {
-        rows.iter()
-            .map(|row| {
-                let (code, name) = &self.merchants[row.merchant as usize];
-                TransactionRecord {
-                    trans_date: row.at,
-                    client_code: code,
-                    client_name: name,
-                    payment_mode: PAYMENT_MODES[row.mode as usize].0,
-                    status: STATUSES[row.status as usize],
-                    paid_cents: row.paid_cents,
-                    isdn: &self.isdns[row.subscriber as usize],
-                }
-            })
-            .collect()
+        self.names.records(rows)
+    }
+
+    pub fn names(&self) -> SyntheticNames {
+        self.names.clone()
     }
 }
 
