@@ -41,6 +41,9 @@ pub enum TransactionsCommand {
         /// Delete the organization's transactions first.
         #[arg(long)]
         replace: bool,
+        /// Batches loaded at once, each in its own transaction and PostgreSQL backend.
+        #[arg(long, default_value_t = LOADS_IN_FLIGHT as u16, value_parser = clap::value_parser!(u16).range(1..=16))]
+        loads_at_once: u16,
     },
     /// What the server's background job does every 15 minutes, once: partitions for the
     /// coming months, the standard dashboards computed into the cache.
@@ -59,11 +62,11 @@ pub async fn run(settings: &Settings, args: &TransactionsArgs) -> Result<(), Str
     let organization = cli::organization(&store, &args.org).await?;
     let today = chrono::Local::now().date_naive();
     match &args.command {
-        TransactionsCommand::Generate { rows, days, seed, replace } => {
+        TransactionsCommand::Generate { rows, days, seed, replace, loads_at_once } => {
             if *replace {
                 store.delete_transactions(&organization).await.map_err(|e| e.to_string())?;
             }
-            load_demo_transactions(&store, &organization, *seed, *rows, *days, today).await.map(|_| ())
+            load_demo_transactions(&store, &organization, *seed, *rows, *days, today, usize::from(*loads_at_once)).await.map(|_| ())
         }
         TransactionsCommand::Maintain => maintain_transactions(&store, &organization, today).await.map_err(|e| e.to_string()),
         TransactionsCommand::Bench { runs } => bench(&store, &organization, *runs, today).await,
@@ -73,13 +76,14 @@ pub async fn run(settings: &Settings, args: &TransactionsArgs) -> Result<(), Str
 /// Rows loaded at a time: one transaction each, their figures added to the summaries in it.
 const LOAD_BATCH_ROWS: usize = 200_000;
 
-/// Batches being loaded while the next is drawn. Each is its own transaction, so two
+/// Batches being loaded while the next is drawn, unless told otherwise. Each is its own transaction, so two
 /// PostgreSQL backends take rows at once (one backend's COPY uses one core); the summaries'
 /// upserts go in key order, so two loads of one month wait for each other, never deadlock.
-const LOADS_IN_FLIGHT: usize = 2;
+pub const LOADS_IN_FLIGHT: usize = 2;
 
 /// Synthesizes `rows` transactions of the subscribers over the `days` days ending
-/// `today` and loads them in batches, with a progress bar; prints the load rate.
+/// `today` and loads them in batches, `loads_at_once` at a time, with a progress bar;
+/// prints the load rate.
 pub async fn load_demo_transactions(
     store: &Store,
     organization: &Organization,
@@ -87,6 +91,7 @@ pub async fn load_demo_transactions(
     rows: u64,
     days: u32,
     today: NaiveDate,
+    loads_at_once: usize,
 ) -> Result<LoadedTransactions, String> {
     let isdns = store.subscriber_isdns(organization).await.map_err(|e| e.to_string())?;
     let mut synth = TransactionSynth::new(seed, rows, days, today, isdns);
@@ -109,7 +114,7 @@ pub async fn load_demo_transactions(
         if batch.len() < LOAD_BATCH_ROWS && index + 1 < all_days.len() {
             continue;
         }
-        if loads.len() >= LOADS_IN_FLIGHT {
+        if loads.len() >= loads_at_once {
             add(loads.join_next().await.expect("a load in flight"))?;
         }
         let (store, organization, names) = (store.clone(), organization.clone(), synth.names());
@@ -127,7 +132,7 @@ pub async fn load_demo_transactions(
     vacuumed?;
     println!(
         "Loaded {} transactions over {days} days in {:.1} s: {:.0} rows/s drawn, copied into PostgreSQL and added to the summaries \
-         ({} day-loads, {LOADS_IN_FLIGHT} batches at a time), {} partitions created.",
+         ({} day-loads, {loads_at_once} batches at a time), {} partitions created.",
         format_count(total.rows as i64),
         elapsed.as_secs_f64(),
         total.rows as f64 / elapsed.as_secs_f64().max(1e-9),

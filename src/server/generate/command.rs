@@ -2,7 +2,7 @@
 //! write it as the three data files an import reads.
 
 use super::{generate, network, transactions, DemoSize};
-use crate::server::transactions_cli::load_demo_transactions;
+use crate::server::transactions_cli::{load_demo_transactions, LOADS_IN_FLIGHT};
 use crate::data::{Organization, Store};
 use crate::data::dataset::Dataset;
 use crate::data::subscribers::ReplaceProgress;
@@ -144,7 +144,7 @@ async fn load_transactions(store: &Store, organization: &Organization, args: &Ge
     store.delete_transactions(organization).await.map_err(|e| e.to_string())?;
     let rows = (transactions::DEMO_ROWS as f64 * args.scale).round() as u64;
     let today = chrono::Local::now().date_naive();
-    load_demo_transactions(store, organization, args.seed, rows, transactions::DEMO_DAYS, today).await.map(|_| ())
+    load_demo_transactions(store, organization, args.seed, rows, transactions::DEMO_DAYS, today, LOADS_IN_FLIGHT).await.map(|_| ())
 }
 
 /// The demo records as table rows, on a blocking thread with a spinner.
