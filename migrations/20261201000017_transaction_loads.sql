@@ -33,10 +33,17 @@ BEGIN
     WHILE month <= last_month LOOP
         partition_name := format('transaction_detail_%s', to_char(month, 'YYYY_MM'));
         IF to_regclass(partition_name) IS NULL THEN
-            EXECUTE format('CREATE TABLE %I PARTITION OF transaction_detail FOR VALUES FROM (%L) TO (%L)',
-                           partition_name, month, (month + INTERVAL '1 month')::date);
-            PERFORM isolate_tenant(partition_name);
-            created := created + 1;
+            -- The lookups above may have read the catalog before a load holding the lock
+            -- made this partition (an advisory lock does not refresh what the catalog
+            -- lookups see); that load's partition stands.
+            BEGIN
+                EXECUTE format('CREATE TABLE %I PARTITION OF transaction_detail FOR VALUES FROM (%L) TO (%L)',
+                               partition_name, month, (month + INTERVAL '1 month')::date);
+                PERFORM isolate_tenant(partition_name);
+                created := created + 1;
+            EXCEPTION WHEN duplicate_table OR unique_violation THEN
+                NULL;
+            END;
         END IF;
         month := (month + INTERVAL '1 month')::date;
     END LOOP;

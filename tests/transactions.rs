@@ -146,6 +146,21 @@ async fn a_row_for_a_month_without_a_partition_is_stored() {
     let created = db.store.ensure_transaction_partitions(day("2031-05-01"), day("2031-07-31")).await.unwrap();
     assert_eq!(created, 2);
     assert_eq!(db.store.ensure_transaction_partitions(day("2031-05-01"), day("2031-07-31")).await.unwrap(), 0);
+
+    // Loads at once into months that have no partition: each month is made once, every row stored.
+    let in_new_months: Vec<Vec<TransactionRecord>> = (0..4)
+        .map(|load| {
+            (0..3)
+                .map(|month| TransactionRecord { trans_date: at(&format!("2032-0{}-1{load} 08:00", month + 1)), ..far[0].clone() })
+                .collect()
+        })
+        .collect();
+    let load = |rows| db.store.load_transactions(&org, rows);
+    let (a, b, c, d) = tokio::join!(load(&in_new_months[0]), load(&in_new_months[1]), load(&in_new_months[2]), load(&in_new_months[3]));
+    let outcomes: Vec<_> = [a, b, c, d].into_iter().map(|outcome| outcome.expect("every load at once is stored")).collect();
+    assert_eq!(outcomes.iter().map(|o| o.rows).sum::<u64>(), 12);
+    assert_eq!(outcomes.iter().map(|o| o.partitions_created).sum::<i32>(), 3);
+    assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail WHERE trans_date >= '2032-01-01'").await, 12);
     db.cleanup().await;
 }
 
