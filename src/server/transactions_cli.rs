@@ -76,9 +76,10 @@ pub async fn run(settings: &Settings, args: &TransactionsArgs) -> Result<(), Str
 /// Rows loaded at a time: one transaction each, their figures added to the summaries in it.
 const LOAD_BATCH_ROWS: usize = 200_000;
 
-/// Batches being loaded while the next is drawn, unless told otherwise. Each is its own transaction, so two
-/// PostgreSQL backends take rows at once (one backend's COPY uses one core); the summaries'
-/// upserts go in key order, so two loads of one month wait for each other, never deadlock.
+/// Batches being loaded while the next is drawn, unless told otherwise. Each is its own
+/// transaction, so two PostgreSQL backends take rows at once (one backend's COPY uses one
+/// core); the summaries' upserts go in key order, so two loads of one month wait for each
+/// other, never deadlock.
 pub const LOADS_IN_FLIGHT: usize = 2;
 
 /// Synthesizes `rows` transactions of the subscribers over the `days` days ending
