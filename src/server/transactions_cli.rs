@@ -75,6 +75,9 @@ pub async fn run(settings: &Settings, args: &TransactionsArgs) -> Result<(), Str
 
 /// Rows loaded at a time: one transaction each, their figures added to the summaries in it.
 const LOAD_BATCH_ROWS: usize = 200_000;
+/// Days at most in one batch: at a low daily volume (a million rows a year) batches of
+/// 200,000 rows would be five, and the last would load alone while nothing is drawn.
+const LOAD_BATCH_DAYS: usize = 20;
 
 /// Batches being loaded while the next is drawn, unless told otherwise. Each is its own
 /// transaction, so two PostgreSQL backends take rows at once (one backend's COPY uses one
@@ -99,6 +102,12 @@ pub async fn load_demo_transactions(
     let bar = rows_bar(&MultiProgress::new(), "loading transactions", Some(rows));
     let started = Instant::now();
     let mut total = LoadedTransactions::default();
+    let all_days: Vec<NaiveDate> = synth.days().collect();
+    // Made before the loads, in a transaction of its own: creating a partition locks the
+    // whole table, so made inside a load it would wait for the loads in flight to commit.
+    if let (Some(first), Some(last)) = (all_days.first(), all_days.last()) {
+        total.partitions_created = store.ensure_transaction_partitions(*first, *last).await.map_err(|e| e.to_string())?;
+    }
     let mut loads = JoinSet::new();
     let mut add = |loaded: Result<Result<LoadedTransactions, sqlx::Error>, tokio::task::JoinError>| -> Result<(), String> {
         let loaded = loaded.map_err(|e| e.to_string())?.map_err(|e| format!("loading transactions failed: {e}"))?;
@@ -109,12 +118,14 @@ pub async fn load_demo_transactions(
         Ok(())
     };
     let mut batch = Vec::with_capacity(LOAD_BATCH_ROWS + 10_000);
-    let all_days: Vec<NaiveDate> = synth.days().collect();
+    let mut days_in_batch = 0;
     for (index, day) in all_days.iter().enumerate() {
         batch.extend(synth.rows_of(*day));
-        if batch.len() < LOAD_BATCH_ROWS && index + 1 < all_days.len() {
+        days_in_batch += 1;
+        if batch.len() < LOAD_BATCH_ROWS && days_in_batch < LOAD_BATCH_DAYS && index + 1 < all_days.len() {
             continue;
         }
+        days_in_batch = 0;
         if loads.len() >= loads_at_once {
             add(loads.join_next().await.expect("a load in flight"))?;
         }
