@@ -5,18 +5,10 @@
 //! `pipeline` (the data files) and `server` (command line, HTTP, demo data).
 #![recursion_limit = "256"]
 
-pub mod access;
-pub mod admin;
 pub mod app;
-pub mod campaign;
-pub mod ctv;
 pub mod components;
 pub mod domain;
-pub mod format;
-pub mod isdn_list;
 pub mod pages;
-pub mod profile;
-pub mod transactions;
 
 #[cfg(feature = "ssr")]
 pub mod data;

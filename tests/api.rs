@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::time::Duration;
 use ut360::data::Store;
-use ut360::domain::{ListParams, MatchCount};
+use ut360::domain::lists::{ListParams, MatchCount};
 use ut360::server::generate::generate;
 
 const DOCUMENTED_PATHS: [&str; 6] = [
@@ -441,7 +441,7 @@ async fn a_list_exports_as_csv_in_its_order_with_formulas_neutralized() {
         .await
         .unwrap();
     let base = spawn_app(db.store.clone()).await;
-    let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
 
     let response = http.get(format!("{base}/subscribers/export.csv?risk=LOW&sort=advance&order=asc")).send().await.unwrap();
     assert_eq!(response.status(), 200);

@@ -8,7 +8,7 @@ mod common;
 use common::{browser_like_client, create_user, sign_in, signed_in_client, spawn_app, spawn_app_with, TestDb, TEST_PASSWORD};
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
-use ut360::access::{access_for, Access, Role, PROTECTED, PUBLIC, SERVER_FUNCTIONS};
+use ut360::domain::access::{access_for, Access, Role, PROTECTED, PUBLIC, SERVER_FUNCTIONS};
 use ut360::server::generate::generate;
 
 /// Every address the router serves: the Leptos pages (from the route list), the
@@ -63,10 +63,10 @@ async fn every_route_and_server_function_is_in_the_permission_table() {
     let functions = server_function_paths();
     assert!(functions.len() >= 18, "server functions are registered: {functions:?}");
     for path in &functions {
-        assert!(ut360::access::server_function(path).is_some(), "server function {path} is missing from access::SERVER_FUNCTIONS");
+        assert!(ut360::domain::access::server_function(path).is_some(), "server function {path} is missing from access::SERVER_FUNCTIONS");
     }
     for (name, _) in SERVER_FUNCTIONS {
-        assert!(functions.iter().any(|path| ut360::access::server_function(path).is_some_and(|(found, _)| found == *name)), "{name} is listed but not served");
+        assert!(functions.iter().any(|path| ut360::domain::access::server_function(path).is_some_and(|(found, _)| found == *name)), "{name} is listed but not served");
     }
 }
 
@@ -112,7 +112,7 @@ async fn each_role_opens_exactly_what_its_permissions_allow() {
         }
     }
     for path in server_function_paths() {
-        let (name, permissions) = ut360::access::server_function(&path).unwrap();
+        let (name, permissions) = ut360::domain::access::server_function(&path).unwrap();
         let url = format!("{base}{path}");
         let response = anonymous.post(&url).form(&[("x", "1")]).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "anonymous {name}");
@@ -325,7 +325,7 @@ async fn a_member_sees_only_their_organizations_subscribers() {
     let http = signed_in_client(&base, &db.store, &ours, Role::Admin).await;
 
     let overview = http.get(&base).send().await.unwrap().text().await.unwrap();
-    assert!(overview.contains(&ut360::format::format_count(our_records.len() as i64)), "our count");
+    assert!(overview.contains(&ut360::domain::format::format_count(our_records.len() as i64)), "our count");
     let theirs_page = http.get(format!("{base}/subscribers/{}", common::encoded(&their_isdn))).send().await.unwrap().text().await.unwrap();
     assert!(theirs_page.contains("No such subscriber"), "their subscriber is not shown");
     let our_page = http.get(format!("{base}/subscribers/{}", common::encoded(&our_records[0].isdn))).send().await.unwrap().text().await.unwrap();
@@ -428,7 +428,7 @@ async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets
 fn server_fn_url(base: &str, name: &str) -> String {
     let path = server_function_paths()
         .into_iter()
-        .find(|path| ut360::access::server_function(path).is_some_and(|(found, _)| found == name))
+        .find(|path| ut360::domain::access::server_function(path).is_some_and(|(found, _)| found == name))
         .unwrap_or_else(|| panic!("no server function {name}"));
     format!("{base}{path}")
 }

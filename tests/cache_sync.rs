@@ -82,7 +82,7 @@ async fn the_seed_commands_answer_as_documented_and_match_postgres() {
     assert_eq!(rec["advance_amount"].parse::<f64>().unwrap(), first.advance_amount);
     assert!(!rec["advance_amount"].ends_with(".00"), "numbers are written plainly: {}", rec["advance_amount"]);
     assert_eq!(rec["cluster_group"], first.cluster_group.to_string());
-    assert_eq!(rec["priority"], ut360::domain::Priority::from_score(first.priority_score).as_str());
+    assert_eq!(rec["priority"], ut360::domain::recommendation::Priority::from_score(first.priority_score).as_str());
     assert_eq!(rec["recommendation_date"], "2025-10-22");
     let ttl: i64 = redis.ttl(format!("{p}:rec:{}", first.isdn)).await.unwrap();
     assert!(ttl > SUBSCRIBER_KEY_TTL_SECONDS - 600 && ttl <= SUBSCRIBER_KEY_TTL_SECONDS, "ttl {ttl}");
@@ -113,7 +113,7 @@ async fn the_seed_commands_answer_as_documented_and_match_postgres() {
     assert_eq!(kpi["advance_readiness"].as_f64(), Some(first.advance_readiness_score));
     assert!(kpi["revenue_potential"].is_number());
     let profile: HashMap<String, String> = redis.hgetall(format!("{p}:profile:{}", first.isdn)).await.unwrap();
-    let mut sections: Vec<&str> = ut360::profile::Profile::FIELDS.to_vec();
+    let mut sections: Vec<&str> = ut360::domain::profile::Profile::FIELDS.to_vec();
     sections.sort();
     let mut present: Vec<&str> = profile.keys().map(String::as_str).collect();
     present.sort();
@@ -159,7 +159,7 @@ async fn a_resync_after_subscribers_leave_leaves_no_stale_keys() {
     // Every MBFG subscriber leaves, and so does one other subscriber.
     let leaving: Vec<String> = records
         .iter()
-        .filter(|r| r.service_type == ut360::domain::ServiceType::Mbfg)
+        .filter(|r| r.service_type == ut360::domain::recommendation::ServiceType::Mbfg)
         .map(|r| r.isdn.clone())
         .chain(std::iter::once(records[0].isdn.clone()))
         .collect();

@@ -7,8 +7,9 @@ mod common;
 use common::{spawn_app, TestDb};
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use ut360::campaign::{CampaignRules, CampaignSummary};
-use ut360::domain::{Isdn, RiskLevel, ServiceType};
+use ut360::domain::campaign::{CampaignRules, CampaignSummary};
+use ut360::domain::isdn::Isdn;
+use ut360::domain::recommendation::{RiskLevel, ServiceType};
 use ut360::server::generate::generate;
 
 /// The ISDNs the rules select, as SQL says: by priority (missing last), then ISDN, both descending.
@@ -60,7 +61,7 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
         .await
         .unwrap();
     let base = spawn_app(db.store.clone()).await;
-    let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
 
     // The live count and preview follow the rules; the limit cuts the count.
     let rules = CampaignRules { risks: vec![RiskLevel::Low], min_value: Some(50.0), min_readiness: Some(40.0), ..Default::default() };
@@ -193,7 +194,7 @@ async fn bad_rules_names_and_exports_get_clear_errors_and_change_nothing() {
     let org = db.organization_with_own_prefix().await;
     db.load(&org, &generate(72, 0.002)).await;
     let base = spawn_app(db.store.clone()).await;
-    let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
 
     let (status, body) = post_json(&http, format!("{base}/api/campaign_preview"), json!({ "rules": { "min_value": 120 } })).await;
     assert_eq!(status, 400, "{body}");

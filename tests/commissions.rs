@@ -8,7 +8,7 @@ mod common;
 use chrono::NaiveDate;
 use common::{scalar_i64, TestDb};
 use sqlx::PgPool;
-use ut360::ctv::{CustomerStatus, DuplicateReason, NewCustomer};
+use ut360::domain::ctv::customers::{CustomerStatus, DuplicateReason, NewCustomer};
 use ut360::data::ctv::customers::CustomerEntry;
 use ut360::data::Organization;
 
@@ -505,7 +505,8 @@ async fn the_demo_network_is_paid_exactly_once_and_paid_customers_cannot_be_dele
 
 #[tokio::test]
 async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_shows() {
-    use ut360::ctv::{CustomerFilter, ReportParams, ReportTotals};
+    use ut360::domain::ctv::customers::CustomerFilter;
+use ut360::domain::ctv::commissions::{ReportParams, ReportTotals};
     let db = TestDb::new().await;
     let org = organization_with_rates(&db).await;
     referral_chain(&db.pool, &org, &["R2", "R1", "R0"]).await;
@@ -546,7 +547,7 @@ async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_sho
 
     // The export holds the same rows, in the same order, with the same figures.
     let base = common::spawn_app(db.store.clone()).await;
-    let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
     let response = http.get(format!("{base}/commissions/export.csv?period=2026-05")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{free_port, spawn_app, PrivateRedis, TestDb};
-use ut360::format::format_count;
+use ut360::domain::format::format_count;
 use ut360::server::generate::{generate, DemoSize};
 
 #[tokio::test]
@@ -13,7 +13,7 @@ async fn probes_and_the_server_rendered_overview() {
     let db = TestDb::new().await;
     let org = db.default_organization().await;
     let base = spawn_app(db.store.clone()).await;
-    let http = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
 
     let health = http.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);

@@ -43,7 +43,7 @@ async fn a_miss_reads_postgres_once_and_fills_redis_then_hits() {
     assert_eq!(after_miss.fills - before.fills, 1);
     assert_eq!(first.advance_amount, Some(expected.advance_amount));
     assert_eq!(first.service_type, expected.service_type);
-    assert_eq!(first.priority, ut360::domain::Priority::from_score(expected.priority_score).as_str());
+    assert_eq!(first.priority, ut360::domain::recommendation::Priority::from_score(expected.priority_score).as_str());
 
     let mut client = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
     let cached: bool = client.exists(format!("{}:rec:{isdn}", org.redis_prefix)).await.unwrap();

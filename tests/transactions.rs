@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use ut360::data::transactions::{DashboardRequest, DashboardSource, TransactionRecord};
 use ut360::data::Organization;
 use ut360::server::generate::transactions::TransactionSynth;
-use ut360::transactions::{DashboardQuery, DashboardRange};
+use ut360::domain::transactions::{DashboardQuery, DashboardRange};
 
 fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -237,12 +237,12 @@ async fn the_page_shows_the_figures_and_names_a_bad_field() {
     let today = chrono::Local::now().date_naive();
     load_synthetic(&db, &org, 9, 2_000, 20, today, 20).await;
     let base = common::spawn_app(db.store.clone()).await;
-    let client = common::signed_in_client(&base, &db.store, &org, ut360::access::Role::Admin).await;
+    let client = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
     let page = client.get(format!("{base}/transactions?range=month")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     let all = scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail").await;
-    assert!(html.contains(&format!("{} transactions", ut360::format::format_count(all))), "the month's count is shown");
+    assert!(html.contains(&format!("{} transactions", ut360::domain::format::format_count(all))), "the month's count is shown");
     assert!(html.contains("MC00001"), "the top merchant is listed");
 
     let bad = client.get(format!("{base}/transactions?range=decade")).send().await.unwrap().text().await.unwrap();

@@ -1,6 +1,6 @@
 //! The top bar: the sections the signed-in viewer may open, who they are, sign-out.
 
-use crate::access::Viewer;
+use crate::domain::access::Viewer;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

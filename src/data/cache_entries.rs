@@ -4,7 +4,7 @@
 
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
 use super::{Organization, Store};
-use crate::profile::{ArpuStats, Basic, Insights, KpiScores, MonthArpu, Profile, RevenueBreakdown, RiskAssessment, TopupBehavior};
+use crate::domain::profile::{ArpuStats, Basic, Insights, KpiScores, MonthArpu, Profile, RevenueBreakdown, RiskAssessment, TopupBehavior};
 use futures_util::TryStreamExt;
 use sqlx::types::Json;
 use std::collections::HashMap;

@@ -3,8 +3,9 @@
 
 use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
 use super::{Organization, Store};
-use crate::campaign::{CampaignPreview, CampaignRules, CampaignSummary, SuppressionList};
-use crate::domain::{Isdn, ListedRecommendation};
+use crate::domain::campaign::{CampaignPreview, CampaignRules, CampaignSummary, SuppressionList};
+use crate::domain::isdn::Isdn;
+use crate::domain::lists::ListedRecommendation;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 

@@ -3,7 +3,7 @@
 //! recommendations.
 
 use super::{Organization, Store};
-use crate::domain::{Dashboards, GroupFigures};
+use crate::domain::figures::{Dashboards, GroupFigures};
 
 impl Store {
     pub async fn dashboards(&self, organization: &Organization) -> Result<Dashboards, sqlx::Error> {

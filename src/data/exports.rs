@@ -7,8 +7,8 @@ use super::lists::{push_filter, push_order};
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::copy::CopyBuffer;
 use super::{Organization, Store};
-use crate::campaign::{CampaignRules, ExportEvent};
-use crate::domain::{ListSort, RecommendationFilter};
+use crate::domain::campaign::{CampaignRules, ExportEvent};
+use crate::domain::lists::{ListSort, RecommendationFilter};
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 

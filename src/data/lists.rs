@@ -8,9 +8,7 @@
 
 use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
 use super::{Organization, Store};
-use crate::domain::{
-    ListParams, ListSort, ListedRecommendation, MatchCount, ParamError, RecommendationFilter, RecommendationPage, SortColumn,
-};
+use crate::domain::lists::{ListParams, ListSort, ListedRecommendation, MatchCount, ParamError, RecommendationFilter, RecommendationPage, SortColumn};
 use base64::Engine;
 use sqlx::{Postgres, QueryBuilder};
 
@@ -68,7 +66,7 @@ impl PageCursor {
             "int4" => value.parse::<i32>().is_ok(),
             _ => true,
         };
-        if !value_fits || crate::domain::Isdn::parse(isdn).is_err() {
+        if !value_fits || crate::domain::isdn::Isdn::parse(isdn).is_err() {
             return Err(invalid());
         }
         Ok(Self { column, value: value.to_owned(), isdn: isdn.to_owned() })
@@ -261,7 +259,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::PageCursor;
-    use crate::domain::SortColumn;
+    use crate::domain::lists::SortColumn;
     use base64::Engine;
 
     #[test]

@@ -8,9 +8,10 @@ use super::recommendation_rows::{
 };
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
 use super::{Organization, Store};
-use crate::domain::{MetaStats, Recommendation};
-use crate::profile::Profile;
-pub use crate::profile::SubscriberView;
+use crate::domain::figures::MetaStats;
+use crate::domain::recommendation::Recommendation;
+use crate::domain::profile::Profile;
+pub use crate::domain::profile::SubscriberView;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

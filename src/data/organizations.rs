@@ -43,12 +43,12 @@ impl Store {
     }
 
     /// The organization as its admins see it, with its number of members.
-    pub async fn organization_settings(&self, organization: &Organization) -> Result<crate::admin::OrganizationSettings, sqlx::Error> {
+    pub async fn organization_settings(&self, organization: &Organization) -> Result<crate::domain::admin::OrganizationSettings, sqlx::Error> {
         let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organization_members WHERE organization_id = $1")
             .bind(organization.id)
             .fetch_one(&self.pg)
             .await?;
-        Ok(crate::admin::OrganizationSettings {
+        Ok(crate::domain::admin::OrganizationSettings {
             name: organization.name.clone(),
             slug: organization.slug.clone(),
             redis_prefix: organization.redis_prefix.clone(),

@@ -1,7 +1,8 @@
 //! The overview figures, read from the precomputed `recommendation_stats`.
 
 use super::{Organization, Store};
-use crate::domain::{LabelledCount, MetaStats, OverviewStats, RiskLevel, ServiceRiskCount, ServiceType};
+use crate::domain::figures::{LabelledCount, MetaStats, OverviewStats, ServiceRiskCount};
+use crate::domain::recommendation::{RiskLevel, ServiceType};
 
 /// One row of the organization's latest `recommendation_stats`.
 #[derive(sqlx::FromRow)]

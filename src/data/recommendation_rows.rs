@@ -1,7 +1,7 @@
 //! Seed 001's `rec` fields read from PostgreSQL, worded exactly as the Redis hash
 //! holds them, so a reply never depends on which store answered.
 
-use crate::domain::{Priority, Recommendation};
+use crate::domain::recommendation::{Priority, Recommendation};
 
 /// The select list behind [`RecFields`], over `recommendations r`. Numbers are their
 /// shortest text (`25000`, `2757.5`) and missing values "".

@@ -2,7 +2,7 @@
 //!
 //! Producers (the demo generator, file imports) build these; the data layer writes them.
 
-use crate::domain::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
+use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use chrono::NaiveDate;
 
 /// An amount in hundredths of a đồng, so monthly totals add up exactly.

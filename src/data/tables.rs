@@ -254,7 +254,7 @@ fn parse_number(value: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{RiskLevel, ServiceType, SubscriberType};
+    use crate::domain::recommendation::{RiskLevel, ServiceType, SubscriberType};
 
     fn column(table: SubscriberTable, name: &str) -> Column {
         *table.columns().iter().find(|c| c.name == name).unwrap()

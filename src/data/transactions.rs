@@ -6,10 +6,7 @@
 use super::copy_binary::{copy_binary, BinaryCopyBuffer};
 use super::transaction_summaries::SummaryDeltas;
 use super::{Organization, Store};
-use crate::transactions::{
-    DashboardQuery, DashboardRange, DayFigures, MerchantFigures, MerchantTrend, PaymentFigures, RecentTransaction, TransactionDashboard,
-    MAX_CUSTOM_DAYS, TOP_MERCHANTS,
-};
+use crate::domain::transactions::{DashboardQuery, DashboardRange, DayFigures, MerchantFigures, MerchantTrend, PaymentFigures, RecentTransaction, TransactionDashboard, MAX_CUSTOM_DAYS, TOP_MERCHANTS};
 use chrono::{NaiveDate, NaiveDateTime};
 use redis::AsyncCommands;
 use std::collections::BTreeSet;

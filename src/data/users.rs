@@ -1,8 +1,8 @@
 //! Accounts, their memberships of organizations, failed sign-ins, and the session store.
 
 use super::{Organization, Store};
-use crate::access::{Role, Viewer};
-use crate::admin::MemberListing;
+use crate::domain::access::{Role, Viewer};
+use crate::domain::admin::MemberListing;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 use uuid::Uuid;

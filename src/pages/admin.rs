@@ -2,8 +2,8 @@
 //! `/admin/api-keys` (create, shown once; revoke) and `/admin/organization` (its name).
 //! Only admins reach them.
 
-use crate::access::Role;
-use crate::admin::{ApiKeyCreated, ApiKeyListing, MemberAdded, MemberListing, OrganizationSettings, ORGANIZATION_NAME_MAX};
+use crate::domain::access::Role;
+use crate::domain::admin::{ApiKeyCreated, ApiKeyListing, MemberAdded, MemberListing, OrganizationSettings, ORGANIZATION_NAME_MAX};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

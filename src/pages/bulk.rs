@@ -1,9 +1,10 @@
 //! `/bulk`: look up a pasted or uploaded list of up to 10,000 ISDNs at once (seed 001 use case 6):
 //! what was found, what was not, and which lines held no ISDN.
 
-use crate::domain::{isdn_path_segment, Recommendation};
-use crate::format::{format_count, format_vnd};
-use crate::isdn_list::MalformedLine;
+use crate::pages::url::subscriber_href;
+use crate::domain::recommendation::Recommendation;
+use crate::domain::format::{format_count, format_vnd};
+use crate::domain::isdn_list::MalformedLine;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,7 @@ pub struct BulkResult {
 #[server(endpoint = "lookup_isdn_list")]
 pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerFnError> {
     use crate::data::bulk::MAX_BULK_ISDNS;
-    use crate::isdn_list::IsdnList;
+    use crate::domain::isdn_list::IsdnList;
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     let list = IsdnList::parse(&text);
@@ -89,7 +90,7 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
                 .skip(start)
                 .take(ROWS_PER_PAGE)
                 .map(|rec| {
-                    let href = format!("/subscribers/{}", isdn_path_segment(&rec.isdn));
+                    let href = subscriber_href(&rec.isdn);
                     view! {
                         <tr data-isdn=rec.isdn.clone()>
                             <td><a href=href class="isdn">{rec.isdn.clone()}</a></td>

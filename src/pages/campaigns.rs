@@ -2,11 +2,10 @@
 //! count and the top 100 follow; a campaign is saved by name, opened again with
 //! `?id=`, exported as CSV or XLSX with the columns chosen, and its exports listed.
 
-use crate::campaign::{
-    CampaignPreview, CampaignRules, CampaignSummary, ExportEvent, SuppressionList, EXPORT_COLUMNS,
-};
-use crate::domain::{isdn_path_segment, ArpuTrend, RiskLevel, ServiceType, SubscriberType};
-use crate::format::{format_count, format_vnd};
+use crate::domain::campaign::{CampaignPreview, CampaignRules, CampaignSummary, ExportEvent, SuppressionList, EXPORT_COLUMNS};
+use crate::pages::url::subscriber_href;
+use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
+use crate::domain::format::{format_count, format_vnd};
 use leptos::prelude::*;
 // Named by `#[server(input = Json)]`, on both targets.
 use leptos::server_fn::codec::Json;
@@ -23,7 +22,7 @@ pub struct CampaignWorkspace {
 }
 
 #[cfg(feature = "ssr")]
-fn rule_error((field, message): crate::campaign::RuleError) -> crate::server::error::AppError {
+fn rule_error((field, message): crate::domain::campaign::RuleError) -> crate::server::error::AppError {
     let label = match field {
         "min_value" => "Minimum customer value",
         "min_readiness" => "Minimum advance readiness",
@@ -101,7 +100,7 @@ pub async fn get_campaign_exports(id: String) -> Result<Vec<ExportEvent>, Server
 #[server(endpoint = "create_suppression_list")]
 pub async fn create_suppression_list(name: String, text: String) -> Result<SuppressionList, ServerFnError> {
     use crate::data::campaigns::Saved;
-    use crate::isdn_list::IsdnList;
+    use crate::domain::isdn_list::IsdnList;
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     /// A suppression list holds at most this many ISDNs.
@@ -448,7 +447,7 @@ fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
         .into_iter()
         .map(|listed| {
             let rec = listed.recommendation;
-            let href = format!("/subscribers/{}", isdn_path_segment(&rec.isdn));
+            let href = subscriber_href(&rec.isdn);
             let score = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
             view! {
                 <tr data-isdn=rec.isdn.clone()>

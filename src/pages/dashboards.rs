@@ -3,9 +3,10 @@
 //! subscriber list filtered to it, whose count is the same figure.
 
 use crate::components::EChart;
-use crate::domain::{Dashboards, GroupFigures, RiskLevel, ServiceType};
-use crate::format::{format_count, format_vnd};
-use crate::domain::ListParams;
+use crate::domain::figures::{Dashboards, GroupFigures};
+use crate::domain::recommendation::{RiskLevel, ServiceType};
+use crate::domain::format::{format_count, format_vnd};
+use crate::domain::lists::ListParams;
 use crate::pages::subscriber_list::list_href as filtered_list_href;
 use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};

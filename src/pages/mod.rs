@@ -1,4 +1,5 @@
 mod admin;
+pub mod url;
 mod bulk;
 mod campaigns;
 pub mod ctv;

@@ -1,8 +1,9 @@
 //! The overview: seed 001's `ut360:meta:stats` figures and subscribers by service and risk.
 
 use crate::components::{EChart, StatCard};
-use crate::domain::{OverviewStats, RiskLevel, ServiceType};
-use crate::format::{format_count, format_vnd};
+use crate::domain::figures::OverviewStats;
+use crate::domain::recommendation::{RiskLevel, ServiceType};
+use crate::domain::format::{format_count, format_vnd};
 use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};
 use charming::series::Bar;

@@ -1,7 +1,7 @@
 //! `/sign-in`: a plain form posted to `/auth/sign-in`, which comes back here with
 //! `?problem=…` when it refuses.
 
-use crate::access::safe_return_path;
+use crate::domain::access::safe_return_path;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

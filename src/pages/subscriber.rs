@@ -3,9 +3,10 @@
 //! ARPU as a chart (and a table that reads without JavaScript).
 
 use crate::components::{EChart, StatCard};
-use crate::domain::{Isdn, Recommendation};
-use crate::format::format_vnd;
-use crate::profile::{MonthArpu, Profile, RevenueBreakdown, SubscriberView};
+use crate::domain::isdn::Isdn;
+use crate::domain::recommendation::Recommendation;
+use crate::domain::format::format_vnd;
+use crate::domain::profile::{MonthArpu, Profile, RevenueBreakdown, SubscriberView};
 use charming::component::{Axis, Grid, Legend};
 use charming::datatype::DataPointItem;
 use charming::element::{AxisType, Label, Tooltip, Trigger};
@@ -24,7 +25,7 @@ pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, Serv
 }
 
 #[server]
-pub async fn get_recent_transactions(isdn: String) -> Result<Vec<crate::transactions::RecentTransaction>, ServerFnError> {
+pub async fn get_recent_transactions(isdn: String) -> Result<Vec<crate::domain::transactions::RecentTransaction>, ServerFnError> {
     use crate::server::error::AppError;
     /// Transactions shown in Customer360.
     const RECENT_TRANSACTIONS: i64 = 20;

@@ -3,11 +3,11 @@
 //! a reload, a page at a time. `open=ISDN` shows that subscriber's Customer360 in a
 //! modal over the list; closing it returns to the list as it was.
 
-use crate::domain::{
-    isdn_path_segment, with_query, ArpuTrend, ListParams, ListedRecommendation, MatchCount, RecommendationPage, RiskLevel,
-    ServiceType, SortColumn, SubscriberType,
-};
-use crate::format::{format_count, format_vnd};
+use crate::domain::query::encode_component;
+use crate::pages::url::{subscriber_href, with_query};
+use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
+use crate::domain::lists::{ListParams, ListedRecommendation, MatchCount, RecommendationPage, SortColumn};
+use crate::domain::format::{format_count, format_vnd};
 use crate::pages::subscriber::Customer360;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,7 +24,7 @@ pub fn list_href(params: &ListParams) -> String {
 fn opening_href(params: &ListParams, isdn: &str) -> String {
     let list = list_href(params);
     let separator = if list.contains('?') { '&' } else { '?' };
-    format!("{list}{separator}open={}", isdn_path_segment(isdn))
+    format!("{list}{separator}open={}", encode_component(isdn))
 }
 
 /// The first page in `column`'s order: its usual direction, or the other one when
@@ -134,7 +134,7 @@ fn SubscriberModal(isdn: String, close_href: String) -> impl IntoView {
             }
         });
     }
-    let page_href = format!("/subscribers/{}", isdn_path_segment(&isdn));
+    let page_href = subscriber_href(&isdn);
     let label = isdn.clone();
     view! {
         <div class="modal-backdrop">

@@ -5,9 +5,9 @@
 //! through the cache, never from the raw rows.
 
 use crate::components::EChart;
-use crate::domain::with_query;
-use crate::format::{format_count, format_vnd};
-use crate::transactions::{DashboardParams, DashboardQuery, DashboardRange, TransactionDashboard};
+use crate::pages::url::with_query;
+use crate::domain::format::{format_count, format_vnd};
+use crate::domain::transactions::{DashboardParams, DashboardQuery, DashboardRange, TransactionDashboard};
 use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};
 use charming::series::{Bar, Line};
@@ -212,7 +212,7 @@ fn PaymentPerformance(dashboard: TransactionDashboard) -> impl IntoView {
 }
 
 #[component]
-fn MerchantDrillDown(dashboard: TransactionDashboard, merchant: crate::transactions::MerchantTrend) -> impl IntoView {
+fn MerchantDrillDown(dashboard: TransactionDashboard, merchant: crate::domain::transactions::MerchantTrend) -> impl IntoView {
     let close = dashboard_href(&dashboard.query.with_merchant(None));
     let title = if merchant.client_name.is_empty() { merchant.client_code.clone() } else { format!("{} ({})", merchant.client_name, merchant.client_code) };
     view! {
@@ -229,7 +229,7 @@ fn MerchantDrillDown(dashboard: TransactionDashboard, merchant: crate::transacti
 }
 
 #[component]
-fn DailyTrend(id: &'static str, title: &'static str, days: Vec<crate::transactions::DayFigures>, testid: &'static str) -> impl IntoView {
+fn DailyTrend(id: &'static str, title: &'static str, days: Vec<crate::domain::transactions::DayFigures>, testid: &'static str) -> impl IntoView {
     let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().bottom(0))

@@ -1,8 +1,7 @@
 //! Writing a dataset as seed 002's three files: the format an import reads.
 
 use super::files::{display_name, format_of, DataFiles, FileFormat};
-use crate::data::dataset::TableRows;
-use crate::data::dataset::Dataset;
+use crate::data::dataset::{TableRows, Dataset};
 use crate::data::tables::{ColumnType, SubscriberTable};
 use arrow_array::builder::{ArrayBuilder, Float64Builder, Int32Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};

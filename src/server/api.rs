@@ -7,7 +7,10 @@ use crate::data::api_keys::ApiClient;
 use crate::data::bulk::MAX_BULK_ISDNS;
 use crate::data::lists::ListRequest;
 use crate::data::lookups::SubscriberView;
-use crate::domain::{BulkLookup, Isdn, ListParams, MetaStats, Recommendation, RecommendationPage};
+use crate::domain::lists::{BulkLookup, ListParams, RecommendationPage};
+use crate::domain::isdn::Isdn;
+use crate::domain::figures::MetaStats;
+use crate::domain::recommendation::Recommendation;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -108,7 +111,7 @@ async fn stats(State(state): State<AppState>, client: ApiClient) -> Result<Json<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ParamError, SortColumn};
+    use crate::domain::lists::{ParamError, SortColumn};
 
     fn params(pairs: &[(&str, &str)]) -> Result<ListRequest, ParamError> {
         let query: String = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");

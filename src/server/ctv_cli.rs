@@ -3,7 +3,7 @@
 //! budgets, timing the data layer itself (no HTTP in between).
 
 use crate::data::{Organization, Store};
-use crate::format::format_count;
+use crate::domain::format::format_count;
 use crate::server::cli::{self, Settings};
 use crate::server::progress::spinner;
 use crate::server::timing::{median_ms, ms, quantile_ms};

@@ -27,7 +27,7 @@ pub enum AppError {
 
 impl AppError {
     /// A bad list parameter, as `ListParams` reports it.
-    pub fn bad_param((field, message): crate::domain::ParamError) -> Self {
+    pub fn bad_param((field, message): crate::domain::lists::ParamError) -> Self {
         Self::BadRequest { field, message }
     }
 

@@ -6,10 +6,10 @@
 
 use super::error::AppError;
 use super::state::AppState;
-use crate::campaign::{file_name_part, parse_export_columns};
+use crate::domain::campaign::{file_name_part, parse_export_columns};
 use crate::data::exports::{ExportBatch, ExportRequest, ExportSelection};
 use crate::data::lists::ListRequest;
-use crate::domain::ListParams;
+use crate::domain::lists::ListParams;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
@@ -69,7 +69,7 @@ pub const PATHS: [&str; 6] = [
 
 /// A month's commission report, every row the filter keeps, in the report's order.
 async fn commission_report(State(state): State<AppState>, Extension(member): Extension<Member>, RawQuery(query): RawQuery, format: Format) -> Result<Response, AppError> {
-    use crate::ctv::{ReportColumn, ReportParams};
+    use crate::domain::ctv::commissions::{ReportColumn, ReportParams};
     let params: ReportParams =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let query = params.query().map_err(AppError::bad_param)?;

@@ -8,7 +8,7 @@ use crate::data::subscribers::{ReplaceProgress, ReplaceSummary, TableChange};
 use crate::data::sync_logs::{SourceType, SyncOutcome};
 use crate::data::tables::SubscriberTable;
 use crate::data::{Organization, Store};
-use crate::format::format_count;
+use crate::domain::format::format_count;
 use crate::pipeline::problems::counted;
 use crate::pipeline::read::row_count_hint;
 use crate::pipeline::validate::{read_dataset, ReadProgress};

@@ -2,7 +2,7 @@
 
 use axum::extract::Query;
 use axum::response::Redirect;
-use crate::domain::isdn_path_segment;
+use crate::pages::url::subscriber_href;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -18,16 +18,5 @@ pub async fn search(Query(params): Query<SearchParams>) -> Redirect {
     if isdn.is_empty() {
         return Redirect::to("/");
     }
-    Redirect::to(&format!("/subscribers/{}", isdn_path_segment(isdn)))
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::domain::isdn_path_segment;
-
-    #[test]
-    fn isdns_keep_their_slashes_and_pluses() {
-        assert_eq!(isdn_path_segment("++/hZFPrCDRre55vsZqqxQ=="), "%2B%2B%2FhZFPrCDRre55vsZqqxQ==");
-        assert_eq!(isdn_path_segment("a b?#"), "a%20b%3F%23");
-    }
+    Redirect::to(&subscriber_href(isdn))
 }

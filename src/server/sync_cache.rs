@@ -6,7 +6,7 @@ use super::progress::{rows_bar, spinner};
 use crate::data::cache_sync::CacheSyncProgress;
 use crate::data::sync_logs::{SourceType, SyncOutcome};
 use crate::data::{Organization, Store};
-use crate::format::format_count;
+use crate::domain::format::format_count;
 use clap::Args;
 use indicatif::MultiProgress;
 use std::time::Instant;

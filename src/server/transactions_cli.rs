@@ -5,12 +5,12 @@
 use crate::data::transactions::{DashboardRequest, LoadedTransactions};
 use crate::server::jobs::maintain_transactions;
 use crate::data::{Organization, Store};
-use crate::format::format_count;
+use crate::domain::format::format_count;
 use crate::server::cli::{self, Settings};
 use crate::server::generate::transactions::{TransactionSynth, DEMO_DAYS};
 use crate::server::progress::{rows_bar, spinner};
 use crate::server::timing::{median_ms, ms};
-use crate::transactions::DashboardRange;
+use crate::domain::transactions::DashboardRange;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use indicatif::MultiProgress;

@@ -2,7 +2,7 @@
 
 use super::auth::password;
 use super::cli::{self, Settings};
-use crate::access::Role;
+use crate::domain::access::Role;
 use crate::data::{Organization, Store};
 use clap::{Args, Subcommand};
 

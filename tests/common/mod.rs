@@ -5,7 +5,7 @@ use sqlx::PgPool;
 use std::time::Duration;
 use ut360::data::dataset::Dataset;
 use ut360::data::records::SubscriberRecord;
-use ut360::access::Role;
+use ut360::domain::access::Role;
 use ut360::data::{Organization, Store, StoreSettings};
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/ut360";

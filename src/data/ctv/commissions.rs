@@ -10,10 +10,8 @@
 //! organization take turns (a transaction-level advisory lock), so two at once give the
 //! same ledger as one after the other.
 
-use crate::ctv::{
-    select_report_rows, CommissionKind, CommissionPeriod, CommissionStatement, CommissionRate, CommissionReportRow, RecalculationSummary, ReportQuery,
-    StatementLine, UPLINE_LEVELS,
-};
+use crate::domain::ctv::commissions::{select_report_rows, CommissionKind, CommissionPeriod, CommissionStatement, CommissionRate, CommissionReportRow, RecalculationSummary, ReportQuery, StatementLine};
+use crate::domain::ctv::network::UPLINE_LEVELS;
 use crate::data::{Organization, Store};
 use chrono::NaiveDate;
 use sqlx::PgConnection;

@@ -3,12 +3,13 @@
 
 use super::commissions::recalculate_in;
 use super::{CustomerRow, CUSTOMER_COLUMNS};
-use crate::ctv::{Customer, CustomerFilter, CustomerListing, CustomerStatus, PhoneCheck, DuplicateMatch, DuplicateReason, NewCustomer, RecalculationSummary};
+use crate::domain::ctv::customers::{Customer, CustomerFilter, CustomerListing, CustomerStatus, PhoneCheck, DuplicateMatch, DuplicateReason, NewCustomer};
+use crate::domain::ctv::commissions::RecalculationSummary;
 use crate::data::{Organization, Store};
 use sqlx::{Postgres, QueryBuilder};
 
 /// Rows a filtered customer list returns at most per page.
-pub const PAGE_ROWS: i64 = crate::ctv::CUSTOMER_PAGE_ROWS as i64;
+pub const PAGE_ROWS: i64 = crate::domain::ctv::customers::CUSTOMER_PAGE_ROWS as i64;
 
 /// The outcome of entering a customer.
 #[derive(Debug)]

@@ -1,6 +1,6 @@
 //! Loading a whole collaborator network (the demo generator's) with COPY.
 
-use crate::ctv::CustomerStatus;
+use crate::domain::ctv::customers::CustomerStatus;
 use crate::data::copy::CopyBuffer;
 use crate::data::subscribers::copy_text;
 use crate::data::{Organization, Store};

@@ -2,11 +2,11 @@
 //! the 4 levels that earn from it) and its downline 4 levels deep with team figures.
 
 use super::{like_escaped, CollaboratorRow, COLLABORATOR_COLUMNS};
-use crate::ctv::{Collaborator, Downline, DownlineMember, NetworkView, UplineMember, UPLINE_LEVELS};
+use crate::domain::ctv::network::{Collaborator, Downline, DownlineMember, NetworkView, UplineMember, UPLINE_LEVELS};
 use crate::data::{Organization, Store};
 use std::collections::HashMap;
 
-use crate::ctv::COLLABORATOR_SEARCH_LIMIT;
+use crate::domain::ctv::network::COLLABORATOR_SEARCH_LIMIT;
 
 #[derive(sqlx::FromRow)]
 struct TreeRow {

@@ -3,16 +3,16 @@
 //! adjustments and total; sortable, filterable, exportable (CSV, XLSX). A collaborator's
 //! code opens its statement: the ledger lines that make up its total.
 
-use crate::ctv::{CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery};
-use crate::domain::with_query;
-use crate::format::{format_count, format_vnd};
+use crate::domain::ctv::commissions::{CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery};
+use crate::pages::url::with_query;
+use crate::domain::format::{format_count, format_vnd};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[server]
 pub async fn get_commission_report(params: ReportParams) -> Result<CommissionReport, ServerFnError> {
-    use crate::ctv::{ReportTotals, REPORT_PAGE_ROWS};
+    use crate::domain::ctv::commissions::{ReportTotals, REPORT_PAGE_ROWS};
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     let query = params.query().map_err(|(field, message)| AppError::bad_param((field, format!("{field}: {message}"))))?;
@@ -28,7 +28,7 @@ pub async fn get_commission_report(params: ReportParams) -> Result<CommissionRep
 pub async fn get_commission_statement(period: String, ma_ctv: String) -> Result<Option<CommissionStatement>, ServerFnError> {
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
-    if !crate::ctv::is_month(period.trim()) {
+    if !crate::domain::dates::is_month(period.trim()) {
         return Err(AppError::BadRequest { field: "period", message: format!("period: {period:?} is not a month (YYYY-MM)") }.into());
     }
     Ok(store.commission_statement_of(&member.organization, ma_ctv.trim(), period.trim()).await.map_err(AppError::from)?)

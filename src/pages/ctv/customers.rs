@@ -3,9 +3,10 @@
 //! the list by status, order dates and closer, and enter a new customer: the duplicate
 //! rule runs first and says why a phone is taken.
 
-use crate::ctv::{Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerStatus, DuplicateMatch, PhoneCheck};
-use crate::domain::{query_string, with_query};
-use crate::format::format_vnd;
+use crate::domain::ctv::customers::{Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerStatus, DuplicateMatch, PhoneCheck};
+use crate::domain::query::query_string;
+use crate::pages::url::with_query;
+use crate::domain::format::format_vnd;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -31,7 +32,7 @@ pub async fn enter_customer(
     service: String,
     amount: String,
 ) -> Result<CustomerEntryResult, ServerFnError> {
-    use crate::ctv::NewCustomer;
+    use crate::domain::ctv::customers::NewCustomer;
     use crate::data::ctv::customers::CustomerEntry;
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;

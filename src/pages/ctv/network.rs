@@ -2,9 +2,10 @@
 //! it (the 4 levels its customers pay overrides to) and its team 4 levels deep, each
 //! member with its team size and revenue. The tree opens and closes without a request.
 
-use crate::ctv::{Collaborator, DownlineMember, NetworkView};
-use crate::domain::{query_string, with_query};
-use crate::format::{format_count, format_vnd};
+use crate::domain::ctv::network::{Collaborator, DownlineMember, NetworkView};
+use crate::domain::query::query_string;
+use crate::pages::url::with_query;
+use crate::domain::format::{format_count, format_vnd};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -86,7 +87,7 @@ fn SearchResults(text: String, found: Vec<Collaborator>) -> impl IntoView {
         return view! { <p class="empty-state" role="status">"No collaborator's code, name or phone matches " <code>{text}</code> "."</p> }
             .into_any();
     }
-    let more = (found.len() as i64 >= crate::ctv::COLLABORATOR_SEARCH_LIMIT).then_some(" (the first ones; narrow the search)");
+    let more = (found.len() as i64 >= crate::domain::ctv::network::COLLABORATOR_SEARCH_LIMIT).then_some(" (the first ones; narrow the search)");
     view! {
         <p class="list-count">{format!("{} found{}", format_count(found.len() as i64), more.unwrap_or_default())}</p>
         <div class="table-scroll">

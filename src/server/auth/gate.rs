@@ -4,7 +4,7 @@
 //! server functions and files get a JSON error.
 
 use super::{now_unix, session_user, store_session_user};
-use crate::access::{access_for, Access, Permission, Role, SERVER_FUNCTION_PREFIX};
+use crate::domain::access::{access_for, Access, Permission, Role, SERVER_FUNCTION_PREFIX};
 use crate::data::users::Member;
 use crate::server::error::AppError;
 use crate::server::state::AppState;

@@ -8,7 +8,7 @@ pub mod sign_in;
 use super::error::AppError;
 use super::state::AppState;
 use crate::data::users::Member;
-use crate::access::SIGN_IN_PATH;
+use crate::domain::access::SIGN_IN_PATH;
 use crate::data::Store;
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::time::Duration as CookieDuration;

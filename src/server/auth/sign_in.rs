@@ -2,7 +2,7 @@
 //! forms and redirects: they work before the page's code has loaded.
 
 use super::{now_unix, password, sign_in_url, store_session_user, SessionUser};
-use crate::access::{safe_return_path, SIGN_IN_PATH};
+use crate::domain::access::{safe_return_path, SIGN_IN_PATH};
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::State;

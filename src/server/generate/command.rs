@@ -7,7 +7,7 @@ use crate::data::{Organization, Store};
 use crate::data::dataset::Dataset;
 use crate::data::subscribers::ReplaceProgress;
 use crate::data::tables::SubscriberTable;
-use crate::format::format_count;
+use crate::domain::format::format_count;
 use crate::pipeline::export::write_dataset;
 use crate::pipeline::files::display_name;
 use crate::pipeline::DataFiles;

@@ -13,7 +13,7 @@ pub mod transactions;
 pub use command::run;
 
 use crate::data::records::{round2, ArpuStats, MonthlyArpu, RevenueShares, SubscriberRecord, TopupBehaviour};
-use crate::domain::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
+use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use base64::Engine;
 use chrono::NaiveDate;
 use rand::{Rng, RngCore, SeedableRng};

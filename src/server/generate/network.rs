@@ -3,7 +3,7 @@
 //! customers over the 24 months up to `today`, with statuses that depend on whether
 //! their appointment has passed. The same seed, scale and day give the same network.
 
-use crate::ctv::CustomerStatus;
+use crate::domain::ctv::customers::CustomerStatus;
 use crate::data::ctv::load::{CollaboratorRecord, CustomerRecord, Network};
 use chrono::{Datelike, Months, NaiveDate};
 use rand::{Rng, SeedableRng};

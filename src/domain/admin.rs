@@ -1,6 +1,6 @@
 //! What the admin pages show: the organization's members and its API keys.
 
-use crate::access::Role;
+use crate::domain::access::Role;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

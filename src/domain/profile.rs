@@ -127,7 +127,7 @@ pub struct Insights {
 /// A subscriber's 360 view: the recommendation and, when there is one, the profile.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SubscriberView {
-    pub recommendation: crate::domain::Recommendation,
+    pub recommendation: crate::domain::recommendation::Recommendation,
     pub profile: Option<Profile>,
 }
 

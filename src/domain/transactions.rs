@@ -2,7 +2,8 @@
 //! (`client_code`) and payment modes, read on the `/transactions` dashboard from daily
 //! summaries. Shared by the server and the page. Dates travel as `YYYY-MM-DD`.
 
-use crate::ctv::is_date;
+use crate::domain::dates::is_date;
+use crate::domain::query::query_string;
 use serde::{Deserialize, Serialize};
 
 /// The dashboard's period, as the range buttons name it.
@@ -130,7 +131,7 @@ impl DashboardQuery {
         let range = self.range.as_str().to_owned();
         let text = |value: &Option<String>| value.clone().unwrap_or_default();
         let (from, until, merchant) = (text(&self.from), text(&self.until), text(&self.merchant));
-        crate::domain::query_string(&[("range", &range), ("from", &from), ("until", &until), ("merchant", &merchant)])
+        query_string(&[("range", &range), ("from", &from), ("until", &until), ("merchant", &merchant)])
     }
 
     /// The same period, another merchant's trend (or none).

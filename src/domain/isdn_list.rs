@@ -1,7 +1,7 @@
 //! A list of ISDNs as marketing pastes it (seed 001 use case 6): one per line, or the
 //! first column of a CSV export, with or without a header line.
 
-use crate::domain::Isdn;
+use crate::domain::isdn::Isdn;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 

@@ -2,7 +2,7 @@
 //! who gets an advance offer, and what an export of them holds. Shared by the
 //! server and the rule builder in the browser.
 
-use crate::domain::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
+use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use serde::{Deserialize, Serialize};
 
 /// Who a campaign selects. Each list allows any of its values (empty: any value);
@@ -134,7 +134,7 @@ pub struct CampaignPreview {
     pub count: i64,
     /// Before the limit, so users see what it cuts.
     pub matching: i64,
-    pub top: Vec<crate::domain::ListedRecommendation>,
+    pub top: Vec<crate::domain::lists::ListedRecommendation>,
 }
 
 /// The columns an export can hold: seed 001's `rec` fields, in its order, with the

@@ -1,0 +1,206 @@
+//! Subscriber lists: which subscribers a list holds, its URL parameters checked, its
+//! order and its pages.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use crate::domain::query::query_string;
+use crate::domain::recommendation::{ArpuTrend, Recommendation, RiskLevel, ServiceType, SubscriberType};
+
+/// Which subscribers a list holds: every filter given must match.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecommendationFilter {
+    pub service: Option<ServiceType>,
+    pub risk: Option<RiskLevel>,
+    pub cluster: Option<i32>,
+    pub subscriber_type: Option<SubscriberType>,
+    pub trend: Option<ArpuTrend>,
+    /// Lowest customer value score, 0 to 100.
+    pub min_value: Option<f64>,
+    /// Lowest advance readiness score, 0 to 100.
+    pub min_readiness: Option<f64>,
+}
+
+/// A list's parameters as a URL query carries them, as text ("" when absent) so each
+/// bad value gets a message naming its parameter. The API and the list page share
+/// the names.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListParams {
+    pub service: String,
+    pub risk: String,
+    pub cluster: String,
+    pub subscriber_type: String,
+    pub trend: String,
+    pub min_value: String,
+    pub min_readiness: String,
+    pub sort: String,
+    pub order: String,
+    pub after: String,
+    pub before: String,
+    pub limit: String,
+}
+
+/// A bad list parameter: its name and what is wrong.
+pub type ParamError = (&'static str, String);
+
+fn parsed<T: FromStr>(field: &'static str, text: &str) -> Result<Option<T>, ParamError>
+where
+    T::Err: fmt::Display,
+{
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<T>().map(Some).map_err(|e| (field, format!("{text:?}: {e}")))
+}
+
+impl ListParams {
+    pub fn filter(&self) -> Result<RecommendationFilter, ParamError> {
+        fn score(field: &'static str, text: &str) -> Result<Option<f64>, ParamError> {
+            match parsed::<f64>(field, text)? {
+                Some(score) if !(0.0..=100.0).contains(&score) => Err((field, format!("{score} is outside 0 to 100"))),
+                other => Ok(other),
+            }
+        }
+        Ok(RecommendationFilter {
+            service: parsed("service", &self.service)?,
+            risk: parsed("risk", &self.risk)?,
+            cluster: parsed("cluster", &self.cluster)?,
+            subscriber_type: parsed("subscriber_type", &self.subscriber_type)?,
+            trend: parsed("trend", &self.trend)?,
+            min_value: score("min_value", &self.min_value)?,
+            min_readiness: score("min_readiness", &self.min_readiness)?,
+        })
+    }
+
+    /// Priority, highest first, unless `sort` / `order` say otherwise.
+    pub fn sort(&self) -> Result<ListSort, ParamError> {
+        let column = parsed::<SortColumn>("sort", &self.sort)?.unwrap_or(SortColumn::Priority);
+        let descending = match self.order.trim() {
+            "" => column.descending_by_default(),
+            "desc" => true,
+            "asc" => false,
+            other => return Err(("order", format!("{other:?}: expected asc or desc"))),
+        };
+        Ok(ListSort { column, descending })
+    }
+
+    /// `name=value&…` of the parameters that have a value, percent-encoded.
+    pub fn query_string(&self) -> String {
+        let pairs = [
+            ("service", &self.service),
+            ("risk", &self.risk),
+            ("cluster", &self.cluster),
+            ("subscriber_type", &self.subscriber_type),
+            ("trend", &self.trend),
+            ("min_value", &self.min_value),
+            ("min_readiness", &self.min_readiness),
+            ("sort", &self.sort),
+            ("order", &self.order),
+            ("after", &self.after),
+            ("before", &self.before),
+            ("limit", &self.limit),
+        ];
+        query_string(&pairs)
+    }
+}
+
+/// The columns a list can be ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SortColumn {
+    Priority,
+    Isdn,
+    Service,
+    Risk,
+    Advance,
+    CustomerValue,
+    Readiness,
+    ArpuAvg,
+    Trend,
+    Cluster,
+}
+
+impl SortColumn {
+    pub const ALL: [SortColumn; 10] = [
+        Self::Priority,
+        Self::Isdn,
+        Self::Service,
+        Self::Risk,
+        Self::Advance,
+        Self::CustomerValue,
+        Self::Readiness,
+        Self::ArpuAvg,
+        Self::Trend,
+        Self::Cluster,
+    ];
+
+    /// The name in `sort=`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Priority => "priority",
+            Self::Isdn => "isdn",
+            Self::Service => "service",
+            Self::Risk => "risk",
+            Self::Advance => "advance",
+            Self::CustomerValue => "value",
+            Self::Readiness => "readiness",
+            Self::ArpuAvg => "arpu",
+            Self::Trend => "trend",
+            Self::Cluster => "cluster",
+        }
+    }
+
+    /// Figures read best largest first; names A to Z.
+    pub fn descending_by_default(self) -> bool {
+        !matches!(self, Self::Isdn | Self::Service | Self::Risk | Self::Trend)
+    }
+}
+
+crate::domain::recommendation::display_and_parse!(SortColumn => "sort column");
+
+/// A list's order: the column, then ISDN in the same direction to break ties.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListSort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+impl Default for ListSort {
+    fn default() -> Self {
+        Self { column: SortColumn::Priority, descending: true }
+    }
+}
+
+/// How many subscribers a list holds: exact, or at least this many when counting
+/// further would cost more than the page itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MatchCount {
+    Exact(i64),
+    AtLeast(i64),
+}
+
+/// A recommendation in a list, with the score the list is ordered by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListedRecommendation {
+    #[serde(flatten)]
+    pub recommendation: Recommendation,
+    pub priority_score: Option<f64>,
+}
+
+/// One page of a list, in the list's order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecommendationPage {
+    pub items: Vec<ListedRecommendation>,
+    /// Where the next page starts (`after=`); `None` on the last page.
+    pub next: Option<String>,
+    /// Where the page before ends (`before=`); `None` on the first page.
+    pub previous: Option<String>,
+}
+
+/// What a bulk lookup found, in the order asked, each ISDN once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulkLookup {
+    pub found: Vec<Recommendation>,
+    pub not_found: Vec<String>,
+}

@@ -1,0 +1,18 @@
+//! What the server and the browser share: the vocabulary of the seeds as typed values,
+//! each parsed and checked once, and the shapes of what the pages show. Nothing here
+//! reads a database; `data/` fills these types and `pages/` shows them.
+
+pub mod access;
+pub mod admin;
+pub mod campaign;
+pub mod ctv;
+pub mod dates;
+pub mod figures;
+pub mod format;
+pub mod isdn;
+pub mod isdn_list;
+pub mod lists;
+pub mod profile;
+pub mod query;
+pub mod recommendation;
+pub mod transactions;
