@@ -1,8 +1,7 @@
 //! `import`: generate, export, import into an empty database and compare every
 //! table; malformed files are refused with their problems and change nothing.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{scalar_i64, TestDb};
 use sqlx::PgPool;

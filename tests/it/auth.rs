@@ -1,9 +1,8 @@
 //! Sign-in, sessions and permissions over HTTP: every role against every route and
 //! server function the router has, session id rotation, sign-out, expiry, lockout,
 //! cross-site requests, and one organization never seeing another's subscribers.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{browser_like_client, create_user, sign_in, signed_in_client, spawn_app, spawn_app_with, TestDb, TEST_PASSWORD};
 use reqwest::StatusCode;

@@ -1,7 +1,6 @@
 //! Start-up failures give one clear line and a non-zero exit, never a panic trace.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

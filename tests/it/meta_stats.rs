@@ -1,7 +1,6 @@
 //! The overview figures and seed 001's `{prefix}:meta:stats` hash in Redis.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::TestDb;
 use redis::AsyncCommands;

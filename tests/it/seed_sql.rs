@@ -1,8 +1,7 @@
 //! The seeds' own SQL, copied verbatim, runs against generated data and returns
 //! the shape the seeds document (DESIGN.md contract 1).
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::TestDb;
 use sqlx::postgres::PgRow;

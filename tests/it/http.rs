@@ -1,8 +1,7 @@
 //! The app over HTTP on a real port: probes, the server-rendered overview, 404s,
 //! and readiness when Redis goes away.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{free_port, spawn_app, PrivateRedis, TestDb};
 use ut360::domain::format::format_count;

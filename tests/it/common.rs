@@ -1,5 +1,5 @@
 //! Test support: every test gets a fresh database (migrated) and its own Redis prefix.
-#![allow(dead_code)]
+
 
 use sqlx::PgPool;
 use std::time::Duration;
@@ -34,6 +34,7 @@ pub struct TestDb {
     pub store: Store,
     /// For assertions in SQL; the code under test goes through `store`.
     pub pool: PgPool,
+    dropped: bool,
 }
 
 impl TestDb {
@@ -48,7 +49,7 @@ impl TestDb {
         Store::create_and_migrate(&settings).await.expect("create and migrate the test database");
         let store = Store::connect(&settings).await.expect("connect to the test database");
         let pool = PgPool::connect(&settings.database_url).await.expect("assertion pool");
-        Self { name, settings, store, pool }
+        Self { name, settings, store, pool, dropped: false }
     }
 
     pub async fn default_organization(&self) -> Organization {
@@ -67,11 +68,33 @@ impl TestDb {
         self.store.replace_dataset(organization, &dataset, |_| {}).await.expect("load subscribers");
     }
 
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
         self.store.close().await;
         self.pool.close().await;
-        let admin = PgPool::connect(&with_database(&base_database_url(), "postgres")).await.unwrap();
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&admin).await.unwrap();
+        drop_database(&self.name).await;
+        self.dropped = true;
+    }
+}
+
+async fn drop_database(name: &str) {
+    let admin = PgPool::connect(&with_database(&base_database_url(), "postgres")).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await.unwrap();
+    admin.close().await;
+}
+
+/// A test that panics before `cleanup` still leaves no database behind. Drop cannot
+/// await, so a thread of its own runs the drop on a runtime of its own.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        let name = self.name.clone();
+        let dropping = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(drop_database(&name));
+        });
+        let _ = dropping.join();
     }
 }
 

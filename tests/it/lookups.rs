@@ -1,8 +1,7 @@
 //! The cached data layer and `/api/v1` lookups: Redis first, Postgres on a miss (one
 //! read however many ask), Redis filled; Redis going away makes reads slower, not failed.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{free_port, PrivateRedis, TestDb};
 use redis::AsyncCommands;

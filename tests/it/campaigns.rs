@@ -1,8 +1,7 @@
 //! Campaigns end to end over HTTP: live counts, saved campaigns, CSV and XLSX exports
 //! parsed back against SQL, suppression, the export record, and clear errors.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, TestDb};
 use serde_json::{json, Value};

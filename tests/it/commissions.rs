@@ -1,9 +1,8 @@
 //! Seed 000's collaborator system against real Postgres: commission math over chains
 //! of every length, rates that change, reversals, closed months, concurrent
 //! recalculations, the referral tree, and the duplicate-phone rule at its boundaries.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::{scalar_i64, TestDb};

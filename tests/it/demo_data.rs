@@ -1,7 +1,6 @@
 //! The demo data in Postgres: seed-scale splits, internal consistency, repeatability.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{scalar_i64, TestDb};
 use ut360::server::generate::{generate, DemoSize, MONTHS};

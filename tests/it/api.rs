@@ -1,8 +1,7 @@
 //! `/api/v1` as the advance-request system sees it: API keys, lookups, bulk lookups,
 //! lists by priority, JSON errors, the OpenAPI description and /metrics.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{api_client, client_with_key, encoded, free_port, spawn_app, PrivateRedis, TestDb};
 use redis::AsyncCommands;

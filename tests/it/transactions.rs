@@ -2,7 +2,7 @@
 //! the raw rows, the dashboard from the summaries equal to the one from the rows, and
 //! its cache dropped by a load.
 
-mod common;
+use crate::common;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use common::{scalar_i64, TestDb};

@@ -1,7 +1,6 @@
 //! `sync-cache`: seed 001's Redis contract, matching Postgres, with no stale keys.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::TestDb;
 use redis::AsyncCommands;

@@ -1,0 +1,19 @@
+//! Every integration test in one binary: each module an area of UT360, each test on a
+//! fresh database of its own and its own Redis key prefix (see `common`). One binary links
+//! the app once instead of once per area.
+#![cfg(feature = "ssr")]
+
+mod common;
+mod api;
+mod auth;
+mod cache_sync;
+mod campaigns;
+mod cli;
+mod commissions;
+mod demo_data;
+mod http;
+mod import;
+mod lookups;
+mod meta_stats;
+mod seed_sql;
+mod transactions;
