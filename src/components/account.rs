@@ -3,9 +3,10 @@
 use crate::domain::access::Viewer;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use crate::domain::server_error::ServerError;
 
 #[server]
-pub async fn get_viewer() -> Result<Option<Viewer>, ServerFnError> {
+pub async fn get_viewer() -> Result<Option<Viewer>, ServerError> {
     Ok(crate::server::auth::signed_in().ok().map(|member| member.viewer()))
 }
 

@@ -8,9 +8,10 @@
 
 use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
 use super::{Organization, Store};
-use crate::domain::lists::{ListParams, ListSort, ListedRecommendation, MatchCount, ParamError, RecommendationFilter, RecommendationPage, SortColumn};
+use crate::domain::lists::{ListParams, ListSort, ListedRecommendation, MatchCount, RecommendationFilter, RecommendationPage, SortColumn};
 use base64::Engine;
 use sqlx::{Postgres, QueryBuilder};
+use crate::domain::field_error::FieldError;
 
 pub const MAX_PAGE_SIZE: u32 = 1000;
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -95,22 +96,22 @@ pub enum PageStart {
 
 impl ListRequest {
     /// From the list's parameters; an error names the parameter at fault.
-    pub fn from_params(params: &ListParams) -> Result<Self, ParamError> {
+    pub fn from_params(params: &ListParams) -> Result<Self, FieldError> {
         let filter = params.filter()?;
         let sort = params.sort()?;
-        let cursor = |field: &'static str, text: &str| PageCursor::decode(text, sort.column).map_err(|message| (field, message));
+        let cursor = |field: &'static str, text: &str| PageCursor::decode(text, sort.column).map_err(|message| FieldError::new(field, message));
         let start = match (params.after.trim(), params.before.trim()) {
             ("", "") => PageStart::First,
             (after, "") => PageStart::After(cursor("after", after)?),
             ("", before) => PageStart::Before(cursor("before", before)?),
-            _ => return Err(("before", "give `after` or `before`, not both".into())),
+            _ => return Err(FieldError::new("before", "give `after` or `before`, not both")),
         };
         let limit = match params.limit.trim() {
             "" => DEFAULT_PAGE_SIZE,
-            text => text.parse::<u32>().map_err(|e| ("limit", format!("{text:?}: {e}")))?,
+            text => text.parse::<u32>().map_err(|e| FieldError::new("limit", format!("{text:?}: {e}")))?,
         };
         if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-            return Err(("limit", format!("{limit} is outside 1 to {MAX_PAGE_SIZE}")));
+            return Err(FieldError::new("limit", format!("{limit} is outside 1 to {MAX_PAGE_SIZE}")));
         }
         Ok(Self { filter, sort, start, limit })
     }

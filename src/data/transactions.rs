@@ -10,6 +10,7 @@ use crate::domain::transactions::{DashboardQuery, DashboardRange, DayFigures, Me
 use chrono::{NaiveDate, NaiveDateTime};
 use redis::AsyncCommands;
 use std::collections::BTreeSet;
+use crate::domain::field_error::FieldError;
 
 /// How long a computed dashboard is served from Redis.
 pub const DASHBOARD_TTL_SECONDS: u64 = 15 * 60;
@@ -61,18 +62,18 @@ pub struct DashboardRequest {
 impl DashboardRequest {
     /// `today` ends the standard ranges; a custom range longer than `MAX_CUSTOM_DAYS`
     /// is refused with the field named.
-    pub fn resolve(query: &DashboardQuery, today: NaiveDate) -> Result<Self, (&'static str, String)> {
+    pub fn resolve(query: &DashboardQuery, today: NaiveDate) -> Result<Self, FieldError> {
         let day = |field: &'static str, text: &Option<String>| {
             text.as_deref()
                 .and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-                .ok_or((field, "a custom range needs this day".to_owned()))
+                .ok_or(FieldError::new(field, "a custom range needs this day".to_owned()))
         };
         let (from, until) = match query.range.days() {
             Some(days) => (today - chrono::Days::new(u64::from(days) - 1), today),
             None => {
                 let (from, until) = (day("from", &query.from)?, day("until", &query.until)?);
                 if (until - from).num_days() >= MAX_CUSTOM_DAYS {
-                    return Err(("until", format!("a custom range spans at most {MAX_CUSTOM_DAYS} days")));
+                    return Err(FieldError::new("until", format!("a custom range spans at most {MAX_CUSTOM_DAYS} days")));
                 }
                 (from, until)
             }

@@ -4,6 +4,7 @@
 
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use serde::{Deserialize, Serialize};
+use crate::domain::field_error::FieldError;
 
 /// Who a campaign selects. Each list allows any of its values (empty: any value);
 /// every rule given must hold. Ordered by priority, highest first, up to `limit`.
@@ -30,9 +31,6 @@ pub struct CampaignRules {
     pub exclude_lists: Vec<String>,
 }
 
-/// A bad rule: the field and what is wrong.
-pub type RuleError = (&'static str, String);
-
 impl CampaignRules {
     /// The most a campaign can hold, in line with the 1,000,000-row export.
     pub const MAX_LIMIT: u32 = 1_000_000;
@@ -50,40 +48,40 @@ impl CampaignRules {
     }
 
     /// Every rule within its range; the first one that is not, named.
-    pub fn validate(&self) -> Result<(), RuleError> {
+    pub fn validate(&self) -> Result<(), FieldError> {
         for (field, score) in [("min_value", self.min_value), ("min_readiness", self.min_readiness)] {
             if let Some(score) = score {
                 if !(0.0..=100.0).contains(&score) {
-                    return Err((field, format!("{score} is outside 0 to 100")));
+                    return Err(FieldError::new(field, format!("{score} is outside 0 to 100")));
                 }
             }
         }
         for (field, amount) in [("min_advance", self.min_advance), ("max_advance", self.max_advance)] {
             if let Some(amount) = amount {
                 if !amount.is_finite() || amount < 0.0 {
-                    return Err((field, format!("{amount} is not an amount in đồng (0 or more)")));
+                    return Err(FieldError::new(field, format!("{amount} is not an amount in đồng (0 or more)")));
                 }
             }
         }
         if let (Some(min), Some(max)) = (self.min_advance, self.max_advance) {
             if min > max {
-                return Err(("max_advance", format!("the range ends ({max}) below where it starts ({min})")));
+                return Err(FieldError::new("max_advance", format!("the range ends ({max}) below where it starts ({min})")));
             }
         }
         if let Some(cluster) = self.clusters.iter().find(|c| **c < 0) {
-            return Err(("clusters", format!("{cluster} is not a cluster number (0 or more)")));
+            return Err(FieldError::new("clusters", format!("{cluster} is not a cluster number (0 or more)")));
         }
         if let Some(limit) = self.limit {
             if !(1..=Self::MAX_LIMIT).contains(&limit) {
-                return Err(("limit", format!("{limit} is outside 1 to {}", Self::MAX_LIMIT)));
+                return Err(FieldError::new("limit", format!("{limit} is outside 1 to {}", Self::MAX_LIMIT)));
             }
         }
         let is_id = |id: &String| id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
         if let Some(id) = self.exclude_campaigns.iter().find(|id| !is_id(id)) {
-            return Err(("exclude_campaigns", format!("{id:?} is not a campaign id")));
+            return Err(FieldError::new("exclude_campaigns", format!("{id:?} is not a campaign id")));
         }
         if let Some(id) = self.exclude_lists.iter().find(|id| !is_id(id)) {
-            return Err(("exclude_lists", format!("{id:?} is not a suppression list id")));
+            return Err(FieldError::new("exclude_lists", format!("{id:?} is not a suppression list id")));
         }
         Ok(())
     }
@@ -206,7 +204,7 @@ mod tests {
     #[test]
     fn rules_are_checked_and_named() {
         assert_eq!(CampaignRules::seed_template().validate(), Ok(()));
-        let bad = |rules: CampaignRules| rules.validate().unwrap_err().0;
+        let bad = |rules: CampaignRules| rules.validate().unwrap_err().field;
         assert_eq!(bad(CampaignRules { min_value: Some(101.0), ..Default::default() }), "min_value");
         assert_eq!(bad(CampaignRules { min_readiness: Some(-1.0), ..Default::default() }), "min_readiness");
         assert_eq!(bad(CampaignRules { min_advance: Some(50_000.0), max_advance: Some(10_000.0), ..Default::default() }), "max_advance");

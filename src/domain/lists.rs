@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 use crate::domain::query::query_string;
 use crate::domain::recommendation::{ArpuTrend, Recommendation, RiskLevel, ServiceType, SubscriberType};
+use crate::domain::field_error::FieldError;
 
 /// Which subscribers a list holds: every filter given must match.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -41,10 +42,7 @@ pub struct ListParams {
     pub limit: String,
 }
 
-/// A bad list parameter: its name and what is wrong.
-pub type ParamError = (&'static str, String);
-
-fn parsed<T: FromStr>(field: &'static str, text: &str) -> Result<Option<T>, ParamError>
+fn parsed<T: FromStr>(field: &'static str, text: &str) -> Result<Option<T>, FieldError>
 where
     T::Err: fmt::Display,
 {
@@ -52,14 +50,14 @@ where
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse::<T>().map(Some).map_err(|e| (field, format!("{text:?}: {e}")))
+    text.parse::<T>().map(Some).map_err(|e| FieldError::new(field, format!("{text:?}: {e}")))
 }
 
 impl ListParams {
-    pub fn filter(&self) -> Result<RecommendationFilter, ParamError> {
-        fn score(field: &'static str, text: &str) -> Result<Option<f64>, ParamError> {
+    pub fn filter(&self) -> Result<RecommendationFilter, FieldError> {
+        fn score(field: &'static str, text: &str) -> Result<Option<f64>, FieldError> {
             match parsed::<f64>(field, text)? {
-                Some(score) if !(0.0..=100.0).contains(&score) => Err((field, format!("{score} is outside 0 to 100"))),
+                Some(score) if !(0.0..=100.0).contains(&score) => Err(FieldError::new(field, format!("{score} is outside 0 to 100"))),
                 other => Ok(other),
             }
         }
@@ -75,13 +73,13 @@ impl ListParams {
     }
 
     /// Priority, highest first, unless `sort` / `order` say otherwise.
-    pub fn sort(&self) -> Result<ListSort, ParamError> {
+    pub fn sort(&self) -> Result<ListSort, FieldError> {
         let column = parsed::<SortColumn>("sort", &self.sort)?.unwrap_or(SortColumn::Priority);
         let descending = match self.order.trim() {
             "" => column.descending_by_default(),
             "desc" => true,
             "asc" => false,
-            other => return Err(("order", format!("{other:?}: expected asc or desc"))),
+            other => return Err(FieldError::new("order", format!("{other:?}: expected asc or desc"))),
         };
         Ok(ListSort { column, descending })
     }

@@ -5,6 +5,7 @@
 use crate::domain::dates::is_date;
 use crate::domain::query::query_string;
 use serde::{Deserialize, Serialize};
+use crate::domain::field_error::FieldError;
 
 /// The dashboard's period, as the range buttons name it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -94,32 +95,32 @@ pub struct DashboardQuery {
 
 impl DashboardParams {
     /// The query, or the field at fault and why.
-    pub fn query(&self) -> Result<DashboardQuery, (&'static str, String)> {
+    pub fn query(&self) -> Result<DashboardQuery, FieldError> {
         let range = match self.range.trim() {
             "" => DashboardRange::default(),
             text => DashboardRange::parse(text)
-                .ok_or_else(|| ("range", format!("{text:?} is not a range (today, week, month, year or custom)")))?,
+                .ok_or_else(|| FieldError::new("range", format!("{text:?} is not a range (today, week, month, year or custom)")))?,
         };
-        let day = |field: &'static str, text: &str| -> Result<Option<String>, (&'static str, String)> {
+        let day = |field: &'static str, text: &str| -> Result<Option<String>, FieldError> {
             match text.trim() {
                 "" => Ok(None),
                 text if is_date(text) => Ok(Some(text.to_owned())),
-                text => Err((field, format!("{text:?} is not a date (YYYY-MM-DD)"))),
+                text => Err(FieldError::new(field, format!("{text:?} is not a date (YYYY-MM-DD)"))),
             }
         };
         let (from, until) = (day("from", &self.from)?, day("until", &self.until)?);
         let (from, until) = match range {
             DashboardRange::Custom => match (from, until) {
-                (Some(from), Some(until)) if from > until => return Err(("until", format!("{until} is before {from}"))),
+                (Some(from), Some(until)) if from > until => return Err(FieldError::new("until", format!("{until} is before {from}"))),
                 (Some(from), Some(until)) => (Some(from), Some(until)),
-                (None, _) => return Err(("from", "a custom range needs a first day".to_owned())),
-                (_, None) => return Err(("until", "a custom range needs a last day".to_owned())),
+                (None, _) => return Err(FieldError::new("from", "a custom range needs a first day".to_owned())),
+                (_, None) => return Err(FieldError::new("until", "a custom range needs a last day".to_owned())),
             },
             _ => (None, None),
         };
         let merchant = Some(self.merchant.trim().to_owned()).filter(|code| !code.is_empty());
         if merchant.as_ref().is_some_and(|code| code.chars().count() > 50) {
-            return Err(("merchant", "a merchant code has at most 50 characters".to_owned()));
+            return Err(FieldError::new("merchant", "a merchant code has at most 50 characters".to_owned()));
         }
         Ok(DashboardQuery { range, from, until, merchant })
     }
@@ -247,10 +248,10 @@ mod tests {
 
     #[test]
     fn a_custom_range_needs_both_days_in_order() {
-        assert_eq!(params("custom", "", "2026-01-31").query().unwrap_err().0, "from");
-        assert_eq!(params("custom", "2026-01-01", "").query().unwrap_err().0, "until");
-        assert_eq!(params("custom", "2026-02-01", "2026-01-31").query().unwrap_err().0, "until");
-        assert_eq!(params("custom", "2026-02-30", "2026-03-01").query().unwrap_err().0, "from");
+        assert_eq!(params("custom", "", "2026-01-31").query().unwrap_err().field, "from");
+        assert_eq!(params("custom", "2026-01-01", "").query().unwrap_err().field, "until");
+        assert_eq!(params("custom", "2026-02-01", "2026-01-31").query().unwrap_err().field, "until");
+        assert_eq!(params("custom", "2026-02-30", "2026-03-01").query().unwrap_err().field, "from");
         let query = params("custom", "2026-01-01", "2026-01-31").query().unwrap();
         assert_eq!(query.from.as_deref(), Some("2026-01-01"));
         assert_eq!(query.query_string(), "range=custom&from=2026-01-01&until=2026-01-31");
@@ -258,7 +259,7 @@ mod tests {
 
     #[test]
     fn unknown_ranges_are_named() {
-        let (field, message) = params("decade", "", "").query().unwrap_err();
+        let FieldError { field, message } = params("decade", "", "").query().unwrap_err();
         assert_eq!(field, "range");
         assert!(message.contains("decade"));
     }

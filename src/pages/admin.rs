@@ -6,27 +6,27 @@ use crate::domain::access::Role;
 use crate::domain::admin::{ApiKeyCreated, ApiKeyListing, MemberAdded, MemberListing, OrganizationSettings, ORGANIZATION_NAME_MAX};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use crate::domain::server_error::ServerError;
 
 #[server]
-pub async fn get_members() -> Result<Vec<MemberListing>, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_members() -> Result<Vec<MemberListing>, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.members(&member.organization).await.map_err(AppError::from)?)
+    Ok(store.members(&member.organization).await?)
 }
 
 /// Adds a member, or changes a member's role.
 #[server]
-pub async fn save_member(email: String, role: String) -> Result<MemberAdded, ServerFnError> {
+pub async fn save_member(email: String, role: String) -> Result<MemberAdded, ServerError> {
     use crate::data::users::MemberChange;
     use crate::server::auth::password;
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
-    let bad = |field: &'static str, message: String| AppError::BadRequest { field, message }.into_server_fn();
+    let bad = |field: &'static str, message: String| ServerError::from(AppError::BadRequest { field, message });
     crate::server::auth::check_email(&email).map_err(|message| bad("email", message))?;
     let role = Role::parse(&role).ok_or_else(|| bad("role", format!("role: {role:?} is not a role")))?;
     let new_password = password::generate();
     let hash = password::hash(&new_password);
-    match store.add_member(&member.organization, &email, role, &hash).await.map_err(|e| AppError::from(e).into_server_fn())? {
+    match store.add_member(&member.organization, &email, role, &hash).await? {
         MemberChange::LastAdmin => Err(bad("role", "role: the organization would have no admin left; make someone else admin first".to_owned())),
         change => Ok(MemberAdded {
             email: crate::data::users::normalize_email(&email),
@@ -37,12 +37,12 @@ pub async fn save_member(email: String, role: String) -> Result<MemberAdded, Ser
 }
 
 #[server]
-pub async fn remove_member(email: String) -> Result<(), ServerFnError> {
+pub async fn remove_member(email: String) -> Result<(), ServerError> {
     use crate::data::users::MemberChange;
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
-    let bad = |message: String| AppError::BadRequest { field: "email", message }.into_server_fn();
-    match store.remove_member(&member.organization, &email).await.map_err(|e| AppError::from(e).into_server_fn())? {
+    let bad = |message: String| ServerError::from(AppError::BadRequest { field: "email", message });
+    match store.remove_member(&member.organization, &email).await? {
         MemberChange::LastAdmin => Err(bad("email: the organization's only admin cannot be removed".to_owned())),
         MemberChange::NotMember => Err(bad(format!("email: {} is not a member", email.trim()))),
         MemberChange::Done | MemberChange::NewAccount => Ok(()),
@@ -50,11 +50,10 @@ pub async fn remove_member(email: String) -> Result<(), ServerFnError> {
 }
 
 #[server]
-pub async fn get_api_keys() -> Result<Vec<ApiKeyListing>, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_api_keys() -> Result<Vec<ApiKeyListing>, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
     let when = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
-    let keys = store.api_keys(&member.organization).await.map_err(AppError::from)?;
+    let keys = store.api_keys(&member.organization).await?;
     Ok(keys
         .into_iter()
         .map(|key| ApiKeyListing {
@@ -68,46 +67,45 @@ pub async fn get_api_keys() -> Result<Vec<ApiKeyListing>, ServerFnError> {
 }
 
 #[server]
-pub async fn create_api_key(name: String) -> Result<ApiKeyCreated, ServerFnError> {
+pub async fn create_api_key(name: String) -> Result<ApiKeyCreated, ServerError> {
     use crate::data::api_keys::ApiKeyError;
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     match store.create_api_key(&member.organization, &name).await {
         Ok(created) => Ok(ApiKeyCreated { name: created.info.name, secret: created.secret }),
-        Err(ApiKeyError::Database(error)) => Err(AppError::from(error).into_server_fn()),
-        Err(refused) => Err(AppError::BadRequest { field: "name", message: refused.to_string() }.into_server_fn()),
+        Err(ApiKeyError::Database(error)) => Err(error.into()),
+        Err(refused) => Err(ServerError::from(AppError::BadRequest { field: "name", message: refused.to_string() })),
     }
 }
 
 #[server]
-pub async fn revoke_api_key(name: String) -> Result<(), ServerFnError> {
+pub async fn revoke_api_key(name: String) -> Result<(), ServerError> {
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
-    match store.revoke_api_key(&member.organization, &name).await.map_err(AppError::from)? {
+    match store.revoke_api_key(&member.organization, &name).await? {
         true => Ok(()),
-        false => Err(AppError::BadRequest { field: "name", message: format!("name: no active key is called {:?}", name.trim()) }.into_server_fn()),
+        false => Err(ServerError::from(AppError::BadRequest { field: "name", message: format!("name: no active key is called {:?}", name.trim()) })),
     }
 }
 
 #[server]
-pub async fn get_organization_settings() -> Result<OrganizationSettings, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_organization_settings() -> Result<OrganizationSettings, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.organization_settings(&member.organization).await.map_err(AppError::from)?)
+    Ok(store.organization_settings(&member.organization).await?)
 }
 
 #[server]
-pub async fn rename_organization(name: String) -> Result<OrganizationSettings, ServerFnError> {
+pub async fn rename_organization(name: String) -> Result<OrganizationSettings, ServerError> {
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     let length = name.trim().chars().count();
     if length == 0 || length > ORGANIZATION_NAME_MAX {
         let message = format!("name: give 1 to {ORGANIZATION_NAME_MAX} characters (this has {length})");
-        return Err(AppError::BadRequest { field: "name", message }.into_server_fn());
+        return Err(ServerError::from(AppError::BadRequest { field: "name", message }));
     }
-    let renamed = store.rename_organization(&member.organization, &name).await.map_err(AppError::from)?;
-    let organization = renamed.ok_or_else(|| AppError::NotFound("organization").into_server_fn())?;
-    Ok(store.organization_settings(&organization).await.map_err(AppError::from)?)
+    let renamed = store.rename_organization(&member.organization, &name).await?;
+    let organization = renamed.ok_or_else(|| ServerError::from(AppError::NotFound("organization")))?;
+    Ok(store.organization_settings(&organization).await?)
 }
 
 #[component]

@@ -8,6 +8,7 @@ use crate::domain::isdn_list::MalformedLine;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
+use crate::domain::server_error::ServerError;
 
 const ROWS_PER_PAGE: usize = 100;
 /// Not-found and malformed lines listed at most; the counts are always whole.
@@ -23,7 +24,7 @@ pub struct BulkResult {
 
 /// At a fixed address (`/api/lookup_isdn_list`), so scripts and the benchmark can post to it.
 #[server(endpoint = "lookup_isdn_list")]
-pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerFnError> {
+pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerError> {
     use crate::data::bulk::MAX_BULK_ISDNS;
     use crate::domain::isdn_list::IsdnList;
     use crate::server::error::AppError;
@@ -37,7 +38,7 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerFnError>
         let count = format_count(list.isdns.len() as i64);
         return Err(bad(format!("at most 10,000 ISDNs per lookup; this list has {count}; split it")).into());
     }
-    let lookup = store.bulk_recommendations(&member.organization, &list.isdns).await.map_err(AppError::from)?;
+    let lookup = store.bulk_recommendations(&member.organization, &list.isdns).await?;
     Ok(BulkResult { found: lookup.found, not_found: lookup.not_found, malformed: list.malformed, duplicates: list.duplicates })
 }
 

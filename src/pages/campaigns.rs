@@ -12,6 +12,7 @@ use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::{Deserialize, Serialize};
+use crate::domain::server_error::ServerError;
 
 /// What the page needs besides the rules: saved campaigns, suppression lists, clusters.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -22,7 +23,8 @@ pub struct CampaignWorkspace {
 }
 
 #[cfg(feature = "ssr")]
-fn rule_error((field, message): crate::domain::campaign::RuleError) -> crate::server::error::AppError {
+fn rule_error(error: crate::domain::field_error::FieldError) -> crate::server::error::AppError {
+    let crate::domain::field_error::FieldError { field, message } = error;
     let label = match field {
         "min_value" => "Minimum customer value",
         "min_readiness" => "Minimum advance readiness",
@@ -38,15 +40,14 @@ fn rule_error((field, message): crate::domain::campaign::RuleError) -> crate::se
 }
 
 #[server(endpoint = "campaign_workspace")]
-pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
     let (campaigns, suppression_lists, dashboards) = tokio::try_join!(
         store.campaigns(&member.organization),
         store.suppression_lists(&member.organization),
         store.dashboards(&member.organization),
     )
-    .map_err(|e| AppError::from(e).into_server_fn())?;
+    ?;
     let mut clusters: Vec<i32> = dashboards.by_cluster.iter().filter_map(|group| group.key.parse().ok()).collect();
     clusters.sort_unstable();
     Ok(CampaignWorkspace { campaigns, suppression_lists, clusters })
@@ -54,15 +55,14 @@ pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerFnError
 
 /// At a fixed address (`/api/campaign_preview`), so the benchmark can post to it.
 #[server(input = Json, endpoint = "campaign_preview")]
-pub async fn preview_campaign(rules: CampaignRules) -> Result<CampaignPreview, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn preview_campaign(rules: CampaignRules) -> Result<CampaignPreview, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
-    rules.validate().map_err(|e| rule_error(e).into_server_fn())?;
-    store.campaign_preview(&member.organization, &rules).await.map_err(|e| AppError::from(e).into_server_fn())
+    rules.validate().map_err(rule_error)?;
+    store.campaign_preview(&member.organization, &rules).await.map_err(ServerError::from)
 }
 
 #[server(input = Json, endpoint = "save_campaign")]
-pub async fn save_campaign(id: Option<String>, name: String, owner: String, rules: CampaignRules) -> Result<CampaignSummary, ServerFnError> {
+pub async fn save_campaign(id: Option<String>, name: String, owner: String, rules: CampaignRules) -> Result<CampaignSummary, ServerError> {
     use crate::data::campaigns::Saved;
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
@@ -85,20 +85,20 @@ pub async fn save_campaign(id: Option<String>, name: String, owner: String, rule
             Saved::NotFound => Err(AppError::NotFound("campaign")),
         }
     };
-    saved.await.map_err(AppError::into_server_fn)
+    saved.await.map_err(ServerError::from)
 }
 
 #[server(endpoint = "campaign_exports")]
-pub async fn get_campaign_exports(id: String) -> Result<Vec<ExportEvent>, ServerFnError> {
+pub async fn get_campaign_exports(id: String) -> Result<Vec<ExportEvent>, ServerError> {
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     let id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") }.into_server_fn())?;
-    store.export_history(&member.organization, Some(id), 50).await.map_err(|e| AppError::from(e).into_server_fn())
+        .map_err(|_| ServerError::from(AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") }))?;
+    store.export_history(&member.organization, Some(id), 50).await.map_err(ServerError::from)
 }
 
 #[server(endpoint = "create_suppression_list")]
-pub async fn create_suppression_list(name: String, text: String) -> Result<SuppressionList, ServerFnError> {
+pub async fn create_suppression_list(name: String, text: String) -> Result<SuppressionList, ServerError> {
     use crate::data::campaigns::Saved;
     use crate::domain::isdn_list::IsdnList;
     use crate::server::error::AppError;
@@ -129,15 +129,7 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
             Saved::NotFound => Err(AppError::NotFound("suppression list")),
         }
     };
-    created.await.map_err(AppError::into_server_fn)
-}
-
-/// The message of a server function's error, without the transport's wording.
-fn message_of(error: &ServerFnError) -> String {
-    match error {
-        ServerFnError::ServerError(message) => message.clone(),
-        other => other.to_string(),
-    }
+    created.await.map_err(ServerError::from)
 }
 
 #[component]
@@ -237,7 +229,7 @@ pub fn CampaignsPage() -> impl IntoView {
                                 {move || if editing.get().is_some() { "Save changes" } else { "Save campaign" }}
                             </button>
                             {move || match save.value().get() {
-                                Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="save-error">{message_of(&error)}</p> }.into_any()),
+                                Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="save-error">{error.to_string()}</p> }.into_any()),
                                 Some(Ok(campaign)) => Some(view! { <p class="muted" role="status">{format!("Saved {:?}.", campaign.name)}</p> }.into_any()),
                                 None => None,
                             }}
@@ -252,7 +244,7 @@ pub fn CampaignsPage() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match preview.await {
                                 Ok(preview) => view! { <PreviewResults preview/> }.into_any(),
-                                Err(error) => view! { <p class="error" role="alert" data-testid="rules-error">{message_of(&error)}</p> }.into_any(),
+                                Err(error) => view! { <p class="error" role="alert" data-testid="rules-error">{error.to_string()}</p> }.into_any(),
                             }
                         })}
                     </Transition>
@@ -274,7 +266,7 @@ pub fn CampaignsPage() -> impl IntoView {
 #[component]
 fn RuleInputs(
     rules: RwSignal<CampaignRules>,
-    workspace: Resource<Result<CampaignWorkspace, ServerFnError>>,
+    workspace: Resource<Result<CampaignWorkspace, ServerError>>,
     form_generation: RwSignal<u32>,
 ) -> impl IntoView {
     let current = rules.get_untracked();
@@ -380,7 +372,7 @@ fn number_input(label: &'static str, min: &'static str, max: &'static str, value
 
 /// Leave out earlier campaigns' exported members and uploaded lists; upload a list.
 #[component]
-fn Suppressions(rules: RwSignal<CampaignRules>, workspace: Resource<Result<CampaignWorkspace, ServerFnError>>) -> impl IntoView {
+fn Suppressions(rules: RwSignal<CampaignRules>, workspace: Resource<Result<CampaignWorkspace, ServerError>>) -> impl IntoView {
     let upload = ServerAction::<CreateSuppressionList>::new();
     let list_text = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
@@ -427,7 +419,7 @@ fn Suppressions(rules: RwSignal<CampaignRules>, workspace: Resource<Result<Campa
                     <crate::components::TextFileInput target=list_text label="…or read them from a file"/>
                     <button type="submit" disabled=move || upload.pending().get()>"Upload list"</button>
                     {move || match upload.value().get() {
-                        Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="upload-error">{message_of(&error)}</p> }.into_any()),
+                        Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="upload-error">{error.to_string()}</p> }.into_any()),
                         Some(Ok(list)) => Some(view! {
                             <p class="muted" role="status">{format!("Saved {:?}: {} ISDNs, left out of this campaign.", list.name, format_count(list.isdn_count))}</p>
                         }.into_any()),
@@ -558,7 +550,7 @@ fn ExportPanel(id: String, workspace_version: RwSignal<u32>) -> impl IntoView {
                     match history.await {
                         Ok(events) if events.is_empty() => view! { <p class="muted" data-testid="export-history-empty">"Not exported yet."</p> }.into_any(),
                         Ok(events) => view! { <ExportHistory events/> }.into_any(),
-                        Err(error) => view! { <p class="error" role="alert">{message_of(&error)}</p> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
             </Transition>

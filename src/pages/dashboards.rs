@@ -14,12 +14,12 @@ use charming::series::Bar;
 use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use crate::domain::server_error::ServerError;
 
 #[server]
-pub async fn get_dashboards() -> Result<Dashboards, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_dashboards() -> Result<Dashboards, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.dashboards(&member.organization).await.map_err(AppError::from)?)
+    Ok(store.dashboards(&member.organization).await?)
 }
 
 fn list_href(service: Option<&str>, risk: Option<&str>, cluster: Option<&str>) -> String {

@@ -10,12 +10,12 @@ use charming::series::Bar;
 use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use crate::domain::server_error::ServerError;
 
 #[server]
-pub async fn get_overview() -> Result<OverviewStats, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_overview() -> Result<OverviewStats, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.overview(&member.organization).await.map_err(AppError::from)?)
+    Ok(store.overview(&member.organization).await?)
 }
 
 #[component]

@@ -15,23 +15,24 @@ use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use crate::domain::server_error::ServerError;
 
 #[server]
-pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, ServerFnError> {
+pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, ServerError> {
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
-    Ok(store.subscriber_view(&member.organization, isdn.as_str()).await.map_err(AppError::from)?)
+    Ok(store.subscriber_view(&member.organization, isdn.as_str()).await?)
 }
 
 #[server]
-pub async fn get_recent_transactions(isdn: String) -> Result<Vec<crate::domain::transactions::RecentTransaction>, ServerFnError> {
+pub async fn get_recent_transactions(isdn: String) -> Result<Vec<crate::domain::transactions::RecentTransaction>, ServerError> {
     use crate::server::error::AppError;
     /// Transactions shown in Customer360.
     const RECENT_TRANSACTIONS: i64 = 20;
     let (member, store) = crate::server::auth::tenant()?;
     let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
-    Ok(store.recent_transactions(&member.organization, isdn.as_str(), RECENT_TRANSACTIONS).await.map_err(AppError::from)?)
+    Ok(store.recent_transactions(&member.organization, isdn.as_str(), RECENT_TRANSACTIONS).await?)
 }
 
 /// A path segment as typed: `%2F` and friends decoded, so `++/hZ…==` survives the URL.

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
+use crate::domain::server_error::ServerError;
 
 /// `/subscribers?…` with the parameters that have a value.
 pub fn list_href(params: &ListParams) -> String {
@@ -46,18 +47,17 @@ pub struct SubscriberList {
 }
 
 #[server]
-pub async fn get_subscriber_list(params: ListParams) -> Result<SubscriberList, ServerFnError> {
+pub async fn get_subscriber_list(params: ListParams) -> Result<SubscriberList, ServerError> {
     use crate::data::lists::ListRequest;
-    use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     // The page shows the message alone, so it names the parameter itself.
     let request = ListRequest::from_params(&params)
-        .map_err(|(field, message)| AppError::bad_param((field, format!("{field}: {message}"))))?;
+        ?;
     let (page, total) = tokio::try_join!(
         store.recommendation_page(&member.organization, &request),
         store.recommendation_count(&member.organization, &request.filter),
     )
-    .map_err(AppError::from)?;
+    ?;
     Ok(SubscriberList { page, total })
 }
 

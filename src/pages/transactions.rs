@@ -15,16 +15,15 @@ use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use crate::domain::server_error::ServerError;
 
 #[server]
-pub async fn get_transaction_dashboard(params: DashboardParams) -> Result<TransactionDashboard, ServerFnError> {
+pub async fn get_transaction_dashboard(params: DashboardParams) -> Result<TransactionDashboard, ServerError> {
     use crate::data::transactions::DashboardRequest;
-    use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
-    let bad = |(field, message): (&'static str, String)| AppError::bad_param((field, format!("{field}: {message}")));
-    let query = params.query().map_err(bad)?;
-    let request = DashboardRequest::resolve(&query, chrono::Local::now().date_naive()).map_err(bad)?;
-    let (dashboard, _source) = store.transaction_dashboard(&member.organization, &request).await.map_err(AppError::from)?;
+    let query = params.query()?;
+    let request = DashboardRequest::resolve(&query, chrono::Local::now().date_naive())?;
+    let (dashboard, _source) = store.transaction_dashboard(&member.organization, &request).await?;
     Ok(dashboard)
 }
 

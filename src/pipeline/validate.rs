@@ -12,6 +12,7 @@ use crate::data::tables::SubscriberTable;
 use std::borrow::Cow;
 use std::collections::hash_map::{Entry, HashMap};
 use std::hash::Hash;
+use crate::domain::field_error::FieldError;
 
 /// Where reading is, for progress reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,7 +167,7 @@ fn check_row<'c>(
 
     // Every table's first column is the ISDN; monthly rows have the month second.
     if let Some(isdn) = values[0].as_deref() {
-        if let Err((column, message)) = keys.check(isdn, values.get(1), &location) {
+        if let Err(FieldError { field: column, message }) = keys.check(isdn, values.get(1), &location) {
             row_ok = false;
             let value = if column == "isdn" { Some(isdn) } else { values[1].as_deref() };
             problems.add(problem(Some(column), value, message));
@@ -188,31 +189,31 @@ impl Keys<'_> {
         isdn: &str,
         second: Option<&Option<Cow<'_, str>>>,
         location: &Location,
-    ) -> Result<(), (&'static str, String)> {
+    ) -> Result<(), FieldError> {
         let twice = |first: Location| format!("appears more than once (first at {first})");
         let id_of = |known: &KnownIsdns| match known.ids.get(isdn) {
             Some(&(id, _)) => Ok(Some(id)),
-            None if known.complete => Err(("isdn", "has no row in the recommendations file".to_owned())),
+            None if known.complete => Err(FieldError::new("isdn", "has no row in the recommendations file".to_owned())),
             None => Ok(None),
         };
         match self {
             Keys::Recommendations(ids) => {
                 if let Some((_, first)) = ids.get(isdn) {
-                    return Err(("isdn", twice(first.clone())));
+                    return Err(FieldError::new("isdn", twice(first.clone())));
                 }
                 let next_id = ids.len() as u32;
                 ids.insert(isdn.to_owned(), (next_id, location.clone()));
                 Ok(())
             }
             Keys::Profiles { known, seen } => match id_of(known)? {
-                Some(id) => first_time(seen, id, location).map_err(|first| ("isdn", twice(first))),
+                Some(id) => first_time(seen, id, location).map_err(|first| FieldError::new("isdn", twice(first))),
                 None => Ok(()),
             },
             Keys::Months { known, seen } => match (id_of(known)?, second) {
                 (Some(id), Some(Some(month))) => {
                     let month: u32 = month.parse().expect("a validated YYYYMM");
                     first_time(seen, (id, month), location)
-                        .map_err(|first| ("data_month", format!("appears twice for this ISDN (first at {first})")))
+                        .map_err(|first| FieldError::new("data_month", format!("appears twice for this ISDN (first at {first})")))
                 }
                 _ => Ok(()),
             },

@@ -99,7 +99,7 @@ async fn list(
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<RecommendationPage>, AppError> {
     let Query(params) = params.map_err(|e| AppError::BadRequest { field: "query", message: e.body_text() })?;
-    let request = ListRequest::from_params(&params).map_err(AppError::bad_param)?;
+    let request = ListRequest::from_params(&params).map_err(AppError::from)?;
     Ok(Json(state.store.for_organization(client.organization.id).recommendation_page(&client.organization, &request).await?))
 }
 
@@ -111,17 +111,18 @@ async fn stats(State(state): State<AppState>, client: ApiClient) -> Result<Json<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::lists::{ParamError, SortColumn};
+    use crate::domain::field_error::FieldError;
+    use crate::domain::lists::SortColumn;
 
-    fn params(pairs: &[(&str, &str)]) -> Result<ListRequest, ParamError> {
+    fn params(pairs: &[(&str, &str)]) -> Result<ListRequest, FieldError> {
         let query: String = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
         let Query(params) = Query::<ListParams>::try_from_uri(&format!("/?{query}").parse().unwrap()).unwrap();
         ListRequest::from_params(&params)
     }
 
-    fn field_of(result: Result<ListRequest, ParamError>) -> &'static str {
+    fn field_of(result: Result<ListRequest, FieldError>) -> &'static str {
         match result {
-            Err((field, _)) => field,
+            Err(error) => error.field,
             Ok(_) => panic!("accepted"),
         }
     }

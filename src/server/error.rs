@@ -1,10 +1,12 @@
-//! One error type for handlers and server functions: a status, a public message,
-//! and the internal cause kept for the logs only. Server functions turn it into
-//! `ServerFnError` through its public `Display` message.
+//! One error type for handlers: a status, a public message, and the internal cause
+//! kept for the logs only. Server functions answer with the shared `ServerError`,
+//! made from this one with the same status and public message.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use crate::domain::field_error::FieldError;
+use crate::domain::server_error::ServerError;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,19 +27,47 @@ pub enum AppError {
     Internal(String),
 }
 
-impl AppError {
-    /// A bad list parameter, as `ListParams` reports it.
-    pub fn bad_param((field, message): crate::domain::lists::ParamError) -> Self {
-        Self::BadRequest { field, message }
+impl From<FieldError> for AppError {
+    fn from(error: FieldError) -> Self {
+        Self::BadRequest { field: error.field, message: error.message }
     }
+}
 
-    /// For a server function: its response gets this error's status (400 for bad
-    /// input, not the usual 500), its caller the public message.
-    pub fn into_server_fn(self) -> leptos::prelude::ServerFnError {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(self.status());
-        }
-        leptos::prelude::ServerFnError::ServerError(self.to_string())
+/// The status of the server function's response being made, when there is one.
+pub fn set_response_status(status: u16) {
+    if let (Some(response), Ok(status)) =
+        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), StatusCode::from_u16(status))
+    {
+        response.set_status(status);
+    }
+}
+
+impl From<AppError> for ServerError {
+    /// Same status, same public message; the internal cause stays in the logs.
+    fn from(error: AppError) -> Self {
+        let message = error.to_string();
+        let answer = match error {
+            AppError::BadRequest { field, .. } => ServerError::BadRequest { field: field.to_owned(), message },
+            AppError::Unauthorized(_) => ServerError::Unauthorized { message },
+            AppError::Forbidden(_) => ServerError::Forbidden { message },
+            AppError::NotFound(_) => ServerError::NotFound { message },
+            AppError::DatabaseUnavailable(_) => ServerError::Unavailable { message },
+            AppError::Internal(_) => ServerError::Internal { message },
+        };
+        set_response_status(answer.status());
+        answer
+    }
+}
+
+impl From<sqlx::Error> for ServerError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+impl From<crate::data::lookups::LookupError> for ServerError {
+    fn from(error: crate::data::lookups::LookupError) -> Self {
+        AppError::from(error).into()
     }
 }
 

@@ -72,7 +72,7 @@ async fn commission_report(State(state): State<AppState>, Extension(member): Ext
     use crate::domain::ctv::commissions::{ReportColumn, ReportParams};
     let params: ReportParams =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
-    let query = params.query().map_err(AppError::bad_param)?;
+    let query = params.query().map_err(AppError::from)?;
     let report = state.store.for_organization(member.organization.id).select_commission_report(&member.organization, &query).await?;
     let period = report.period.ok_or(AppError::NotFound("commission month"))?;
     let columns: Vec<&'static str> = ReportColumn::ALL.iter().map(|column| column.as_str()).collect();
@@ -119,7 +119,7 @@ async fn subscriber_list(
     headers: HeaderMap, RawQuery(query): RawQuery, format: Format) -> Result<Response, AppError> {
     let (columns, rest) = split_columns(query.as_deref().unwrap_or_default())?;
     let params: ListParams = serde_urlencoded::from_str(&rest).map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
-    let request = ListRequest::from_params(&params).map_err(AppError::bad_param)?;
+    let request = ListRequest::from_params(&params).map_err(AppError::from)?;
     let selection = ExportSelection::List { filter: request.filter, sort: request.sort };
     let file_name = format!("subscribers-{}.{}", today(), format.extension());
     let page_url = format!("/subscribers/export.{}?{}", format.extension(), query.unwrap_or_default());

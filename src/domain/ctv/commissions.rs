@@ -4,6 +4,7 @@ use crate::domain::query::query_string;
 use serde::{Deserialize, Serialize};
 use crate::domain::ctv::network::Collaborator;
 use crate::domain::dates::is_month;
+use crate::domain::field_error::FieldError;
 
 /// What a commission ledger line records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -205,31 +206,31 @@ pub const REPORT_PAGE_ROWS: usize = 100;
 
 impl ReportParams {
     /// The parameters checked; the first bad one named.
-    pub fn query(&self) -> Result<ReportQuery, (&'static str, String)> {
+    pub fn query(&self) -> Result<ReportQuery, FieldError> {
         let period = self.period.trim();
         let period = match period {
             "" => None,
             text if is_month(text) => Some(text.to_owned()),
-            text => return Err(("period", format!("{text:?} is not a month (YYYY-MM)"))),
+            text => return Err(FieldError::new("period", format!("{text:?} is not a month (YYYY-MM)"))),
         };
         let sort = match self.sort.trim() {
             "" => ReportColumn::Total,
             text => ReportColumn::parse(text).ok_or_else(|| {
                 let known: Vec<&str> = ReportColumn::ALL.iter().map(|c| c.as_str()).collect();
-                ("sort", format!("{text:?}: expected one of {}", known.join(", ")))
+                FieldError::new("sort", format!("{text:?}: expected one of {}", known.join(", ")))
             })?,
         };
         let descending = match self.order.trim() {
             "" => sort.descending_by_default(),
             "desc" => true,
             "asc" => false,
-            other => return Err(("order", format!("{other:?}: expected asc or desc"))),
+            other => return Err(FieldError::new("order", format!("{other:?}: expected asc or desc"))),
         };
         let page = match self.page.trim() {
             "" => 1,
             text => match text.parse::<usize>() {
                 Ok(page) if page >= 1 => page,
-                _ => return Err(("page", format!("{text:?} is not a page number (1 or more)"))),
+                _ => return Err(FieldError::new("page", format!("{text:?} is not a page number (1 or more)"))),
             },
         };
         Ok(ReportQuery { period, text: self.q.trim().to_owned(), sort, descending, page })
@@ -386,7 +387,7 @@ mod tests {
             (ReportParams { order: "up".into(), ..Default::default() }, "order"),
             (ReportParams { page: "0".into(), ..Default::default() }, "page"),
         ] {
-            assert_eq!(params.query().unwrap_err().0, field);
+            assert_eq!(params.query().unwrap_err().field, field);
         }
         for column in ReportColumn::ALL {
             assert_eq!(ReportColumn::parse(column.as_str()), Some(column));

@@ -4,6 +4,7 @@
 use crate::domain::query::query_string;
 use serde::{Deserialize, Serialize};
 use crate::domain::dates::is_date;
+use crate::domain::field_error::FieldError;
 
 /// Where a customer stands, spelled as seed 000 stores it in `khach_hang.trang_thai`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -114,28 +115,28 @@ pub struct CustomerParams {
 
 impl CustomerParams {
     /// The list's filter, checked; the first bad parameter named.
-    pub fn filter(&self) -> Result<CustomerFilter, (&'static str, String)> {
+    pub fn filter(&self) -> Result<CustomerFilter, FieldError> {
         let date = |field: &'static str, text: &str| match text.trim() {
             "" => Ok(None),
             text if is_date(text) => Ok(Some(text.to_owned())),
-            text => Err((field, format!("{text:?} is not a date (YYYY-MM-DD)"))),
+            text => Err(FieldError::new(field, format!("{text:?} is not a date (YYYY-MM-DD)"))),
         };
         let statuses = match self.status.trim() {
             "" => Vec::new(),
             text => vec![CustomerStatus::parse(text).ok_or_else(|| {
                 let known: Vec<&str> = CustomerStatus::ALL.iter().map(|s| s.as_str()).collect();
-                ("status", format!("{text:?}: expected one of {}", known.join(", ")))
+                FieldError::new("status", format!("{text:?}: expected one of {}", known.join(", ")))
             })?],
         };
         let (ordered_from, ordered_until) = (date("from", &self.from)?, date("until", &self.until)?);
         if let (Some(from), Some(until)) = (&ordered_from, &ordered_until) {
             if from > until {
-                return Err(("until", format!("{until} is before {from}")));
+                return Err(FieldError::new("until", format!("{until} is before {from}")));
             }
         }
         let before_id = match self.before.trim() {
             "" => None,
-            text => Some(text.parse::<i64>().map_err(|_| ("before", format!("{text:?} is not a customer id")))?),
+            text => Some(text.parse::<i64>().map_err(|_| FieldError::new("before", format!("{text:?} is not a customer id")))?),
         };
         let closer = Some(self.closer.trim().to_owned()).filter(|code| !code.is_empty());
         Ok(CustomerFilter { statuses, ordered_from, ordered_until, closer, before_id })
@@ -186,27 +187,27 @@ pub struct NewCustomer {
 
 impl NewCustomer {
     /// Every field within its range; the first one that is not, named.
-    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+    pub fn validate(&self) -> Result<(), FieldError> {
         if self.name.trim().is_empty() {
-            return Err(("name", "enter the customer's name".into()));
+            return Err(FieldError::new("name", "enter the customer's name"));
         }
         let phone = self.phone.trim();
         if !(9..=11).contains(&phone.len()) || !phone.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(("phone", format!("{phone:?} is not a phone number (9 to 11 digits)")));
+            return Err(FieldError::new("phone", format!("{phone:?} is not a phone number (9 to 11 digits)")));
         }
         if !self.amount.is_finite() || self.amount < 0.0 || self.amount >= 1e12 {
-            return Err(("amount", format!("{} is not an amount in đồng (0 or more)", self.amount)));
+            return Err(FieldError::new("amount", format!("{} is not an amount in đồng (0 or more)", self.amount)));
         }
         for (field, date) in [("ordered_on", &self.ordered_on), ("appointment_on", &self.appointment_on)] {
             if let Some(date) = date {
                 if !is_date(date) {
-                    return Err((field, format!("{date:?} is not a date (YYYY-MM-DD)")));
+                    return Err(FieldError::new(field, format!("{date:?} is not a date (YYYY-MM-DD)")));
                 }
             }
         }
         if let Some(closer) = &self.closer {
             if closer.trim().is_empty() || closer.len() > 50 {
-                return Err(("closer", format!("{closer:?} is not a collaborator code")));
+                return Err(FieldError::new("closer", format!("{closer:?} is not a collaborator code")));
             }
         }
         Ok(())
@@ -279,9 +280,9 @@ mod tests {
             amount: 1_500_000.0,
         };
         assert_eq!(good.validate(), Ok(()));
-        assert_eq!(NewCustomer { phone: "09-123".into(), ..good.clone() }.validate().unwrap_err().0, "phone");
-        assert_eq!(NewCustomer { amount: -1.0, ..good.clone() }.validate().unwrap_err().0, "amount");
-        assert_eq!(NewCustomer { appointment_on: Some("2026-02-30".into()), ..good }.validate().unwrap_err().0, "appointment_on");
+        assert_eq!(NewCustomer { phone: "09-123".into(), ..good.clone() }.validate().unwrap_err().field, "phone");
+        assert_eq!(NewCustomer { amount: -1.0, ..good.clone() }.validate().unwrap_err().field, "amount");
+        assert_eq!(NewCustomer { appointment_on: Some("2026-02-30".into()), ..good }.validate().unwrap_err().field, "appointment_on");
     }
 
     #[test]

@@ -9,14 +9,14 @@ use crate::domain::format::{format_count, format_vnd};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use crate::domain::server_error::ServerError;
 
 #[server]
-pub async fn get_commission_report(params: ReportParams) -> Result<CommissionReport, ServerFnError> {
+pub async fn get_commission_report(params: ReportParams) -> Result<CommissionReport, ServerError> {
     use crate::domain::ctv::commissions::{ReportTotals, REPORT_PAGE_ROWS};
-    use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
-    let query = params.query().map_err(|(field, message)| AppError::bad_param((field, format!("{field}: {message}"))))?;
-    let report = store.select_commission_report(&member.organization, &query).await.map_err(AppError::from)?;
+    let query = params.query()?;
+    let report = store.select_commission_report(&member.organization, &query).await?;
     let totals = ReportTotals::of(&report.rows);
     let pages = report.rows.len().div_ceil(REPORT_PAGE_ROWS).max(1);
     let page = query.page.min(pages);
@@ -25,13 +25,13 @@ pub async fn get_commission_report(params: ReportParams) -> Result<CommissionRep
 }
 
 #[server]
-pub async fn get_commission_statement(period: String, ma_ctv: String) -> Result<Option<CommissionStatement>, ServerFnError> {
+pub async fn get_commission_statement(period: String, ma_ctv: String) -> Result<Option<CommissionStatement>, ServerError> {
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     if !crate::domain::dates::is_month(period.trim()) {
         return Err(AppError::BadRequest { field: "period", message: format!("period: {period:?} is not a month (YYYY-MM)") }.into());
     }
-    Ok(store.commission_statement_of(&member.organization, ma_ctv.trim(), period.trim()).await.map_err(AppError::from)?)
+    Ok(store.commission_statement_of(&member.organization, ma_ctv.trim(), period.trim()).await?)
 }
 
 fn report_href(params: &ReportParams) -> String {
@@ -79,7 +79,7 @@ pub fn CommissionsPage() -> impl IntoView {
     }
 }
 
-type StatementResource = Resource<Result<Option<CommissionStatement>, ServerFnError>>;
+type StatementResource = Resource<Result<Option<CommissionStatement>, ServerError>>;
 
 #[component]
 fn Report(report: CommissionReport, params: ReportParams, statement: StatementResource) -> impl IntoView {

@@ -10,13 +10,13 @@ use crate::domain::format::format_vnd;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use crate::domain::server_error::ServerError;
 
 #[server]
-pub async fn get_customers(params: CustomerParams) -> Result<CustomerListing, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_customers(params: CustomerParams) -> Result<CustomerListing, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
-    let filter = params.filter().map_err(|(field, message)| AppError::bad_param((field, format!("{field}: {message}"))))?;
-    Ok(store.customer_listing(&member.organization, Some(params.phone.as_str()), &filter).await.map_err(AppError::from)?)
+    let filter = params.filter()?;
+    Ok(store.customer_listing(&member.organization, Some(params.phone.as_str()), &filter).await?)
 }
 
 /// The new-customer form's fields as typed (empty optional fields are blank).
@@ -31,7 +31,7 @@ pub async fn enter_customer(
     closer: String,
     service: String,
     amount: String,
-) -> Result<CustomerEntryResult, ServerFnError> {
+) -> Result<CustomerEntryResult, ServerError> {
     use crate::domain::ctv::customers::NewCustomer;
     use crate::data::ctv::customers::CustomerEntry;
     use crate::server::error::AppError;
@@ -53,8 +53,8 @@ pub async fn enter_customer(
         service: optional(service),
         amount,
     };
-    customer.validate().map_err(|(field, message)| bad(field, message))?;
-    match store.create_customer(&member.organization, &customer).await.map_err(AppError::from)? {
+    customer.validate()?;
+    match store.create_customer(&member.organization, &customer).await? {
         CustomerEntry::Created(customer) => Ok(CustomerEntryResult::Created(customer)),
         CustomerEntry::Duplicate(matches) => Ok(CustomerEntryResult::Duplicate(matches)),
         CustomerEntry::UnknownCloser => {

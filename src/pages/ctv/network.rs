@@ -9,19 +9,18 @@ use crate::domain::format::{format_count, format_vnd};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use crate::domain::server_error::ServerError;
 
 #[server]
-pub async fn search_network(text: String) -> Result<Vec<Collaborator>, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn search_network(text: String) -> Result<Vec<Collaborator>, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.search_collaborators(&member.organization, &text).await.map_err(AppError::from)?)
+    Ok(store.search_collaborators(&member.organization, &text).await?)
 }
 
 #[server]
-pub async fn get_network(ma_ctv: String) -> Result<Option<NetworkView>, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_network(ma_ctv: String) -> Result<Option<NetworkView>, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.network_view(&member.organization, ma_ctv.trim()).await.map_err(AppError::from)?)
+    Ok(store.network_view(&member.organization, ma_ctv.trim()).await?)
 }
 
 /// The network page with `ctv` at its centre, the search kept.

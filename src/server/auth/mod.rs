@@ -16,6 +16,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
+use crate::domain::server_error::ServerError;
 
 pub const SESSION_COOKIE: &str = "ut360_session";
 const SESSION_USER: &str = "user";
@@ -99,8 +100,8 @@ pub fn signed_in() -> Result<Member, AppError> {
 
 /// For a server function: the signed-in member and the store acting for their
 /// organization (row-level security shows it that organization's rows only).
-pub fn tenant() -> Result<(Member, Store), leptos::prelude::ServerFnError> {
-    let member = signed_in().map_err(AppError::into_server_fn)?;
+pub fn tenant() -> Result<(Member, Store), ServerError> {
+    let member = signed_in().map_err(ServerError::from)?;
     let state = leptos::prelude::expect_context::<AppState>();
     let store = state.store.for_organization(member.organization.id);
     Ok((member, store))

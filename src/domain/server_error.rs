@@ -1,0 +1,102 @@
+//! What a server function answers when it cannot do what was asked. One type for every
+//! server function, shared with the browser so a page can show the message and, for a
+//! refused value, the field. On the server the answer carries the matching HTTP status
+//! (400, 401, 403, 404, 503), never 500 for a caller's mistake.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum ServerError {
+    /// A parameter was missing or refused; `field` names it.
+    BadRequest { field: String, message: String },
+    Unauthorized { message: String },
+    Forbidden { message: String },
+    NotFound { message: String },
+    /// PostgreSQL (or another store the answer needs) is away; trying again may work.
+    Unavailable { message: String },
+    Internal { message: String },
+    /// Seen only in the browser: the call did not reach the server, or its answer could
+    /// not be read.
+    Network { message: String },
+}
+
+impl ServerError {
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadRequest { .. } => 400,
+            Self::Unauthorized { .. } => 401,
+            Self::Forbidden { .. } => 403,
+            Self::NotFound { .. } => 404,
+            Self::Unavailable { .. } => 503,
+            Self::Internal { .. } | Self::Network { .. } => 500,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Self::BadRequest { message, .. }
+            | Self::Unauthorized { message }
+            | Self::Forbidden { message }
+            | Self::NotFound { message }
+            | Self::Unavailable { message }
+            | Self::Internal { message }
+            | Self::Network { message } => message,
+        }
+    }
+
+    /// The refused field, for a bad request.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::BadRequest { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for ServerError {}
+
+impl From<crate::domain::field_error::FieldError> for ServerError {
+    /// The message names the field too: pages show the message alone.
+    fn from(error: crate::domain::field_error::FieldError) -> Self {
+        let answer = Self::BadRequest { message: error.to_string(), field: error.field.to_owned() };
+        #[cfg(feature = "ssr")]
+        crate::server::error::set_response_status(answer.status());
+        answer
+    }
+}
+
+/// The field a deserializer's message names: serde writes "missing field `isdn`" or
+/// "unknown field `x`", serde_urlencoded the same; anything else is the whole input.
+fn field_named_in(message: &str) -> String {
+    message.split('`').nth(1).map(str::to_owned).unwrap_or_else(|| "arguments".to_owned())
+}
+
+impl FromServerFnError for ServerError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let error = match value {
+            ServerFnErrorErr::Args(message) => {
+                Self::BadRequest { field: field_named_in(&message), message: format!("bad arguments: {message}") }
+            }
+            ServerFnErrorErr::MissingArg(name) => Self::BadRequest { message: format!("{name} is required"), field: name },
+            ServerFnErrorErr::Request(message)
+            | ServerFnErrorErr::Deserialization(message)
+            | ServerFnErrorErr::Serialization(message) => Self::Network { message },
+            other => Self::Internal { message: other.to_string() },
+        };
+        #[cfg(feature = "ssr")]
+        crate::server::error::set_response_status(error.status());
+        error
+    }
+}
