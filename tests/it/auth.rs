@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{browser_like_client, create_user, sign_in, signed_in_client, spawn_app, spawn_app_with, TestDb, TEST_PASSWORD};
+use common::{browser_like_client, server_fn_url, server_function_paths, create_user, sign_in, signed_in_client, spawn_app, spawn_app_with, TestDb, TEST_PASSWORD};
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 use ut360::domain::access::{access_for, Access, Role, PROTECTED, PUBLIC, SERVER_FUNCTIONS};
@@ -19,12 +19,6 @@ fn router_paths() -> Vec<String> {
     paths.extend(ut360::server::serve::HANDLER_PATHS.iter().map(|path| path.to_string()));
     paths.sort();
     paths.dedup();
-    paths
-}
-
-fn server_function_paths() -> Vec<String> {
-    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()).collect();
-    paths.sort();
     paths
 }
 
@@ -421,15 +415,6 @@ async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets
     tx.rollback().await.unwrap();
     app.close().await;
     db.cleanup().await;
-}
-
-/// The address of the server function `name` (`/api/{name}{hash}`).
-fn server_fn_url(base: &str, name: &str) -> String {
-    let path = server_function_paths()
-        .into_iter()
-        .find(|path| ut360::domain::access::server_function(path).is_some_and(|(found, _)| found == name))
-        .unwrap_or_else(|| panic!("no server function {name}"));
-    format!("{base}{path}")
 }
 
 #[tokio::test]

@@ -224,3 +224,64 @@ pub async fn api_client(store: &Store, organization: &Organization) -> reqwest::
 pub fn encoded(isdn: &str) -> String {
     isdn.replace('+', "%2B").replace('/', "%2F")
 }
+
+/// Every server function's address the app registered, sorted.
+pub fn server_function_paths() -> Vec<String> {
+    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()).collect();
+    paths.sort();
+    paths
+}
+
+/// The address of the server function `name` (`/api/{name}{hash}`).
+pub fn server_fn_url(base: &str, name: &str) -> String {
+    let path = server_function_paths()
+        .into_iter()
+        .find(|path| ut360::domain::access::server_function(path).is_some_and(|(found, _)| found == name))
+        .unwrap_or_else(|| panic!("no server function {name}"));
+    format!("{base}{path}")
+}
+
+/// The app on a fresh database, served on a port of its own, with a client signed in
+/// to the default organization. The database goes with it, even if the test panics.
+pub struct TestApp {
+    pub db: TestDb,
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+/// A server function's answer: its status and its body as JSON (`Null` if it is not).
+pub struct Answer {
+    pub status: reqwest::StatusCode,
+    pub body: serde_json::Value,
+    pub text: String,
+}
+
+impl TestApp {
+    pub async fn signed_in_as(role: Role) -> Self {
+        let db = TestDb::new().await;
+        let organization = db.default_organization().await;
+        let base = spawn_app(db.store.clone()).await;
+        let http = signed_in_client(&base, &db.store, &organization, role).await;
+        Self { db, base, http }
+    }
+
+    /// Calls the server function `name` with a URL-encoded form, as a page's form does.
+    pub async fn post_server_fn(&self, name: &str, form: &[(&str, &str)]) -> Answer {
+        Self::answer(self.http.post(server_fn_url(&self.base, name)).form(form).send().await.unwrap()).await
+    }
+
+    /// Calls a server function that takes JSON (`input = Json`).
+    pub async fn post_server_fn_json(&self, name: &str, body: &serde_json::Value) -> Answer {
+        Self::answer(self.http.post(server_fn_url(&self.base, name)).json(body).send().await.unwrap()).await
+    }
+
+    async fn answer(response: reqwest::Response) -> Answer {
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        Answer { status, body: serde_json::from_str(&text).unwrap_or(serde_json::Value::Null), text }
+    }
+
+    pub async fn cleanup(self) {
+        self.db.cleanup().await;
+    }
+}

@@ -16,4 +16,5 @@ mod import;
 mod lookups;
 mod meta_stats;
 mod seed_sql;
+mod server_functions;
 mod transactions;
