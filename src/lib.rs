@@ -4,6 +4,7 @@
 //! pages and components. Server-only code lives in `data` (Postgres and Redis),
 //! `pipeline` (the data files) and `server` (command line, HTTP, demo data).
 #![recursion_limit = "256"]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
 pub mod components;

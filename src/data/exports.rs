@@ -18,8 +18,9 @@ const EXPORT_BATCH: usize = 1_000;
 /// Some rows of an export, each its chosen columns' values as text ("" when missing).
 pub type ExportBatch = Vec<Vec<String>>;
 
-/// What an export holds.
+/// What an export holds. One is made per export, so the campaign's rules stay inline.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ExportSelection {
     /// A subscriber list, in its order.
     List { filter: RecommendationFilter, sort: ListSort },
@@ -61,7 +62,8 @@ impl Store {
 
     /// Recorded exports, newest first: one campaign's, or every export when `None`.
     pub async fn export_history(&self, organization: &Organization, campaign: Option<Uuid>, limit: i64) -> Result<Vec<ExportEvent>, sqlx::Error> {
-        let rows: Vec<(Uuid, String, Option<String>, Option<f64>, serde_json::Value)> = sqlx::query_as(
+        type Row = (Uuid, String, Option<String>, Option<f64>, serde_json::Value);
+        let rows: Vec<Row> = sqlx::query_as(
             r#"SELECT id, to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), event_action,
                       event_value::float8, metadata
                FROM event_tracking

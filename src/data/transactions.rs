@@ -95,7 +95,7 @@ impl DashboardRequest {
 /// heap keeps them in time order for the BRIN index on `trans_date`. (Rust compares
 /// ISDNs bytewise, as the column's C collation does.)
 fn in_subscriber_index_order<'r, 'a>(rows: &'r [TransactionRecord<'a>]) -> Vec<&'r TransactionRecord<'a>> {
-    let mut ordered: Vec<&TransactionRecord> = rows.iter().collect();
+    let mut ordered: Vec<&TransactionRecord<'_>> = rows.iter().collect();
     ordered.sort_unstable_by(|a, b| {
         (a.trans_date.date(), a.isdn).cmp(&(b.trans_date.date(), b.isdn)).then(b.trans_date.cmp(&a.trans_date))
     });
@@ -321,7 +321,8 @@ impl Store {
 
     /// A subscriber's latest transactions, newest first.
     pub async fn recent_transactions(&self, organization: &Organization, isdn: &str, limit: i64) -> Result<Vec<RecentTransaction>, sqlx::Error> {
-        let rows: Vec<(NaiveDateTime, Option<String>, Option<String>, Option<String>, Option<String>, Option<f64>)> = sqlx::query_as(
+        type Row = (NaiveDateTime, Option<String>, Option<String>, Option<String>, Option<String>, Option<f64>);
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT trans_date, client_code, client_name, payment_mode, status, paid_amount::float8
              FROM transaction_detail WHERE organization_id = $1 AND isdn = $2
              ORDER BY trans_date DESC LIMIT $3",

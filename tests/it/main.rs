@@ -2,6 +2,7 @@
 //! fresh database of its own and its own Redis key prefix (see `common`). One binary links
 //! the app once instead of once per area.
 #![cfg(feature = "ssr")]
+#![allow(clippy::unwrap_used)]
 
 mod common;
 mod api;

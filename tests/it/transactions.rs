@@ -148,7 +148,7 @@ async fn a_row_for_a_month_without_a_partition_is_stored() {
     assert_eq!(db.store.ensure_transaction_partitions(day("2031-05-01"), day("2031-07-31")).await.unwrap(), 0);
 
     // Loads at once into months that have no partition: each month is made once, every row stored.
-    let in_new_months: Vec<Vec<TransactionRecord>> = (0..4)
+    let in_new_months: Vec<Vec<TransactionRecord<'_>>> = (0..4)
         .map(|load| {
             (0..3)
                 .map(|month| TransactionRecord { trans_date: at(&format!("2032-0{}-1{load} 08:00", month + 1)), ..far[0].clone() })
@@ -266,7 +266,7 @@ async fn a_load_stores_every_field_as_given() {
     let moment = NaiveDateTime::parse_from_str("2026-03-04 05:06:07.891234", "%Y-%m-%d %H:%M:%S%.f").unwrap();
     let cents = [0, 5, 1_234_567_891, -123_456, 5_000_000, 100_010_000, 99];
     let names = ["Đại lý Hà Nội 1", "tab\there", "back\\slash", "new\nline", "", "MOMO", "x"];
-    let records: Vec<TransactionRecord> = cents
+    let records: Vec<TransactionRecord<'_>> = cents
         .iter()
         .zip(names)
         .enumerate()
