@@ -1,10 +1,11 @@
 //! The HTML shell and the routes.
 
-use crate::pages::{
-    ApiKeysPage, BulkLookupPage, MembersPage, OrganizationPage, CampaignsPage, CommissionsPage, CustomersPage, DashboardsPage, NetworkPage, NotFoundPage, OverviewPage,
-    SignInPage, SubscriberListPage, SubscriberPage, TransactionsPage,
-};
 use crate::components::TopBar;
+use crate::pages::{
+    ApiKeysPage, BulkLookupPage, CampaignsPage, CommissionsPage, CustomersPage, DashboardsPage, MembersPage,
+    NetworkPage, NotFoundPage, OrganizationPage, OverviewPage, SignInPage, SubscriberListPage, SubscriberPage,
+    TransactionsPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};

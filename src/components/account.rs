@@ -1,9 +1,9 @@
 //! The top bar: the sections the signed-in viewer may open, who they are, sign-out.
 
 use crate::domain::access::Viewer;
+use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use crate::domain::server_error::ServerError;
 
 #[server]
 pub async fn get_viewer() -> Result<Option<Viewer>, ServerError> {

@@ -81,15 +81,16 @@ fn draw_once_mounted(
         Err(error) => return leptos::logging::error!("chart {id} could not be drawn: {error:?}"),
     };
     if let Some(link) = link {
-        let handler =
-            wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |params: wasm_bindgen::JsValue| {
+        let handler = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(
+            move |params: wasm_bindgen::JsValue| {
                 let text = |name: &str| {
                     js_sys::Reflect::get(&params, &name.into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
                 };
                 if let Some(href) = link(&text("seriesName"), &text("name")) {
                     let _ = window().location().set_href(&href);
                 }
-            });
+            },
+        );
         listen(&echarts, "click", handler.as_ref());
         // Lives as long as the chart's page; a page load frees it.
         handler.forget();

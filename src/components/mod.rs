@@ -3,7 +3,7 @@ mod chart;
 mod stat_card;
 mod text_file_input;
 
+pub use account::{get_viewer, TopBar};
 pub use chart::{ChartLink, EChart};
 pub use stat_card::StatCard;
 pub use text_file_input::TextFileInput;
-pub use account::{get_viewer, TopBar};

@@ -162,7 +162,11 @@ impl Store {
         .await?
         .rows_affected();
         // Delivered at commit, to every server listening.
-        sqlx::query("SELECT pg_notify($1, $2)").bind(NOTIFY_CHANNEL).bind(organization.id.to_string()).execute(&mut *tx).await?;
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(NOTIFY_CHANNEL)
+            .bind(organization.id.to_string())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.api_keys_known.forget_all();
         Ok(revoked > 0)
@@ -173,7 +177,9 @@ impl Store {
     pub async fn authenticate(&self, secret: &str) -> Result<Option<ApiClient>, LookupError> {
         // A read on every request; the write happens once.
         let watching = &self.api_keys_known.watching;
-        if !watching.load(std::sync::atomic::Ordering::Relaxed) && !watching.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        if !watching.load(std::sync::atomic::Ordering::Relaxed)
+            && !watching.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
             self.watch_api_key_revocations();
         }
         let hash = hash_of(secret);
@@ -181,15 +187,21 @@ impl Store {
             return Ok(Some(client));
         }
         // Through `use_api_key`: no organization is known yet to scope the read.
-        let row: Option<ClientRow> = sqlx::query_as("SELECT key_id, key_name, id, slug, name, redis_prefix FROM use_api_key($1)")
-        .bind(&hash[..])
-        .fetch_optional(&self.pg)
-        .await?;
+        let row: Option<ClientRow> =
+            sqlx::query_as("SELECT key_id, key_name, id, slug, name, redis_prefix FROM use_api_key($1)")
+                .bind(&hash[..])
+                .fetch_optional(&self.pg)
+                .await?;
         Ok(row.map(|row| {
             let client = ApiClient {
                 key_id: row.key_id,
                 key_name: row.key_name,
-                organization: Organization { id: row.id, slug: row.slug, name: row.name, redis_prefix: row.redis_prefix },
+                organization: Organization {
+                    id: row.id,
+                    slug: row.slug,
+                    name: row.name,
+                    redis_prefix: row.redis_prefix,
+                },
             };
             self.api_keys_known.remember(hash, client.clone());
             client

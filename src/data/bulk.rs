@@ -7,8 +7,8 @@ use super::lookups::LookupError;
 use super::recommendation_rows::{recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::resilience::CacheCounters;
 use super::{Organization, Store};
-use crate::domain::lists::BulkLookup;
 use crate::domain::isdn::Isdn;
+use crate::domain::lists::BulkLookup;
 use crate::domain::recommendation::Recommendation;
 use redis::AsyncCommands;
 use sha2::{Digest, Sha256};
@@ -26,7 +26,11 @@ const ISDNS_PER_CONNECTION: usize = 1000;
 impl Store {
     /// The recommendations of `isdns` that exist, and the ISDNs that do not, each
     /// once, in the order asked.
-    pub async fn bulk_recommendations(&self, organization: &Organization, isdns: &[Isdn]) -> Result<BulkLookup, LookupError> {
+    pub async fn bulk_recommendations(
+        &self,
+        organization: &Organization,
+        isdns: &[Isdn],
+    ) -> Result<BulkLookup, LookupError> {
         let mut seen = HashSet::with_capacity(isdns.len());
         let unique: Vec<&str> = isdns.iter().map(Isdn::as_str).filter(|isdn| seen.insert(*isdn)).collect();
         let key = organization.redis_key(&format!("bulk:{}", list_hash(&unique)));
@@ -37,7 +41,8 @@ impl Store {
         let started = Instant::now();
         let mut found = self.recommendations_from_redis(organization, &unique).await;
         let (from_redis, redis_time) = (found.len(), started.elapsed());
-        let missing: Vec<String> = unique.iter().filter(|isdn| !found.contains_key(**isdn)).map(|isdn| isdn.to_string()).collect();
+        let missing: Vec<String> =
+            unique.iter().filter(|isdn| !found.contains_key(**isdn)).map(|isdn| isdn.to_string()).collect();
         if !missing.is_empty() {
             CacheCounters::count(&self.cache.counters.database_reads);
             let rows: Vec<RecFields> = sqlx::query_as(&format!(
@@ -47,7 +52,8 @@ impl Store {
             .bind(&missing)
             .fetch_all(&self.pg)
             .await?;
-            found.extend(rows.into_iter().filter_map(RecFields::into_recommendation).map(|rec| (rec.isdn.clone(), rec)));
+            found
+                .extend(rows.into_iter().filter_map(RecFields::into_recommendation).map(|rec| (rec.isdn.clone(), rec)));
         }
 
         let mut lookup = BulkLookup { found: Vec::with_capacity(found.len()), not_found: Vec::new() };
@@ -87,7 +93,11 @@ impl Store {
 
     /// The `rec` hashes Redis has, by ISDN; nothing when Redis is away. Large lists
     /// are split over a few connections, so replies are parsed on every core.
-    async fn recommendations_from_redis(&self, organization: &Organization, isdns: &[&str]) -> HashMap<String, Recommendation> {
+    async fn recommendations_from_redis(
+        &self,
+        organization: &Organization,
+        isdns: &[&str],
+    ) -> HashMap<String, Recommendation> {
         if !self.cache.breaker.allows() {
             return HashMap::new();
         }
@@ -104,7 +114,11 @@ impl Store {
             }
             let mut connection = connection.clone();
             tokio::spawn(async move {
-                let replies = tokio::time::timeout(BULK_REDIS_TIMEOUT, pipe.query_async::<Vec<Vec<Option<String>>>>(&mut connection)).await;
+                let replies = tokio::time::timeout(
+                    BULK_REDIS_TIMEOUT,
+                    pipe.query_async::<Vec<Vec<Option<String>>>>(&mut connection),
+                )
+                .await;
                 let replies = replies.map_err(|_| ()).and_then(|reply| reply.map_err(|_| ()))?;
                 Ok::<_, ()>(replies.iter().filter_map(|values| recommendation_from_values(values)).collect::<Vec<_>>())
             })
@@ -130,7 +144,9 @@ impl Store {
                 .set_number_of_retries(1);
             let mut connections = Vec::with_capacity(BULK_CONNECTIONS);
             for _ in 0..BULK_CONNECTIONS {
-                connections.push(redis::aio::ConnectionManager::new_with_config(self.redis_client.clone(), config.clone()).await?);
+                connections.push(
+                    redis::aio::ConnectionManager::new_with_config(self.redis_client.clone(), config.clone()).await?,
+                );
             }
             Ok::<_, redis::RedisError>(connections)
         };

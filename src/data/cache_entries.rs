@@ -4,7 +4,9 @@
 
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
 use super::{Organization, Store};
-use crate::domain::profile::{ArpuStats, Basic, Insights, KpiScores, MonthArpu, Profile, RevenueBreakdown, RiskAssessment, TopupBehavior};
+use crate::domain::profile::{
+    ArpuStats, Basic, Insights, KpiScores, MonthArpu, Profile, RevenueBreakdown, RiskAssessment, TopupBehavior,
+};
 use futures_util::TryStreamExt;
 use sqlx::types::Json;
 use std::collections::HashMap;
@@ -149,7 +151,11 @@ impl Store {
     }
 
     /// One subscriber's cache content, read from PostgreSQL.
-    pub async fn cache_entry(&self, organization: &Organization, isdn: &str) -> Result<Option<CacheEntry>, sqlx::Error> {
+    pub async fn cache_entry(
+        &self,
+        organization: &Organization,
+        isdn: &str,
+    ) -> Result<Option<CacheEntry>, sqlx::Error> {
         let query = subscriber_query("AND r.isdn = $2");
         let row: Option<SubscriberRow> =
             sqlx::query_as(&query).bind(organization.id).bind(isdn).fetch_optional(&self.pg).await?;

@@ -247,8 +247,12 @@ impl Store {
 
     /// Redis's `hash-max-listpack-value`, or `None` where CONFIG is not allowed.
     pub async fn redis_listpack_value(&self) -> Option<u64> {
-        let reply: Vec<String> =
-            redis::cmd("CONFIG").arg("GET").arg("hash-max-listpack-value").query_async(&mut self.redis.clone()).await.ok()?;
+        let reply: Vec<String> = redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("hash-max-listpack-value")
+            .query_async(&mut self.redis.clone())
+            .await
+            .ok()?;
         reply.get(1)?.parse().ok()
     }
 
@@ -259,7 +263,9 @@ impl Store {
             .lines()
             .find_map(|line| line.strip_prefix("used_memory:"))
             .and_then(|value| value.trim().parse().ok())
-            .ok_or_else(|| redis::RedisError::from((redis::ErrorKind::UnexpectedReturnType, "INFO memory has no used_memory")))?;
+            .ok_or_else(|| {
+                redis::RedisError::from((redis::ErrorKind::UnexpectedReturnType, "INFO memory has no used_memory"))
+            })?;
         Ok(used)
     }
 }

@@ -28,10 +28,16 @@ pub(super) fn push_rules(query: &mut QueryBuilder<'_, Postgres>, organization: &
     query.push(" WHERE r.organization_id = ").push_bind(organization.id);
     let texts = |values: Vec<&str>| values.into_iter().map(str::to_owned).collect::<Vec<String>>();
     if !rules.services.is_empty() {
-        query.push(" AND r.service_type = ANY(").push_bind(texts(rules.services.iter().map(|s| s.as_str()).collect())).push(")");
+        query
+            .push(" AND r.service_type = ANY(")
+            .push_bind(texts(rules.services.iter().map(|s| s.as_str()).collect()))
+            .push(")");
     }
     if !rules.risks.is_empty() {
-        query.push(" AND r.bad_debt_risk = ANY(").push_bind(texts(rules.risks.iter().map(|r| r.as_str()).collect())).push(")");
+        query
+            .push(" AND r.bad_debt_risk = ANY(")
+            .push_bind(texts(rules.risks.iter().map(|r| r.as_str()).collect()))
+            .push(")");
     }
     if !rules.clusters.is_empty() {
         query.push(" AND r.cluster_group = ANY(").push_bind(rules.clusters.clone()).push(")");
@@ -41,7 +47,10 @@ pub(super) fn push_rules(query: &mut QueryBuilder<'_, Postgres>, organization: &
         query.push(" AND r.subscriber_type = ANY(").push_bind(types).push(")");
     }
     if !rules.trends.is_empty() {
-        query.push(" AND r.arpu_trend = ANY(").push_bind(texts(rules.trends.iter().map(|t| t.as_str()).collect())).push(")");
+        query
+            .push(" AND r.arpu_trend = ANY(")
+            .push_bind(texts(rules.trends.iter().map(|t| t.as_str()).collect()))
+            .push(")");
     }
     // Scores as the list indexes key them (a missing score is -1; minimums are 0-100, so
     // the rows are the same): a count then reads a range of one index, not every row.
@@ -88,7 +97,14 @@ struct CampaignRow {
 
 impl From<CampaignRow> for CampaignSummary {
     fn from(row: CampaignRow) -> Self {
-        Self { id: row.id.to_string(), name: row.name, owner: row.owner, rules: row.rules.0, updated_at: row.updated_at, exports: row.exports }
+        Self {
+            id: row.id.to_string(),
+            name: row.name,
+            owner: row.owner,
+            rules: row.rules.0,
+            updated_at: row.updated_at,
+            exports: row.exports,
+        }
     }
 }
 
@@ -99,10 +115,15 @@ const CAMPAIGN_COLUMNS: &str = r#"c.id, c.name, c.owner, c.rules,
 
 impl Store {
     /// How many match the rules (before and after the limit) and the first rows.
-    pub async fn campaign_preview(&self, organization: &Organization, rules: &CampaignRules) -> Result<CampaignPreview, sqlx::Error> {
+    pub async fn campaign_preview(
+        &self,
+        organization: &Organization,
+        rules: &CampaignRules,
+    ) -> Result<CampaignPreview, sqlx::Error> {
         let mut count = QueryBuilder::<Postgres>::new(format!("SELECT COUNT(*) FROM {ORGANIZATION_RECOMMENDATIONS}"));
         push_rules(&mut count, organization, rules);
-        let mut top = QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL} FROM {ORGANIZATION_RECOMMENDATIONS}"));
+        let mut top =
+            QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL} FROM {ORGANIZATION_RECOMMENDATIONS}"));
         push_rules(&mut top, organization, rules);
         let shown = rules.limit.map_or(PREVIEW_ROWS, |limit| PREVIEW_ROWS.min(i64::from(limit)));
         top.push(CAMPAIGN_ORDER).push(" LIMIT ").push_bind(shown);
@@ -131,9 +152,9 @@ impl Store {
         rules: &CampaignRules,
     ) -> Result<Saved<CampaignSummary>, sqlx::Error> {
         let rules = sqlx::types::Json(rules);
-        let saved = match id {
-            None => {
-                sqlx::query_scalar::<_, Uuid>(
+        let saved =
+            match id {
+                None => sqlx::query_scalar::<_, Uuid>(
                     "INSERT INTO campaigns (organization_id, name, owner, rules) VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(organization.id)
@@ -141,22 +162,21 @@ impl Store {
                 .bind(owner.trim())
                 .bind(rules)
                 .fetch_optional(&self.pg)
-                .await
-            }
-            Some(id) => {
-                sqlx::query_scalar::<_, Uuid>(
-                    "UPDATE campaigns SET name = $3, owner = $4, rules = $5, updated_at = NOW()
+                .await,
+                Some(id) => {
+                    sqlx::query_scalar::<_, Uuid>(
+                        "UPDATE campaigns SET name = $3, owner = $4, rules = $5, updated_at = NOW()
                      WHERE organization_id = $1 AND id = $2 RETURNING id",
-                )
-                .bind(organization.id)
-                .bind(id)
-                .bind(name.trim())
-                .bind(owner.trim())
-                .bind(rules)
-                .fetch_optional(&self.pg)
-                .await
-            }
-        };
+                    )
+                    .bind(organization.id)
+                    .bind(id)
+                    .bind(name.trim())
+                    .bind(owner.trim())
+                    .bind(rules)
+                    .fetch_optional(&self.pg)
+                    .await
+                }
+            };
         match saved {
             Ok(Some(id)) => Ok(self.campaign(organization, id).await?.map_or(Saved::NotFound, Saved::Saved)),
             Ok(None) => Ok(Saved::NotFound),
@@ -165,13 +185,18 @@ impl Store {
         }
     }
 
-    pub async fn campaign(&self, organization: &Organization, id: Uuid) -> Result<Option<CampaignSummary>, sqlx::Error> {
-        let row: Option<CampaignRow> =
-            sqlx::query_as(&format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns c WHERE c.organization_id = $1 AND c.id = $2"))
-                .bind(organization.id)
-                .bind(id)
-                .fetch_optional(&self.pg)
-                .await?;
+    pub async fn campaign(
+        &self,
+        organization: &Organization,
+        id: Uuid,
+    ) -> Result<Option<CampaignSummary>, sqlx::Error> {
+        let row: Option<CampaignRow> = sqlx::query_as(&format!(
+            "SELECT {CAMPAIGN_COLUMNS} FROM campaigns c WHERE c.organization_id = $1 AND c.id = $2"
+        ))
+        .bind(organization.id)
+        .bind(id)
+        .fetch_optional(&self.pg)
+        .await?;
         Ok(row.map(Into::into))
     }
 
@@ -233,7 +258,12 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, isdn_count, created_at)| SuppressionList { id: id.to_string(), name, isdn_count: isdn_count.into(), created_at })
+            .map(|(id, name, isdn_count, created_at)| SuppressionList {
+                id: id.to_string(),
+                name,
+                isdn_count: isdn_count.into(),
+                created_at,
+            })
             .collect())
     }
 }

@@ -92,7 +92,12 @@ impl BinaryCopyBuffer {
 }
 
 /// Sends `stream` (a finished `BinaryCopyBuffer`) as `COPY table (columns)`; the rows stored.
-pub(super) async fn copy_binary(conn: &mut PgConnection, table: &str, columns: &str, stream: &[u8]) -> Result<u64, sqlx::Error> {
+pub(super) async fn copy_binary(
+    conn: &mut PgConnection,
+    table: &str,
+    columns: &str,
+    stream: &[u8],
+) -> Result<u64, sqlx::Error> {
     let mut copy = conn.copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN (FORMAT binary)")).await?;
     // The protocol's messages need not end on a row's end.
     for chunk in stream.chunks(1 << 20) {

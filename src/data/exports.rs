@@ -3,9 +3,9 @@
 //! in seed 004's `event_tracking` (with a campaign's members, for suppression).
 
 use super::campaigns::{push_rules, CAMPAIGN_ORDER};
+use super::copy::CopyBuffer;
 use super::lists::{push_filter, push_order};
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
-use super::copy::CopyBuffer;
 use super::{Organization, Store};
 use crate::domain::campaign::{CampaignRules, ExportEvent};
 use crate::domain::lists::{ListSort, RecommendationFilter};
@@ -48,7 +48,11 @@ impl Store {
     /// The export's rows in its order, in batches. The export is recorded when its
     /// last row is read (a campaign's members with it, in one transaction); a
     /// download stopped early is recorded as `interrupted`, with no members.
-    pub fn export_rows(&self, organization: &Organization, request: ExportRequest) -> tokio::sync::mpsc::Receiver<Result<ExportBatch, sqlx::Error>> {
+    pub fn export_rows(
+        &self,
+        organization: &Organization,
+        request: ExportRequest,
+    ) -> tokio::sync::mpsc::Receiver<Result<ExportBatch, sqlx::Error>> {
         let (sender, receiver) = tokio::sync::mpsc::channel(4);
         let (pg, organization) = (self.pg.clone(), organization.clone());
         tokio::spawn(async move {
@@ -61,7 +65,12 @@ impl Store {
     }
 
     /// Recorded exports, newest first: one campaign's, or every export when `None`.
-    pub async fn export_history(&self, organization: &Organization, campaign: Option<Uuid>, limit: i64) -> Result<Vec<ExportEvent>, sqlx::Error> {
+    pub async fn export_history(
+        &self,
+        organization: &Organization,
+        campaign: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<ExportEvent>, sqlx::Error> {
         type Row = (Uuid, String, Option<String>, Option<f64>, serde_json::Value);
         let rows: Vec<Row> = sqlx::query_as(
             r#"SELECT id, to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), event_action,
@@ -144,7 +153,8 @@ async fn stream_and_record(
         }
         None => None,
     };
-    let member_prefix = campaign.map(|campaign| format!("{}\t{campaign}\t{export_id}\t", organization.id)).unwrap_or_default();
+    let member_prefix =
+        campaign.map(|campaign| format!("{}\t{campaign}\t{export_id}\t", organization.id)).unwrap_or_default();
     let mut rows = query.build_query_as::<RecFields>().fetch(pg);
     let mut batch = Vec::with_capacity(EXPORT_BATCH);
     let mut member_lines = CopyBuffer::default();
@@ -200,7 +210,11 @@ async fn stream_and_record(
             record.rollback().await?;
             let mut interrupted = pg.begin().await?;
             let id = insert_event(&mut interrupted, organization, request, "interrupted").await?;
-            sqlx::query("UPDATE event_tracking SET event_value = $2 WHERE id = $1").bind(id).bind(sent).execute(&mut *interrupted).await?;
+            sqlx::query("UPDATE event_tracking SET event_value = $2 WHERE id = $1")
+                .bind(id)
+                .bind(sent)
+                .execute(&mut *interrupted)
+                .await?;
             interrupted.commit().await?;
             return Ok(());
         }
@@ -223,9 +237,12 @@ async fn insert_event(
     status: &str,
 ) -> Result<Uuid, sqlx::Error> {
     let (category, label, campaign_id, rules) = match &request.selection {
-        ExportSelection::List { filter, sort } => {
-            ("subscriber_list", "Subscriber list".to_owned(), None, serde_json::json!({ "filter": filter, "sort": sort }))
-        }
+        ExportSelection::List { filter, sort } => (
+            "subscriber_list",
+            "Subscriber list".to_owned(),
+            None,
+            serde_json::json!({ "filter": filter, "sort": sort }),
+        ),
         ExportSelection::Campaign { id, name, rules } => {
             ("campaign", name.chars().take(100).collect(), Some(id.to_string()), serde_json::json!(rules))
         }

@@ -8,10 +8,12 @@
 
 use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
 use super::{Organization, Store};
-use crate::domain::lists::{ListParams, ListSort, ListedRecommendation, MatchCount, RecommendationFilter, RecommendationPage, SortColumn};
+use crate::domain::field_error::FieldError;
+use crate::domain::lists::{
+    ListParams, ListSort, ListedRecommendation, MatchCount, RecommendationFilter, RecommendationPage, SortColumn,
+};
 use base64::Engine;
 use sqlx::{Postgres, QueryBuilder};
-use crate::domain::field_error::FieldError;
 
 pub const MAX_PAGE_SIZE: u32 = 1000;
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -63,7 +65,10 @@ impl PageCursor {
             return Err(format!("this page cursor belongs to a list sorted by {cursor_column}, not {column}; start again without `after`"));
         }
         let value_fits = match sort_sql(column).1 {
-            "numeric" => value.parse::<f64>().is_ok_and(f64::is_finite) && value.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-'),
+            "numeric" => {
+                value.parse::<f64>().is_ok_and(f64::is_finite)
+                    && value.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+            }
             "int4" => value.parse::<i32>().is_ok(),
             _ => true,
         };
@@ -99,7 +104,9 @@ impl ListRequest {
     pub fn from_params(params: &ListParams) -> Result<Self, FieldError> {
         let filter = params.filter()?;
         let sort = params.sort()?;
-        let cursor = |field: &'static str, text: &str| PageCursor::decode(text, sort.column).map_err(|message| FieldError::new(field, message));
+        let cursor = |field: &'static str, text: &str| {
+            PageCursor::decode(text, sort.column).map_err(|message| FieldError::new(field, message))
+        };
         let start = match (params.after.trim(), params.before.trim()) {
             ("", "") => PageStart::First,
             (after, "") => PageStart::After(cursor("after", after)?),
@@ -139,8 +146,9 @@ impl Store {
         let backwards = matches!(start, PageStart::Before(_));
         let descending = sort.descending != backwards;
         let past = if descending { "<" } else { ">" };
-        let mut query =
-            QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL}, ({expression})::text AS sort_value FROM {ORGANIZATION_RECOMMENDATIONS}"));
+        let mut query = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {REC_FIELDS_SQL}, ({expression})::text AS sort_value FROM {ORGANIZATION_RECOMMENDATIONS}"
+        ));
         push_filter(&mut query, organization, filter);
         if let PageStart::After(cursor) | PageStart::Before(cursor) = start {
             if sort.column == SortColumn::Isdn {
@@ -163,7 +171,9 @@ impl Store {
         if backwards {
             rows.reverse();
         }
-        let cursor_at = |row: &ListedRow| PageCursor { column: sort.column, value: row.sort_value.clone(), isdn: row.rec.isdn.clone() }.encode();
+        let cursor_at = |row: &ListedRow| {
+            PageCursor { column: sort.column, value: row.sort_value.clone(), isdn: row.rec.isdn.clone() }.encode()
+        };
         let (has_next, has_previous) = match start {
             PageStart::First => (more_beyond, false),
             PageStart::After(_) => (more_beyond, true),
@@ -194,7 +204,11 @@ pub(super) fn push_order(query: &mut QueryBuilder<'_, Postgres>, column: SortCol
 
 /// `WHERE` for the organization and the filters given; only those become SQL, so
 /// each shape of list gets its own plan.
-pub(super) fn push_filter(query: &mut QueryBuilder<'_, Postgres>, organization: &Organization, filter: &RecommendationFilter) {
+pub(super) fn push_filter(
+    query: &mut QueryBuilder<'_, Postgres>,
+    organization: &Organization,
+    filter: &RecommendationFilter,
+) {
     query.push(" WHERE r.organization_id = ").push_bind(organization.id);
     if let Some(service) = filter.service {
         query.push(" AND r.service_type = ").push_bind(service.as_str());
@@ -249,7 +263,9 @@ impl Store {
             let count: i64 = query.build_query_scalar().fetch_one(&self.pg).await?;
             return Ok(MatchCount::Exact(count));
         }
-        let mut query = QueryBuilder::<Postgres>::new(format!("SELECT COUNT(*) FROM (SELECT 1 FROM {ORGANIZATION_RECOMMENDATIONS}"));
+        let mut query = QueryBuilder::<Postgres>::new(format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {ORGANIZATION_RECOMMENDATIONS}"
+        ));
         push_filter(&mut query, organization, filter);
         query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS capped");
         let count: i64 = query.build_query_scalar().fetch_one(&self.pg).await?;
@@ -265,7 +281,8 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_anything_else() {
-        let cursor = PageCursor { column: SortColumn::Priority, value: "56.25".into(), isdn: "++/hZFPrCDRre55vsZqqxQ==".into() };
+        let cursor =
+            PageCursor { column: SortColumn::Priority, value: "56.25".into(), isdn: "++/hZFPrCDRre55vsZqqxQ==".into() };
         assert_eq!(PageCursor::decode(&cursor.encode(), SortColumn::Priority), Ok(cursor.clone()));
         let trend = PageCursor { column: SortColumn::Trend, value: "Ổn định".into(), isdn: "abc".into() };
         assert_eq!(PageCursor::decode(&trend.encode(), SortColumn::Trend), Ok(trend));

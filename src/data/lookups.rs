@@ -9,9 +9,9 @@ use super::recommendation_rows::{
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
 use super::{Organization, Store};
 use crate::domain::figures::MetaStats;
-use crate::domain::recommendation::Recommendation;
 use crate::domain::profile::Profile;
 pub use crate::domain::profile::SubscriberView;
+use crate::domain::recommendation::Recommendation;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +34,9 @@ pub enum LookupError {
 impl From<sqlx::Error> for LookupError {
     fn from(error: sqlx::Error) -> Self {
         match error {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => Self::Unavailable(error.to_string()),
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                Self::Unavailable(error.to_string())
+            }
             other => Self::Failed(other.to_string()),
         }
     }
@@ -52,7 +54,12 @@ pub struct CacheState {
 
 impl Default for CacheState {
     fn default() -> Self {
-        Self { counters: CacheCounters::default(), breaker: CircuitBreaker::new(BREAKER_COOL_DOWN), entries: SingleFlight::default(), recommendations: SingleFlight::default() }
+        Self {
+            counters: CacheCounters::default(),
+            breaker: CircuitBreaker::new(BREAKER_COOL_DOWN),
+            entries: SingleFlight::default(),
+            recommendations: SingleFlight::default(),
+        }
     }
 }
 
@@ -66,7 +73,11 @@ enum Cached<T> {
 
 impl Store {
     /// Seed 001's recommendation for `isdn`, or `None` if the organization has no such subscriber.
-    pub async fn recommendation(&self, organization: &Organization, isdn: &str) -> Result<Option<Recommendation>, LookupError> {
+    pub async fn recommendation(
+        &self,
+        organization: &Organization,
+        isdn: &str,
+    ) -> Result<Option<Recommendation>, LookupError> {
         let key = organization.redis_key(&format!("rec:{isdn}"));
         // HMGET of the known fields: no field names to read back, no map to build.
         let read = redis::cmd("HMGET").arg(&key).arg(&REC_FIELD_NAMES[..]).to_owned();
@@ -86,7 +97,11 @@ impl Store {
     }
 
     /// The recommendation and the 360 profile with its monthly ARPU.
-    pub async fn subscriber_view(&self, organization: &Organization, isdn: &str) -> Result<Option<SubscriberView>, LookupError> {
+    pub async fn subscriber_view(
+        &self,
+        organization: &Organization,
+        isdn: &str,
+    ) -> Result<Option<SubscriberView>, LookupError> {
         let rec_key = organization.redis_key(&format!("rec:{isdn}"));
         let profile_key = organization.redis_key(&format!("profile:{isdn}"));
         if let (Cached::Hit(rec), Cached::Hit(profile)) =
@@ -182,7 +197,11 @@ impl Store {
             .await
     }
 
-    async fn recommendation_from_postgres(&self, organization: &Organization, isdn: &str) -> Result<Option<Recommendation>, LookupError> {
+    async fn recommendation_from_postgres(
+        &self,
+        organization: &Organization,
+        isdn: &str,
+    ) -> Result<Option<Recommendation>, LookupError> {
         let flight_key = format!("{}:{isdn}", organization.id);
         self.cache
             .recommendations

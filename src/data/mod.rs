@@ -4,10 +4,10 @@
 
 pub mod api_keys;
 pub mod bulk;
-pub mod campaigns;
-pub mod ctv;
 pub mod cache_entries;
 pub mod cache_sync;
+pub mod campaigns;
+pub mod ctv;
 pub mod dashboards;
 pub mod dataset;
 pub mod exports;
@@ -193,7 +193,11 @@ impl TenantPools {
                     .after_connect(move |connection, _| {
                         let setting = setting.clone();
                         Box::pin(async move {
-                            sqlx::query("SELECT set_config('app.organization_id', $1, false)").bind(setting).execute(connection).await.map(|_| ())
+                            sqlx::query("SELECT set_config('app.organization_id', $1, false)")
+                                .bind(setting)
+                                .execute(connection)
+                                .await
+                                .map(|_| ())
                         })
                     })
                     .connect_lazy_with(self.base.connect_options().as_ref().clone())
@@ -274,13 +278,16 @@ pub fn redact(url: &str) -> String {
 /// `url` with its user and password replaced.
 pub fn with_user(url: &str, user: &str, password: Option<&str>) -> String {
     let credentials = match password {
-        Some(password) => format!("{user}:{}", percent_encoding::utf8_percent_encode(password, percent_encoding::NON_ALPHANUMERIC)),
+        Some(password) => {
+            format!("{user}:{}", percent_encoding::utf8_percent_encode(password, percent_encoding::NON_ALPHANUMERIC))
+        }
         None => user.to_owned(),
     };
     match url.find("://") {
         Some(scheme_end) => {
             let rest = &url[scheme_end + 3..];
-            let host_and_path = rest.find('/').map_or(rest, |slash| &rest[..slash]).rfind('@').map_or(rest, |at| &rest[at + 1..]);
+            let host_and_path =
+                rest.find('/').map_or(rest, |slash| &rest[..slash]).rfind('@').map_or(rest, |at| &rest[at + 1..]);
             format!("{}{credentials}@{host_and_path}", &url[..scheme_end + 3])
         }
         None => url.to_owned(),
@@ -293,8 +300,14 @@ mod tests {
 
     #[test]
     fn the_app_role_url_keeps_everything_but_the_user() {
-        assert_eq!(with_user("postgres://postgres@127.0.0.1:5432/ut360", "ut360_app", None), "postgres://ut360_app@127.0.0.1:5432/ut360");
-        assert_eq!(with_user("postgres://u:p@db/ut360?sslmode=require", "app", Some("s/1")), "postgres://app:s%2F1@db/ut360?sslmode=require");
+        assert_eq!(
+            with_user("postgres://postgres@127.0.0.1:5432/ut360", "ut360_app", None),
+            "postgres://ut360_app@127.0.0.1:5432/ut360"
+        );
+        assert_eq!(
+            with_user("postgres://u:p@db/ut360?sslmode=require", "app", Some("s/1")),
+            "postgres://app:s%2F1@db/ut360?sslmode=require"
+        );
         assert_eq!(with_user("postgres://127.0.0.1/ut360", "ut360_app", None), "postgres://ut360_app@127.0.0.1/ut360");
     }
 

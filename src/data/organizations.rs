@@ -30,7 +30,12 @@ impl Store {
             .await
     }
 
-    pub async fn create_organization(&self, slug: &str, name: &str, redis_prefix: &str) -> Result<Organization, sqlx::Error> {
+    pub async fn create_organization(
+        &self,
+        slug: &str,
+        name: &str,
+        redis_prefix: &str,
+    ) -> Result<Organization, sqlx::Error> {
         sqlx::query_as(
             "INSERT INTO organizations (slug, name, redis_prefix) VALUES ($1, $2, $3)
              RETURNING id, slug, name, redis_prefix",
@@ -43,7 +48,10 @@ impl Store {
     }
 
     /// The organization as its admins see it, with its number of members.
-    pub async fn organization_settings(&self, organization: &Organization) -> Result<crate::domain::admin::OrganizationSettings, sqlx::Error> {
+    pub async fn organization_settings(
+        &self,
+        organization: &Organization,
+    ) -> Result<crate::domain::admin::OrganizationSettings, sqlx::Error> {
         let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organization_members WHERE organization_id = $1")
             .bind(organization.id)
             .fetch_one(&self.pg)
@@ -58,7 +66,11 @@ impl Store {
 
     /// Renames the organization; its slug and Redis prefix never change. `None` when
     /// the store may not change it (it acts for another organization).
-    pub async fn rename_organization(&self, organization: &Organization, name: &str) -> Result<Option<Organization>, sqlx::Error> {
+    pub async fn rename_organization(
+        &self,
+        organization: &Organization,
+        name: &str,
+    ) -> Result<Option<Organization>, sqlx::Error> {
         sqlx::query_as("UPDATE organizations SET name = $2, updated_at = NOW() WHERE id = $1 RETURNING id, slug, name, redis_prefix")
             .bind(organization.id)
             .bind(name.trim())

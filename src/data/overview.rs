@@ -22,7 +22,11 @@ impl Store {
     /// The organization's latest statistics of the given dimensions (`all`,
     /// `service`, `risk`, `cluster`, `subscriber_type`, `arpu_trend`, `service_risk`,
     /// `service_cluster`), ordered.
-    pub(super) async fn latest_stats(&self, organization: &Organization, dimensions: &[&str]) -> Result<Vec<StatsRow>, sqlx::Error> {
+    pub(super) async fn latest_stats(
+        &self,
+        organization: &Organization,
+        dimensions: &[&str],
+    ) -> Result<Vec<StatsRow>, sqlx::Error> {
         sqlx::query_as(
             "SELECT dimension_type, dimension_value, COALESCE(total_count, 0)::int8 AS total_count,
                  COALESCE(total_advance_amount, 0)::float8 AS total_advance_amount,
@@ -50,15 +54,14 @@ impl Store {
     }
 
     /// Writes seed 001's `{prefix}:meta:stats` hash with exactly the seed's fields.
-    pub async fn publish_meta_stats(&self, organization: &Organization, stats: &OverviewStats) -> redis::RedisResult<()> {
+    pub async fn publish_meta_stats(
+        &self,
+        organization: &Organization,
+        stats: &OverviewStats,
+    ) -> redis::RedisResult<()> {
         let fields = MetaStats::from_overview(stats).to_hash_fields();
         let key = organization.redis_key("meta:stats");
-        redis::pipe()
-            .atomic()
-            .del(&key)
-            .hset_multiple(&key, &fields)
-            .query_async::<()>(&mut self.redis.clone())
-            .await
+        redis::pipe().atomic().del(&key).hset_multiple(&key, &fields).query_async::<()>(&mut self.redis.clone()).await
     }
 }
 
@@ -80,7 +83,11 @@ fn overview_from_rows(rows: &[StatsRow]) -> OverviewStats {
         .filter(|row| row.dimension_type == "service_risk")
         .filter_map(|row| {
             let (service, risk) = row.dimension_value.split_once('|')?;
-            Some(ServiceRiskCount { service_type: service.into(), bad_debt_risk: risk.into(), subscribers: row.total_count })
+            Some(ServiceRiskCount {
+                service_type: service.into(),
+                bad_debt_risk: risk.into(),
+                subscribers: row.total_count,
+            })
         })
         .collect();
     let rank = |list: &[&str], value: &str| list.iter().position(|v| *v == value).unwrap_or(list.len());

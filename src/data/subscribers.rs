@@ -182,7 +182,11 @@ fn value_columns(table: SubscriberTable) -> Vec<&'static str> {
     table.columns().iter().map(|c| c.name).filter(|name| !keys.contains(name)).collect()
 }
 
-async fn delete_departed(conn: &mut PgConnection, organization: &Organization, table: SubscriberTable) -> Result<u64, sqlx::Error> {
+async fn delete_departed(
+    conn: &mut PgConnection,
+    organization: &Organization,
+    table: SubscriberTable,
+) -> Result<u64, sqlx::Error> {
     let sql = format!(
         "DELETE FROM {live} l WHERE l.organization_id = $1
            AND NOT EXISTS (SELECT 1 FROM {staging} s WHERE {matches})",
@@ -193,7 +197,11 @@ async fn delete_departed(conn: &mut PgConnection, organization: &Organization, t
     Ok(sqlx::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
 }
 
-async fn update_changed(conn: &mut PgConnection, organization: &Organization, table: SubscriberTable) -> Result<u64, sqlx::Error> {
+async fn update_changed(
+    conn: &mut PgConnection,
+    organization: &Organization,
+    table: SubscriberTable,
+) -> Result<u64, sqlx::Error> {
     let values = value_columns(table);
     let live_values = qualified("l", values.iter().copied());
     let staged_values = qualified("s", values.iter().copied());
@@ -210,7 +218,11 @@ async fn update_changed(conn: &mut PgConnection, organization: &Organization, ta
     Ok(sqlx::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
 }
 
-async fn insert_new(conn: &mut PgConnection, organization: &Organization, table: SubscriberTable) -> Result<u64, sqlx::Error> {
+async fn insert_new(
+    conn: &mut PgConnection,
+    organization: &Organization,
+    table: SubscriberTable,
+) -> Result<u64, sqlx::Error> {
     let columns = table.column_list();
     let staged = qualified("s", table.columns().iter().map(|c| c.name));
     let (extra_column, extra_value, join) = match table {

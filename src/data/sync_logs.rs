@@ -134,7 +134,11 @@ impl Store {
     }
 
     /// The organization's latest runs, newest first.
-    pub async fn recent_syncs(&self, organization: &Organization, limit: i64) -> Result<Vec<SyncLogEntry>, sqlx::Error> {
+    pub async fn recent_syncs(
+        &self,
+        organization: &Organization,
+        limit: i64,
+    ) -> Result<Vec<SyncLogEntry>, sqlx::Error> {
         sqlx::query_as(
             "SELECT d.source_type, l.sync_type, l.status, l.records_processed, l.records_created,
                     l.records_updated, l.records_failed, l.started_at, l.completed_at,

@@ -9,11 +9,16 @@ use std::borrow::Cow;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnType {
     /// `VARCHAR(n)`, or `TEXT` when `max_chars` is `None`.
-    Text { max_chars: Option<usize> },
+    Text {
+        max_chars: Option<usize>,
+    },
     /// A `VARCHAR` restricted to the listed spellings.
     OneOf(&'static [&'static str]),
     /// `DECIMAL(precision, scale)`.
-    Decimal { precision: u32, scale: u32 },
+    Decimal {
+        precision: u32,
+        scale: u32,
+    },
     /// `DECIMAL(5, 2)` between 0 and 100.
     Percent,
     Integer,

@@ -55,8 +55,13 @@ impl<'a> SummaryDeltas<'a> {
 
     /// Adds the figures to the organization's summaries. Rows are written in key order,
     /// so two loads at once lock shared summary rows in the same order (no deadlock).
-    pub(super) async fn add_to_summaries(&self, conn: &mut PgConnection, organization: Uuid) -> Result<(), sqlx::Error> {
-        let (days, keys, totals) = columns(self.merchants.iter().map(|((day, code, name), totals)| (*day, (*code, *name), totals)));
+    pub(super) async fn add_to_summaries(
+        &self,
+        conn: &mut PgConnection,
+        organization: Uuid,
+    ) -> Result<(), sqlx::Error> {
+        let (days, keys, totals) =
+            columns(self.merchants.iter().map(|((day, code, name), totals)| (*day, (*code, *name), totals)));
         let codes: Vec<&str> = keys.iter().map(|(code, _)| *code).collect();
         let names: Vec<&str> = keys.iter().map(|(_, name)| *name).collect();
         for statement in [ADD_TO_DAILY_MERCHANTS, ADD_TO_MONTHLY_MERCHANTS] {
@@ -72,7 +77,8 @@ impl<'a> SummaryDeltas<'a> {
                 .execute(&mut *conn)
                 .await?;
         }
-        let (days, modes, totals) = columns(self.payment_modes.iter().map(|((day, mode), totals)| (*day, *mode, totals)));
+        let (days, modes, totals) =
+            columns(self.payment_modes.iter().map(|((day, mode), totals)| (*day, *mode, totals)));
         sqlx::query(ADD_TO_DAILY_PAYMENTS)
             .bind(organization)
             .bind(&days)
@@ -105,7 +111,9 @@ struct TotalsColumns {
 }
 
 /// Each entry's day, key (merchant, payment mode or none) and figures, as columns.
-fn columns<'t, K>(entries: impl Iterator<Item = (NaiveDate, K, &'t Totals)>) -> (Vec<NaiveDate>, Vec<K>, TotalsColumns) {
+fn columns<'t, K>(
+    entries: impl Iterator<Item = (NaiveDate, K, &'t Totals)>,
+) -> (Vec<NaiveDate>, Vec<K>, TotalsColumns) {
     let (mut days, mut keys, mut totals) = (Vec::new(), Vec::new(), TotalsColumns::default());
     for (day, key, figures) in entries {
         days.push(day);
@@ -180,7 +188,14 @@ ON CONFLICT (organization_id, summary_date) DO UPDATE SET
 mod tests {
     use super::*;
 
-    fn row<'a>(at: &str, code: &'a str, name: &'a str, mode: &'a str, status: &'a str, cents: i64) -> TransactionRecord<'a> {
+    fn row<'a>(
+        at: &str,
+        code: &'a str,
+        name: &'a str,
+        mode: &'a str,
+        status: &'a str,
+        cents: i64,
+    ) -> TransactionRecord<'a> {
         TransactionRecord {
             trans_date: chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").unwrap(),
             client_code: code,
@@ -203,9 +218,15 @@ mod tests {
         let deltas = SummaryDeltas::of(&rows);
         let tenth = NaiveDate::from_ymd_opt(2026, 2, 10).unwrap();
         let eleventh = NaiveDate::from_ymd_opt(2026, 2, 11).unwrap();
-        assert_eq!(deltas.merchants[&(tenth, "M1", "One")], Totals { transactions: 2, successful: 1, cents: 1_500, success_cents: 1_000 });
+        assert_eq!(
+            deltas.merchants[&(tenth, "M1", "One")],
+            Totals { transactions: 2, successful: 1, cents: 1_500, success_cents: 1_000 }
+        );
         assert_eq!(deltas.merchants.len(), 3);
-        assert_eq!(deltas.payment_modes[&(eleventh, "MOMO")], Totals { transactions: 2, successful: 1, cents: 500, success_cents: 300 });
+        assert_eq!(
+            deltas.payment_modes[&(eleventh, "MOMO")],
+            Totals { transactions: 2, successful: 1, cents: 500, success_cents: 300 }
+        );
         assert_eq!(deltas.days[&eleventh], Totals { transactions: 2, successful: 1, cents: 500, success_cents: 300 });
         let (days, keys, totals) = columns(deltas.days.iter().map(|(day, totals)| (*day, (), totals)));
         assert_eq!((days, keys.len(), totals.transactions), (vec![tenth, eleventh], 2, vec![2, 2]));

@@ -6,11 +6,14 @@
 use super::copy_binary::{copy_binary, BinaryCopyBuffer};
 use super::transaction_summaries::SummaryDeltas;
 use super::{Organization, Store};
-use crate::domain::transactions::{DashboardQuery, DashboardRange, DayFigures, MerchantFigures, MerchantTrend, PaymentFigures, RecentTransaction, TransactionDashboard, MAX_CUSTOM_DAYS, TOP_MERCHANTS};
+use crate::domain::field_error::FieldError;
+use crate::domain::transactions::{
+    DashboardQuery, DashboardRange, DayFigures, MerchantFigures, MerchantTrend, PaymentFigures, RecentTransaction,
+    TransactionDashboard, MAX_CUSTOM_DAYS, TOP_MERCHANTS,
+};
 use chrono::{NaiveDate, NaiveDateTime};
 use redis::AsyncCommands;
 use std::collections::BTreeSet;
-use crate::domain::field_error::FieldError;
 
 /// How long a computed dashboard is served from Redis.
 pub const DASHBOARD_TTL_SECONDS: u64 = 15 * 60;
@@ -18,7 +21,8 @@ pub const DASHBOARD_TTL_SECONDS: u64 = 15 * 60;
 /// Months ahead of the current one that always have a partition.
 pub const PARTITION_MONTHS_AHEAD: u32 = 3;
 
-const TRANSACTION_COLUMNS: &str = "organization_id, trans_date, client_code, client_name, payment_mode, status, paid_amount, isdn";
+const TRANSACTION_COLUMNS: &str =
+    "organization_id, trans_date, client_code, client_name, payment_mode, status, paid_amount, isdn";
 
 /// One transaction to store.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,7 +77,10 @@ impl DashboardRequest {
             None => {
                 let (from, until) = (day("from", &query.from)?, day("until", &query.until)?);
                 if (until - from).num_days() >= MAX_CUSTOM_DAYS {
-                    return Err(FieldError::new("until", format!("a custom range spans at most {MAX_CUSTOM_DAYS} days")));
+                    return Err(FieldError::new(
+                        "until",
+                        format!("a custom range spans at most {MAX_CUSTOM_DAYS} days"),
+                    ));
                 }
                 (from, until)
             }
@@ -105,7 +112,11 @@ fn in_subscriber_index_order<'r, 'a>(rows: &'r [TransactionRecord<'a>]) -> Vec<&
 impl Store {
     /// Creates the monthly partitions from `first`'s month to `last`'s that are missing.
     pub async fn ensure_transaction_partitions(&self, first: NaiveDate, last: NaiveDate) -> Result<i32, sqlx::Error> {
-        sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)").bind(first).bind(last).fetch_one(&self.pg).await
+        sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)")
+            .bind(first)
+            .bind(last)
+            .fetch_one(&self.pg)
+            .await
     }
 
     /// Stores the transactions and adds them to the summaries of the days they fall on
@@ -129,8 +140,11 @@ impl Store {
         }
         let stream = stream.finish();
         let mut tx = self.pg.begin().await?;
-        let partitions_created: i32 =
-            sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)").bind(first).bind(last).fetch_one(&mut *tx).await?;
+        let partitions_created: i32 = sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)")
+            .bind(first)
+            .bind(last)
+            .fetch_one(&mut *tx)
+            .await?;
         let stored = copy_binary(&mut tx, "transaction_detail", TRANSACTION_COLUMNS, &stream).await?;
         SummaryDeltas::of(rows).add_to_summaries(&mut tx, organization.id).await?;
         tx.commit().await?;
@@ -140,8 +154,16 @@ impl Store {
 
     /// Recomputes the organization's summaries of `days` from the rows: a repair, and the
     /// figure loads are compared with (they add to the summaries instead).
-    pub async fn refresh_transaction_summaries(&self, organization: &Organization, days: &[NaiveDate]) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT refresh_transaction_summaries($1, $2)").bind(organization.id).bind(days).execute(&self.pg).await?;
+    pub async fn refresh_transaction_summaries(
+        &self,
+        organization: &Organization,
+        days: &[NaiveDate],
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT refresh_transaction_summaries($1, $2)")
+            .bind(organization.id)
+            .bind(days)
+            .execute(&self.pg)
+            .await?;
         Ok(())
     }
 
@@ -157,7 +179,12 @@ impl Store {
 
     /// PostgreSQL's plan for counting the rows between two days (both included): shows
     /// which partitions a range reads.
-    pub async fn explain_transactions_between(&self, organization: &Organization, from: NaiveDate, until: NaiveDate) -> Result<String, sqlx::Error> {
+    pub async fn explain_transactions_between(
+        &self,
+        organization: &Organization,
+        from: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<String, sqlx::Error> {
         let lines: Vec<String> = sqlx::query_scalar(&format!(
             "EXPLAIN SELECT COUNT(*) FROM transaction_detail
              WHERE organization_id = '{}' AND trans_date >= '{from}' AND trans_date < '{}'",
@@ -172,8 +199,17 @@ impl Store {
     /// Deletes the organization's transactions and summaries (before a fresh demo load).
     pub async fn delete_transactions(&self, organization: &Organization) -> Result<(), sqlx::Error> {
         let mut tx = self.pg.begin().await?;
-        for table in ["transaction_detail", "daily_merchant_summary", "daily_payment_summary", "daily_trend_summary", "monthly_merchant_summary"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1")).bind(organization.id).execute(&mut *tx).await?;
+        for table in [
+            "transaction_detail",
+            "daily_merchant_summary",
+            "daily_payment_summary",
+            "daily_trend_summary",
+            "monthly_merchant_summary",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
+                .bind(organization.id)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         self.forget_transaction_dashboards(organization).await;
@@ -222,7 +258,11 @@ impl Store {
 
     /// Computes the standard ranges (today, 7, 30 and 365 days) into the cache, as the
     /// background job does every 15 minutes so no user waits for them.
-    pub async fn precompute_transaction_dashboards(&self, organization: &Organization, today: NaiveDate) -> Result<(), sqlx::Error> {
+    pub async fn precompute_transaction_dashboards(
+        &self,
+        organization: &Organization,
+        today: NaiveDate,
+    ) -> Result<(), sqlx::Error> {
         for range in DashboardRange::STANDARD {
             let request = DashboardRequest::standard(range, today);
             let dashboard = self.transaction_dashboard_from_summaries(organization, &request).await?;
@@ -266,7 +306,11 @@ impl Store {
             .bind(until)
             .bind(TOP_MERCHANTS)
             .fetch_all(&self.pg);
-        let modes = sqlx::query_as::<_, (String, i64, i64)>(sql.payment_modes).bind(organization.id).bind(from).bind(until).fetch_all(&self.pg);
+        let modes = sqlx::query_as::<_, (String, i64, i64)>(sql.payment_modes)
+            .bind(organization.id)
+            .bind(from)
+            .bind(until)
+            .fetch_all(&self.pg);
         let trend = sqlx::query_as::<_, (NaiveDate, i64, i64, f64, f64)>(sql.trend)
             .bind(organization.id)
             .bind(from)
@@ -277,8 +321,11 @@ impl Store {
             match &query.merchant {
                 None => Ok(None),
                 Some(code) => {
-                    let name: Option<Option<String>> =
-                        sqlx::query_scalar(sql.merchant_name).bind(organization.id).bind(code).fetch_optional(&self.pg).await?;
+                    let name: Option<Option<String>> = sqlx::query_scalar(sql.merchant_name)
+                        .bind(organization.id)
+                        .bind(code)
+                        .fetch_optional(&self.pg)
+                        .await?;
                     let days = sqlx::query_as::<_, (NaiveDate, i64, i64, f64, f64)>(sql.trend)
                         .bind(organization.id)
                         .bind(from)
@@ -311,7 +358,11 @@ impl Store {
                 .collect(),
             payment_modes: modes
                 .into_iter()
-                .map(|(payment_mode, transactions, successful)| PaymentFigures { payment_mode, transactions, successful })
+                .map(|(payment_mode, transactions, successful)| PaymentFigures {
+                    payment_mode,
+                    transactions,
+                    successful,
+                })
                 .collect(),
             trend: trend.into_iter().map(day_figures).collect(),
             merchant,
@@ -320,7 +371,12 @@ impl Store {
     }
 
     /// A subscriber's latest transactions, newest first.
-    pub async fn recent_transactions(&self, organization: &Organization, isdn: &str, limit: i64) -> Result<Vec<RecentTransaction>, sqlx::Error> {
+    pub async fn recent_transactions(
+        &self,
+        organization: &Organization,
+        isdn: &str,
+        limit: i64,
+    ) -> Result<Vec<RecentTransaction>, sqlx::Error> {
         type Row = (NaiveDateTime, Option<String>, Option<String>, Option<String>, Option<String>, Option<f64>);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT trans_date, client_code, client_name, payment_mode, status, paid_amount::float8
@@ -353,7 +409,10 @@ impl Store {
         let generation: Result<Option<u64>, _> = self.redis.clone().get(generation_key(organization)).await;
         let generation = generation.map_err(|error| tracing::warn!(%error, "Redis did not answer")).ok()?.unwrap_or(0);
         let merchant = query.merchant.as_deref().unwrap_or_default();
-        Some(organization.redis_key(&format!("transactions:dashboard:{generation}:{}:{from}:{until}:{merchant}", query.range.as_str())))
+        Some(organization.redis_key(&format!(
+            "transactions:dashboard:{generation}:{}:{from}:{until}:{merchant}",
+            query.range.as_str()
+        )))
     }
 
     async fn cache_dashboard(&self, key: &str, dashboard: &TransactionDashboard) {

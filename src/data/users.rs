@@ -30,7 +30,6 @@ impl Member {
     }
 }
 
-
 /// What adding, changing or removing a member did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MemberChange {
@@ -43,7 +42,12 @@ pub enum MemberChange {
 }
 
 /// Makes `user_id` a member of the organization with `role` (or changes its role).
-async fn set_role(tx: &mut sqlx::PgConnection, organization: &Organization, user_id: Uuid, role: Role) -> Result<(), sqlx::Error> {
+async fn set_role(
+    tx: &mut sqlx::PgConnection,
+    organization: &Organization,
+    user_id: Uuid,
+    role: Role,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, $3)
          ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role",
@@ -58,11 +62,17 @@ async fn set_role(tx: &mut sqlx::PgConnection, organization: &Organization, user
 
 /// Whether `user_id` is the organization's only admin. Locks the admins' rows, so
 /// two admins demoting each other at once cannot both succeed.
-async fn is_last_admin(tx: &mut sqlx::PgConnection, organization: &Organization, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    let admins: Vec<Uuid> = sqlx::query_scalar("SELECT user_id FROM organization_members WHERE organization_id = $1 AND role = 'admin' FOR UPDATE")
-        .bind(organization.id)
-        .fetch_all(&mut *tx)
-        .await?;
+async fn is_last_admin(
+    tx: &mut sqlx::PgConnection,
+    organization: &Organization,
+    user_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let admins: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT user_id FROM organization_members WHERE organization_id = $1 AND role = 'admin' FOR UPDATE",
+    )
+    .bind(organization.id)
+    .fetch_all(&mut *tx)
+    .await?;
     Ok(admins == [user_id])
 }
 
@@ -83,12 +93,18 @@ impl MemberRow {
             user_id: self.user_id,
             email: self.email,
             role: Role::parse(&self.role)?,
-            organization: Organization { id: self.organization_id, slug: self.slug, name: self.name, redis_prefix: self.redis_prefix },
+            organization: Organization {
+                id: self.organization_id,
+                slug: self.slug,
+                name: self.name,
+                redis_prefix: self.redis_prefix,
+            },
         })
     }
 }
 
-const MEMBER_COLUMNS: &str = "SELECT u.id AS user_id, u.email, m.role, o.id AS organization_id, o.slug, o.name, o.redis_prefix
+const MEMBER_COLUMNS: &str =
+    "SELECT u.id AS user_id, u.email, m.role, o.id AS organization_id, o.slug, o.name, o.redis_prefix
      FROM organization_members m
      JOIN users u ON u.id = m.user_id
      JOIN organizations o ON o.id = m.organization_id";
@@ -101,7 +117,13 @@ pub fn normalize_email(email: &str) -> String {
 impl Store {
     /// Creates the account if the email is new (else sets its password) and gives it
     /// `role` in `organization`. Returns the account's id.
-    pub async fn save_user(&self, organization: &Organization, email: &str, password_hash: &str, role: Role) -> Result<Uuid, sqlx::Error> {
+    pub async fn save_user(
+        &self,
+        organization: &Organization,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<Uuid, sqlx::Error> {
         let mut tx = self.pg.begin().await?;
         let user_id: Uuid = sqlx::query_scalar(
             "INSERT INTO users (email, password_hash) VALUES ($1, $2)
@@ -138,11 +160,12 @@ impl Store {
 
     /// The member of `organization_id`; call it on the store acting for that organization.
     pub async fn member(&self, user_id: Uuid, organization_id: Uuid) -> Result<Option<Member>, sqlx::Error> {
-        let row: Option<MemberRow> = sqlx::query_as(&format!("{MEMBER_COLUMNS} WHERE m.user_id = $1 AND m.organization_id = $2"))
-            .bind(user_id)
-            .bind(organization_id)
-            .fetch_optional(&self.pg)
-            .await?;
+        let row: Option<MemberRow> =
+            sqlx::query_as(&format!("{MEMBER_COLUMNS} WHERE m.user_id = $1 AND m.organization_id = $2"))
+                .bind(user_id)
+                .bind(organization_id)
+                .fetch_optional(&self.pg)
+                .await?;
         Ok(row.and_then(MemberRow::into_member))
     }
 
@@ -157,14 +180,24 @@ impl Store {
         Ok(rows
             .into_iter()
             .filter_map(|(email, role, last)| {
-                Some(MemberListing { email, role: Role::parse(&role)?, last_sign_in_at: last.map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()) })
+                Some(MemberListing {
+                    email,
+                    role: Role::parse(&role)?,
+                    last_sign_in_at: last.map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()),
+                })
             })
             .collect())
     }
 
     /// Adds `email` to the organization with `role` (or gives a member that role).
     /// An email without an account gets one with `new_account_hash` as its password.
-    pub async fn add_member(&self, organization: &Organization, email: &str, role: Role, new_account_hash: &str) -> Result<MemberChange, sqlx::Error> {
+    pub async fn add_member(
+        &self,
+        organization: &Organization,
+        email: &str,
+        role: Role,
+        new_account_hash: &str,
+    ) -> Result<MemberChange, sqlx::Error> {
         let email = normalize_email(email);
         let mut tx = self.pg.begin().await?;
         let created: Option<Uuid> = sqlx::query_scalar(
@@ -176,7 +209,9 @@ impl Store {
         .await?;
         let user_id = match created {
             Some(id) => id,
-            None => sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?,
+            None => {
+                sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?
+            }
         };
         if role != Role::Admin && is_last_admin(&mut tx, organization, user_id).await? {
             return Ok(MemberChange::LastAdmin);
@@ -252,7 +287,10 @@ impl Store {
     /// A successful sign-in: failures forgotten, the time kept for the members page.
     pub async fn record_sign_in(&self, email: &str, user_id: Uuid) -> Result<(), sqlx::Error> {
         let mut tx = self.pg.begin().await?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(normalize_email(email)).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+            .bind(normalize_email(email))
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE users SET last_sign_in_at = NOW() WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
         tx.commit().await
     }

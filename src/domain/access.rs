@@ -157,13 +157,23 @@ pub const SERVER_FUNCTION_PREFIX: &str = "/api/";
 /// The server function an address calls, if it is one of `SERVER_FUNCTIONS`.
 pub fn server_function(path: &str) -> Option<(&'static str, &'static [Permission])> {
     let called = path.strip_prefix(SERVER_FUNCTION_PREFIX)?;
-    SERVER_FUNCTIONS.iter().copied().find(|(name, _)| {
-        called.strip_prefix(name).is_some_and(|hash| hash.bytes().all(|byte| byte.is_ascii_digit()))
-    })
+    SERVER_FUNCTIONS
+        .iter()
+        .copied()
+        .find(|(name, _)| called.strip_prefix(name).is_some_and(|hash| hash.bytes().all(|byte| byte.is_ascii_digit())))
 }
 
 /// Open to anyone (exact addresses).
-pub const PUBLIC: &[&str] = &["/sign-in", "/auth/sign-in", "/auth/sign-out", "/healthz", "/readyz", "/metrics", "/favicon.svg", "/echarts.min.js"];
+pub const PUBLIC: &[&str] = &[
+    "/sign-in",
+    "/auth/sign-in",
+    "/auth/sign-out",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/favicon.svg",
+    "/echarts.min.js",
+];
 
 pub const SIGN_IN_PATH: &str = "/sign-in";
 
@@ -227,7 +237,12 @@ impl Viewer {
 /// A place to return to after signing in: only a path of this site.
 pub fn safe_return_path(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") && !path.starts_with(SIGN_IN_PATH) => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.starts_with(SIGN_IN_PATH) =>
+        {
             path.to_owned()
         }
         _ => "/".to_owned(),
@@ -241,7 +256,10 @@ mod tests {
     #[test]
     fn each_role_holds_what_it_is_described_to() {
         let held = |role: Role| -> Vec<Permission> {
-            [ViewData, Campaigns, Export, Collaborators, Transactions, Administer].into_iter().filter(|p| role.allows(*p)).collect()
+            [ViewData, Campaigns, Export, Collaborators, Transactions, Administer]
+                .into_iter()
+                .filter(|p| role.allows(*p))
+                .collect()
         };
         assert_eq!(held(Role::Analyst), vec![ViewData]);
         assert_eq!(held(Role::Marketing), vec![ViewData, Campaigns, Export]);

@@ -2,9 +2,9 @@
 //! who gets an advance offer, and what an export of them holds. Shared by the
 //! server and the rule builder in the browser.
 
+use crate::domain::field_error::FieldError;
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use serde::{Deserialize, Serialize};
-use crate::domain::field_error::FieldError;
 
 /// Who a campaign selects. Each list allows any of its values (empty: any value);
 /// every rule given must hold. Ordered by priority, highest first, up to `limit`.
@@ -65,7 +65,10 @@ impl CampaignRules {
         }
         if let (Some(min), Some(max)) = (self.min_advance, self.max_advance) {
             if min > max {
-                return Err(FieldError::new("max_advance", format!("the range ends ({max}) below where it starts ({min})")));
+                return Err(FieldError::new(
+                    "max_advance",
+                    format!("the range ends ({max}) below where it starts ({min})"),
+                ));
             }
         }
         if let Some(cluster) = self.clusters.iter().find(|c| **c < 0) {
@@ -207,10 +210,16 @@ mod tests {
         let bad = |rules: CampaignRules| rules.validate().unwrap_err().field;
         assert_eq!(bad(CampaignRules { min_value: Some(101.0), ..Default::default() }), "min_value");
         assert_eq!(bad(CampaignRules { min_readiness: Some(-1.0), ..Default::default() }), "min_readiness");
-        assert_eq!(bad(CampaignRules { min_advance: Some(50_000.0), max_advance: Some(10_000.0), ..Default::default() }), "max_advance");
+        assert_eq!(
+            bad(CampaignRules { min_advance: Some(50_000.0), max_advance: Some(10_000.0), ..Default::default() }),
+            "max_advance"
+        );
         assert_eq!(bad(CampaignRules { limit: Some(0), ..Default::default() }), "limit");
         assert_eq!(bad(CampaignRules { clusters: vec![-2], ..Default::default() }), "clusters");
-        assert_eq!(bad(CampaignRules { exclude_campaigns: vec!["1; DROP".into()], ..Default::default() }), "exclude_campaigns");
+        assert_eq!(
+            bad(CampaignRules { exclude_campaigns: vec!["1; DROP".into()], ..Default::default() }),
+            "exclude_campaigns"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The overview's and the dashboards' figures.
 
-use serde::{Deserialize, Serialize};
 use crate::domain::recommendation::{RiskLevel, ServiceType};
+use serde::{Deserialize, Serialize};
 
 /// One bar of a dashboard: the subscribers of one service, service and risk, or
 /// cluster, with their sums and averages (from `recommendation_stats`).

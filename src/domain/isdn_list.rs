@@ -41,7 +41,9 @@ impl IsdnList {
             match Isdn::parse(field) {
                 Ok(isdn) if seen.insert(isdn.as_str().to_owned()) => list.isdns.push(isdn),
                 Ok(_) => list.duplicates += 1,
-                Err(reason) => list.malformed.push(MalformedLine { line: index + 1, text: line.trim().to_owned(), reason }),
+                Err(reason) => {
+                    list.malformed.push(MalformedLine { line: index + 1, text: line.trim().to_owned(), reason })
+                }
             }
         }
         list
@@ -60,7 +62,8 @@ mod tests {
 
     #[test]
     fn lines_csv_columns_headers_duplicates_and_junk() {
-        let text = "\u{feff}ISDN;service\r\n\"++/hZFPrCDRre55vsZqqxQ==\";EasyCredit\n\n  abc  \nabc,MBFG\nnot an isdn\n\tx\n";
+        let text =
+            "\u{feff}ISDN;service\r\n\"++/hZFPrCDRre55vsZqqxQ==\";EasyCredit\n\n  abc  \nabc,MBFG\nnot an isdn\n\tx\n";
         let list = IsdnList::parse(text);
         let isdns: Vec<&str> = list.isdns.iter().map(Isdn::as_str).collect();
         assert_eq!(isdns, ["++/hZFPrCDRre55vsZqqxQ==", "abc"]);

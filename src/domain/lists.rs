@@ -1,12 +1,12 @@
 //! Subscriber lists: which subscribers a list holds, its URL parameters checked, its
 //! order and its pages.
 
+use crate::domain::field_error::FieldError;
+use crate::domain::query::query_string;
+use crate::domain::recommendation::{ArpuTrend, Recommendation, RiskLevel, ServiceType, SubscriberType};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
-use crate::domain::query::query_string;
-use crate::domain::recommendation::{ArpuTrend, Recommendation, RiskLevel, ServiceType, SubscriberType};
-use crate::domain::field_error::FieldError;
 
 /// Which subscribers a list holds: every filter given must match.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -57,7 +57,9 @@ impl ListParams {
     pub fn filter(&self) -> Result<RecommendationFilter, FieldError> {
         fn score(field: &'static str, text: &str) -> Result<Option<f64>, FieldError> {
             match parsed::<f64>(field, text)? {
-                Some(score) if !(0.0..=100.0).contains(&score) => Err(FieldError::new(field, format!("{score} is outside 0 to 100"))),
+                Some(score) if !(0.0..=100.0).contains(&score) => {
+                    Err(FieldError::new(field, format!("{score} is outside 0 to 100")))
+                }
                 other => Ok(other),
             }
         }

@@ -180,7 +180,10 @@ impl Profile {
 
     /// Reads the hash back; `None` if a section is missing or not the seed's shape.
     pub fn from_hash_fields(fields: &std::collections::HashMap<String, String>) -> Option<Self> {
-        fn section<T: for<'de> Deserialize<'de>>(fields: &std::collections::HashMap<String, String>, name: &str) -> Option<T> {
+        fn section<T: for<'de> Deserialize<'de>>(
+            fields: &std::collections::HashMap<String, String>,
+            name: &str,
+        ) -> Option<T> {
             serde_json::from_str(fields.get(name)?).ok()
         }
         Some(Self {
@@ -212,7 +215,12 @@ mod tests {
                 revenue: Some(7500.0),
                 ..Default::default()
             },
-            arpu_stats: ArpuStats { avg: Some(2757.5), growth_rate: Some(-56.7), trend: Some("Giảm".into()), ..Default::default() },
+            arpu_stats: ArpuStats {
+                avg: Some(2757.5),
+                growth_rate: Some(-56.7),
+                trend: Some("Giảm".into()),
+                ..Default::default()
+            },
             monthly_arpu: vec![MonthArpu { month: "202503".into(), arpu_total: Some(3500.0), ..Default::default() }],
             updated_at: "2025-10-22T10:30:00".into(),
             ..Default::default()
@@ -223,20 +231,39 @@ mod tests {
             fields[0].1,
             r#"{"isdn":"++/hZFPrCDRre55vsZqqxQ==","type":"PRE","service":"EasyCredit","advance":25000,"revenue":7500}"#
         );
-        assert_eq!(fields[1].1, r#"{"avg":2757.5,"std":null,"min":null,"max":null,"growth_rate":-56.7,"trend":"Giảm"}"#);
+        assert_eq!(
+            fields[1].1,
+            r#"{"avg":2757.5,"std":null,"min":null,"max":null,"growth_rate":-56.7,"trend":"Giảm"}"#
+        );
         assert!(fields[6].1.starts_with(r#"[{"month":"202503","arpu_call":null"#));
 
         let hash = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         assert_eq!(Profile::from_hash_fields(&hash), Some(profile.clone()));
 
         let with_extras = Profile {
-            basic: Basic { cluster: Some(3), cluster_label: Some("Khách hàng tiềm năng".into()), ..profile.basic.clone() },
-            topup_behavior: TopupBehavior { min_amount: Some(10000.0), max_amount: Some(50000.5), ..Default::default() },
+            basic: Basic {
+                cluster: Some(3),
+                cluster_label: Some("Khách hàng tiềm năng".into()),
+                ..profile.basic.clone()
+            },
+            topup_behavior: TopupBehavior {
+                min_amount: Some(10000.0),
+                max_amount: Some(50000.5),
+                ..Default::default()
+            },
             ..profile
         };
         let fields = with_extras.to_hash_fields();
-        assert!(fields[0].1.ends_with(r#""revenue":7500,"cluster":3,"cluster_label":"Khách hàng tiềm năng"}"#), "{}", fields[0].1);
-        assert!(fields[3].1.ends_with(r#""frequency_class":null,"min_amount":10000,"max_amount":50000.5}"#), "{}", fields[3].1);
+        assert!(
+            fields[0].1.ends_with(r#""revenue":7500,"cluster":3,"cluster_label":"Khách hàng tiềm năng"}"#),
+            "{}",
+            fields[0].1
+        );
+        assert!(
+            fields[3].1.ends_with(r#""frequency_class":null,"min_amount":10000,"max_amount":50000.5}"#),
+            "{}",
+            fields[3].1
+        );
         let hash = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         assert_eq!(Profile::from_hash_fields(&hash), Some(with_extras));
     }

@@ -12,16 +12,31 @@ use std::fmt;
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum ServerError {
     /// A parameter was missing or refused; `field` names it.
-    BadRequest { field: String, message: String },
-    Unauthorized { message: String },
-    Forbidden { message: String },
-    NotFound { message: String },
+    BadRequest {
+        field: String,
+        message: String,
+    },
+    Unauthorized {
+        message: String,
+    },
+    Forbidden {
+        message: String,
+    },
+    NotFound {
+        message: String,
+    },
     /// PostgreSQL (or another store the answer needs) is away; trying again may work.
-    Unavailable { message: String },
-    Internal { message: String },
+    Unavailable {
+        message: String,
+    },
+    Internal {
+        message: String,
+    },
     /// Seen only in the browser: the call did not reach the server, or its answer could
     /// not be read.
-    Network { message: String },
+    Network {
+        message: String,
+    },
 }
 
 impl ServerError {
@@ -89,7 +104,9 @@ impl FromServerFnError for ServerError {
             ServerFnErrorErr::Args(message) => {
                 Self::BadRequest { field: field_named_in(&message), message: format!("bad arguments: {message}") }
             }
-            ServerFnErrorErr::MissingArg(name) => Self::BadRequest { message: format!("{name} is required"), field: name },
+            ServerFnErrorErr::MissingArg(name) => {
+                Self::BadRequest { message: format!("{name} is required"), field: name }
+            }
             ServerFnErrorErr::Request(message)
             | ServerFnErrorErr::Deserialization(message)
             | ServerFnErrorErr::Serialization(message) => Self::Network { message },

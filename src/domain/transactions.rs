@@ -3,9 +3,9 @@
 //! summaries. Shared by the server and the page. Dates travel as `YYYY-MM-DD`.
 
 use crate::domain::dates::is_date;
+use crate::domain::field_error::FieldError;
 use crate::domain::query::query_string;
 use serde::{Deserialize, Serialize};
-use crate::domain::field_error::FieldError;
 
 /// The dashboard's period, as the range buttons name it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,7 +48,9 @@ impl DashboardRange {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Today, Self::Week, Self::Month, Self::Year, Self::Custom].into_iter().find(|range| range.as_str() == text)
+        [Self::Today, Self::Week, Self::Month, Self::Year, Self::Custom]
+            .into_iter()
+            .find(|range| range.as_str() == text)
     }
 
     /// Days the range spans, ending today; `None` for custom.
@@ -98,8 +100,9 @@ impl DashboardParams {
     pub fn query(&self) -> Result<DashboardQuery, FieldError> {
         let range = match self.range.trim() {
             "" => DashboardRange::default(),
-            text => DashboardRange::parse(text)
-                .ok_or_else(|| FieldError::new("range", format!("{text:?} is not a range (today, week, month, year or custom)")))?,
+            text => DashboardRange::parse(text).ok_or_else(|| {
+                FieldError::new("range", format!("{text:?} is not a range (today, week, month, year or custom)"))
+            })?,
         };
         let day = |field: &'static str, text: &str| -> Result<Option<String>, FieldError> {
             match text.trim() {
@@ -111,7 +114,9 @@ impl DashboardParams {
         let (from, until) = (day("from", &self.from)?, day("until", &self.until)?);
         let (from, until) = match range {
             DashboardRange::Custom => match (from, until) {
-                (Some(from), Some(until)) if from > until => return Err(FieldError::new("until", format!("{until} is before {from}"))),
+                (Some(from), Some(until)) if from > until => {
+                    return Err(FieldError::new("until", format!("{until} is before {from}")))
+                }
                 (Some(from), Some(until)) => (Some(from), Some(until)),
                 (None, _) => return Err(FieldError::new("from", "a custom range needs a first day".to_owned())),
                 (_, None) => return Err(FieldError::new("until", "a custom range needs a last day".to_owned())),
@@ -208,7 +213,8 @@ pub struct TransactionDashboard {
 impl TransactionDashboard {
     /// All transactions of the period and the successful ones' volume.
     pub fn totals(&self) -> DayFigures {
-        let mut totals = DayFigures { day: String::new(), transactions: 0, successful: 0, volume: 0.0, success_volume: 0.0 };
+        let mut totals =
+            DayFigures { day: String::new(), transactions: 0, successful: 0, volume: 0.0, success_volume: 0.0 };
         for day in &self.trend {
             totals.transactions += day.transactions;
             totals.successful += day.successful;

@@ -3,10 +3,12 @@
 //! Only admins reach them.
 
 use crate::domain::access::Role;
-use crate::domain::admin::{ApiKeyCreated, ApiKeyListing, MemberAdded, MemberListing, OrganizationSettings, ORGANIZATION_NAME_MAX};
+use crate::domain::admin::{
+    ApiKeyCreated, ApiKeyListing, MemberAdded, MemberListing, OrganizationSettings, ORGANIZATION_NAME_MAX,
+};
+use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::domain::server_error::ServerError;
 
 #[server]
 pub async fn get_members() -> Result<Vec<MemberListing>, ServerError> {
@@ -27,7 +29,10 @@ pub async fn save_member(email: String, role: String) -> Result<MemberAdded, Ser
     let new_password = password::generate();
     let hash = password::hash(&new_password);
     match store.add_member(&member.organization, &email, role, &hash).await? {
-        MemberChange::LastAdmin => Err(bad("role", "role: the organization would have no admin left; make someone else admin first".to_owned())),
+        MemberChange::LastAdmin => Err(bad(
+            "role",
+            "role: the organization would have no admin left; make someone else admin first".to_owned(),
+        )),
         change => Ok(MemberAdded {
             email: crate::data::users::normalize_email(&email),
             role,
@@ -84,7 +89,10 @@ pub async fn revoke_api_key(name: String) -> Result<(), ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
     match store.revoke_api_key(&member.organization, &name).await? {
         true => Ok(()),
-        false => Err(ServerError::from(AppError::BadRequest { field: "name", message: format!("name: no active key is called {:?}", name.trim()) })),
+        false => Err(ServerError::from(AppError::BadRequest {
+            field: "name",
+            message: format!("name: no active key is called {:?}", name.trim()),
+        })),
     }
 }
 

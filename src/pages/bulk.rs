@@ -1,14 +1,14 @@
 //! `/bulk`: look up a pasted or uploaded list of up to 10,000 ISDNs at once (seed 001 use case 6):
 //! what was found, what was not, and which lines held no ISDN.
 
-use crate::pages::url::subscriber_href;
-use crate::domain::recommendation::Recommendation;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::isdn_list::MalformedLine;
+use crate::domain::recommendation::Recommendation;
+use crate::domain::server_error::ServerError;
+use crate::pages::url::subscriber_href;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
-use crate::domain::server_error::ServerError;
 
 const ROWS_PER_PAGE: usize = 100;
 /// Not-found and malformed lines listed at most; the counts are always whole.
@@ -39,7 +39,12 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerError> {
         return Err(bad(format!("at most 10,000 ISDNs per lookup; this list has {count}; split it")).into());
     }
     let lookup = store.bulk_recommendations(&member.organization, &list.isdns).await?;
-    Ok(BulkResult { found: lookup.found, not_found: lookup.not_found, malformed: list.malformed, duplicates: list.duplicates })
+    Ok(BulkResult {
+        found: lookup.found,
+        not_found: lookup.not_found,
+        malformed: list.malformed,
+        duplicates: list.duplicates,
+    })
 }
 
 #[component]

@@ -2,17 +2,19 @@
 //! count and the top 100 follow; a campaign is saved by name, opened again with
 //! `?id=`, exported as CSV or XLSX with the columns chosen, and its exports listed.
 
-use crate::domain::campaign::{CampaignPreview, CampaignRules, CampaignSummary, ExportEvent, SuppressionList, EXPORT_COLUMNS};
-use crate::pages::url::subscriber_href;
-use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
+use crate::domain::campaign::{
+    CampaignPreview, CampaignRules, CampaignSummary, ExportEvent, SuppressionList, EXPORT_COLUMNS,
+};
 use crate::domain::format::{format_count, format_vnd};
+use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
+use crate::pages::url::subscriber_href;
 use leptos::prelude::*;
 // Named by `#[server(input = Json)]`, on both targets.
+use crate::domain::server_error::ServerError;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::{Deserialize, Serialize};
-use crate::domain::server_error::ServerError;
 
 /// What the page needs besides the rules: saved campaigns, suppression lists, clusters.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -46,8 +48,7 @@ pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerError> 
         store.campaigns(&member.organization),
         store.suppression_lists(&member.organization),
         store.dashboards(&member.organization),
-    )
-    ?;
+    )?;
     let mut clusters: Vec<i32> = dashboards.by_cluster.iter().filter_map(|group| group.key.parse().ok()).collect();
     clusters.sort_unstable();
     Ok(CampaignWorkspace { campaigns, suppression_lists, clusters })
@@ -62,7 +63,12 @@ pub async fn preview_campaign(rules: CampaignRules) -> Result<CampaignPreview, S
 }
 
 #[server(input = Json, endpoint = "save_campaign")]
-pub async fn save_campaign(id: Option<String>, name: String, owner: String, rules: CampaignRules) -> Result<CampaignSummary, ServerError> {
+pub async fn save_campaign(
+    id: Option<String>,
+    name: String,
+    owner: String,
+    rules: CampaignRules,
+) -> Result<CampaignSummary, ServerError> {
     use crate::data::campaigns::Saved;
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
@@ -75,13 +81,20 @@ pub async fn save_campaign(id: Option<String>, name: String, owner: String, rule
         required("name", "Campaign name", &name)?;
         required("owner", "Owner", &owner)?;
         rules.validate().map_err(rule_error)?;
-        let id = match id.as_deref() {
-            None | Some("") => None,
-            Some(id) => Some(uuid::Uuid::parse_str(id).map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })?),
-        };
+        let id =
+            match id.as_deref() {
+                None | Some("") => None,
+                Some(id) => Some(uuid::Uuid::parse_str(id).map_err(|_| AppError::BadRequest {
+                    field: "id",
+                    message: format!("{id:?} is not a campaign id"),
+                })?),
+            };
         match store.save_campaign(&member.organization, id, &name, &owner, &rules).await? {
             Saved::Saved(campaign) => Ok(campaign),
-            Saved::NameTaken => Err(AppError::BadRequest { field: "name", message: format!("Campaign name: another campaign is called {:?}", name.trim()) }),
+            Saved::NameTaken => Err(AppError::BadRequest {
+                field: "name",
+                message: format!("Campaign name: another campaign is called {:?}", name.trim()),
+            }),
             Saved::NotFound => Err(AppError::NotFound("campaign")),
         }
     };
@@ -92,8 +105,9 @@ pub async fn save_campaign(id: Option<String>, name: String, owner: String, rule
 pub async fn get_campaign_exports(id: String) -> Result<Vec<ExportEvent>, ServerError> {
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
-    let id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| ServerError::from(AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") }))?;
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| {
+        ServerError::from(AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })
+    })?;
     store.export_history(&member.organization, Some(id), 50).await.map_err(ServerError::from)
 }
 
@@ -114,7 +128,10 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
         if let Some(first) = list.malformed.first() {
             let more = list.malformed.len() - 1;
             let others = if more > 0 { format!(" (and {more} more lines)") } else { String::new() };
-            return Err(bad("isdns", format!("ISDNs: line {}: {}{others}; nothing was saved", first.line, first.reason)));
+            return Err(bad(
+                "isdns",
+                format!("ISDNs: line {}: {}{others}; nothing was saved", first.line, first.reason),
+            ));
         }
         if list.isdns.is_empty() {
             return Err(bad("isdns", "ISDNs: give at least one, one per line".into()));
@@ -182,7 +199,12 @@ pub fn CampaignsPage() -> impl IntoView {
     });
     let save_campaign = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        save.dispatch(SaveCampaign { id: editing.get_untracked(), name: name.get_untracked(), owner: owner.get_untracked(), rules: rules.get_untracked() });
+        save.dispatch(SaveCampaign {
+            id: editing.get_untracked(),
+            name: name.get_untracked(),
+            owner: owner.get_untracked(),
+            rules: rules.get_untracked(),
+        });
     };
     let navigate_to_builder = use_navigate();
     let new_campaign = move |_| {
@@ -350,7 +372,13 @@ where
     }
 }
 
-fn number_input(label: &'static str, min: &'static str, max: &'static str, value: Option<f64>, set: impl Fn(Option<f64>) + 'static) -> impl IntoView {
+fn number_input(
+    label: &'static str,
+    min: &'static str,
+    max: &'static str,
+    value: Option<f64>,
+    set: impl Fn(Option<f64>) + 'static,
+) -> impl IntoView {
     let value = value.map(|v| v.to_string()).unwrap_or_default();
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
@@ -372,7 +400,10 @@ fn number_input(label: &'static str, min: &'static str, max: &'static str, value
 
 /// Leave out earlier campaigns' exported members and uploaded lists; upload a list.
 #[component]
-fn Suppressions(rules: RwSignal<CampaignRules>, workspace: Resource<Result<CampaignWorkspace, ServerError>>) -> impl IntoView {
+fn Suppressions(
+    rules: RwSignal<CampaignRules>,
+    workspace: Resource<Result<CampaignWorkspace, ServerError>>,
+) -> impl IntoView {
     let upload = ServerAction::<CreateSuppressionList>::new();
     let list_text = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
@@ -490,7 +521,8 @@ fn ExportPanel(id: String, workspace_version: RwSignal<u32>) -> impl IntoView {
     let columns = RwSignal::new(EXPORT_COLUMNS.iter().map(|(name, _)| *name).collect::<Vec<&'static str>>());
     let history_version = RwSignal::new(0u32);
     let history_id = id.clone();
-    let history = Resource::new(move || (history_id.clone(), history_version.get()), |(id, _)| get_campaign_exports(id));
+    let history =
+        Resource::new(move || (history_id.clone(), history_version.get()), |(id, _)| get_campaign_exports(id));
     let href = move |format: &str| {
         let chosen = columns.get();
         let all = chosen.len() == EXPORT_COLUMNS.len();
@@ -592,7 +624,8 @@ fn ExportHistory(events: Vec<ExportEvent>) -> impl IntoView {
 #[component]
 fn SavedCampaigns(campaigns: Vec<CampaignSummary>) -> impl IntoView {
     if campaigns.is_empty() {
-        return view! { <p class="muted">"No saved campaigns yet: set the rules, name the campaign and save it."</p> }.into_any();
+        return view! { <p class="muted">"No saved campaigns yet: set the rules, name the campaign and save it."</p> }
+            .into_any();
     }
     let rows = campaigns
         .into_iter()

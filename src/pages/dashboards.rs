@@ -4,9 +4,10 @@
 
 use crate::components::EChart;
 use crate::domain::figures::{Dashboards, GroupFigures};
-use crate::domain::recommendation::{RiskLevel, ServiceType};
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::lists::ListParams;
+use crate::domain::recommendation::{RiskLevel, ServiceType};
+use crate::domain::server_error::ServerError;
 use crate::pages::subscriber_list::list_href as filtered_list_href;
 use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};
@@ -14,7 +15,6 @@ use charming::series::Bar;
 use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::domain::server_error::ServerError;
 
 #[server]
 pub async fn get_dashboards() -> Result<Dashboards, ServerError> {
@@ -24,7 +24,12 @@ pub async fn get_dashboards() -> Result<Dashboards, ServerError> {
 
 fn list_href(service: Option<&str>, risk: Option<&str>, cluster: Option<&str>) -> String {
     let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
-    filtered_list_href(&ListParams { service: text(service), risk: text(risk), cluster: text(cluster), ..Default::default() })
+    filtered_list_href(&ListParams {
+        service: text(service),
+        risk: text(risk),
+        cluster: text(cluster),
+        ..Default::default()
+    })
 }
 
 /// Bars are `service` categories; in the risk chart the series is the risk level.
@@ -168,7 +173,8 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
                     };
                     if link.is_some() && count > 0 {
                         let href = list_href(Some(service.as_str()), None, Some(&f.key));
-                        view! { <a href=href title=format!("{} subscribers", format_count(count))>{text}</a> }.into_any()
+                        view! { <a href=href title=format!("{} subscribers", format_count(count))>{text}</a> }
+                            .into_any()
                     } else {
                         view! { <span>{text}</span> }.into_any()
                     }
@@ -236,7 +242,10 @@ mod tests {
     #[test]
     fn bars_link_to_their_filtered_list() {
         assert_eq!(service_link("Subscribers", "MBFG").as_deref(), Some("/subscribers?service=MBFG"));
-        assert_eq!(service_link("MEDIUM", "EasyCredit").as_deref(), Some("/subscribers?service=EasyCredit&risk=MEDIUM"));
+        assert_eq!(
+            service_link("MEDIUM", "EasyCredit").as_deref(),
+            Some("/subscribers?service=EasyCredit&risk=MEDIUM")
+        );
         assert_eq!(cluster_link("Subscribers", "Cluster 3").as_deref(), Some("/subscribers?cluster=3"));
         assert_eq!(cluster_link("MBFG", "Cluster 3").as_deref(), Some("/subscribers?service=MBFG&cluster=3"));
         assert_eq!(cluster_link("Subscribers", "none"), None);

@@ -1,5 +1,4 @@
 mod admin;
-pub mod url;
 mod bulk;
 mod campaigns;
 pub mod ctv;
@@ -10,6 +9,7 @@ mod sign_in;
 mod subscriber;
 pub mod subscriber_list;
 mod transactions;
+pub mod url;
 
 pub use admin::{ApiKeysPage, MembersPage, OrganizationPage};
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
@@ -17,8 +17,8 @@ pub use campaigns::{preview_campaign, CampaignsPage};
 pub use ctv::{CommissionsPage, CustomersPage, NetworkPage};
 pub use dashboards::{get_dashboards, DashboardsPage};
 pub use not_found::NotFoundPage;
-pub use sign_in::SignInPage;
 pub use overview::{get_overview, OverviewPage};
+pub use sign_in::SignInPage;
 pub use subscriber::{get_subscriber, SubscriberPage};
 pub use subscriber_list::{get_subscriber_list, SubscriberListPage};
 pub use transactions::{get_transaction_dashboard, TransactionsPage};

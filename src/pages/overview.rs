@@ -2,15 +2,15 @@
 
 use crate::components::{EChart, StatCard};
 use crate::domain::figures::OverviewStats;
-use crate::domain::recommendation::{RiskLevel, ServiceType};
 use crate::domain::format::{format_count, format_vnd};
+use crate::domain::recommendation::{RiskLevel, ServiceType};
+use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};
 use charming::series::Bar;
 use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use crate::domain::server_error::ServerError;
 
 #[server]
 pub async fn get_overview() -> Result<OverviewStats, ServerError> {
@@ -110,7 +110,8 @@ fn service_risk_chart(stats: &OverviewStats) -> Chart {
         .x_axis(Axis::new().type_(AxisType::Category).data(services))
         .y_axis(Axis::new().type_(AxisType::Value));
     for risk in stats.present_risks() {
-        let counts: Vec<i64> = ServiceType::ALL.iter().map(|service| stats.subscribers_of_service_at_risk(*service, risk)).collect();
+        let counts: Vec<i64> =
+            ServiceType::ALL.iter().map(|service| stats.subscribers_of_service_at_risk(*service, risk)).collect();
         chart = chart.series(Bar::new().name(risk.as_str()).stack("subscribers").data(counts));
     }
     chart

@@ -3,10 +3,11 @@
 //! ARPU as a chart (and a table that reads without JavaScript).
 
 use crate::components::{EChart, StatCard};
-use crate::domain::isdn::Isdn;
-use crate::domain::recommendation::Recommendation;
 use crate::domain::format::format_vnd;
+use crate::domain::isdn::Isdn;
 use crate::domain::profile::{MonthArpu, Profile, RevenueBreakdown, SubscriberView};
+use crate::domain::recommendation::Recommendation;
+use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid, Legend};
 use charming::datatype::DataPointItem;
 use charming::element::{AxisType, Label, Tooltip, Trigger};
@@ -15,7 +16,6 @@ use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use crate::domain::server_error::ServerError;
 
 #[server]
 pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, ServerError> {
@@ -26,7 +26,9 @@ pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, Serv
 }
 
 #[server]
-pub async fn get_recent_transactions(isdn: String) -> Result<Vec<crate::domain::transactions::RecentTransaction>, ServerError> {
+pub async fn get_recent_transactions(
+    isdn: String,
+) -> Result<Vec<crate::domain::transactions::RecentTransaction>, ServerError> {
     use crate::server::error::AppError;
     /// Transactions shown in Customer360.
     const RECENT_TRANSACTIONS: i64 = 20;
@@ -58,12 +60,15 @@ pub fn SubscriberPage() -> impl IntoView {
 /// page, and in the modal over a list.
 #[component]
 pub fn Customer360(isdn: Signal<String>) -> impl IntoView {
-    let view_of = Resource::new(move || isdn.get(), |isdn| async move {
-        match Isdn::parse(&isdn) {
-            Ok(_) => get_subscriber(isdn).await.map_err(|error| error.to_string()),
-            Err(message) => Err(message),
-        }
-    });
+    let view_of = Resource::new(
+        move || isdn.get(),
+        |isdn| async move {
+            match Isdn::parse(&isdn) {
+                Ok(_) => get_subscriber(isdn).await.map_err(|error| error.to_string()),
+                Err(message) => Err(message),
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the subscriber…"</p> }>
             {move || Suspend::new(async move {
@@ -331,7 +336,8 @@ fn ItemList(items: Vec<String>, empty: &'static str) -> impl IntoView {
     if items.is_empty() {
         view! { <p class="muted">{empty}</p> }.into_any()
     } else {
-        view! { <ul class="items">{items.into_iter().map(|item| view! { <li>{item}</li> }).collect_view()}</ul> }.into_any()
+        view! { <ul class="items">{items.into_iter().map(|item| view! { <li>{item}</li> }).collect_view()}</ul> }
+            .into_any()
     }
 }
 
@@ -345,7 +351,8 @@ fn month_label(month: &str) -> String {
 
 fn monthly_chart(months: &[MonthArpu]) -> Chart {
     let labels: Vec<String> = months.iter().map(|m| month_label(&m.month)).collect();
-    let values = |pick: fn(&MonthArpu) -> Option<f64>| -> Vec<f64> { months.iter().map(|m| pick(m).unwrap_or(0.0)).collect() };
+    let values =
+        |pick: fn(&MonthArpu) -> Option<f64>| -> Vec<f64> { months.iter().map(|m| pick(m).unwrap_or(0.0)).collect() };
     Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().bottom(0))

@@ -3,23 +3,22 @@
 //! a reload, a page at a time. `open=ISDN` shows that subscriber's Customer360 in a
 //! modal over the list; closing it returns to the list as it was.
 
-use crate::domain::query::encode_component;
-use crate::pages::url::{subscriber_href, with_query};
-use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
-use crate::domain::lists::{ListParams, ListedRecommendation, MatchCount, RecommendationPage, SortColumn};
 use crate::domain::format::{format_count, format_vnd};
+use crate::domain::lists::{ListParams, ListedRecommendation, MatchCount, RecommendationPage, SortColumn};
+use crate::domain::query::encode_component;
+use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
+use crate::domain::server_error::ServerError;
 use crate::pages::subscriber::Customer360;
+use crate::pages::url::{subscriber_href, with_query};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
-use crate::domain::server_error::ServerError;
 
 /// `/subscribers?…` with the parameters that have a value.
 pub fn list_href(params: &ListParams) -> String {
     with_query("/subscribers", &params.query_string())
 }
-
 
 /// The list as it is, with `isdn`'s Customer360 open over it.
 fn opening_href(params: &ListParams, isdn: &str) -> String {
@@ -35,9 +34,21 @@ fn sort_href(params: &ListParams, column: SortColumn, current: Option<(SortColum
         Some((sorted, descending)) if sorted == column => !descending,
         _ => column.descending_by_default(),
     };
-    let order = if descending == column.descending_by_default() { "" } else if descending { "desc" } else { "asc" };
+    let order = if descending == column.descending_by_default() {
+        ""
+    } else if descending {
+        "desc"
+    } else {
+        "asc"
+    };
     let sort = if column == SortColumn::Priority { "" } else { column.as_str() };
-    list_href(&ListParams { sort: sort.into(), order: order.into(), after: String::new(), before: String::new(), ..params.clone() })
+    list_href(&ListParams {
+        sort: sort.into(),
+        order: order.into(),
+        after: String::new(),
+        before: String::new(),
+        ..params.clone()
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,13 +62,11 @@ pub async fn get_subscriber_list(params: ListParams) -> Result<SubscriberList, S
     use crate::data::lists::ListRequest;
     let (member, store) = crate::server::auth::tenant()?;
     // The page shows the message alone, so it names the parameter itself.
-    let request = ListRequest::from_params(&params)
-        ?;
+    let request = ListRequest::from_params(&params)?;
     let (page, total) = tokio::try_join!(
         store.recommendation_page(&member.organization, &request),
         store.recommendation_count(&member.organization, &request.filter),
-    )
-    ?;
+    )?;
     Ok(SubscriberList { page, total })
 }
 
@@ -317,7 +326,12 @@ mod tests {
 
     #[test]
     fn links_keep_the_filters_given() {
-        let params = ListParams { service: "MBFG".into(), min_value: "70".into(), after: "NTYuMjV8YWJj".into(), ..Default::default() };
+        let params = ListParams {
+            service: "MBFG".into(),
+            min_value: "70".into(),
+            after: "NTYuMjV8YWJj".into(),
+            ..Default::default()
+        };
         assert_eq!(list_href(&params), "/subscribers?service=MBFG&min_value=70&after=NTYuMjV8YWJj");
         assert_eq!(list_href(&ListParams::default()), "/subscribers");
         assert_eq!(opening_href(&ListParams::default(), "++/a=="), "/subscribers?open=%2B%2B%2Fa==");

@@ -5,9 +5,10 @@
 //! through the cache, never from the raw rows.
 
 use crate::components::EChart;
-use crate::pages::url::with_query;
 use crate::domain::format::{format_count, format_vnd};
+use crate::domain::server_error::ServerError;
 use crate::domain::transactions::{DashboardParams, DashboardQuery, DashboardRange, TransactionDashboard};
+use crate::pages::url::with_query;
 use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};
 use charming::series::{Bar, Line};
@@ -15,7 +16,6 @@ use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use crate::domain::server_error::ServerError;
 
 #[server]
 pub async fn get_transaction_dashboard(params: DashboardParams) -> Result<TransactionDashboard, ServerError> {
@@ -94,8 +94,13 @@ fn RangePicker(params: Memo<DashboardParams>) -> impl IntoView {
 #[component]
 fn Dashboard(dashboard: TransactionDashboard) -> impl IntoView {
     let totals = dashboard.totals();
-    let period = if dashboard.from == dashboard.until { dashboard.from.clone() } else { format!("{} to {}", dashboard.from, dashboard.until) };
-    let success_rate = if totals.transactions > 0 { 100.0 * totals.successful as f64 / totals.transactions as f64 } else { 0.0 };
+    let period = if dashboard.from == dashboard.until {
+        dashboard.from.clone()
+    } else {
+        format!("{} to {}", dashboard.from, dashboard.until)
+    };
+    let success_rate =
+        if totals.transactions > 0 { 100.0 * totals.successful as f64 / totals.transactions as f64 } else { 0.0 };
     if totals.transactions == 0 {
         return view! {
             <p class="list-count" data-testid="period">{period}</p>
@@ -131,12 +136,20 @@ fn TopMerchants(dashboard: TransactionDashboard) -> impl IntoView {
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(Axis::new().type_(AxisType::Value).name("đồng"))
         .y_axis(Axis::new().type_(AxisType::Value).name("count"))
-        .series(Bar::new().name("Successful volume").data(merchants.iter().map(|m| m.success_volume).collect::<Vec<f64>>()))
-        .series(Bar::new().name("Transactions").y_axis_index(1).data(merchants.iter().map(|m| m.transactions as f64).collect::<Vec<f64>>()));
+        .series(
+            Bar::new().name("Successful volume").data(merchants.iter().map(|m| m.success_volume).collect::<Vec<f64>>()),
+        )
+        .series(
+            Bar::new()
+                .name("Transactions")
+                .y_axis_index(1)
+                .data(merchants.iter().map(|m| m.transactions as f64).collect::<Vec<f64>>()),
+        );
     let query = dashboard.query.clone();
     let link_query = query.clone();
-    let link: crate::components::ChartLink =
-        std::sync::Arc::new(move |_series: &str, code: &str| Some(dashboard_href(&link_query.with_merchant(Some(code)))));
+    let link: crate::components::ChartLink = std::sync::Arc::new(move |_series: &str, code: &str| {
+        Some(dashboard_href(&link_query.with_merchant(Some(code))))
+    });
     let rows = merchants
         .into_iter()
         .enumerate()
@@ -178,9 +191,17 @@ fn PaymentPerformance(dashboard: TransactionDashboard) -> impl IntoView {
     let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .grid(Grid::new().left(60).right(20).top(20).bottom(60))
-        .x_axis(Axis::new().type_(AxisType::Category).data(modes.iter().map(|m| m.payment_mode.clone()).collect::<Vec<String>>()))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(modes.iter().map(|m| m.payment_mode.clone()).collect::<Vec<String>>()),
+        )
         .y_axis(Axis::new().type_(AxisType::Value).name("% successful").min(0).max(100))
-        .series(Bar::new().name("Success rate (%)").data(modes.iter().map(|m| (m.success_rate() * 10.0).round() / 10.0).collect::<Vec<f64>>()));
+        .series(
+            Bar::new()
+                .name("Success rate (%)")
+                .data(modes.iter().map(|m| (m.success_rate() * 10.0).round() / 10.0).collect::<Vec<f64>>()),
+        );
     let rows = modes
         .iter()
         .map(|m| {
@@ -211,9 +232,16 @@ fn PaymentPerformance(dashboard: TransactionDashboard) -> impl IntoView {
 }
 
 #[component]
-fn MerchantDrillDown(dashboard: TransactionDashboard, merchant: crate::domain::transactions::MerchantTrend) -> impl IntoView {
+fn MerchantDrillDown(
+    dashboard: TransactionDashboard,
+    merchant: crate::domain::transactions::MerchantTrend,
+) -> impl IntoView {
     let close = dashboard_href(&dashboard.query.with_merchant(None));
-    let title = if merchant.client_name.is_empty() { merchant.client_code.clone() } else { format!("{} ({})", merchant.client_name, merchant.client_code) };
+    let title = if merchant.client_name.is_empty() {
+        merchant.client_code.clone()
+    } else {
+        format!("{} ({})", merchant.client_name, merchant.client_code)
+    };
     view! {
         <section class="drill-down" data-testid="merchant-drill-down" aria-label=format!("Daily trend of {title}")>
             <h2>{format!("Daily trend of {title}")}</h2>
@@ -228,7 +256,12 @@ fn MerchantDrillDown(dashboard: TransactionDashboard, merchant: crate::domain::t
 }
 
 #[component]
-fn DailyTrend(id: &'static str, title: &'static str, days: Vec<crate::domain::transactions::DayFigures>, testid: &'static str) -> impl IntoView {
+fn DailyTrend(
+    id: &'static str,
+    title: &'static str,
+    days: Vec<crate::domain::transactions::DayFigures>,
+    testid: &'static str,
+) -> impl IntoView {
     let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().bottom(0))
@@ -236,8 +269,19 @@ fn DailyTrend(id: &'static str, title: &'static str, days: Vec<crate::domain::tr
         .x_axis(Axis::new().type_(AxisType::Category).data(days.iter().map(|d| d.day.clone()).collect::<Vec<String>>()))
         .y_axis(Axis::new().type_(AxisType::Value).name("đồng"))
         .y_axis(Axis::new().type_(AxisType::Value).name("count"))
-        .series(Line::new().name("Successful volume").show_symbol(days.len() < 40).data(days.iter().map(|d| d.success_volume).collect::<Vec<f64>>()))
-        .series(Line::new().name("Transactions").y_axis_index(1).show_symbol(days.len() < 40).data(days.iter().map(|d| d.transactions as f64).collect::<Vec<f64>>()));
+        .series(
+            Line::new()
+                .name("Successful volume")
+                .show_symbol(days.len() < 40)
+                .data(days.iter().map(|d| d.success_volume).collect::<Vec<f64>>()),
+        )
+        .series(
+            Line::new()
+                .name("Transactions")
+                .y_axis_index(1)
+                .show_symbol(days.len() < 40)
+                .data(days.iter().map(|d| d.transactions as f64).collect::<Vec<f64>>()),
+        );
     // The newest days first in the table: the ones a reader looks for.
     let rows = days
         .iter()

@@ -1,7 +1,7 @@
 //! Writing a dataset as seed 002's three files: the format an import reads.
 
 use super::files::{display_name, format_of, DataFiles, FileFormat};
-use crate::data::dataset::{TableRows, Dataset};
+use crate::data::dataset::{Dataset, TableRows};
 use crate::data::tables::{ColumnType, SubscriberTable};
 use arrow_array::builder::{ArrayBuilder, Float64Builder, Int32Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
@@ -32,12 +32,10 @@ pub fn write_dataset(
             FileFormat::Csv => write_csv(&partial, table, rows, &mut progress),
             FileFormat::Parquet => write_parquet(&partial, table, rows, &mut progress),
         };
-        written
-            .and_then(|()| fs::rename(&partial, path).map_err(|e| e.to_string()))
-            .map_err(|e| {
-                let _ = fs::remove_file(&partial);
-                format!("cannot write {}: {e}", display_name(path))
-            })?;
+        written.and_then(|()| fs::rename(&partial, path).map_err(|e| e.to_string())).map_err(|e| {
+            let _ = fs::remove_file(&partial);
+            format!("cannot write {}: {e}", display_name(path))
+        })?;
     }
     Ok(())
 }

@@ -146,8 +146,12 @@ mod tests {
 
     #[test]
     fn problems_name_file_line_column_and_value() {
-        assert_eq!(problem(3).to_string(), "a.csv line 3, column bad_debt_risk: \"low\" must be one of LOW, MEDIUM, HIGH");
-        let whole_file = Problem { location: Location::File, column: None, value: None, message: "is empty".into(), ..problem(0) };
+        assert_eq!(
+            problem(3).to_string(),
+            "a.csv line 3, column bad_debt_risk: \"low\" must be one of LOW, MEDIUM, HIGH"
+        );
+        let whole_file =
+            Problem { location: Location::File, column: None, value: None, message: "is empty".into(), ..problem(0) };
         assert_eq!(whole_file.to_string(), "a.csv: is empty");
     }
 

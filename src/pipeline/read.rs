@@ -51,7 +51,8 @@ pub fn read_rows(
         value: None,
         message,
     };
-    let format = format_of(path).map_err(|_| file_problem("has an unknown file type; name it .csv or .parquet".into()))?;
+    let format =
+        format_of(path).map_err(|_| file_problem("has an unknown file type; name it .csv or .parquet".into()))?;
     let file = File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => file_problem("was not found".into()),
         _ => file_problem(format!("cannot be opened: {e}")),
@@ -93,9 +94,7 @@ fn read_csv(
     table: SubscriberTable,
     mut visit: impl FnMut(Location, RowCells<'_>),
 ) -> Result<FileSummary, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 20, file));
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::with_capacity(1 << 20, file));
     let headers = reader.headers().map_err(|e| format!("has an unreadable header line: {e}"))?.clone();
     if headers.iter().all(|h| h.trim().is_empty()) {
         return Err("is empty; expected a header line naming the columns".into());
@@ -138,8 +137,8 @@ fn read_parquet(
     table: SubscriberTable,
     mut visit: impl FnMut(Location, RowCells<'_>),
 ) -> Result<FileSummary, String> {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| format!("is not a readable Parquet file ({e})"))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| format!("is not a readable Parquet file ({e})"))?;
     let schema = builder.schema().clone();
     let (positions, ignored_columns) = match_columns(table, schema.fields().iter().map(|f| f.name().as_str()))?;
     let mask = ProjectionMask::roots(builder.parquet_schema(), positions.iter().copied());
@@ -157,9 +156,13 @@ fn read_parquet(
             .iter()
             .map(|column| {
                 let values = batch.column_by_name(column.name).expect("projected column");
-                arrow_cast::cast(values, &DataType::Utf8)
-                    .map(|text| text.as_string::<i32>().clone())
-                    .map_err(|_| format!("has column {} of type {}, which cannot be read as a value", column.name, values.data_type()))
+                arrow_cast::cast(values, &DataType::Utf8).map(|text| text.as_string::<i32>().clone()).map_err(|_| {
+                    format!(
+                        "has column {} of type {}, which cannot be read as a value",
+                        column.name,
+                        values.data_type()
+                    )
+                })
             })
             .collect::<Result<Vec<StringArray>, String>>()?;
         let mut cells: Vec<Option<&str>> = Vec::with_capacity(columns.len());

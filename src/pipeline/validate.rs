@@ -9,10 +9,10 @@ use super::problems::{Location, Problem, Problems};
 use super::read::{read_rows, FileSummary, RowCells};
 use crate::data::dataset::{Dataset, TableRows};
 use crate::data::tables::SubscriberTable;
+use crate::domain::field_error::FieldError;
 use std::borrow::Cow;
 use std::collections::hash_map::{Entry, HashMap};
 use std::hash::Hash;
-use crate::domain::field_error::FieldError;
 
 /// Where reading is, for progress reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,12 +37,10 @@ pub struct ReadDataset {
 ///
 /// The recommendations file is read first (it says which ISDNs exist); the profile
 /// and monthly files are then read side by side.
-pub fn read_dataset(
-    files: &DataFiles,
-    progress: impl Fn(ReadProgress) + Sync,
-) -> Result<ReadDataset, Problems> {
+pub fn read_dataset(files: &DataFiles, progress: impl Fn(ReadProgress) + Sync) -> Result<ReadDataset, Problems> {
     let mut isdns = HashMap::new();
-    let recommendations = check_file(files, SubscriberTable::Recommendations, Keys::Recommendations(&mut isdns), &progress);
+    let recommendations =
+        check_file(files, SubscriberTable::Recommendations, Keys::Recommendations(&mut isdns), &progress);
     let known = KnownIsdns { ids: isdns, complete: recommendations.outcome.is_ok() };
     let (profiles, monthly_arpu) = std::thread::scope(|scope| {
         let profiles = scope.spawn(|| {
@@ -96,7 +94,12 @@ struct CheckedFile {
     outcome: Result<FileSummary, ()>,
 }
 
-fn check_file(files: &DataFiles, table: SubscriberTable, mut keys: Keys<'_>, progress: &impl Fn(ReadProgress)) -> CheckedFile {
+fn check_file(
+    files: &DataFiles,
+    table: SubscriberTable,
+    mut keys: Keys<'_>,
+    progress: &impl Fn(ReadProgress),
+) -> CheckedFile {
     let path = files.path(table);
     let file = display_name(path);
     let mut rows = TableRows::default();
@@ -115,7 +118,13 @@ fn check_file(files: &DataFiles, table: SubscriberTable, mut keys: Keys<'_>, pro
     progress(ReadProgress::Done(table));
     let outcome = match outcome {
         Ok(summary) if summary.rows == 0 => {
-            problems.add(Problem { file, location: Location::File, column: None, value: None, message: "has no rows".into() });
+            problems.add(Problem {
+                file,
+                location: Location::File,
+                column: None,
+                value: None,
+                message: "has no rows".into(),
+            });
             Err(())
         }
         Ok(summary) => Ok(summary),
@@ -212,8 +221,9 @@ impl Keys<'_> {
             Keys::Months { known, seen } => match (id_of(known)?, second) {
                 (Some(id), Some(Some(month))) => {
                     let month: u32 = month.parse().expect("a validated YYYYMM");
-                    first_time(seen, (id, month), location)
-                        .map_err(|first| FieldError::new("data_month", format!("appears twice for this ISDN (first at {first})")))
+                    first_time(seen, (id, month), location).map_err(|first| {
+                        FieldError::new("data_month", format!("appears twice for this ISDN (first at {first})"))
+                    })
                 }
                 _ => Ok(()),
             },

@@ -7,9 +7,9 @@ use crate::data::api_keys::ApiClient;
 use crate::data::bulk::MAX_BULK_ISDNS;
 use crate::data::lists::ListRequest;
 use crate::data::lookups::SubscriberView;
-use crate::domain::lists::{BulkLookup, ListParams, RecommendationPage};
-use crate::domain::isdn::Isdn;
 use crate::domain::figures::MetaStats;
+use crate::domain::isdn::Isdn;
+use crate::domain::lists::{BulkLookup, ListParams, RecommendationPage};
 use crate::domain::recommendation::Recommendation;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -49,7 +49,11 @@ async fn recommendation(
     Path(isdn): Path<String>,
 ) -> Result<Json<Recommendation>, AppError> {
     let isdn = isdn_from_path(&isdn)?;
-    let found = state.store.for_organization(client.organization.id).recommendation(&client.organization, isdn.as_str()).await?;
+    let found = state
+        .store
+        .for_organization(client.organization.id)
+        .recommendation(&client.organization, isdn.as_str())
+        .await?;
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
 }
 
@@ -60,7 +64,11 @@ async fn profile(
     Path(isdn): Path<String>,
 ) -> Result<Json<SubscriberView>, AppError> {
     let isdn = isdn_from_path(&isdn)?;
-    let found = state.store.for_organization(client.organization.id).subscriber_view(&client.organization, isdn.as_str()).await?;
+    let found = state
+        .store
+        .for_organization(client.organization.id)
+        .subscriber_view(&client.organization, isdn.as_str())
+        .await?;
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
 }
 
@@ -71,7 +79,9 @@ async fn bulk(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<BulkLookup>, AppError> {
     let isdns = bulk_isdns(body)?;
-    Ok(Json(state.store.for_organization(client.organization.id).bulk_recommendations(&client.organization, &isdns).await?))
+    Ok(Json(
+        state.store.for_organization(client.organization.id).bulk_recommendations(&client.organization, &isdns).await?,
+    ))
 }
 
 fn bulk_isdns(body: Result<Bytes, BytesRejection>) -> Result<Vec<Isdn>, AppError> {
@@ -100,7 +110,13 @@ async fn list(
 ) -> Result<Json<RecommendationPage>, AppError> {
     let Query(params) = params.map_err(|e| AppError::BadRequest { field: "query", message: e.body_text() })?;
     let request = ListRequest::from_params(&params).map_err(AppError::from)?;
-    Ok(Json(state.store.for_organization(client.organization.id).recommendation_page(&client.organization, &request).await?))
+    Ok(Json(
+        state
+            .store
+            .for_organization(client.organization.id)
+            .recommendation_page(&client.organization, &request)
+            .await?,
+    ))
 }
 
 /// Seed 001's `meta:stats` figures.

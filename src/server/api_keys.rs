@@ -52,7 +52,10 @@ pub async fn run(settings: &Settings, args: &ApiKeyArgs) -> Result<(), String> {
             let organization = cli::organization(&store, org).await?;
             let keys = store.api_keys(&organization).await.map_err(|e| e.to_string())?;
             if keys.is_empty() {
-                println!("Organization {:?} has no API keys; create one with `ut360 api-key create --org {} --name NAME`.", organization.slug, organization.slug);
+                println!(
+                    "Organization {:?} has no API keys; create one with `ut360 api-key create --org {} --name NAME`.",
+                    organization.slug, organization.slug
+                );
             } else {
                 print!("{}", key_table(&keys));
             }
@@ -70,11 +73,14 @@ pub async fn run(settings: &Settings, args: &ApiKeyArgs) -> Result<(), String> {
 }
 
 fn key_table(keys: &[ApiKeyInfo]) -> String {
-    let when = |at: Option<chrono::DateTime<chrono::Utc>>| at.map_or("-".to_owned(), |at| at.format("%Y-%m-%d %H:%M UTC").to_string());
+    let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map_or("-".to_owned(), |at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+    };
     let width = keys.iter().map(|key| key.name.chars().count()).max().unwrap_or(0).max(4);
     let mut table = format!("{:width$}  {:15}  {:20}  {:20}  {}\n", "NAME", "KEY", "CREATED", "LAST USED", "STATUS");
     for key in keys {
-        let status = if key.revoked_at.is_some() { format!("revoked {}", when(key.revoked_at)) } else { "active".to_owned() };
+        let status =
+            if key.revoked_at.is_some() { format!("revoked {}", when(key.revoked_at)) } else { "active".to_owned() };
         table.push_str(&format!(
             "{:width$}  {:15}  {:20}  {:20}  {status}\n",
             key.name,

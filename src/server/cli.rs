@@ -51,7 +51,8 @@ pub struct Settings {
 impl Settings {
     /// What `serve` connects with (see `app_database_url`).
     pub fn app_store(&self) -> StoreSettings {
-        let database_url = crate::data::with_user(&self.database_url, &self.app_database_user, self.app_database_password.as_deref());
+        let database_url =
+            crate::data::with_user(&self.database_url, &self.app_database_user, self.app_database_password.as_deref());
         StoreSettings { database_url, ..self.store() }
     }
 
@@ -207,11 +208,9 @@ pub async fn organization(store: &Store, slug: &str) -> Result<Organization, Str
 
 /// Takes the organization's refresh lock, or says who holds it.
 pub async fn lock_refresh(store: &Store, organization: &Organization) -> Result<RefreshLock, String> {
-    store
-        .try_lock_refresh(organization)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("another import or cache sync of {:?} is running; try again when it ends", organization.slug))
+    store.try_lock_refresh(organization).await.map_err(|e| e.to_string())?.ok_or_else(|| {
+        format!("another import or cache sync of {:?} is running; try again when it ends", organization.slug)
+    })
 }
 
 #[cfg(test)]

@@ -60,7 +60,8 @@ fn parse_day(value: &str) -> Result<NaiveDate, String> {
 }
 
 fn parse_month(value: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d").map_err(|_| format!("{value:?} is not a month (YYYY-MM)"))
+    NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d")
+        .map_err(|_| format!("{value:?} is not a month (YYYY-MM)"))
 }
 
 pub async fn run(settings: &Settings, args: &CtvArgs) -> Result<(), String> {
@@ -96,7 +97,8 @@ async fn report(store: &Store, organization: &Organization, month: Option<NaiveD
     let rows = store.commission_report(organization, month).await.map_err(|e| e.to_string())?;
     let took = started.elapsed();
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());
-    let header = ["ma_ctv", "name", "direct", "level_1", "level_2", "level_3", "level_4", "adjustments", "total", "lines"];
+    let header =
+        ["ma_ctv", "name", "direct", "level_1", "level_2", "level_3", "level_4", "adjustments", "total", "lines"];
     out.write_record(header).map_err(|e| e.to_string())?;
     for row in &rows {
         let [l1, l2, l3, l4] = row.overrides;
@@ -107,13 +109,22 @@ async fn report(store: &Store, organization: &Organization, month: Option<NaiveD
         out.write_record(&record).map_err(|e| e.to_string())?;
     }
     out.flush().map_err(|e| e.to_string())?;
-    eprintln!("{} collaborators paid in {} ({:.1} ms)", format_count(rows.len() as i64), month.format("%Y-%m"), ms(took));
+    eprintln!(
+        "{} collaborators paid in {} ({:.1} ms)",
+        format_count(rows.len() as i64),
+        month.format("%Y-%m"),
+        ms(took)
+    );
     Ok(())
 }
 
 fn bar(total: usize, message: &str) -> ProgressBar {
     ProgressBar::new(total as u64)
-        .with_style(ProgressStyle::with_template("{msg:<34} [{bar:30}] {pos:>4}/{len:4} {elapsed}").expect("valid template").progress_chars("=> "))
+        .with_style(
+            ProgressStyle::with_template("{msg:<34} [{bar:30}] {pos:>4}/{len:4} {elapsed}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        )
         .with_message(message.to_owned())
 }
 

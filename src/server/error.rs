@@ -2,11 +2,11 @@
 //! kept for the logs only. Server functions answer with the shared `ServerError`,
 //! made from this one with the same status and public message.
 
+use crate::domain::field_error::FieldError;
+use crate::domain::server_error::ServerError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use crate::domain::field_error::FieldError;
-use crate::domain::server_error::ServerError;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -144,7 +144,9 @@ impl IntoResponse for AppError {
         let body = ErrorBody { error: self.code(), message: self.to_string(), field };
         let mut response = (self.status(), Json(body)).into_response();
         if matches!(self, Self::Unauthorized(_)) {
-            response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+            response
+                .headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
         }
         response
     }

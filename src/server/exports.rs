@@ -6,9 +6,10 @@
 
 use super::error::AppError;
 use super::state::AppState;
-use crate::domain::campaign::{file_name_part, parse_export_columns};
 use crate::data::exports::{ExportBatch, ExportRequest, ExportSelection};
 use crate::data::lists::ListRequest;
+use crate::data::users::Member;
+use crate::domain::campaign::{file_name_part, parse_export_columns};
 use crate::domain::lists::ListParams;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
@@ -16,7 +17,6 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use crate::data::users::Member;
 
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
@@ -39,14 +39,22 @@ impl Format {
 
 pub fn routes() -> Router<AppState> {
     let list = |format| {
-        move |state: State<AppState>, member: Extension<Member>, headers: HeaderMap, query: RawQuery| subscriber_list(state, member, headers, query, format)
-    };
-    let campaign = |format| {
-        move |state: State<AppState>, member: Extension<Member>, id: Path<String>, headers: HeaderMap, query: RawQuery| {
-            campaign(state, member, id, headers, query, format)
+        move |state: State<AppState>, member: Extension<Member>, headers: HeaderMap, query: RawQuery| {
+            subscriber_list(state, member, headers, query, format)
         }
     };
-    let commissions = |format| move |state: State<AppState>, member: Extension<Member>, query: RawQuery| commission_report(state, member, query, format);
+    let campaign = |format| {
+        move |state: State<AppState>,
+              member: Extension<Member>,
+              id: Path<String>,
+              headers: HeaderMap,
+              query: RawQuery| { campaign(state, member, id, headers, query, format) }
+    };
+    let commissions = |format| {
+        move |state: State<AppState>, member: Extension<Member>, query: RawQuery| {
+            commission_report(state, member, query, format)
+        }
+    };
     let [list_csv, list_xlsx, campaign_csv, campaign_xlsx, commissions_csv, commissions_xlsx] = PATHS;
     Router::new()
         .route(list_csv, get(list(Format::Csv)))
@@ -68,16 +76,26 @@ pub const PATHS: [&str; 6] = [
 ];
 
 /// A month's commission report, every row the filter keeps, in the report's order.
-async fn commission_report(State(state): State<AppState>, Extension(member): Extension<Member>, RawQuery(query): RawQuery, format: Format) -> Result<Response, AppError> {
+async fn commission_report(
+    State(state): State<AppState>,
+    Extension(member): Extension<Member>,
+    RawQuery(query): RawQuery,
+    format: Format,
+) -> Result<Response, AppError> {
     use crate::domain::ctv::commissions::{ReportColumn, ReportParams};
-    let params: ReportParams =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
+    let params: ReportParams = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
+        .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let query = params.query().map_err(AppError::from)?;
-    let report = state.store.for_organization(member.organization.id).select_commission_report(&member.organization, &query).await?;
+    let report = state
+        .store
+        .for_organization(member.organization.id)
+        .select_commission_report(&member.organization, &query)
+        .await?;
     let period = report.period.ok_or(AppError::NotFound("commission month"))?;
     let columns: Vec<&'static str> = ReportColumn::ALL.iter().map(|column| column.as_str()).collect();
     let numeric: Vec<bool> = ReportColumn::ALL.iter().map(|column| column.is_figure()).collect();
-    let rows = report.rows.iter().map(|row| ReportColumn::ALL.iter().map(|column| column.cell(row)).collect()).collect();
+    let rows =
+        report.rows.iter().map(|row| ReportColumn::ALL.iter().map(|column| column.cell(row)).collect()).collect();
     let file_name = format!("commissions-{}.{}", period.period, format.extension());
     let body = match format {
         Format::Csv => Body::from_stream(csv_stream(columns, batches_of(rows))),
@@ -109,16 +127,21 @@ fn file_response(format: Format, file_name: &str, body: Body) -> Response {
         Format::Csv => "text/csv; charset=utf-8",
         Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
-    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, attachment(file_name))], body).into_response()
+    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, attachment(file_name))], body)
+        .into_response()
 }
 
 /// A subscriber list with its filters and order.
 async fn subscriber_list(
     State(state): State<AppState>,
     Extension(member): Extension<Member>,
-    headers: HeaderMap, RawQuery(query): RawQuery, format: Format) -> Result<Response, AppError> {
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    format: Format,
+) -> Result<Response, AppError> {
     let (columns, rest) = split_columns(query.as_deref().unwrap_or_default())?;
-    let params: ListParams = serde_urlencoded::from_str(&rest).map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
+    let params: ListParams = serde_urlencoded::from_str(&rest)
+        .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let request = ListRequest::from_params(&params).map_err(AppError::from)?;
     let selection = ExportSelection::List { filter: request.filter, sort: request.sort };
     let file_name = format!("subscribers-{}.{}", today(), format.extension());
@@ -137,10 +160,19 @@ async fn campaign(
 ) -> Result<Response, AppError> {
     let (columns, rest) = split_columns(query.as_deref().unwrap_or_default())?;
     if !rest.is_empty() {
-        return Err(AppError::BadRequest { field: "query", message: format!("{rest:?}: a campaign export takes only `columns`") });
+        return Err(AppError::BadRequest {
+            field: "query",
+            message: format!("{rest:?}: a campaign export takes only `columns`"),
+        });
     }
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })?;
-    let campaign = state.store.for_organization(member.organization.id).campaign(&member.organization, id).await?.ok_or(AppError::NotFound("campaign"))?;
+    let id = uuid::Uuid::parse_str(&id)
+        .map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })?;
+    let campaign = state
+        .store
+        .for_organization(member.organization.id)
+        .campaign(&member.organization, id)
+        .await?
+        .ok_or(AppError::NotFound("campaign"))?;
     let file_name = format!("{}-{}.{}", file_name_part(&campaign.name), today(), format.extension());
     let page_url = format!("/campaigns/{id}/export.{}?{}", format.extension(), query.unwrap_or_default());
     let selection = ExportSelection::Campaign { id, name: campaign.name, rules: campaign.rules };
@@ -158,7 +190,8 @@ async fn export(
     file_name: String,
     page_url: String,
 ) -> Result<Response, AppError> {
-    let header_text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let header_text =
+        |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let request = ExportRequest {
         selection,
         columns: columns.clone(),
@@ -186,7 +219,8 @@ fn split_columns(query: &str) -> Result<(Vec<&'static str>, String), AppError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| bad_query(e.to_string()))?;
     let (columns, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(name, _)| name == "columns");
     let columns = columns.into_iter().map(|(_, value)| value).collect::<Vec<_>>().join(",");
-    let columns = parse_export_columns(&columns).map_err(|message| AppError::BadRequest { field: "columns", message })?;
+    let columns =
+        parse_export_columns(&columns).map_err(|message| AppError::BadRequest { field: "columns", message })?;
     let rest = serde_urlencoded::to_string(rest).map_err(|e| bad_query(e.to_string()))?;
     Ok((columns, rest))
 }
@@ -196,19 +230,33 @@ fn today() -> String {
 }
 
 /// Everything but RFC 5987's `attr-char` is percent-encoded.
-const NOT_ATTR_CHAR: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'!').remove(b'#').remove(b'$').remove(b'&').remove(b'+').remove(b'-')
-        .remove(b'.').remove(b'^').remove(b'_').remove(b'`').remove(b'|').remove(b'~');
+const NOT_ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
 
 /// `attachment` with an ASCII name for old clients and the UTF-8 one (RFC 6266).
 fn attachment(file_name: &str) -> String {
-    let ascii: String = file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let ascii: String =
+        file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
     let encoded = percent_encoding::utf8_percent_encode(file_name, NOT_ATTR_CHAR);
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 /// The BOM and the header line, then one chunk per batch of rows.
-fn csv_stream(columns: Vec<&'static str>, batches: Batches) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+fn csv_stream(
+    columns: Vec<&'static str>,
+    batches: Batches,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
     use futures_util::StreamExt;
     let header = futures_util::stream::once(async move { csv_lines(BOM.to_vec(), [columns]) });
     let rows = futures_util::stream::unfold(batches, |mut batches| async move {
@@ -270,7 +318,12 @@ const NUMERIC_COLUMNS: [&str; 7] = [
 /// A text cell that looks like a formula is stored with Excel's quote prefix: shown
 /// as written, never evaluated.
 /// `numeric` says which columns hold figures.
-async fn write_xlsx(sheet_name: &'static str, columns: Vec<&'static str>, numeric: Vec<bool>, mut batches: Batches) -> Result<Body, AppError> {
+async fn write_xlsx(
+    sheet_name: &'static str,
+    columns: Vec<&'static str>,
+    numeric: Vec<bool>,
+    mut batches: Batches,
+) -> Result<Body, AppError> {
     use futures_util::TryStreamExt;
     let internal = |e: &dyn std::fmt::Display| AppError::Internal(format!("xlsx export: {e}"));
     let first_batch = match batches.recv().await {
@@ -302,7 +355,9 @@ async fn write_xlsx(sheet_name: &'static str, columns: Vec<&'static str>, numeri
                     let written = match value.parse::<f64>() {
                         _ if value.is_empty() => continue,
                         Ok(number) if numeric[column] => sheet.write_number(row_number, column_number, number),
-                        _ if starts_like_formula(value) => sheet.write_string_with_format(row_number, column_number, value, &as_text),
+                        _ if starts_like_formula(value) => {
+                            sheet.write_string_with_format(row_number, column_number, value, &as_text)
+                        }
                         _ => sheet.write_string(row_number, column_number, value),
                     };
                     written.map_err(|e| e.to_string())?;

@@ -10,7 +10,11 @@ use std::time::Duration;
 pub const TRANSACTION_MAINTENANCE_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// Partitions up to `PARTITION_MONTHS_AHEAD` months ahead, then the standard dashboards into the cache.
-pub async fn maintain_transactions(store: &Store, organization: &Organization, today: NaiveDate) -> Result<(), sqlx::Error> {
+pub async fn maintain_transactions(
+    store: &Store,
+    organization: &Organization,
+    today: NaiveDate,
+) -> Result<(), sqlx::Error> {
     store.ensure_transaction_partitions(today, today + Months::new(PARTITION_MONTHS_AHEAD)).await?;
     store.precompute_transaction_dashboards(organization, today).await
 }

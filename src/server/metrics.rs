@@ -13,8 +13,8 @@ use std::time::Instant;
 
 /// Latency buckets in seconds, fine below a millisecond where lookups live.
 const LATENCY_BUCKETS: [f64; 18] = [
-    0.00005, 0.0001, 0.0002, 0.0003, 0.0005, 0.00075, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
-    2.5, 5.0,
+    0.00005, 0.0001, 0.0002, 0.0003, 0.0005, 0.00075, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0,
 ];
 
 pub struct Metrics {

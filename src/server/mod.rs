@@ -1,13 +1,13 @@
 //! The server side: command line, configuration, HTTP serving and demo data.
 
 pub mod api;
-pub mod auth;
 mod api_auth;
 pub mod api_keys;
+pub mod auth;
 pub mod cli;
 mod ctv_cli;
-pub mod exports;
 pub mod error;
+pub mod exports;
 pub mod generate;
 pub mod import;
 pub mod jobs;

@@ -12,7 +12,8 @@ pub fn rows_bar(bars: &MultiProgress, name: &str, total: Option<u64>) -> Progres
                 .progress_chars("=> "),
         ),
         None => ProgressBar::no_length().with_style(
-            ProgressStyle::with_template("{msg:<26} {spinner} {human_pos:>9} rows {per_sec:>12}").expect("valid template"),
+            ProgressStyle::with_template("{msg:<26} {spinner} {human_pos:>9} rows {per_sec:>12}")
+                .expect("valid template"),
         ),
     };
     bars.add(bar.with_message(name.to_owned()))

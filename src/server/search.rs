@@ -1,8 +1,8 @@
 //! The header's search box: `/search?isdn=…` opens that subscriber's Customer360.
 
+use crate::pages::url::subscriber_href;
 use axum::extract::Query;
 use axum::response::Redirect;
-use crate::pages::url::subscriber_href;
 use serde::Deserialize;
 
 #[derive(Deserialize)]

@@ -18,5 +18,9 @@ pub fn median_ms(samples: &[Duration]) -> f64 {
     let mut sorted: Vec<f64> = samples.iter().map(|d| ms(*d)).collect();
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len();
-    if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
 }

@@ -3,14 +3,14 @@
 //! runs for issue 8's budgets, timing the data layer itself (no HTTP in between).
 
 use crate::data::transactions::{DashboardRequest, LoadedTransactions};
-use crate::server::jobs::maintain_transactions;
 use crate::data::{Organization, Store};
 use crate::domain::format::format_count;
+use crate::domain::transactions::DashboardRange;
 use crate::server::cli::{self, Settings};
 use crate::server::generate::transactions::{TransactionSynth, DEMO_DAYS};
+use crate::server::jobs::maintain_transactions;
 use crate::server::progress::{rows_bar, spinner};
 use crate::server::timing::{median_ms, ms};
-use crate::domain::transactions::DashboardRange;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use indicatif::MultiProgress;
@@ -66,9 +66,13 @@ pub async fn run(settings: &Settings, args: &TransactionsArgs) -> Result<(), Str
             if *replace {
                 store.delete_transactions(&organization).await.map_err(|e| e.to_string())?;
             }
-            load_demo_transactions(&store, &organization, *seed, *rows, *days, today, usize::from(*loads_at_once)).await.map(|_| ())
+            load_demo_transactions(&store, &organization, *seed, *rows, *days, today, usize::from(*loads_at_once))
+                .await
+                .map(|_| ())
         }
-        TransactionsCommand::Maintain => maintain_transactions(&store, &organization, today).await.map_err(|e| e.to_string()),
+        TransactionsCommand::Maintain => {
+            maintain_transactions(&store, &organization, today).await.map_err(|e| e.to_string())
+        }
         TransactionsCommand::Bench { runs } => bench(&store, &organization, *runs, today).await,
     }
 }
@@ -106,17 +110,19 @@ pub async fn load_demo_transactions(
     // Made before the loads, in a transaction of its own: creating a partition locks the
     // whole table, so made inside a load it would wait for the loads in flight to commit.
     if let (Some(first), Some(last)) = (all_days.first(), all_days.last()) {
-        total.partitions_created = store.ensure_transaction_partitions(*first, *last).await.map_err(|e| e.to_string())?;
+        total.partitions_created =
+            store.ensure_transaction_partitions(*first, *last).await.map_err(|e| e.to_string())?;
     }
     let mut loads = JoinSet::new();
-    let mut add = |loaded: Result<Result<LoadedTransactions, sqlx::Error>, tokio::task::JoinError>| -> Result<(), String> {
-        let loaded = loaded.map_err(|e| e.to_string())?.map_err(|e| format!("loading transactions failed: {e}"))?;
-        bar.inc(loaded.rows);
-        total.rows += loaded.rows;
-        total.days += loaded.days;
-        total.partitions_created += loaded.partitions_created;
-        Ok(())
-    };
+    let mut add =
+        |loaded: Result<Result<LoadedTransactions, sqlx::Error>, tokio::task::JoinError>| -> Result<(), String> {
+            let loaded = loaded.map_err(|e| e.to_string())?.map_err(|e| format!("loading transactions failed: {e}"))?;
+            bar.inc(loaded.rows);
+            total.rows += loaded.rows;
+            total.days += loaded.days;
+            total.partitions_created += loaded.partitions_created;
+            Ok(())
+        };
     let mut batch = Vec::with_capacity(LOAD_BATCH_ROWS + 10_000);
     let mut days_in_batch = 0;
     for (index, day) in all_days.iter().enumerate() {
@@ -182,7 +188,10 @@ async fn bench(store: &Store, organization: &Organization, runs: usize, today: N
     }
     let (summaries, raw) = (median_ms(&summary_samples), median_ms(&raw_samples));
     println!("year dashboard from the summaries (uncached): median {summaries:.1} ms over {runs} runs");
-    println!("year dashboard from the raw rows: median {raw:.1} ms over {raw_runs} runs ({:.0}x the summaries)", raw / summaries);
+    println!(
+        "year dashboard from the raw rows: median {raw:.1} ms over {raw_runs} runs ({:.0}x the summaries)",
+        raw / summaries
+    );
 
     let mut cached_samples = Vec::with_capacity(runs);
     store.transaction_dashboard(organization, &year).await.map_err(fail)?;

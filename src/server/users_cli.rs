@@ -2,8 +2,8 @@
 
 use super::auth::password;
 use super::cli::{self, Settings};
-use crate::domain::access::Role;
 use crate::data::{Organization, Store};
+use crate::domain::access::Role;
 use clap::{Args, Subcommand};
 
 #[derive(Args, Debug)]
@@ -61,7 +61,12 @@ pub async fn run(settings: &Settings, args: &UserArgs) -> Result<(), String> {
                 println!("Organization {:?} has no members; add one with `ut360 user create --org {} --email … --role admin`.", organization.slug, organization.slug);
             }
             for member in members {
-                println!("{:<40} {:<10} {}", member.email, member.role.as_str(), member.last_sign_in_at.as_deref().unwrap_or("never signed in"));
+                println!(
+                    "{:<40} {:<10} {}",
+                    member.email,
+                    member.role.as_str(),
+                    member.last_sign_in_at.as_deref().unwrap_or("never signed in")
+                );
             }
         }
     }
@@ -69,7 +74,13 @@ pub async fn run(settings: &Settings, args: &UserArgs) -> Result<(), String> {
 }
 
 /// Checks the email and password, then saves the account with its role.
-pub async fn create(store: &Store, organization: &Organization, email: &str, role: Role, password: &str) -> Result<(), String> {
+pub async fn create(
+    store: &Store,
+    organization: &Organization,
+    email: &str,
+    role: Role,
+    password: &str,
+) -> Result<(), String> {
     super::auth::check_email(email)?;
     password::check_strength(password)?;
     let hash = password::hash(password);

@@ -48,14 +48,18 @@ async fn the_api_answers_json_with_clear_errors() {
         assert!(!body[field].is_null(), "{field} in {body}");
     }
 
-    let profile: Value = http.get(url.replace("/recommendations/", "/profiles/")).send().await.unwrap().json().await.unwrap();
+    let profile: Value =
+        http.get(url.replace("/recommendations/", "/profiles/")).send().await.unwrap().json().await.unwrap();
     assert_eq!(profile["recommendation"]["isdn"], isdn.as_str());
     assert_eq!(profile["profile"]["monthly_arpu"].as_array().map(Vec::len), Some(7));
 
-    let (status, body) = error_of(http.get(format!("{base}/api/v1/recommendations/AAAAAAAAAAAAAAAAAAAAAA==")).send().await.unwrap()).await;
+    let (status, body) =
+        error_of(http.get(format!("{base}/api/v1/recommendations/AAAAAAAAAAAAAAAAAAAAAA==")).send().await.unwrap())
+            .await;
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
 
-    let (status, body) = error_of(http.get(format!("{base}/api/v1/recommendations/not%20an%20isdn")).send().await.unwrap()).await;
+    let (status, body) =
+        error_of(http.get(format!("{base}/api/v1/recommendations/not%20an%20isdn")).send().await.unwrap()).await;
     assert_eq!((status, body["error"].as_str(), body["field"].as_str()), (400, Some("bad_request"), Some("isdn")));
     assert!(body["message"].as_str().unwrap().contains("is not an ISDN"));
 
@@ -92,7 +96,13 @@ async fn the_api_answers_json_with_clear_errors() {
     let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let page = browser.get(format!("{base}/")).header(reqwest::header::COOKIE, stale).send().await.unwrap();
     assert_eq!(page.status(), 303);
-    assert!(page.headers().get(reqwest::header::SET_COOKIE).is_some_and(|cookie| cookie.to_str().unwrap().starts_with("ut360_session=")), "{:?}", page.headers());
+    assert!(
+        page.headers()
+            .get(reqwest::header::SET_COOKIE)
+            .is_some_and(|cookie| cookie.to_str().unwrap().starts_with("ut360_session=")),
+        "{:?}",
+        page.headers()
+    );
     db.cleanup().await;
 }
 
@@ -115,7 +125,8 @@ async fn keys_are_required_checked_revoked_and_scoped_to_their_organization() {
     let anonymous = reqwest::Client::new();
     for path in DOCUMENTED_PATHS.iter().filter(|path| **path != "/api/v1/openapi.json") {
         let url = format!("{base}{}", path.replace("{isdn}", &our_isdn));
-        let request = if path.ends_with("/bulk") { anonymous.post(&url).json(&json!(["a"])) } else { anonymous.get(&url) };
+        let request =
+            if path.ends_with("/bulk") { anonymous.post(&url).json(&json!(["a"])) } else { anonymous.get(&url) };
         let response = request.send().await.unwrap();
         assert_eq!(response.headers()["www-authenticate"], "Bearer", "{path}");
         let (status, body) = error_of(response).await;
@@ -124,7 +135,8 @@ async fn keys_are_required_checked_revoked_and_scoped_to_their_organization() {
     }
 
     let url = |isdn: &str| format!("{base}/api/v1/recommendations/{isdn}");
-    let (status, body) = error_of(client_with_key("ut360_not-a-real-key").get(url(&our_isdn)).send().await.unwrap()).await;
+    let (status, body) =
+        error_of(client_with_key("ut360_not-a-real-key").get(url(&our_isdn)).send().await.unwrap()).await;
     assert_eq!((status, body["message"].as_str()), (401, Some("this API key is unknown or was revoked")));
     let basic = anonymous.get(url(&our_isdn)).header("Authorization", "Basic dXNlcjpwYXNz").send().await.unwrap();
     assert_eq!(basic.status(), 401);
@@ -132,7 +144,11 @@ async fn keys_are_required_checked_revoked_and_scoped_to_their_organization() {
     let http = client_with_key(&key.secret);
     assert_eq!(http.get(url(&our_isdn)).send().await.unwrap().status(), 200);
     let last_used: Option<chrono::DateTime<chrono::Utc>> =
-        sqlx::query_scalar("SELECT last_used_at FROM api_keys WHERE id = $1").bind(key.info.id).fetch_one(&db.pool).await.unwrap();
+        sqlx::query_scalar("SELECT last_used_at FROM api_keys WHERE id = $1")
+            .bind(key.info.id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert!(last_used.is_some(), "the key's last use is recorded");
 
     // Another organization's key reads that organization only: ours do not exist for it.
@@ -179,7 +195,8 @@ async fn bulk_lookups_answer_found_and_not_found_in_order_and_are_cached_for_an_
 
     let asked = json!([records[5].isdn, "AAAAAAAAAAAAAAAAAAAAAA==", records[2].isdn, records[5].isdn, records[9].isdn]);
     let check = |answer: &Value| {
-        let found: Vec<&str> = answer["found"].as_array().unwrap().iter().map(|rec| rec["isdn"].as_str().unwrap()).collect();
+        let found: Vec<&str> =
+            answer["found"].as_array().unwrap().iter().map(|rec| rec["isdn"].as_str().unwrap()).collect();
         assert_eq!(found, [records[5].isdn.as_str(), records[2].isdn.as_str(), records[9].isdn.as_str()]);
         assert_eq!(answer["not_found"], json!(["AAAAAAAAAAAAAAAAAAAAAA=="]));
         assert_eq!(answer["found"][1]["service_type"], records[2].service_type.as_str());
@@ -215,7 +232,9 @@ async fn bulk_lookups_answer_found_and_not_found_in_order_and_are_cached_for_an_
     let rejected = |body: String| {
         let http = http.clone();
         let bulk = bulk.clone();
-        async move { error_of(http.post(&bulk).header("content-type", "application/json").body(body).send().await.unwrap()).await }
+        async move {
+            error_of(http.post(&bulk).header("content-type", "application/json").body(body).send().await.unwrap()).await
+        }
     };
     let too_many = serde_json::to_string(&vec!["AAAA"; 10_001]).unwrap();
     for (body, says) in [
@@ -242,7 +261,11 @@ async fn lists_page_through_every_match_by_priority() {
     db.load(&org, &records).await;
     // A subscriber without a priority score comes last.
     let unscored = &records[3].isdn;
-    sqlx::query("UPDATE recommendations SET priority_score = NULL WHERE isdn = $1").bind(unscored).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE recommendations SET priority_score = NULL WHERE isdn = $1")
+        .bind(unscored)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let http = api_client(&db.store, &org).await;
     let base = spawn_app(db.store.clone()).await;
 
@@ -285,7 +308,10 @@ async fn lists_page_through_every_match_by_priority() {
         ("service=EasyCredit&limit=25", "service_type = 'EasyCredit'"),
         ("risk=MEDIUM&limit=10", "bad_debt_risk = 'MEDIUM'"),
         ("cluster=2&min_value=40&limit=7", "cluster_group = 2 AND customer_value_score >= 40"),
-        ("service=MBFG&risk=LOW&min_readiness=50", "service_type = 'MBFG' AND bad_debt_risk = 'LOW' AND advance_readiness_score >= 50"),
+        (
+            "service=MBFG&risk=LOW&min_readiness=50",
+            "service_type = 'MBFG' AND bad_debt_risk = 'LOW' AND advance_readiness_score >= 50",
+        ),
     ] {
         let listed = walk(query.into()).await;
         let expected: Vec<String> = sqlx::query_scalar(&format!(
@@ -314,7 +340,8 @@ async fn lists_page_through_every_match_by_priority() {
         ("after=garbage", "after"),
         ("servce=MBFG", "query"),
     ] {
-        let (status, error) = error_of(http.get(format!("{base}/api/v1/recommendations?{query}")).send().await.unwrap()).await;
+        let (status, error) =
+            error_of(http.get(format!("{base}/api/v1/recommendations?{query}")).send().await.unwrap()).await;
         assert_eq!((status, error["field"].as_str()), (400, Some(field)), "{query}: {error}");
     }
     db.cleanup().await;
@@ -327,8 +354,14 @@ async fn walk_pages(http: &reqwest::Client, base: &str, query: &str, start: Stri
     let mut pages = Vec::new();
     let mut cursor = start;
     loop {
-        let page: Value =
-            http.get(format!("{base}/api/v1/recommendations?{query}{cursor}")).send().await.unwrap().json().await.unwrap();
+        let page: Value = http
+            .get(format!("{base}/api/v1/recommendations?{query}{cursor}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let step = page[field].as_str().map(|value| format!("&{link}={value}"));
         pages.push(page);
         match step {
@@ -339,7 +372,11 @@ async fn walk_pages(http: &reqwest::Client, base: &str, query: &str, start: Stri
 }
 
 fn isdns(pages: &[Value]) -> Vec<String> {
-    pages.iter().flat_map(|page| page["items"].as_array().unwrap()).map(|item| item["isdn"].as_str().unwrap().to_owned()).collect()
+    pages
+        .iter()
+        .flat_map(|page| page["items"].as_array().unwrap())
+        .map(|item| item["isdn"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -353,11 +390,13 @@ async fn lists_sort_by_any_column_filter_by_type_and_trend_and_page_back() {
     let sql_isdns = |condition: String| {
         let pool = db.pool.clone();
         async move {
-            sqlx::query_scalar::<_, String>(&format!("SELECT isdn FROM recommendations WHERE organization_id = $1 {condition}"))
-                .bind(org.id)
-                .fetch_all(&pool)
-                .await
-                .unwrap()
+            sqlx::query_scalar::<_, String>(&format!(
+                "SELECT isdn FROM recommendations WHERE organization_id = $1 {condition}"
+            ))
+            .bind(org.id)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
         }
     };
 
@@ -403,7 +442,10 @@ async fn lists_sort_by_any_column_filter_by_type_and_trend_and_page_back() {
         (params("MBFG", "2", "", ""), "AND service_type = 'MBFG' AND cluster_group = 2"),
         (params("", "", "", "Ổn định"), "AND arpu_trend = 'Ổn định'"),
         (params("", "", "POS", ""), "AND subscriber_type = 'POS'"),
-        (params("MBFG", "", "PRE", "Giảm"), "AND service_type = 'MBFG' AND subscriber_type = 'PRE' AND arpu_trend = 'Giảm'"),
+        (
+            params("MBFG", "", "PRE", "Giảm"),
+            "AND service_type = 'MBFG' AND subscriber_type = 'PRE' AND arpu_trend = 'Giảm'",
+        ),
     ] {
         let count = db.store.recommendation_count(&org, &params.filter().unwrap()).await.unwrap();
         let expected = sql_isdns(condition.into()).await.len() as i64;
@@ -421,7 +463,8 @@ async fn lists_sort_by_any_column_filter_by_type_and_trend_and_page_back() {
         ("subscriber_type=PREPAID".into(), "subscriber_type"),
         ("trend=Up".into(), "trend"),
     ] {
-        let (status, error) = error_of(http.get(format!("{base}/api/v1/recommendations?{query}")).send().await.unwrap()).await;
+        let (status, error) =
+            error_of(http.get(format!("{base}/api/v1/recommendations?{query}")).send().await.unwrap()).await;
         assert_eq!((status, error["field"].as_str()), (400, Some(field)), "{query}: {error}");
     }
     db.cleanup().await;
@@ -442,7 +485,8 @@ async fn a_list_exports_as_csv_in_its_order_with_formulas_neutralized() {
     let base = spawn_app(db.store.clone()).await;
     let http = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
 
-    let response = http.get(format!("{base}/subscribers/export.csv?risk=LOW&sort=advance&order=asc")).send().await.unwrap();
+    let response =
+        http.get(format!("{base}/subscribers/export.csv?risk=LOW&sort=advance&order=asc")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
     let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
@@ -469,7 +513,8 @@ async fn a_list_exports_as_csv_in_its_order_with_formulas_neutralized() {
     assert_eq!(exported, expected);
     for row in &rows {
         for cell in row.iter() {
-            let formula = cell.starts_with(['=', '+', '@', '\t', '\r']) || (cell.starts_with('-') && cell.parse::<f64>().is_err());
+            let formula = cell.starts_with(['=', '+', '@', '\t', '\r'])
+                || (cell.starts_with('-') && cell.parse::<f64>().is_err());
             assert!(!formula, "no cell starts a formula: {cell:?}");
         }
     }

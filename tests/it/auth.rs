@@ -4,7 +4,10 @@
 
 use crate::common;
 
-use common::{browser_like_client, server_fn_url, server_function_paths, create_user, sign_in, signed_in_client, spawn_app, spawn_app_with, TestDb, TEST_PASSWORD};
+use common::{
+    browser_like_client, create_user, server_fn_url, server_function_paths, sign_in, signed_in_client, spawn_app,
+    spawn_app_with, TestDb, TEST_PASSWORD,
+};
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 use ut360::domain::access::{access_for, Access, Role, PROTECTED, PUBLIC, SERVER_FUNCTIONS};
@@ -41,7 +44,10 @@ fn concrete(path: &str, isdn: &str) -> String {
 
 /// `/a/:b` as `/a/{b}`.
 fn braced(path: &str) -> String {
-    path.split('/').map(|segment| segment.strip_prefix(':').map_or(segment.to_owned(), |name| format!("{{{name}}}"))).collect::<Vec<_>>().join("/")
+    path.split('/')
+        .map(|segment| segment.strip_prefix(':').map_or(segment.to_owned(), |name| format!("{{{name}}}")))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 // A runtime: listing the routes renders the app once.
@@ -56,10 +62,18 @@ async fn every_route_and_server_function_is_in_the_permission_table() {
     let functions = server_function_paths();
     assert!(functions.len() >= 18, "server functions are registered: {functions:?}");
     for path in &functions {
-        assert!(ut360::domain::access::server_function(path).is_some(), "server function {path} is missing from access::SERVER_FUNCTIONS");
+        assert!(
+            ut360::domain::access::server_function(path).is_some(),
+            "server function {path} is missing from access::SERVER_FUNCTIONS"
+        );
     }
     for (name, _) in SERVER_FUNCTIONS {
-        assert!(functions.iter().any(|path| ut360::domain::access::server_function(path).is_some_and(|(found, _)| found == *name)), "{name} is listed but not served");
+        assert!(
+            functions
+                .iter()
+                .any(|path| ut360::domain::access::server_function(path).is_some_and(|(found, _)| found == *name)),
+            "{name} is listed but not served"
+        );
     }
 }
 
@@ -92,10 +106,14 @@ async fn each_role_opens_exactly_what_its_permissions_allow() {
         for (role, http) in &clients {
             let response = http.get(&url).send().await.unwrap();
             let status = response.status();
-            let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+            let location =
+                response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
             let body = response.text().await.unwrap();
             if permissions.iter().all(|permission| role.allows(*permission)) {
-                assert!(![StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED].contains(&status), "{role:?} {path}: {status} {body:.200}");
+                assert!(
+                    ![StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED].contains(&status),
+                    "{role:?} {path}: {status} {body:.200}"
+                );
                 assert!(!location.starts_with("/sign-in"), "{role:?} {path} was sent to sign in");
             } else {
                 assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} {path}: {body:.200}");
@@ -110,14 +128,24 @@ async fn each_role_opens_exactly_what_its_permissions_allow() {
         let response = anonymous.post(&url).form(&[("x", "1")]).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "anonymous {name}");
         for (role, http) in &clients {
-            let response = http.post(&url).header("content-type", "application/x-www-form-urlencoded").body("").send().await.unwrap();
+            let response = http
+                .post(&url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("")
+                .send()
+                .await
+                .unwrap();
             let status = response.status();
             let body = response.text().await.unwrap();
             if permissions.iter().all(|permission| role.allows(*permission)) {
-                assert!(![StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED].contains(&status), "{role:?} {name}: {status} {body:.200}");
+                assert!(
+                    ![StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED].contains(&status),
+                    "{role:?} {name}: {status} {body:.200}"
+                );
             } else {
                 assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} {name}: {body:.200}");
-                let error: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{name}: JSON error, got {body:.200}"));
+                let error: serde_json::Value =
+                    serde_json::from_str(&body).unwrap_or_else(|_| panic!("{name}: JSON error, got {body:.200}"));
                 assert_eq!(error["error"], "forbidden");
             }
             checked += 1;
@@ -126,8 +154,16 @@ async fn each_role_opens_exactly_what_its_permissions_allow() {
     assert!(checked >= 4 * 30, "{checked} checks: every role, every route and server function");
     // What the app does not serve is not found, whoever asks (after signing in).
     for (role, http) in &clients {
-        assert_eq!(http.get(format!("{base}/no-such-page")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role:?}");
-        assert_eq!(http.post(format!("{base}/api/no_such_function")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role:?}");
+        assert_eq!(
+            http.get(format!("{base}/no-such-page")).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND,
+            "{role:?}"
+        );
+        assert_eq!(
+            http.post(format!("{base}/api/no_such_function")).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND,
+            "{role:?}"
+        );
     }
     assert_eq!(anonymous.get(format!("{base}/no-such-page")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
 
@@ -135,7 +171,10 @@ async fn each_role_opens_exactly_what_its_permissions_allow() {
     let analyst = &clients.iter().find(|(role, _)| *role == Role::Analyst).unwrap().1;
     let html = analyst.get(&base).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("href=\"/subscribers\""), "an analyst sees Subscribers");
-    assert!(!html.contains("href=\"/commissions\"") && !html.contains("href=\"/campaigns\""), "but not Commissions or Campaigns");
+    assert!(
+        !html.contains("href=\"/commissions\"") && !html.contains("href=\"/campaigns\""),
+        "but not Commissions or Campaigns"
+    );
     db.cleanup().await;
 }
 
@@ -195,9 +234,16 @@ async fn sessions_rotate_at_sign_in_end_at_sign_out_and_survive_a_restart() {
     let http = browser_like_client();
     sign_in(&http, &base, &email, TEST_PASSWORD).await;
     assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    db.store.save_user(&org, &email, &ut360::server::auth::password::hash(TEST_PASSWORD), Role::Marketing).await.unwrap();
+    db.store
+        .save_user(&org, &email, &ut360::server::auth::password::hash(TEST_PASSWORD), Role::Marketing)
+        .await
+        .unwrap();
     assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::OK);
-    sqlx::query("DELETE FROM organization_members WHERE user_id = (SELECT id FROM users WHERE email = $1)").bind(&email).execute(&db.pool).await.unwrap();
+    sqlx::query("DELETE FROM organization_members WHERE user_id = (SELECT id FROM users WHERE email = $1)")
+        .bind(&email)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     db.cleanup().await;
 }
@@ -241,7 +287,8 @@ async fn failed_sign_ins_are_slowed_then_locked_alike_for_known_and_unknown_emai
             assert_eq!(response.status(), StatusCode::SEE_OTHER);
             problems.push(problem_of(&response));
         }
-        let expected: Vec<String> = (1..=LOCK_AFTER).map(|n| if n < LOCK_AFTER { "refused" } else { "locked" }.to_owned()).collect();
+        let expected: Vec<String> =
+            (1..=LOCK_AFTER).map(|n| if n < LOCK_AFTER { "refused" } else { "locked" }.to_owned()).collect();
         assert_eq!(problems, expected, "{who} email");
         assert!(last_elapsed >= Duration::from_millis(900), "the {LOCK_AFTER}th failure waited {last_elapsed:?}");
     }
@@ -252,10 +299,17 @@ async fn failed_sign_ins_are_slowed_then_locked_alike_for_known_and_unknown_emai
     assert_eq!(http.get(format!("{base}/")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
 
     // Once the lock has passed, the right password works and the count starts again.
-    sqlx::query("UPDATE sign_in_failures SET locked_until = NOW() - INTERVAL '1 second'").execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE sign_in_failures SET locked_until = NOW() - INTERVAL '1 second'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let response = sign_in(&http, &base, &email, TEST_PASSWORD).await;
     assert_eq!(response.headers()["location"], "/");
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1").bind(&email).fetch_one(&db.pool).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1")
+        .bind(&email)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(left, 0);
     db.cleanup().await;
 }
@@ -319,14 +373,34 @@ async fn a_member_sees_only_their_organizations_subscribers() {
 
     let overview = http.get(&base).send().await.unwrap().text().await.unwrap();
     assert!(overview.contains(&ut360::domain::format::format_count(our_records.len() as i64)), "our count");
-    let theirs_page = http.get(format!("{base}/subscribers/{}", common::encoded(&their_isdn))).send().await.unwrap().text().await.unwrap();
+    let theirs_page = http
+        .get(format!("{base}/subscribers/{}", common::encoded(&their_isdn)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(theirs_page.contains("No such subscriber"), "their subscriber is not shown");
-    let our_page = http.get(format!("{base}/subscribers/{}", common::encoded(&our_records[0].isdn))).send().await.unwrap().text().await.unwrap();
+    let our_page = http
+        .get(format!("{base}/subscribers/{}", common::encoded(&our_records[0].isdn)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!our_page.contains("No such subscriber"), "ours is");
 
     // An export holds our subscribers, all of them, and none of theirs.
-    let csv = http.get(format!("{base}/subscribers/export.csv?columns=isdn")).send().await.unwrap().text().await.unwrap();
-    let mut exported: Vec<String> = csv.trim_start_matches('\u{feff}').lines().skip(1).map(|line| line.trim_matches('"').replace("'", "")).collect();
+    let csv =
+        http.get(format!("{base}/subscribers/export.csv?columns=isdn")).send().await.unwrap().text().await.unwrap();
+    let mut exported: Vec<String> = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .map(|line| line.trim_matches('"').replace("'", ""))
+        .collect();
     exported.sort();
     let mut expected: Vec<String> = our_records.iter().map(|r| r.isdn.clone()).collect();
     expected.sort();
@@ -334,12 +408,23 @@ async fn a_member_sees_only_their_organizations_subscribers() {
     assert!(!csv.contains(&their_isdn), "none of theirs");
 
     // No page or file of ours shows any subscriber of theirs.
-    let theirs_only: Vec<&str> = their_records.iter().map(|r| r.isdn.as_str()).filter(|isdn| our_records.iter().all(|o| o.isdn != *isdn)).collect();
+    let theirs_only: Vec<&str> = their_records
+        .iter()
+        .map(|r| r.isdn.as_str())
+        .filter(|isdn| our_records.iter().all(|o| o.isdn != *isdn))
+        .collect();
     for path in router_paths() {
         if !matches!(access_for(&path), Access::Member(_)) {
             continue;
         }
-        let body = http.get(format!("{base}{}", concrete(&path, &our_records[1].isdn))).send().await.unwrap().text().await.unwrap();
+        let body = http
+            .get(format!("{base}{}", concrete(&path, &our_records[1].isdn)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let leaked: Vec<&&str> = theirs_only.iter().filter(|isdn| body.contains(**isdn)).collect();
         assert!(leaked.is_empty(), "{path} shows their subscribers {leaked:?}");
     }
@@ -371,14 +456,18 @@ async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets
     .await
     .unwrap();
     assert!(tenant_tables.len() >= 25, "{tenant_tables:?}");
-    let owned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = $1)")
-        .bind(ut360::data::APP_ROLE)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let owned: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = $1)",
+    )
+    .bind(ut360::data::APP_ROLE)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
     assert_eq!(owned, 0, "the app role owns nothing");
 
-    let app = sqlx::PgPool::connect(&ut360::data::with_user(&db.settings.database_url, ut360::data::APP_ROLE, None)).await.unwrap();
+    let app = sqlx::PgPool::connect(&ut360::data::with_user(&db.settings.database_url, ut360::data::APP_ROLE, None))
+        .await
+        .unwrap();
     assert!(tenant_tables.contains(&"organization_recommendations".to_owned()), "views are checked too");
     // Nothing set: nothing seen, in any tenant table or view.
     for table in &tenant_tables {
@@ -386,31 +475,58 @@ async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets
         assert_eq!(seen, 0, "{table} without an organization");
     }
     let mut tx = app.begin().await.unwrap();
-    sqlx::query("SELECT set_config('app.organization_id', $1, true)").bind(theirs.id.to_string()).execute(&mut *tx).await.unwrap();
+    sqlx::query("SELECT set_config('app.organization_id', $1, true)")
+        .bind(theirs.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations").fetch_one(&mut *tx).await.unwrap();
     assert_eq!(seen, their_records.len() as i64, "their rows, all of them");
-    let ours_seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations WHERE organization_id = $1").bind(ours.id).fetch_one(&mut *tx).await.unwrap();
-    assert_eq!(ours_seen, 0, "none of ours, even asked by id");
-    // The view the range reads use (migration 15) filters as the policy does, and is read-only.
-    let in_view: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organization_recommendations").fetch_one(&mut *tx).await.unwrap();
-    assert_eq!(in_view, their_records.len() as i64, "the view holds their rows");
-    let ours_in_view: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organization_recommendations WHERE organization_id = $1")
+    let ours_seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations WHERE organization_id = $1")
         .bind(ours.id)
         .fetch_one(&mut *tx)
         .await
         .unwrap();
+    assert_eq!(ours_seen, 0, "none of ours, even asked by id");
+    // The view the range reads use (migration 15) filters as the policy does, and is read-only.
+    let in_view: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM organization_recommendations").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(in_view, their_records.len() as i64, "the view holds their rows");
+    let ours_in_view: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM organization_recommendations WHERE organization_id = $1")
+            .bind(ours.id)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
     assert_eq!(ours_in_view, 0, "none of ours through the view");
     sqlx::query("SAVEPOINT through_the_view").execute(&mut *tx).await.unwrap();
-    let through_view = sqlx::query("UPDATE organization_recommendations SET priority_score = 0").execute(&mut *tx).await;
+    let through_view =
+        sqlx::query("UPDATE organization_recommendations SET priority_score = 0").execute(&mut *tx).await;
     assert!(through_view.unwrap_err().to_string().contains("permission denied"), "the view is read-only");
     sqlx::query("ROLLBACK TO SAVEPOINT through_the_view").execute(&mut *tx).await.unwrap();
-    let updated = sqlx::query("UPDATE recommendations SET priority_score = 0 WHERE organization_id = $1").bind(ours.id).execute(&mut *tx).await.unwrap();
+    let updated = sqlx::query("UPDATE recommendations SET priority_score = 0 WHERE organization_id = $1")
+        .bind(ours.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     assert_eq!(updated.rows_affected(), 0);
-    let renamed = sqlx::query("UPDATE organizations SET name = 'taken over' WHERE id = $1").bind(ours.id).execute(&mut *tx).await.unwrap();
+    let renamed = sqlx::query("UPDATE organizations SET name = 'taken over' WHERE id = $1")
+        .bind(ours.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     assert_eq!(renamed.rows_affected(), 0, "only the organization set may be renamed");
-    let renamed = sqlx::query("UPDATE organizations SET name = 'theirs, renamed' WHERE id = $1").bind(theirs.id).execute(&mut *tx).await.unwrap();
+    let renamed = sqlx::query("UPDATE organizations SET name = 'theirs, renamed' WHERE id = $1")
+        .bind(theirs.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     assert_eq!(renamed.rows_affected(), 1);
-    let written = sqlx::query("INSERT INTO campaigns (organization_id, name, owner, rules) VALUES ($1, 'planted', 'x', '{}')").bind(ours.id).execute(&mut *tx).await;
+    let written =
+        sqlx::query("INSERT INTO campaigns (organization_id, name, owner, rules) VALUES ($1, 'planted', 'x', '{}')")
+            .bind(ours.id)
+            .execute(&mut *tx)
+            .await;
     assert!(written.unwrap_err().to_string().contains("row-level security"), "cannot write into another organization");
     tx.rollback().await.unwrap();
     app.close().await;
@@ -435,7 +551,8 @@ async fn admins_manage_members_and_keys_and_cannot_remove_the_last_admin() {
     };
 
     // A new email gets an account with a password shown once; it signs in as its role.
-    let (status, body) = call("save_member", vec![("email", " New.Analyst@UT360.test ".into()), ("role", "analyst".into())]).await;
+    let (status, body) =
+        call("save_member", vec![("email", " New.Analyst@UT360.test ".into()), ("role", "analyst".into())]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let added: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(added["email"], "new.analyst@ut360.test");
@@ -444,7 +561,8 @@ async fn admins_manage_members_and_keys_and_cannot_remove_the_last_admin() {
     assert_eq!(sign_in(&newcomer, &base, "new.analyst@ut360.test", &password).await.headers()["location"], "/");
     assert_eq!(newcomer.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     // A role change: no new password, and it applies to the open session.
-    let (_, body) = call("save_member", vec![("email", "new.analyst@ut360.test".into()), ("role", "marketing".into())]).await;
+    let (_, body) =
+        call("save_member", vec![("email", "new.analyst@ut360.test".into()), ("role", "marketing".into())]).await;
     assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["password"], serde_json::Value::Null);
     assert_eq!(newcomer.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::OK);
     let (_, body) = call("get_members", vec![]).await;
@@ -495,7 +613,10 @@ async fn admins_manage_members_and_keys_and_cannot_remove_the_last_admin() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, body) = call("get_organization_settings", vec![]).await;
     let settings: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!((settings["name"].as_str(), settings["slug"].as_str(), settings["redis_prefix"].as_str()), (Some("Viettel Advance"), Some("default"), Some("ut360")));
+    assert_eq!(
+        (settings["name"].as_str(), settings["slug"].as_str(), settings["redis_prefix"].as_str()),
+        (Some("Viettel Advance"), Some("default"), Some("ut360"))
+    );
     let (status, body) = call("rename_organization", vec![("name", "x".repeat(256))]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("name: give 1 to 255 characters"), "{body}");

@@ -71,9 +71,20 @@ async fn the_seed_commands_answer_as_documented_and_match_postgres() {
     assert_eq!(
         fields,
         [
-            "advance_amount", "advance_readiness_score", "arpu_avg_6m", "arpu_growth_rate", "arpu_trend",
-            "bad_debt_risk", "cluster_group", "customer_value_score", "isdn", "priority", "recommendation_date",
-            "revenue_per_advance", "service_type", "subscriber_type",
+            "advance_amount",
+            "advance_readiness_score",
+            "arpu_avg_6m",
+            "arpu_growth_rate",
+            "arpu_trend",
+            "bad_debt_risk",
+            "cluster_group",
+            "customer_value_score",
+            "isdn",
+            "priority",
+            "recommendation_date",
+            "revenue_per_advance",
+            "service_type",
+            "subscriber_type",
         ]
     );
     assert_eq!(rec["isdn"], first.isdn);
@@ -87,7 +98,8 @@ async fn the_seed_commands_answer_as_documented_and_match_postgres() {
     assert!(ttl > SUBSCRIBER_KEY_TTL_SECONDS - 600 && ttl <= SUBSCRIBER_KEY_TTL_SECONDS, "ttl {ttl}");
 
     // ZREVRANGE ut360:idx:service:EasyCredit 0 99 WITHSCORES: best first, seed's score.
-    let top: Vec<(String, f64)> = redis.zrevrange_withscores(format!("{p}:idx:service:EasyCredit"), 0, 99).await.unwrap();
+    let top: Vec<(String, f64)> =
+        redis.zrevrange_withscores(format!("{p}:idx:service:EasyCredit"), 0, 99).await.unwrap();
     let mut easy: Vec<&Rec> = recs.iter().filter(|r| r.service_type == "EasyCredit").collect();
     let score = |r: &Rec| r.customer_value_score * r.advance_readiness_score / 10_000.0;
     easy.sort_by(|a, b| score(b).total_cmp(&score(a)));

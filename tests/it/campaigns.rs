@@ -29,8 +29,12 @@ async fn post_json(http: &reqwest::Client, url: String, body: Value) -> (u16, Va
 }
 
 async fn save(http: &reqwest::Client, base: &str, name: &str, rules: &CampaignRules) -> CampaignSummary {
-    let (status, body) =
-        post_json(http, format!("{base}/api/save_campaign"), json!({ "id": null, "name": name, "owner": "Lan (marketing)", "rules": rules })).await;
+    let (status, body) = post_json(
+        http,
+        format!("{base}/api/save_campaign"),
+        json!({ "id": null, "name": name, "owner": "Lan (marketing)", "rules": rules }),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     serde_json::from_value(body).unwrap()
 }
@@ -53,7 +57,8 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     let records = generate(71, 0.01);
     db.load(&org, &records).await;
     // A value that would run as a formula in a spreadsheet.
-    let planted = records.iter().find(|r| r.isdn.starts_with('+')).map(|r| r.isdn.clone()).expect("an ISDN starting with +");
+    let planted =
+        records.iter().find(|r| r.isdn.starts_with('+')).map(|r| r.isdn.clone()).expect("an ISDN starting with +");
     sqlx::query("UPDATE recommendations SET arpu_trend = '=SUM(A1:A9)', bad_debt_risk = 'LOW', customer_value_score = 99, advance_readiness_score = 99, priority_score = 98.01 WHERE isdn = $1")
         .bind(&planted)
         .execute(&db.pool)
@@ -63,7 +68,12 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     let http = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
 
     // The live count and preview follow the rules; the limit cuts the count.
-    let rules = CampaignRules { risks: vec![RiskLevel::Low], min_value: Some(50.0), min_readiness: Some(40.0), ..Default::default() };
+    let rules = CampaignRules {
+        risks: vec![RiskLevel::Low],
+        min_value: Some(50.0),
+        min_readiness: Some(40.0),
+        ..Default::default()
+    };
     let condition = "bad_debt_risk = 'LOW' AND customer_value_score >= 50 AND advance_readiness_score >= 40";
     let everyone = expected_isdns(&db, org.id, condition, None).await;
     assert!(everyone.len() > 300, "enough rows to cut: {}", everyone.len());
@@ -91,7 +101,11 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
 
     // Save campaign A (the top 250), export it as CSV with three columns.
     let campaign_a = save(&http, &base, "Tết 2027: LOW risk", &limited).await;
-    let response = http.get(format!("{base}/campaigns/{}/export.csv?columns=isdn,priority,arpu_trend", campaign_a.id)).send().await.unwrap();
+    let response = http
+        .get(format!("{base}/campaigns/{}/export.csv?columns=isdn,priority,arpu_trend", campaign_a.id))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
     assert!(disposition.contains("filename*=UTF-8''t%E1%BA%BFt-2027-low-risk-"), "{disposition}");
@@ -102,10 +116,14 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     assert_eq!(planted_row[2], "=SUM(A1:A9)");
 
     // The export is recorded in event_tracking, with the campaign's members.
-    let response = http.post(format!("{base}/api/campaign_exports")).form(&[("id", campaign_a.id.as_str())]).send().await.unwrap();
+    let response =
+        http.post(format!("{base}/api/campaign_exports")).form(&[("id", campaign_a.id.as_str())]).send().await.unwrap();
     let history: Vec<Value> = response.json().await.unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!((history[0]["rows"].as_i64(), history[0]["status"].as_str(), history[0]["format"].as_str()), (Some(250), Some("complete"), Some("csv")));
+    assert_eq!(
+        (history[0]["rows"].as_i64(), history[0]["status"].as_str(), history[0]["format"].as_str()),
+        (Some(250), Some("complete"), Some("csv"))
+    );
     let (label, rows_recorded, rules_recorded): (String, f64, Value) = sqlx::query_as(
         "SELECT event_label, event_value::float8, metadata->'rules' FROM event_tracking WHERE organization_id = $1 AND event_name = 'export'",
     )
@@ -127,7 +145,8 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     let bytes = response.bytes().await.unwrap();
-    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
     use calamine::Reader;
     let sheet = workbook.worksheet_range("Subscribers").unwrap();
     let formulas = workbook.worksheet_formula("Subscribers").unwrap();
@@ -149,10 +168,18 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
 
     // Campaign B leaves out A's members: exactly everyone else who matches.
     let campaign_b_rules = CampaignRules { exclude_campaigns: vec![campaign_a.id.clone()], ..rules.clone() };
-    let (_, preview) = post_json(&http, format!("{base}/api/campaign_preview"), json!({ "rules": campaign_b_rules })).await;
+    let (_, preview) =
+        post_json(&http, format!("{base}/api/campaign_preview"), json!({ "rules": campaign_b_rules })).await;
     assert_eq!(preview["count"], everyone.len() - 250);
     let campaign_b = save(&http, &base, "Follow-up", &campaign_b_rules).await;
-    let body = http.get(format!("{base}/campaigns/{}/export.csv?columns=isdn", campaign_b.id)).send().await.unwrap().bytes().await.unwrap();
+    let body = http
+        .get(format!("{base}/campaigns/{}/export.csv?columns=isdn", campaign_b.id))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     let exported_b: Vec<String> = csv_rows(&body, &["isdn"]).into_iter().map(|row| row[0].clone()).collect();
     assert_eq!(exported_b, everyone[250..].to_vec());
 
@@ -169,14 +196,19 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     assert_eq!(preview["count"], everyone.iter().filter(|isdn| !suppressed.contains(isdn.as_str())).count());
 
     // Members go with their export record, their campaign or their organization (migration 16's triggers).
-    let members_of = |campaign: &str| format!("SELECT COUNT(*) FROM campaign_export_members WHERE campaign_id = '{campaign}'");
+    let members_of =
+        |campaign: &str| format!("SELECT COUNT(*) FROM campaign_export_members WHERE campaign_id = '{campaign}'");
     assert_eq!(common::scalar_i64(&db.pool, &members_of(&campaign_b.id)).await, (everyone.len() - 250) as i64);
     sqlx::query("DELETE FROM event_tracking WHERE event_name = 'export' AND metadata->>'campaign_id' = $1")
         .bind(&campaign_b.id)
         .execute(&db.pool)
         .await
         .unwrap();
-    assert_eq!(common::scalar_i64(&db.pool, &members_of(&campaign_b.id)).await, 0, "an export record takes its members");
+    assert_eq!(
+        common::scalar_i64(&db.pool, &members_of(&campaign_b.id)).await,
+        0,
+        "an export record takes its members"
+    );
     sqlx::query("DELETE FROM campaigns WHERE id = $1::uuid").bind(&campaign_a.id).execute(&db.pool).await.unwrap();
     assert_eq!(common::scalar_i64(&db.pool, &members_of(&campaign_a.id)).await, 0, "a campaign takes its members");
     let again = http.get(format!("{base}/campaigns/{}/export.csv?columns=isdn", campaign_b.id)).send().await.unwrap();
@@ -195,10 +227,16 @@ async fn bad_rules_names_and_exports_get_clear_errors_and_change_nothing() {
     let base = spawn_app(db.store.clone()).await;
     let http = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
 
-    let (status, body) = post_json(&http, format!("{base}/api/campaign_preview"), json!({ "rules": { "min_value": 120 } })).await;
+    let (status, body) =
+        post_json(&http, format!("{base}/api/campaign_preview"), json!({ "rules": { "min_value": 120 } })).await;
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("Minimum customer value: 120 is outside 0 to 100"), "{body}");
-    let (status, body) = post_json(&http, format!("{base}/api/campaign_preview"), json!({ "rules": { "min_advance": 9, "max_advance": 1 } })).await;
+    let (status, body) = post_json(
+        &http,
+        format!("{base}/api/campaign_preview"),
+        json!({ "rules": { "min_advance": 9, "max_advance": 1 } }),
+    )
+    .await;
     assert!(status >= 400 && body.to_string().contains("Largest advance"), "{status} {body}");
 
     let campaign = save(&http, &base, "Weekly", &CampaignRules::seed_template()).await;
@@ -209,18 +247,24 @@ async fn bad_rules_names_and_exports_get_clear_errors_and_change_nothing() {
     )
     .await;
     assert!(status >= 400 && body.to_string().contains("another campaign is called"), "{status} {body}");
-    let (status, body) =
-        post_json(&http, format!("{base}/api/save_campaign"), json!({ "id": null, "name": " ", "owner": "Minh", "rules": {} })).await;
+    let (status, body) = post_json(
+        &http,
+        format!("{base}/api/save_campaign"),
+        json!({ "id": null, "name": " ", "owner": "Minh", "rules": {} }),
+    )
+    .await;
     assert!(status >= 400 && body.to_string().contains("Campaign name"), "{status} {body}");
     let campaigns: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM campaigns").fetch_one(&db.pool).await.unwrap();
     assert_eq!(campaigns, 1, "refused saves store nothing");
 
-    let response = http.get(format!("{base}/campaigns/{}/export.csv?columns=isdn,colour", campaign.id)).send().await.unwrap();
+    let response =
+        http.get(format!("{base}/campaigns/{}/export.csv?columns=isdn,colour", campaign.id)).send().await.unwrap();
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["field"], "columns");
     assert!(body["message"].as_str().unwrap().contains("\"colour\""), "{body}");
-    let response = http.get(format!("{base}/campaigns/00000000-0000-0000-0000-00000000abcd/export.xlsx")).send().await.unwrap();
+    let response =
+        http.get(format!("{base}/campaigns/00000000-0000-0000-0000-00000000abcd/export.xlsx")).send().await.unwrap();
     assert_eq!(response.status(), 404);
     let response = http.get(format!("{base}/campaigns/not-an-id/export.csv")).send().await.unwrap();
     assert_eq!(response.status(), 400);

@@ -97,10 +97,15 @@ async fn import_without_files_lists_each_missing_file_and_changes_nothing() {
     let folder = empty.path().to_str().unwrap();
     let (code, stderr) = run(&["import", folder, "--no-sync"], &[("DATABASE_URL", &db.settings.database_url)]);
     assert_eq!(code, 1);
-    for file in ["recommendations_final_filtered.csv", "subscriber_360_profile.parquet", "subscriber_monthly_summary.parquet"] {
+    for file in
+        ["recommendations_final_filtered.csv", "subscriber_360_profile.parquet", "subscriber_monthly_summary.parquet"]
+    {
         assert!(stderr.contains(&format!("  {file}: was not found")), "{stderr}");
     }
-    assert!(stderr.trim_end().ends_with("error: import refused: 3 problems in 0 rows; nothing was changed"), "{stderr}");
+    assert!(
+        stderr.trim_end().ends_with("error: import refused: 3 problems in 0 rows; nothing was changed"),
+        "{stderr}"
+    );
     let failed = common::scalar_i64(&db.pool, "SELECT COUNT(*) FROM sync_logs WHERE status = 'failed'").await;
     assert_eq!(failed, 1, "the refused run is logged");
     db.cleanup().await;
@@ -141,7 +146,10 @@ async fn api_keys_are_created_listed_and_revoked_from_the_command_line() {
     assert!(listed.contains("revoked "), "{listed}");
 
     let (code, _, stderr) = api_key(&["revoke", "--name", "advance-system"]);
-    assert_eq!((code, stderr.trim()), (1, "error: organization \"default\" has no active API key named \"advance-system\""));
+    assert_eq!(
+        (code, stderr.trim()),
+        (1, "error: organization \"default\" has no active API key named \"advance-system\"")
+    );
     let (code, _, stderr) = api_key(&["create", "--name", "  "]);
     assert_eq!(code, 1);
     assert!(stderr.starts_with("error: name: a name is required"), "{stderr}");

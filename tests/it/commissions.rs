@@ -7,9 +7,9 @@ use crate::common;
 use chrono::NaiveDate;
 use common::{scalar_i64, TestDb};
 use sqlx::PgPool;
-use ut360::domain::ctv::customers::{CustomerStatus, DuplicateReason, NewCustomer};
 use ut360::data::ctv::customers::CustomerEntry;
 use ut360::data::Organization;
+use ut360::domain::ctv::customers::{CustomerStatus, DuplicateReason, NewCustomer};
 
 fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -41,7 +41,15 @@ async fn referral_chain(pool: &PgPool, org: &Organization, codes: &[&str]) {
 }
 
 /// A customer entered through the store; served customers are paid on entry.
-async fn enter(db: &TestDb, org: &Organization, phone: &str, closer: &str, served_on: &str, status: CustomerStatus, amount: f64) -> i64 {
+async fn enter(
+    db: &TestDb,
+    org: &Organization,
+    phone: &str,
+    closer: &str,
+    served_on: &str,
+    status: CustomerStatus,
+    amount: f64,
+) -> i64 {
     let customer = NewCustomer {
         name: format!("Khách {phone}"),
         phone: phone.into(),
@@ -100,14 +108,29 @@ async fn closer_and_up_to_four_uplines_are_paid_whatever_the_chain_length() {
     let exact = enter(&db, &org, "0911000002", "E0", "2026-03-11", CustomerStatus::Served, 1_000_000.0).await;
     let long = enter(&db, &org, "0911000003", "L0", "2026-03-12", CustomerStatus::Served, 2_500_000.0).await;
 
-    assert_eq!(net_by_collaborator(&db.pool, short).await, owed(&[("S0", 0, 100_000.0), ("S1", 1, 50_000.0), ("S2", 2, 30_000.0)]));
+    assert_eq!(
+        net_by_collaborator(&db.pool, short).await,
+        owed(&[("S0", 0, 100_000.0), ("S1", 1, 50_000.0), ("S2", 2, 30_000.0)])
+    );
     assert_eq!(
         net_by_collaborator(&db.pool, exact).await,
-        owed(&[("E0", 0, 100_000.0), ("E1", 1, 50_000.0), ("E2", 2, 30_000.0), ("E3", 3, 20_000.0), ("E4", 4, 10_000.0)])
+        owed(&[
+            ("E0", 0, 100_000.0),
+            ("E1", 1, 50_000.0),
+            ("E2", 2, 30_000.0),
+            ("E3", 3, 20_000.0),
+            ("E4", 4, 10_000.0)
+        ])
     );
     assert_eq!(
         net_by_collaborator(&db.pool, long).await,
-        owed(&[("L0", 0, 250_000.0), ("L1", 1, 125_000.0), ("L2", 2, 75_000.0), ("L3", 3, 50_000.0), ("L4", 4, 25_000.0)])
+        owed(&[
+            ("L0", 0, 250_000.0),
+            ("L1", 1, 125_000.0),
+            ("L2", 2, 75_000.0),
+            ("L3", 3, 50_000.0),
+            ("L4", 4, 25_000.0)
+        ])
     );
     assert!(lines_of(&db.pool, long).await.iter().all(|line| line.3 == "earning" && line.4 == "2026-03"));
 
@@ -174,11 +197,10 @@ async fn cancelling_a_paid_customer_reverses_without_deleting() {
     assert_eq!((summary.reversals, summary.net_amount), (3, -(200_000.0 + 100_000.0 + 60_000.0)));
     let lines = lines_of(&db.pool, customer).await;
     assert_eq!(lines.len(), 6, "the earnings stay; reversals are added");
-    assert_eq!(&lines[3..].iter().map(|l| (l.0.as_str(), l.2, l.3.as_str())).collect::<Vec<_>>(), &[
-        ("C0", -200_000.0, "reversal"),
-        ("C1", -100_000.0, "reversal"),
-        ("C2", -60_000.0, "reversal")
-    ]);
+    assert_eq!(
+        &lines[3..].iter().map(|l| (l.0.as_str(), l.2, l.3.as_str())).collect::<Vec<_>>(),
+        &[("C0", -200_000.0, "reversal"), ("C1", -100_000.0, "reversal"), ("C2", -60_000.0, "reversal")]
+    );
     assert!(net_by_collaborator(&db.pool, customer).await.is_empty());
     assert_eq!(db.store.recalculate_commissions(&org, None).await.unwrap().lines(), 0);
 
@@ -208,28 +230,39 @@ async fn closed_months_are_never_rewritten_changes_land_in_the_open_month() {
     let march = db.store.commission_report(&org, date("2026-03-01")).await.unwrap();
 
     // The amount is corrected in May: the difference is an adjustment in May.
-    sqlx::query("UPDATE khach_hang SET so_tien = 1200000 WHERE id = $1").bind(customer).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE khach_hang SET so_tien = 1200000 WHERE id = $1")
+        .bind(customer)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let summary = db.store.recalculate_commissions(&org, Some(date("2026-05-20"))).await.unwrap();
     assert_eq!((summary.adjustments, summary.net_amount), (2, 30_000.0));
     let lines = lines_of(&db.pool, customer).await;
-    assert_eq!(&lines[2..], &[
-        ("P0".to_owned(), 0, 20_000.0, "adjustment".to_owned(), "2026-05".to_owned()),
-        ("P1".to_owned(), 1, 10_000.0, "adjustment".to_owned(), "2026-05".to_owned())
-    ]);
+    assert_eq!(
+        &lines[2..],
+        &[
+            ("P0".to_owned(), 0, 20_000.0, "adjustment".to_owned(), "2026-05".to_owned()),
+            ("P1".to_owned(), 1, 10_000.0, "adjustment".to_owned(), "2026-05".to_owned())
+        ]
+    );
     assert_eq!(db.store.commission_report(&org, date("2026-03-01")).await.unwrap(), march, "March is as it was closed");
 
     // With May closed as well, a cancellation is reversed in June, the first open month.
     db.store.close_commission_period(&org, date("2026-05-01")).await.unwrap();
-    sqlx::query("UPDATE khach_hang SET trang_thai = 'Huy' WHERE id = $1").bind(customer).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE khach_hang SET trang_thai = 'Huy' WHERE id = $1")
+        .bind(customer)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let summary = db.store.recalculate_customer_commissions(&org, &[customer], Some(date("2026-05-20"))).await.unwrap();
     assert_eq!((summary.reversals, summary.net_amount), (2, -180_000.0));
     let lines = lines_of(&db.pool, customer).await;
     assert!(lines[4..].iter().all(|line| line.3 == "reversal" && line.4 == "2026-06"), "{lines:?}");
     let june = db.store.commission_report(&org, date("2026-06-15")).await.unwrap();
-    assert_eq!(june.iter().map(|row| (row.ma_ctv.as_str(), row.adjustments, row.total)).collect::<Vec<_>>(), vec![
-        ("P1", -60_000.0, -60_000.0),
-        ("P0", -120_000.0, -120_000.0)
-    ]);
+    assert_eq!(
+        june.iter().map(|row| (row.ma_ctv.as_str(), row.adjustments, row.total)).collect::<Vec<_>>(),
+        vec![("P1", -60_000.0, -60_000.0), ("P0", -120_000.0, -120_000.0)]
+    );
     let in_closed: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM commissions l JOIN commission_periods p ON p.organization_id = l.organization_id AND p.period = l.period
          WHERE l.created_at > p.closed_at",
@@ -269,7 +302,8 @@ async fn two_recalculations_at_once_write_each_line_once() {
     let expected_lines: i64 = (1..8).map(|closer: i64| 50 * (closer + 1).min(5)).sum();
     assert_eq!(written, [0, expected_lines]);
     assert_eq!(first.net_amount + second.net_amount, {
-        let sum: f64 = sqlx::query_scalar("SELECT SUM(amount)::float8 FROM commissions").fetch_one(&db.pool).await.unwrap();
+        let sum: f64 =
+            sqlx::query_scalar("SELECT SUM(amount)::float8 FROM commissions").fetch_one(&db.pool).await.unwrap();
         sum
     });
     let duplicates = scalar_i64(
@@ -317,14 +351,17 @@ async fn upline_and_downline_four_levels_with_team_figures() {
         .iter()
         .map(|m| (m.level, m.collaborator.ma_ctv.as_str(), m.children, m.team_size, m.team_revenue))
         .collect();
-    assert_eq!(tree, vec![
-        (0, "T0", 2, 6, 1_500_000.0),
-        (1, "B1", 0, 1, 0.0),
-        (1, "T1", 1, 4, 1_500_000.0),
-        (2, "T2", 1, 3, 1_000_000.0),
-        (3, "T3", 1, 2, 0.0),
-        (4, "T4", 0, 1, 0.0),
-    ]);
+    assert_eq!(
+        tree,
+        vec![
+            (0, "T0", 2, 6, 1_500_000.0),
+            (1, "B1", 0, 1, 0.0),
+            (1, "T1", 1, 4, 1_500_000.0),
+            (2, "T2", 1, 3, 1_000_000.0),
+            (3, "T3", 1, 2, 0.0),
+            (4, "T4", 0, 1, 0.0),
+        ]
+    );
     assert_eq!(downline.members[2].own_revenue, 500_000.0, "cancelled customers are not revenue");
     assert!(db.store.downline(&org, "NOBODY").await.unwrap().members.is_empty());
 
@@ -404,7 +441,10 @@ async fn duplicate_rule_at_its_boundary_days_and_why() {
     // Appointment: from today up to but not including 180 days ahead.
     assert_eq!(reasons("0977000180").await, vec![]);
     assert_eq!(reasons("0977000181").await, vec![]);
-    assert_eq!(reasons("0977000179").await, vec![DuplicateReason::UpcomingAppointment { on: day(179), days_ahead: 179 }]);
+    assert_eq!(
+        reasons("0977000179").await,
+        vec![DuplicateReason::UpcomingAppointment { on: day(179), days_ahead: 179 }]
+    );
     assert_eq!(reasons("0977000000").await, vec![DuplicateReason::UpcomingAppointment { on: day(0), days_ahead: 0 }]);
     assert_eq!(reasons("0977000001").await, vec![], "a passed appointment does not count");
     // Order: 60 days ago still counts, 61 no longer.
@@ -442,7 +482,10 @@ async fn duplicate_rule_at_its_boundary_days_and_why() {
     assert_eq!(reasons("0977000061").await, vec![DuplicateReason::RecentOrder { on: day(0), days_ago: 0 }]);
     assert_eq!(db.store.customers_by_phone(&org, "0977000061").await.unwrap().len(), 2);
     assert!(matches!(
-        db.store.create_customer(&org, &NewCustomer { closer: Some("NOBODY".into()), ..new("0977000123") }).await.unwrap(),
+        db.store
+            .create_customer(&org, &NewCustomer { closer: Some("NOBODY".into()), ..new("0977000123") })
+            .await
+            .unwrap(),
         CustomerEntry::UnknownCloser
     ));
     db.cleanup().await;
@@ -481,7 +524,8 @@ async fn the_demo_network_is_paid_exactly_once_and_paid_customers_cannot_be_dele
     assert!(deep_lines > 0, "chains reach the 4th level");
 
     // Every month's report adds up to the ledger.
-    let months: Vec<NaiveDate> = sqlx::query_scalar("SELECT DISTINCT period FROM commissions ORDER BY 1").fetch_all(&db.pool).await.unwrap();
+    let months: Vec<NaiveDate> =
+        sqlx::query_scalar("SELECT DISTINCT period FROM commissions ORDER BY 1").fetch_all(&db.pool).await.unwrap();
     assert!(months.len() >= 20, "{} months paid", months.len());
     let mut reported = 0.0;
     for month in &months {
@@ -490,11 +534,20 @@ async fn the_demo_network_is_paid_exactly_once_and_paid_customers_cannot_be_dele
     assert!((reported - expected).abs() < 0.01, "{reported} vs {expected}");
 
     // Paid customers and collaborators stay; the whole network can still be replaced.
-    let deleted = sqlx::query("DELETE FROM khach_hang WHERE id = (SELECT MIN(khach_hang_id) FROM commissions)").execute(&db.pool).await;
+    let deleted = sqlx::query("DELETE FROM khach_hang WHERE id = (SELECT MIN(khach_hang_id) FROM commissions)")
+        .execute(&db.pool)
+        .await;
     assert!(deleted.unwrap_err().to_string().contains("cannot be deleted"));
     // (A paid collaborator with no customers or recruits of its own left: only the ledger holds it.)
-    sqlx::query("INSERT INTO ctv (organization_id, ma_ctv, ho_ten) VALUES ($1, 'LONE', 'Lone')").bind(org.id).execute(&db.pool).await.unwrap();
-    sqlx::query("UPDATE commissions SET ma_ctv = 'LONE' WHERE id = (SELECT MIN(id) FROM commissions)").execute(&db.pool).await.unwrap();
+    sqlx::query("INSERT INTO ctv (organization_id, ma_ctv, ho_ten) VALUES ($1, 'LONE', 'Lone')")
+        .bind(org.id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE commissions SET ma_ctv = 'LONE' WHERE id = (SELECT MIN(id) FROM commissions)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let deleted = sqlx::query("DELETE FROM ctv WHERE ma_ctv = 'LONE'").execute(&db.pool).await;
     assert!(deleted.unwrap_err().to_string().contains("cannot be deleted"));
     db.store.replace_ctv_network(&org, &network).await.unwrap();
@@ -504,8 +557,8 @@ async fn the_demo_network_is_paid_exactly_once_and_paid_customers_cannot_be_dele
 
 #[tokio::test]
 async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_shows() {
+    use ut360::domain::ctv::commissions::{ReportParams, ReportTotals};
     use ut360::domain::ctv::customers::CustomerFilter;
-use ut360::domain::ctv::commissions::{ReportParams, ReportTotals};
     let db = TestDb::new().await;
     let org = organization_with_rates(&db).await;
     referral_chain(&db.pool, &org, &["R2", "R1", "R0"]).await;
@@ -555,7 +608,10 @@ use ut360::domain::ctv::commissions::{ReportParams, ReportTotals};
     let body = body.strip_prefix('\u{feff}').expect("a BOM first");
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
-    assert_eq!(header, ["ma_ctv", "name", "direct", "level_1", "level_2", "level_3", "level_4", "adjustments", "total", "lines"]);
+    assert_eq!(
+        header,
+        ["ma_ctv", "name", "direct", "level_1", "level_2", "level_3", "level_4", "adjustments", "total", "lines"]
+    );
     let exported: Vec<(String, f64)> =
         reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_owned(), r[8].parse().unwrap())).collect();
     let shown: Vec<(String, f64)> = latest.rows.iter().map(|row| (row.ma_ctv.clone(), row.total)).collect();

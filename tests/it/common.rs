@@ -1,12 +1,11 @@
 //! Test support: every test gets a fresh database (migrated) and its own Redis prefix.
 
-
 use sqlx::PgPool;
 use std::time::Duration;
 use ut360::data::dataset::Dataset;
 use ut360::data::records::SubscriberRecord;
-use ut360::domain::access::Role;
 use ut360::data::{Organization, Store, StoreSettings};
+use ut360::domain::access::Role;
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/ut360";
 pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
@@ -120,7 +119,11 @@ pub async fn spawn_app_with(store: Store, session_policy: ut360::server::auth::S
     let address = listener.local_addr().unwrap();
     let leptos_options = leptos::config::LeptosOptions::builder().output_name("ut360").site_addr(address).build();
     // As in production: the app connects as the role row-level security applies to.
-    let state = ut360::server::state::AppState::new(leptos_options, store.as_database_role(ut360::data::APP_ROLE), session_policy);
+    let state = ut360::server::state::AppState::new(
+        leptos_options,
+        store.as_database_role(ut360::data::APP_ROLE),
+        session_policy,
+    );
     let app = ut360::server::serve::router(state);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}")
@@ -142,7 +145,11 @@ pub fn browser_like_client() -> reqwest::Client {
 
 /// Signs `email` in through the sign-in form; returns the response to the form.
 pub async fn sign_in(http: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
-    http.post(format!("{base}/auth/sign-in")).form(&[("email", email), ("password", password), ("next", "/")]).send().await.unwrap()
+    http.post(format!("{base}/auth/sign-in"))
+        .form(&[("email", email), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .unwrap()
 }
 
 /// A client signed in as a new member of `organization` with `role`.

@@ -3,8 +3,8 @@
 use crate::common;
 
 use common::{scalar_i64, TestDb};
-use ut360::server::generate::{generate, DemoSize, MONTHS};
 use ut360::data::dataset::Dataset;
+use ut360::server::generate::{generate, DemoSize, MONTHS};
 
 #[tokio::test]
 async fn seed_scale_load_has_the_seed_splits_and_consistent_numbers() {
@@ -34,7 +34,11 @@ async fn seed_scale_load_has_the_seed_splits_and_consistent_numbers() {
         MONTHS.len() as i64
     );
     assert_eq!(
-        scalar_i64(pool, "SELECT COUNT(DISTINCT cluster_group) FROM recommendations WHERE cluster_group BETWEEN 0 AND 3").await,
+        scalar_i64(
+            pool,
+            "SELECT COUNT(DISTINCT cluster_group) FROM recommendations WHERE cluster_group BETWEEN 0 AND 3"
+        )
+        .await,
         4
     );
     assert_eq!(scalar_i64(pool, "SELECT COUNT(DISTINCT subscriber_type) FROM recommendations").await, 2);
@@ -176,7 +180,10 @@ async fn a_failed_load_changes_nothing() {
     let outcome = db.store.replace_dataset(&org, &Dataset::from_records(&broken), |_| {}).await;
     assert!(outcome.is_err(), "the duplicate ISDN is rejected");
 
-    let isdns: Vec<String> = sqlx::query_scalar("SELECT isdn FROM recommendations ORDER BY isdn COLLATE \"C\"").fetch_all(&db.pool).await.unwrap();
+    let isdns: Vec<String> = sqlx::query_scalar("SELECT isdn FROM recommendations ORDER BY isdn COLLATE \"C\"")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
     let mut expected: Vec<String> = original.iter().map(|r| r.isdn.clone()).collect();
     expected.sort();
     assert_eq!(isdns, expected);

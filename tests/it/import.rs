@@ -105,10 +105,12 @@ async fn round_trip_through_the_files_reproduces_every_table() {
     assert!(run.duration_seconds.is_some());
 
     // The same files again: same data, same ids, nothing rewritten.
-    let ids_before: Vec<i64> = sqlx::query_scalar("SELECT id FROM recommendations ORDER BY isdn").fetch_all(&imported.pool).await.unwrap();
+    let ids_before: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM recommendations ORDER BY isdn").fetch_all(&imported.pool).await.unwrap();
     import_locked(&imported.store, &org, files).await.expect("re-import");
     assert_eq!(fingerprints(&imported.pool, &org).await, expected);
-    let ids_after: Vec<i64> = sqlx::query_scalar("SELECT id FROM recommendations ORDER BY isdn").fetch_all(&imported.pool).await.unwrap();
+    let ids_after: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM recommendations ORDER BY isdn").fetch_all(&imported.pool).await.unwrap();
     assert_eq!(ids_after, ids_before);
     let run = last_import(&imported.pool).await;
     assert_eq!((run.records_processed, run.records_created, run.records_updated), (total_rows, 0, 0));
@@ -127,7 +129,10 @@ async fn round_trip_through_the_files_reproduces_every_table() {
     // A recommendation and its profile changed; a recommendation, a profile and 7 months left.
     assert_eq!((run.records_created, run.records_updated), (0, 2));
     let changes: serde_json::Value =
-        sqlx::query_scalar("SELECT metadata FROM sync_logs ORDER BY started_at DESC LIMIT 1").fetch_one(&imported.pool).await.unwrap();
+        sqlx::query_scalar("SELECT metadata FROM sync_logs ORDER BY started_at DESC LIMIT 1")
+            .fetch_one(&imported.pool)
+            .await
+            .unwrap();
     assert_eq!(changes["changes"]["recommendations"]["removed"], 1);
     assert_eq!(changes["changes"]["monthly_arpu"]["removed"], 7);
     let kept: i64 = sqlx::query_scalar("SELECT id FROM recommendations WHERE organization_id = $1 AND isdn = $2")
@@ -330,7 +335,9 @@ fn every_bad_row_is_listed_up_to_the_cap_with_a_count() {
     assert_eq!(problems.total(), bad_rows);
     assert_eq!(problems.failed_rows(), bad_rows);
     assert_eq!(problems.listed().len() as u64, bad_rows.min(100));
-    assert!(problems.listed()[1].to_string().starts_with("recommendations_final_filtered.csv line 4, column bad_debt_risk"));
+    assert!(problems.listed()[1]
+        .to_string()
+        .starts_with("recommendations_final_filtered.csv line 4, column bad_debt_risk"));
     if bad_rows > 100 {
         assert!(problems.report().ends_with(&format!("… and {} more problems", bad_rows - 100)));
     }
@@ -348,7 +355,10 @@ fn duplicate_isdns_say_where_they_were_first_seen() {
     let Err(problems) = read_dataset(&files, |_| {}) else { panic!("duplicate accepted") };
     let message = problems.listed()[0].to_string();
     let last_line = dataset.recommendations.len() + 2;
-    assert!(message.starts_with(&format!("recommendations_final_filtered.csv line {last_line}, column isdn: ")), "{message}");
+    assert!(
+        message.starts_with(&format!("recommendations_final_filtered.csv line {last_line}, column isdn: ")),
+        "{message}"
+    );
     assert!(message.ends_with("appears more than once (first at line 2)"), "{message}");
 }
 
@@ -366,7 +376,10 @@ fn columns_may_come_in_any_order_and_extra_ones_are_ignored() {
         lines[0] = lines[0].replace(",extra", ",comment");
     });
     let read = read_dataset(&files, |_| {}).unwrap_or_else(|p| panic!("{}", p.report()));
-    assert_eq!(read.dataset.recommendations.iter().collect::<Vec<_>>(), dataset.recommendations.iter().collect::<Vec<_>>());
+    assert_eq!(
+        read.dataset.recommendations.iter().collect::<Vec<_>>(),
+        dataset.recommendations.iter().collect::<Vec<_>>()
+    );
     let (_, summary) = read.files.iter().find(|(t, _)| *t == SubscriberTable::Recommendations).unwrap();
     assert_eq!(summary.ignored_columns, ["comment"]);
 }

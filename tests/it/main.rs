@@ -4,13 +4,13 @@
 #![cfg(feature = "ssr")]
 #![allow(clippy::unwrap_used)]
 
-mod common;
 mod api;
 mod auth;
 mod cache_sync;
 mod campaigns;
 mod cli;
 mod commissions;
+mod common;
 mod demo_data;
 mod http;
 mod import;

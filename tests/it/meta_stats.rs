@@ -51,8 +51,16 @@ async fn overview_and_meta_stats_match_the_loaded_rows() {
     assert_eq!(
         fields,
         [
-            "avg_advance_amount", "data_version", "last_updated", "total_easycredit", "total_low_risk",
-            "total_mbfg", "total_medium_risk", "total_revenue_potential", "total_subscribers", "total_ungsanluong",
+            "avg_advance_amount",
+            "data_version",
+            "last_updated",
+            "total_easycredit",
+            "total_low_risk",
+            "total_mbfg",
+            "total_medium_risk",
+            "total_revenue_potential",
+            "total_subscribers",
+            "total_ungsanluong",
         ]
     );
     assert_eq!(stats["total_subscribers"], size.subscribers().to_string());

@@ -36,10 +36,22 @@ async fn seed_queries_run_unchanged() {
         .unwrap();
     assert_eq!(rows.len(), 1);
     let columns = column_names(&rows[0]);
-    for column in ["isdn", "subscriber_type", "service_type", "advance_amount", "revenue_per_advance",
-        "cluster_group", "bad_debt_risk", "arpu_avg_6m", "arpu_growth_rate", "arpu_trend",
-        "customer_value_score", "advance_readiness_score", "priority_score", "recommendation_date"]
-    {
+    for column in [
+        "isdn",
+        "subscriber_type",
+        "service_type",
+        "advance_amount",
+        "revenue_per_advance",
+        "cluster_group",
+        "bad_debt_risk",
+        "arpu_avg_6m",
+        "arpu_growth_rate",
+        "arpu_trend",
+        "customer_value_score",
+        "advance_readiness_score",
+        "priority_score",
+        "recommendation_date",
+    ] {
         assert!(columns.iter().any(|c| c == column), "pattern 2 lacks {column}");
     }
 
@@ -78,7 +90,15 @@ GROUP BY p.id;",
     .unwrap();
     assert_eq!(rows.len(), 1);
     let columns = column_names(&rows[0]);
-    for column in ["isdn", "arpu_first_month", "risk_factors", "cluster_label", "strengths", "recommendations_text", "monthly_arpu"] {
+    for column in [
+        "isdn",
+        "arpu_first_month",
+        "risk_factors",
+        "cluster_label",
+        "strengths",
+        "recommendations_text",
+        "monthly_arpu",
+    ] {
         assert!(columns.iter().any(|c| c == column), "pattern 6 lacks {column}");
     }
     let monthly: serde_json::Value = rows[0].get("monthly_arpu");
@@ -99,7 +119,10 @@ GROUP BY service_type;",
     .fetch_all(pool)
     .await
     .unwrap();
-    assert_eq!(column_names(&rows[0]), ["service_type", "total_count", "total_advance", "total_revenue", "avg_value_score"]);
+    assert_eq!(
+        column_names(&rows[0]),
+        ["service_type", "total_count", "total_advance", "total_revenue", "avg_value_score"]
+    );
     assert_eq!(rows.len(), 3);
     let total: i64 = rows.iter().map(|r| r.get::<i64, _>("total_count")).sum();
     assert_eq!(total, size.subscribers() as i64);
@@ -119,8 +142,7 @@ ORDER BY service_type, bad_debt_risk;",
     .await
     .unwrap();
     assert_eq!(column_names(&rows[0]), ["service_type", "bad_debt_risk", "count", "avg_advance"]);
-    let cells: Vec<(String, String)> =
-        rows.iter().map(|r| (r.get("service_type"), r.get("bad_debt_risk"))).collect();
+    let cells: Vec<(String, String)> = rows.iter().map(|r| (r.get("service_type"), r.get("bad_debt_risk"))).collect();
     let expected: Vec<(String, String)> = ["EasyCredit", "MBFG", "ungsanluong"]
         .iter()
         .flat_map(|s| ["LOW", "MEDIUM"].map(|r| (s.to_string(), r.to_string())))

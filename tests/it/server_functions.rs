@@ -50,7 +50,12 @@ fn bad_call(name: &str) -> BadCall {
         "create_api_key" => Form(&[("name", "")], "name"),
         "revoke_api_key" => Form(&[("name", "no such key")], "name"),
         "rename_organization" => Form(&[("name", "")], "name"),
-        "get_viewer" | "get_overview" | "get_dashboards" | "campaign_workspace" | "get_members" | "get_api_keys"
+        "get_viewer"
+        | "get_overview"
+        | "get_dashboards"
+        | "campaign_workspace"
+        | "get_members"
+        | "get_api_keys"
         | "get_organization_settings" => NoParameters,
         other => panic!("{other} has no bad call in tests/it/server_functions.rs: add one"),
     }

@@ -9,8 +9,8 @@ use common::{scalar_i64, TestDb};
 use sqlx::PgPool;
 use ut360::data::transactions::{DashboardRequest, DashboardSource, TransactionRecord};
 use ut360::data::Organization;
-use ut360::server::generate::transactions::TransactionSynth;
 use ut360::domain::transactions::{DashboardQuery, DashboardRange};
+use ut360::server::generate::transactions::TransactionSynth;
 
 fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -22,7 +22,15 @@ fn at(text: &str) -> NaiveDateTime {
 
 /// Loads `rows` synthesized rows over `days` days ending `last`, a batch every `batch_days` days
 /// (each batch also carries the late rows the synthesizer dates before it).
-async fn load_synthetic(db: &TestDb, org: &Organization, seed: u64, rows: u64, days: u32, last: NaiveDate, batch_days: usize) -> u64 {
+async fn load_synthetic(
+    db: &TestDb,
+    org: &Organization,
+    seed: u64,
+    rows: u64,
+    days: u32,
+    last: NaiveDate,
+    batch_days: usize,
+) -> u64 {
     let mut synth = TransactionSynth::new(seed, rows, days, last, Vec::new());
     let all_days: Vec<NaiveDate> = synth.days().collect();
     let mut loaded = 0;
@@ -42,23 +50,28 @@ async fn difference(pool: &PgPool, org: &Organization, left: &str, right: &str) 
 const MERCHANTS_FROM_ROWS: &str = "SELECT trans_date::date, COALESCE(client_code, ''), COUNT(*)::int, COUNT(*) FILTER (WHERE status = 'SUCCESS')::int,
         SUM(COALESCE(paid_amount, 0)), COALESCE(SUM(paid_amount) FILTER (WHERE status = 'SUCCESS'), 0)
     FROM transaction_detail WHERE organization_id = $1 GROUP BY 1, 2";
-const MERCHANTS_SUMMARY: &str = "SELECT summary_date, client_code, total_transactions, successful_transactions, total_amount, success_amount
+const MERCHANTS_SUMMARY: &str =
+    "SELECT summary_date, client_code, total_transactions, successful_transactions, total_amount, success_amount
     FROM daily_merchant_summary WHERE organization_id = $1";
 const MODES_FROM_ROWS: &str = "SELECT trans_date::date, COALESCE(payment_mode, ''), COUNT(*)::int, COUNT(*) FILTER (WHERE status = 'SUCCESS')::int,
         ROUND(100.0 * COUNT(*) FILTER (WHERE status = 'SUCCESS') / COUNT(*), 2)
     FROM transaction_detail WHERE organization_id = $1 GROUP BY 1, 2";
-const MODES_SUMMARY: &str = "SELECT summary_date, payment_mode, total_transactions, successful_transactions, success_rate
+const MODES_SUMMARY: &str =
+    "SELECT summary_date, payment_mode, total_transactions, successful_transactions, success_rate
     FROM daily_payment_summary WHERE organization_id = $1";
 const TREND_FROM_ROWS: &str = "SELECT trans_date::date, COUNT(*)::int, COUNT(*) FILTER (WHERE status = 'SUCCESS')::int,
         SUM(COALESCE(paid_amount, 0)), COALESCE(SUM(paid_amount) FILTER (WHERE status = 'SUCCESS'), 0)
     FROM transaction_detail WHERE organization_id = $1 GROUP BY 1";
-const TREND_SUMMARY: &str = "SELECT summary_date, total_transactions, successful_transactions, total_volume, success_volume
+const TREND_SUMMARY: &str =
+    "SELECT summary_date, total_transactions, successful_transactions, total_volume, success_volume
     FROM daily_trend_summary WHERE organization_id = $1";
 
-const MONTHS_FROM_DAYS: &str = "SELECT date_trunc('month', summary_date)::date, client_code, SUM(total_transactions)::int,
+const MONTHS_FROM_DAYS: &str =
+    "SELECT date_trunc('month', summary_date)::date, client_code, SUM(total_transactions)::int,
         SUM(successful_transactions)::int, SUM(total_amount), SUM(success_amount)
     FROM daily_merchant_summary WHERE organization_id = $1 GROUP BY 1, 2";
-const MONTHS_SUMMARY: &str = "SELECT summary_month, client_code, total_transactions, successful_transactions, total_amount, success_amount
+const MONTHS_SUMMARY: &str =
+    "SELECT summary_month, client_code, total_transactions, successful_transactions, total_amount, success_amount
     FROM monthly_merchant_summary WHERE organization_id = $1";
 
 async fn assert_summaries_equal_rows(db: &TestDb, org: &Organization) {
@@ -86,14 +99,46 @@ async fn summaries_equal_the_raw_rows_after_loads_with_late_rows_and_every_statu
 
     // Late rows for days already summarized, one of them a new merchant, one with no amount.
     let late = [
-        TransactionRecord { trans_date: at("2026-02-10 23:59"), client_code: "MC00001", client_name: "Đại lý Hà Nội 1", payment_mode: "MOMO", status: "SUCCESS", paid_cents: 5_000_000, isdn: "84900000001" },
-        TransactionRecord { trans_date: at("2026-02-11 00:00"), client_code: "LATE01", client_name: "Late merchant", payment_mode: "VNPAY", status: "PENDING", paid_cents: 1_000_000, isdn: "84900000002" },
-        TransactionRecord { trans_date: at("2026-03-01 08:00"), client_code: "LATE01", client_name: "Late merchant", payment_mode: "VNPAY", status: "FAILED", paid_cents: 0, isdn: "84900000003" },
+        TransactionRecord {
+            trans_date: at("2026-02-10 23:59"),
+            client_code: "MC00001",
+            client_name: "Đại lý Hà Nội 1",
+            payment_mode: "MOMO",
+            status: "SUCCESS",
+            paid_cents: 5_000_000,
+            isdn: "84900000001",
+        },
+        TransactionRecord {
+            trans_date: at("2026-02-11 00:00"),
+            client_code: "LATE01",
+            client_name: "Late merchant",
+            payment_mode: "VNPAY",
+            status: "PENDING",
+            paid_cents: 1_000_000,
+            isdn: "84900000002",
+        },
+        TransactionRecord {
+            trans_date: at("2026-03-01 08:00"),
+            client_code: "LATE01",
+            client_name: "Late merchant",
+            payment_mode: "VNPAY",
+            status: "FAILED",
+            paid_cents: 0,
+            isdn: "84900000003",
+        },
     ];
-    let before = scalar_i64(&db.pool, "SELECT total_transactions::int8 FROM daily_trend_summary WHERE summary_date = '2026-02-10'").await;
+    let before = scalar_i64(
+        &db.pool,
+        "SELECT total_transactions::int8 FROM daily_trend_summary WHERE summary_date = '2026-02-10'",
+    )
+    .await;
     let outcome = db.store.load_transactions(&org, &late).await.unwrap();
     assert_eq!((outcome.rows, outcome.days), (3, 3));
-    let after = scalar_i64(&db.pool, "SELECT total_transactions::int8 FROM daily_trend_summary WHERE summary_date = '2026-02-10'").await;
+    let after = scalar_i64(
+        &db.pool,
+        "SELECT total_transactions::int8 FROM daily_trend_summary WHERE summary_date = '2026-02-10'",
+    )
+    .await;
     assert_eq!(after, before + 1);
     assert_summaries_equal_rows(&db, &org).await;
 
@@ -106,7 +151,10 @@ async fn summaries_equal_the_raw_rows_after_loads_with_late_rows_and_every_statu
     let rows_before = scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail").await;
     let (a, b) = tokio::join!(db.store.load_transactions(&org, first), db.store.load_transactions(&org, second));
     assert_eq!(a.unwrap().rows + b.unwrap().rows, records.len() as u64);
-    assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail").await, rows_before + records.len() as i64);
+    assert_eq!(
+        scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail").await,
+        rows_before + records.len() as i64
+    );
     assert_summaries_equal_rows(&db, &org).await;
 
     // Another organization's rows change nothing of this one's.
@@ -138,9 +186,12 @@ async fn a_row_for_a_month_without_a_partition_is_stored() {
     let outcome = db.store.load_transactions(&org, &far).await.unwrap();
     assert_eq!((outcome.rows, outcome.partitions_created), (1, 1));
     assert!(partition_exists("transaction_detail_2031_05").await);
-    let stored = scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail_2031_05 WHERE client_code = 'MC00009'").await;
+    let stored =
+        scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail_2031_05 WHERE client_code = 'MC00009'").await;
     assert_eq!(stored, 1);
-    let summarized = scalar_i64(&db.pool, "SELECT success_volume::int8 FROM daily_trend_summary WHERE summary_date = '2031-05-17'").await;
+    let summarized =
+        scalar_i64(&db.pool, "SELECT success_volume::int8 FROM daily_trend_summary WHERE summary_date = '2031-05-17'")
+            .await;
     assert_eq!(summarized, 100_000);
     // The maintenance job makes the coming months ahead; asking again creates nothing.
     let created = db.store.ensure_transaction_partitions(day("2031-05-01"), day("2031-07-31")).await.unwrap();
@@ -151,16 +202,28 @@ async fn a_row_for_a_month_without_a_partition_is_stored() {
     let in_new_months: Vec<Vec<TransactionRecord<'_>>> = (0..4)
         .map(|load| {
             (0..3)
-                .map(|month| TransactionRecord { trans_date: at(&format!("2032-0{}-1{load} 08:00", month + 1)), ..far[0].clone() })
+                .map(|month| TransactionRecord {
+                    trans_date: at(&format!("2032-0{}-1{load} 08:00", month + 1)),
+                    ..far[0].clone()
+                })
                 .collect()
         })
         .collect();
     let load = |rows| db.store.load_transactions(&org, rows);
-    let (a, b, c, d) = tokio::join!(load(&in_new_months[0]), load(&in_new_months[1]), load(&in_new_months[2]), load(&in_new_months[3]));
-    let outcomes: Vec<_> = [a, b, c, d].into_iter().map(|outcome| outcome.expect("every load at once is stored")).collect();
+    let (a, b, c, d) = tokio::join!(
+        load(&in_new_months[0]),
+        load(&in_new_months[1]),
+        load(&in_new_months[2]),
+        load(&in_new_months[3])
+    );
+    let outcomes: Vec<_> =
+        [a, b, c, d].into_iter().map(|outcome| outcome.expect("every load at once is stored")).collect();
     assert_eq!(outcomes.iter().map(|o| o.rows).sum::<u64>(), 12);
     assert_eq!(outcomes.iter().map(|o| o.partitions_created).sum::<i32>(), 3);
-    assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail WHERE trans_date >= '2032-01-01'").await, 12);
+    assert_eq!(
+        scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail WHERE trans_date >= '2032-01-01'").await,
+        12
+    );
     db.cleanup().await;
 }
 
@@ -170,11 +233,22 @@ async fn the_dashboard_from_the_summaries_equals_the_one_from_the_rows() {
     let org = db.organization_with_own_prefix().await;
     let today = day("2026-11-29");
     load_synthetic(&db, &org, 11, 30_000, 365, today, 30).await;
-    let custom = DashboardQuery { range: DashboardRange::Custom, from: Some("2026-02-27".into()), until: Some("2026-03-02".into()), merchant: Some("MC00002".into()) };
-    let mut requests: Vec<DashboardRequest> = DashboardRange::STANDARD.into_iter().map(|range| DashboardRequest::standard(range, today)).collect();
+    let custom = DashboardQuery {
+        range: DashboardRange::Custom,
+        from: Some("2026-02-27".into()),
+        until: Some("2026-03-02".into()),
+        merchant: Some("MC00002".into()),
+    };
+    let mut requests: Vec<DashboardRequest> =
+        DashboardRange::STANDARD.into_iter().map(|range| DashboardRequest::standard(range, today)).collect();
     requests.push(DashboardRequest::resolve(&custom, today).unwrap());
     // Whole months (February, March) between partial ones.
-    let months = DashboardQuery { range: DashboardRange::Custom, from: Some("2026-01-15".into()), until: Some("2026-04-10".into()), merchant: None };
+    let months = DashboardQuery {
+        range: DashboardRange::Custom,
+        from: Some("2026-01-15".into()),
+        until: Some("2026-04-10".into()),
+        merchant: None,
+    };
     requests.push(DashboardRequest::resolve(&months, today).unwrap());
     for request in &requests {
         let summaries = db.store.transaction_dashboard_from_summaries(&org, request).await.unwrap();
@@ -224,7 +298,8 @@ async fn a_load_drops_the_cached_dashboards() {
     // The background job's work fills the cache for the standard ranges.
     ut360::server::jobs::maintain_transactions(&db.store, &org, today).await.unwrap();
     for range in DashboardRange::STANDARD {
-        let (_, source) = db.store.transaction_dashboard(&org, &DashboardRequest::standard(range, today)).await.unwrap();
+        let (_, source) =
+            db.store.transaction_dashboard(&org, &DashboardRequest::standard(range, today)).await.unwrap();
         assert_eq!(source, DashboardSource::Cache, "{range:?}");
     }
     db.cleanup().await;
@@ -242,7 +317,10 @@ async fn the_page_shows_the_figures_and_names_a_bad_field() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     let all = scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail").await;
-    assert!(html.contains(&format!("{} transactions", ut360::domain::format::format_count(all))), "the month's count is shown");
+    assert!(
+        html.contains(&format!("{} transactions", ut360::domain::format::format_count(all))),
+        "the month's count is shown"
+    );
     assert!(html.contains("MC00001"), "the top merchant is listed");
 
     let bad = client.get(format!("{base}/transactions?range=decade")).send().await.unwrap().text().await.unwrap();
@@ -294,7 +372,15 @@ async fn a_load_stores_every_field_as_given() {
         .map(|r| {
             let sign = if r.paid_cents < 0 { "-" } else { "" };
             let amount = format!("{sign}{}.{:02}", r.paid_cents.abs() / 100, r.paid_cents.abs() % 100);
-            (r.trans_date, r.client_code.to_owned(), r.client_name.to_owned(), r.payment_mode.to_owned(), r.status.to_owned(), amount, r.isdn.to_owned())
+            (
+                r.trans_date,
+                r.client_code.to_owned(),
+                r.client_name.to_owned(),
+                r.payment_mode.to_owned(),
+                r.status.to_owned(),
+                amount,
+                r.isdn.to_owned(),
+            )
         })
         .collect();
     assert_eq!(stored, expected);

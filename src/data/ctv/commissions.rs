@@ -10,9 +10,12 @@
 //! organization take turns (a transaction-level advisory lock), so two at once give the
 //! same ledger as one after the other.
 
-use crate::domain::ctv::commissions::{select_report_rows, CommissionKind, CommissionPeriod, CommissionStatement, CommissionRate, CommissionReportRow, RecalculationSummary, ReportQuery, StatementLine};
-use crate::domain::ctv::network::UPLINE_LEVELS;
 use crate::data::{Organization, Store};
+use crate::domain::ctv::commissions::{
+    select_report_rows, CommissionKind, CommissionPeriod, CommissionRate, CommissionReportRow, CommissionStatement,
+    RecalculationSummary, ReportQuery, StatementLine,
+};
+use crate::domain::ctv::network::UPLINE_LEVELS;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
@@ -211,7 +214,11 @@ impl Store {
 
     /// The report of the query's month (the latest with commissions when it names none),
     /// filtered and sorted as the query says.
-    pub async fn select_commission_report(&self, organization: &Organization, query: &ReportQuery) -> Result<SelectedReport, sqlx::Error> {
+    pub async fn select_commission_report(
+        &self,
+        organization: &Organization,
+        query: &ReportQuery,
+    ) -> Result<SelectedReport, sqlx::Error> {
         let periods = self.commission_periods(organization).await?;
         let period = match &query.period {
             Some(asked) => Some(
@@ -274,7 +281,10 @@ impl Store {
         .bind(organization.id)
         .fetch_all(&self.pg)
         .await?;
-        Ok(rows.into_iter().map(|(level, rate, effective_from)| CommissionRate { level: level.into(), rate, effective_from }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(level, rate, effective_from)| CommissionRate { level: level.into(), rate, effective_from })
+            .collect())
     }
 
     /// Sets a level's rate (percent) from a date on, replacing one set for the same date.
@@ -300,7 +310,11 @@ impl Store {
     }
 
     /// Closes the month holding `day`: its lines are final from now on. Closing a closed month does nothing.
-    pub async fn close_commission_period(&self, organization: &Organization, day: NaiveDate) -> Result<(), sqlx::Error> {
+    pub async fn close_commission_period(
+        &self,
+        organization: &Organization,
+        day: NaiveDate,
+    ) -> Result<(), sqlx::Error> {
         let mut tx = self.pg.begin().await?;
         // Not while a recalculation is writing into the month.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
@@ -330,7 +344,11 @@ impl Store {
 
     /// Per collaborator paid in the month holding `day`: direct commission, overrides by
     /// level, reversals and adjustments, total; highest total first.
-    pub async fn commission_report(&self, organization: &Organization, day: NaiveDate) -> Result<Vec<CommissionReportRow>, sqlx::Error> {
+    pub async fn commission_report(
+        &self,
+        organization: &Organization,
+        day: NaiveDate,
+    ) -> Result<Vec<CommissionReportRow>, sqlx::Error> {
         let rows: Vec<ReportRow> = sqlx::query_as(
             // The per-month sums the ledger's triggers keep (migration 20261129000009):
             // one row per collaborator instead of the month's 100,000-odd lines.

@@ -3,9 +3,11 @@
 
 use super::commissions::recalculate_in;
 use super::{CustomerRow, CUSTOMER_COLUMNS};
-use crate::domain::ctv::customers::{Customer, CustomerFilter, CustomerListing, CustomerStatus, PhoneCheck, DuplicateMatch, DuplicateReason, NewCustomer};
-use crate::domain::ctv::commissions::RecalculationSummary;
 use crate::data::{Organization, Store};
+use crate::domain::ctv::commissions::RecalculationSummary;
+use crate::domain::ctv::customers::{
+    Customer, CustomerFilter, CustomerListing, CustomerStatus, DuplicateMatch, DuplicateReason, NewCustomer, PhoneCheck,
+};
 use sqlx::{Postgres, QueryBuilder};
 
 /// Rows a filtered customer list returns at most per page.
@@ -39,7 +41,9 @@ impl From<DuplicateRow> for DuplicateMatch {
         if row.by_status {
             reasons.push(DuplicateReason::Status { status: customer.status });
         }
-        if let (true, Some(on), Some(days_ahead)) = (row.by_appointment, customer.appointment_on.clone(), row.days_ahead) {
+        if let (true, Some(on), Some(days_ahead)) =
+            (row.by_appointment, customer.appointment_on.clone(), row.days_ahead)
+        {
             reasons.push(DuplicateReason::UpcomingAppointment { on, days_ahead });
         }
         if row.by_recent_order {
@@ -71,7 +75,11 @@ const DUPLICATE_SQL: &str = "
 
 impl Store {
     /// Every customer with this phone number, newest order first.
-    pub async fn customers_by_phone(&self, organization: &Organization, phone: &str) -> Result<Vec<Customer>, sqlx::Error> {
+    pub async fn customers_by_phone(
+        &self,
+        organization: &Organization,
+        phone: &str,
+    ) -> Result<Vec<Customer>, sqlx::Error> {
         let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
             "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.sdt = $2
              ORDER BY k.ngay_nhap_don DESC, k.id DESC"
@@ -84,18 +92,23 @@ impl Store {
     }
 
     pub async fn customer(&self, organization: &Organization, id: i64) -> Result<Option<Customer>, sqlx::Error> {
-        let row: Option<CustomerRow> =
-            sqlx::query_as(&format!("SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.id = $2"))
-                .bind(organization.id)
-                .bind(id)
-                .fetch_optional(&self.pg)
-                .await?;
+        let row: Option<CustomerRow> = sqlx::query_as(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.id = $2"
+        ))
+        .bind(organization.id)
+        .bind(id)
+        .fetch_optional(&self.pg)
+        .await?;
         Ok(row.map(Into::into))
     }
 
     /// The customers that make `phone` a duplicate under seed 000's rule, each with its
     /// reasons; empty when a new customer with this phone may be entered.
-    pub async fn duplicate_matches(&self, organization: &Organization, phone: &str) -> Result<Vec<DuplicateMatch>, sqlx::Error> {
+    pub async fn duplicate_matches(
+        &self,
+        organization: &Organization,
+        phone: &str,
+    ) -> Result<Vec<DuplicateMatch>, sqlx::Error> {
         let rows: Vec<DuplicateRow> = sqlx::query_as(&DUPLICATE_SQL.replace("{columns}", CUSTOMER_COLUMNS))
             .bind(organization.id)
             .bind(phone.trim())
@@ -106,7 +119,11 @@ impl Store {
 
     /// Enters a customer unless seed 000's rule finds its phone taken. A customer entered
     /// as served ('Da den lam') is paid in the same transaction. `customer` is validated.
-    pub async fn create_customer(&self, organization: &Organization, customer: &NewCustomer) -> Result<CustomerEntry, sqlx::Error> {
+    pub async fn create_customer(
+        &self,
+        organization: &Organization,
+        customer: &NewCustomer,
+    ) -> Result<CustomerEntry, sqlx::Error> {
         let phone = customer.phone.trim();
         let mut tx = self.pg.begin().await?;
         // Two entries of one phone at once: the second waits and then sees the first.
@@ -189,8 +206,10 @@ impl Store {
     ) -> Result<CustomerListing, sqlx::Error> {
         let phone_check = async {
             let Some(phone) = phone.map(str::trim).filter(|phone| !phone.is_empty()) else { return Ok(None) };
-            let (customers, duplicates) =
-                tokio::try_join!(self.customers_by_phone(organization, phone), self.duplicate_matches(organization, phone))?;
+            let (customers, duplicates) = tokio::try_join!(
+                self.customers_by_phone(organization, phone),
+                self.duplicate_matches(organization, phone)
+            )?;
             Ok::<_, sqlx::Error>(Some(PhoneCheck { phone: phone.to_owned(), customers, duplicates }))
         };
         let (phone, customers) = tokio::try_join!(phone_check, self.customers(organization, filter))?;
@@ -199,8 +218,14 @@ impl Store {
     }
 
     /// A page of customers matching the filter, newest first (by id).
-    pub async fn customers(&self, organization: &Organization, filter: &CustomerFilter) -> Result<Vec<Customer>, sqlx::Error> {
-        let mut query = QueryBuilder::<Postgres>::new(format!("SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = "));
+    pub async fn customers(
+        &self,
+        organization: &Organization,
+        filter: &CustomerFilter,
+    ) -> Result<Vec<Customer>, sqlx::Error> {
+        let mut query = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = "
+        ));
         query.push_bind(organization.id);
         if !filter.statuses.is_empty() {
             let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();

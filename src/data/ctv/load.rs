@@ -1,9 +1,9 @@
 //! Loading a whole collaborator network (the demo generator's) with COPY.
 
-use crate::domain::ctv::customers::CustomerStatus;
 use crate::data::copy::CopyBuffer;
 use crate::data::subscribers::copy_text;
 use crate::data::{Organization, Store};
+use crate::domain::ctv::customers::CustomerStatus;
 use chrono::NaiveDate;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +38,8 @@ pub struct Network {
     pub customers: Vec<CustomerRecord>,
 }
 
-const COLLABORATOR_COLUMNS: &str = "organization_id, ma_ctv, nguoi_gioi_thieu, ho_ten, sdt, cap_bac, ngay_tham_gia, trang_thai";
+const COLLABORATOR_COLUMNS: &str =
+    "organization_id, ma_ctv, nguoi_gioi_thieu, ho_ten, sdt, cap_bac, ngay_tham_gia, trang_thai";
 const CUSTOMER_COLUMNS: &str =
     "organization_id, ten_khach, sdt, ngay_nhap_don, ngay_hen_lam, trang_thai, nguoi_chot, dich_vu, so_tien";
 
@@ -75,7 +76,9 @@ impl Store {
         tx.commit().await?;
         // The recalculation that follows plans its joins from these statistics, and the
         // tree's revenue sums read the covering index alone once the visibility map is set.
-        sqlx::raw_sql("VACUUM (ANALYZE) ctv, khach_hang, ctv_revenue, commissions, commission_summaries").execute(&self.pg).await?;
+        sqlx::raw_sql("VACUUM (ANALYZE) ctv, khach_hang, ctv_revenue, commissions, commission_summaries")
+            .execute(&self.pg)
+            .await?;
         Ok(())
     }
 

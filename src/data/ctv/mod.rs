@@ -7,8 +7,8 @@ pub mod customers;
 pub mod load;
 pub mod network;
 
-use crate::domain::ctv::network::Collaborator;
 use crate::domain::ctv::customers::{Customer, CustomerStatus};
+use crate::domain::ctv::network::Collaborator;
 
 /// A collaborator's columns, read into [`CollaboratorRow`]; `c` is `ctv`.
 const COLLABORATOR_COLUMNS: &str = "c.ma_ctv, c.nguoi_gioi_thieu, c.ho_ten, c.sdt, c.cap_bac,

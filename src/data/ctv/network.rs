@@ -2,8 +2,8 @@
 //! the 4 levels that earn from it) and its downline 4 levels deep with team figures.
 
 use super::{like_escaped, CollaboratorRow, COLLABORATOR_COLUMNS};
-use crate::domain::ctv::network::{Collaborator, Downline, DownlineMember, NetworkView, UplineMember, UPLINE_LEVELS};
 use crate::data::{Organization, Store};
+use crate::domain::ctv::network::{Collaborator, Downline, DownlineMember, NetworkView, UplineMember, UPLINE_LEVELS};
 use std::collections::HashMap;
 
 use crate::domain::ctv::network::COLLABORATOR_SEARCH_LIMIT;
@@ -17,18 +17,27 @@ struct TreeRow {
 }
 
 impl Store {
-    pub async fn collaborator(&self, organization: &Organization, ma_ctv: &str) -> Result<Option<Collaborator>, sqlx::Error> {
-        let row: Option<CollaboratorRow> =
-            sqlx::query_as(&format!("SELECT {COLLABORATOR_COLUMNS} FROM ctv c WHERE c.organization_id = $1 AND c.ma_ctv = $2"))
-                .bind(organization.id)
-                .bind(ma_ctv)
-                .fetch_optional(&self.pg)
-                .await?;
+    pub async fn collaborator(
+        &self,
+        organization: &Organization,
+        ma_ctv: &str,
+    ) -> Result<Option<Collaborator>, sqlx::Error> {
+        let row: Option<CollaboratorRow> = sqlx::query_as(&format!(
+            "SELECT {COLLABORATOR_COLUMNS} FROM ctv c WHERE c.organization_id = $1 AND c.ma_ctv = $2"
+        ))
+        .bind(organization.id)
+        .bind(ma_ctv)
+        .fetch_optional(&self.pg)
+        .await?;
         Ok(row.map(Into::into))
     }
 
     /// A collaborator with its upline and 4-level downline; `None` if there is no such collaborator.
-    pub async fn network_view(&self, organization: &Organization, ma_ctv: &str) -> Result<Option<NetworkView>, sqlx::Error> {
+    pub async fn network_view(
+        &self,
+        organization: &Organization,
+        ma_ctv: &str,
+    ) -> Result<Option<NetworkView>, sqlx::Error> {
         let (collaborator, upline, downline) = tokio::try_join!(
             self.collaborator(organization, ma_ctv),
             self.upline(organization, ma_ctv),
@@ -39,7 +48,11 @@ impl Store {
 
     /// Collaborators whose code or phone starts with `text`, or whose name holds it;
     /// exact codes first, then by code.
-    pub async fn search_collaborators(&self, organization: &Organization, text: &str) -> Result<Vec<Collaborator>, sqlx::Error> {
+    pub async fn search_collaborators(
+        &self,
+        organization: &Organization,
+        text: &str,
+    ) -> Result<Vec<Collaborator>, sqlx::Error> {
         let text = text.trim();
         if text.is_empty() {
             return Ok(Vec::new());
@@ -84,7 +97,10 @@ impl Store {
         .bind(UPLINE_LEVELS)
         .fetch_all(&self.pg)
         .await?;
-        Ok(rows.into_iter().map(|row| UplineMember { level: row.level, collaborator: row.collaborator.into() }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| UplineMember { level: row.level, collaborator: row.collaborator.into() })
+            .collect())
     }
 
     /// The collaborator and everyone it brought in, 4 levels deep (seed 000's hierarchy

@@ -1,10 +1,10 @@
 //! Commissions: ledger lines, rates, the monthly report and its parameters.
 
-use crate::domain::query::query_string;
-use serde::{Deserialize, Serialize};
 use crate::domain::ctv::network::Collaborator;
 use crate::domain::dates::is_month;
 use crate::domain::field_error::FieldError;
+use crate::domain::query::query_string;
+use serde::{Deserialize, Serialize};
 
 /// What a commission ledger line records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -255,7 +255,9 @@ pub fn select_report_rows(rows: Vec<CommissionReportRow>, query: &ReportQuery) -
     let text = query.text.to_lowercase();
     let mut rows: Vec<CommissionReportRow> = rows
         .into_iter()
-        .filter(|row| text.is_empty() || row.ma_ctv.to_lowercase().contains(&text) || row.name.to_lowercase().contains(&text))
+        .filter(|row| {
+            text.is_empty() || row.ma_ctv.to_lowercase().contains(&text) || row.name.to_lowercase().contains(&text)
+        })
         .collect();
     rows.sort_by(|a, b| {
         let order = match query.sort {
@@ -377,10 +379,14 @@ mod tests {
     fn report_parameters_are_checked_and_named() {
         let query = ReportParams::default().query().unwrap();
         assert_eq!((query.period, query.sort, query.descending, query.page), (None, ReportColumn::Total, true, 1));
-        let query = ReportParams { period: "2026-10".into(), sort: "name".into(), page: "3".into(), ..Default::default() }
-            .query()
-            .unwrap();
-        assert_eq!((query.period.as_deref(), query.sort, query.descending, query.page), (Some("2026-10"), ReportColumn::Name, false, 3));
+        let query =
+            ReportParams { period: "2026-10".into(), sort: "name".into(), page: "3".into(), ..Default::default() }
+                .query()
+                .unwrap();
+        assert_eq!(
+            (query.period.as_deref(), query.sort, query.descending, query.page),
+            (Some("2026-10"), ReportColumn::Name, false, 3)
+        );
         for (params, field) in [
             (ReportParams { period: "2026-13".into(), ..Default::default() }, "period"),
             (ReportParams { sort: "colour".into(), ..Default::default() }, "sort"),
@@ -402,7 +408,9 @@ mod tests {
             report_row("CTV003", "Lê Lan Anh", 50.0, 150.0),
         ];
         let by = |sort: &str, order: &str, q: &str| {
-            let query = ReportParams { sort: sort.into(), order: order.into(), q: q.into(), ..Default::default() }.query().unwrap();
+            let query = ReportParams { sort: sort.into(), order: order.into(), q: q.into(), ..Default::default() }
+                .query()
+                .unwrap();
             select_report_rows(rows.clone(), &query).into_iter().map(|row| row.ma_ctv).collect::<Vec<_>>()
         };
         // Ties (150) by code.

@@ -1,10 +1,10 @@
 //! Customers the collaborators bring in: their status, the filters of the list, the
 //! entry form and seed 000's duplicate rule.
 
-use crate::domain::query::query_string;
-use serde::{Deserialize, Serialize};
 use crate::domain::dates::is_date;
 use crate::domain::field_error::FieldError;
+use crate::domain::query::query_string;
+use serde::{Deserialize, Serialize};
 
 /// Where a customer stands, spelled as seed 000 stores it in `khach_hang.trang_thai`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -136,7 +136,9 @@ impl CustomerParams {
         }
         let before_id = match self.before.trim() {
             "" => None,
-            text => Some(text.parse::<i64>().map_err(|_| FieldError::new("before", format!("{text:?} is not a customer id")))?),
+            text => Some(
+                text.parse::<i64>().map_err(|_| FieldError::new("before", format!("{text:?} is not a customer id")))?,
+            ),
         };
         let closer = Some(self.closer.trim().to_owned()).filter(|code| !code.is_empty());
         Ok(CustomerFilter { statuses, ordered_from, ordered_until, closer, before_id })
@@ -282,7 +284,10 @@ mod tests {
         assert_eq!(good.validate(), Ok(()));
         assert_eq!(NewCustomer { phone: "09-123".into(), ..good.clone() }.validate().unwrap_err().field, "phone");
         assert_eq!(NewCustomer { amount: -1.0, ..good.clone() }.validate().unwrap_err().field, "amount");
-        assert_eq!(NewCustomer { appointment_on: Some("2026-02-30".into()), ..good }.validate().unwrap_err().field, "appointment_on");
+        assert_eq!(
+            NewCustomer { appointment_on: Some("2026-02-30".into()), ..good }.validate().unwrap_err().field,
+            "appointment_on"
+        );
     }
 
     #[test]

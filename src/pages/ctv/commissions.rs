@@ -4,12 +4,12 @@
 //! code opens its statement: the ledger lines that make up its total.
 
 use crate::domain::ctv::commissions::{CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery};
-use crate::pages::url::with_query;
 use crate::domain::format::{format_count, format_vnd};
+use crate::domain::server_error::ServerError;
+use crate::pages::url::with_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use crate::domain::server_error::ServerError;
 
 #[server]
 pub async fn get_commission_report(params: ReportParams) -> Result<CommissionReport, ServerError> {
@@ -25,11 +25,18 @@ pub async fn get_commission_report(params: ReportParams) -> Result<CommissionRep
 }
 
 #[server]
-pub async fn get_commission_statement(period: String, ma_ctv: String) -> Result<Option<CommissionStatement>, ServerError> {
+pub async fn get_commission_statement(
+    period: String,
+    ma_ctv: String,
+) -> Result<Option<CommissionStatement>, ServerError> {
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
     if !crate::domain::dates::is_month(period.trim()) {
-        return Err(AppError::BadRequest { field: "period", message: format!("period: {period:?} is not a month (YYYY-MM)") }.into());
+        return Err(AppError::BadRequest {
+            field: "period",
+            message: format!("period: {period:?} is not a month (YYYY-MM)"),
+        }
+        .into());
     }
     Ok(store.commission_statement_of(&member.organization, ma_ctv.trim(), period.trim()).await?)
 }
@@ -44,7 +51,14 @@ pub fn CommissionsPage() -> impl IntoView {
     let params = Memo::new(move |_| {
         let map = query_map.read();
         let get = |name: &str| map.get(name).unwrap_or_default();
-        ReportParams { period: get("period"), q: get("q"), sort: get("sort"), order: get("order"), page: get("page"), ctv: get("ctv") }
+        ReportParams {
+            period: get("period"),
+            q: get("q"),
+            sort: get("sort"),
+            order: get("order"),
+            page: get("page"),
+            ctv: get("ctv"),
+        }
     });
     // Opening a statement changes only `ctv`: the report stays as it is.
     let report_params = Memo::new(move |_| ReportParams { ctv: String::new(), ..params.get() });
@@ -56,7 +70,11 @@ pub fn CommissionsPage() -> impl IntoView {
     let statement = Resource::new(
         move || statement_key.get(),
         |(period, ma_ctv)| async move {
-            if ma_ctv.trim().is_empty() || period.trim().is_empty() { Ok(None) } else { get_commission_statement(period, ma_ctv).await }
+            if ma_ctv.trim().is_empty() || period.trim().is_empty() {
+                Ok(None)
+            } else {
+                get_commission_statement(period, ma_ctv).await
+            }
         },
     );
     view! {
@@ -151,7 +169,13 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
                 Some((sorted, descending)) if sorted == column => !descending,
                 _ => column.descending_by_default(),
             };
-            let order = if descending == column.descending_by_default() { "" } else if descending { "desc" } else { "asc" };
+            let order = if descending == column.descending_by_default() {
+                ""
+            } else if descending {
+                "desc"
+            } else {
+                "asc"
+            };
             let href = report_href(&ReportParams {
                 sort: column.as_str().into(),
                 order: order.into(),
@@ -193,11 +217,20 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
         })
         .collect_view();
     let totals = report.totals;
-    let total_cells = [totals.direct, totals.overrides[0], totals.overrides[1], totals.overrides[2], totals.overrides[3], totals.adjustments, totals.total]
-        .into_iter()
-        .map(|amount| view! { <td class="num">{format_count(amount.round() as i64)}</td> })
-        .collect_view();
-    let page_href = |page: usize| report_href(&ReportParams { page: page.to_string(), ctv: String::new(), ..params.clone() });
+    let total_cells = [
+        totals.direct,
+        totals.overrides[0],
+        totals.overrides[1],
+        totals.overrides[2],
+        totals.overrides[3],
+        totals.adjustments,
+        totals.total,
+    ]
+    .into_iter()
+    .map(|amount| view! { <td class="num">{format_count(amount.round() as i64)}</td> })
+    .collect_view();
+    let page_href =
+        |page: usize| report_href(&ReportParams { page: page.to_string(), ctv: String::new(), ..params.clone() });
     let previous = (report.page > 1).then(|| page_href(report.page - 1));
     let next = (report.page < report.pages).then(|| page_href(report.page + 1));
     view! {

@@ -3,14 +3,16 @@
 //! the list by status, order dates and closer, and enter a new customer: the duplicate
 //! rule runs first and says why a phone is taken.
 
-use crate::domain::ctv::customers::{Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerStatus, DuplicateMatch, PhoneCheck};
-use crate::domain::query::query_string;
-use crate::pages::url::with_query;
+use crate::domain::ctv::customers::{
+    Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerStatus, DuplicateMatch, PhoneCheck,
+};
 use crate::domain::format::format_vnd;
+use crate::domain::query::query_string;
+use crate::domain::server_error::ServerError;
+use crate::pages::url::with_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use crate::domain::server_error::ServerError;
 
 #[server]
 pub async fn get_customers(params: CustomerParams) -> Result<CustomerListing, ServerError> {
@@ -32,13 +34,15 @@ pub async fn enter_customer(
     service: String,
     amount: String,
 ) -> Result<CustomerEntryResult, ServerError> {
-    use crate::domain::ctv::customers::NewCustomer;
     use crate::data::ctv::customers::CustomerEntry;
+    use crate::domain::ctv::customers::NewCustomer;
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
-    let bad = |field: &'static str, message: String| AppError::BadRequest { field, message: format!("{field}: {message}") };
+    let bad =
+        |field: &'static str, message: String| AppError::BadRequest { field, message: format!("{field}: {message}") };
     let optional = |text: String| Some(text.trim().to_owned()).filter(|text| !text.is_empty());
-    let status = CustomerStatus::parse(status.trim()).ok_or_else(|| bad("status", format!("{status:?} is not a status")))?;
+    let status =
+        CustomerStatus::parse(status.trim()).ok_or_else(|| bad("status", format!("{status:?} is not a status")))?;
     let amount = match amount.trim() {
         "" => 0.0,
         text => text.parse::<f64>().map_err(|_| bad("amount", format!("{text:?} is not an amount in đồng")))?,
@@ -136,8 +140,10 @@ fn LookupAndFilters(params: CustomerParams) -> impl IntoView {
 
 #[component]
 fn Listing(listing: CustomerListing, params: CustomerParams) -> impl IntoView {
-    let next = listing.next_before.map(|id| customers_href(&CustomerParams { before: id.to_string(), ..params.clone() }));
-    let first = (!params.before.is_empty()).then(|| customers_href(&CustomerParams { before: String::new(), ..params.clone() }));
+    let next =
+        listing.next_before.map(|id| customers_href(&CustomerParams { before: id.to_string(), ..params.clone() }));
+    let first = (!params.before.is_empty())
+        .then(|| customers_href(&CustomerParams { before: String::new(), ..params.clone() }));
     let empty = listing.customers.is_empty();
     view! {
         {listing.phone.map(|check| view! { <PhoneVerdict check/> })}

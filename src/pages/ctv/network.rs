@@ -3,13 +3,13 @@
 //! member with its team size and revenue. The tree opens and closes without a request.
 
 use crate::domain::ctv::network::{Collaborator, DownlineMember, NetworkView};
-use crate::domain::query::query_string;
-use crate::pages::url::with_query;
 use crate::domain::format::{format_count, format_vnd};
+use crate::domain::query::query_string;
+use crate::domain::server_error::ServerError;
+use crate::pages::url::with_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use crate::domain::server_error::ServerError;
 
 #[server]
 pub async fn search_network(text: String) -> Result<Vec<Collaborator>, ServerError> {
@@ -35,11 +35,23 @@ pub fn NetworkPage() -> impl IntoView {
     let centre = Memo::new(move |_| query.read().get("ctv").unwrap_or_default());
     let found = Resource::new(
         move || search.get(),
-        |text| async move { if text.trim().is_empty() { Ok(Vec::new()) } else { search_network(text).await } },
+        |text| async move {
+            if text.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                search_network(text).await
+            }
+        },
     );
     let network = Resource::new(
         move || centre.get(),
-        |ma_ctv| async move { if ma_ctv.trim().is_empty() { Ok(None) } else { get_network(ma_ctv).await } },
+        |ma_ctv| async move {
+            if ma_ctv.trim().is_empty() {
+                Ok(None)
+            } else {
+                get_network(ma_ctv).await
+            }
+        },
     );
     view! {
         <Title text="Collaborator network"/>
@@ -86,7 +98,8 @@ fn SearchResults(text: String, found: Vec<Collaborator>) -> impl IntoView {
         return view! { <p class="empty-state" role="status">"No collaborator's code, name or phone matches " <code>{text}</code> "."</p> }
             .into_any();
     }
-    let more = (found.len() as i64 >= crate::domain::ctv::network::COLLABORATOR_SEARCH_LIMIT).then_some(" (the first ones; narrow the search)");
+    let more = (found.len() as i64 >= crate::domain::ctv::network::COLLABORATOR_SEARCH_LIMIT)
+        .then_some(" (the first ones; narrow the search)");
     view! {
         <p class="list-count">{format!("{} found{}", format_count(found.len() as i64), more.unwrap_or_default())}</p>
         <div class="table-scroll">

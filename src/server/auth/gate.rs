@@ -4,8 +4,8 @@
 //! server functions and files get a JSON error.
 
 use super::{now_unix, session_user, store_session_user};
-use crate::domain::access::{access_for, Access, Permission, Role, SERVER_FUNCTION_PREFIX};
 use crate::data::users::Member;
+use crate::domain::access::{access_for, Access, Permission, Role, SERVER_FUNCTION_PREFIX};
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::{Request, State};
@@ -49,7 +49,9 @@ async fn signed_in_member(state: &AppState, session: &Session) -> Result<Option<
         let _ = session.flush().await;
         return Ok(None);
     }
-    let Some(member) = state.store.for_organization(user.organization_id).member(user.user_id, user.organization_id).await? else {
+    let Some(member) =
+        state.store.for_organization(user.organization_id).member(user.user_id, user.organization_id).await?
+    else {
         let _ = session.flush().await;
         return Ok(None);
     };
@@ -70,7 +72,10 @@ pub fn is_same_site(method: &Method, headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
-    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
         (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, origin_host)| origin_host == host),
         (Some(_), None) => false,
         (None, _) => true,
@@ -92,7 +97,13 @@ fn refuse_anonymous(request: &Request) -> Response {
 
 fn refuse(request: &Request, member: &Member, missing: Permission) -> Response {
     let needed = Role::least_with(missing);
-    let message = format!("You are signed in as {} ({}): to {} you need the {} role.", member.email, member.role.as_str(), missing.describe(), needed.as_str());
+    let message = format!(
+        "You are signed in as {} ({}): to {} you need the {} role.",
+        member.email,
+        member.role.as_str(),
+        missing.describe(),
+        needed.as_str()
+    );
     if !is_page(request) {
         return AppError::Forbidden(message).into_response();
     }
@@ -103,7 +114,8 @@ fn not_found(request: &Request) -> Response {
     if !is_page(request) {
         return AppError::NotFound("address").into_response();
     }
-    let body = page("Page not found", "<p>There is nothing at this address. <a href=\"/\">Back to the overview</a></p>");
+    let body =
+        page("Page not found", "<p>There is nothing at this address. <a href=\"/\">Back to the overview</a></p>");
     (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
 

@@ -8,15 +8,15 @@ pub mod sign_in;
 use super::error::AppError;
 use super::state::AppState;
 use crate::data::users::Member;
-use crate::domain::access::SIGN_IN_PATH;
 use crate::data::Store;
+use crate::domain::access::SIGN_IN_PATH;
+use crate::domain::server_error::ServerError;
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
-use crate::domain::server_error::ServerError;
 
 pub const SESSION_COOKIE: &str = "ut360_session";
 const SESSION_USER: &str = "user";
@@ -34,7 +34,11 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self { idle: std::time::Duration::from_secs(60 * 60), absolute: std::time::Duration::from_secs(12 * 60 * 60), secure_cookies: false }
+        Self {
+            idle: std::time::Duration::from_secs(60 * 60),
+            absolute: std::time::Duration::from_secs(12 * 60 * 60),
+            secure_cookies: false,
+        }
     }
 }
 
@@ -86,7 +90,11 @@ pub fn sign_in_url(problem: Option<&str>, next: &str) -> String {
 pub fn check_email(email: &str) -> Result<(), String> {
     let email = email.trim();
     match email.split_once('@') {
-        Some((name, domain)) if !name.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace) && email.len() <= 255 => Ok(()),
+        Some((name, domain))
+            if !name.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace) && email.len() <= 255 =>
+        {
+            Ok(())
+        }
         _ => Err(format!("email: {email:?} is not an email address")),
     }
 }

@@ -17,7 +17,10 @@ pub fn check_strength(password: &str) -> Result<(), String> {
 
 pub fn hash(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default parameters hashes any input").to_string()
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters hashes any input")
+        .to_string()
 }
 
 /// Whether `password` matches `stored`. Runs in the blocking pool: a check costs
@@ -30,7 +33,8 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
             Some(stored) => (stored, true),
             None => (stand_in_hash().to_owned(), false),
         };
-        let matches = PasswordHash::new(&stored).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
+        let matches = PasswordHash::new(&stored)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
         known && matches
     })
     .await

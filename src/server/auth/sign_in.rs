@@ -38,7 +38,11 @@ fn back_to_sign_in(problem: &str, next: &str) -> Response {
     Redirect::to(&sign_in_url(Some(problem), next)).into_response()
 }
 
-async fn sign_in(State(state): State<AppState>, session: Session, Form(form): Form<SignInForm>) -> Result<Response, AppError> {
+async fn sign_in(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, AppError> {
     let next = safe_return_path(form.next.as_deref());
     if form.email.trim().is_empty() || form.password.is_empty() {
         return Ok(back_to_sign_in("missing", &next));
@@ -53,7 +57,8 @@ async fn sign_in(State(state): State<AppState>, session: Session, Form(form): Fo
         None => None,
     };
     let Some(member) = member else {
-        let (failures, locked_until) = state.store.record_sign_in_failure(&form.email, LOCK_AFTER, LOCK_FOR, FORGET_AFTER).await?;
+        let (failures, locked_until) =
+            state.store.record_sign_in_failure(&form.email, LOCK_AFTER, LOCK_FOR, FORGET_AFTER).await?;
         // Slower with every failure, so guessing costs time before the lock.
         tokio::time::sleep((SLOWDOWN_STEP * (failures.max(1) as u32 - 1)).min(SLOWDOWN_MAX)).await;
         return Ok(back_to_sign_in(if locked_until.is_some() { "locked" } else { "refused" }, &next));
@@ -62,7 +67,16 @@ async fn sign_in(State(state): State<AppState>, session: Session, Form(form): Fo
     // A new id at sign-in: an id planted before cannot ride the signed-in session.
     session.cycle_id().await.map_err(|e| AppError::Internal(format!("session: {e}")))?;
     let now = now_unix();
-    store_session_user(&session, &SessionUser { user_id: member.user_id, organization_id: member.organization.id, signed_in_at: now, seen_at: now }).await?;
+    store_session_user(
+        &session,
+        &SessionUser {
+            user_id: member.user_id,
+            organization_id: member.organization.id,
+            signed_in_at: now,
+            seen_at: now,
+        },
+    )
+    .await?;
     tracing::info!(user = %member.user_id, organization = %member.organization.slug, role = member.role.as_str(), "signed in");
     Ok(Redirect::to(&next).into_response())
 }

@@ -2,11 +2,10 @@
 //! write it as the three data files an import reads.
 
 use super::{generate, network, transactions, DemoSize};
-use crate::server::transactions_cli::{load_demo_transactions, LOADS_IN_FLIGHT};
-use crate::data::{Organization, Store};
 use crate::data::dataset::Dataset;
 use crate::data::subscribers::ReplaceProgress;
 use crate::data::tables::SubscriberTable;
+use crate::data::{Organization, Store};
 use crate::domain::format::format_count;
 use crate::pipeline::export::write_dataset;
 use crate::pipeline::files::display_name;
@@ -14,6 +13,7 @@ use crate::pipeline::DataFiles;
 use crate::server::cli::{self, GenerateArgs, Settings};
 use crate::server::progress::{rows_bar, spinner};
 use crate::server::sync_cache;
+use crate::server::transactions_cli::{load_demo_transactions, LOADS_IN_FLIGHT};
 use indicatif::{MultiProgress, ProgressBar};
 use std::collections::HashMap;
 use std::path::Path;
@@ -92,7 +92,11 @@ async fn demo_users(store: &Store, organization: &Organization) -> Result<(), St
     if members.is_empty() {
         crate::server::users_cli::create_demo_users(store, organization).await
     } else {
-        println!("{:?} has {} accounts (`ut360 user list`; `ut360 user create` sets a password).", organization.slug, members.len());
+        println!(
+            "{:?} has {} accounts (`ut360 user list`; `ut360 user create` sets a password).",
+            organization.slug,
+            members.len()
+        );
         Ok(())
     }
 }
@@ -104,7 +108,11 @@ async fn load_network(store: &Store, organization: &Organization, args: &Generat
     let (collaborators, customers) = network::network_size(args.scale);
     let synthesis = spinner(
         &MultiProgress::new(),
-        format!("synthesizing {} collaborators and {} customers", format_count(collaborators as i64), format_count(customers as i64)),
+        format!(
+            "synthesizing {} collaborators and {} customers",
+            format_count(collaborators as i64),
+            format_count(customers as i64)
+        ),
     );
     let started = Instant::now();
     let (seed, scale) = (args.seed, args.scale);
@@ -144,7 +152,9 @@ async fn load_transactions(store: &Store, organization: &Organization, args: &Ge
     store.delete_transactions(organization).await.map_err(|e| e.to_string())?;
     let rows = (transactions::DEMO_ROWS as f64 * args.scale).round() as u64;
     let today = chrono::Local::now().date_naive();
-    load_demo_transactions(store, organization, args.seed, rows, transactions::DEMO_DAYS, today, LOADS_IN_FLIGHT).await.map(|_| ())
+    load_demo_transactions(store, organization, args.seed, rows, transactions::DEMO_DAYS, today, LOADS_IN_FLIGHT)
+        .await
+        .map(|_| ())
 }
 
 /// The demo records as table rows, on a blocking thread with a spinner.
@@ -158,7 +168,8 @@ async fn synthesize(bars: &MultiProgress, args: &GenerateArgs) -> Result<Dataset
     let dataset = tokio::task::spawn_blocking(move || Dataset::from_records(&generate(seed, scale)))
         .await
         .map_err(|e| e.to_string())?;
-    synthesis.finish_with_message(format!("synthesized {} subscribers", format_count(dataset.recommendations.len() as i64)));
+    synthesis
+        .finish_with_message(format!("synthesized {} subscribers", format_count(dataset.recommendations.len() as i64)));
     Ok(dataset)
 }
 

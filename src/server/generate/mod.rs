@@ -165,7 +165,12 @@ fn draw_behaviour(rng: &mut ChaCha8Rng) -> Behaviour {
             let total = ((base * level).max(500.0) * 100.0).round() as i64;
             let arpu_data = (total as f64 * data_share).round() as i64;
             let arpu_sms = (total as f64 * sms_share).round() as i64;
-            MonthlyArpu { data_month: (*month).to_owned(), arpu_call: total - arpu_data - arpu_sms, arpu_sms, arpu_data }
+            MonthlyArpu {
+                data_month: (*month).to_owned(),
+                arpu_call: total - arpu_data - arpu_sms,
+                arpu_sms,
+                arpu_data,
+            }
         })
         .collect();
     let arpu = ArpuStats::from_months(&monthly).expect("seven months");
@@ -259,12 +264,12 @@ fn derive_record(b: Behaviour, service: ServiceType, ranks: Ranks, date: NaiveDa
         ArpuTrend::Stable => 5.0,
         ArpuTrend::Declining => 0.0,
     };
-    let customer_value_score = (20.0 + 60.0 * ranks.value + 10.0 * (topup.frequency / 10.0).min(1.0)
-        + trend_bonus
-        + 5.0 * b.noise[1])
-        .round()
-        .clamp(0.0, 100.0);
-    let advance_readiness_score = (35.0 + 35.0 * (topup.frequency / 6.0).min(1.0)
+    let customer_value_score =
+        (20.0 + 60.0 * ranks.value + 10.0 * (topup.frequency / 10.0).min(1.0) + trend_bonus + 5.0 * b.noise[1])
+            .round()
+            .clamp(0.0, 100.0);
+    let advance_readiness_score = (35.0
+        + 35.0 * (topup.frequency / 6.0).min(1.0)
         + 20.0 * (topup.advance_ratio / 1.5).min(1.0)
         + trend_bonus
         + 6.0 * b.noise[2])

@@ -3,8 +3,8 @@
 //! customers over the 24 months up to `today`, with statuses that depend on whether
 //! their appointment has passed. The same seed, scale and day give the same network.
 
-use crate::domain::ctv::customers::CustomerStatus;
 use crate::data::ctv::load::{CollaboratorRecord, CustomerRecord, Network};
+use crate::domain::ctv::customers::CustomerStatus;
 use chrono::{Datelike, Months, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -19,12 +19,15 @@ pub const MONTHS_OF_CUSTOMERS: u32 = 24;
 /// Kept apart from the subscribers' random stream, so adding this changed none of them.
 const STREAM: u64 = 0xC7_000;
 
-const FAMILY_NAMES: [&str; 16] =
-    ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"];
+const FAMILY_NAMES: [&str; 16] = [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương",
+    "Lý",
+];
 const MIDDLE_NAMES: [&str; 8] = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hoàng", "Quốc", "Thu"];
 const GIVEN_NAMES: [&str; 32] = [
-    "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh", "Lan", "Linh", "Long",
-    "Mai", "Minh", "Nam", "Nga", "Ngọc", "Nhung", "Phúc", "Phương", "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Yến",
+    "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh", "Lan", "Linh",
+    "Long", "Mai", "Minh", "Nam", "Nga", "Ngọc", "Nhung", "Phúc", "Phương", "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo",
+    "Trang", "Tuấn", "Yến",
 ];
 const PHONE_PREFIXES: [&str; 12] = ["090", "093", "089", "070", "079", "077", "076", "078", "091", "094", "098", "097"];
 
@@ -117,7 +120,12 @@ fn draw_collaborators(rng: &mut ChaCha8Rng, count: usize, today: NaiveDate) -> V
 
 /// Customers ordered over the months (more in recent ones), closed by collaborators of
 /// very unequal activity; some come back (a phone seen before).
-fn draw_customers(rng: &mut ChaCha8Rng, collaborators: &[CollaboratorRecord], count: usize, today: NaiveDate) -> Vec<CustomerRecord> {
+fn draw_customers(
+    rng: &mut ChaCha8Rng,
+    collaborators: &[CollaboratorRecord],
+    count: usize,
+    today: NaiveDate,
+) -> Vec<CustomerRecord> {
     let start = first_month(today);
     let window_days = (today - start).num_days().max(1) as f64;
     let activity = LogNormal::new(0.0, 1.1).expect("valid");
@@ -232,6 +240,9 @@ mod tests {
         assert!(network.customers.iter().all(|k| k.ordered_on >= start && k.ordered_on <= today()));
         let served = network.customers.iter().filter(|k| k.status == CustomerStatus::Served).count();
         assert!((0.4..0.7).contains(&(served as f64 / network.customers.len() as f64)), "{served} served");
-        assert!(network.customers.iter().any(|k| k.status == CustomerStatus::Deposited && k.appointment_on > Some(today())));
+        assert!(network
+            .customers
+            .iter()
+            .any(|k| k.status == CustomerStatus::Deposited && k.appointment_on > Some(today())));
     }
 }

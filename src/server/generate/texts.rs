@@ -1,8 +1,8 @@
 //! The Vietnamese insight texts of a profile, written from its numbers.
 
 use crate::data::records::SubscriberRecord;
-use crate::domain::recommendation::{ArpuTrend, RiskLevel};
 use crate::domain::format::format_dong;
+use crate::domain::recommendation::{ArpuTrend, RiskLevel};
 
 /// Fills the risk factors, strengths, recommendations and classification reason.
 pub(super) fn describe(record: &mut SubscriberRecord) {

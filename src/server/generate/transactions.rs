@@ -105,7 +105,13 @@ fn cdf(weights: impl IntoIterator<Item = f64>) -> Vec<f64> {
     let weights: Vec<f64> = weights.into_iter().collect();
     let total: f64 = weights.iter().sum();
     let mut running = 0.0;
-    weights.iter().map(|w| { running += w / total; running }).collect()
+    weights
+        .iter()
+        .map(|w| {
+            running += w / total;
+            running
+        })
+        .collect()
 }
 
 fn pick(cdf: &[f64], draw: f64) -> usize {
@@ -213,7 +219,10 @@ mod tests {
         let draw = |seed| {
             let mut synth = TransactionSynth::new(seed, 36_500, 365, last, Vec::new());
             let days: Vec<NaiveDate> = synth.days().collect();
-            days.into_iter().flat_map(|day| synth.rows_of(day)).map(|row| (row.at, row.merchant, row.paid_cents)).collect::<Vec<_>>()
+            days.into_iter()
+                .flat_map(|day| synth.rows_of(day))
+                .map(|row| (row.at, row.merchant, row.paid_cents))
+                .collect::<Vec<_>>()
         };
         let rows = draw(7);
         assert_eq!(rows, draw(7));
