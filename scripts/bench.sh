@@ -15,6 +15,8 @@
 #   subscriber list page server render .. budget p99 < 10 ms
 #   dashboards page ...................... budget < 50 ms
 # Server-side figures come from the app's /metrics histogram; wrk's are client-side.
+# --summary: run every bench script and print BENCHMARKS.md's table (scripts/bench_summary.sh).
+[[ "${1:-}" != --summary ]] || { shift; exec "$(dirname "$0")/bench_summary.sh" "$@"; }
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

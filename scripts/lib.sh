@@ -67,6 +67,11 @@ ensure_rust() {
     }
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
+  # The test command checks formatting and lints; rustup's minimal profile has neither.
+  for component in clippy rustfmt; do
+    rustup component list --installed 2>/dev/null | grep -q "^$component" \
+      || rustup component add "$component" || die "could not add the $component component"
+  done
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown || die "could not add the wasm32 target"

@@ -13,6 +13,11 @@ ADMIN_URL="${DATABASE_URL%/*}/postgres"
 psql -qAt "$ADMIN_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'ut360_test_%'" \
   | while read -r stale; do psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$stale\" WITH (FORCE)"; done
 
+say "formatting and lints (rustfmt, clippy for the server and the browser)"
+(cd "$ROOT" && cargo fmt --check) || die "cargo fmt --check: run cargo fmt"
+(cd "$ROOT" && cargo clippy --locked --all-targets --features ssr -- -D warnings)
+(cd "$ROOT" && cargo clippy --locked --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings)
+
 say "unit and integration tests"
 (cd "$ROOT" && cargo test --features ssr --locked)
 
