@@ -52,8 +52,9 @@ impl Store {
             .bind(&missing)
             .fetch_all(&self.pg)
             .await?;
-            found
-                .extend(rows.into_iter().filter_map(RecFields::into_recommendation).map(|rec| (rec.isdn.clone(), rec)));
+            found.extend(
+                rows.into_iter().filter_map(RecFields::into_recommendation).map(|rec| (rec.isdn.to_string(), rec)),
+            );
         }
 
         let mut lookup = BulkLookup { found: Vec::with_capacity(found.len()), not_found: Vec::new() };
@@ -126,7 +127,9 @@ impl Store {
         let mut found = HashMap::with_capacity(isdns.len());
         for outcome in futures_util::future::join_all(lookups).await {
             match outcome {
-                Ok(Ok(recommendations)) => found.extend(recommendations.into_iter().map(|rec| (rec.isdn.clone(), rec))),
+                Ok(Ok(recommendations)) => {
+                    found.extend(recommendations.into_iter().map(|rec| (rec.isdn.to_string(), rec)))
+                }
                 _ => {
                     self.bulk_redis_failed();
                     return HashMap::new();

@@ -23,8 +23,20 @@ impl Isdn {
         }
     }
 
+    /// An ISDN read back from PostgreSQL or Redis, which hold only ISDNs checked on
+    /// their way in.
+    pub fn from_store(value: String) -> Self {
+        Self(value)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl std::fmt::Display for Isdn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The vocabulary of seed 001: the advance products, risk levels, subscriber types,
 //! ARPU trends and priorities, and the recommendation the advance-request system reads.
 
+use crate::domain::isdn::Isdn;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -177,54 +178,101 @@ display_and_parse!(
 );
 
 /// Seed 001's recommendation for one subscriber: the 14 fields of `ut360:rec:{ISDN}`,
-/// typed. This is what the advance-request system gets back.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// typed. This is what the advance-request system gets back; each field is written in
+/// JSON as the seed spells it in the hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Recommendation {
-    pub isdn: String,
-    pub subscriber_type: String,
-    pub service_type: String,
+    pub isdn: Isdn,
+    pub subscriber_type: SubscriberType,
+    pub service_type: ServiceType,
     pub advance_amount: Option<f64>,
     pub revenue_per_advance: Option<f64>,
     pub cluster_group: Option<i32>,
-    pub bad_debt_risk: String,
+    pub bad_debt_risk: RiskLevel,
     pub arpu_avg_6m: Option<f64>,
     pub arpu_growth_rate: Option<f64>,
-    pub arpu_trend: Option<String>,
+    pub arpu_trend: Option<ArpuTrend>,
     pub customer_value_score: Option<f64>,
     pub advance_readiness_score: Option<f64>,
     /// `YYYY-MM-DD`.
     pub recommendation_date: String,
-    /// HIGH, MEDIUM or LOW.
-    pub priority: String,
+    /// From `priority_score`; `""` in the hash and in JSON when there is no score.
+    #[serde(with = "empty_when_none")]
+    pub priority: Option<Priority>,
 }
 
 impl Recommendation {
-    /// From the hash's fields (all text, "" for a missing value); `None` without an ISDN.
+    /// From the hash's fields (all text, "" for a missing value); `None` without an ISDN
+    /// or with a value the seed's vocabulary does not have.
     pub fn from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<Self> {
         let number = |value: &str| value.parse::<f64>().ok();
-        let optional_text = |value: &str| Some(value.to_owned()).filter(|value| !value.is_empty());
-        let mut recommendation = Self::default();
+        let (mut isdn, mut subscriber_type, mut service_type, mut bad_debt_risk) = (None, None, None, None);
+        let mut recommendation = Self {
+            isdn: Isdn::from_store(String::new()),
+            subscriber_type: SubscriberType::Pre,
+            service_type: ServiceType::EasyCredit,
+            advance_amount: None,
+            revenue_per_advance: None,
+            cluster_group: None,
+            bad_debt_risk: RiskLevel::Low,
+            arpu_avg_6m: None,
+            arpu_growth_rate: None,
+            arpu_trend: None,
+            customer_value_score: None,
+            advance_readiness_score: None,
+            recommendation_date: String::new(),
+            priority: None,
+        };
         // A bulk lookup reads 10,000 of these: one pass, no map.
         for (name, value) in fields {
             match name {
-                "isdn" => recommendation.isdn = value.to_owned(),
-                "subscriber_type" => recommendation.subscriber_type = value.to_owned(),
-                "service_type" => recommendation.service_type = value.to_owned(),
+                "isdn" => isdn = Some(value).filter(|value| !value.is_empty()),
+                "subscriber_type" => subscriber_type = value.parse().ok(),
+                "service_type" => service_type = value.parse().ok(),
                 "advance_amount" => recommendation.advance_amount = number(value),
                 "revenue_per_advance" => recommendation.revenue_per_advance = number(value),
                 "cluster_group" => recommendation.cluster_group = value.parse().ok(),
-                "bad_debt_risk" => recommendation.bad_debt_risk = value.to_owned(),
+                "bad_debt_risk" => bad_debt_risk = value.parse().ok(),
                 "arpu_avg_6m" => recommendation.arpu_avg_6m = number(value),
                 "arpu_growth_rate" => recommendation.arpu_growth_rate = number(value),
-                "arpu_trend" => recommendation.arpu_trend = optional_text(value),
+                "arpu_trend" => recommendation.arpu_trend = value.parse().ok(),
                 "customer_value_score" => recommendation.customer_value_score = number(value),
                 "advance_readiness_score" => recommendation.advance_readiness_score = number(value),
                 "recommendation_date" => recommendation.recommendation_date = value.to_owned(),
-                "priority" => recommendation.priority = value.to_owned(),
+                "priority" => recommendation.priority = value.parse().ok(),
                 _ => {}
             }
         }
-        (!recommendation.isdn.is_empty()).then_some(recommendation)
+        recommendation.isdn = Isdn::from_store(isdn?.to_owned());
+        recommendation.subscriber_type = subscriber_type?;
+        recommendation.service_type = service_type?;
+        recommendation.bad_debt_risk = bad_debt_risk?;
+        Some(recommendation)
+    }
+}
+
+impl Recommendation {
+    /// The priority as the hash and the pages write it: `HIGH`, `MEDIUM`, `LOW`, or `""`.
+    pub fn priority_label(&self) -> &'static str {
+        self.priority.map_or("", Priority::as_str)
+    }
+}
+
+/// `Option<Priority>` as the hash writes it: the label, or `""` without one.
+mod empty_when_none {
+    use super::Priority;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(priority: &Option<Priority>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(priority.map_or("", Priority::as_str))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Priority>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse().map(Some).map_err(serde::de::Error::custom)
     }
 }
 
@@ -265,5 +313,85 @@ mod tests {
         assert_eq!(serde_json::to_string(&ServiceType::Ungsanluong).unwrap(), "\"ungsanluong\"");
         assert_eq!(serde_json::to_string(&RiskLevel::Medium).unwrap(), "\"MEDIUM\"");
         assert_eq!(serde_json::to_string(&ArpuTrend::Growing).unwrap(), "\"Tăng trưởng\"");
+    }
+
+    /// The recommendation as it was before its fields were typed: the API's JSON must
+    /// stay byte for byte what this wrote.
+    #[derive(Serialize)]
+    struct UntypedRecommendation<'a> {
+        isdn: &'a str,
+        subscriber_type: &'a str,
+        service_type: &'a str,
+        advance_amount: Option<f64>,
+        revenue_per_advance: Option<f64>,
+        cluster_group: Option<i32>,
+        bad_debt_risk: &'a str,
+        arpu_avg_6m: Option<f64>,
+        arpu_growth_rate: Option<f64>,
+        arpu_trend: Option<&'a str>,
+        customer_value_score: Option<f64>,
+        advance_readiness_score: Option<f64>,
+        recommendation_date: &'a str,
+        priority: &'a str,
+    }
+
+    const SEED_HASH: [(&str, &str); 14] = [
+        ("isdn", "++/hZFPrCDRre55vsZqqxQ=="),
+        ("subscriber_type", "PRE"),
+        ("service_type", "EasyCredit"),
+        ("advance_amount", "25000"),
+        ("revenue_per_advance", "2757.5"),
+        ("cluster_group", "3"),
+        ("bad_debt_risk", "LOW"),
+        ("arpu_avg_6m", "27575.5"),
+        ("arpu_growth_rate", "-12.3"),
+        ("arpu_trend", "Giảm"),
+        ("customer_value_score", "70"),
+        ("advance_readiness_score", "80.5"),
+        ("recommendation_date", "2026-11-01"),
+        ("priority", "HIGH"),
+    ];
+
+    fn untyped(priority: &str, arpu_trend: Option<&'static str>) -> String {
+        serde_json::to_string(&UntypedRecommendation {
+            isdn: "++/hZFPrCDRre55vsZqqxQ==",
+            subscriber_type: "PRE",
+            service_type: "EasyCredit",
+            advance_amount: Some(25000.0),
+            revenue_per_advance: Some(2757.5),
+            cluster_group: Some(3),
+            bad_debt_risk: "LOW",
+            arpu_avg_6m: Some(27575.5),
+            arpu_growth_rate: Some(-12.3),
+            arpu_trend,
+            customer_value_score: Some(70.0),
+            advance_readiness_score: Some(80.5),
+            recommendation_date: "2026-11-01",
+            priority,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn typed_fields_keep_the_json_byte_for_byte() {
+        let typed = Recommendation::from_fields(SEED_HASH).unwrap();
+        assert_eq!(serde_json::to_string(&typed).unwrap(), untyped("HIGH", Some("Giảm")));
+        let unscored = SEED_HASH.map(|(name, value)| match name {
+            "priority" | "arpu_trend" => (name, ""),
+            _ => (name, value),
+        });
+        let typed = Recommendation::from_fields(unscored).unwrap();
+        assert_eq!(serde_json::to_string(&typed).unwrap(), untyped("", None));
+        let read_back: Recommendation = serde_json::from_str(&untyped("", None)).unwrap();
+        assert_eq!(read_back, typed);
+    }
+
+    #[test]
+    fn a_hash_outside_the_seed_vocabulary_is_no_recommendation() {
+        for (field, bad) in [("isdn", ""), ("service_type", "Loan"), ("bad_debt_risk", "low"), ("subscriber_type", "X")]
+        {
+            let fields = SEED_HASH.map(|(name, value)| if name == field { (name, bad) } else { (name, value) });
+            assert_eq!(Recommendation::from_fields(fields), None, "{field} = {bad:?}");
+        }
     }
 }

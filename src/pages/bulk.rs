@@ -96,13 +96,13 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
                 .skip(start)
                 .take(ROWS_PER_PAGE)
                 .map(|rec| {
-                    let href = subscriber_href(&rec.isdn);
+                    let href = subscriber_href(rec.isdn.as_str());
                     view! {
-                        <tr data-isdn=rec.isdn.clone()>
-                            <td><a href=href class="isdn">{rec.isdn.clone()}</a></td>
-                            <td>{rec.service_type.clone()}</td>
-                            <td>{rec.bad_debt_risk.clone()}</td>
-                            <td>{rec.priority.to_string()}</td>
+                        <tr data-isdn=rec.isdn.to_string()>
+                            <td><a href=href class="isdn">{rec.isdn.to_string()}</a></td>
+                            <td>{rec.service_type.as_str()}</td>
+                            <td>{rec.bad_debt_risk.as_str()}</td>
+                            <td>{rec.priority_label()}</td>
                             <td class="num">{rec.advance_amount.map(format_vnd).unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{rec.customer_value_score.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{rec.advance_readiness_score.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into())}</td>

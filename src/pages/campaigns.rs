@@ -470,14 +470,14 @@ fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
         .into_iter()
         .map(|listed| {
             let rec = listed.recommendation;
-            let href = subscriber_href(&rec.isdn);
+            let href = subscriber_href(rec.isdn.as_str());
             let score = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
             view! {
-                <tr data-isdn=rec.isdn.clone()>
-                    <td><a href=href class="isdn">{rec.isdn.clone()}</a></td>
-                    <td>{rec.service_type}</td>
-                    <td>{rec.bad_debt_risk}</td>
-                    <td>{rec.priority}</td>
+                <tr data-isdn=rec.isdn.to_string()>
+                    <td><a href=href class="isdn">{rec.isdn.to_string()}</a></td>
+                    <td>{rec.service_type.as_str()}</td>
+                    <td>{rec.bad_debt_risk.as_str()}</td>
+                    <td>{rec.priority_label()}</td>
                     <td class="num">{rec.advance_amount.map(format_vnd).unwrap_or_else(|| "–".into())}</td>
                     <td class="num">{score(rec.customer_value_score)}</td>
                     <td class="num">{score(rec.advance_readiness_score)}</td>

@@ -109,9 +109,9 @@ fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
     let months = profile.monthly_arpu.clone();
     view! {
         <div class="badges">
-            <span class="badge" data-testid="service">{rec.service_type.clone()}</span>
-            <span class=format!("badge risk-{}", rec.bad_debt_risk.to_lowercase()) data-testid="risk">{format!("{} risk", rec.bad_debt_risk)}</span>
-            <span class="badge" data-testid="priority">{format!("{} priority", rec.priority)}</span>
+            <span class="badge" data-testid="service">{rec.service_type.as_str()}</span>
+            <span class=format!("badge risk-{}", rec.bad_debt_risk.as_str().to_lowercase()) data-testid="risk">{format!("{} risk", rec.bad_debt_risk)}</span>
+            <span class="badge" data-testid="priority">{format!("{} priority", rec.priority_label())}</span>
         </div>
         <div class="stat-grid">
             <StatCard label="Advance amount" value=amount(rec.advance_amount) testid="advance_amount"/>
@@ -133,7 +133,7 @@ fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
             <RevenueSection revenue=profile.revenue_breakdown.clone()/>
         </div>
         <InsightsSection profile/>
-        <RecentTransactions isdn=rec.isdn.clone()/>
+        <RecentTransactions isdn=rec.isdn.to_string()/>
     }
 }
 
@@ -202,8 +202,8 @@ fn Facts(title: &'static str, rows: Vec<(&'static str, String)>) -> impl IntoVie
 #[component]
 fn BasicSection(rec: Recommendation, profile: Profile) -> impl IntoView {
     let rows = vec![
-        ("Type", rec.subscriber_type),
-        ("Service", rec.service_type),
+        ("Type", rec.subscriber_type.to_string()),
+        ("Service", rec.service_type.to_string()),
         ("Advance amount", amount(profile.basic.advance.or(rec.advance_amount))),
         ("Revenue per advance", amount(profile.basic.revenue.or(rec.revenue_per_advance))),
         ("Cluster", cluster_text(rec.cluster_group.or(profile.basic.cluster), profile.basic.cluster_label)),

@@ -270,7 +270,7 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
         })
         .collect_view();
     let rows = list.page.items.into_iter().map(|item| {
-        let href = opening_href(&params, &item.recommendation.isdn);
+        let href = opening_href(&params, item.recommendation.isdn.as_str());
         view! { <ListRow item href/> }
     });
     // The whole list, in this order, whatever page is shown.
@@ -303,18 +303,19 @@ fn ListRow(item: ListedRecommendation, href: String) -> impl IntoView {
     let rec = item.recommendation;
     let score = |value: Option<f64>| value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
     let amount = |value: Option<f64>| value.map(format_vnd).unwrap_or_else(|| "–".into());
-    let isdn = rec.isdn.clone();
+    let isdn = rec.isdn.to_string();
+    let row_isdn = isdn.clone();
     view! {
-        <tr data-isdn=rec.isdn class="row-link">
+        <tr data-isdn=row_isdn class="row-link">
             <td><a href=href class="isdn">{isdn}</a></td>
-            <td>{rec.service_type}</td>
-            <td>{rec.bad_debt_risk}</td>
+            <td>{rec.service_type.as_str()}</td>
+            <td>{rec.bad_debt_risk.as_str()}</td>
             <td class="num" data-testid="priority-score">{item.priority_score.map(|v| format!("{v:.2}")).unwrap_or_else(|| "–".into())}</td>
             <td class="num">{amount(rec.advance_amount)}</td>
             <td class="num">{score(rec.customer_value_score)}</td>
             <td class="num">{score(rec.advance_readiness_score)}</td>
             <td class="num">{amount(rec.arpu_avg_6m)}</td>
-            <td>{rec.arpu_trend.unwrap_or_default()}</td>
+            <td>{rec.arpu_trend.map_or("", ArpuTrend::as_str)}</td>
             <td class="num">{rec.cluster_group.map(|c| c.to_string()).unwrap_or_default()}</td>
         </tr>
     }
