@@ -7,6 +7,7 @@
 
 use super::lookups::LookupError;
 use super::{Organization, Store};
+use crate::data::OrganizationStore;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
@@ -117,61 +118,6 @@ struct ClientRow {
 }
 
 impl Store {
-    pub async fn create_api_key(&self, organization: &Organization, name: &str) -> Result<NewApiKey, ApiKeyError> {
-        let name = validate_name(name)?;
-        let secret = new_secret();
-        let inserted = sqlx::query_as::<_, ApiKeyInfo>(
-            "INSERT INTO api_keys (organization_id, name, key_prefix, key_hash) VALUES ($1, $2, $3, $4)
-             RETURNING id, name, key_prefix, created_at, last_used_at, revoked_at",
-        )
-        .bind(organization.id)
-        .bind(name)
-        .bind(&secret[..SHOWN_PREFIX_CHARS])
-        .bind(&hash_of(&secret)[..])
-        .fetch_one(&self.pg)
-        .await;
-        match inserted {
-            Ok(info) => Ok(NewApiKey { info, secret }),
-            Err(sqlx::Error::Database(db)) if db.constraint() == Some("uq_api_keys_org_active_name") => {
-                Err(ApiKeyError::NameTaken(name.to_owned()))
-            }
-            Err(other) => Err(other.into()),
-        }
-    }
-
-    /// The organization's keys, active ones first, newest first.
-    pub async fn api_keys(&self, organization: &Organization) -> Result<Vec<ApiKeyInfo>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys
-             WHERE organization_id = $1 ORDER BY revoked_at IS NOT NULL, created_at DESC",
-        )
-        .bind(organization.id)
-        .fetch_all(&self.pg)
-        .await
-    }
-
-    /// Revokes the organization's active key called `name`; `false` if there is none.
-    pub async fn revoke_api_key(&self, organization: &Organization, name: &str) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pg.begin().await?;
-        let revoked = sqlx::query(
-            "UPDATE api_keys SET revoked_at = NOW() WHERE organization_id = $1 AND name = $2 AND revoked_at IS NULL",
-        )
-        .bind(organization.id)
-        .bind(name.trim())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        // Delivered at commit, to every server listening.
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(NOTIFY_CHANNEL)
-            .bind(organization.id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.api_keys_known.forget_all();
-        Ok(revoked > 0)
-    }
-
     /// The client behind `secret`, or `None` for an unknown or revoked key. A check
     /// that reaches Postgres also records the key's last use.
     pub async fn authenticate(&self, secret: &str) -> Result<Option<ApiClient>, LookupError> {
@@ -233,6 +179,66 @@ impl Store {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });
+    }
+}
+
+impl OrganizationStore {
+    pub async fn create_api_key(&self, name: &str) -> Result<NewApiKey, ApiKeyError> {
+        let organization = &self.organization;
+        let name = validate_name(name)?;
+        let secret = new_secret();
+        let inserted = sqlx::query_as::<_, ApiKeyInfo>(
+            "INSERT INTO api_keys (organization_id, name, key_prefix, key_hash) VALUES ($1, $2, $3, $4)
+             RETURNING id, name, key_prefix, created_at, last_used_at, revoked_at",
+        )
+        .bind(organization.id)
+        .bind(name)
+        .bind(&secret[..SHOWN_PREFIX_CHARS])
+        .bind(&hash_of(&secret)[..])
+        .fetch_one(&self.pg)
+        .await;
+        match inserted {
+            Ok(info) => Ok(NewApiKey { info, secret }),
+            Err(sqlx::Error::Database(db)) if db.constraint() == Some("uq_api_keys_org_active_name") => {
+                Err(ApiKeyError::NameTaken(name.to_owned()))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The organization's keys, active ones first, newest first.
+    pub async fn api_keys(&self) -> Result<Vec<ApiKeyInfo>, sqlx::Error> {
+        let organization = &self.organization;
+        sqlx::query_as(
+            "SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys
+             WHERE organization_id = $1 ORDER BY revoked_at IS NOT NULL, created_at DESC",
+        )
+        .bind(organization.id)
+        .fetch_all(&self.pg)
+        .await
+    }
+
+    /// Revokes the organization's active key called `name`; `false` if there is none.
+    pub async fn revoke_api_key(&self, name: &str) -> Result<bool, sqlx::Error> {
+        let organization = &self.organization;
+        let mut tx = self.pg.begin().await?;
+        let revoked = sqlx::query(
+            "UPDATE api_keys SET revoked_at = NOW() WHERE organization_id = $1 AND name = $2 AND revoked_at IS NULL",
+        )
+        .bind(organization.id)
+        .bind(name.trim())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        // Delivered at commit, to every server listening.
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(NOTIFY_CHANNEL)
+            .bind(organization.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.api_keys_known.forget_all();
+        Ok(revoked > 0)
     }
 }
 

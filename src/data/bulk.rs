@@ -6,7 +6,8 @@
 use super::lookups::LookupError;
 use super::recommendation_rows::{recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::resilience::CacheCounters;
-use super::{Organization, Store};
+use super::Store;
+use crate::data::OrganizationStore;
 use crate::domain::isdn::Isdn;
 use crate::domain::lists::BulkLookup;
 use crate::domain::recommendation::Recommendation;
@@ -24,13 +25,67 @@ const BULK_CONNECTIONS: usize = 4;
 const ISDNS_PER_CONNECTION: usize = 1000;
 
 impl Store {
+    async fn cached_bulk(&self, key: &str) -> Option<BulkLookup> {
+        if !self.cache.breaker.allows() {
+            return None;
+        }
+        let mut redis = self.redis.clone();
+        match tokio::time::timeout(BULK_REDIS_TIMEOUT, redis.get::<_, Option<String>>(key)).await {
+            Ok(Ok(Some(text))) => {
+                CacheCounters::count(&self.cache.counters.hits);
+                serde_json::from_str(&text).ok()
+            }
+            Ok(Ok(None)) => {
+                CacheCounters::count(&self.cache.counters.misses);
+                None
+            }
+            _ => {
+                self.bulk_redis_failed();
+                None
+            }
+        }
+    }
+
+    async fn bulk_lookup_connections(&self) -> Option<&Vec<redis::aio::ConnectionManager>> {
+        let connect = || async {
+            let config = redis::aio::ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(BULK_REDIS_TIMEOUT))
+                .set_response_timeout(Some(BULK_REDIS_TIMEOUT))
+                .set_number_of_retries(1);
+            let mut connections = Vec::with_capacity(BULK_CONNECTIONS);
+            for _ in 0..BULK_CONNECTIONS {
+                connections.push(
+                    redis::aio::ConnectionManager::new_with_config(self.redis_client.clone(), config.clone()).await?,
+                );
+            }
+            Ok::<_, redis::RedisError>(connections)
+        };
+        self.bulk_lookup_redis.get_or_try_init(connect).await.ok()
+    }
+
+    async fn keep_bulk(&self, key: &str, lookup: &BulkLookup) {
+        if !self.cache.breaker.allows() {
+            return;
+        }
+        let Ok(text) = serde_json::to_string(lookup) else { return };
+        let mut redis = self.redis.clone();
+        match tokio::time::timeout(BULK_REDIS_TIMEOUT, redis.set_ex::<_, _, ()>(key, text, BULK_TTL_SECONDS)).await {
+            Ok(Ok(())) => CacheCounters::count(&self.cache.counters.fills),
+            _ => self.bulk_redis_failed(),
+        }
+    }
+
+    fn bulk_redis_failed(&self) {
+        tracing::warn!("Redis did not answer a bulk lookup in time; reading PostgreSQL");
+        self.record_redis_failure();
+    }
+}
+
+impl OrganizationStore {
     /// The recommendations of `isdns` that exist, and the ISDNs that do not, each
     /// once, in the order asked.
-    pub async fn bulk_recommendations(
-        &self,
-        organization: &Organization,
-        isdns: &[Isdn],
-    ) -> Result<BulkLookup, LookupError> {
+    pub async fn bulk_recommendations(&self, isdns: &[Isdn]) -> Result<BulkLookup, LookupError> {
+        let organization = &self.organization;
         let mut seen = HashSet::with_capacity(isdns.len());
         let unique: Vec<&str> = isdns.iter().map(Isdn::as_str).filter(|isdn| seen.insert(*isdn)).collect();
         let key = organization.redis_key(&format!("bulk:{}", list_hash(&unique)));
@@ -39,7 +94,7 @@ impl Store {
         }
 
         let started = Instant::now();
-        let mut found = self.recommendations_from_redis(organization, &unique).await;
+        let mut found = self.recommendations_from_redis(&unique).await;
         let (from_redis, redis_time) = (found.len(), started.elapsed());
         let missing: Vec<String> =
             unique.iter().filter(|isdn| !found.contains_key(**isdn)).map(|isdn| isdn.to_string()).collect();
@@ -71,34 +126,10 @@ impl Store {
         Ok(lookup)
     }
 
-    async fn cached_bulk(&self, key: &str) -> Option<BulkLookup> {
-        if !self.cache.breaker.allows() {
-            return None;
-        }
-        let mut redis = self.redis.clone();
-        match tokio::time::timeout(BULK_REDIS_TIMEOUT, redis.get::<_, Option<String>>(key)).await {
-            Ok(Ok(Some(text))) => {
-                CacheCounters::count(&self.cache.counters.hits);
-                serde_json::from_str(&text).ok()
-            }
-            Ok(Ok(None)) => {
-                CacheCounters::count(&self.cache.counters.misses);
-                None
-            }
-            _ => {
-                self.bulk_redis_failed();
-                None
-            }
-        }
-    }
-
     /// The `rec` hashes Redis has, by ISDN; nothing when Redis is away. Large lists
     /// are split over a few connections, so replies are parsed on every core.
-    async fn recommendations_from_redis(
-        &self,
-        organization: &Organization,
-        isdns: &[&str],
-    ) -> HashMap<String, Recommendation> {
+    async fn recommendations_from_redis(&self, isdns: &[&str]) -> HashMap<String, Recommendation> {
+        let organization = &self.organization;
         if !self.cache.breaker.allows() {
             return HashMap::new();
         }
@@ -137,40 +168,6 @@ impl Store {
             }
         }
         found
-    }
-
-    async fn bulk_lookup_connections(&self) -> Option<&Vec<redis::aio::ConnectionManager>> {
-        let connect = || async {
-            let config = redis::aio::ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(BULK_REDIS_TIMEOUT))
-                .set_response_timeout(Some(BULK_REDIS_TIMEOUT))
-                .set_number_of_retries(1);
-            let mut connections = Vec::with_capacity(BULK_CONNECTIONS);
-            for _ in 0..BULK_CONNECTIONS {
-                connections.push(
-                    redis::aio::ConnectionManager::new_with_config(self.redis_client.clone(), config.clone()).await?,
-                );
-            }
-            Ok::<_, redis::RedisError>(connections)
-        };
-        self.bulk_lookup_redis.get_or_try_init(connect).await.ok()
-    }
-
-    async fn keep_bulk(&self, key: &str, lookup: &BulkLookup) {
-        if !self.cache.breaker.allows() {
-            return;
-        }
-        let Ok(text) = serde_json::to_string(lookup) else { return };
-        let mut redis = self.redis.clone();
-        match tokio::time::timeout(BULK_REDIS_TIMEOUT, redis.set_ex::<_, _, ()>(key, text, BULK_TTL_SECONDS)).await {
-            Ok(Ok(())) => CacheCounters::count(&self.cache.counters.fills),
-            _ => self.bulk_redis_failed(),
-        }
-    }
-
-    fn bulk_redis_failed(&self) {
-        tracing::warn!("Redis did not answer a bulk lookup in time; reading PostgreSQL");
-        self.record_redis_failure();
     }
 }
 

@@ -3,7 +3,7 @@
 //! and the subscriber's place in the service, risk and cluster indexes.
 
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
-use super::{Organization, Store};
+use crate::data::OrganizationStore;
 use crate::domain::profile::{
     ArpuStats, Basic, Insights, KpiScores, MonthArpu, Profile, RevenueBreakdown, RiskAssessment, TopupBehavior,
 };
@@ -115,24 +115,20 @@ const MONTH_QUERY: &str = "SELECT isdn, data_month, arpu_call::float8 AS arpu_ca
         arpu_data::float8 AS arpu_data, arpu_total::float8 AS arpu_total
     FROM subscriber_monthly_arpu WHERE organization_id = $1 {filter}";
 
-impl Store {
+impl OrganizationStore {
     /// Every subscriber's cache content, handed to `each` in batches of `batch_size`.
     ///
     /// The monthly rows are read first into memory (about 100 bytes a row), so each
     /// table is scanned once instead of looked up per subscriber.
-    pub async fn each_cache_entry_batch<F, Fut, E>(
-        &self,
-        organization: &Organization,
-        batch_size: usize,
-        mut each: F,
-    ) -> Result<(), E>
+    pub async fn each_cache_entry_batch<F, Fut, E>(&self, batch_size: usize, mut each: F) -> Result<(), E>
     where
         F: FnMut(Vec<CacheEntry>) -> Fut,
         Fut: std::future::Future<Output = Result<(), E>>,
         E: From<sqlx::Error>,
     {
+        let organization = &self.organization;
         let started = std::time::Instant::now();
-        let mut months = self.months_by_isdn(organization, None).await?;
+        let mut months = self.months_by_isdn(None).await?;
         tracing::debug!(elapsed = ?started.elapsed(), isdns = months.len(), "monthly ARPU read");
         let query = subscriber_query("");
         let mut rows = sqlx::query_as::<_, SubscriberRow>(&query).bind(organization.id).fetch(&self.pg);
@@ -151,25 +147,19 @@ impl Store {
     }
 
     /// One subscriber's cache content, read from PostgreSQL.
-    pub async fn cache_entry(
-        &self,
-        organization: &Organization,
-        isdn: &str,
-    ) -> Result<Option<CacheEntry>, sqlx::Error> {
+    pub async fn cache_entry(&self, isdn: &str) -> Result<Option<CacheEntry>, sqlx::Error> {
+        let organization = &self.organization;
         let query = subscriber_query("AND r.isdn = $2");
         let row: Option<SubscriberRow> =
             sqlx::query_as(&query).bind(organization.id).bind(isdn).fetch_optional(&self.pg).await?;
         let Some(row) = row else { return Ok(None) };
-        let monthly = self.months_by_isdn(organization, Some(isdn)).await?.remove(isdn).unwrap_or_default();
+        let monthly = self.months_by_isdn(Some(isdn)).await?.remove(isdn).unwrap_or_default();
         Ok(Some(CacheEntry::new(row, monthly)))
     }
 
     /// Monthly ARPU per ISDN, oldest month first.
-    async fn months_by_isdn(
-        &self,
-        organization: &Organization,
-        isdn: Option<&str>,
-    ) -> Result<HashMap<String, Vec<MonthArpu>>, sqlx::Error> {
+    async fn months_by_isdn(&self, isdn: Option<&str>) -> Result<HashMap<String, Vec<MonthArpu>>, sqlx::Error> {
+        let organization = &self.organization;
         let query = MONTH_QUERY.replace("{filter}", if isdn.is_some() { "AND isdn = $2" } else { "" });
         let mut query = sqlx::query_as::<_, MonthRow>(&query).bind(organization.id);
         if let Some(isdn) = isdn {

@@ -7,6 +7,7 @@
 
 use super::cache_entries::CacheEntry;
 use super::{Organization, Store};
+use crate::data::OrganizationStore;
 use redis::aio::MultiplexedConnection;
 use redis::AsyncCommands;
 use std::collections::HashSet;
@@ -57,18 +58,18 @@ pub enum CacheSyncProgress {
     Cleaning,
 }
 
-impl Store {
+impl OrganizationStore {
     /// Writes the organization's subscribers, indexes and `meta:stats` to Redis.
     /// The caller holds the organization's refresh lock.
     pub async fn sync_cache(
         &self,
-        organization: &Organization,
         mut progress: impl FnMut(CacheSyncProgress),
     ) -> Result<CacheSyncSummary, CacheSyncError> {
+        let organization = &self.organization;
         let mut redis = self.bulk_redis().await?;
         let building = organization.redis_key(&format!("sync:{}", uuid::Uuid::new_v4().simple()));
         let started = std::time::Instant::now();
-        let subscribers = self.count_subscribers(organization).await? as u64;
+        let subscribers = self.count_subscribers().await? as u64;
         progress(CacheSyncProgress::Started { subscribers });
 
         let mut summary = CacheSyncSummary::default();
@@ -76,7 +77,7 @@ impl Store {
         let mut built_indexes: HashSet<String> = HashSet::new();
         // Pipelines are sent while the next batch is read from Postgres, a few at a time.
         let mut in_flight = std::collections::VecDeque::new();
-        self.each_cache_entry_batch(organization, BATCH_SIZE, |batch: Vec<CacheEntry>| {
+        self.each_cache_entry_batch(BATCH_SIZE, |batch: Vec<CacheEntry>| {
             let mut pipe = redis::pipe();
             for entry in &batch {
                 write_entry(&mut pipe, organization, &building, entry, &mut built_indexes);
@@ -107,8 +108,8 @@ impl Store {
         summary.removed_keys += remove_departed(&mut redis, organization, &present).await?;
         summary.removed_keys += unlink_matching(&mut redis, &organization.redis_key("bulk:*")).await?;
 
-        let overview = self.overview(organization).await?;
-        self.publish_meta_stats(organization, &overview).await?;
+        let overview = self.overview().await?;
+        self.publish_meta_stats(&overview).await?;
         tracing::debug!(elapsed = ?started.elapsed(), "indexes swapped in, stale keys removed");
         Ok(summary)
     }
@@ -240,11 +241,6 @@ impl Store {
         self.redis_client.get_multiplexed_async_connection_with_config(&config).await
     }
 
-    /// Whether a sync has filled the organization's keys (its `meta:stats` is written last).
-    pub async fn cache_is_filled(&self, organization: &Organization) -> Result<bool, redis::RedisError> {
-        self.redis.clone().exists(organization.redis_key("meta:stats")).await
-    }
-
     /// Redis's `hash-max-listpack-value`, or `None` where CONFIG is not allowed.
     pub async fn redis_listpack_value(&self) -> Option<u64> {
         let reply: Vec<String> = redis::cmd("CONFIG")
@@ -267,5 +263,13 @@ impl Store {
                 redis::RedisError::from((redis::ErrorKind::UnexpectedReturnType, "INFO memory has no used_memory"))
             })?;
         Ok(used)
+    }
+}
+
+impl OrganizationStore {
+    /// Whether a sync has filled the organization's keys (its `meta:stats` is written last).
+    pub async fn cache_is_filled(&self) -> Result<bool, redis::RedisError> {
+        let organization = &self.organization;
+        self.redis.clone().exists(organization.redis_key("meta:stats")).await
     }
 }

@@ -2,7 +2,8 @@
 //! uploaded suppression lists.
 
 use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
-use super::{Organization, Store};
+use super::Organization;
+use crate::data::OrganizationStore;
 use crate::domain::campaign::{CampaignPreview, CampaignRules, CampaignSummary, SuppressionList};
 use crate::domain::isdn::Isdn;
 use crate::domain::lists::ListedRecommendation;
@@ -113,13 +114,10 @@ const CAMPAIGN_COLUMNS: &str = r#"c.id, c.name, c.owner, c.rules,
     (SELECT COUNT(*) FROM event_tracking e WHERE e.organization_id = c.organization_id AND e.event_name = 'export'
        AND e.metadata->>'campaign_id' = c.id::text) AS exports"#;
 
-impl Store {
+impl OrganizationStore {
     /// How many match the rules (before and after the limit) and the first rows.
-    pub async fn campaign_preview(
-        &self,
-        organization: &Organization,
-        rules: &CampaignRules,
-    ) -> Result<CampaignPreview, sqlx::Error> {
+    pub async fn campaign_preview(&self, rules: &CampaignRules) -> Result<CampaignPreview, sqlx::Error> {
+        let organization = &self.organization;
         let mut count = QueryBuilder::<Postgres>::new(format!("SELECT COUNT(*) FROM {ORGANIZATION_RECOMMENDATIONS}"));
         push_rules(&mut count, organization, rules);
         let mut top =
@@ -145,12 +143,12 @@ impl Store {
     /// Creates the campaign (`id` None) or replaces its name, owner and rules.
     pub async fn save_campaign(
         &self,
-        organization: &Organization,
         id: Option<Uuid>,
         name: &str,
         owner: &str,
         rules: &CampaignRules,
     ) -> Result<Saved<CampaignSummary>, sqlx::Error> {
+        let organization = &self.organization;
         let rules = sqlx::types::Json(rules);
         let saved =
             match id {
@@ -178,18 +176,15 @@ impl Store {
                 }
             };
         match saved {
-            Ok(Some(id)) => Ok(self.campaign(organization, id).await?.map_or(Saved::NotFound, Saved::Saved)),
+            Ok(Some(id)) => Ok(self.campaign(id).await?.map_or(Saved::NotFound, Saved::Saved)),
             Ok(None) => Ok(Saved::NotFound),
             Err(error) if is_unique_violation(&error) => Ok(Saved::NameTaken),
             Err(error) => Err(error),
         }
     }
 
-    pub async fn campaign(
-        &self,
-        organization: &Organization,
-        id: Uuid,
-    ) -> Result<Option<CampaignSummary>, sqlx::Error> {
+    pub async fn campaign(&self, id: Uuid) -> Result<Option<CampaignSummary>, sqlx::Error> {
+        let organization = &self.organization;
         let row: Option<CampaignRow> = sqlx::query_as(&format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaigns c WHERE c.organization_id = $1 AND c.id = $2"
         ))
@@ -201,7 +196,8 @@ impl Store {
     }
 
     /// The organization's campaigns, most recently changed first.
-    pub async fn campaigns(&self, organization: &Organization) -> Result<Vec<CampaignSummary>, sqlx::Error> {
+    pub async fn campaigns(&self) -> Result<Vec<CampaignSummary>, sqlx::Error> {
+        let organization = &self.organization;
         let rows: Vec<CampaignRow> = sqlx::query_as(&format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaigns c WHERE c.organization_id = $1 ORDER BY c.updated_at DESC, c.name"
         ))
@@ -214,10 +210,10 @@ impl Store {
     /// Stores an uploaded list of ISDNs to leave out of campaigns, all or nothing.
     pub async fn create_suppression_list(
         &self,
-        organization: &Organization,
         name: &str,
         isdns: &[Isdn],
     ) -> Result<Saved<SuppressionList>, sqlx::Error> {
+        let organization = &self.organization;
         let mut transaction = self.pg.begin().await?;
         let created = sqlx::query_scalar::<_, Uuid>(
             "INSERT INTO suppression_lists (organization_id, name, isdn_count) VALUES ($1, $2, $3) RETURNING id",
@@ -243,12 +239,13 @@ impl Store {
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;
-        let lists = self.suppression_lists(organization).await?;
+        let lists = self.suppression_lists().await?;
         Ok(lists.into_iter().find(|list| list.id == id.to_string()).map_or(Saved::NotFound, Saved::Saved))
     }
 
     /// The organization's suppression lists, newest first.
-    pub async fn suppression_lists(&self, organization: &Organization) -> Result<Vec<SuppressionList>, sqlx::Error> {
+    pub async fn suppression_lists(&self) -> Result<Vec<SuppressionList>, sqlx::Error> {
+        let organization = &self.organization;
         let rows: Vec<(Uuid, String, i32, String)> = sqlx::query_as(
             r#"SELECT id, name, isdn_count, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                FROM suppression_lists WHERE organization_id = $1 ORDER BY created_at DESC, name"#,

@@ -2,12 +2,12 @@
 //! the precomputed `recommendation_stats`: a few dozen rows, never a scan of the
 //! recommendations.
 
-use super::{Organization, Store};
+use crate::data::OrganizationStore;
 use crate::domain::figures::{Dashboards, GroupFigures};
 
-impl Store {
-    pub async fn dashboards(&self, organization: &Organization) -> Result<Dashboards, sqlx::Error> {
-        let rows = self.latest_stats(organization, &["service", "service_risk", "cluster", "service_cluster"]).await?;
+impl OrganizationStore {
+    pub async fn dashboards(&self) -> Result<Dashboards, sqlx::Error> {
+        let rows = self.latest_stats(&["service", "service_risk", "cluster", "service_cluster"]).await?;
         let mut dashboards = Dashboards::default();
         for row in rows {
             let figures = GroupFigures {

@@ -6,7 +6,8 @@ use super::campaigns::{push_rules, CAMPAIGN_ORDER};
 use super::copy::CopyBuffer;
 use super::lists::{push_filter, push_order};
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
-use super::{Organization, Store};
+use super::Organization;
+use crate::data::OrganizationStore;
 use crate::domain::campaign::{CampaignRules, ExportEvent};
 use crate::domain::lists::{ListSort, RecommendationFilter};
 use sqlx::{Postgres, QueryBuilder};
@@ -44,15 +45,12 @@ pub struct ExportRequest {
     pub client: String,
 }
 
-impl Store {
+impl OrganizationStore {
     /// The export's rows in its order, in batches. The export is recorded when its
     /// last row is read (a campaign's members with it, in one transaction); a
     /// download stopped early is recorded as `interrupted`, with no members.
-    pub fn export_rows(
-        &self,
-        organization: &Organization,
-        request: ExportRequest,
-    ) -> tokio::sync::mpsc::Receiver<Result<ExportBatch, sqlx::Error>> {
+    pub fn export_rows(&self, request: ExportRequest) -> tokio::sync::mpsc::Receiver<Result<ExportBatch, sqlx::Error>> {
+        let organization = &self.organization;
         let (sender, receiver) = tokio::sync::mpsc::channel(4);
         let (pg, organization) = (self.pg.clone(), organization.clone());
         tokio::spawn(async move {
@@ -65,12 +63,8 @@ impl Store {
     }
 
     /// Recorded exports, newest first: one campaign's, or every export when `None`.
-    pub async fn export_history(
-        &self,
-        organization: &Organization,
-        campaign: Option<Uuid>,
-        limit: i64,
-    ) -> Result<Vec<ExportEvent>, sqlx::Error> {
+    pub async fn export_history(&self, campaign: Option<Uuid>, limit: i64) -> Result<Vec<ExportEvent>, sqlx::Error> {
+        let organization = &self.organization;
         type Row = (Uuid, String, Option<String>, Option<f64>, serde_json::Value);
         let rows: Vec<Row> = sqlx::query_as(
             r#"SELECT id, to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), event_action,

@@ -7,7 +7,8 @@
 //! and 06 answer a page in a millisecond or two.
 
 use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
-use super::{Organization, Store};
+use super::Organization;
+use crate::data::OrganizationStore;
 use crate::domain::field_error::FieldError;
 use crate::domain::lists::{
     ListParams, ListSort, ListedRecommendation, MatchCount, RecommendationFilter, RecommendationPage, SortColumn,
@@ -131,14 +132,11 @@ struct ListedRow {
     sort_value: String,
 }
 
-impl Store {
+impl OrganizationStore {
     /// The request's page: up to `limit` recommendations matching its filter, in its
     /// order (ties by ISDN in the same direction), from its start.
-    pub async fn recommendation_page(
-        &self,
-        organization: &Organization,
-        request: &ListRequest,
-    ) -> Result<RecommendationPage, sqlx::Error> {
+    pub async fn recommendation_page(&self, request: &ListRequest) -> Result<RecommendationPage, sqlx::Error> {
+        let organization = &self.organization;
         let ListRequest { filter, sort, start, limit } = request;
         let limit = (*limit).clamp(1, MAX_PAGE_SIZE);
         let (expression, cast) = sort_sql(sort.column);
@@ -233,16 +231,13 @@ pub(super) fn push_filter(
     }
 }
 
-impl Store {
+impl OrganizationStore {
     /// How many recommendations match: summed from the precomputed `segment`
     /// statistics when the filter only names values (at most a few hundred rows, one
     /// per service, risk, cluster, PRE/POS and trend that occurs), else counted up to
     /// `COUNT_CAP` in the list's index.
-    pub async fn recommendation_count(
-        &self,
-        organization: &Organization,
-        filter: &RecommendationFilter,
-    ) -> Result<MatchCount, sqlx::Error> {
+    pub async fn recommendation_count(&self, filter: &RecommendationFilter) -> Result<MatchCount, sqlx::Error> {
+        let organization = &self.organization;
         if filter.min_value.is_none() && filter.min_readiness.is_none() {
             let mut query = QueryBuilder::<Postgres>::new(
                 "SELECT COALESCE(SUM(total_count), 0)::int8 FROM recommendation_stats WHERE dimension_type = 'segment'

@@ -7,7 +7,8 @@ use super::recommendation_rows::{
     recommendation_from_hash_fields, recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES,
 };
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
-use super::{Organization, Store};
+use super::Store;
+use crate::data::OrganizationStore;
 use crate::domain::figures::MetaStats;
 use crate::domain::profile::Profile;
 pub use crate::domain::profile::SubscriberView;
@@ -72,64 +73,6 @@ enum Cached<T> {
 }
 
 impl Store {
-    /// Seed 001's recommendation for `isdn`, or `None` if the organization has no such subscriber.
-    pub async fn recommendation(
-        &self,
-        organization: &Organization,
-        isdn: &str,
-    ) -> Result<Option<Recommendation>, LookupError> {
-        let key = organization.redis_key(&format!("rec:{isdn}"));
-        // HMGET of the known fields: no field names to read back, no map to build.
-        let read = redis::cmd("HMGET").arg(&key).arg(&REC_FIELD_NAMES[..]).to_owned();
-        let values = self.cached(read, |values: &Vec<Option<String>>| values.iter().all(Option::is_none)).await;
-        match values {
-            Cached::Hit(values) => {
-                if let Some(recommendation) = recommendation_from_values(&values) {
-                    return Ok(Some(recommendation));
-                }
-            }
-            // Nothing to fill while Redis is away: read only the recommendation.
-            Cached::Unavailable => return self.recommendation_from_postgres(organization, isdn).await,
-            Cached::Miss => {}
-        }
-        let entry = self.entry_from_postgres(organization, isdn).await?;
-        Ok(entry.and_then(|entry| recommendation_of(&entry)))
-    }
-
-    /// The recommendation and the 360 profile with its monthly ARPU.
-    pub async fn subscriber_view(
-        &self,
-        organization: &Organization,
-        isdn: &str,
-    ) -> Result<Option<SubscriberView>, LookupError> {
-        let rec_key = organization.redis_key(&format!("rec:{isdn}"));
-        let profile_key = organization.redis_key(&format!("profile:{isdn}"));
-        if let (Cached::Hit(rec), Cached::Hit(profile)) =
-            tokio::join!(self.cached_hash(&rec_key), self.cached_hash(&profile_key))
-        {
-            let recommendation = Recommendation::from_fields(rec.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            if let (Some(recommendation), Some(profile)) = (recommendation, Profile::from_hash_fields(&profile)) {
-                return Ok(Some(SubscriberView { recommendation, profile: Some(profile) }));
-            }
-        }
-        let entry = self.entry_from_postgres(organization, isdn).await?;
-        Ok(entry.and_then(|entry| {
-            Some(SubscriberView { recommendation: recommendation_of(&entry)?, profile: entry.profile.clone() })
-        }))
-    }
-
-    /// Seed 001's `meta:stats`, from Redis, or computed from PostgreSQL when Redis
-    /// does not have it.
-    pub async fn meta_stats(&self, organization: &Organization) -> Result<MetaStats, LookupError> {
-        if let Cached::Hit(fields) = self.cached_hash(&organization.redis_key("meta:stats")).await {
-            if let Some(stats) = MetaStats::from_hash_fields(&fields) {
-                return Ok(stats);
-            }
-        }
-        CacheCounters::count(&self.cache.counters.database_reads);
-        Ok(MetaStats::from_overview(&self.overview(organization).await?))
-    }
-
     pub fn cache_counts(&self) -> CacheCounts {
         self.cache.counters.snapshot()
     }
@@ -179,29 +122,82 @@ impl Store {
         self.cache.breaker.record_failure();
         CacheCounters::count(&self.cache.counters.fallbacks);
     }
+}
+
+impl OrganizationStore {
+    /// Seed 001's recommendation for `isdn`, or `None` if the organization has no such subscriber.
+    pub async fn recommendation(&self, isdn: &str) -> Result<Option<Recommendation>, LookupError> {
+        let organization = &self.organization;
+        let key = organization.redis_key(&format!("rec:{isdn}"));
+        // HMGET of the known fields: no field names to read back, no map to build.
+        let read = redis::cmd("HMGET").arg(&key).arg(&REC_FIELD_NAMES[..]).to_owned();
+        let values = self.cached(read, |values: &Vec<Option<String>>| values.iter().all(Option::is_none)).await;
+        match values {
+            Cached::Hit(values) => {
+                if let Some(recommendation) = recommendation_from_values(&values) {
+                    return Ok(Some(recommendation));
+                }
+            }
+            // Nothing to fill while Redis is away: read only the recommendation.
+            Cached::Unavailable => return self.recommendation_from_postgres(isdn).await,
+            Cached::Miss => {}
+        }
+        let entry = self.entry_from_postgres(isdn).await?;
+        Ok(entry.and_then(|entry| recommendation_of(&entry)))
+    }
+
+    /// The recommendation and the 360 profile with its monthly ARPU.
+    pub async fn subscriber_view(&self, isdn: &str) -> Result<Option<SubscriberView>, LookupError> {
+        let organization = &self.organization;
+        let rec_key = organization.redis_key(&format!("rec:{isdn}"));
+        let profile_key = organization.redis_key(&format!("profile:{isdn}"));
+        if let (Cached::Hit(rec), Cached::Hit(profile)) =
+            tokio::join!(self.cached_hash(&rec_key), self.cached_hash(&profile_key))
+        {
+            let recommendation = Recommendation::from_fields(rec.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            if let (Some(recommendation), Some(profile)) = (recommendation, Profile::from_hash_fields(&profile)) {
+                return Ok(Some(SubscriberView { recommendation, profile: Some(profile) }));
+            }
+        }
+        let entry = self.entry_from_postgres(isdn).await?;
+        Ok(entry.and_then(|entry| {
+            Some(SubscriberView { recommendation: recommendation_of(&entry)?, profile: entry.profile.clone() })
+        }))
+    }
+
+    /// Seed 001's `meta:stats`, from Redis, or computed from PostgreSQL when Redis
+    /// does not have it.
+    pub async fn meta_stats(&self) -> Result<MetaStats, LookupError> {
+        let organization = &self.organization;
+        if let Cached::Hit(fields) = self.cached_hash(&organization.redis_key("meta:stats")).await {
+            if let Some(stats) = MetaStats::from_hash_fields(&fields) {
+                return Ok(stats);
+            }
+        }
+        CacheCounters::count(&self.cache.counters.database_reads);
+        Ok(MetaStats::from_overview(&self.overview().await?))
+    }
 
     /// One Postgres read however many requests want the subscriber at once; the
     /// result is written back to Redis unless Redis is away.
-    async fn entry_from_postgres(&self, organization: &Organization, isdn: &str) -> SharedEntry {
+    async fn entry_from_postgres(&self, isdn: &str) -> SharedEntry {
+        let organization = &self.organization;
         let flight_key = format!("{}:{isdn}", organization.id);
         self.cache
             .entries
             .run(&flight_key, || async {
                 CacheCounters::count(&self.cache.counters.database_reads);
-                let entry = self.cache_entry(organization, isdn).await?;
+                let entry = self.cache_entry(isdn).await?;
                 if let Some(entry) = &entry {
-                    self.fill(organization, entry).await;
+                    self.fill(entry).await;
                 }
                 Ok(entry.map(Arc::new))
             })
             .await
     }
 
-    async fn recommendation_from_postgres(
-        &self,
-        organization: &Organization,
-        isdn: &str,
-    ) -> Result<Option<Recommendation>, LookupError> {
+    async fn recommendation_from_postgres(&self, isdn: &str) -> Result<Option<Recommendation>, LookupError> {
+        let organization = &self.organization;
         let flight_key = format!("{}:{isdn}", organization.id);
         self.cache
             .recommendations
@@ -219,7 +215,8 @@ impl Store {
             .await
     }
 
-    async fn fill(&self, organization: &Organization, entry: &CacheEntry) {
+    async fn fill(&self, entry: &CacheEntry) {
+        let organization = &self.organization;
         if !self.cache.breaker.allows() {
             return;
         }

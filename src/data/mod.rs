@@ -60,8 +60,7 @@ pub enum ConnectError {
 }
 
 /// Handles to Postgres and Redis, cheap to clone. `for_organization` gives the
-/// same store acting for one organization: its Postgres connections carry that
-/// organization, and the row-level security policies show them nothing else.
+/// same store acting for one organization (an [`OrganizationStore`]).
 #[derive(Clone)]
 pub struct Store {
     pg: PgPool,
@@ -74,6 +73,30 @@ pub struct Store {
     api_keys_known: std::sync::Arc<api_keys::KnownKeys>,
     /// Connections of their own for bulk lookups, opened on the first one.
     bulk_lookup_redis: std::sync::Arc<tokio::sync::OnceCell<Vec<ConnectionManager>>>,
+}
+
+/// The store acting for one organization: every read and write of the organization's
+/// data is a method of this type, so no call can name another organization's rows
+/// by mistake. The shared handles (pools, Redis, caches) are the `Store`'s, reached
+/// through `Deref`.
+#[derive(Clone)]
+pub struct OrganizationStore {
+    store: Store,
+    organization: Organization,
+}
+
+impl OrganizationStore {
+    pub fn organization(&self) -> &Organization {
+        &self.organization
+    }
+}
+
+impl std::ops::Deref for OrganizationStore {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        &self.store
+    }
 }
 
 /// Whether each store answered a ping.
@@ -111,8 +134,15 @@ impl Store {
         })
     }
 
-    /// This store acting for `organization_id` (see `TenantPools`).
-    pub fn for_organization(&self, organization_id: Uuid) -> Store {
+    /// This store acting for `organization`: what it reads and writes is that
+    /// organization's, and its Postgres connections carry it (see `TenantPools`).
+    pub fn for_organization(&self, organization: &Organization) -> OrganizationStore {
+        OrganizationStore { store: self.for_organization_id(organization.id), organization: organization.clone() }
+    }
+
+    /// Postgres connections that carry `organization_id`, for what must be read before
+    /// the organization itself is (a signed-in member's record).
+    pub fn for_organization_id(&self, organization_id: Uuid) -> Store {
         Store { pg: self.tenants.pool_of(organization_id), ..self.clone() }
     }
 

@@ -1,6 +1,7 @@
 //! Seed 004's organizations: the tenant every row belongs to.
 
 use super::Store;
+use crate::data::OrganizationStore;
 use uuid::Uuid;
 
 /// The tenant a request acts for. Its `redis_prefix` starts every Redis key it owns.
@@ -46,12 +47,12 @@ impl Store {
         .fetch_one(&self.pg)
         .await
     }
+}
 
+impl OrganizationStore {
     /// The organization as its admins see it, with its number of members.
-    pub async fn organization_settings(
-        &self,
-        organization: &Organization,
-    ) -> Result<crate::domain::admin::OrganizationSettings, sqlx::Error> {
+    pub async fn organization_settings(&self) -> Result<crate::domain::admin::OrganizationSettings, sqlx::Error> {
+        let organization = &self.organization;
         let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organization_members WHERE organization_id = $1")
             .bind(organization.id)
             .fetch_one(&self.pg)
@@ -66,11 +67,8 @@ impl Store {
 
     /// Renames the organization; its slug and Redis prefix never change. `None` when
     /// the store may not change it (it acts for another organization).
-    pub async fn rename_organization(
-        &self,
-        organization: &Organization,
-        name: &str,
-    ) -> Result<Option<Organization>, sqlx::Error> {
+    pub async fn rename_organization(&self, name: &str) -> Result<Option<Organization>, sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query_as("UPDATE organizations SET name = $2, updated_at = NOW() WHERE id = $1 RETURNING id, slug, name, redis_prefix")
             .bind(organization.id)
             .bind(name.trim())

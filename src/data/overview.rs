@@ -1,6 +1,6 @@
 //! The overview figures, read from the precomputed `recommendation_stats`.
 
-use super::{Organization, Store};
+use crate::data::OrganizationStore;
 use crate::domain::figures::{LabelledCount, MetaStats, OverviewStats, ServiceRiskCount};
 use crate::domain::recommendation::{RiskLevel, ServiceType};
 
@@ -18,15 +18,12 @@ pub(super) struct StatsRow {
     pub computed_at: String,
 }
 
-impl Store {
+impl OrganizationStore {
     /// The organization's latest statistics of the given dimensions (`all`,
     /// `service`, `risk`, `cluster`, `subscriber_type`, `arpu_trend`, `service_risk`,
     /// `service_cluster`), ordered.
-    pub(super) async fn latest_stats(
-        &self,
-        organization: &Organization,
-        dimensions: &[&str],
-    ) -> Result<Vec<StatsRow>, sqlx::Error> {
+    pub(super) async fn latest_stats(&self, dimensions: &[&str]) -> Result<Vec<StatsRow>, sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query_as(
             "SELECT dimension_type, dimension_value, COALESCE(total_count, 0)::int8 AS total_count,
                  COALESCE(total_advance_amount, 0)::float8 AS total_advance_amount,
@@ -48,17 +45,14 @@ impl Store {
     }
 
     /// The organization's latest statistics; all zero when nothing is loaded yet.
-    pub async fn overview(&self, organization: &Organization) -> Result<OverviewStats, sqlx::Error> {
-        let rows = self.latest_stats(organization, &["all", "service", "risk", "service_risk"]).await?;
+    pub async fn overview(&self) -> Result<OverviewStats, sqlx::Error> {
+        let rows = self.latest_stats(&["all", "service", "risk", "service_risk"]).await?;
         Ok(overview_from_rows(&rows))
     }
 
     /// Writes seed 001's `{prefix}:meta:stats` hash with exactly the seed's fields.
-    pub async fn publish_meta_stats(
-        &self,
-        organization: &Organization,
-        stats: &OverviewStats,
-    ) -> redis::RedisResult<()> {
+    pub async fn publish_meta_stats(&self, stats: &OverviewStats) -> redis::RedisResult<()> {
+        let organization = &self.organization;
         let fields = MetaStats::from_overview(stats).to_hash_fields();
         let key = organization.redis_key("meta:stats");
         redis::pipe().atomic().del(&key).hset_multiple(&key, &fields).query_async::<()>(&mut self.redis.clone()).await

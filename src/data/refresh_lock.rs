@@ -1,7 +1,7 @@
 //! Two refreshes (imports or cache syncs) of one organization never overlap: each
 //! holds a PostgreSQL advisory lock for its whole run.
 
-use super::{Organization, Store};
+use crate::data::OrganizationStore;
 use sqlx::{Connection, PgConnection};
 
 /// Held while a refresh runs. The lock lives on its own connection, so it is freed
@@ -10,9 +10,10 @@ pub struct RefreshLock {
     connection: PgConnection,
 }
 
-impl Store {
+impl OrganizationStore {
     /// Takes the organization's refresh lock, or `None` if another refresh holds it.
-    pub async fn try_lock_refresh(&self, organization: &Organization) -> Result<Option<RefreshLock>, sqlx::Error> {
+    pub async fn try_lock_refresh(&self) -> Result<Option<RefreshLock>, sqlx::Error> {
+        let organization = &self.organization;
         let mut connection = self.pg.acquire().await?.detach();
         let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext('ut360:refresh:' || $1::text))")
             .bind(organization.id)

@@ -7,7 +7,8 @@
 
 use super::dataset::Dataset;
 use super::tables::SubscriberTable;
-use super::{Organization, Store};
+use super::Organization;
+use crate::data::OrganizationStore;
 use sqlx::PgConnection;
 
 /// COPY data is sent to Postgres in chunks of about this many bytes.
@@ -62,16 +63,16 @@ pub enum ReplaceProgress {
     Swapping,
 }
 
-impl Store {
+impl OrganizationStore {
     /// Replaces the organization's subscribers with `dataset`, all or nothing, then
     /// recomputes `recommendation_stats` and refreshes the planner statistics and the visibility map.
     /// Subscribers that stay keep their recommendation id; unchanged rows are not rewritten.
     pub async fn replace_dataset(
         &self,
-        organization: &Organization,
         dataset: &Dataset,
         mut progress: impl FnMut(ReplaceProgress),
     ) -> Result<ReplaceSummary, sqlx::Error> {
+        let organization = &self.organization;
         let started = std::time::Instant::now();
         let mut tx = self.pg.begin().await?;
         // Sorting and anti-joining millions of staged rows in memory instead of on disk.
@@ -120,7 +121,8 @@ impl Store {
         Ok(summary)
     }
 
-    pub async fn count_subscribers(&self, organization: &Organization) -> Result<i64, sqlx::Error> {
+    pub async fn count_subscribers(&self) -> Result<i64, sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query_scalar("SELECT COUNT(*) FROM recommendations WHERE organization_id = $1")
             .bind(organization.id)
             .fetch_one(&self.pg)
@@ -128,7 +130,8 @@ impl Store {
     }
 
     /// Every subscriber's ISDN, in ISDN order (the transaction generator draws from them).
-    pub async fn subscriber_isdns(&self, organization: &Organization) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn subscriber_isdns(&self) -> Result<Vec<String>, sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query_scalar("SELECT isdn FROM recommendations WHERE organization_id = $1 ORDER BY isdn")
             .bind(organization.id)
             .fetch_all(&self.pg)

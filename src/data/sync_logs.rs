@@ -1,7 +1,8 @@
 //! Seed 004's `data_sources` and `sync_logs`: every import and cache sync is recorded
 //! as a run of its source, with its counts, duration and error.
 
-use super::{Organization, Store};
+use super::Store;
+use crate::data::OrganizationStore;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -67,39 +68,6 @@ pub struct SyncLogEntry {
 }
 
 impl Store {
-    /// Records that a full run of `source` has started; `config` says what it reads.
-    pub async fn start_sync(
-        &self,
-        organization: &Organization,
-        source: SourceType,
-        config: serde_json::Value,
-    ) -> Result<SyncRun, sqlx::Error> {
-        let mut tx = self.pg.begin().await?;
-        let data_source_id: Uuid = sqlx::query_scalar(
-            "INSERT INTO data_sources (organization_id, source_type, source_name, connection_config, sync_status)
-             VALUES ($1, $2, $3, $4, 'running')
-             ON CONFLICT (organization_id, source_type, source_name) DO UPDATE
-                 SET connection_config = EXCLUDED.connection_config, sync_status = 'running', updated_at = NOW()
-             RETURNING id",
-        )
-        .bind(organization.id)
-        .bind(source.as_str())
-        .bind(source.source_name())
-        .bind(config)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO sync_logs (organization_id, data_source_id, sync_type, status, started_at)
-             VALUES ($1, $2, 'full', 'started', clock_timestamp()) RETURNING id",
-        )
-        .bind(organization.id)
-        .bind(data_source_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(SyncRun { id, data_source_id })
-    }
-
     pub async fn finish_sync(&self, run: SyncRun, outcome: &SyncOutcome) -> Result<(), sqlx::Error> {
         let count = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
         let succeeded = outcome.error.is_none();
@@ -132,13 +100,41 @@ impl Store {
         .await?;
         tx.commit().await
     }
+}
+
+impl OrganizationStore {
+    /// Records that a full run of `source` has started; `config` says what it reads.
+    pub async fn start_sync(&self, source: SourceType, config: serde_json::Value) -> Result<SyncRun, sqlx::Error> {
+        let organization = &self.organization;
+        let mut tx = self.pg.begin().await?;
+        let data_source_id: Uuid = sqlx::query_scalar(
+            "INSERT INTO data_sources (organization_id, source_type, source_name, connection_config, sync_status)
+             VALUES ($1, $2, $3, $4, 'running')
+             ON CONFLICT (organization_id, source_type, source_name) DO UPDATE
+                 SET connection_config = EXCLUDED.connection_config, sync_status = 'running', updated_at = NOW()
+             RETURNING id",
+        )
+        .bind(organization.id)
+        .bind(source.as_str())
+        .bind(source.source_name())
+        .bind(config)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id = sqlx::query_scalar(
+            "INSERT INTO sync_logs (organization_id, data_source_id, sync_type, status, started_at)
+             VALUES ($1, $2, 'full', 'started', clock_timestamp()) RETURNING id",
+        )
+        .bind(organization.id)
+        .bind(data_source_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(SyncRun { id, data_source_id })
+    }
 
     /// The organization's latest runs, newest first.
-    pub async fn recent_syncs(
-        &self,
-        organization: &Organization,
-        limit: i64,
-    ) -> Result<Vec<SyncLogEntry>, sqlx::Error> {
+    pub async fn recent_syncs(&self, limit: i64) -> Result<Vec<SyncLogEntry>, sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query_as(
             "SELECT d.source_type, l.sync_type, l.status, l.records_processed, l.records_created,
                     l.records_updated, l.records_failed, l.started_at, l.completed_at,

@@ -6,6 +6,7 @@
 use super::copy_binary::{copy_binary, BinaryCopyBuffer};
 use super::transaction_summaries::SummaryDeltas;
 use super::{Organization, Store};
+use crate::data::OrganizationStore;
 use crate::domain::field_error::FieldError;
 use crate::domain::transactions::{
     DashboardQuery, DashboardRange, DayFigures, MerchantFigures, MerchantTrend, PaymentFigures, RecentTransaction,
@@ -119,14 +120,39 @@ impl Store {
             .await
     }
 
+    /// The partitions of `transaction_detail`, by name.
+    pub async fn transaction_partitions(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = 'transaction_detail'::regclass ORDER BY 1",
+        )
+        .fetch_all(&self.pg)
+        .await
+    }
+
+    /// Refreshes the planner's statistics and the visibility map after a large load.
+    pub async fn vacuum_transactions(&self) -> Result<(), sqlx::Error> {
+        sqlx::raw_sql("VACUUM (ANALYZE) transaction_detail, daily_merchant_summary, daily_payment_summary, daily_trend_summary, monthly_merchant_summary")
+            .execute(&self.pg)
+            .await?;
+        Ok(())
+    }
+
+    async fn cache_dashboard(&self, key: &str, dashboard: &TransactionDashboard) {
+        let json = serde_json::to_string(dashboard).expect("plain data serializes");
+        let stored: Result<(), _> = self.redis.clone().set_ex(key, json, DASHBOARD_TTL_SECONDS).await;
+        if let Err(error) = stored {
+            tracing::warn!(%error, key, "the dashboard could not be cached");
+        }
+    }
+}
+
+impl OrganizationStore {
     /// Stores the transactions and adds them to the summaries of the days they fall on
     /// (`transaction_summaries`), all or nothing; creates the partitions of months that have none. The cached
     /// dashboards of the organization are dropped once the rows are in.
-    pub async fn load_transactions(
-        &self,
-        organization: &Organization,
-        rows: &[TransactionRecord<'_>],
-    ) -> Result<LoadedTransactions, sqlx::Error> {
+    pub async fn load_transactions(&self, rows: &[TransactionRecord<'_>]) -> Result<LoadedTransactions, sqlx::Error> {
+        let organization = &self.organization;
         let days: BTreeSet<NaiveDate> = rows.iter().map(|row| row.trans_date.date()).collect();
         let (Some(first), Some(last)) = (days.first().copied(), days.last().copied()) else {
             return Ok(LoadedTransactions::default());
@@ -148,17 +174,14 @@ impl Store {
         let stored = copy_binary(&mut tx, "transaction_detail", TRANSACTION_COLUMNS, &stream).await?;
         SummaryDeltas::of(rows).add_to_summaries(&mut tx, organization.id).await?;
         tx.commit().await?;
-        self.forget_transaction_dashboards(organization).await;
+        self.forget_transaction_dashboards().await;
         Ok(LoadedTransactions { rows: stored, days: days.len(), partitions_created })
     }
 
     /// Recomputes the organization's summaries of `days` from the rows: a repair, and the
     /// figure loads are compared with (they add to the summaries instead).
-    pub async fn refresh_transaction_summaries(
-        &self,
-        organization: &Organization,
-        days: &[NaiveDate],
-    ) -> Result<(), sqlx::Error> {
+    pub async fn refresh_transaction_summaries(&self, days: &[NaiveDate]) -> Result<(), sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query("SELECT refresh_transaction_summaries($1, $2)")
             .bind(organization.id)
             .bind(days)
@@ -167,24 +190,10 @@ impl Store {
         Ok(())
     }
 
-    /// The partitions of `transaction_detail`, by name.
-    pub async fn transaction_partitions(&self) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query_scalar(
-            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-             WHERE i.inhparent = 'transaction_detail'::regclass ORDER BY 1",
-        )
-        .fetch_all(&self.pg)
-        .await
-    }
-
     /// PostgreSQL's plan for counting the rows between two days (both included): shows
     /// which partitions a range reads.
-    pub async fn explain_transactions_between(
-        &self,
-        organization: &Organization,
-        from: NaiveDate,
-        until: NaiveDate,
-    ) -> Result<String, sqlx::Error> {
+    pub async fn explain_transactions_between(&self, from: NaiveDate, until: NaiveDate) -> Result<String, sqlx::Error> {
+        let organization = &self.organization;
         let lines: Vec<String> = sqlx::query_scalar(&format!(
             "EXPLAIN SELECT COUNT(*) FROM transaction_detail
              WHERE organization_id = '{}' AND trans_date >= '{from}' AND trans_date < '{}'",
@@ -197,7 +206,8 @@ impl Store {
     }
 
     /// Deletes the organization's transactions and summaries (before a fresh demo load).
-    pub async fn delete_transactions(&self, organization: &Organization) -> Result<(), sqlx::Error> {
+    pub async fn delete_transactions(&self) -> Result<(), sqlx::Error> {
+        let organization = &self.organization;
         let mut tx = self.pg.begin().await?;
         for table in [
             "transaction_detail",
@@ -212,19 +222,12 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        self.forget_transaction_dashboards(organization).await;
+        self.forget_transaction_dashboards().await;
         Ok(())
     }
 
-    /// Refreshes the planner's statistics and the visibility map after a large load.
-    pub async fn vacuum_transactions(&self) -> Result<(), sqlx::Error> {
-        sqlx::raw_sql("VACUUM (ANALYZE) transaction_detail, daily_merchant_summary, daily_payment_summary, daily_trend_summary, monthly_merchant_summary")
-            .execute(&self.pg)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn count_transactions(&self, organization: &Organization) -> Result<i64, sqlx::Error> {
+    pub async fn count_transactions(&self) -> Result<i64, sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query_scalar("SELECT COUNT(*) FROM transaction_detail WHERE organization_id = $1")
             .bind(organization.id)
             .fetch_one(&self.pg)
@@ -234,10 +237,9 @@ impl Store {
     /// The dashboard from the cache when it holds it, else from the summaries (then cached).
     pub async fn transaction_dashboard(
         &self,
-        organization: &Organization,
         request: &DashboardRequest,
     ) -> Result<(TransactionDashboard, DashboardSource), sqlx::Error> {
-        let key = self.dashboard_key(organization, request).await;
+        let key = self.dashboard_key(request).await;
         if let Some(key) = &key {
             let cached: Result<Option<String>, _> = self.redis.clone().get(key).await;
             match cached {
@@ -249,7 +251,7 @@ impl Store {
                 Err(error) => tracing::warn!(%error, "Redis did not answer; the dashboard comes from the summaries"),
             }
         }
-        let dashboard = self.transaction_dashboard_from_summaries(organization, request).await?;
+        let dashboard = self.transaction_dashboard_from_summaries(request).await?;
         if let Some(key) = key {
             self.cache_dashboard(&key, &dashboard).await;
         }
@@ -258,15 +260,11 @@ impl Store {
 
     /// Computes the standard ranges (today, 7, 30 and 365 days) into the cache, as the
     /// background job does every 15 minutes so no user waits for them.
-    pub async fn precompute_transaction_dashboards(
-        &self,
-        organization: &Organization,
-        today: NaiveDate,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn precompute_transaction_dashboards(&self, today: NaiveDate) -> Result<(), sqlx::Error> {
         for range in DashboardRange::STANDARD {
             let request = DashboardRequest::standard(range, today);
-            let dashboard = self.transaction_dashboard_from_summaries(organization, &request).await?;
-            if let Some(key) = self.dashboard_key(organization, &request).await {
+            let dashboard = self.transaction_dashboard_from_summaries(&request).await?;
+            if let Some(key) = self.dashboard_key(&request).await {
                 self.cache_dashboard(&key, &dashboard).await;
             }
         }
@@ -277,28 +275,26 @@ impl Store {
     /// number of transactions).
     pub async fn transaction_dashboard_from_summaries(
         &self,
-        organization: &Organization,
         request: &DashboardRequest,
     ) -> Result<TransactionDashboard, sqlx::Error> {
-        self.dashboard_with(organization, request, &SUMMARY_SQL).await
+        self.dashboard_with(request, &SUMMARY_SQL).await
     }
 
     /// The same figures computed from the raw rows: the benchmark's baseline and the
     /// tests' reference.
     pub async fn transaction_dashboard_from_rows(
         &self,
-        organization: &Organization,
         request: &DashboardRequest,
     ) -> Result<TransactionDashboard, sqlx::Error> {
-        self.dashboard_with(organization, request, &RAW_SQL).await
+        self.dashboard_with(request, &RAW_SQL).await
     }
 
     async fn dashboard_with(
         &self,
-        organization: &Organization,
         request: &DashboardRequest,
         sql: &DashboardSql,
     ) -> Result<TransactionDashboard, sqlx::Error> {
+        let organization = &self.organization;
         let (query, from, until) = (&request.query, request.from, request.until);
         let merchants = sqlx::query_as::<_, (String, String, i64, i64, f64)>(sql.top_merchants)
             .bind(organization.id)
@@ -371,12 +367,8 @@ impl Store {
     }
 
     /// A subscriber's latest transactions, newest first.
-    pub async fn recent_transactions(
-        &self,
-        organization: &Organization,
-        isdn: &str,
-        limit: i64,
-    ) -> Result<Vec<RecentTransaction>, sqlx::Error> {
+    pub async fn recent_transactions(&self, isdn: &str, limit: i64) -> Result<Vec<RecentTransaction>, sqlx::Error> {
+        let organization = &self.organization;
         type Row = (NaiveDateTime, Option<String>, Option<String>, Option<String>, Option<String>, Option<f64>);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT trans_date, client_code, client_name, payment_mode, status, paid_amount::float8
@@ -404,7 +396,8 @@ impl Store {
     /// `{prefix}:transactions:dashboard:{generation}:{range}:{from}:{until}:{merchant}`.
     /// The generation changes with every load, so a load drops every cached dashboard
     /// at once; `None` when Redis does not answer (the dashboard is then not cached).
-    async fn dashboard_key(&self, organization: &Organization, request: &DashboardRequest) -> Option<String> {
+    async fn dashboard_key(&self, request: &DashboardRequest) -> Option<String> {
+        let organization = &self.organization;
         let DashboardRequest { query, from, until } = request;
         let generation: Result<Option<u64>, _> = self.redis.clone().get(generation_key(organization)).await;
         let generation = generation.map_err(|error| tracing::warn!(%error, "Redis did not answer")).ok()?.unwrap_or(0);
@@ -415,17 +408,10 @@ impl Store {
         )))
     }
 
-    async fn cache_dashboard(&self, key: &str, dashboard: &TransactionDashboard) {
-        let json = serde_json::to_string(dashboard).expect("plain data serializes");
-        let stored: Result<(), _> = self.redis.clone().set_ex(key, json, DASHBOARD_TTL_SECONDS).await;
-        if let Err(error) = stored {
-            tracing::warn!(%error, key, "the dashboard could not be cached");
-        }
-    }
-
     /// Moves the organization to a new cache generation: the cached dashboards are no
     /// longer read and expire on their own.
-    async fn forget_transaction_dashboards(&self, organization: &Organization) {
+    async fn forget_transaction_dashboards(&self) {
+        let organization = &self.organization;
         let bumped: Result<u64, _> = self.redis.clone().incr(generation_key(organization), 1).await;
         if let Err(error) = bumped {
             tracing::warn!(%error, "Redis did not answer; cached transaction dashboards expire within 15 minutes");

@@ -1,6 +1,7 @@
 //! Accounts, their memberships of organizations, failed sign-ins, and the session store.
 
 use super::{Organization, Store};
+use crate::data::OrganizationStore;
 use crate::domain::access::{Role, Viewer};
 use crate::domain::admin::MemberListing;
 use chrono::{DateTime, Utc};
@@ -115,30 +116,6 @@ pub fn normalize_email(email: &str) -> String {
 }
 
 impl Store {
-    /// Creates the account if the email is new (else sets its password) and gives it
-    /// `role` in `organization`. Returns the account's id.
-    pub async fn save_user(
-        &self,
-        organization: &Organization,
-        email: &str,
-        password_hash: &str,
-        role: Role,
-    ) -> Result<Uuid, sqlx::Error> {
-        let mut tx = self.pg.begin().await?;
-        let user_id: Uuid = sqlx::query_scalar(
-            "INSERT INTO users (email, password_hash) VALUES ($1, $2)
-             ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash
-             RETURNING id",
-        )
-        .bind(normalize_email(email))
-        .bind(password_hash)
-        .fetch_one(&mut *tx)
-        .await?;
-        set_role(&mut tx, organization, user_id, role).await?;
-        tx.commit().await?;
-        Ok(user_id)
-    }
-
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
         sqlx::query_as("SELECT id AS user_id, password_hash FROM users WHERE email = $1")
             .bind(normalize_email(email))
@@ -167,83 +144,6 @@ impl Store {
                 .fetch_optional(&self.pg)
                 .await?;
         Ok(row.and_then(MemberRow::into_member))
-    }
-
-    pub async fn members(&self, organization: &Organization) -> Result<Vec<MemberListing>, sqlx::Error> {
-        let rows: Vec<(String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
-            "SELECT u.email, m.role, u.last_sign_in_at FROM organization_members m JOIN users u ON u.id = m.user_id
-             WHERE m.organization_id = $1 ORDER BY u.email",
-        )
-        .bind(organization.id)
-        .fetch_all(&self.pg)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(email, role, last)| {
-                Some(MemberListing {
-                    email,
-                    role: Role::parse(&role)?,
-                    last_sign_in_at: last.map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()),
-                })
-            })
-            .collect())
-    }
-
-    /// Adds `email` to the organization with `role` (or gives a member that role).
-    /// An email without an account gets one with `new_account_hash` as its password.
-    pub async fn add_member(
-        &self,
-        organization: &Organization,
-        email: &str,
-        role: Role,
-        new_account_hash: &str,
-    ) -> Result<MemberChange, sqlx::Error> {
-        let email = normalize_email(email);
-        let mut tx = self.pg.begin().await?;
-        let created: Option<Uuid> = sqlx::query_scalar(
-            "INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id",
-        )
-        .bind(&email)
-        .bind(new_account_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let user_id = match created {
-            Some(id) => id,
-            None => {
-                sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?
-            }
-        };
-        if role != Role::Admin && is_last_admin(&mut tx, organization, user_id).await? {
-            return Ok(MemberChange::LastAdmin);
-        }
-        set_role(&mut tx, organization, user_id, role).await?;
-        tx.commit().await?;
-        Ok(if created.is_some() { MemberChange::NewAccount } else { MemberChange::Done })
-    }
-
-    /// Takes `email` out of the organization (the account stays, for other organizations).
-    pub async fn remove_member(&self, organization: &Organization, email: &str) -> Result<MemberChange, sqlx::Error> {
-        let mut tx = self.pg.begin().await?;
-        let Some(user_id): Option<Uuid> = sqlx::query_scalar(
-            "SELECT m.user_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND u.email = $2",
-        )
-        .bind(organization.id)
-        .bind(normalize_email(email))
-        .fetch_optional(&mut *tx)
-        .await?
-        else {
-            return Ok(MemberChange::NotMember);
-        };
-        if is_last_admin(&mut tx, organization, user_id).await? {
-            return Ok(MemberChange::LastAdmin);
-        }
-        sqlx::query("DELETE FROM organization_members WHERE organization_id = $1 AND user_id = $2")
-            .bind(organization.id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(MemberChange::Done)
     }
 
     /// Until when sign-ins with this email are refused, if they are now.
@@ -299,5 +199,105 @@ impl Store {
     /// they survive a restart.
     pub fn session_store(&self) -> tower_sessions_sqlx_store::PostgresStore {
         tower_sessions_sqlx_store::PostgresStore::new(self.pg.clone())
+    }
+}
+
+impl OrganizationStore {
+    /// Creates the account if the email is new (else sets its password) and gives it
+    /// `role` in `organization`. Returns the account's id.
+    pub async fn save_user(&self, email: &str, password_hash: &str, role: Role) -> Result<Uuid, sqlx::Error> {
+        let organization = &self.organization;
+        let mut tx = self.pg.begin().await?;
+        let user_id: Uuid = sqlx::query_scalar(
+            "INSERT INTO users (email, password_hash) VALUES ($1, $2)
+             ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash
+             RETURNING id",
+        )
+        .bind(normalize_email(email))
+        .bind(password_hash)
+        .fetch_one(&mut *tx)
+        .await?;
+        set_role(&mut tx, organization, user_id, role).await?;
+        tx.commit().await?;
+        Ok(user_id)
+    }
+
+    pub async fn members(&self) -> Result<Vec<MemberListing>, sqlx::Error> {
+        let organization = &self.organization;
+        let rows: Vec<(String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "SELECT u.email, m.role, u.last_sign_in_at FROM organization_members m JOIN users u ON u.id = m.user_id
+             WHERE m.organization_id = $1 ORDER BY u.email",
+        )
+        .bind(organization.id)
+        .fetch_all(&self.pg)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(email, role, last)| {
+                Some(MemberListing {
+                    email,
+                    role: Role::parse(&role)?,
+                    last_sign_in_at: last.map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()),
+                })
+            })
+            .collect())
+    }
+
+    /// Adds `email` to the organization with `role` (or gives a member that role).
+    /// An email without an account gets one with `new_account_hash` as its password.
+    pub async fn add_member(
+        &self,
+        email: &str,
+        role: Role,
+        new_account_hash: &str,
+    ) -> Result<MemberChange, sqlx::Error> {
+        let organization = &self.organization;
+        let email = normalize_email(email);
+        let mut tx = self.pg.begin().await?;
+        let created: Option<Uuid> = sqlx::query_scalar(
+            "INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id",
+        )
+        .bind(&email)
+        .bind(new_account_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let user_id = match created {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?
+            }
+        };
+        if role != Role::Admin && is_last_admin(&mut tx, organization, user_id).await? {
+            return Ok(MemberChange::LastAdmin);
+        }
+        set_role(&mut tx, organization, user_id, role).await?;
+        tx.commit().await?;
+        Ok(if created.is_some() { MemberChange::NewAccount } else { MemberChange::Done })
+    }
+
+    /// Takes `email` out of the organization (the account stays, for other organizations).
+    pub async fn remove_member(&self, email: &str) -> Result<MemberChange, sqlx::Error> {
+        let organization = &self.organization;
+        let mut tx = self.pg.begin().await?;
+        let Some(user_id): Option<Uuid> = sqlx::query_scalar(
+            "SELECT m.user_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND u.email = $2",
+        )
+        .bind(organization.id)
+        .bind(normalize_email(email))
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(MemberChange::NotMember);
+        };
+        if is_last_admin(&mut tx, organization, user_id).await? {
+            return Ok(MemberChange::LastAdmin);
+        }
+        sqlx::query("DELETE FROM organization_members WHERE organization_id = $1 AND user_id = $2")
+            .bind(organization.id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(MemberChange::Done)
     }
 }

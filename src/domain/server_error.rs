@@ -63,6 +63,18 @@ impl ServerError {
         }
     }
 
+    /// Gives the server function's response this error's status, when a response is
+    /// being made (on the server); the browser has none to set.
+    pub fn set_response_status(&self) {
+        #[cfg(feature = "ssr")]
+        if let (Some(response), Ok(status)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::StatusCode::from_u16(self.status()),
+        ) {
+            response.set_status(status);
+        }
+    }
+
     /// The refused field, for a bad request.
     pub fn field(&self) -> Option<&str> {
         match self {
@@ -84,8 +96,7 @@ impl From<crate::domain::field_error::FieldError> for ServerError {
     /// The message names the field too: pages show the message alone.
     fn from(error: crate::domain::field_error::FieldError) -> Self {
         let answer = Self::BadRequest { message: error.to_string(), field: error.field.to_owned() };
-        #[cfg(feature = "ssr")]
-        crate::server::error::set_response_status(answer.status());
+        answer.set_response_status();
         answer
     }
 }
@@ -112,8 +123,7 @@ impl FromServerFnError for ServerError {
             | ServerFnErrorErr::Serialization(message) => Self::Network { message },
             other => Self::Internal { message: other.to_string() },
         };
-        #[cfg(feature = "ssr")]
-        crate::server::error::set_response_status(error.status());
+        error.set_response_status();
         error
     }
 }

@@ -12,8 +12,8 @@ use leptos_meta::Title;
 
 #[server]
 pub async fn get_members() -> Result<Vec<MemberListing>, ServerError> {
-    let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.members(&member.organization).await?)
+    let (_member, store) = crate::server::auth::tenant()?;
+    Ok(store.members().await?)
 }
 
 /// Adds a member, or changes a member's role.
@@ -22,13 +22,13 @@ pub async fn save_member(email: String, role: String) -> Result<MemberAdded, Ser
     use crate::data::users::MemberChange;
     use crate::server::auth::password;
     use crate::server::error::AppError;
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     let bad = |field: &'static str, message: String| ServerError::from(AppError::BadRequest { field, message });
     crate::server::auth::check_email(&email).map_err(|message| bad("email", message))?;
     let role = Role::parse(&role).ok_or_else(|| bad("role", format!("role: {role:?} is not a role")))?;
     let new_password = password::generate();
     let hash = password::hash(&new_password);
-    match store.add_member(&member.organization, &email, role, &hash).await? {
+    match store.add_member(&email, role, &hash).await? {
         MemberChange::LastAdmin => Err(bad(
             "role",
             "role: the organization would have no admin left; make someone else admin first".to_owned(),
@@ -45,9 +45,9 @@ pub async fn save_member(email: String, role: String) -> Result<MemberAdded, Ser
 pub async fn remove_member(email: String) -> Result<(), ServerError> {
     use crate::data::users::MemberChange;
     use crate::server::error::AppError;
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     let bad = |message: String| ServerError::from(AppError::BadRequest { field: "email", message });
-    match store.remove_member(&member.organization, &email).await? {
+    match store.remove_member(&email).await? {
         MemberChange::LastAdmin => Err(bad("email: the organization's only admin cannot be removed".to_owned())),
         MemberChange::NotMember => Err(bad(format!("email: {} is not a member", email.trim()))),
         MemberChange::Done | MemberChange::NewAccount => Ok(()),
@@ -56,9 +56,9 @@ pub async fn remove_member(email: String) -> Result<(), ServerError> {
 
 #[server]
 pub async fn get_api_keys() -> Result<Vec<ApiKeyListing>, ServerError> {
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     let when = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
-    let keys = store.api_keys(&member.organization).await?;
+    let keys = store.api_keys().await?;
     Ok(keys
         .into_iter()
         .map(|key| ApiKeyListing {
@@ -75,8 +75,8 @@ pub async fn get_api_keys() -> Result<Vec<ApiKeyListing>, ServerError> {
 pub async fn create_api_key(name: String) -> Result<ApiKeyCreated, ServerError> {
     use crate::data::api_keys::ApiKeyError;
     use crate::server::error::AppError;
-    let (member, store) = crate::server::auth::tenant()?;
-    match store.create_api_key(&member.organization, &name).await {
+    let (_member, store) = crate::server::auth::tenant()?;
+    match store.create_api_key(&name).await {
         Ok(created) => Ok(ApiKeyCreated { name: created.info.name, secret: created.secret }),
         Err(ApiKeyError::Database(error)) => Err(error.into()),
         Err(refused) => Err(ServerError::from(AppError::BadRequest { field: "name", message: refused.to_string() })),
@@ -86,8 +86,8 @@ pub async fn create_api_key(name: String) -> Result<ApiKeyCreated, ServerError> 
 #[server]
 pub async fn revoke_api_key(name: String) -> Result<(), ServerError> {
     use crate::server::error::AppError;
-    let (member, store) = crate::server::auth::tenant()?;
-    match store.revoke_api_key(&member.organization, &name).await? {
+    let (_member, store) = crate::server::auth::tenant()?;
+    match store.revoke_api_key(&name).await? {
         true => Ok(()),
         false => Err(ServerError::from(AppError::BadRequest {
             field: "name",
@@ -98,22 +98,22 @@ pub async fn revoke_api_key(name: String) -> Result<(), ServerError> {
 
 #[server]
 pub async fn get_organization_settings() -> Result<OrganizationSettings, ServerError> {
-    let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.organization_settings(&member.organization).await?)
+    let (_member, store) = crate::server::auth::tenant()?;
+    Ok(store.organization_settings().await?)
 }
 
 #[server]
 pub async fn rename_organization(name: String) -> Result<OrganizationSettings, ServerError> {
     use crate::server::error::AppError;
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     let length = name.trim().chars().count();
     if length == 0 || length > ORGANIZATION_NAME_MAX {
         let message = format!("name: give 1 to {ORGANIZATION_NAME_MAX} characters (this has {length})");
         return Err(ServerError::from(AppError::BadRequest { field: "name", message }));
     }
-    let renamed = store.rename_organization(&member.organization, &name).await?;
-    let organization = renamed.ok_or_else(|| ServerError::from(AppError::NotFound("organization")))?;
-    Ok(store.organization_settings(&organization).await?)
+    let renamed = store.rename_organization(&name).await?;
+    let _organization = renamed.ok_or_else(|| ServerError::from(AppError::NotFound("organization")))?;
+    Ok(store.organization_settings().await?)
 }
 
 #[component]

@@ -43,12 +43,9 @@ fn rule_error(error: crate::domain::field_error::FieldError) -> crate::server::e
 
 #[server(endpoint = "campaign_workspace")]
 pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerError> {
-    let (member, store) = crate::server::auth::tenant()?;
-    let (campaigns, suppression_lists, dashboards) = tokio::try_join!(
-        store.campaigns(&member.organization),
-        store.suppression_lists(&member.organization),
-        store.dashboards(&member.organization),
-    )?;
+    let (_member, store) = crate::server::auth::tenant()?;
+    let (campaigns, suppression_lists, dashboards) =
+        tokio::try_join!(store.campaigns(), store.suppression_lists(), store.dashboards(),)?;
     let mut clusters: Vec<i32> = dashboards.by_cluster.iter().filter_map(|group| group.key.parse().ok()).collect();
     clusters.sort_unstable();
     Ok(CampaignWorkspace { campaigns, suppression_lists, clusters })
@@ -57,9 +54,9 @@ pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerError> 
 /// At a fixed address (`/api/campaign_preview`), so the benchmark can post to it.
 #[server(input = Json, endpoint = "campaign_preview")]
 pub async fn preview_campaign(rules: CampaignRules) -> Result<CampaignPreview, ServerError> {
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     rules.validate().map_err(rule_error)?;
-    store.campaign_preview(&member.organization, &rules).await.map_err(ServerError::from)
+    store.campaign_preview(&rules).await.map_err(ServerError::from)
 }
 
 #[server(input = Json, endpoint = "save_campaign")]
@@ -71,7 +68,7 @@ pub async fn save_campaign(
 ) -> Result<CampaignSummary, ServerError> {
     use crate::data::campaigns::Saved;
     use crate::server::error::AppError;
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     let saved = async {
         let required = |field: &'static str, label: &str, value: &str| match value.trim().chars().count() {
             0 => Err(AppError::BadRequest { field, message: format!("{label}: give one") }),
@@ -89,7 +86,7 @@ pub async fn save_campaign(
                     message: format!("{id:?} is not a campaign id"),
                 })?),
             };
-        match store.save_campaign(&member.organization, id, &name, &owner, &rules).await? {
+        match store.save_campaign(id, &name, &owner, &rules).await? {
             Saved::Saved(campaign) => Ok(campaign),
             Saved::NameTaken => Err(AppError::BadRequest {
                 field: "name",
@@ -104,11 +101,11 @@ pub async fn save_campaign(
 #[server(endpoint = "campaign_exports")]
 pub async fn get_campaign_exports(id: String) -> Result<Vec<ExportEvent>, ServerError> {
     use crate::server::error::AppError;
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     let id = uuid::Uuid::parse_str(&id).map_err(|_| {
         ServerError::from(AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })
     })?;
-    store.export_history(&member.organization, Some(id), 50).await.map_err(ServerError::from)
+    store.export_history(Some(id), 50).await.map_err(ServerError::from)
 }
 
 #[server(endpoint = "create_suppression_list")]
@@ -116,7 +113,7 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
     use crate::data::campaigns::Saved;
     use crate::domain::isdn_list::IsdnList;
     use crate::server::error::AppError;
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     /// A suppression list holds at most this many ISDNs.
     const SUPPRESSION_LIST_MAX: usize = 1_000_000;
     let bad = |field: &'static str, message: String| AppError::BadRequest { field, message };
@@ -140,7 +137,7 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
             let (most, given) = (format_count(SUPPRESSION_LIST_MAX as i64), format_count(list.isdns.len() as i64));
             return Err(bad("isdns", format!("ISDNs: at most {most} per list; this one has {given}")));
         }
-        match store.create_suppression_list(&member.organization, &name, &list.isdns).await? {
+        match store.create_suppression_list(&name, &list.isdns).await? {
             Saved::Saved(list) => Ok(list),
             Saved::NameTaken => Err(bad("name", format!("List name: another list is called {:?}", name.trim()))),
             Saved::NotFound => Err(AppError::NotFound("suppression list")),

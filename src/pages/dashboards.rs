@@ -18,8 +18,8 @@ use leptos_meta::Title;
 
 #[server]
 pub async fn get_dashboards() -> Result<Dashboards, ServerError> {
-    let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.dashboards(&member.organization).await?)
+    let (_member, store) = crate::server::auth::tenant()?;
+    Ok(store.dashboards().await?)
 }
 
 fn list_href(service: Option<&str>, risk: Option<&str>, cluster: Option<&str>) -> String {

@@ -14,8 +14,8 @@ use leptos_meta::Title;
 
 #[server]
 pub async fn get_overview() -> Result<OverviewStats, ServerError> {
-    let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.overview(&member.organization).await?)
+    let (_member, store) = crate::server::auth::tenant()?;
+    Ok(store.overview().await?)
 }
 
 #[component]

@@ -20,9 +20,9 @@ use leptos_router::hooks::use_params_map;
 #[server]
 pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, ServerError> {
     use crate::server::error::AppError;
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
-    Ok(store.subscriber_view(&member.organization, isdn.as_str()).await?)
+    Ok(store.subscriber_view(isdn.as_str()).await?)
 }
 
 #[server]
@@ -32,9 +32,9 @@ pub async fn get_recent_transactions(
     use crate::server::error::AppError;
     /// Transactions shown in Customer360.
     const RECENT_TRANSACTIONS: i64 = 20;
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
-    Ok(store.recent_transactions(&member.organization, isdn.as_str(), RECENT_TRANSACTIONS).await?)
+    Ok(store.recent_transactions(isdn.as_str(), RECENT_TRANSACTIONS).await?)
 }
 
 /// A path segment as typed: `%2F` and friends decoded, so `++/hZ…==` survives the URL.

@@ -20,10 +20,10 @@ use leptos_router::hooks::use_query_map;
 #[server]
 pub async fn get_transaction_dashboard(params: DashboardParams) -> Result<TransactionDashboard, ServerError> {
     use crate::data::transactions::DashboardRequest;
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     let query = params.query()?;
     let request = DashboardRequest::resolve(&query, chrono::Local::now().date_naive())?;
-    let (dashboard, _source) = store.transaction_dashboard(&member.organization, &request).await?;
+    let (dashboard, _source) = store.transaction_dashboard(&request).await?;
     Ok(dashboard)
 }
 

@@ -49,11 +49,7 @@ async fn recommendation(
     Path(isdn): Path<String>,
 ) -> Result<Json<Recommendation>, AppError> {
     let isdn = isdn_from_path(&isdn)?;
-    let found = state
-        .store
-        .for_organization(client.organization.id)
-        .recommendation(&client.organization, isdn.as_str())
-        .await?;
+    let found = state.store.for_organization(&client.organization).recommendation(isdn.as_str()).await?;
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
 }
 
@@ -64,11 +60,7 @@ async fn profile(
     Path(isdn): Path<String>,
 ) -> Result<Json<SubscriberView>, AppError> {
     let isdn = isdn_from_path(&isdn)?;
-    let found = state
-        .store
-        .for_organization(client.organization.id)
-        .subscriber_view(&client.organization, isdn.as_str())
-        .await?;
+    let found = state.store.for_organization(&client.organization).subscriber_view(isdn.as_str()).await?;
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
 }
 
@@ -79,9 +71,7 @@ async fn bulk(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<BulkLookup>, AppError> {
     let isdns = bulk_isdns(body)?;
-    Ok(Json(
-        state.store.for_organization(client.organization.id).bulk_recommendations(&client.organization, &isdns).await?,
-    ))
+    Ok(Json(state.store.for_organization(&client.organization).bulk_recommendations(&isdns).await?))
 }
 
 fn bulk_isdns(body: Result<Bytes, BytesRejection>) -> Result<Vec<Isdn>, AppError> {
@@ -110,18 +100,12 @@ async fn list(
 ) -> Result<Json<RecommendationPage>, AppError> {
     let Query(params) = params.map_err(|e| AppError::BadRequest { field: "query", message: e.body_text() })?;
     let request = ListRequest::from_params(&params).map_err(AppError::from)?;
-    Ok(Json(
-        state
-            .store
-            .for_organization(client.organization.id)
-            .recommendation_page(&client.organization, &request)
-            .await?,
-    ))
+    Ok(Json(state.store.for_organization(&client.organization).recommendation_page(&request).await?))
 }
 
 /// Seed 001's `meta:stats` figures.
 async fn stats(State(state): State<AppState>, client: ApiClient) -> Result<Json<MetaStats>, AppError> {
-    Ok(Json(state.store.for_organization(client.organization.id).meta_stats(&client.organization).await?))
+    Ok(Json(state.store.for_organization(&client.organization).meta_stats().await?))
 }
 
 #[cfg(test)]

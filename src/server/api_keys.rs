@@ -41,7 +41,8 @@ pub async fn run(settings: &Settings, args: &ApiKeyArgs) -> Result<(), String> {
     match &args.command {
         ApiKeyCommand::Create { org, name } => {
             let organization = cli::organization(&store, org).await?;
-            let created = store.create_api_key(&organization, name).await.map_err(|e| e.to_string())?;
+            let created =
+                store.for_organization(&organization).create_api_key(name).await.map_err(|e| e.to_string())?;
             eprintln!(
                 "Created API key {:?} for organization {:?}. Keep it now: it is not stored and cannot be shown again.",
                 created.info.name, organization.slug
@@ -50,7 +51,7 @@ pub async fn run(settings: &Settings, args: &ApiKeyArgs) -> Result<(), String> {
         }
         ApiKeyCommand::List { org } => {
             let organization = cli::organization(&store, org).await?;
-            let keys = store.api_keys(&organization).await.map_err(|e| e.to_string())?;
+            let keys = store.for_organization(&organization).api_keys().await.map_err(|e| e.to_string())?;
             if keys.is_empty() {
                 println!(
                     "Organization {:?} has no API keys; create one with `ut360 api-key create --org {} --name NAME`.",
@@ -62,7 +63,7 @@ pub async fn run(settings: &Settings, args: &ApiKeyArgs) -> Result<(), String> {
         }
         ApiKeyCommand::Revoke { org, name } => {
             let organization = cli::organization(&store, org).await?;
-            if !store.revoke_api_key(&organization, name).await.map_err(|e| e.to_string())? {
+            if !store.for_organization(&organization).revoke_api_key(name).await.map_err(|e| e.to_string())? {
                 return Err(format!("organization {:?} has no active API key named {name:?}", organization.slug));
             }
             println!("Revoked API key {name:?} of organization {:?}.", organization.slug);

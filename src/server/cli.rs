@@ -208,7 +208,7 @@ pub async fn organization(store: &Store, slug: &str) -> Result<Organization, Str
 
 /// Takes the organization's refresh lock, or says who holds it.
 pub async fn lock_refresh(store: &Store, organization: &Organization) -> Result<RefreshLock, String> {
-    store.try_lock_refresh(organization).await.map_err(|e| e.to_string())?.ok_or_else(|| {
+    store.for_organization(organization).try_lock_refresh().await.map_err(|e| e.to_string())?.ok_or_else(|| {
         format!("another import or cache sync of {:?} is running; try again when it ends", organization.slug)
     })
 }

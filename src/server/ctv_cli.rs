@@ -77,7 +77,7 @@ pub async fn run(settings: &Settings, args: &CtvArgs) -> Result<(), String> {
 async fn recalculate(store: &Store, organization: &Organization, today: Option<NaiveDate>) -> Result<(), String> {
     let progress = spinner(&MultiProgress::new(), format!("recalculating the commissions of {:?}", organization.slug));
     let started = Instant::now();
-    let summary = store.recalculate_commissions(organization, today).await.map_err(|e| e.to_string());
+    let summary = store.for_organization(organization).recalculate_commissions(today).await.map_err(|e| e.to_string());
     progress.finish_and_clear();
     let summary = summary?;
     println!(
@@ -94,7 +94,7 @@ async fn recalculate(store: &Store, organization: &Organization, today: Option<N
 async fn report(store: &Store, organization: &Organization, month: Option<NaiveDate>) -> Result<(), String> {
     let month = month.unwrap_or_else(|| chrono::Local::now().date_naive().with_day(1).expect("day 1 exists"));
     let started = Instant::now();
-    let rows = store.commission_report(organization, month).await.map_err(|e| e.to_string())?;
+    let rows = store.for_organization(organization).commission_report(month).await.map_err(|e| e.to_string())?;
     let took = started.elapsed();
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());
     let header =
@@ -130,30 +130,31 @@ fn bar(total: usize, message: &str) -> ProgressBar {
 
 /// Prints one line per figure: `name: median X ms ...`; the script puts the budgets beside them.
 async fn bench(store: &Store, organization: &Organization, args: &BenchArgs) -> Result<(), String> {
+    let store = store.for_organization(organization);
     let today = chrono::Local::now().date_naive();
     let fail = |e: sqlx::Error| e.to_string();
 
     if args.recalculations > 0 {
-        let closed = store.closed_commission_periods(organization).await.map_err(fail)?;
+        let closed = store.closed_commission_periods().await.map_err(fail)?;
         let (mut full, mut again) = (Vec::new(), Vec::new());
         let mut lines = 0;
         for run in 1..=args.recalculations {
             let progress = spinner(&MultiProgress::new(), format!("run {run}: emptying the ledger"));
-            store.empty_commission_ledger(organization).await.map_err(fail)?;
+            store.empty_commission_ledger().await.map_err(fail)?;
             progress.set_message(format!("run {run}: full recalculation"));
             let started = Instant::now();
-            let summary = store.recalculate_commissions(organization, Some(today)).await.map_err(fail)?;
+            let summary = store.recalculate_commissions(Some(today)).await.map_err(fail)?;
             full.push(started.elapsed());
             lines = summary.lines();
             // The months the load had closed, closed again, as the generator leaves them.
             progress.set_message(format!("run {run}: closing {} months", closed.len()));
             for month in &closed {
                 let day = parse_month(month)?;
-                store.close_commission_period(organization, day).await.map_err(fail)?;
+                store.close_commission_period(day).await.map_err(fail)?;
             }
             progress.set_message(format!("run {run}: recalculation with nothing to do"));
             let started = Instant::now();
-            let nothing = store.recalculate_commissions(organization, Some(today)).await.map_err(fail)?;
+            let nothing = store.recalculate_commissions(Some(today)).await.map_err(fail)?;
             again.push(started.elapsed());
             progress.finish_and_clear();
             if nothing.lines() != 0 {
@@ -176,7 +177,7 @@ async fn bench(store: &Store, organization: &Organization, args: &BenchArgs) -> 
     }
 
     if args.reports > 0 {
-        let closed = store.closed_commission_periods(organization).await.map_err(fail)?;
+        let closed = store.closed_commission_periods().await.map_err(fail)?;
         let this_month = today.with_day(1).expect("day 1 exists");
         let mut months = Vec::new();
         if let Some(latest) = closed.first() {
@@ -185,12 +186,12 @@ async fn bench(store: &Store, organization: &Organization, args: &BenchArgs) -> 
         months.push((this_month, "current"));
         for (month, label) in months {
             // One run first, so every measured run finds the pages in memory alike.
-            let rows = store.commission_report(organization, month).await.map_err(fail)?;
+            let rows = store.commission_report(month).await.map_err(fail)?;
             let progress = bar(args.reports, &format!("report {} ({label})", month.format("%Y-%m")));
             let mut samples = Vec::with_capacity(args.reports);
             for _ in 0..args.reports {
                 let started = Instant::now();
-                store.commission_report(organization, month).await.map_err(fail)?;
+                store.commission_report(month).await.map_err(fail)?;
                 samples.push(started.elapsed());
                 progress.inc(1);
             }
@@ -207,29 +208,30 @@ async fn bench(store: &Store, organization: &Organization, args: &BenchArgs) -> 
     }
 
     if args.trees > 0 {
-        let mut codes = store.collaborator_codes(organization).await.map_err(fail)?;
+        let mut codes = store.collaborator_codes().await.map_err(fail)?;
         if codes.is_empty() {
             return Err(format!("{:?} has no collaborators; run `ut360 generate` first", organization.slug));
         }
         // The first codes are the oldest collaborators, at the top of the largest trees:
         // the worst case, beside the random sample below (mostly small teams).
         let oldest: Vec<String> = codes.iter().take(10).cloned().collect();
-        trees(store, organization, &oldest, "the 10 oldest").await?;
+        trees(&store, organization, &oldest, "the 10 oldest").await?;
 
         // The same collaborators every run, so figures compare across changes.
         codes.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(7));
         let warm_up = 20.min(codes.len());
         for code in codes.iter().rev().take(warm_up) {
-            store.upline(organization, code).await.map_err(fail)?;
-            store.downline(organization, code).await.map_err(fail)?;
+            store.upline(code).await.map_err(fail)?;
+            store.downline(code).await.map_err(fail)?;
         }
-        trees(store, organization, &codes[..args.trees.min(codes.len())], "random").await?;
+        trees(&store, organization, &codes[..args.trees.min(codes.len())], "random").await?;
     }
     Ok(())
 }
 
 /// Reads each collaborator's upline and downline, 5 times over for fewer than 100.
 async fn trees(store: &Store, organization: &Organization, codes: &[String], label: &str) -> Result<(), String> {
+    let store = store.for_organization(organization);
     let fail = |e: sqlx::Error| e.to_string();
     {
         // Fewer than 100 collaborators are read 5 times each, so the median is not one read.
@@ -239,8 +241,8 @@ async fn trees(store: &Store, organization: &Organization, codes: &[String], lab
         let (mut samples, mut members, mut largest) = (Vec::with_capacity(chosen.len()), 0usize, 0usize);
         for code in &chosen {
             let started = Instant::now();
-            let upline = store.upline(organization, code).await.map_err(fail)?;
-            let downline = store.downline(organization, code).await.map_err(fail)?;
+            let upline = store.upline(code).await.map_err(fail)?;
+            let downline = store.downline(code).await.map_err(fail)?;
             samples.push(started.elapsed());
             members += upline.len() + downline.members.len();
             largest = largest.max(downline.members.len());

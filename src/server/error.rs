@@ -33,15 +33,6 @@ impl From<FieldError> for AppError {
     }
 }
 
-/// The status of the server function's response being made, when there is one.
-pub fn set_response_status(status: u16) {
-    if let (Some(response), Ok(status)) =
-        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), StatusCode::from_u16(status))
-    {
-        response.set_status(status);
-    }
-}
-
 impl From<AppError> for ServerError {
     /// Same status, same public message; the internal cause stays in the logs.
     fn from(error: AppError) -> Self {
@@ -54,7 +45,7 @@ impl From<AppError> for ServerError {
             AppError::DatabaseUnavailable(_) => ServerError::Unavailable { message },
             AppError::Internal(_) => ServerError::Internal { message },
         };
-        set_response_status(answer.status());
+        answer.set_response_status();
         answer
     }
 }

@@ -86,11 +86,7 @@ async fn commission_report(
     let params: ReportParams = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
         .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let query = params.query().map_err(AppError::from)?;
-    let report = state
-        .store
-        .for_organization(member.organization.id)
-        .select_commission_report(&member.organization, &query)
-        .await?;
+    let report = state.store.for_organization(&member.organization).select_commission_report(&query).await?;
     let period = report.period.ok_or(AppError::NotFound("commission month"))?;
     let columns: Vec<&'static str> = ReportColumn::ALL.iter().map(|column| column.as_str()).collect();
     let numeric: Vec<bool> = ReportColumn::ALL.iter().map(|column| column.is_figure()).collect();
@@ -167,12 +163,8 @@ async fn campaign(
     }
     let id = uuid::Uuid::parse_str(&id)
         .map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })?;
-    let campaign = state
-        .store
-        .for_organization(member.organization.id)
-        .campaign(&member.organization, id)
-        .await?
-        .ok_or(AppError::NotFound("campaign"))?;
+    let campaign =
+        state.store.for_organization(&member.organization).campaign(id).await?.ok_or(AppError::NotFound("campaign"))?;
     let file_name = format!("{}-{}.{}", file_name_part(&campaign.name), today(), format.extension());
     let page_url = format!("/campaigns/{id}/export.{}?{}", format.extension(), query.unwrap_or_default());
     let selection = ExportSelection::Campaign { id, name: campaign.name, rules: campaign.rules };
@@ -202,7 +194,7 @@ async fn export(
         session_id: uuid::Uuid::new_v4().to_string(),
         client: header_text(header::USER_AGENT),
     };
-    let batches = state.store.for_organization(member.organization.id).export_rows(&member.organization, request);
+    let batches = state.store.for_organization(&member.organization).export_rows(request);
     let body = match format {
         Format::Csv => Body::from_stream(csv_stream(columns, batches)),
         Format::Xlsx => {

@@ -80,7 +80,11 @@ pub async fn import_locked(store: &Store, organization: &Organization, files: Da
         "profiles": files.profiles,
         "monthly_arpu": files.monthly_arpu,
     });
-    let run = store.start_sync(organization, SourceType::FileImport, config).await.map_err(|e| e.to_string())?;
+    let run = store
+        .for_organization(organization)
+        .start_sync(SourceType::FileImport, config)
+        .await
+        .map_err(|e| e.to_string())?;
 
     let bars = MultiProgress::new();
     let read_bars: HashMap<SubscriberTable, ProgressBar> = SubscriberTable::ALL
@@ -129,7 +133,8 @@ pub async fn import_locked(store: &Store, organization: &Organization, files: Da
     let mut staging = None;
     let mut swapping = None;
     let replaced = store
-        .replace_dataset(organization, &read.dataset, |step| match step {
+        .for_organization(organization)
+        .replace_dataset(&read.dataset, |step| match step {
             ReplaceProgress::Staged(_, rows) => staging
                 .get_or_insert_with(|| rows_bar(&bars, "staging in PostgreSQL", Some(read.dataset.total_rows())))
                 .inc(rows),

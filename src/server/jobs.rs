@@ -16,7 +16,7 @@ pub async fn maintain_transactions(
     today: NaiveDate,
 ) -> Result<(), sqlx::Error> {
     store.ensure_transaction_partitions(today, today + Months::new(PARTITION_MONTHS_AHEAD)).await?;
-    store.precompute_transaction_dashboards(organization, today).await
+    store.for_organization(organization).precompute_transaction_dashboards(today).await
 }
 
 /// Runs `maintain_transactions` now and then every 15 minutes, for as long as the server runs.

@@ -18,8 +18,7 @@ use tower_http::trace::TraceLayer;
 pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> {
     let store = Store::connect(&settings.app_store()).await.map_err(|e| e.to_string())?;
     let organization = cli::organization(&store, Organization::DEFAULT_SLUG).await?;
-    let maintenance =
-        super::jobs::spawn_transaction_maintenance(store.for_organization(organization.id), organization.clone());
+    let maintenance = super::jobs::spawn_transaction_maintenance(store.clone(), organization.clone());
     let state = AppState::new(leptos_options(args), store.clone(), args.session_policy());
     let expired_sessions = tokio::spawn(tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
         state.sessions.clone(),

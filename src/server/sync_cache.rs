@@ -35,13 +35,18 @@ pub async fn run(settings: &Settings, args: &SyncCacheArgs) -> Result<(), String
 pub async fn sync_locked(store: &Store, organization: &Organization) -> Result<(), String> {
     let started = Instant::now();
     let config = serde_json::json!({ "redis_prefix": organization.redis_prefix });
-    let run = store.start_sync(organization, SourceType::RedisCache, config).await.map_err(|e| e.to_string())?;
+    let run = store
+        .for_organization(organization)
+        .start_sync(SourceType::RedisCache, config)
+        .await
+        .map_err(|e| e.to_string())?;
 
     let bars = MultiProgress::new();
     let mut bar = None;
     let mut cleaning = None;
     let synced = store
-        .sync_cache(organization, |step| match step {
+        .for_organization(organization)
+        .sync_cache(|step| match step {
             CacheSyncProgress::Started { subscribers } => {
                 bar = Some(rows_bar(&bars, &format!("redis {}:*", organization.redis_prefix), Some(subscribers)))
             }

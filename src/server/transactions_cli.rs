@@ -64,7 +64,7 @@ pub async fn run(settings: &Settings, args: &TransactionsArgs) -> Result<(), Str
     match &args.command {
         TransactionsCommand::Generate { rows, days, seed, replace, loads_at_once } => {
             if *replace {
-                store.delete_transactions(&organization).await.map_err(|e| e.to_string())?;
+                store.for_organization(&organization).delete_transactions().await.map_err(|e| e.to_string())?;
             }
             load_demo_transactions(&store, &organization, *seed, *rows, *days, today, usize::from(*loads_at_once))
                 .await
@@ -101,7 +101,7 @@ pub async fn load_demo_transactions(
     today: NaiveDate,
     loads_at_once: usize,
 ) -> Result<LoadedTransactions, String> {
-    let isdns = store.subscriber_isdns(organization).await.map_err(|e| e.to_string())?;
+    let isdns = store.for_organization(organization).subscriber_isdns().await.map_err(|e| e.to_string())?;
     let mut synth = TransactionSynth::new(seed, rows, days, today, isdns);
     let bar = rows_bar(&MultiProgress::new(), "loading transactions", Some(rows));
     let started = Instant::now();
@@ -137,7 +137,8 @@ pub async fn load_demo_transactions(
         }
         let (store, organization, names) = (store.clone(), organization.clone(), synth.names());
         let rows = std::mem::replace(&mut batch, Vec::with_capacity(LOAD_BATCH_ROWS + 10_000));
-        loads.spawn(async move { store.load_transactions(&organization, &names.records(&rows)).await });
+        loads
+            .spawn(async move { store.for_organization(&organization).load_transactions(&names.records(&rows)).await });
     }
     while let Some(loaded) = loads.join_next().await {
         add(loaded)?;
@@ -162,28 +163,29 @@ pub async fn load_demo_transactions(
 
 /// Prints one line per figure; the script puts the budgets beside them.
 async fn bench(store: &Store, organization: &Organization, runs: usize, today: NaiveDate) -> Result<(), String> {
+    let store = store.for_organization(organization);
     let fail = |e: sqlx::Error| e.to_string();
-    let rows = store.count_transactions(organization).await.map_err(fail)?;
+    let rows = store.count_transactions().await.map_err(fail)?;
     println!("transactions: {}", format_count(rows));
     let year = DashboardRequest::standard(DashboardRange::Year, today);
 
     // One run of each first, so every measured run finds the pages in memory alike.
-    let from_summaries = store.transaction_dashboard_from_summaries(organization, &year).await.map_err(fail)?;
-    let from_rows = store.transaction_dashboard_from_rows(organization, &year).await.map_err(fail)?;
+    let from_summaries = store.transaction_dashboard_from_summaries(&year).await.map_err(fail)?;
+    let from_rows = store.transaction_dashboard_from_rows(&year).await.map_err(fail)?;
     if from_summaries.top_merchants != from_rows.top_merchants || from_summaries.trend.len() != from_rows.trend.len() {
         return Err("the summaries and the rows disagree on the year's dashboard".to_owned());
     }
     let mut summary_samples = Vec::with_capacity(runs);
     for _ in 0..runs {
         let started = Instant::now();
-        store.transaction_dashboard_from_summaries(organization, &year).await.map_err(fail)?;
+        store.transaction_dashboard_from_summaries(&year).await.map_err(fail)?;
         summary_samples.push(started.elapsed());
     }
     let raw_runs = runs.min(5);
     let mut raw_samples = Vec::with_capacity(raw_runs);
     for _ in 0..raw_runs {
         let started = Instant::now();
-        store.transaction_dashboard_from_rows(organization, &year).await.map_err(fail)?;
+        store.transaction_dashboard_from_rows(&year).await.map_err(fail)?;
         raw_samples.push(started.elapsed());
     }
     let (summaries, raw) = (median_ms(&summary_samples), median_ms(&raw_samples));
@@ -194,16 +196,16 @@ async fn bench(store: &Store, organization: &Organization, runs: usize, today: N
     );
 
     let mut cached_samples = Vec::with_capacity(runs);
-    store.transaction_dashboard(organization, &year).await.map_err(fail)?;
+    store.transaction_dashboard(&year).await.map_err(fail)?;
     for _ in 0..runs {
         let started = Instant::now();
-        store.transaction_dashboard(organization, &year).await.map_err(fail)?;
+        store.transaction_dashboard(&year).await.map_err(fail)?;
         cached_samples.push(started.elapsed());
     }
     println!("year dashboard from the cache: median {:.2} ms over {runs} runs", median_ms(&cached_samples));
 
     let month_start = today - chrono::Days::new(40);
-    let plan = store.explain_transactions_between(organization, month_start, today).await.map_err(fail)?;
+    let plan = store.explain_transactions_between(month_start, today).await.map_err(fail)?;
     let partitions = store.transaction_partitions().await.map_err(fail)?;
     let scanned: Vec<&String> = partitions.iter().filter(|name| plan.contains(name.as_str())).collect();
     println!(
@@ -217,14 +219,14 @@ async fn bench(store: &Store, organization: &Organization, runs: usize, today: N
     // One more day of rows (a day's share of the table), dated yesterday: a late load.
     let per_day = (rows / 365).max(1) as u64;
     let yesterday = today - chrono::Days::new(1);
-    let isdns = store.subscriber_isdns(organization).await.map_err(fail)?;
+    let isdns = store.subscriber_isdns().await.map_err(fail)?;
     let mut synth = TransactionSynth::new(rows as u64, per_day, 1, yesterday, isdns);
     let day_rows = synth.rows_of(yesterday);
     let started = Instant::now();
-    let loaded = store.load_transactions(organization, &synth.records(&day_rows)).await.map_err(fail)?;
+    let loaded = store.load_transactions(&synth.records(&day_rows)).await.map_err(fail)?;
     let load = started.elapsed();
     let started = Instant::now();
-    store.refresh_transaction_summaries(organization, &[yesterday]).await.map_err(fail)?;
+    store.refresh_transaction_summaries(&[yesterday]).await.map_err(fail)?;
     let refresh = started.elapsed();
     println!(
         "loading one day of rows ({}) with its figures added to the summaries: {:.0} ms; recomputing that day's summaries from the rows alone: {:.0} ms",

@@ -56,7 +56,7 @@ pub async fn run(settings: &Settings, args: &UserArgs) -> Result<(), String> {
         }
         UserCommand::List { org } => {
             let organization = cli::organization(&store, org).await?;
-            let members = store.members(&organization).await.map_err(|e| e.to_string())?;
+            let members = store.for_organization(&organization).members().await.map_err(|e| e.to_string())?;
             if members.is_empty() {
                 println!("Organization {:?} has no members; add one with `ut360 user create --org {} --email … --role admin`.", organization.slug, organization.slug);
             }
@@ -84,7 +84,7 @@ pub async fn create(
     super::auth::check_email(email)?;
     password::check_strength(password)?;
     let hash = password::hash(password);
-    store.save_user(organization, email, &hash, role).await.map_err(|e| e.to_string())?;
+    store.for_organization(organization).save_user(email, &hash, role).await.map_err(|e| e.to_string())?;
     Ok(())
 }
 

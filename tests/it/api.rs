@@ -115,7 +115,7 @@ async fn keys_are_required_checked_revoked_and_scoped_to_their_organization() {
     let (our_records, their_records) = records.split_at(records.len() / 2);
     db.load(&ours, our_records).await;
     db.load(&theirs, their_records).await;
-    let key = db.store.create_api_key(&ours, "advance-system").await.unwrap();
+    let key = db.store.for_organization(&ours).create_api_key("advance-system").await.unwrap();
     let their_http = api_client(&db.store, &theirs).await;
     let base = spawn_app(db.store.clone()).await;
     let our_isdn = encoded(&our_records[0].isdn);
@@ -161,8 +161,11 @@ async fn keys_are_required_checked_revoked_and_scoped_to_their_organization() {
     // Revoked from another process (as `ut360 api-key revoke` does): refused at once,
     // although the server had the key in memory.
     let cli_store = Store::connect(&db.settings).await.unwrap();
-    assert!(cli_store.revoke_api_key(&ours, "advance-system").await.unwrap());
-    assert!(!cli_store.revoke_api_key(&ours, "advance-system").await.unwrap(), "nothing left to revoke");
+    assert!(cli_store.for_organization(&ours).revoke_api_key("advance-system").await.unwrap());
+    assert!(
+        !cli_store.for_organization(&ours).revoke_api_key("advance-system").await.unwrap(),
+        "nothing left to revoke"
+    );
     let mut refused = false;
     for _ in 0..30 {
         if http.get(url(&our_isdn)).send().await.unwrap().status() == 401 {
@@ -173,10 +176,10 @@ async fn keys_are_required_checked_revoked_and_scoped_to_their_organization() {
     }
     assert!(refused, "a revoked key is refused within 1.5 s");
     // The name is free again; the old key stays refused.
-    let renewed = cli_store.create_api_key(&ours, "advance-system").await.unwrap();
+    let renewed = cli_store.for_organization(&ours).create_api_key("advance-system").await.unwrap();
     assert_eq!(client_with_key(&renewed.secret).get(url(&our_isdn)).send().await.unwrap().status(), 200);
     assert_eq!(http.get(url(&our_isdn)).send().await.unwrap().status(), 401);
-    let taken = cli_store.create_api_key(&ours, "advance-system").await.unwrap_err();
+    let taken = cli_store.for_organization(&ours).create_api_key("advance-system").await.unwrap_err();
     assert!(taken.to_string().contains("already has an active key named"), "{taken}");
     cli_store.close().await;
     db.cleanup().await;
@@ -222,7 +225,7 @@ async fn bulk_lookups_answer_found_and_not_found_in_order_and_are_cached_for_an_
     assert_eq!(db.store.cache_counts().database_reads, reads_before, "the kept answer is used");
 
     // A sync drops kept answers; the rec hashes then answer without PostgreSQL.
-    db.store.sync_cache(&org, |_| {}).await.unwrap();
+    db.store.for_organization(&org).sync_cache(|_| {}).await.unwrap();
     assert!(redis.keys::<_, Vec<String>>(org.redis_key("bulk:*")).await.unwrap().is_empty());
     let many: Vec<&str> = records.iter().map(|r| r.isdn.as_str()).collect();
     let answer: Value = http.post(&bulk).json(&many).send().await.unwrap().json().await.unwrap();
@@ -447,7 +450,7 @@ async fn lists_sort_by_any_column_filter_by_type_and_trend_and_page_back() {
             "AND service_type = 'MBFG' AND subscriber_type = 'PRE' AND arpu_trend = 'Giảm'",
         ),
     ] {
-        let count = db.store.recommendation_count(&org, &params.filter().unwrap()).await.unwrap();
+        let count = db.store.for_organization(&org).recommendation_count(&params.filter().unwrap()).await.unwrap();
         let expected = sql_isdns(condition.into()).await.len() as i64;
         assert!(expected > 0, "{condition} matches someone");
         assert_eq!(count, MatchCount::Exact(expected), "{condition}");

@@ -235,7 +235,8 @@ async fn sessions_rotate_at_sign_in_end_at_sign_out_and_survive_a_restart() {
     sign_in(&http, &base, &email, TEST_PASSWORD).await;
     assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     db.store
-        .save_user(&org, &email, &ut360::server::auth::password::hash(TEST_PASSWORD), Role::Marketing)
+        .for_organization(&org)
+        .save_user(&email, &ut360::server::auth::password::hash(TEST_PASSWORD), Role::Marketing)
         .await
         .unwrap();
     assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::OK);

@@ -46,7 +46,7 @@ async fn the_seed_commands_answer_as_documented_and_match_postgres() {
     let org = db.organization_with_own_prefix().await;
     let records = generate(21, 0.005);
     db.load(&org, &records).await;
-    let summary = db.store.sync_cache(&org, |_| {}).await.unwrap();
+    let summary = db.store.for_organization(&org).sync_cache(|_| {}).await.unwrap();
     assert_eq!(summary.recommendations, records.len() as u64);
     assert_eq!(summary.profiles, records.len() as u64);
 
@@ -160,9 +160,10 @@ async fn the_seed_commands_answer_as_documented_and_match_postgres() {
 async fn a_resync_after_subscribers_leave_leaves_no_stale_keys() {
     let db = TestDb::new().await;
     let org = db.organization_with_own_prefix().await;
+    let store = db.store.for_organization(&org);
     let mut records = generate(22, 0.003);
     db.load(&org, &records).await;
-    db.store.sync_cache(&org, |_| {}).await.unwrap();
+    store.sync_cache(|_| {}).await.unwrap();
     let mut redis = redis().await;
     let p = org.redis_prefix.clone();
     redis.set_ex::<_, _, ()>(format!("{p}:bulk:abc"), "[]", 3600).await.unwrap();
@@ -175,8 +176,8 @@ async fn a_resync_after_subscribers_leave_leaves_no_stale_keys() {
         .chain(std::iter::once(records[0].isdn.clone()))
         .collect();
     records.retain(|r| !leaving.contains(&r.isdn));
-    db.store.replace_dataset(&org, &Dataset::from_records(&records), |_| {}).await.unwrap();
-    let summary = db.store.sync_cache(&org, |_| {}).await.unwrap();
+    store.replace_dataset(&Dataset::from_records(&records), |_| {}).await.unwrap();
+    let summary = store.sync_cache(|_| {}).await.unwrap();
     assert!(summary.removed_keys >= 2 * leaving.len() as u64 + 2, "{summary:?}");
 
     for isdn in &leaving {
@@ -208,12 +209,19 @@ async fn a_resync_after_subscribers_leave_leaves_no_stale_keys() {
 async fn refreshes_of_one_organization_never_overlap() {
     let db = TestDb::new().await;
     let org = db.default_organization().await;
+    let store = db.store.for_organization(&org);
     let other = db.organization_with_own_prefix().await;
-    let held = db.store.try_lock_refresh(&org).await.unwrap().expect("free at first");
-    assert!(db.store.try_lock_refresh(&org).await.unwrap().is_none(), "a second refresh must wait");
-    let elsewhere = db.store.try_lock_refresh(&other).await.unwrap().expect("other organizations are independent");
+    let held = store.try_lock_refresh().await.unwrap().expect("free at first");
+    assert!(store.try_lock_refresh().await.unwrap().is_none(), "a second refresh must wait");
+    let elsewhere = db
+        .store
+        .for_organization(&other)
+        .try_lock_refresh()
+        .await
+        .unwrap()
+        .expect("other organizations are independent");
     held.release().await.unwrap();
-    let again = db.store.try_lock_refresh(&org).await.unwrap().expect("free after release");
+    let again = store.try_lock_refresh().await.unwrap().expect("free after release");
     again.release().await.unwrap();
     elsewhere.release().await.unwrap();
     db.cleanup().await;

@@ -185,7 +185,7 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
 
     // An uploaded suppression list removes exactly its members.
     let suppressed: Vec<Isdn> = everyone.iter().step_by(7).map(|isdn| Isdn::parse(isdn).unwrap()).collect();
-    let list = match db.store.create_suppression_list(&org, "Opt-outs", &suppressed).await.unwrap() {
+    let list = match db.store.for_organization(&org).create_suppression_list("Opt-outs", &suppressed).await.unwrap() {
         ut360::data::campaigns::Saved::Saved(list) => list,
         other => panic!("{other:?}"),
     };

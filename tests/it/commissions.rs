@@ -19,7 +19,7 @@ fn date(text: &str) -> NaiveDate {
 async fn organization_with_rates(db: &TestDb) -> Organization {
     let org = db.organization_with_own_prefix().await;
     for (level, rate) in [(0, 10.0), (1, 5.0), (2, 3.0), (3, 2.0), (4, 1.0)] {
-        db.store.set_commission_rate(&org, level, rate, date("2000-01-01")).await.unwrap();
+        db.store.for_organization(&org).set_commission_rate(level, rate, date("2000-01-01")).await.unwrap();
     }
     org
 }
@@ -61,7 +61,7 @@ async fn enter(
         amount,
     };
     customer.validate().unwrap();
-    match db.store.create_customer(org, &customer).await.unwrap() {
+    match db.store.for_organization(org).create_customer(&customer).await.unwrap() {
         CustomerEntry::Created(created) => created.id,
         other => panic!("{phone} was not entered: {other:?}"),
     }
@@ -100,6 +100,7 @@ fn owed(rows: &[(&str, i16, f64)]) -> Vec<(String, i16, f64)> {
 async fn closer_and_up_to_four_uplines_are_paid_whatever_the_chain_length() {
     let db = TestDb::new().await;
     let org = organization_with_rates(&db).await;
+    let store = db.store.for_organization(&org);
     // Shorter than 4 uplines (2), exactly 4, and longer (6: the top two earn nothing).
     referral_chain(&db.pool, &org, &["S2", "S1", "S0"]).await;
     referral_chain(&db.pool, &org, &["E4", "E3", "E2", "E1", "E0"]).await;
@@ -135,7 +136,7 @@ async fn closer_and_up_to_four_uplines_are_paid_whatever_the_chain_length() {
     assert!(lines_of(&db.pool, long).await.iter().all(|line| line.3 == "earning" && line.4 == "2026-03"));
 
     // Idempotent: recalculating writes nothing more.
-    let again = db.store.recalculate_commissions(&org, None).await.unwrap();
+    let again = store.recalculate_commissions(None).await.unwrap();
     assert_eq!(again.lines(), 0, "{again:?}");
     assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM commissions").await, 13);
 
@@ -144,17 +145,17 @@ async fn closer_and_up_to_four_uplines_are_paid_whatever_the_chain_length() {
     assert!(lines_of(&db.pool, booked).await.is_empty());
 
     // The report's totals are its statement lines' sums; L1 earns direct nothing, override at level 1.
-    let report = db.store.commission_report(&org, date("2026-03-01")).await.unwrap();
+    let report = store.commission_report(date("2026-03-01")).await.unwrap();
     assert_eq!(report.len(), 13);
     let l1 = report.iter().find(|row| row.ma_ctv == "L1").unwrap();
     assert_eq!((l1.direct, l1.overrides, l1.adjustments, l1.total), (0.0, [125_000.0, 0.0, 0.0, 0.0], 0.0, 125_000.0));
     assert_eq!(report[0].ma_ctv, "L0", "highest total first");
     for row in &report {
-        let statement = db.store.commission_statement(&org, &row.ma_ctv, date("2026-03-31")).await.unwrap();
+        let statement = store.commission_statement(&row.ma_ctv, date("2026-03-31")).await.unwrap();
         assert_eq!(statement.iter().map(|line| line.amount).sum::<f64>(), row.total, "{}", row.ma_ctv);
         assert_eq!(statement.len() as i64, row.lines);
     }
-    let statement = db.store.commission_statement(&org, "E4", date("2026-03-01")).await.unwrap();
+    let statement = store.commission_statement("E4", date("2026-03-01")).await.unwrap();
     assert_eq!((statement[0].level, statement[0].base_amount, statement[0].rate), (4, 1_000_000.0, 1.0));
     assert_eq!((statement[0].customer_id, statement[0].served_on.as_deref()), (exact, Some("2026-03-11")));
     db.cleanup().await;
@@ -164,7 +165,8 @@ async fn closer_and_up_to_four_uplines_are_paid_whatever_the_chain_length() {
 async fn the_rate_in_force_on_the_day_of_service_applies_and_rate_changes_adjust() {
     let db = TestDb::new().await;
     let org = organization_with_rates(&db).await;
-    db.store.set_commission_rate(&org, 0, 12.0, date("2026-03-01")).await.unwrap();
+    let store = db.store.for_organization(&org);
+    store.set_commission_rate(0, 12.0, date("2026-03-01")).await.unwrap();
     referral_chain(&db.pool, &org, &["R1", "R0"]).await;
     let before = enter(&db, &org, "0922000001", "R0", "2026-02-28", CustomerStatus::Served, 1_000_000.0).await;
     let after = enter(&db, &org, "0922000002", "R0", "2026-03-01", CustomerStatus::Served, 1_000_000.0).await;
@@ -172,15 +174,15 @@ async fn the_rate_in_force_on_the_day_of_service_applies_and_rate_changes_adjust
     assert_eq!(net_by_collaborator(&db.pool, after).await, owed(&[("R0", 0, 120_000.0), ("R1", 1, 50_000.0)]));
 
     // A rate set back in time pays the difference, as an adjustment in the (open) month of service.
-    db.store.set_commission_rate(&org, 0, 11.0, date("2026-02-15")).await.unwrap();
-    let summary = db.store.recalculate_commissions(&org, Some(date("2026-04-10"))).await.unwrap();
+    store.set_commission_rate(0, 11.0, date("2026-02-15")).await.unwrap();
+    let summary = store.recalculate_commissions(Some(date("2026-04-10"))).await.unwrap();
     assert_eq!((summary.earnings, summary.reversals, summary.adjustments, summary.net_amount), (0, 0, 1, 10_000.0));
     assert_eq!(
         lines_of(&db.pool, before).await.last().unwrap(),
         &("R0".to_owned(), 0, 10_000.0, "adjustment".to_owned(), "2026-02".to_owned())
     );
     assert_eq!(net_by_collaborator(&db.pool, after).await[0].2, 120_000.0, "March keeps its own rate");
-    let rates = db.store.commission_rates(&org).await.unwrap();
+    let rates = store.commission_rates().await.unwrap();
     assert_eq!(rates.iter().filter(|rate| rate.level == 0).count(), 3);
     db.cleanup().await;
 }
@@ -189,11 +191,12 @@ async fn the_rate_in_force_on_the_day_of_service_applies_and_rate_changes_adjust
 async fn cancelling_a_paid_customer_reverses_without_deleting() {
     let db = TestDb::new().await;
     let org = organization_with_rates(&db).await;
+    let store = db.store.for_organization(&org);
     referral_chain(&db.pool, &org, &["C2", "C1", "C0"]).await;
     let customer = enter(&db, &org, "0933000001", "C0", "2026-05-05", CustomerStatus::Served, 2_000_000.0).await;
     assert_eq!(lines_of(&db.pool, customer).await.len(), 3);
 
-    let summary = db.store.set_customer_status(&org, customer, CustomerStatus::Cancelled).await.unwrap().unwrap();
+    let summary = store.set_customer_status(customer, CustomerStatus::Cancelled).await.unwrap().unwrap();
     assert_eq!((summary.reversals, summary.net_amount), (3, -(200_000.0 + 100_000.0 + 60_000.0)));
     let lines = lines_of(&db.pool, customer).await;
     assert_eq!(lines.len(), 6, "the earnings stay; reversals are added");
@@ -202,18 +205,18 @@ async fn cancelling_a_paid_customer_reverses_without_deleting() {
         &[("C0", -200_000.0, "reversal"), ("C1", -100_000.0, "reversal"), ("C2", -60_000.0, "reversal")]
     );
     assert!(net_by_collaborator(&db.pool, customer).await.is_empty());
-    assert_eq!(db.store.recalculate_commissions(&org, None).await.unwrap().lines(), 0);
+    assert_eq!(store.recalculate_commissions(None).await.unwrap().lines(), 0);
 
     // A status that changes back ('Da den lam' → 'Da coc') reverses too; served again pays again.
-    db.store.set_customer_status(&org, customer, CustomerStatus::Served).await.unwrap();
+    store.set_customer_status(customer, CustomerStatus::Served).await.unwrap();
     assert_eq!(net_by_collaborator(&db.pool, customer).await.len(), 3);
-    let summary = db.store.set_customer_status(&org, customer, CustomerStatus::Deposited).await.unwrap().unwrap();
+    let summary = store.set_customer_status(customer, CustomerStatus::Deposited).await.unwrap().unwrap();
     assert_eq!(summary.reversals, 3);
     assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM commissions").await, 12);
-    assert!(db.store.set_customer_status(&org, 999_999, CustomerStatus::Served).await.unwrap().is_none());
+    assert!(store.set_customer_status(999_999, CustomerStatus::Served).await.unwrap().is_none());
 
     // The month's report nets it: direct earned twice, taken back twice.
-    let report = db.store.commission_report(&org, date("2026-05-01")).await.unwrap();
+    let report = store.commission_report(date("2026-05-01")).await.unwrap();
     let c0 = report.iter().find(|row| row.ma_ctv == "C0").unwrap();
     assert_eq!((c0.direct, c0.adjustments, c0.total, c0.lines), (400_000.0, -400_000.0, 0.0, 4));
     db.cleanup().await;
@@ -223,11 +226,12 @@ async fn cancelling_a_paid_customer_reverses_without_deleting() {
 async fn closed_months_are_never_rewritten_changes_land_in_the_open_month() {
     let db = TestDb::new().await;
     let org = organization_with_rates(&db).await;
+    let store = db.store.for_organization(&org);
     referral_chain(&db.pool, &org, &["P1", "P0"]).await;
     let customer = enter(&db, &org, "0944000001", "P0", "2026-03-10", CustomerStatus::Served, 1_000_000.0).await;
-    db.store.close_commission_period(&org, date("2026-03-31")).await.unwrap();
-    assert_eq!(db.store.closed_commission_periods(&org).await.unwrap(), vec!["2026-03"]);
-    let march = db.store.commission_report(&org, date("2026-03-01")).await.unwrap();
+    store.close_commission_period(date("2026-03-31")).await.unwrap();
+    assert_eq!(store.closed_commission_periods().await.unwrap(), vec!["2026-03"]);
+    let march = store.commission_report(date("2026-03-01")).await.unwrap();
 
     // The amount is corrected in May: the difference is an adjustment in May.
     sqlx::query("UPDATE khach_hang SET so_tien = 1200000 WHERE id = $1")
@@ -235,7 +239,7 @@ async fn closed_months_are_never_rewritten_changes_land_in_the_open_month() {
         .execute(&db.pool)
         .await
         .unwrap();
-    let summary = db.store.recalculate_commissions(&org, Some(date("2026-05-20"))).await.unwrap();
+    let summary = store.recalculate_commissions(Some(date("2026-05-20"))).await.unwrap();
     assert_eq!((summary.adjustments, summary.net_amount), (2, 30_000.0));
     let lines = lines_of(&db.pool, customer).await;
     assert_eq!(
@@ -245,20 +249,20 @@ async fn closed_months_are_never_rewritten_changes_land_in_the_open_month() {
             ("P1".to_owned(), 1, 10_000.0, "adjustment".to_owned(), "2026-05".to_owned())
         ]
     );
-    assert_eq!(db.store.commission_report(&org, date("2026-03-01")).await.unwrap(), march, "March is as it was closed");
+    assert_eq!(store.commission_report(date("2026-03-01")).await.unwrap(), march, "March is as it was closed");
 
     // With May closed as well, a cancellation is reversed in June, the first open month.
-    db.store.close_commission_period(&org, date("2026-05-01")).await.unwrap();
+    store.close_commission_period(date("2026-05-01")).await.unwrap();
     sqlx::query("UPDATE khach_hang SET trang_thai = 'Huy' WHERE id = $1")
         .bind(customer)
         .execute(&db.pool)
         .await
         .unwrap();
-    let summary = db.store.recalculate_customer_commissions(&org, &[customer], Some(date("2026-05-20"))).await.unwrap();
+    let summary = store.recalculate_customer_commissions(&[customer], Some(date("2026-05-20"))).await.unwrap();
     assert_eq!((summary.reversals, summary.net_amount), (2, -180_000.0));
     let lines = lines_of(&db.pool, customer).await;
     assert!(lines[4..].iter().all(|line| line.3 == "reversal" && line.4 == "2026-06"), "{lines:?}");
-    let june = db.store.commission_report(&org, date("2026-06-15")).await.unwrap();
+    let june = store.commission_report(date("2026-06-15")).await.unwrap();
     assert_eq!(
         june.iter().map(|row| (row.ma_ctv.as_str(), row.adjustments, row.total)).collect::<Vec<_>>(),
         vec![("P1", -60_000.0, -60_000.0), ("P0", -120_000.0, -120_000.0)]
@@ -292,8 +296,8 @@ async fn two_recalculations_at_once_write_each_line_once() {
     .await
     .unwrap();
 
-    let (first, second) =
-        tokio::join!(db.store.recalculate_commissions(&org, None), db.store.recalculate_commissions(&org, None));
+    let store = db.store.for_organization(&org);
+    let (first, second) = tokio::join!(store.recalculate_commissions(None), store.recalculate_commissions(None));
     let (first, second) = (first.unwrap(), second.unwrap());
     // One did the work, the other found nothing left to do.
     let mut written = [first.lines(), second.lines()];
@@ -323,8 +327,7 @@ async fn two_recalculations_at_once_write_each_line_once() {
     assert_eq!(first.net_amount + second.net_amount, expected);
 
     // And again, at once: neither writes anything.
-    let (third, fourth) =
-        tokio::join!(db.store.recalculate_commissions(&org, None), db.store.recalculate_commissions(&org, None));
+    let (third, fourth) = tokio::join!(store.recalculate_commissions(None), store.recalculate_commissions(None));
     assert_eq!((third.unwrap().lines(), fourth.unwrap().lines()), (0, 0));
     db.cleanup().await;
 }
@@ -333,6 +336,7 @@ async fn two_recalculations_at_once_write_each_line_once() {
 async fn upline_and_downline_four_levels_with_team_figures() {
     let db = TestDb::new().await;
     let org = organization_with_rates(&db).await;
+    let store = db.store.for_organization(&org);
     referral_chain(&db.pool, &org, &["T0", "T1", "T2", "T3", "T4", "T5", "T6"]).await;
     referral_chain(&db.pool, &org, &["B1"]).await;
     sqlx::query("UPDATE ctv SET nguoi_gioi_thieu = 'T0' WHERE ma_ctv = 'B1'").execute(&db.pool).await.unwrap();
@@ -340,12 +344,12 @@ async fn upline_and_downline_four_levels_with_team_figures() {
     enter(&db, &org, "0966000002", "T1", "2026-04-02", CustomerStatus::Served, 500_000.0).await;
     enter(&db, &org, "0966000003", "T1", "2026-04-03", CustomerStatus::Cancelled, 700_000.0).await;
 
-    let upline = db.store.upline(&org, "T6").await.unwrap();
+    let upline = store.upline("T6").await.unwrap();
     let codes: Vec<(i32, &str)> = upline.iter().map(|m| (m.level, m.collaborator.ma_ctv.as_str())).collect();
     assert_eq!(codes, vec![(1, "T5"), (2, "T4"), (3, "T3"), (4, "T2")]);
-    assert!(db.store.upline(&org, "T0").await.unwrap().is_empty());
+    assert!(store.upline("T0").await.unwrap().is_empty());
 
-    let downline = db.store.downline(&org, "T0").await.unwrap();
+    let downline = store.downline("T0").await.unwrap();
     let tree: Vec<(i32, &str, i64, i64, f64)> = downline
         .members
         .iter()
@@ -363,11 +367,11 @@ async fn upline_and_downline_four_levels_with_team_figures() {
         ]
     );
     assert_eq!(downline.members[2].own_revenue, 500_000.0, "cancelled customers are not revenue");
-    assert!(db.store.downline(&org, "NOBODY").await.unwrap().members.is_empty());
+    assert!(store.downline("NOBODY").await.unwrap().members.is_empty());
 
-    let found = db.store.search_collaborators(&org, "t1").await.unwrap();
+    let found = store.search_collaborators("t1").await.unwrap();
     assert_eq!(found[0].ma_ctv, "T1");
-    assert_eq!(db.store.search_collaborators(&org, "%").await.unwrap(), vec![]);
+    assert_eq!(store.search_collaborators("%").await.unwrap(), vec![]);
     db.cleanup().await;
 }
 
@@ -433,7 +437,7 @@ async fn duplicate_rule_at_its_boundary_days_and_why() {
         let store = db.store.clone();
         let org = org.clone();
         async move {
-            let matches = store.duplicate_matches(&org, phone).await.unwrap();
+            let matches = store.for_organization(&org).duplicate_matches(phone).await.unwrap();
             matches.into_iter().flat_map(|m| m.reasons).collect::<Vec<_>>()
         }
     };
@@ -466,24 +470,25 @@ async fn duplicate_rule_at_its_boundary_days_and_why() {
         service: None,
         amount: 0.0,
     };
-    match db.store.create_customer(&org, &new("0977000999")).await.unwrap() {
+    match db.store.for_organization(&org).create_customer(&new("0977000999")).await.unwrap() {
         CustomerEntry::Duplicate(matches) => {
             assert_eq!(matches.len(), 1);
             assert_eq!(matches[0].reasons[0].to_string(), "status is 'Da coc'");
         }
         other => panic!("expected a duplicate, got {other:?}"),
     }
-    let created = match db.store.create_customer(&org, &new("0977000061")).await.unwrap() {
+    let created = match db.store.for_organization(&org).create_customer(&new("0977000061")).await.unwrap() {
         CustomerEntry::Created(customer) => customer,
         other => panic!("expected it entered, got {other:?}"),
     };
     assert_eq!((created.ordered_on.clone(), created.status), (today.to_string(), CustomerStatus::New));
     // Entered today, the phone is now a duplicate by its recent order.
     assert_eq!(reasons("0977000061").await, vec![DuplicateReason::RecentOrder { on: day(0), days_ago: 0 }]);
-    assert_eq!(db.store.customers_by_phone(&org, "0977000061").await.unwrap().len(), 2);
+    assert_eq!(db.store.for_organization(&org).customers_by_phone("0977000061").await.unwrap().len(), 2);
     assert!(matches!(
         db.store
-            .create_customer(&org, &NewCustomer { closer: Some("NOBODY".into()), ..new("0977000123") })
+            .for_organization(&org)
+            .create_customer(&NewCustomer { closer: Some("NOBODY".into()), ..new("0977000123") })
             .await
             .unwrap(),
         CustomerEntry::UnknownCloser
@@ -495,14 +500,15 @@ async fn duplicate_rule_at_its_boundary_days_and_why() {
 async fn the_demo_network_is_paid_exactly_once_and_paid_customers_cannot_be_deleted() {
     let db = TestDb::new().await;
     let org = organization_with_rates(&db).await;
+    let store = db.store.for_organization(&org);
     let today = date("2026-11-29");
     let network = ut360::server::generate::network::generate_network(3, 0.01, today);
-    db.store.replace_ctv_network(&org, &network).await.unwrap();
-    assert_eq!(db.store.count_collaborators(&org).await.unwrap(), network.collaborators.len() as i64);
+    store.replace_ctv_network(&network).await.unwrap();
+    assert_eq!(store.count_collaborators().await.unwrap(), network.collaborators.len() as i64);
 
-    let paid = db.store.recalculate_commissions(&org, Some(today)).await.unwrap();
+    let paid = store.recalculate_commissions(Some(today)).await.unwrap();
     assert!(paid.earnings > 1_000 && paid.reversals == 0 && paid.adjustments == 0, "{paid:?}");
-    assert_eq!(db.store.recalculate_commissions(&org, Some(today)).await.unwrap().lines(), 0);
+    assert_eq!(store.recalculate_commissions(Some(today)).await.unwrap().lines(), 0);
     // The same sums walked customer by customer up the tree, at the fixed rates.
     let expected: f64 = sqlx::query_scalar(
         "WITH RECURSIVE up AS (
@@ -529,7 +535,7 @@ async fn the_demo_network_is_paid_exactly_once_and_paid_customers_cannot_be_dele
     assert!(months.len() >= 20, "{} months paid", months.len());
     let mut reported = 0.0;
     for month in &months {
-        reported += db.store.commission_report(&org, *month).await.unwrap().iter().map(|row| row.total).sum::<f64>();
+        reported += store.commission_report(*month).await.unwrap().iter().map(|row| row.total).sum::<f64>();
     }
     assert!((reported - expected).abs() < 0.01, "{reported} vs {expected}");
 
@@ -550,7 +556,7 @@ async fn the_demo_network_is_paid_exactly_once_and_paid_customers_cannot_be_dele
         .unwrap();
     let deleted = sqlx::query("DELETE FROM ctv WHERE ma_ctv = 'LONE'").execute(&db.pool).await;
     assert!(deleted.unwrap_err().to_string().contains("cannot be deleted"));
-    db.store.replace_ctv_network(&org, &network).await.unwrap();
+    store.replace_ctv_network(&network).await.unwrap();
     assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM commissions").await, 0);
     db.cleanup().await;
 }
@@ -566,21 +572,26 @@ async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_sho
     enter(&db, &org, "0912000001", "R0", "2026-04-03", CustomerStatus::Served, 1_000_000.0).await;
     enter(&db, &org, "0912000002", "R0", "2026-05-06", CustomerStatus::Served, 2_000_000.0).await;
     enter(&db, &org, "0912000003", "Q0", "2026-05-07", CustomerStatus::Served, 500_000.0).await;
-    db.store.close_commission_period(&org, date("2026-04-30")).await.unwrap();
+    db.store.for_organization(&org).close_commission_period(date("2026-04-30")).await.unwrap();
 
-    let periods = db.store.commission_periods(&org).await.unwrap();
+    let periods = db.store.for_organization(&org).commission_periods().await.unwrap();
     let listed: Vec<(&str, bool)> = periods.iter().map(|p| (p.period.as_str(), p.closed)).collect();
     assert_eq!(listed, [("2026-05", false), ("2026-04", true)]);
 
     // No month asked: the latest. Highest total first; the filter keeps codes or names holding the text.
-    let latest = db.store.select_commission_report(&org, &ReportParams::default().query().unwrap()).await.unwrap();
+    let latest = db
+        .store
+        .for_organization(&org)
+        .select_commission_report(&ReportParams::default().query().unwrap())
+        .await
+        .unwrap();
     assert_eq!(latest.period.as_ref().map(|p| p.period.as_str()), Some("2026-05"));
     let codes: Vec<&str> = latest.rows.iter().map(|row| row.ma_ctv.as_str()).collect();
     assert_eq!(codes, ["R0", "R1", "R2", "Q0", "Q1"]);
     let asked = |params: ReportParams| {
         let store = &db.store;
         let org = &org;
-        async move { store.select_commission_report(org, &params.query().unwrap()).await.unwrap() }
+        async move { store.for_organization(org).select_commission_report(&params.query().unwrap()).await.unwrap() }
     };
     let filtered = asked(ReportParams { q: "q".into(), sort: "ma_ctv".into(), ..Default::default() }).await;
     assert_eq!(filtered.rows.iter().map(|row| row.ma_ctv.as_str()).collect::<Vec<_>>(), ["Q0", "Q1"]);
@@ -592,10 +603,11 @@ async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_sho
 
     // Each row's total is its statement's lines.
     for row in &latest.rows {
-        let statement = db.store.commission_statement_of(&org, &row.ma_ctv, "2026-05").await.unwrap().unwrap();
+        let statement =
+            db.store.for_organization(&org).commission_statement_of(&row.ma_ctv, "2026-05").await.unwrap().unwrap();
         assert_eq!(statement.lines.iter().map(|line| line.amount).sum::<f64>(), row.total, "{}", row.ma_ctv);
     }
-    assert!(db.store.commission_statement_of(&org, "NOBODY", "2026-05").await.unwrap().is_none());
+    assert!(db.store.for_organization(&org).commission_statement_of("NOBODY", "2026-05").await.unwrap().is_none());
 
     // The export holds the same rows, in the same order, with the same figures.
     let base = common::spawn_app(db.store.clone()).await;
@@ -624,22 +636,23 @@ async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_sho
     assert!(bad.text().await.unwrap().contains("period"));
 
     // The customers page's listing: the phone's verdict and the filtered list.
-    let listing = db.store.customer_listing(&org, Some("0912000002"), &CustomerFilter::default()).await.unwrap();
+    let listing =
+        db.store.for_organization(&org).customer_listing(Some("0912000002"), &CustomerFilter::default()).await.unwrap();
     let check = listing.phone.unwrap();
     assert_eq!(check.customers.len(), 1);
     assert!(matches!(check.duplicates[0].reasons[0], DuplicateReason::Status { status: CustomerStatus::Served }));
     assert_eq!(listing.customers.len(), 3);
     assert_eq!(listing.next_before, None);
     let served_in_may = CustomerFilter { ordered_from: Some("2026-05-01".into()), ..Default::default() };
-    let listing = db.store.customer_listing(&org, None, &served_in_may).await.unwrap();
+    let listing = db.store.for_organization(&org).customer_listing(None, &served_in_may).await.unwrap();
     assert!(listing.phone.is_none());
     assert_eq!(listing.customers.iter().map(|c| c.phone.as_str()).collect::<Vec<_>>(), ["0912000003", "0912000002"]);
 
     // The network view: upline, downline and the collaborator itself.
-    let view = db.store.network_view(&org, "R1").await.unwrap().unwrap();
+    let view = db.store.for_organization(&org).network_view("R1").await.unwrap().unwrap();
     assert_eq!(view.upline.iter().map(|m| m.collaborator.ma_ctv.as_str()).collect::<Vec<_>>(), ["R2"]);
     assert_eq!(view.downline.members.iter().map(|m| m.collaborator.ma_ctv.as_str()).collect::<Vec<_>>(), ["R1", "R0"]);
     assert_eq!(view.downline.members[0].team_revenue, 3_000_000.0);
-    assert!(db.store.network_view(&org, "NOBODY").await.unwrap().is_none());
+    assert!(db.store.for_organization(&org).network_view("NOBODY").await.unwrap().is_none());
     db.cleanup().await;
 }

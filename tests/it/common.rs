@@ -64,7 +64,7 @@ impl TestDb {
 
     pub async fn load(&self, organization: &Organization, records: &[SubscriberRecord]) {
         let dataset = Dataset::from_records(records);
-        self.store.replace_dataset(organization, &dataset, |_| {}).await.expect("load subscribers");
+        self.store.for_organization(organization).replace_dataset(&dataset, |_| {}).await.expect("load subscribers");
     }
 
     pub async fn cleanup(mut self) {
@@ -223,7 +223,11 @@ pub fn client_with_key(secret: &str) -> reqwest::Client {
 
 /// An HTTP client with a new API key of `organization`.
 pub async fn api_client(store: &Store, organization: &Organization) -> reqwest::Client {
-    let key = store.create_api_key(organization, &format!("test-{}", uuid::Uuid::new_v4().simple())).await.unwrap();
+    let key = store
+        .for_organization(organization)
+        .create_api_key(&format!("test-{}", uuid::Uuid::new_v4().simple()))
+        .await
+        .unwrap();
     client_with_key(&key.secret)
 }
 

@@ -177,7 +177,7 @@ async fn a_failed_load_changes_nothing() {
     let mut broken = generate(6, 0.002);
     let duplicate = broken[0].isdn.clone();
     broken[1].isdn = duplicate;
-    let outcome = db.store.replace_dataset(&org, &Dataset::from_records(&broken), |_| {}).await;
+    let outcome = db.store.for_organization(&org).replace_dataset(&Dataset::from_records(&broken), |_| {}).await;
     assert!(outcome.is_err(), "the duplicate ISDN is rejected");
 
     let isdns: Vec<String> = sqlx::query_scalar("SELECT isdn FROM recommendations ORDER BY isdn COLLATE \"C\"")

@@ -35,7 +35,7 @@ async fn a_miss_reads_postgres_once_and_fills_redis_then_hits() {
     .unwrap();
 
     let before = store.cache_counts();
-    let first = store.recommendation(&org, &isdn).await.unwrap().expect("known subscriber");
+    let first = store.for_organization(&org).recommendation(&isdn).await.unwrap().expect("known subscriber");
     let after_miss = store.cache_counts();
     assert_eq!(after_miss.misses - before.misses, 1);
     assert_eq!(after_miss.database_reads - before.database_reads, 1);
@@ -47,24 +47,24 @@ async fn a_miss_reads_postgres_once_and_fills_redis_then_hits() {
     let mut client = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
     let cached: bool = client.exists(format!("{}:rec:{isdn}", org.redis_prefix)).await.unwrap();
     assert!(cached, "the miss filled Redis");
-    let second = store.recommendation(&org, &isdn).await.unwrap().unwrap();
+    let second = store.for_organization(&org).recommendation(&isdn).await.unwrap().unwrap();
     let after_hit = store.cache_counts();
     assert_eq!(second, first, "Redis and Postgres give the same answer");
     assert_eq!(after_hit.hits - after_miss.hits, 1);
     assert_eq!(after_hit.database_reads, after_miss.database_reads, "a hit does not touch Postgres");
 
-    let view = store.subscriber_view(&org, &isdn).await.unwrap().unwrap();
+    let view = store.for_organization(&org).subscriber_view(&isdn).await.unwrap().unwrap();
     let profile = view.profile.expect("a profile");
     assert_eq!(profile.monthly_arpu.len(), 7);
     assert_eq!(profile.basic.isdn, isdn);
 
-    assert_eq!(store.recommendation(&org, "not-a-subscriber").await.unwrap(), None);
+    assert_eq!(store.for_organization(&org).recommendation("not-a-subscriber").await.unwrap(), None);
 
-    let from_postgres = store.meta_stats(&org).await.unwrap();
+    let from_postgres = store.for_organization(&org).meta_stats().await.unwrap();
     assert_eq!(from_postgres.total_subscribers, records.len() as i64);
-    store.sync_cache(&org, |_| {}).await.unwrap();
+    store.for_organization(&org).sync_cache(|_| {}).await.unwrap();
     let hits = store.cache_counts().hits;
-    assert_eq!(store.meta_stats(&org).await.unwrap(), from_postgres, "Redis and PostgreSQL agree");
+    assert_eq!(store.for_organization(&org).meta_stats().await.unwrap(), from_postgres, "Redis and PostgreSQL agree");
     assert_eq!(store.cache_counts().hits, hits + 1, "read from Redis after the sync");
     redis.stop();
     db.cleanup().await;
@@ -84,7 +84,7 @@ async fn a_hundred_concurrent_misses_make_one_postgres_read() {
     let lookups: Vec<_> = (0..100)
         .map(|_| {
             let (store, org, isdn) = (store.clone(), org.clone(), isdn.clone());
-            tokio::spawn(async move { store.recommendation(&org, &isdn).await })
+            tokio::spawn(async move { store.for_organization(&org).recommendation(&isdn).await })
         })
         .collect();
     for lookup in lookups {
@@ -107,7 +107,7 @@ async fn reads_go_on_from_postgres_while_redis_is_away_and_use_it_again_when_it_
     redis.stop();
     let before = store.cache_counts();
     for record in &records[..20] {
-        let found = store.recommendation(&org, &record.isdn).await.expect("answered from Postgres");
+        let found = store.for_organization(&org).recommendation(&record.isdn).await.expect("answered from Postgres");
         assert_eq!(found.expect("found").isdn.as_str(), record.isdn);
     }
     let away = store.cache_counts();
@@ -120,7 +120,7 @@ async fn reads_go_on_from_postgres_while_redis_is_away_and_use_it_again_when_it_
     for _ in 0..60 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let counts = store.cache_counts();
-        let _ = store.recommendation(&org, &records[0].isdn).await.unwrap();
+        let _ = store.for_organization(&org).recommendation(&records[0].isdn).await.unwrap();
         let now = store.cache_counts();
         if now.hits + now.misses > counts.hits + counts.misses {
             used_again = true;
@@ -128,9 +128,9 @@ async fn reads_go_on_from_postgres_while_redis_is_away_and_use_it_again_when_it_
         }
     }
     assert!(used_again, "Redis is asked again once it is back");
-    let _ = store.recommendation(&org, &records[1].isdn).await.unwrap();
+    let _ = store.for_organization(&org).recommendation(&records[1].isdn).await.unwrap();
     let hit_before = store.cache_counts().hits;
-    let _ = store.recommendation(&org, &records[1].isdn).await.unwrap();
+    let _ = store.for_organization(&org).recommendation(&records[1].isdn).await.unwrap();
     assert_eq!(store.cache_counts().hits, hit_before + 1, "filled and hit again");
     db.cleanup().await;
 }

@@ -11,7 +11,7 @@ use ut360::server::generate::{generate, DemoSize};
 async fn overview_is_empty_before_any_load() {
     let db = TestDb::new().await;
     let org = db.default_organization().await;
-    let overview = db.store.overview(&org).await.unwrap();
+    let overview = db.store.for_organization(&org).overview().await.unwrap();
     assert!(overview.is_empty());
     assert!(overview.by_service.is_empty());
     assert_eq!(overview.last_updated, None);
@@ -22,11 +22,12 @@ async fn overview_is_empty_before_any_load() {
 async fn overview_and_meta_stats_match_the_loaded_rows() {
     let db = TestDb::new().await;
     let org = db.organization_with_own_prefix().await;
+    let store = db.store.for_organization(&org);
     let scale = 0.02;
     let records = generate(9, scale);
     db.load(&org, &records).await;
 
-    let overview = db.store.overview(&org).await.unwrap();
+    let overview = store.overview().await.unwrap();
     let size = DemoSize::at_scale(scale);
     assert_eq!(overview.total_subscribers, size.subscribers() as i64);
     for (service, expected) in &size.per_service {
@@ -40,7 +41,7 @@ async fn overview_and_meta_stats_match_the_loaded_rows() {
     let revenue: f64 = records.iter().map(|r| r.revenue_per_advance).sum();
     assert!((overview.total_revenue_potential - revenue).abs() < 0.01);
 
-    db.store.publish_meta_stats(&org, &overview).await.unwrap();
+    store.publish_meta_stats(&overview).await.unwrap();
     let client = redis::Client::open(common::redis_url()).unwrap();
     let mut redis = client.get_multiplexed_async_connection().await.unwrap();
     let key = format!("{}:meta:stats", org.redis_prefix);

@@ -36,7 +36,7 @@ async fn load_synthetic(
     let mut loaded = 0;
     for chunk in all_days.chunks(batch_days) {
         let batch: Vec<_> = chunk.iter().flat_map(|day| synth.rows_of(*day)).collect();
-        loaded += db.store.load_transactions(org, &synth.records(&batch)).await.unwrap().rows;
+        loaded += db.store.for_organization(org).load_transactions(&synth.records(&batch)).await.unwrap().rows;
     }
     loaded
 }
@@ -132,7 +132,7 @@ async fn summaries_equal_the_raw_rows_after_loads_with_late_rows_and_every_statu
         "SELECT total_transactions::int8 FROM daily_trend_summary WHERE summary_date = '2026-02-10'",
     )
     .await;
-    let outcome = db.store.load_transactions(&org, &late).await.unwrap();
+    let outcome = db.store.for_organization(&org).load_transactions(&late).await.unwrap();
     assert_eq!((outcome.rows, outcome.days), (3, 3));
     let after = scalar_i64(
         &db.pool,
@@ -149,7 +149,8 @@ async fn summaries_equal_the_raw_rows_after_loads_with_late_rows_and_every_statu
     let records = synth.records(&rows);
     let (first, second) = records.split_at(records.len() / 2);
     let rows_before = scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail").await;
-    let (a, b) = tokio::join!(db.store.load_transactions(&org, first), db.store.load_transactions(&org, second));
+    let store = db.store.for_organization(&org);
+    let (a, b) = tokio::join!(store.load_transactions(first), store.load_transactions(second));
     assert_eq!(a.unwrap().rows + b.unwrap().rows, records.len() as u64);
     assert_eq!(
         scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail").await,
@@ -183,7 +184,7 @@ async fn a_row_for_a_month_without_a_partition_is_stored() {
         paid_cents: 10_000_000,
         isdn: "84912345678",
     }];
-    let outcome = db.store.load_transactions(&org, &far).await.unwrap();
+    let outcome = db.store.for_organization(&org).load_transactions(&far).await.unwrap();
     assert_eq!((outcome.rows, outcome.partitions_created), (1, 1));
     assert!(partition_exists("transaction_detail_2031_05").await);
     let stored =
@@ -209,7 +210,8 @@ async fn a_row_for_a_month_without_a_partition_is_stored() {
                 .collect()
         })
         .collect();
-    let load = |rows| db.store.load_transactions(&org, rows);
+    let store = db.store.for_organization(&org);
+    let load = |rows| store.load_transactions(rows);
     let (a, b, c, d) = tokio::join!(
         load(&in_new_months[0]),
         load(&in_new_months[1]),
@@ -231,6 +233,7 @@ async fn a_row_for_a_month_without_a_partition_is_stored() {
 async fn the_dashboard_from_the_summaries_equals_the_one_from_the_rows() {
     let db = TestDb::new().await;
     let org = db.organization_with_own_prefix().await;
+    let store = db.store.for_organization(&org);
     let today = day("2026-11-29");
     load_synthetic(&db, &org, 11, 30_000, 365, today, 30).await;
     let custom = DashboardQuery {
@@ -251,19 +254,19 @@ async fn the_dashboard_from_the_summaries_equals_the_one_from_the_rows() {
     };
     requests.push(DashboardRequest::resolve(&months, today).unwrap());
     for request in &requests {
-        let summaries = db.store.transaction_dashboard_from_summaries(&org, request).await.unwrap();
-        let rows = db.store.transaction_dashboard_from_rows(&org, request).await.unwrap();
+        let summaries = store.transaction_dashboard_from_summaries(request).await.unwrap();
+        let rows = store.transaction_dashboard_from_rows(request).await.unwrap();
         assert_eq!(summaries.top_merchants, rows.top_merchants, "{:?}", request.query);
         assert_eq!(summaries.payment_modes, rows.payment_modes, "{:?}", request.query);
         assert_eq!(summaries.trend, rows.trend, "{:?}", request.query);
         assert_eq!(summaries.merchant, rows.merchant, "{:?}", request.query);
     }
-    let year = db.store.transaction_dashboard_from_summaries(&org, &requests[3]).await.unwrap();
+    let year = store.transaction_dashboard_from_summaries(&requests[3]).await.unwrap();
     assert_eq!(year.top_merchants.len(), 10);
     assert_eq!(year.top_merchants[0].client_code, "MC00001", "the largest merchant leads");
     let all = scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail WHERE trans_date >= '2025-11-30'").await;
     assert_eq!(year.totals().transactions, all);
-    let drill = db.store.transaction_dashboard_from_summaries(&org, &requests[4]).await.unwrap();
+    let drill = store.transaction_dashboard_from_summaries(&requests[4]).await.unwrap();
     let merchant = drill.merchant.expect("the merchant's trend");
     assert_eq!(merchant.days.len(), 4);
     db.cleanup().await;
@@ -273,12 +276,13 @@ async fn the_dashboard_from_the_summaries_equals_the_one_from_the_rows() {
 async fn a_load_drops_the_cached_dashboards() {
     let db = TestDb::new().await;
     let org = db.organization_with_own_prefix().await;
+    let store = db.store.for_organization(&org);
     let today = day("2026-11-29");
     load_synthetic(&db, &org, 5, 3_000, 30, today, 30).await;
     let week = DashboardRequest::standard(DashboardRange::Week, today);
-    let (first, source) = db.store.transaction_dashboard(&org, &week).await.unwrap();
+    let (first, source) = store.transaction_dashboard(&week).await.unwrap();
     assert_eq!(source, DashboardSource::Summaries);
-    let (again, source) = db.store.transaction_dashboard(&org, &week).await.unwrap();
+    let (again, source) = store.transaction_dashboard(&week).await.unwrap();
     assert_eq!((source, &again), (DashboardSource::Cache, &first));
 
     let one_more = [TransactionRecord {
@@ -290,16 +294,15 @@ async fn a_load_drops_the_cached_dashboards() {
         paid_cents: 20_000_000,
         isdn: "84900000001",
     }];
-    db.store.load_transactions(&org, &one_more).await.unwrap();
-    let (after, source) = db.store.transaction_dashboard(&org, &week).await.unwrap();
+    store.load_transactions(&one_more).await.unwrap();
+    let (after, source) = store.transaction_dashboard(&week).await.unwrap();
     assert_eq!(source, DashboardSource::Summaries);
     assert_eq!(after.totals().transactions, first.totals().transactions + 1);
 
     // The background job's work fills the cache for the standard ranges.
     ut360::server::jobs::maintain_transactions(&db.store, &org, today).await.unwrap();
     for range in DashboardRange::STANDARD {
-        let (_, source) =
-            db.store.transaction_dashboard(&org, &DashboardRequest::standard(range, today)).await.unwrap();
+        let (_, source) = store.transaction_dashboard(&DashboardRequest::standard(range, today)).await.unwrap();
         assert_eq!(source, DashboardSource::Cache, "{range:?}");
     }
     db.cleanup().await;
@@ -358,7 +361,7 @@ async fn a_load_stores_every_field_as_given() {
             isdn: "84900000001",
         })
         .collect();
-    db.store.load_transactions(&org, &records).await.unwrap();
+    db.store.for_organization(&org).load_transactions(&records).await.unwrap();
     let stored: Vec<(NaiveDateTime, String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT trans_date, client_code, client_name, payment_mode, status, paid_amount::text, isdn
          FROM transaction_detail WHERE organization_id = $1 ORDER BY trans_date",

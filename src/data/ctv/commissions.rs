@@ -10,7 +10,8 @@
 //! organization take turns (a transaction-level advisory lock), so two at once give the
 //! same ledger as one after the other.
 
-use crate::data::{Organization, Store};
+use crate::data::Organization;
+use crate::data::OrganizationStore;
 use crate::domain::ctv::commissions::{
     select_report_rows, CommissionKind, CommissionPeriod, CommissionRate, CommissionReportRow, CommissionStatement,
     RecalculationSummary, ReportQuery, StatementLine,
@@ -191,10 +192,11 @@ fn first_day(period: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").ok()
 }
 
-impl Store {
+impl OrganizationStore {
     /// Every month with commissions, newest first: one index probe per month (a loose
     /// index scan of the summaries' primary key) rather than reading all their rows.
-    pub async fn commission_periods(&self, organization: &Organization) -> Result<Vec<CommissionPeriod>, sqlx::Error> {
+    pub async fn commission_periods(&self) -> Result<Vec<CommissionPeriod>, sqlx::Error> {
+        let organization = &self.organization;
         let rows: Vec<(String, bool)> = sqlx::query_as(
             "WITH RECURSIVE months AS (
                  SELECT MAX(period) AS period FROM commission_summaries WHERE organization_id = $1
@@ -214,12 +216,8 @@ impl Store {
 
     /// The report of the query's month (the latest with commissions when it names none),
     /// filtered and sorted as the query says.
-    pub async fn select_commission_report(
-        &self,
-        organization: &Organization,
-        query: &ReportQuery,
-    ) -> Result<SelectedReport, sqlx::Error> {
-        let periods = self.commission_periods(organization).await?;
+    pub async fn select_commission_report(&self, query: &ReportQuery) -> Result<SelectedReport, sqlx::Error> {
+        let periods = self.commission_periods().await?;
         let period = match &query.period {
             Some(asked) => Some(
                 periods
@@ -231,7 +229,7 @@ impl Store {
             None => periods.first().cloned(),
         };
         let rows = match period.as_ref().and_then(|p| first_day(&p.period)) {
-            Some(day) => select_report_rows(self.commission_report(organization, day).await?, query),
+            Some(day) => select_report_rows(self.commission_report(day).await?, query),
             None => Vec::new(),
         };
         Ok(SelectedReport { periods, period, rows })
@@ -239,11 +237,8 @@ impl Store {
 
     /// Recalculates every customer of the organization in one transaction. `today`
     /// decides the open month that takes changes to closed ones (the database's date when `None`).
-    pub async fn recalculate_commissions(
-        &self,
-        organization: &Organization,
-        today: Option<NaiveDate>,
-    ) -> Result<RecalculationSummary, sqlx::Error> {
+    pub async fn recalculate_commissions(&self, today: Option<NaiveDate>) -> Result<RecalculationSummary, sqlx::Error> {
+        let organization = &self.organization;
         let mut tx = self.pg.begin().await?;
         // Hashing a million owed and paid lines in memory rather than in batches on disk.
         sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
@@ -262,10 +257,10 @@ impl Store {
     /// Recalculates some customers, in one transaction.
     pub async fn recalculate_customer_commissions(
         &self,
-        organization: &Organization,
         customers: &[i64],
         today: Option<NaiveDate>,
     ) -> Result<RecalculationSummary, sqlx::Error> {
+        let organization = &self.organization;
         let mut tx = self.pg.begin().await?;
         let summary = recalculate_in(&mut tx, organization, Some(customers), today).await?;
         tx.commit().await?;
@@ -273,7 +268,8 @@ impl Store {
     }
 
     /// The organization's rates, by level, oldest first.
-    pub async fn commission_rates(&self, organization: &Organization) -> Result<Vec<CommissionRate>, sqlx::Error> {
+    pub async fn commission_rates(&self) -> Result<Vec<CommissionRate>, sqlx::Error> {
+        let organization = &self.organization;
         let rows: Vec<(i16, f64, String)> = sqlx::query_as(
             "SELECT level, rate::float8, to_char(effective_from, 'YYYY-MM-DD') FROM hoa_hong_config
              WHERE organization_id = $1 ORDER BY level, effective_from",
@@ -291,11 +287,11 @@ impl Store {
     /// Commissions already written change only when they are recalculated.
     pub async fn set_commission_rate(
         &self,
-        organization: &Organization,
         level: i32,
         rate: f64,
         effective_from: NaiveDate,
     ) -> Result<(), sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query(
             "INSERT INTO hoa_hong_config (organization_id, level, rate, effective_from) VALUES ($1, $2, $3::numeric, $4)
              ON CONFLICT (organization_id, level, effective_from) DO UPDATE SET rate = EXCLUDED.rate",
@@ -310,11 +306,8 @@ impl Store {
     }
 
     /// Closes the month holding `day`: its lines are final from now on. Closing a closed month does nothing.
-    pub async fn close_commission_period(
-        &self,
-        organization: &Organization,
-        day: NaiveDate,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn close_commission_period(&self, day: NaiveDate) -> Result<(), sqlx::Error> {
+        let organization = &self.organization;
         let mut tx = self.pg.begin().await?;
         // Not while a recalculation is writing into the month.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
@@ -333,7 +326,8 @@ impl Store {
     }
 
     /// The closed months, `YYYY-MM`, newest first.
-    pub async fn closed_commission_periods(&self, organization: &Organization) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn closed_commission_periods(&self) -> Result<Vec<String>, sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query_scalar(
             "SELECT to_char(period, 'YYYY-MM') FROM commission_periods WHERE organization_id = $1 ORDER BY period DESC",
         )
@@ -344,11 +338,8 @@ impl Store {
 
     /// Per collaborator paid in the month holding `day`: direct commission, overrides by
     /// level, reversals and adjustments, total; highest total first.
-    pub async fn commission_report(
-        &self,
-        organization: &Organization,
-        day: NaiveDate,
-    ) -> Result<Vec<CommissionReportRow>, sqlx::Error> {
+    pub async fn commission_report(&self, day: NaiveDate) -> Result<Vec<CommissionReportRow>, sqlx::Error> {
+        let organization = &self.organization;
         let rows: Vec<ReportRow> = sqlx::query_as(
             // The per-month sums the ledger's triggers keep (migration 20261129000009):
             // one row per collaborator instead of the month's 100,000-odd lines.
@@ -381,23 +372,18 @@ impl Store {
     /// A collaborator's statement for a month (`YYYY-MM`); `None` if there is no such collaborator.
     pub async fn commission_statement_of(
         &self,
-        organization: &Organization,
         ma_ctv: &str,
         period: &str,
     ) -> Result<Option<CommissionStatement>, sqlx::Error> {
         let Some(day) = first_day(period) else { return Ok(None) };
-        let Some(collaborator) = self.collaborator(organization, ma_ctv).await? else { return Ok(None) };
-        let lines = self.commission_statement(organization, ma_ctv, day).await?;
+        let Some(collaborator) = self.collaborator(ma_ctv).await? else { return Ok(None) };
+        let lines = self.commission_statement(ma_ctv, day).await?;
         Ok(Some(CommissionStatement { collaborator, period: period.to_owned(), lines }))
     }
 
     /// A collaborator's ledger lines paid in the month holding `day`, in the order written.
-    pub async fn commission_statement(
-        &self,
-        organization: &Organization,
-        ma_ctv: &str,
-        day: NaiveDate,
-    ) -> Result<Vec<StatementLine>, sqlx::Error> {
+    pub async fn commission_statement(&self, ma_ctv: &str, day: NaiveDate) -> Result<Vec<StatementLine>, sqlx::Error> {
+        let organization = &self.organization;
         let rows: Vec<StatementRow> = sqlx::query_as(
             r#"SELECT l.id, l.khach_hang_id, k.ten_khach, k.sdt,
                    to_char(COALESCE(k.ngay_hen_lam, k.ngay_nhap_don), 'YYYY-MM-DD') AS served_on,

@@ -3,7 +3,7 @@
 
 use super::commissions::recalculate_in;
 use super::{CustomerRow, CUSTOMER_COLUMNS};
-use crate::data::{Organization, Store};
+use crate::data::OrganizationStore;
 use crate::domain::ctv::commissions::RecalculationSummary;
 use crate::domain::ctv::customers::{
     Customer, CustomerFilter, CustomerListing, CustomerStatus, DuplicateMatch, DuplicateReason, NewCustomer, PhoneCheck,
@@ -73,13 +73,10 @@ const DUPLICATE_SQL: &str = "
       )
     ORDER BY k.ngay_nhap_don DESC, k.id DESC";
 
-impl Store {
+impl OrganizationStore {
     /// Every customer with this phone number, newest order first.
-    pub async fn customers_by_phone(
-        &self,
-        organization: &Organization,
-        phone: &str,
-    ) -> Result<Vec<Customer>, sqlx::Error> {
+    pub async fn customers_by_phone(&self, phone: &str) -> Result<Vec<Customer>, sqlx::Error> {
+        let organization = &self.organization;
         let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
             "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.sdt = $2
              ORDER BY k.ngay_nhap_don DESC, k.id DESC"
@@ -91,7 +88,8 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    pub async fn customer(&self, organization: &Organization, id: i64) -> Result<Option<Customer>, sqlx::Error> {
+    pub async fn customer(&self, id: i64) -> Result<Option<Customer>, sqlx::Error> {
+        let organization = &self.organization;
         let row: Option<CustomerRow> = sqlx::query_as(&format!(
             "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.id = $2"
         ))
@@ -104,11 +102,8 @@ impl Store {
 
     /// The customers that make `phone` a duplicate under seed 000's rule, each with its
     /// reasons; empty when a new customer with this phone may be entered.
-    pub async fn duplicate_matches(
-        &self,
-        organization: &Organization,
-        phone: &str,
-    ) -> Result<Vec<DuplicateMatch>, sqlx::Error> {
+    pub async fn duplicate_matches(&self, phone: &str) -> Result<Vec<DuplicateMatch>, sqlx::Error> {
+        let organization = &self.organization;
         let rows: Vec<DuplicateRow> = sqlx::query_as(&DUPLICATE_SQL.replace("{columns}", CUSTOMER_COLUMNS))
             .bind(organization.id)
             .bind(phone.trim())
@@ -119,11 +114,8 @@ impl Store {
 
     /// Enters a customer unless seed 000's rule finds its phone taken. A customer entered
     /// as served ('Da den lam') is paid in the same transaction. `customer` is validated.
-    pub async fn create_customer(
-        &self,
-        organization: &Organization,
-        customer: &NewCustomer,
-    ) -> Result<CustomerEntry, sqlx::Error> {
+    pub async fn create_customer(&self, customer: &NewCustomer) -> Result<CustomerEntry, sqlx::Error> {
+        let organization = &self.organization;
         let phone = customer.phone.trim();
         let mut tx = self.pg.begin().await?;
         // Two entries of one phone at once: the second waits and then sees the first.
@@ -167,7 +159,7 @@ impl Store {
             recalculate_in(&mut tx, organization, Some(&[id]), None).await?;
         }
         tx.commit().await?;
-        Ok(self.customer(organization, id).await?.map_or(CustomerEntry::UnknownCloser, CustomerEntry::Created))
+        Ok(self.customer(id).await?.map_or(CustomerEntry::UnknownCloser, CustomerEntry::Created))
     }
 
     /// Sets a customer's status and, in the same transaction, brings its commissions in
@@ -175,10 +167,10 @@ impl Store {
     /// `None` if the organization has no such customer.
     pub async fn set_customer_status(
         &self,
-        organization: &Organization,
         id: i64,
         status: CustomerStatus,
     ) -> Result<Option<RecalculationSummary>, sqlx::Error> {
+        let organization = &self.organization;
         let mut tx = self.pg.begin().await?;
         let updated = sqlx::query(
             "UPDATE khach_hang SET trang_thai = $3, updated_at = NOW() WHERE organization_id = $1 AND id = $2",
@@ -200,29 +192,23 @@ impl Store {
     /// with seed 000's verdict on it, and a page of the filtered list.
     pub async fn customer_listing(
         &self,
-        organization: &Organization,
         phone: Option<&str>,
         filter: &CustomerFilter,
     ) -> Result<CustomerListing, sqlx::Error> {
         let phone_check = async {
             let Some(phone) = phone.map(str::trim).filter(|phone| !phone.is_empty()) else { return Ok(None) };
-            let (customers, duplicates) = tokio::try_join!(
-                self.customers_by_phone(organization, phone),
-                self.duplicate_matches(organization, phone)
-            )?;
+            let (customers, duplicates) =
+                tokio::try_join!(self.customers_by_phone(phone), self.duplicate_matches(phone))?;
             Ok::<_, sqlx::Error>(Some(PhoneCheck { phone: phone.to_owned(), customers, duplicates }))
         };
-        let (phone, customers) = tokio::try_join!(phone_check, self.customers(organization, filter))?;
+        let (phone, customers) = tokio::try_join!(phone_check, self.customers(filter))?;
         let next_before = (customers.len() as i64 == PAGE_ROWS).then(|| customers.last().map(|c| c.id)).flatten();
         Ok(CustomerListing { phone, customers, next_before })
     }
 
     /// A page of customers matching the filter, newest first (by id).
-    pub async fn customers(
-        &self,
-        organization: &Organization,
-        filter: &CustomerFilter,
-    ) -> Result<Vec<Customer>, sqlx::Error> {
+    pub async fn customers(&self, filter: &CustomerFilter) -> Result<Vec<Customer>, sqlx::Error> {
+        let organization = &self.organization;
         let mut query = QueryBuilder::<Postgres>::new(format!(
             "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = "
         ));

@@ -2,7 +2,7 @@
 
 use crate::data::copy::CopyBuffer;
 use crate::data::subscribers::copy_text;
-use crate::data::{Organization, Store};
+use crate::data::OrganizationStore;
 use crate::domain::ctv::customers::CustomerStatus;
 use chrono::NaiveDate;
 
@@ -43,11 +43,12 @@ const COLLABORATOR_COLUMNS: &str =
 const CUSTOMER_COLUMNS: &str =
     "organization_id, ten_khach, sdt, ngay_nhap_don, ngay_hen_lam, trang_thai, nguoi_chot, dich_vu, so_tien";
 
-impl Store {
+impl OrganizationStore {
     /// Replaces the organization's collaborators, customers and commissions (ledger and
     /// closed months) with `network`, all or nothing. The ledger starts empty: run a
     /// recalculation to pay the served customers.
-    pub async fn replace_ctv_network(&self, organization: &Organization, network: &Network) -> Result<(), sqlx::Error> {
+    pub async fn replace_ctv_network(&self, network: &Network) -> Result<(), sqlx::Error> {
+        let organization = &self.organization;
         let organization_id = organization.id.to_string();
         let mut collaborators = CopyBuffer::default();
         for c in &network.collaborators {
@@ -82,7 +83,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn count_collaborators(&self, organization: &Organization) -> Result<i64, sqlx::Error> {
+    pub async fn count_collaborators(&self) -> Result<i64, sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query_scalar("SELECT COUNT(*) FROM ctv WHERE organization_id = $1")
             .bind(organization.id)
             .fetch_one(&self.pg)
@@ -90,9 +92,10 @@ impl Store {
     }
 }
 
-impl Store {
+impl OrganizationStore {
     /// Every collaborator's code, by code (the benchmark draws from them).
-    pub async fn collaborator_codes(&self, organization: &Organization) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn collaborator_codes(&self) -> Result<Vec<String>, sqlx::Error> {
+        let organization = &self.organization;
         sqlx::query_scalar("SELECT ma_ctv FROM ctv WHERE organization_id = $1 ORDER BY ma_ctv")
             .bind(organization.id)
             .fetch_all(&self.pg)
@@ -102,7 +105,8 @@ impl Store {
     /// Empties the organization's commission ledger and reopens its months, as a fresh
     /// network load leaves them: the next recalculation pays everything from scratch.
     /// For benchmarks and demos; a live ledger is never emptied (its lines are history).
-    pub async fn empty_commission_ledger(&self, organization: &Organization) -> Result<(), sqlx::Error> {
+    pub async fn empty_commission_ledger(&self) -> Result<(), sqlx::Error> {
+        let organization = &self.organization;
         let mut tx = self.pg.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
             .bind(organization.id)

@@ -2,7 +2,7 @@
 //! the 4 levels that earn from it) and its downline 4 levels deep with team figures.
 
 use super::{like_escaped, CollaboratorRow, COLLABORATOR_COLUMNS};
-use crate::data::{Organization, Store};
+use crate::data::OrganizationStore;
 use crate::domain::ctv::network::{Collaborator, Downline, DownlineMember, NetworkView, UplineMember, UPLINE_LEVELS};
 use std::collections::HashMap;
 
@@ -16,12 +16,9 @@ struct TreeRow {
     collaborator: CollaboratorRow,
 }
 
-impl Store {
-    pub async fn collaborator(
-        &self,
-        organization: &Organization,
-        ma_ctv: &str,
-    ) -> Result<Option<Collaborator>, sqlx::Error> {
+impl OrganizationStore {
+    pub async fn collaborator(&self, ma_ctv: &str) -> Result<Option<Collaborator>, sqlx::Error> {
+        let organization = &self.organization;
         let row: Option<CollaboratorRow> = sqlx::query_as(&format!(
             "SELECT {COLLABORATOR_COLUMNS} FROM ctv c WHERE c.organization_id = $1 AND c.ma_ctv = $2"
         ))
@@ -33,26 +30,16 @@ impl Store {
     }
 
     /// A collaborator with its upline and 4-level downline; `None` if there is no such collaborator.
-    pub async fn network_view(
-        &self,
-        organization: &Organization,
-        ma_ctv: &str,
-    ) -> Result<Option<NetworkView>, sqlx::Error> {
-        let (collaborator, upline, downline) = tokio::try_join!(
-            self.collaborator(organization, ma_ctv),
-            self.upline(organization, ma_ctv),
-            self.downline(organization, ma_ctv),
-        )?;
+    pub async fn network_view(&self, ma_ctv: &str) -> Result<Option<NetworkView>, sqlx::Error> {
+        let (collaborator, upline, downline) =
+            tokio::try_join!(self.collaborator(ma_ctv), self.upline(ma_ctv), self.downline(ma_ctv),)?;
         Ok(collaborator.map(|collaborator| NetworkView { collaborator, upline, downline }))
     }
 
     /// Collaborators whose code or phone starts with `text`, or whose name holds it;
     /// exact codes first, then by code.
-    pub async fn search_collaborators(
-        &self,
-        organization: &Organization,
-        text: &str,
-    ) -> Result<Vec<Collaborator>, sqlx::Error> {
+    pub async fn search_collaborators(&self, text: &str) -> Result<Vec<Collaborator>, sqlx::Error> {
+        let organization = &self.organization;
         let text = text.trim();
         if text.is_empty() {
             return Ok(Vec::new());
@@ -75,7 +62,8 @@ impl Store {
 
     /// Who introduced the collaborator (level 1), who introduced them (level 2), … up to
     /// level 4: the ones its customers pay overrides to. Empty at the top of a tree.
-    pub async fn upline(&self, organization: &Organization, ma_ctv: &str) -> Result<Vec<UplineMember>, sqlx::Error> {
+    pub async fn upline(&self, ma_ctv: &str) -> Result<Vec<UplineMember>, sqlx::Error> {
+        let organization = &self.organization;
         // Seed 000's hierarchy CTE walked the other way: from a collaborator to its introducer.
         let rows: Vec<TreeRow> = sqlx::query_as(&format!(
             "WITH RECURSIVE hierarchy AS (
@@ -105,7 +93,8 @@ impl Store {
 
     /// The collaborator and everyone it brought in, 4 levels deep (seed 000's hierarchy
     /// CTE), each with its own and its team's revenue. Empty if there is no such collaborator.
-    pub async fn downline(&self, organization: &Organization, ma_ctv: &str) -> Result<Downline, sqlx::Error> {
+    pub async fn downline(&self, ma_ctv: &str) -> Result<Downline, sqlx::Error> {
+        let organization = &self.organization;
         // Each member's row is read once, by the walk itself (idx_ctv_org_parent), not
         // walked by code and then looked up again; its revenue is the sum the customers'
         // triggers keep (ctv_revenue), not its customers summed on every view.

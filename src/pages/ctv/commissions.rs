@@ -14,9 +14,9 @@ use leptos_router::hooks::use_query_map;
 #[server]
 pub async fn get_commission_report(params: ReportParams) -> Result<CommissionReport, ServerError> {
     use crate::domain::ctv::commissions::{ReportTotals, REPORT_PAGE_ROWS};
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     let query = params.query()?;
-    let report = store.select_commission_report(&member.organization, &query).await?;
+    let report = store.select_commission_report(&query).await?;
     let totals = ReportTotals::of(&report.rows);
     let pages = report.rows.len().div_ceil(REPORT_PAGE_ROWS).max(1);
     let page = query.page.min(pages);
@@ -30,7 +30,7 @@ pub async fn get_commission_statement(
     ma_ctv: String,
 ) -> Result<Option<CommissionStatement>, ServerError> {
     use crate::server::error::AppError;
-    let (member, store) = crate::server::auth::tenant()?;
+    let (_member, store) = crate::server::auth::tenant()?;
     if !crate::domain::dates::is_month(period.trim()) {
         return Err(AppError::BadRequest {
             field: "period",
@@ -38,7 +38,7 @@ pub async fn get_commission_statement(
         }
         .into());
     }
-    Ok(store.commission_statement_of(&member.organization, ma_ctv.trim(), period.trim()).await?)
+    Ok(store.commission_statement_of(ma_ctv.trim(), period.trim()).await?)
 }
 
 fn report_href(params: &ReportParams) -> String {

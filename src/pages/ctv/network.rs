@@ -13,14 +13,14 @@ use leptos_router::hooks::use_query_map;
 
 #[server]
 pub async fn search_network(text: String) -> Result<Vec<Collaborator>, ServerError> {
-    let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.search_collaborators(&member.organization, &text).await?)
+    let (_member, store) = crate::server::auth::tenant()?;
+    Ok(store.search_collaborators(&text).await?)
 }
 
 #[server]
 pub async fn get_network(ma_ctv: String) -> Result<Option<NetworkView>, ServerError> {
-    let (member, store) = crate::server::auth::tenant()?;
-    Ok(store.network_view(&member.organization, ma_ctv.trim()).await?)
+    let (_member, store) = crate::server::auth::tenant()?;
+    Ok(store.network_view(ma_ctv.trim()).await?)
 }
 
 /// The network page with `ctv` at its centre, the search kept.

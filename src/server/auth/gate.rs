@@ -50,7 +50,7 @@ async fn signed_in_member(state: &AppState, session: &Session) -> Result<Option<
         return Ok(None);
     }
     let Some(member) =
-        state.store.for_organization(user.organization_id).member(user.user_id, user.organization_id).await?
+        state.store.for_organization_id(user.organization_id).member(user.user_id, user.organization_id).await?
     else {
         let _ = session.flush().await;
         return Ok(None);

@@ -8,7 +8,7 @@ pub mod sign_in;
 use super::error::AppError;
 use super::state::AppState;
 use crate::data::users::Member;
-use crate::data::Store;
+use crate::data::OrganizationStore;
 use crate::domain::access::SIGN_IN_PATH;
 use crate::domain::server_error::ServerError;
 use serde::{Deserialize, Serialize};
@@ -108,9 +108,9 @@ pub fn signed_in() -> Result<Member, AppError> {
 
 /// For a server function: the signed-in member and the store acting for their
 /// organization (row-level security shows it that organization's rows only).
-pub fn tenant() -> Result<(Member, Store), ServerError> {
+pub fn tenant() -> Result<(Member, OrganizationStore), ServerError> {
     let member = signed_in().map_err(ServerError::from)?;
     let state = leptos::prelude::expect_context::<AppState>();
-    let store = state.store.for_organization(member.organization.id);
+    let store = state.store.for_organization(&member.organization);
     Ok((member, store))
 }

@@ -25,19 +25,20 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
     }
     let store = cli::connect(settings).await?;
     let organization = cli::organization(&store, &args.org).await?;
-    let existing = store.count_subscribers(&organization).await.map_err(|e| e.to_string())?;
+    let store = store.for_organization(&organization);
+    let existing = store.count_subscribers().await.map_err(|e| e.to_string())?;
     if args.if_empty && existing > 0 {
         println!("{} already has {} subscribers; nothing generated.", organization.slug, format_count(existing));
         // Databases generated before the collaborator network existed get one.
-        if store.count_collaborators(&organization).await.map_err(|e| e.to_string())? == 0 {
+        if store.count_collaborators().await.map_err(|e| e.to_string())? == 0 {
             load_network(&store, &organization, args).await?;
         }
-        if store.count_transactions(&organization).await.map_err(|e| e.to_string())? == 0 {
+        if store.count_transactions().await.map_err(|e| e.to_string())? == 0 {
             load_transactions(&store, &organization, args).await?;
         }
         demo_users(&store, &organization).await?;
         // Redis keeps nothing across restarts here; refill it from the data that is there.
-        if !args.no_sync && !store.cache_is_filled(&organization).await.map_err(|e| e.to_string())? {
+        if !args.no_sync && !store.cache_is_filled().await.map_err(|e| e.to_string())? {
             let lock = cli::lock_refresh(&store, &organization).await?;
             let synced = sync_cache::sync_locked(&store, &organization).await;
             let _ = lock.release().await;
@@ -53,7 +54,8 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
     let bar = rows_bar(&bars, "loading into PostgreSQL", Some(dataset.total_rows()));
     let mut swapping: Option<ProgressBar> = None;
     let loaded = store
-        .replace_dataset(&organization, &dataset, |step| match step {
+        .for_organization(&organization)
+        .replace_dataset(&dataset, |step| match step {
             ReplaceProgress::Staged(_, rows) => bar.inc(rows),
             ReplaceProgress::Swapping => {
                 bar.finish();
@@ -88,7 +90,7 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
 
 /// One account per role, unless the organization has members already.
 async fn demo_users(store: &Store, organization: &Organization) -> Result<(), String> {
-    let members = store.members(organization).await.map_err(|e| e.to_string())?;
+    let members = store.for_organization(organization).members().await.map_err(|e| e.to_string())?;
     if members.is_empty() {
         crate::server::users_cli::create_demo_users(store, organization).await
     } else {
@@ -104,6 +106,7 @@ async fn demo_users(store: &Store, organization: &Organization) -> Result<(), St
 /// Seed 000's collaborator network over the 24 months up to today: loaded, paid by a
 /// full commission recalculation, and every month before the previous one closed.
 async fn load_network(store: &Store, organization: &Organization, args: &GenerateArgs) -> Result<(), String> {
+    let store = store.for_organization(organization);
     let today = chrono::Local::now().date_naive();
     let (collaborators, customers) = network::network_size(args.scale);
     let synthesis = spinner(
@@ -121,17 +124,18 @@ async fn load_network(store: &Store, organization: &Organization, args: &Generat
         .map_err(|e| e.to_string())?;
     synthesis.set_message("loading collaborators and customers into PostgreSQL");
     store
-        .replace_ctv_network(organization, &generated)
+        .for_organization(organization)
+        .replace_ctv_network(&generated)
         .await
         .map_err(|e| format!("loading the collaborator network failed, nothing was changed: {e}"))?;
     let loaded = started.elapsed();
     synthesis.set_message("calculating commissions");
-    let summary = store.recalculate_commissions(organization, Some(today)).await.map_err(|e| e.to_string())?;
+    let summary = store.recalculate_commissions(Some(today)).await.map_err(|e| e.to_string())?;
     let recalculated = started.elapsed() - loaded;
     let last_closed = network::first_month(today).max(today - chrono::Months::new(2));
     let mut month = network::first_month(today);
     while month <= last_closed {
-        store.close_commission_period(organization, month).await.map_err(|e| e.to_string())?;
+        store.close_commission_period(month).await.map_err(|e| e.to_string())?;
         month = month + chrono::Months::new(1);
     }
     synthesis.finish_and_clear();
@@ -149,7 +153,7 @@ async fn load_network(store: &Store, organization: &Organization, args: &Generat
 /// Seed 003's transactions of the subscribers over the last year, in place of any the
 /// organization had.
 async fn load_transactions(store: &Store, organization: &Organization, args: &GenerateArgs) -> Result<(), String> {
-    store.delete_transactions(organization).await.map_err(|e| e.to_string())?;
+    store.for_organization(organization).delete_transactions().await.map_err(|e| e.to_string())?;
     let rows = (transactions::DEMO_ROWS as f64 * args.scale).round() as u64;
     let today = chrono::Local::now().date_naive();
     load_demo_transactions(store, organization, args.seed, rows, transactions::DEMO_DAYS, today, LOADS_IN_FLIGHT)
