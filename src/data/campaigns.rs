@@ -4,7 +4,7 @@
 use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
 use super::Organization;
 use crate::data::OrganizationStore;
-use crate::domain::campaign::{CampaignPreview, CampaignRules, CampaignSummary, SuppressionList};
+use crate::domain::campaign::{CampaignId, CampaignPreview, CampaignRules, CampaignSummary, SuppressionList};
 use crate::domain::isdn::Isdn;
 use crate::domain::lists::ListedRecommendation;
 use sqlx::{Postgres, QueryBuilder};
@@ -68,17 +68,16 @@ pub(super) fn push_rules(query: &mut QueryBuilder<'_, Postgres>, organization: &
     if let Some(max_advance) = rules.max_advance {
         query.push(" AND r.advance_amount <= ").push_bind(max_advance).push("::numeric");
     }
-    let ids = |ids: &[String]| ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect::<Vec<Uuid>>();
     if !rules.exclude_campaigns.is_empty() {
         query
             .push(" AND NOT EXISTS (SELECT 1 FROM campaign_export_members m WHERE m.organization_id = r.organization_id AND m.campaign_id = ANY(")
-            .push_bind(ids(&rules.exclude_campaigns))
+            .push_bind(rules.exclude_campaigns.iter().map(|id| id.uuid()).collect::<Vec<Uuid>>())
             .push(") AND m.isdn = r.isdn)");
     }
     if !rules.exclude_lists.is_empty() {
         query
             .push(" AND NOT EXISTS (SELECT 1 FROM suppression_list_members s WHERE s.organization_id = r.organization_id AND s.list_id = ANY(")
-            .push_bind(ids(&rules.exclude_lists))
+            .push_bind(rules.exclude_lists.iter().map(|id| id.uuid()).collect::<Vec<Uuid>>())
             .push(") AND s.isdn = r.isdn)");
     }
 }
@@ -99,7 +98,7 @@ struct CampaignRow {
 impl From<CampaignRow> for CampaignSummary {
     fn from(row: CampaignRow) -> Self {
         Self {
-            id: row.id.to_string(),
+            id: row.id.into(),
             name: row.name,
             owner: row.owner,
             rules: row.rules.0,
@@ -143,7 +142,7 @@ impl OrganizationStore {
     /// Creates the campaign (`id` None) or replaces its name, owner and rules.
     pub async fn save_campaign(
         &self,
-        id: Option<Uuid>,
+        id: Option<CampaignId>,
         name: &str,
         owner: &str,
         rules: &CampaignRules,
@@ -167,7 +166,7 @@ impl OrganizationStore {
                      WHERE organization_id = $1 AND id = $2 RETURNING id",
                     )
                     .bind(organization.id)
-                    .bind(id)
+                    .bind(id.uuid())
                     .bind(name.trim())
                     .bind(owner.trim())
                     .bind(rules)
@@ -176,20 +175,20 @@ impl OrganizationStore {
                 }
             };
         match saved {
-            Ok(Some(id)) => Ok(self.campaign(id).await?.map_or(Saved::NotFound, Saved::Saved)),
+            Ok(Some(id)) => Ok(self.campaign(id.into()).await?.map_or(Saved::NotFound, Saved::Saved)),
             Ok(None) => Ok(Saved::NotFound),
             Err(error) if is_unique_violation(&error) => Ok(Saved::NameTaken),
             Err(error) => Err(error),
         }
     }
 
-    pub async fn campaign(&self, id: Uuid) -> Result<Option<CampaignSummary>, sqlx::Error> {
+    pub async fn campaign(&self, id: CampaignId) -> Result<Option<CampaignSummary>, sqlx::Error> {
         let organization = &self.organization;
         let row: Option<CampaignRow> = sqlx::query_as(&format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaigns c WHERE c.organization_id = $1 AND c.id = $2"
         ))
         .bind(organization.id)
-        .bind(id)
+        .bind(id.uuid())
         .fetch_optional(&self.pg)
         .await?;
         Ok(row.map(Into::into))
@@ -240,7 +239,7 @@ impl OrganizationStore {
         .await?;
         transaction.commit().await?;
         let lists = self.suppression_lists().await?;
-        Ok(lists.into_iter().find(|list| list.id == id.to_string()).map_or(Saved::NotFound, Saved::Saved))
+        Ok(lists.into_iter().find(|list| list.id.uuid() == id).map_or(Saved::NotFound, Saved::Saved))
     }
 
     /// The organization's suppression lists, newest first.
@@ -256,7 +255,7 @@ impl OrganizationStore {
         Ok(rows
             .into_iter()
             .map(|(id, name, isdn_count, created_at)| SuppressionList {
-                id: id.to_string(),
+                id: id.into(),
                 name,
                 isdn_count: isdn_count.into(),
                 created_at,

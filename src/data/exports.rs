@@ -8,7 +8,7 @@ use super::lists::{push_filter, push_order};
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::Organization;
 use crate::data::OrganizationStore;
-use crate::domain::campaign::{CampaignRules, ExportEvent};
+use crate::domain::campaign::{CampaignId, CampaignRules, ExportEvent};
 use crate::domain::lists::{ListSort, RecommendationFilter};
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -26,7 +26,7 @@ pub enum ExportSelection {
     /// A subscriber list, in its order.
     List { filter: RecommendationFilter, sort: ListSort },
     /// A saved campaign: its rules, by priority, up to its limit.
-    Campaign { id: Uuid, name: String, rules: CampaignRules },
+    Campaign { id: CampaignId, name: String, rules: CampaignRules },
 }
 
 /// Who asked for an export and what it is, for the record.
@@ -63,7 +63,11 @@ impl OrganizationStore {
     }
 
     /// Recorded exports, newest first: one campaign's, or every export when `None`.
-    pub async fn export_history(&self, campaign: Option<Uuid>, limit: i64) -> Result<Vec<ExportEvent>, sqlx::Error> {
+    pub async fn export_history(
+        &self,
+        campaign: Option<CampaignId>,
+        limit: i64,
+    ) -> Result<Vec<ExportEvent>, sqlx::Error> {
         let organization = &self.organization;
         type Row = (Uuid, String, Option<String>, Option<f64>, serde_json::Value);
         let rows: Vec<Row> = sqlx::query_as(
@@ -139,7 +143,7 @@ async fn stream_and_record(
             // The campaign stays until the members are in (migration 16: no per-row keys).
             sqlx::query("SELECT 1 FROM campaigns WHERE organization_id = $1 AND id = $2 FOR KEY SHARE")
                 .bind(organization.id)
-                .bind(campaign)
+                .bind(campaign.uuid())
                 .fetch_one(&mut *record)
                 .await?;
             sqlx::query(MEMBERS_STAGING).execute(&mut *record).await?;

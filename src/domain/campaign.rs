@@ -5,6 +5,48 @@
 use crate::domain::field_error::FieldError;
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// Ids of what marketing saves: UUIDs, checked where they come in (a URL, a form) and
+/// written in JSON and URLs as the UUID's text.
+macro_rules! saved_id {
+    ($name:ident, $what:literal) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            pub fn uuid(self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+
+            fn from_str(text: &str) -> Result<Self, String> {
+                Uuid::parse_str(text.trim()).map(Self).map_err(|_| format!("{text:?} is not {}", $what))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+saved_id!(CampaignId, "a campaign id");
+saved_id!(SuppressionListId, "a suppression list id");
 
 /// Who a campaign selects. Each list allows any of its values (empty: any value);
 /// every rule given must hold. Ordered by priority, highest first, up to `limit`.
@@ -26,9 +68,9 @@ pub struct CampaignRules {
     /// Top N by priority; `None` for everyone who matches.
     pub limit: Option<u32>,
     /// Leave out whoever a completed export of these campaigns (ids) held.
-    pub exclude_campaigns: Vec<String>,
-    /// Leave out the members of these uploaded suppression lists (ids).
-    pub exclude_lists: Vec<String>,
+    pub exclude_campaigns: Vec<CampaignId>,
+    /// Leave out the members of these uploaded suppression lists.
+    pub exclude_lists: Vec<SuppressionListId>,
 }
 
 impl CampaignRules {
@@ -79,13 +121,6 @@ impl CampaignRules {
                 return Err(FieldError::new("limit", format!("{limit} is outside 1 to {}", Self::MAX_LIMIT)));
             }
         }
-        let is_id = |id: &String| id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-        if let Some(id) = self.exclude_campaigns.iter().find(|id| !is_id(id)) {
-            return Err(FieldError::new("exclude_campaigns", format!("{id:?} is not a campaign id")));
-        }
-        if let Some(id) = self.exclude_lists.iter().find(|id| !is_id(id)) {
-            return Err(FieldError::new("exclude_lists", format!("{id:?} is not a suppression list id")));
-        }
         Ok(())
     }
 }
@@ -93,7 +128,7 @@ impl CampaignRules {
 /// A saved campaign, as lists show it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CampaignSummary {
-    pub id: String,
+    pub id: CampaignId,
     pub name: String,
     pub owner: String,
     pub rules: CampaignRules,
@@ -105,7 +140,7 @@ pub struct CampaignSummary {
 /// An uploaded list of ISDNs to leave out.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SuppressionList {
-    pub id: String,
+    pub id: SuppressionListId,
     pub name: String,
     pub isdn_count: i64,
     /// RFC 3339.
@@ -216,10 +251,16 @@ mod tests {
         );
         assert_eq!(bad(CampaignRules { limit: Some(0), ..Default::default() }), "limit");
         assert_eq!(bad(CampaignRules { clusters: vec![-2], ..Default::default() }), "clusters");
-        assert_eq!(
-            bad(CampaignRules { exclude_campaigns: vec!["1; DROP".into()], ..Default::default() }),
-            "exclude_campaigns"
-        );
+    }
+
+    #[test]
+    fn saved_ids_are_uuids_in_json_and_urls() {
+        let id: CampaignId = "6f1c1d3e-8f7a-4c2b-9d7e-0a1b2c3d4e5f".parse().unwrap();
+        assert_eq!(id.to_string(), "6f1c1d3e-8f7a-4c2b-9d7e-0a1b2c3d4e5f");
+        assert_eq!(serde_json::to_string(&id).unwrap(), r#""6f1c1d3e-8f7a-4c2b-9d7e-0a1b2c3d4e5f""#);
+        assert!("1; DROP".parse::<CampaignId>().unwrap_err().contains("not a campaign id"));
+        let rules = r#"{"exclude_campaigns": ["1; DROP"]}"#;
+        assert!(serde_json::from_str::<CampaignRules>(rules).is_err(), "a rule naming no campaign is refused");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! `?id=`, exported as CSV or XLSX with the columns chosen, and its exports listed.
 
 use crate::domain::campaign::{
-    CampaignPreview, CampaignRules, CampaignSummary, ExportEvent, SuppressionList, EXPORT_COLUMNS,
+    CampaignId, CampaignPreview, CampaignRules, CampaignSummary, ExportEvent, SuppressionList, SuppressionListId,
+    EXPORT_COLUMNS,
 };
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
@@ -78,14 +79,12 @@ pub async fn save_campaign(
         required("name", "Campaign name", &name)?;
         required("owner", "Owner", &owner)?;
         rules.validate().map_err(rule_error)?;
-        let id =
-            match id.as_deref() {
-                None | Some("") => None,
-                Some(id) => Some(uuid::Uuid::parse_str(id).map_err(|_| AppError::BadRequest {
-                    field: "id",
-                    message: format!("{id:?} is not a campaign id"),
-                })?),
-            };
+        let id = match id.as_deref() {
+            None | Some("") => None,
+            Some(id) => {
+                Some(id.parse::<CampaignId>().map_err(|message| AppError::BadRequest { field: "id", message })?)
+            }
+        };
         match store.save_campaign(id, &name, &owner, &rules).await? {
             Saved::Saved(campaign) => Ok(campaign),
             Saved::NameTaken => Err(AppError::BadRequest {
@@ -102,10 +101,8 @@ pub async fn save_campaign(
 pub async fn get_campaign_exports(id: String) -> Result<Vec<ExportEvent>, ServerError> {
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| {
-        ServerError::from(AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })
-    })?;
-    store.export_history(Some(id), 50).await.map_err(ServerError::from)
+    let id: CampaignId = id.parse().map_err(|message| AppError::BadRequest { field: "id", message })?;
+    Ok(store.export_history(Some(id), 50).await?)
 }
 
 #[server(endpoint = "create_suppression_list")]
@@ -170,7 +167,7 @@ pub fn CampaignsPage() -> impl IntoView {
             return id;
         }
         if let Some(Ok(workspace)) = workspace.get() {
-            if let Some(campaign) = workspace.campaigns.iter().find(|c| c.id == id) {
+            if let Some(campaign) = workspace.campaigns.iter().find(|c| c.id.to_string() == id) {
                 rules.set(campaign.rules.clone());
                 name.set(campaign.name.clone());
                 owner.set(campaign.owner.clone());
@@ -189,7 +186,7 @@ pub fn CampaignsPage() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(campaign)) = save.value().get() {
-            editing.set(Some(campaign.id.clone()));
+            editing.set(Some(campaign.id.to_string()));
             workspace_version.update(|v| *v += 1);
             navigate(&format!("/campaigns?id={}", campaign.id), Default::default());
         }
@@ -405,7 +402,7 @@ fn Suppressions(
     let list_text = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
         if let Some(Ok(list)) = upload.value().get() {
-            rules.update(|r| r.exclude_lists.push(list.id.clone()));
+            rules.update(|r| r.exclude_lists.push(list.id));
             workspace.refetch();
         }
     });
@@ -420,16 +417,16 @@ fn Suppressions(
                     let (chosen_campaigns, chosen_lists) = (chosen.exclude_campaigns, chosen.exclude_lists);
                     Suspend::new(async move {
                         let workspace = workspace.await.unwrap_or_default();
-                        let exported: Vec<(String, String)> = workspace
+                        let exported: Vec<(CampaignId, String)> = workspace
                             .campaigns
                             .iter()
                             .filter(|c| c.exports > 0)
-                            .map(|c| (c.id.clone(), c.name.clone()))
+                            .map(|c| (c.id, c.name.clone()))
                             .collect();
-                        let lists: Vec<(String, String)> = workspace
+                        let lists: Vec<(SuppressionListId, String)> = workspace
                             .suppression_lists
                             .iter()
-                            .map(|l| (l.id.clone(), format!("{} ({})", l.name, format_count(l.isdn_count))))
+                            .map(|l| (l.id, format!("{} ({})", l.name, format_count(l.isdn_count))))
                             .collect();
                         view! {
                             {checkboxes("Members of an exported campaign", exported, rules, |r| &mut r.exclude_campaigns, &chosen_campaigns, None)}

@@ -9,7 +9,7 @@ use super::state::AppState;
 use crate::data::exports::{ExportBatch, ExportRequest, ExportSelection};
 use crate::data::lists::ListRequest;
 use crate::data::users::Member;
-use crate::domain::campaign::{file_name_part, parse_export_columns};
+use crate::domain::campaign::{file_name_part, parse_export_columns, CampaignId};
 use crate::domain::lists::ListParams;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
@@ -161,8 +161,7 @@ async fn campaign(
             message: format!("{rest:?}: a campaign export takes only `columns`"),
         });
     }
-    let id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| AppError::BadRequest { field: "id", message: format!("{id:?} is not a campaign id") })?;
+    let id: CampaignId = id.parse().map_err(|message| AppError::BadRequest { field: "id", message })?;
     let campaign =
         state.store.for_organization(&member.organization).campaign(id).await?.ok_or(AppError::NotFound("campaign"))?;
     let file_name = format!("{}-{}.{}", file_name_part(&campaign.name), today(), format.extension());

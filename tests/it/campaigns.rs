@@ -116,8 +116,12 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     assert_eq!(planted_row[2], "=SUM(A1:A9)");
 
     // The export is recorded in event_tracking, with the campaign's members.
-    let response =
-        http.post(format!("{base}/api/campaign_exports")).form(&[("id", campaign_a.id.as_str())]).send().await.unwrap();
+    let response = http
+        .post(format!("{base}/api/campaign_exports"))
+        .form(&[("id", campaign_a.id.to_string().as_str())])
+        .send()
+        .await
+        .unwrap();
     let history: Vec<Value> = response.json().await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(
@@ -134,7 +138,7 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     assert_eq!((label.as_str(), rows_recorded), ("Tết 2027: LOW risk", 250.0));
     assert_eq!(rules_recorded["limit"], 250);
     let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM campaign_export_members WHERE campaign_id = $1::uuid")
-        .bind(&campaign_a.id)
+        .bind(campaign_a.id.to_string())
         .fetch_one(&db.pool)
         .await
         .unwrap();
@@ -167,7 +171,7 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     assert_eq!(planted_xlsx[3], calamine::Data::Float(advance), "advance_amount is a number");
 
     // Campaign B leaves out A's members: exactly everyone else who matches.
-    let campaign_b_rules = CampaignRules { exclude_campaigns: vec![campaign_a.id.clone()], ..rules.clone() };
+    let campaign_b_rules = CampaignRules { exclude_campaigns: vec![campaign_a.id], ..rules.clone() };
     let (_, preview) =
         post_json(&http, format!("{base}/api/campaign_preview"), json!({ "rules": campaign_b_rules })).await;
     assert_eq!(preview["count"], everyone.len() - 250);
@@ -190,7 +194,7 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
         other => panic!("{other:?}"),
     };
     assert_eq!(list.isdn_count, suppressed.len() as i64);
-    let with_list = CampaignRules { exclude_lists: vec![list.id.clone()], ..rules.clone() };
+    let with_list = CampaignRules { exclude_lists: vec![list.id], ..rules.clone() };
     let (_, preview) = post_json(&http, format!("{base}/api/campaign_preview"), json!({ "rules": with_list })).await;
     let suppressed: HashSet<&str> = suppressed.iter().map(Isdn::as_str).collect();
     assert_eq!(preview["count"], everyone.iter().filter(|isdn| !suppressed.contains(isdn.as_str())).count());
@@ -198,24 +202,39 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     // Members go with their export record, their campaign or their organization (migration 16's triggers).
     let members_of =
         |campaign: &str| format!("SELECT COUNT(*) FROM campaign_export_members WHERE campaign_id = '{campaign}'");
-    assert_eq!(common::scalar_i64(&db.pool, &members_of(&campaign_b.id)).await, (everyone.len() - 250) as i64);
+    assert_eq!(
+        common::scalar_i64(&db.pool, &members_of(&campaign_b.id.to_string())).await,
+        (everyone.len() - 250) as i64
+    );
     sqlx::query("DELETE FROM event_tracking WHERE event_name = 'export' AND metadata->>'campaign_id' = $1")
-        .bind(&campaign_b.id)
+        .bind(campaign_b.id.to_string())
         .execute(&db.pool)
         .await
         .unwrap();
     assert_eq!(
-        common::scalar_i64(&db.pool, &members_of(&campaign_b.id)).await,
+        common::scalar_i64(&db.pool, &members_of(&campaign_b.id.to_string())).await,
         0,
         "an export record takes its members"
     );
-    sqlx::query("DELETE FROM campaigns WHERE id = $1::uuid").bind(&campaign_a.id).execute(&db.pool).await.unwrap();
-    assert_eq!(common::scalar_i64(&db.pool, &members_of(&campaign_a.id)).await, 0, "a campaign takes its members");
+    sqlx::query("DELETE FROM campaigns WHERE id = $1::uuid")
+        .bind(campaign_a.id.to_string())
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        common::scalar_i64(&db.pool, &members_of(&campaign_a.id.to_string())).await,
+        0,
+        "a campaign takes its members"
+    );
     let again = http.get(format!("{base}/campaigns/{}/export.csv?columns=isdn", campaign_b.id)).send().await.unwrap();
     assert_eq!(again.status(), 200);
     again.bytes().await.unwrap();
     sqlx::query("DELETE FROM organizations WHERE id = $1").bind(org.id).execute(&db.pool).await.unwrap();
-    assert_eq!(common::scalar_i64(&db.pool, &members_of(&campaign_b.id)).await, 0, "an organization takes its members");
+    assert_eq!(
+        common::scalar_i64(&db.pool, &members_of(&campaign_b.id.to_string())).await,
+        0,
+        "an organization takes its members"
+    );
     db.cleanup().await;
 }
 
