@@ -85,6 +85,7 @@ impl OverviewStats {
 
 /// Seed 001's `ut360:meta:stats`: the dataset's headline figures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MetaStats {
     pub total_subscribers: i64,
     pub total_easycredit: i64,
@@ -95,8 +96,9 @@ pub struct MetaStats {
     /// Đồng, rounded.
     pub avg_advance_amount: i64,
     pub total_revenue_potential: i64,
-    /// `YYYY-MM-DDTHH:MM:SS`, empty before any load.
+    /// `YYYY-MM-DDTHH:MM:SS`; empty before any load.
     pub last_updated: String,
+    #[cfg_attr(feature = "ssr", schema(example = "v1.0"))]
     pub data_version: String,
 }
 

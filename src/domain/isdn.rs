@@ -34,6 +34,26 @@ impl Isdn {
     }
 }
 
+/// In the OpenAPI document: a string of at most `MAX_CHARS` characters, described as
+/// `parse` checks it.
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for Isdn {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .max_length(Some(Self::MAX_CHARS))
+            .description(Some(format!(
+                "A subscriber number: letters, digits and + / = _ -, at most {} characters, e.g. \
+                 ++/hZFPrCDRre55vsZqqxQ==",
+                Self::MAX_CHARS
+            )))
+            .into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for Isdn {}
+
 impl std::fmt::Display for Isdn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)

@@ -24,22 +24,95 @@ pub struct RecommendationFilter {
 
 /// A list's parameters as a URL query carries them, as text ("" when absent) so each
 /// bad value gets a message naming its parameter. The API and the list page share
-/// the names.
+/// the names. In the OpenAPI document each is described with the type it is read as.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 #[serde(default, deny_unknown_fields)]
 pub struct ListParams {
+    #[cfg_attr(feature = "ssr", param(value_type = Option<ServiceType>, inline))]
     pub service: String,
+    #[cfg_attr(feature = "ssr", param(value_type = Option<RiskLevel>, inline))]
     pub risk: String,
+    #[cfg_attr(feature = "ssr", param(value_type = Option<i32>))]
     pub cluster: String,
+    #[cfg_attr(feature = "ssr", param(value_type = Option<SubscriberType>, inline))]
     pub subscriber_type: String,
+    /// arpu_trend
+    #[cfg_attr(feature = "ssr", param(value_type = Option<ArpuTrend>, inline))]
     pub trend: String,
+    /// Lowest customer_value_score
+    #[cfg_attr(feature = "ssr", param(value_type = Option<f64>, minimum = 0, maximum = 100))]
     pub min_value: String,
+    /// Lowest advance_readiness_score
+    #[cfg_attr(feature = "ssr", param(value_type = Option<f64>, minimum = 0, maximum = 100))]
     pub min_readiness: String,
+    /// Column to order by; ties by isdn in the same direction
+    #[cfg_attr(feature = "ssr", param(value_type = Option<openapi::SortParam>, inline))]
     pub sort: String,
+    /// Default desc for figures, asc for isdn, service, risk and trend
+    #[cfg_attr(feature = "ssr", param(value_type = Option<openapi::OrderParam>, inline))]
     pub order: String,
+    /// The `next` value of the previous page
+    #[cfg_attr(feature = "ssr", param(value_type = Option<String>))]
     pub after: String,
+    /// The `previous` value of a page, for the page before it (not with `after`)
+    #[cfg_attr(feature = "ssr", param(value_type = Option<String>))]
     pub before: String,
+    #[cfg_attr(feature = "ssr", param(value_type = Option<openapi::LimitParam>, inline))]
     pub limit: String,
+}
+
+/// The list parameters whose OpenAPI schema is built from the code that reads them.
+#[cfg(feature = "ssr")]
+mod openapi {
+    use super::SortColumn;
+    use crate::data::lists::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::{ObjectBuilder, RefOr, Type};
+    use utoipa::{PartialSchema, ToSchema};
+
+    /// `sort`: the names `SortColumn` reads.
+    pub struct SortParam;
+
+    impl PartialSchema for SortParam {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(SortColumn::ALL.iter().map(|column| column.as_str())))
+                .default(Some(SortColumn::Priority.as_str().into()))
+                .into()
+        }
+    }
+
+    impl ToSchema for SortParam {}
+
+    /// `order`.
+    pub struct OrderParam;
+
+    impl PartialSchema for OrderParam {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["asc", "desc"])).into()
+        }
+    }
+
+    impl ToSchema for OrderParam {}
+
+    /// `limit`: a page's size.
+    pub struct LimitParam;
+
+    impl PartialSchema for LimitParam {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(MAX_PAGE_SIZE))
+                .default(Some(DEFAULT_PAGE_SIZE.into()))
+                .into()
+        }
+    }
+
+    impl ToSchema for LimitParam {}
 }
 
 fn parsed<T: FromStr>(field: &'static str, text: &str) -> Result<Option<T>, FieldError>
@@ -182,24 +255,28 @@ pub enum MatchCount {
 
 /// A recommendation in a list, with the score the list is ordered by.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListedRecommendation {
     #[serde(flatten)]
     pub recommendation: Recommendation,
+    /// customer value x advance readiness / 100; the list's order
     pub priority_score: Option<f64>,
 }
 
 /// One page of a list, in the list's order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RecommendationPage {
     pub items: Vec<ListedRecommendation>,
-    /// Where the next page starts (`after=`); `None` on the last page.
+    /// Pass as `after` for the next page; null on the last page.
     pub next: Option<String>,
-    /// Where the page before ends (`before=`); `None` on the first page.
+    /// Pass as `before` for the page before this one; null on the first page.
     pub previous: Option<String>,
 }
 
 /// What a bulk lookup found, in the order asked, each ISDN once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BulkLookup {
     pub found: Vec<Recommendation>,
     pub not_found: Vec<String>,

@@ -17,6 +17,7 @@ fn plain_number<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::
 /// `cluster_label`. Fields beyond the seed's come last and only when known, so a
 /// reader of the seed's fields finds them unchanged.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Basic {
     pub isdn: String,
     #[serde(rename = "type")]
@@ -35,6 +36,7 @@ pub struct Basic {
 /// `arpu_stats`: `{avg, std, min, max, growth_rate, trend}`, then UT360's
 /// `first_month` and `last_month` (the ARPU of each).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ArpuStats {
     #[serde(serialize_with = "plain_number")]
     pub avg: Option<f64>,
@@ -55,6 +57,7 @@ pub struct ArpuStats {
 
 /// `revenue_breakdown`: `{call_pct, sms_pct, data_pct, user_type}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RevenueBreakdown {
     #[serde(serialize_with = "plain_number")]
     pub call_pct: Option<f64>,
@@ -68,6 +71,7 @@ pub struct RevenueBreakdown {
 /// `topup_behavior`: `{frequency, avg_amount, ratio, frequency_class}`, then UT360's
 /// `min_amount` and `max_amount`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TopupBehavior {
     #[serde(serialize_with = "plain_number")]
     pub frequency: Option<f64>,
@@ -84,6 +88,7 @@ pub struct TopupBehavior {
 
 /// `risk_assessment`: `{level, score, factors[]}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RiskAssessment {
     pub level: Option<String>,
     #[serde(serialize_with = "plain_number")]
@@ -93,6 +98,7 @@ pub struct RiskAssessment {
 
 /// `kpi_scores`: `{customer_value, advance_readiness, revenue_potential}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct KpiScores {
     #[serde(serialize_with = "plain_number")]
     pub customer_value: Option<f64>,
@@ -104,7 +110,9 @@ pub struct KpiScores {
 
 /// One element of `monthly_arpu`: `{month, arpu_call, arpu_sms, arpu_data, arpu_total}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MonthArpu {
+    /// `YYYYMM`.
     pub month: String,
     #[serde(serialize_with = "plain_number")]
     pub arpu_call: Option<f64>,
@@ -118,6 +126,7 @@ pub struct MonthArpu {
 
 /// `insights`: `{classification_reason, strengths[], recommendations[]}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Insights {
     pub classification_reason: Option<String>,
     pub strengths: Vec<String>,
@@ -126,21 +135,32 @@ pub struct Insights {
 
 /// A subscriber's 360 view: the recommendation and, when there is one, the profile.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubscriberView {
     pub recommendation: crate::domain::recommendation::Recommendation,
     pub profile: Option<Profile>,
 }
 
-/// The whole profile: the eight sections and when the profile row last changed.
+/// Seed 001's profile hash, section by section: the eight sections and when the
+/// profile row last changed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Profile {
+    #[cfg_attr(feature = "ssr", schema(inline))]
     pub basic: Basic,
+    #[cfg_attr(feature = "ssr", schema(inline))]
     pub arpu_stats: ArpuStats,
+    #[cfg_attr(feature = "ssr", schema(inline))]
     pub revenue_breakdown: RevenueBreakdown,
+    #[cfg_attr(feature = "ssr", schema(inline))]
     pub topup_behavior: TopupBehavior,
+    #[cfg_attr(feature = "ssr", schema(inline))]
     pub risk_assessment: RiskAssessment,
+    #[cfg_attr(feature = "ssr", schema(inline))]
     pub kpi_scores: KpiScores,
+    #[cfg_attr(feature = "ssr", schema(inline))]
     pub monthly_arpu: Vec<MonthArpu>,
+    #[cfg_attr(feature = "ssr", schema(inline))]
     pub insights: Insights,
     /// `YYYY-MM-DDTHH:MM:SS`.
     pub updated_at: String,

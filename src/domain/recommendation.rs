@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 /// The advance products a subscriber can be recommended (seed 001 `service_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ServiceType {
     EasyCredit,
     #[serde(rename = "MBFG")]
@@ -30,6 +31,7 @@ impl ServiceType {
 
 /// Bad-debt risk (seed 001 `bad_debt_risk`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum RiskLevel {
     Low,
@@ -51,6 +53,7 @@ impl RiskLevel {
 
 /// Prepaid or postpaid (seed 001 `subscriber_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum SubscriberType {
     Pre,
@@ -70,6 +73,7 @@ impl SubscriberType {
 
 /// Direction of a subscriber's ARPU over the observed months (seed 001 `arpu_trend`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ArpuTrend {
     #[serde(rename = "Tăng trưởng")]
     Growing,
@@ -107,6 +111,7 @@ impl ArpuTrend {
 /// Seed 001's `priority` label (HIGH/MEDIUM/LOW) of a recommendation, from its
 /// `priority_score` (customer value × advance readiness / 100, so 0 to 100).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Priority {
     High,
@@ -181,6 +186,7 @@ display_and_parse!(
 /// typed. This is what the advance-request system gets back; each field is written in
 /// JSON as the seed spells it in the hash.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Recommendation {
     pub isdn: Isdn,
     pub subscriber_type: SubscriberType,
@@ -195,9 +201,11 @@ pub struct Recommendation {
     pub customer_value_score: Option<f64>,
     pub advance_readiness_score: Option<f64>,
     /// `YYYY-MM-DD`.
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub recommendation_date: String,
     /// From `priority_score`; `""` in the hash and in JSON when there is no score.
     #[serde(with = "empty_when_none")]
+    #[cfg_attr(feature = "ssr", schema(schema_with = priority_label_schema, required = true))]
     pub priority: Option<Priority>,
 }
 
@@ -256,6 +264,17 @@ impl Recommendation {
     pub fn priority_label(&self) -> &'static str {
         self.priority.map_or("", Priority::as_str)
     }
+}
+
+/// `priority` in the OpenAPI document: what `empty_when_none` writes, a label or `""`.
+#[cfg(feature = "ssr")]
+fn priority_label_schema() -> utoipa::openapi::Object {
+    let labels = Priority::ALL.iter().map(|priority| priority.as_str()).chain([""]);
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(labels))
+        .description(Some("HIGH, MEDIUM or LOW from `priority_score`; `\"\"` when there is no score"))
+        .build()
 }
 
 /// `Option<Priority>` as the hash writes it: the label, or `""` without one.

@@ -1,7 +1,10 @@
 //! `/api/v1`: the JSON API the advance-request system calls. Handlers authorize (an
-//! API key, see `api_auth`), validate and call the data layer; nothing else.
+//! API key, see `api_auth`), validate and call the data layer; nothing else. Each
+//! handler's `#[utoipa::path]` (its doc comment, parameters and answers) is its part of
+//! the OpenAPI document that `super::openapi` assembles.
 
 use super::error::AppError;
+use super::openapi::{BadRequest, BulkIsdns, NotFound, Unauthorized, Unavailable, ISDN_IN_PATH};
 use super::state::AppState;
 use crate::data::api_keys::ApiClient;
 use crate::data::bulk::MAX_BULK_ISDNS;
@@ -22,7 +25,7 @@ const BULK_BODY_LIMIT: usize = 3 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/openapi.json", get(super::openapi::serve))
         .route("/api/v1/recommendations", get(list))
         .route("/api/v1/recommendations/bulk", post(bulk).layer(DefaultBodyLimit::max(BULK_BODY_LIMIT)))
         .route("/api/v1/recommendations/{isdn}", get(recommendation))
@@ -30,20 +33,27 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/stats", get(stats))
 }
 
-/// The API's description, kept beside the handlers it describes.
-pub const OPENAPI: &str = include_str!("openapi.json");
-
-async fn openapi() -> impl axum::response::IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
-}
-
 fn isdn_from_path(value: &str) -> Result<Isdn, AppError> {
     Isdn::parse(value).map_err(|message| AppError::BadRequest { field: "isdn", message })
 }
 
-/// Seed 001 use case 1: the recommendation for one subscriber. ISDNs with `/` are
-/// sent percent-encoded (`%2F`).
-async fn recommendation(
+/// The recommendation for one subscriber (seed 001 use case 1)
+///
+/// ISDNs with `/` or `+` are sent percent-encoded (`%2F`, `%2B`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/recommendations/{isdn}",
+    params(("isdn" = inline(Isdn), Path, description = ISDN_IN_PATH)),
+    responses(
+        (status = 200, description = "The recommendation", body = Recommendation),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearerKey" = [])),
+)]
+pub(super) async fn recommendation(
     State(state): State<AppState>,
     client: ApiClient,
     Path(isdn): Path<String>,
@@ -53,8 +63,21 @@ async fn recommendation(
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
 }
 
-/// Seed 001 use case 5: the 360 profile with its monthly ARPU.
-async fn profile(
+/// The 360 profile with monthly ARPU (seed 001 use case 5)
+#[utoipa::path(
+    get,
+    path = "/api/v1/profiles/{isdn}",
+    params(("isdn" = inline(Isdn), Path, description = ISDN_IN_PATH)),
+    responses(
+        (status = 200, description = "The recommendation and the profile", body = SubscriberView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearerKey" = [])),
+)]
+pub(super) async fn profile(
     State(state): State<AppState>,
     client: ApiClient,
     Path(isdn): Path<String>,
@@ -64,8 +87,27 @@ async fn profile(
     found.map(Json).ok_or(AppError::NotFound("subscriber"))
 }
 
-/// Seed 001 use case 6: up to 10,000 ISDNs as a JSON array.
-async fn bulk(
+/// Recommendations of up to 10,000 ISDNs at once (seed 001 use case 6)
+///
+/// Each ISDN is answered once, in the order asked. The answer is kept for an hour
+/// (ut360:bulk:{hash}) and dropped whenever the data is reloaded.
+#[utoipa::path(
+    post,
+    path = "/api/v1/recommendations/bulk",
+    request_body(
+        content = inline(BulkIsdns),
+        description = "The ISDNs, as a JSON array",
+        example = json!(["++/hZFPrCDRre55vsZqqxQ=="]),
+    ),
+    responses(
+        (status = 200, description = "What was found and what was not", body = BulkLookup),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearerKey" = [])),
+)]
+pub(super) async fn bulk(
     State(state): State<AppState>,
     client: ApiClient,
     body: Result<Bytes, BytesRejection>,
@@ -92,8 +134,24 @@ fn bulk_isdns(body: Result<Bytes, BytesRejection>) -> Result<Vec<Isdn>, AppError
         .collect()
 }
 
-/// Seed 001 use cases 2 to 4: recommendations by priority, a page at a time.
-async fn list(
+/// Recommendations by priority, a page at a time (seed 001 use cases 2 to 4)
+///
+/// Highest priority_score first by default (subscribers without one last; ties by ISDN,
+/// descending), or ordered by `sort` / `order`. Pages continue from `next` of the
+/// previous page, so every page costs the same at any depth.
+#[utoipa::path(
+    get,
+    path = "/api/v1/recommendations",
+    params(ListParams),
+    responses(
+        (status = 200, description = "One page", body = RecommendationPage),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearerKey" = [])),
+)]
+pub(super) async fn list(
     State(state): State<AppState>,
     client: ApiClient,
     params: Result<Query<ListParams>, QueryRejection>,
@@ -103,8 +161,18 @@ async fn list(
     Ok(Json(state.store.for_organization(&client.organization).recommendation_page(&request).await?))
 }
 
-/// Seed 001's `meta:stats` figures.
-async fn stats(State(state): State<AppState>, client: ApiClient) -> Result<Json<MetaStats>, AppError> {
+/// The dataset's headline figures (seed 001 ut360:meta:stats)
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats",
+    responses(
+        (status = 200, description = "The figures", body = MetaStats),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = Unavailable),
+    ),
+    security(("bearerKey" = [])),
+)]
+pub(super) async fn stats(State(state): State<AppState>, client: ApiClient) -> Result<Json<MetaStats>, AppError> {
     Ok(Json(state.store.for_organization(&client.organization).meta_stats().await?))
 }
 

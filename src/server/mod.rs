@@ -12,6 +12,7 @@ pub mod generate;
 pub mod import;
 pub mod jobs;
 pub mod metrics;
+pub mod openapi;
 mod progress;
 pub mod search;
 pub mod serve;

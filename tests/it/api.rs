@@ -64,7 +64,10 @@ async fn the_api_answers_json_with_clear_errors() {
     assert!(body["message"].as_str().unwrap().contains("is not an ISDN"));
 
     // The description covers every /api/v1 route the router has, and no other.
-    let openapi: Value = reqwest::get(format!("{base}/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    let served = reqwest::get(format!("{base}/api/v1/openapi.json")).await.unwrap();
+    assert_eq!(served.headers()[reqwest::header::CONTENT_TYPE], "application/json");
+    let openapi: Value = served.json().await.unwrap();
+    assert_eq!(openapi, serde_json::from_str::<Value>(ut360::server::openapi::document()).unwrap());
     let mut documented: Vec<&str> = openapi["paths"].as_object().unwrap().keys().map(String::as_str).collect();
     documented.push("/api/v1/openapi.json");
     documented.sort();
