@@ -21,6 +21,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A request body over the address's limit (`body_limit`), refused unread.
+    #[error("the request body is too large: this address takes at most {} KB", limit / 1024)]
+    TooLarge { limit: usize },
     #[error("the database is unavailable, try again shortly")]
     DatabaseUnavailable(#[source] sqlx::Error),
     #[error("something went wrong on our side")]
@@ -51,6 +54,7 @@ impl From<AppError> for ServerError {
             AppError::Unauthorized(_) => ServerError::Unauthorized { message },
             AppError::Forbidden(_) => ServerError::Forbidden { message },
             AppError::NotFound(_) => ServerError::NotFound { message },
+            AppError::TooLarge { .. } => ServerError::TooLarge { message },
             AppError::DatabaseUnavailable(_) => ServerError::Unavailable { message },
             AppError::Internal(_) => ServerError::Internal { message },
         };
@@ -86,6 +90,7 @@ impl AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -97,6 +102,7 @@ impl AppError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
+            Self::TooLarge { .. } => "too_large",
             Self::DatabaseUnavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }

@@ -4,6 +4,7 @@ pub mod api;
 mod api_auth;
 pub mod api_keys;
 pub mod auth;
+pub mod body_limit;
 pub mod cli;
 mod ctv_cli;
 pub mod error;

@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(signed_in)
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), super::metrics::track))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(super::body_limit::limit_body))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

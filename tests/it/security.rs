@@ -3,11 +3,165 @@
 //! cookies over HTTPS and the metrics token.
 
 use crate::common::*;
+use base64::Engine;
 use reqwest::StatusCode;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use ut360::domain::access::Role;
+use ut360::server::body_limit::{API_BULK_PATH, BULK_BODY_LIMIT, FORM_BODY_LIMIT};
+
+/// A response read off the wire.
+struct RawAnswer {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+/// How a raw request sends its body.
+enum RawBody {
+    /// Says `Content-Length: n` and sends none of it: the answer must not wait for it.
+    ClaimedLength(usize),
+    /// Sends `n` bytes in 16 KB chunks, without a length.
+    Chunked(usize),
+}
+
+/// A POST written by hand, so a body can claim a length it never sends, or stream on
+/// without one. Write errors are ignored: the server may answer and close mid-body.
+async fn raw_post(base: &str, path: &str, headers: &[(&str, &str)], body: RawBody) -> RawAnswer {
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut head = format!("POST {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    match body {
+        RawBody::ClaimedLength(length) => head.push_str(&format!("Content-Length: {length}\r\n\r\n")),
+        RawBody::Chunked(_) => head.push_str("Transfer-Encoding: chunked\r\n\r\n"),
+    }
+    stream.write_all(head.as_bytes()).await.unwrap();
+    if let RawBody::Chunked(total) = body {
+        let mut left = total;
+        while left > 0 {
+            let chunk = vec![b'a'; left.min(16 * 1024)];
+            let frame = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+            if stream.write_all(&frame).await.is_err() {
+                break;
+            }
+            left -= chunk.len();
+        }
+        let _ = stream.write_all(b"0\r\n\r\n").await;
+    }
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut received)).await;
+    assert!(read.is_ok(), "{path}: no answer within 10 s (the server waits for the body)");
+    let text = String::from_utf8_lossy(&received).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("{path}: no answer: {text:?}"));
+    let status = head.split(' ').nth(1).and_then(|status| status.parse().ok()).unwrap();
+    let body =
+        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.into() };
+    RawAnswer { status, head: head.to_owned(), body }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut text = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        text.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    text
+}
+
+/// Signs a new member in without a cookie store; returns their `Cookie` header value.
+async fn session_cookie(base: &str, db: &TestDb, role: Role) -> String {
+    let email = create_user(&db.store, &db.default_organization().await, role).await;
+    let response = sign_in(&reqwest_without_cookies(), base, &email, TEST_PASSWORD).await;
+    set_cookie(&response, ut360::server::auth::SESSION_COOKIE).unwrap().split(';').next().unwrap().to_owned()
+}
 
 fn reqwest_without_cookies() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+/// `n` ISDNs in the seeds' format: 16 random bytes in base64 (`++/hZFPrCDRre55vsZqqxQ==`).
+fn seed_format_isdns(n: usize) -> Vec<String> {
+    (0..n).map(|_| base64::engine::general_purpose::STANDARD.encode(uuid::Uuid::new_v4().as_bytes())).collect()
+}
+
+fn assert_too_large(answer: &RawAnswer, limit: usize, what: &str) {
+    assert_eq!(answer.status, 413, "{what}: {} {}", answer.head, answer.body);
+    let body: serde_json::Value =
+        serde_json::from_str(&answer.body).unwrap_or_else(|_| panic!("{what}: {}", answer.body));
+    assert_eq!(body["error"], "too_large", "{what}: {body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains(&format!("at most {} KB", limit / 1024)), "{what}: {message}");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_with_413_before_they_are_read() {
+    let app = TestApp::signed_in_as(Role::Marketing).await;
+    let cookie = session_cookie(&app.base, &app.db, Role::Marketing).await;
+    let organization = app.db.default_organization().await;
+    let key = app.db.store.create_api_key(&organization, "limits").await.unwrap().secret;
+    let bearer = format!("Bearer {key}");
+    let lookup = server_fn_url("", "lookup_isdn_list");
+    let form = ("Content-Type", "application/x-www-form-urlencoded");
+    let cases: [(&str, &str, Vec<(&str, &str)>, usize); 3] = [
+        ("a server function", lookup.as_str(), vec![form, ("Cookie", cookie.as_str())], BULK_BODY_LIMIT),
+        ("sign-in", "/auth/sign-in", vec![form], FORM_BODY_LIMIT),
+        (
+            "the API's bulk lookup",
+            API_BULK_PATH,
+            vec![("Content-Type", "application/json"), ("Authorization", bearer.as_str())],
+            BULK_BODY_LIMIT,
+        ),
+    ];
+    for (what, path, headers, limit) in &cases {
+        // 400 MB announced, none sent: answered at once.
+        let answer = raw_post(&app.base, path, headers, RawBody::ClaimedLength(400_000_000)).await;
+        assert_too_large(&answer, *limit, what);
+        // No length given: reading stops at the limit.
+        let answer = raw_post(&app.base, path, headers, RawBody::Chunked(limit + 64 * 1024)).await;
+        assert_too_large(&answer, *limit, &format!("{what}, chunked"));
+    }
+    // Just under the limit is read as usual (and refused for what it says, not its size).
+    let answer = raw_post(&app.base, "/auth/sign-in", &[form], RawBody::Chunked(FORM_BODY_LIMIT - 1024)).await;
+    assert_ne!(answer.status, 413, "{}", answer.head);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_bulk_lookup_of_10000_isdns_fits_the_limit() {
+    let app = TestApp::signed_in_as(Role::Marketing).await;
+    let isdns = seed_format_isdns(10_000);
+    let text = isdns.join("\n");
+    let form_bytes = serde_urlencoded::to_string([("text", &text)]).unwrap().len();
+    let json_bytes = serde_json::to_string(&isdns).unwrap().len();
+    println!("10,000 seed-format ISDNs: {form_bytes} bytes form-encoded, {json_bytes} bytes as JSON");
+    assert!(form_bytes < BULK_BODY_LIMIT / 2 && json_bytes < BULK_BODY_LIMIT / 2, "room to spare");
+
+    let answer = app.post_server_fn("lookup_isdn_list", &[("text", &text)]).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(answer.body["not_found"].as_array().map(Vec::len), Some(10_000), "{}", &answer.text[..200]);
+
+    let organization = app.db.default_organization().await;
+    let api = api_client(&app.db.store, &organization).await;
+    let response = api.post(format!("{}{API_BULK_PATH}", app.base)).json(&isdns).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    app.cleanup().await;
 }
 
 #[tokio::test]
