@@ -200,3 +200,43 @@ async fn sign_in_returns_only_to_plain_local_paths() {
     assert_eq!(response.headers()["location"], "/subscribers?service=EasyCredit&sort=arpu");
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn downloads_started_by_another_site_are_refused_and_not_recorded() {
+    let app = TestApp::signed_in_as(Role::Admin).await;
+    let base = &app.base;
+    let host = base.trim_start_matches("http://");
+    let exports = |pool: sqlx::PgPool| async move {
+        scalar_i64(&pool, "SELECT count(*) FROM event_tracking WHERE event_name = 'export'").await
+    };
+    let campaign = uuid::Uuid::new_v4().to_string();
+    for pattern in ut360::server::exports::PATHS {
+        let url = format!("{base}{}", pattern.replace("{id}", &campaign));
+        for (name, value) in
+            [("sec-fetch-site", "cross-site"), ("sec-fetch-site", "same-site"), ("origin", "https://evil.example")]
+        {
+            let response = app.http.get(&url).header(name, value).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{pattern} with {name}: {value}");
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert!(body["message"].as_str().unwrap().contains("this site"), "{body}");
+        }
+    }
+    assert_eq!(exports(app.db.pool.clone()).await, 0, "a refused download records nothing");
+
+    // From our own page, typed in, or by a client that is not a browser: served.
+    let own_origin = format!("http://{host}");
+    for (name, value) in
+        [("sec-fetch-site", "same-origin"), ("sec-fetch-site", "none"), ("origin", own_origin.as_str()), ("x-none", "")]
+    {
+        for path in ["/subscribers/export.csv", "/subscribers/export.xlsx"] {
+            let response = app.http.get(format!("{base}{path}")).header(name, value).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path} with {name}: {value}");
+            let _ = response.bytes().await.unwrap();
+        }
+        // Past the gate: the empty database has no commission month to report.
+        let response = app.http.get(format!("{base}/commissions/export.csv")).header(name, value).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "commissions with {name}: {value}");
+    }
+    assert!(exports(app.db.pool.clone()).await >= 8, "served downloads are recorded");
+    app.cleanup().await;
+}
