@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod metrics;
 mod progress;
 pub mod search;
+pub mod security;
 pub mod serve;
 pub mod state;
 pub mod sync_cache;

@@ -8,7 +8,9 @@ use reqwest::StatusCode;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use ut360::domain::access::Role;
+use ut360::server::auth::SessionPolicy;
 use ut360::server::body_limit::{API_BULK_PATH, BULK_BODY_LIMIT, FORM_BODY_LIMIT};
+use ut360::server::security::HttpSecurity;
 
 /// A response read off the wire.
 struct RawAnswer {
@@ -201,6 +203,102 @@ async fn sign_in_returns_only_to_plain_local_paths() {
     db.cleanup().await;
 }
 
+/// The headers every response carries; `what` names the response in failures.
+fn assert_security_headers(response: &reqwest::Response, what: &str) {
+    let header = |name: &str| {
+        response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_else(|| panic!("{what}: no {name}"))
+    };
+    assert_eq!(header("x-frame-options"), "DENY", "{what}");
+    assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin", "{what}");
+    let policy = header("content-security-policy");
+    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("object-src 'none'"), "{what}: {policy}");
+    let scripts = policy.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap();
+    let unsafe_sources = ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "data:"];
+    assert!(!scripts.split(' ').any(|source| unsafe_sources.contains(&source)), "{what}: {scripts}");
+}
+
+/// The nonce a page's policy names.
+fn policy_nonce(response: &reqwest::Response) -> String {
+    let policy = response.headers()["content-security-policy"].to_str().unwrap();
+    let start = policy.find("'nonce-").unwrap_or_else(|| panic!("no nonce in {policy}")) + "'nonce-".len();
+    policy[start..].split('\'').next().unwrap().to_owned()
+}
+
+/// Every `nonce="…"` attribute in `html`.
+fn nonce_attributes(html: &str) -> Vec<String> {
+    html.split("nonce=\"").skip(1).map(|rest| rest.split('"').next().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_their_nonce() {
+    let app = TestApp::signed_in_as(Role::Analyst).await;
+    let base = &app.base;
+
+    // A signed-in page: its scripts carry the nonce its policy names, new per response.
+    let mut nonces = Vec::new();
+    for path in ["/", "/subscribers"] {
+        let response = app.http.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_security_headers(&response, path);
+        let nonce = policy_nonce(&response);
+        let policy = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
+        let html = response.text().await.unwrap();
+        let in_page = nonce_attributes(&html);
+        assert!(!in_page.is_empty(), "{path}: no script carries a nonce");
+        assert!(in_page.iter().all(|n| *n == nonce), "{path}: page nonces {in_page:?}, policy's {nonce}");
+        assert!(html.contains(&format!("src=\"/echarts.min.js\" nonce=\"{nonce}\"")), "{path}: ECharts' tag");
+        // No inline script goes without it (it would not run).
+        assert_eq!(html.matches("<script").count(), in_page.len(), "{path}: a script without the nonce");
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a nonce is never reused");
+
+    let anonymous = reqwest_without_cookies();
+    let organization = app.db.default_organization().await;
+    let api = api_client(&app.db.store, &organization).await;
+    let overview = server_fn_url(base, "get_overview");
+    let responses = [
+        ("the sign-in page", anonymous.get(format!("{base}/sign-in")).send().await.unwrap()),
+        ("a server function", app.http.post(&overview).send().await.unwrap()),
+        ("a server function, signed out", anonymous.post(&overview).send().await.unwrap()),
+        ("/api/v1 with a key", api.get(format!("{base}/api/v1/stats")).send().await.unwrap()),
+        ("/api/v1 without a key", anonymous.get(format!("{base}/api/v1/stats")).send().await.unwrap()),
+        ("a page not found", app.http.get(format!("{base}/nowhere")).send().await.unwrap()),
+        ("a server function not found", app.http.post(format!("{base}/api/nothing")).send().await.unwrap()),
+        ("a page not allowed", app.http.get(format!("{base}/commissions")).send().await.unwrap()),
+        ("a redirect to sign-in", anonymous.get(format!("{base}/dashboards")).send().await.unwrap()),
+        ("a static file", anonymous.get(format!("{base}/favicon.svg")).send().await.unwrap()),
+        ("a probe", anonymous.get(format!("{base}/healthz")).send().await.unwrap()),
+        ("metrics", anonymous.get(format!("{base}/metrics")).send().await.unwrap()),
+        (
+            "an oversized body",
+            anonymous.post(format!("{base}/auth/sign-in")).body(vec![b'a'; FORM_BODY_LIMIT + 1]).send().await.unwrap(),
+        ),
+    ];
+    for (what, response) in &responses {
+        assert_security_headers(response, what);
+        assert!(response.headers().get("strict-transport-security").is_none(), "{what}: HSTS only when configured");
+    }
+    let statuses: Vec<(&str, u16)> = responses.iter().map(|(what, r)| (*what, r.status().as_u16())).collect();
+    assert_eq!(
+        statuses.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+        [200, 200, 401, 200, 401, 404, 404, 403, 303, 200, 200, 200, 413],
+        "{statuses:?}"
+    );
+    app.cleanup().await;
+
+    let db = TestDb::new().await;
+    let hsts = HttpSecurity { hsts: true, ..Default::default() };
+    let base = spawn_app_configured(db.store.clone(), SessionPolicy::default(), hsts).await;
+    for path in ["/healthz", "/sign-in", "/nowhere"] {
+        let response = reqwest_without_cookies().get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.headers()["strict-transport-security"], "max-age=31536000", "{path}");
+    }
+    db.cleanup().await;
+}
+
 #[tokio::test]
 async fn downloads_started_by_another_site_are_refused_and_not_recorded() {
     let app = TestApp::signed_in_as(Role::Admin).await;
@@ -239,4 +337,85 @@ async fn downloads_started_by_another_site_are_refused_and_not_recorded() {
     }
     assert!(exports(app.db.pool.clone()).await >= 8, "served downloads are recorded");
     app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_over_https() {
+    let db = TestDb::new().await;
+    let organization = db.default_organization().await;
+    let email = create_user(&db.store, &organization, Role::Analyst).await;
+    let sign_in_with = |base: String, forwarded: Option<&'static str>| {
+        let email = email.clone();
+        async move {
+            let mut request = reqwest_without_cookies().post(format!("{base}/auth/sign-in")).form(&[
+                ("email", email.as_str()),
+                ("password", TEST_PASSWORD),
+                ("next", "/"),
+            ]);
+            if let Some(proto) = forwarded {
+                request = request.header("x-forwarded-proto", proto);
+            }
+            request.send().await.unwrap()
+        }
+    };
+    let session = ut360::server::auth::SESSION_COOKIE;
+    let is_secure = |cookie: &str| cookie.split(';').any(|attribute| attribute.trim().eq_ignore_ascii_case("secure"));
+
+    // Plain HTTP, and a header from a client that is no trusted proxy: not Secure.
+    let plain = spawn_app(db.store.clone()).await;
+    for forwarded in [None, Some("https")] {
+        let cookie = set_cookie(&sign_in_with(plain.clone(), forwarded).await, session).unwrap();
+        assert!(!is_secure(&cookie), "{forwarded:?}: {cookie}");
+    }
+
+    // Behind a trusted proxy (this test's address): Secure when it says HTTPS.
+    let proxied = HttpSecurity { trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..Default::default() };
+    let behind_proxy = spawn_app_configured(db.store.clone(), SessionPolicy::default(), proxied).await;
+    let cookie = set_cookie(&sign_in_with(behind_proxy.clone(), Some("https")).await, session).unwrap();
+    assert!(is_secure(&cookie) && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = set_cookie(&sign_in_with(behind_proxy.clone(), Some("http")).await, session).unwrap();
+    assert!(!is_secure(&cookie), "{cookie}");
+    // Signing out over HTTPS expires it with the same attributes.
+    let session_pair = set_cookie(&sign_in_with(behind_proxy.clone(), Some("https")).await, session).unwrap();
+    let signed_out = reqwest_without_cookies()
+        .post(format!("{behind_proxy}/auth/sign-out"))
+        .header("x-forwarded-proto", "https")
+        .header("cookie", session_pair.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    if let Some(cookie) = set_cookie(&signed_out, session) {
+        assert!(is_secure(&cookie), "{cookie}");
+    }
+
+    // Configured HTTPS: Secure always, under the `__Host-` name.
+    let secure = SessionPolicy { secure_cookies: true, ..Default::default() };
+    let configured = spawn_app_with(db.store.clone(), secure).await;
+    let response = sign_in_with(configured, None).await;
+    let cookie = set_cookie(&response, ut360::server::auth::SECURE_SESSION_COOKIE).unwrap();
+    assert!(is_secure(&cookie) && cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn metrics_need_the_token_when_one_is_set() {
+    let db = TestDb::new().await;
+    let http = reqwest_without_cookies();
+    let open = spawn_app(db.store.clone()).await;
+    assert_eq!(http.get(format!("{open}/metrics")).send().await.unwrap().status(), StatusCode::OK);
+
+    let guarded = HttpSecurity { metrics_token: Some("scrape-me".into()), ..Default::default() };
+    let base = spawn_app_configured(db.store.clone(), SessionPolicy::default(), guarded).await;
+    let metrics = format!("{base}/metrics");
+    let refused = http.get(&metrics).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.headers()["www-authenticate"], "Bearer");
+    for wrong in ["Bearer scrape-m", "Bearer scrape-me-too", "Basic scrape-me", "scrape-me"] {
+        let response = http.get(&metrics).header("authorization", wrong).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{wrong}");
+    }
+    let response = http.get(&metrics).header("authorization", "Bearer scrape-me").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("ut360_http_request_duration_seconds"));
+    db.cleanup().await;
 }
