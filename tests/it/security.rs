@@ -121,7 +121,7 @@ async fn oversized_bodies_are_refused_with_413_before_they_are_read() {
     let bearer = format!("Bearer {key}");
     let lookup = server_fn_url("", "lookup_isdn_list");
     let form = ("Content-Type", "application/x-www-form-urlencoded");
-    let cases: [(&str, &str, Vec<(&str, &str)>, usize); 3] = [
+    let cases = [
         ("a server function", lookup.as_str(), vec![form, ("Cookie", cookie.as_str())], BULK_BODY_LIMIT),
         ("sign-in", "/auth/sign-in", vec![form], FORM_BODY_LIMIT),
         (
