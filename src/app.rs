@@ -12,6 +12,13 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The response's Content-Security-Policy allows the scripts that carry this nonce.
+    #[cfg(feature = "ssr")]
+    crate::server::security::send_page_policy();
+    #[cfg(feature = "ssr")]
+    let nonce = leptos::nonce::use_nonce().map(|nonce| nonce.to_string());
+    #[cfg(not(feature = "ssr"))]
+    let nonce = None::<String>;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -20,7 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // Served from public/ (no CDN); deferred scripts run in order, before hydration.
-                <script defer src="/echarts.min.js"></script>
+                <script defer src="/echarts.min.js" nonce=nonce></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -234,19 +234,52 @@ impl Viewer {
     }
 }
 
-/// A place to return to after signing in: only a path of this site.
+/// A place to return to after signing in: only a path of this site, in characters that
+/// every browser reads the same way. A tab or newline that a browser drops would turn
+/// `/\t/evil.example` into `//evil.example` (another site), and a CR/LF cannot go in a
+/// `Location` header at all; anything outside the strict set goes to the overview.
 pub fn safe_return_path(next: Option<&str>) -> String {
     match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && !path.starts_with(SIGN_IN_PATH) =>
-        {
-            path.to_owned()
-        }
+        Some(path) if is_plain_local_path(path) && !path.starts_with(SIGN_IN_PATH) => path.to_owned(),
         _ => "/".to_owned(),
     }
+}
+
+/// `/` then unreserved characters, `/` and `%`-escapes (none of a control character),
+/// with an optional query that adds `=`, `&`, `+` and `,`. Never `//` first: that names
+/// another host.
+fn is_plain_local_path(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else { return false };
+    if rest.starts_with('/') {
+        return false;
+    }
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let unreserved = |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~');
+    has_only(path, |byte| unreserved(byte) || byte == b'/')
+        && has_only(query, |byte| unreserved(byte) || matches!(byte, b'=' | b'&' | b'+' | b','))
+}
+
+/// Whether every byte of `text` is `allowed` or starts a `%`-escape of a printable character.
+fn has_only(text: &str, allowed: impl Fn(u8) -> bool) -> bool {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let escaped = bytes
+                .get(index + 1..index + 3)
+                .and_then(|hex| std::str::from_utf8(hex).ok())
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+            match escaped {
+                Some(byte) if !byte.is_ascii_control() => index += 3,
+                _ => return false,
+            }
+        } else if allowed(bytes[index]) {
+            index += 1;
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -290,9 +323,53 @@ mod tests {
     #[test]
     fn only_local_paths_are_returned_to() {
         assert_eq!(safe_return_path(Some("/campaigns?x=1")), "/campaigns?x=1");
+        assert_eq!(
+            safe_return_path(Some("/subscribers?service=EasyCredit&min_value=70")),
+            "/subscribers?service=EasyCredit&min_value=70"
+        );
+        assert_eq!(
+            safe_return_path(Some("/subscribers/%2B%2B%2FhZFPrCDRre55vsZqqxQ%3D%3D")),
+            "/subscribers/%2B%2B%2FhZFPrCDRre55vsZqqxQ%3D%3D"
+        );
+        assert_eq!(safe_return_path(Some("/")), "/");
         assert_eq!(safe_return_path(Some("//evil.example/")), "/");
         assert_eq!(safe_return_path(Some("https://evil.example/")), "/");
         assert_eq!(safe_return_path(Some("/sign-in")), "/");
         assert_eq!(safe_return_path(None), "/");
+    }
+
+    #[test]
+    fn return_paths_a_browser_could_read_as_another_site_go_to_the_overview() {
+        for next in [
+            "/\t/evil.example",
+            "/\t\t/evil.example",
+            "/\r\n/evil.example",
+            "/\rSet-Cookie: x=1",
+            "/a\nLocation: //evil.example",
+            "/\n/evil.example",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "/a\\b",
+            "\\\\evil.example",
+            "/%09/evil.example",
+            "/%0d%0a/evil.example",
+            "/%0A",
+            "/%7F",
+            "/%zz",
+            "/%2",
+            "https://evil.example/",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            " /campaigns",
+            "/campaigns#//evil.example",
+            "/ campaigns",
+            "/caf\u{e9}",
+            "",
+        ] {
+            assert_eq!(safe_return_path(Some(next)), "/", "{next:?}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! What a server function answers when it cannot do what was asked. One type for every
 //! server function, shared with the browser so a page can show the message and, for a
 //! refused value, the field. On the server the answer carries the matching HTTP status
-//! (400, 401, 403, 404, 503), never 500 for a caller's mistake.
+//! (400, 401, 403, 404, 413, 503), never 500 for a caller's mistake.
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -25,6 +25,10 @@ pub enum ServerError {
     NotFound {
         message: String,
     },
+    /// The request body was over the address's limit.
+    TooLarge {
+        message: String,
+    },
     /// PostgreSQL (or another store the answer needs) is away; trying again may work.
     Unavailable {
         message: String,
@@ -46,6 +50,7 @@ impl ServerError {
             Self::Unauthorized { .. } => 401,
             Self::Forbidden { .. } => 403,
             Self::NotFound { .. } => 404,
+            Self::TooLarge { .. } => 413,
             Self::Unavailable { .. } => 503,
             Self::Internal { .. } | Self::Network { .. } => 500,
         }
@@ -57,6 +62,7 @@ impl ServerError {
             | Self::Unauthorized { message }
             | Self::Forbidden { message }
             | Self::NotFound { message }
+            | Self::TooLarge { message }
             | Self::Unavailable { message }
             | Self::Internal { message }
             | Self::Network { message } => message,
@@ -117,6 +123,10 @@ impl FromServerFnError for ServerError {
             }
             ServerFnErrorErr::MissingArg(name) => {
                 Self::BadRequest { message: format!("{name} is required"), field: name }
+            }
+            // The body limit stopped reading a chunked body (see `server::body_limit`).
+            ServerFnErrorErr::Deserialization(message) if message.contains("length limit exceeded") => {
+                Self::TooLarge { message: "the request body is too large".to_owned() }
             }
             ServerFnErrorErr::Request(message)
             | ServerFnErrorErr::Deserialization(message)

@@ -3,8 +3,9 @@
 //! handler's `#[utoipa::path]` (its doc comment, parameters and answers) is its part of
 //! the OpenAPI document that `super::openapi` assembles.
 
+use super::body_limit::{API_BULK_PATH, BULK_BODY_LIMIT};
 use super::error::AppError;
-use super::openapi::{BadRequest, BulkIsdns, NotFound, Unauthorized, Unavailable, ISDN_IN_PATH};
+use super::openapi::{BadRequest, BulkIsdns, NotFound, TooLarge, Unauthorized, Unavailable, ISDN_IN_PATH};
 use super::state::AppState;
 use crate::data::api_keys::ApiClient;
 use crate::data::bulk::MAX_BULK_ISDNS;
@@ -16,18 +17,16 @@ use crate::domain::lists::{BulkLookup, ListParams, RecommendationPage};
 use crate::domain::recommendation::Recommendation;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-
-/// 10,000 ISDNs of up to 255 characters, quoted and separated.
-const BULK_BODY_LIMIT: usize = 3 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(super::openapi::serve))
         .route("/api/v1/recommendations", get(list))
-        .route("/api/v1/recommendations/bulk", post(bulk).layer(DefaultBodyLimit::max(BULK_BODY_LIMIT)))
+        // Its body limit is `body_limit::BULK_BODY_LIMIT`, set for every address in one place.
+        .route(API_BULK_PATH, post(bulk))
         .route("/api/v1/recommendations/{isdn}", get(recommendation))
         .route("/api/v1/profiles/{isdn}", get(profile))
         .route("/api/v1/stats", get(stats))
@@ -103,6 +102,7 @@ pub(super) async fn profile(
         (status = 200, description = "What was found and what was not", body = BulkLookup),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 413, response = TooLarge),
         (status = 503, response = Unavailable),
     ),
     security(("bearerKey" = [])),
@@ -118,7 +118,11 @@ pub(super) async fn bulk(
 
 fn bulk_isdns(body: Result<Bytes, BytesRejection>) -> Result<Vec<Isdn>, AppError> {
     let bad = |message: String| AppError::BadRequest { field: "isdns", message };
-    let body = body.map_err(|_| bad(format!("the body is too large; send at most {MAX_BULK_ISDNS} ISDNs")))?;
+    // A chunked body the limit stopped reading; one that said its length never got here.
+    let body = body.map_err(|rejection| match rejection.status() {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge { limit: BULK_BODY_LIMIT },
+        _ => bad(format!("the body could not be read: {rejection}")),
+    })?;
     let texts: Vec<String> = serde_json::from_slice(&body)
         .map_err(|e| bad(format!("the body must be a JSON array of ISDN strings: {e}")))?;
     if texts.is_empty() {

@@ -102,9 +102,20 @@ pub struct ServeArgs {
     /// Hours after signing in at which a session ends, however busy.
     #[arg(long, env = "UT360_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: u64,
-    /// Mark cookies Secure (serve behind HTTPS).
+    /// Mark cookies Secure and name the session cookie `__Host-ut360_session` (serve
+    /// behind HTTPS only).
     #[arg(long, env = "UT360_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Reverse proxies (IP addresses, comma-separated) whose `X-Forwarded-Proto: https`
+    /// is believed: the session cookie is then Secure on that request.
+    #[arg(long, env = "UT360_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Send `Strict-Transport-Security` (only when the site is reached over HTTPS alone).
+    #[arg(long, env = "UT360_HSTS", default_value_t = false)]
+    pub hsts: bool,
+    /// When set, `/metrics` needs `Authorization: Bearer <token>`.
+    #[arg(long, env = "UT360_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 impl ServeArgs {
@@ -113,6 +124,14 @@ impl ServeArgs {
             idle: Duration::from_secs(self.session_idle_minutes * 60),
             absolute: Duration::from_secs(self.session_max_hours * 60 * 60),
             secure_cookies: self.secure_cookies,
+        }
+    }
+
+    pub fn http_security(&self) -> super::security::HttpSecurity {
+        super::security::HttpSecurity {
+            hsts: self.hsts,
+            trusted_proxies: self.trusted_proxies.clone(),
+            metrics_token: self.metrics_token.clone().filter(|token| !token.trim().is_empty()),
         }
     }
 }

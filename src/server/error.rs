@@ -21,6 +21,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A request body over the address's limit (`body_limit`), refused unread.
+    #[error("the request body is too large: this address takes at most {} KB", limit / 1024)]
+    TooLarge { limit: usize },
     #[error("the database is unavailable, try again shortly")]
     DatabaseUnavailable(#[source] sqlx::Error),
     #[error("something went wrong on our side")]
@@ -42,6 +45,7 @@ impl From<AppError> for ServerError {
             AppError::Unauthorized(_) => ServerError::Unauthorized { message },
             AppError::Forbidden(_) => ServerError::Forbidden { message },
             AppError::NotFound(_) => ServerError::NotFound { message },
+            AppError::TooLarge { .. } => ServerError::TooLarge { message },
             AppError::DatabaseUnavailable(_) => ServerError::Unavailable { message },
             AppError::Internal(_) => ServerError::Internal { message },
         };
@@ -83,6 +87,7 @@ pub enum ErrorCode {
     Unauthorized,
     Forbidden,
     NotFound,
+    TooLarge,
     Unavailable,
     Internal,
 }
@@ -94,6 +99,7 @@ impl AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -105,6 +111,7 @@ impl AppError {
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
+            Self::TooLarge { .. } => ErrorCode::TooLarge,
             Self::DatabaseUnavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }

@@ -1,10 +1,11 @@
 //! `/metrics` in Prometheus's text format: request latency per route, the cache's
 //! counters and the Postgres pool.
 
+use super::error::AppError;
 use super::state::AppState;
 use crate::data::Store;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
@@ -90,6 +91,14 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
     response
 }
 
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(&state.store))
+/// With `UT360_METRICS_TOKEN` set, only a scraper that sends it reads the figures (they
+/// show traffic per route and the pool's load).
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.security.metrics_token {
+        if !super::security::bears_token(&headers, token) {
+            return AppError::Unauthorized("/metrics needs `Authorization: Bearer <UT360_METRICS_TOKEN>`")
+                .into_response();
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(&state.store)).into_response()
 }

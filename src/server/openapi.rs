@@ -30,7 +30,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToResponse, ToSchema};
     paths(api::list, api::bulk, api::recommendation, api::profile, api::stats),
     components(
         schemas(ErrorBody),
-        responses(BadRequest, NotFound, Unavailable, Unauthorized),
+        responses(BadRequest, NotFound, TooLarge, Unavailable, Unauthorized),
     ),
     modifiers(&BearerKeyAndNoDefaults),
     security(("bearerKey" = [])),
@@ -88,6 +88,7 @@ error_responses!(
     BadRequest => "A malformed parameter",
     NotFound => "No such subscriber",
     Unavailable => "PostgreSQL is unavailable; try again shortly",
+    TooLarge => "The body is over the limit; it was not read",
 );
 
 pub(super) struct Unauthorized;

@@ -19,7 +19,8 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> 
     let store = Store::connect(&settings.app_store()).await.map_err(|e| e.to_string())?;
     let organization = cli::organization(&store, Organization::DEFAULT_SLUG).await?;
     let maintenance = super::jobs::spawn_transaction_maintenance(store.clone(), organization.clone());
-    let state = AppState::new(leptos_options(args), store.clone(), args.session_policy());
+    let state =
+        AppState::new(leptos_options(args), store.clone(), args.session_policy()).with_security(args.http_security());
     let expired_sessions = tokio::spawn(tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
         state.sessions.clone(),
         std::time::Duration::from_secs(600),
@@ -36,7 +37,8 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> 
             }
         });
     tracing::info!("UT360 listening on http://{}", args.bind);
-    axum::serve(listener, router(state))
+    // The peer's address tells a trusted proxy's `X-Forwarded-Proto` from anyone's.
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server stopped: {e}"))?;
@@ -80,11 +82,15 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), super::auth::gate::gate))
-        .layer(state.session_policy.layer(state.sessions.clone()));
+        .layer(state.session_policy.layer(state.sessions.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.security.clone(),
+            super::security::secure_cookies_over_https,
+        ));
     // Machine clients (an API key each) and probes have no session. Outside the session
     // layer a cookie sent along costs nothing: inside it, any request with one reads the
     // session from PostgreSQL, even when nothing asks for it.
-    Router::new()
+    let app = Router::new()
         .route(HEALTHZ, get(healthz))
         .route(READYZ, get(readyz))
         .route(METRICS, get(super::metrics::metrics))
@@ -92,8 +98,8 @@ pub fn router(state: AppState) -> Router {
         .merge(signed_in)
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), super::metrics::track))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(axum::middleware::from_fn(super::body_limit::limit_body));
+    super::security::with_security_headers(app, &state.security).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// The process is alive.

@@ -1,5 +1,6 @@
 use super::auth::SessionPolicy;
 use super::metrics::Metrics;
+use super::security::HttpSecurity;
 use crate::data::Store;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -15,11 +16,24 @@ pub struct AppState {
     pub sessions: PostgresStore,
     pub session_policy: SessionPolicy,
     pub metrics: std::sync::Arc<Metrics>,
+    pub security: std::sync::Arc<HttpSecurity>,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, store: Store, session_policy: SessionPolicy) -> Self {
         let sessions = store.session_store();
-        Self { leptos_options, store, sessions, session_policy, metrics: Default::default() }
+        Self {
+            leptos_options,
+            store,
+            sessions,
+            session_policy,
+            metrics: Default::default(),
+            security: Default::default(),
+        }
+    }
+
+    /// HSTS, trusted proxies and the metrics token (all off by default).
+    pub fn with_security(self, security: HttpSecurity) -> Self {
+        Self { security: std::sync::Arc::new(security), ..self }
     }
 }

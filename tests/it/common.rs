@@ -115,16 +115,32 @@ pub async fn spawn_app(store: Store) -> String {
 
 /// The app with its own session lifetimes.
 pub async fn spawn_app_with(store: Store, session_policy: ut360::server::auth::SessionPolicy) -> String {
+    spawn_app_configured(store, session_policy, Default::default()).await
+}
+
+/// The app with its own session lifetimes and HTTPS / metrics settings.
+pub async fn spawn_app_configured(
+    store: Store,
+    session_policy: ut360::server::auth::SessionPolicy,
+    security: ut360::server::security::HttpSecurity,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let leptos_options = leptos::config::LeptosOptions::builder().output_name("ut360").site_addr(address).build();
+    // The static files as the build copies them from public/ (ECharts is copied there by the scripts).
+    let leptos_options = leptos::config::LeptosOptions::builder()
+        .output_name("ut360")
+        .site_root(concat!(env!("CARGO_MANIFEST_DIR"), "/public"))
+        .site_addr(address)
+        .build();
     // As in production: the app connects as the role row-level security applies to.
     let state = ut360::server::state::AppState::new(
         leptos_options,
         store.as_database_role(ut360::data::APP_ROLE),
         session_policy,
-    );
-    let app = ut360::server::serve::router(state);
+    )
+    .with_security(security);
+    // As `serve` does: the peer's address decides whether a proxy's header is believed.
+    let app = ut360::server::serve::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}")
 }

@@ -16,6 +16,7 @@ mod http;
 mod import;
 mod lookups;
 mod meta_stats;
+mod security;
 mod seed_sql;
 mod server_functions;
 mod transactions;

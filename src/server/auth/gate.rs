@@ -1,6 +1,6 @@
 //! In front of every address: who is asking (the session), whether they may (the
 //! role's permissions for the address, `crate::access`), and whether a state-changing
-//! request comes from this site. Pages are redirected to sign-in or shown a 403 page;
+//! request or a download comes from this site. Pages are redirected to sign-in or shown a 403 page;
 //! server functions and files get a JSON error.
 
 use super::{now_unix, session_user, store_session_user};
@@ -16,9 +16,8 @@ use tower_sessions::Session;
 
 pub async fn gate(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
     let access = access_for(request.uri().path());
-    // API keys travel in a header no other site's page can make a browser send.
-    if access != Access::ApiKey && !is_same_site(request.method(), request.headers()) {
-        return AppError::Forbidden("cross-site requests cannot change anything here".to_owned()).into_response();
+    if let Some(refusal) = refuse_cross_site(access, &request) {
+        return refusal;
     }
     let permissions = match access {
         Access::Public | Access::ApiKey => return next.run(request).await,
@@ -62,13 +61,28 @@ async fn signed_in_member(state: &AppState, session: &Session) -> Result<Option<
     Ok(Some(member))
 }
 
-/// Refuses a state-changing request another site's page sent (the browser says so in
-/// `Sec-Fetch-Site`, or in an `Origin` that is not this host). Clients that send
-/// neither header are not browsers and carry no one else's cookies.
-pub fn is_same_site(method: &Method, headers: &HeaderMap) -> bool {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
-        return true;
+/// Another site's page may link to ours, but not change anything here nor download our
+/// data with the member's cookies: a state-changing request, or a download (an address
+/// that needs the export permission, whose GET also records the export), must come from
+/// this site. API keys travel in a header no other site's page can make a browser send.
+fn refuse_cross_site(access: Access, request: &Request) -> Option<Response> {
+    let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let downloads = matches!(access, Access::Member(permissions) if permissions.contains(&Permission::Export));
+    if access == Access::ApiKey || !(changes_state || downloads) || is_same_site(request.headers()) {
+        return None;
     }
+    let message = if changes_state {
+        "cross-site requests cannot change anything here"
+    } else {
+        "downloads must start from a page of this site"
+    };
+    Some(AppError::Forbidden(message.to_owned()).into_response())
+}
+
+/// Whether the browser says this site's own page sent the request (`Sec-Fetch-Site`, or
+/// an `Origin` that is this host), or the address was typed or bookmarked (`none`).
+/// Clients that send neither header are not browsers and carry no one else's cookies.
+pub fn is_same_site(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }

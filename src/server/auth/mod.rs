@@ -19,6 +19,10 @@ use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
 pub const SESSION_COOKIE: &str = "ut360_session";
+/// Its name when cookies are Secure: browsers take a `__Host-` cookie only over HTTPS,
+/// for this host alone (no `Domain`) and the whole site (`Path=/`), so neither a
+/// sibling domain nor a plain-HTTP page can plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-ut360_session";
 const SESSION_USER: &str = "user";
 
 /// How long sessions last; from `serve`'s settings.
@@ -43,9 +47,18 @@ impl Default for SessionPolicy {
 }
 
 impl SessionPolicy {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
+
     pub fn layer(&self, store: PostgresStore) -> SessionManagerLayer<PostgresStore> {
         SessionManagerLayer::new(store)
-            .with_name(SESSION_COOKIE)
+            .with_name(self.cookie_name())
+            .with_path("/")
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_secure(self.secure_cookies)
