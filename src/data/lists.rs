@@ -288,7 +288,7 @@ mod tests {
         let cursor =
             PageCursor { column: SortColumn::Priority, value: "56.25".into(), isdn: "++/hZFPrCDRre55vsZqqxQ==".into() };
         assert_eq!(PageCursor::decode(&cursor.encode(), SortColumn::Priority), Ok(cursor.clone()));
-        let trend = PageCursor { column: SortColumn::Trend, value: "Ổn định".into(), isdn: "abc".into() };
+        let trend = PageCursor { column: SortColumn::Trend, value: "Ổn định".into(), isdn: "84900000001".into() };
         assert_eq!(PageCursor::decode(&trend.encode(), SortColumn::Trend), Ok(trend));
         let other_order = PageCursor::decode(&cursor.encode(), SortColumn::Advance).unwrap_err();
         assert!(other_order.contains("sorted by priority, not advance"), "{other_order}");
@@ -297,8 +297,9 @@ mod tests {
             ("".to_owned(), SortColumn::Priority),
             ("!!".into(), SortColumn::Priority),
             (encode("not a cursor"), SortColumn::Priority),
-            (encode("priority|1) OR 1=1|abc"), SortColumn::Priority),
-            (encode("cluster|1.5|abc"), SortColumn::Cluster),
+            (encode("priority|1) OR 1=1|84900000001"), SortColumn::Priority),
+            (encode("priority|1|=1+2"), SortColumn::Priority),
+            (encode("cluster|1.5|84900000001"), SortColumn::Cluster),
         ];
         for (text, column) in bad {
             assert!(PageCursor::decode(&text, column).unwrap_err().contains("is not a page cursor"), "{text}");
