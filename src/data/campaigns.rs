@@ -1,12 +1,12 @@
 //! Campaigns: rules over `recommendations` (count, top rows), saved campaigns, and
 //! uploaded suppression lists.
 
-use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
+use super::recommendation_rows::{RecFields, RecommendationRange, REC_FIELDS_SQL};
 use super::Organization;
 use crate::data::OrganizationStore;
 use crate::domain::campaign::{CampaignId, CampaignPreview, CampaignRules, CampaignSummary, SuppressionList};
 use crate::domain::isdn::Isdn;
-use crate::domain::lists::ListedRecommendation;
+use crate::domain::lists::{ListedRecommendation, SortColumn};
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -23,7 +23,8 @@ pub enum Saved<T> {
     NotFound,
 }
 
-/// `WHERE` for the organization and every rule given, suppressions included.
+/// `WHERE` for the organization and every rule given, suppressions included (exports,
+/// which read the table; a preview reads `RecommendationRange`).
 /// Ids are checked by `CampaignRules::validate` before they get here.
 pub(super) fn push_rules(query: &mut QueryBuilder<'_, Postgres>, organization: &Organization, rules: &CampaignRules) {
     query.push(" WHERE r.organization_id = ").push_bind(organization.id);
@@ -82,6 +83,26 @@ pub(super) fn push_rules(query: &mut QueryBuilder<'_, Postgres>, organization: &
     }
 }
 
+impl From<&CampaignRules> for RecommendationRange {
+    fn from(rules: &CampaignRules) -> Self {
+        let texts = |values: Vec<&str>| values.into_iter().map(str::to_owned).collect::<Vec<String>>();
+        let ids = |ids: &[String]| ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect::<Vec<Uuid>>();
+        Self {
+            services: texts(rules.services.iter().map(|s| s.as_str()).collect()),
+            risks: texts(rules.risks.iter().map(|r| r.as_str()).collect()),
+            clusters: rules.clusters.clone(),
+            subscriber_types: texts(rules.subscriber_types.iter().map(|t| t.as_str()).collect()),
+            trends: texts(rules.trends.iter().map(|t| t.as_str()).collect()),
+            min_value: rules.min_value,
+            min_readiness: rules.min_readiness,
+            min_advance: rules.min_advance,
+            max_advance: rules.max_advance,
+            exclude_campaigns: ids(&rules.exclude_campaigns),
+            exclude_lists: ids(&rules.exclude_lists),
+        }
+    }
+}
+
 /// A campaign's order: priority, highest first (a missing score last), then ISDN.
 pub(super) const CAMPAIGN_ORDER: &str = " ORDER BY COALESCE(r.priority_score, -1) DESC, r.isdn DESC";
 
@@ -117,13 +138,13 @@ impl OrganizationStore {
     /// How many match the rules (before and after the limit) and the first rows.
     pub async fn campaign_preview(&self, rules: &CampaignRules) -> Result<CampaignPreview, sqlx::Error> {
         let organization = &self.organization;
-        let mut count = QueryBuilder::<Postgres>::new(format!("SELECT COUNT(*) FROM {ORGANIZATION_RECOMMENDATIONS}"));
-        push_rules(&mut count, organization, rules);
-        let mut top =
-            QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL} FROM {ORGANIZATION_RECOMMENDATIONS}"));
-        push_rules(&mut top, organization, rules);
+        let range = RecommendationRange::from(rules);
+        let mut count = QueryBuilder::<Postgres>::new("SELECT ");
+        range.push_count(&mut count, organization, None);
         let shown = rules.limit.map_or(PREVIEW_ROWS, |limit| PREVIEW_ROWS.min(i64::from(limit)));
-        top.push(CAMPAIGN_ORDER).push(" LIMIT ").push_bind(shown);
+        let mut top = QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL} FROM "));
+        range.push_rows(&mut top, organization, SortColumn::Priority, true, None, shown);
+        top.push(CAMPAIGN_ORDER);
         let (matching, rows) = tokio::try_join!(
             count.build_query_scalar::<i64>().fetch_one(&self.pg),
             top.build_query_as::<RecFields>().fetch_all(&self.pg),

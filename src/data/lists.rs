@@ -6,7 +6,7 @@
 //! cluster members by priority nor combine filters, and the indexes of migrations 05
 //! and 06 answer a page in a millisecond or two.
 
-use super::recommendation_rows::{RecFields, ORGANIZATION_RECOMMENDATIONS, REC_FIELDS_SQL};
+use super::recommendation_rows::{RecFields, RecommendationRange, REC_FIELDS_SQL};
 use super::Organization;
 use crate::data::OrganizationStore;
 use crate::domain::field_error::FieldError;
@@ -23,7 +23,7 @@ const COUNT_CAP: i64 = 2_000;
 
 /// The SQL a sort column orders by, and the type its cursor value is cast to. A
 /// missing score sorts as -1, lowest; each expression matches an index of
-/// migrations 05 and 06.
+/// migrations 05 and 06. Migration 18's `organization_recommendation_rows` holds the same table.
 fn sort_sql(column: SortColumn) -> (&'static str, &'static str) {
     match column {
         SortColumn::Priority => ("COALESCE(r.priority_score, -1)", "numeric"),
@@ -139,29 +139,20 @@ impl OrganizationStore {
         let organization = &self.organization;
         let ListRequest { filter, sort, start, limit } = request;
         let limit = (*limit).clamp(1, MAX_PAGE_SIZE);
-        let (expression, cast) = sort_sql(sort.column);
+        let (expression, _) = sort_sql(sort.column);
         // A previous page is read backwards from its cursor, then turned round.
         let backwards = matches!(start, PageStart::Before(_));
         let descending = sort.descending != backwards;
-        let past = if descending { "<" } else { ">" };
-        let mut query = QueryBuilder::<Postgres>::new(format!(
-            "SELECT {REC_FIELDS_SQL}, ({expression})::text AS sort_value FROM {ORGANIZATION_RECOMMENDATIONS}"
-        ));
-        push_filter(&mut query, organization, filter);
-        if let PageStart::After(cursor) | PageStart::Before(cursor) = start {
-            if sort.column == SortColumn::Isdn {
-                query.push(format!(" AND r.isdn {past} ")).push_bind(cursor.isdn.clone());
-            } else {
-                query
-                    .push(format!(" AND ({expression}, r.isdn) {past} ("))
-                    .push_bind(cursor.value.clone())
-                    .push(format!("::{cast}, "))
-                    .push_bind(cursor.isdn.clone())
-                    .push(")");
-            }
-        }
+        let mut query =
+            QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL}, ({expression})::text AS sort_value FROM "));
+        let after = match start {
+            PageStart::First => None,
+            PageStart::After(cursor) | PageStart::Before(cursor) => Some((cursor.value.clone(), cursor.isdn.clone())),
+        };
+        let range = RecommendationRange::from(filter);
+        range.push_rows(&mut query, organization, sort.column, descending, after, i64::from(limit) + 1);
+        // The function returns its rows in this order; a set's order is kept only when asked.
         push_order(&mut query, sort.column, descending);
-        query.push(" LIMIT ").push_bind(i64::from(limit) + 1);
 
         let mut rows: Vec<ListedRow> = query.build_query_as().fetch_all(&self.pg).await?;
         let more_beyond = rows.len() > limit as usize;
@@ -200,8 +191,24 @@ pub(super) fn push_order(query: &mut QueryBuilder<'_, Postgres>, column: SortCol
     }
 }
 
-/// `WHERE` for the organization and the filters given; only those become SQL, so
-/// each shape of list gets its own plan.
+impl From<&RecommendationFilter> for RecommendationRange {
+    fn from(filter: &RecommendationFilter) -> Self {
+        let one = |value: Option<&str>| value.map(str::to_owned).into_iter().collect::<Vec<_>>();
+        Self {
+            services: one(filter.service.map(|s| s.as_str())),
+            risks: one(filter.risk.map(|r| r.as_str())),
+            clusters: filter.cluster.into_iter().collect(),
+            subscriber_types: one(filter.subscriber_type.map(|t| t.as_str())),
+            trends: one(filter.trend.map(|t| t.as_str())),
+            min_value: filter.min_value,
+            min_readiness: filter.min_readiness,
+            ..Self::default()
+        }
+    }
+}
+
+/// `WHERE` for the organization and the filters given (exports, which read the table);
+/// only those become SQL, so each shape of list gets its own plan.
 pub(super) fn push_filter(
     query: &mut QueryBuilder<'_, Postgres>,
     organization: &Organization,
@@ -258,11 +265,8 @@ impl OrganizationStore {
             let count: i64 = query.build_query_scalar().fetch_one(&self.pg).await?;
             return Ok(MatchCount::Exact(count));
         }
-        let mut query = QueryBuilder::<Postgres>::new(format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM {ORGANIZATION_RECOMMENDATIONS}"
-        ));
-        push_filter(&mut query, organization, filter);
-        query.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS capped");
+        let mut query = QueryBuilder::<Postgres>::new("SELECT ");
+        RecommendationRange::from(filter).push_count(&mut query, organization, Some(COUNT_CAP + 1));
         let count: i64 = query.build_query_scalar().fetch_one(&self.pg).await?;
         Ok(if count > COUNT_CAP { MatchCount::AtLeast(COUNT_CAP) } else { MatchCount::Exact(count) })
     }
@@ -279,7 +283,7 @@ mod tests {
         let cursor =
             PageCursor { column: SortColumn::Priority, value: "56.25".into(), isdn: "++/hZFPrCDRre55vsZqqxQ==".into() };
         assert_eq!(PageCursor::decode(&cursor.encode(), SortColumn::Priority), Ok(cursor.clone()));
-        let trend = PageCursor { column: SortColumn::Trend, value: "Ổn định".into(), isdn: "abc".into() };
+        let trend = PageCursor { column: SortColumn::Trend, value: "Ổn định".into(), isdn: "84900000001".into() };
         assert_eq!(PageCursor::decode(&trend.encode(), SortColumn::Trend), Ok(trend));
         let other_order = PageCursor::decode(&cursor.encode(), SortColumn::Advance).unwrap_err();
         assert!(other_order.contains("sorted by priority, not advance"), "{other_order}");
@@ -288,8 +292,9 @@ mod tests {
             ("".to_owned(), SortColumn::Priority),
             ("!!".into(), SortColumn::Priority),
             (encode("not a cursor"), SortColumn::Priority),
-            (encode("priority|1) OR 1=1|abc"), SortColumn::Priority),
-            (encode("cluster|1.5|abc"), SortColumn::Cluster),
+            (encode("priority|1) OR 1=1|84900000001"), SortColumn::Priority),
+            (encode("priority|1|=1+2"), SortColumn::Priority),
+            (encode("cluster|1.5|84900000001"), SortColumn::Cluster),
         ];
         for (text, column) in bad {
             assert!(PageCursor::decode(&text, column).unwrap_err().contains("is not a page cursor"), "{text}");

@@ -1,7 +1,11 @@
 //! Seed 001's `rec` fields read from PostgreSQL, worded exactly as the Redis hash
 //! holds them, so a reply never depends on which store answered.
 
+use super::Organization;
+use crate::domain::lists::SortColumn;
 use crate::domain::recommendation::{Priority, Recommendation};
+use sqlx::{Postgres, QueryBuilder};
+use uuid::Uuid;
 
 /// The select list behind [`RecFields`], over `recommendations r`. Numbers are their
 /// shortest text (`25000`, `2757.5`) and missing values "".
@@ -17,12 +21,94 @@ pub(super) const REC_FIELDS_SQL: &str = r#"r.isdn, r.subscriber_type, r.service_
        to_char(r.recommendation_date, 'YYYY-MM-DD') AS recommendation_date,
        r.priority_score::float8 AS priority_score"#;
 
-/// The organization's recommendations as `r`, for counts and pages over ranges of them:
-/// the view of migration 15, whose conditions all stay index conditions under row-level
-/// security. Exports read the table: they walk the order's index whole, where the
-/// policy costs nothing, and the view's lower row estimates would trade that walk for a
-/// sort.
-pub(super) const ORGANIZATION_RECOMMENDATIONS: &str = "organization_recommendations r";
+/// The conditions of a range of the organization's recommendations, given to the
+/// functions of migration 18 (`organization_recommendation_rows` and `_count`). They
+/// run as the tables' owner, so every condition can be an index condition (under
+/// row-level security PostgreSQL keeps score ranges and page positions out of an index
+/// scan), and take no SQL from the caller, so no condition of a caller sees another
+/// organization's rows. Exports read the table: they walk the order's index whole,
+/// where the policy costs nothing.
+#[derive(Clone, Debug, Default)]
+pub(super) struct RecommendationRange {
+    pub services: Vec<String>,
+    pub risks: Vec<String>,
+    pub clusters: Vec<i32>,
+    pub subscriber_types: Vec<String>,
+    pub trends: Vec<String>,
+    pub min_value: Option<f64>,
+    pub min_readiness: Option<f64>,
+    pub min_advance: Option<f64>,
+    pub max_advance: Option<f64>,
+    pub exclude_campaigns: Vec<Uuid>,
+    pub exclude_lists: Vec<Uuid>,
+}
+
+impl RecommendationRange {
+    /// `organization_recommendation_rows(...) r`: up to `limit` rows in `sort`'s order
+    /// (then ISDN, the same way), after `after` (the sort value as text, and the ISDN).
+    pub fn push_rows<'a>(
+        &self,
+        query: &mut QueryBuilder<'a, Postgres>,
+        organization: &Organization,
+        sort: SortColumn,
+        descending: bool,
+        after: Option<(String, String)>,
+        limit: i64,
+    ) {
+        query.push("organization_recommendation_rows(");
+        self.push_arguments(query, organization);
+        let (after_value, after_isdn) = after.unzip();
+        query
+            .push(", ")
+            .push_bind(sort.to_string())
+            .push(", ")
+            .push_bind(descending)
+            .push(", ")
+            .push_bind(after_value)
+            .push(", ")
+            .push_bind(after_isdn)
+            .push(", ")
+            .push_bind(limit)
+            .push(") r");
+    }
+
+    /// `organization_recommendation_count(...)`: how many are in the range, up to `cap`.
+    pub fn push_count<'a>(
+        &self,
+        query: &mut QueryBuilder<'a, Postgres>,
+        organization: &Organization,
+        cap: Option<i64>,
+    ) {
+        query.push("organization_recommendation_count(");
+        self.push_arguments(query, organization);
+        query.push(", ").push_bind(cap).push("::int8)");
+    }
+
+    fn push_arguments<'a>(&self, query: &mut QueryBuilder<'a, Postgres>, organization: &Organization) {
+        query
+            .push_bind(organization.id)
+            .push(", ")
+            .push_bind(self.services.clone())
+            .push("::text[], ")
+            .push_bind(self.risks.clone())
+            .push("::text[], ")
+            .push_bind(self.clusters.clone())
+            .push("::int4[], ")
+            .push_bind(self.subscriber_types.clone())
+            .push("::text[], ")
+            .push_bind(self.trends.clone())
+            .push("::text[]");
+        for value in [self.min_value, self.min_readiness, self.min_advance, self.max_advance] {
+            query.push(", ").push_bind(value).push("::numeric");
+        }
+        query
+            .push(", ")
+            .push_bind(self.exclude_campaigns.clone())
+            .push("::uuid[], ")
+            .push_bind(self.exclude_lists.clone())
+            .push("::uuid[]");
+    }
+}
 
 /// The names of the `rec` hash's fields, in seed 001's order.
 pub(super) const REC_FIELD_NAMES: [&str; 14] = [

@@ -28,6 +28,8 @@ pub enum ColumnType {
     Month,
     /// `JSONB` holding an array of strings.
     TextList,
+    /// `VARCHAR(255)` holding a subscriber number under the one rule of `Isdn`.
+    Isdn,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +90,7 @@ const fn optional(name: &'static str, kind: ColumnType) -> Column {
     Column { name, kind, required: false }
 }
 
-const ISDN: ColumnType = ColumnType::Text { max_chars: Some(255) };
+const ISDN: ColumnType = ColumnType::Isdn;
 const SUBSCRIBER_TYPES: ColumnType = ColumnType::OneOf(&["PRE", "POS"]);
 const SERVICE_TYPES: ColumnType = ColumnType::OneOf(&["EasyCredit", "MBFG", "ungsanluong"]);
 const RISK_LEVELS: ColumnType = ColumnType::OneOf(&["LOW", "MEDIUM", "HIGH"]);
@@ -194,6 +196,10 @@ impl ColumnType {
                 Some(max) if value.chars().count() > max => Err(format!("is longer than {max} characters")),
                 _ => Ok(Cow::Borrowed(value)),
             },
+            // A problem lists the value already.
+            Self::Isdn => crate::domain::isdn::Isdn::parse(value)
+                .map(|_| Cow::Borrowed(value))
+                .map_err(|message| message.strip_prefix(&format!("{value:?} ")).map_or(message.clone(), str::to_owned)),
             Self::OneOf(allowed) => match allowed.iter().find(|a| **a == value) {
                 Some(_) => Ok(Cow::Borrowed(value)),
                 None => Err(format!("must be one of {}", allowed.join(", "))),

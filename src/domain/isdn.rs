@@ -2,25 +2,48 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A subscriber number as UT360 stores it (seed 001: an encrypted ISDN in base64,
-/// e.g. `++/hZFPrCDRre55vsZqqxQ==`). Checked before any lookup.
+/// A subscriber number as UT360 stores it: seed 001's encrypted ISDN in base64 (e.g.
+/// `++/hZFPrCDRre55vsZqqxQ==`, 16 bytes) or a plain number (`84912345678`). Every way in
+/// (import files, the API, pages, lists and the bulk lookup) checks it here, so what one
+/// refuses no other accepts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Isdn(String);
 
 impl Isdn {
     pub const MAX_CHARS: usize = 255;
+    /// A plain number: E.164 allows 15 digits; 8 is the shortest national number kept.
+    pub const DIGITS: std::ops::RangeInclusive<usize> = 8..=15;
 
+    /// Digits only, 8 to 15 of them; or base64 (letters, digits, `+` and `/`) in whole
+    /// groups of four characters, `=` only as the last one or two (padding).
     pub fn parse(value: &str) -> Result<Self, String> {
-        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-');
+        let base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/');
         if value.is_empty() {
-            Err("an ISDN is required".into())
-        } else if value.chars().count() > Self::MAX_CHARS {
-            Err(format!("an ISDN has at most {} characters", Self::MAX_CHARS))
-        } else if let Some(bad) = value.chars().find(|c| !allowed(*c)) {
-            Err(format!("{value:?} is not an ISDN: {bad:?} is not allowed (letters, digits and + / = _ - are)"))
-        } else {
-            Ok(Self(value.to_owned()))
+            return Err("an ISDN is required".into());
         }
+        if value.chars().count() > Self::MAX_CHARS {
+            return Err(format!("an ISDN has at most {} characters", Self::MAX_CHARS));
+        }
+        if let Some(bad) = value.chars().find(|c| !base64(*c) && *c != '=') {
+            return Err(format!(
+                "{value:?} is not an ISDN: {bad:?} is not allowed (an ISDN is digits, or base64: letters, digits, + / and = padding)"
+            ));
+        }
+        if value.bytes().all(|b| b.is_ascii_digit()) {
+            return if Self::DIGITS.contains(&value.len()) {
+                Ok(Self(value.to_owned()))
+            } else {
+                Err(format!("{value:?} is not an ISDN: a number has 8 to 15 digits"))
+            };
+        }
+        let data = value.trim_end_matches('=');
+        if value.len() - data.len() > 2 || data.contains('=') {
+            return Err(format!("{value:?} is not an ISDN: '=' is only base64's padding, at most two at the end"));
+        }
+        if !value.len().is_multiple_of(4) {
+            return Err(format!("{value:?} is not an ISDN: base64 comes in groups of 4 characters"));
+        }
+        Ok(Self(value.to_owned()))
     }
 
     /// An ISDN read back from PostgreSQL or Redis, which hold only ISDNs checked on
@@ -71,5 +94,38 @@ mod tests {
         assert!(Isdn::parse("").is_err());
         assert!(Isdn::parse("abc def").unwrap_err().contains("' ' is not allowed"));
         assert!(Isdn::parse(&"a".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn one_rule_numbers_or_base64() {
+        let accepted =
+            ["AAAAAAAAAAAAAAAAAAAAAA==", "+++8cSwyjkh9Cey4SuLVag==", "abcd", "abcdef1=", "12345678", "123456789012345"];
+        for isdn in accepted {
+            assert!(Isdn::parse(isdn).is_ok(), "{isdn}");
+        }
+        let refused = [
+            ("=1+2", "padding"),
+            ("ab=c", "padding"),
+            ("abc===", "padding"),
+            ("abc", "groups of 4"),
+            ("abcde", "groups of 4"),
+            ("1234567", "8 to 15 digits"),
+            ("1234567890123456", "8 to 15 digits"),
+            ("ab_cd-ef", "not allowed"),
+            ("84912345678\n", "not allowed"),
+            ("８４９１２３４５", "not allowed"),
+        ];
+        for (isdn, why) in refused {
+            let message = Isdn::parse(isdn).unwrap_err();
+            assert!(message.contains(why) && message.contains("is not an ISDN"), "{isdn}: {message}");
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_demo_generators_isdns_pass() {
+        for record in crate::server::generate::generate(7, 0.001) {
+            assert!(Isdn::parse(&record.isdn).is_ok(), "{}", record.isdn);
+        }
     }
 }

@@ -63,10 +63,10 @@ mod tests {
     #[test]
     fn lines_csv_columns_headers_duplicates_and_junk() {
         let text =
-            "\u{feff}ISDN;service\r\n\"++/hZFPrCDRre55vsZqqxQ==\";EasyCredit\n\n  abc  \nabc,MBFG\nnot an isdn\n\tx\n";
+            "\u{feff}ISDN;service\r\n\"++/hZFPrCDRre55vsZqqxQ==\";EasyCredit\n\n  84900000001  \n84900000001,MBFG\nnot an isdn\n\tx\n";
         let list = IsdnList::parse(text);
         let isdns: Vec<&str> = list.isdns.iter().map(Isdn::as_str).collect();
-        assert_eq!(isdns, ["++/hZFPrCDRre55vsZqqxQ==", "abc"]);
+        assert_eq!(isdns, ["++/hZFPrCDRre55vsZqqxQ==", "84900000001"]);
         assert_eq!(list.duplicates, 1);
         assert_eq!(list.malformed.len(), 1);
         assert_eq!((list.malformed[0].line, list.malformed[0].text.as_str()), (6, "not an isdn"));
@@ -75,10 +75,18 @@ mod tests {
 
     #[test]
     fn a_header_only_counts_on_the_first_line() {
-        assert!(IsdnList::parse("isdn\nabc").malformed.is_empty());
-        let later = IsdnList::parse("abc\nisdn number");
+        assert!(IsdnList::parse("isdn\n84900000001").malformed.is_empty());
+        let later = IsdnList::parse("84900000001\nisdn number");
         assert_eq!(later.malformed.len(), 1);
         assert_eq!(later.malformed[0].line, 2);
         assert_eq!(IsdnList::parse("").isdns.len(), 0);
+    }
+
+    #[test]
+    fn a_line_the_api_would_refuse_is_malformed() {
+        let list = IsdnList::parse("84900000001\n=1+2\nab_cd-ef\n");
+        assert_eq!(list.isdns.len(), 1);
+        let lines: Vec<usize> = list.malformed.iter().map(|m| m.line).collect();
+        assert_eq!(lines, [2, 3]);
     }
 }

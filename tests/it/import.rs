@@ -263,13 +263,13 @@ async fn malformed_files_are_refused_and_change_nothing() {
             Box::new(|d, dir| {
                 let orphan = with_rows(d, SubscriberTable::MonthlyArpu, |i, mut row| {
                     if i == 6 {
-                        row[0] = Some("not-a-subscriber==".into());
+                        row[0] = Some("notASubscriber00".into());
                     }
                     Some(row)
                 });
                 export(&orphan, dir);
             }),
-            "subscriber_monthly_summary.parquet row 7, column isdn: \"not-a-subscriber==\" has no row in the recommendations file",
+            "subscriber_monthly_summary.parquet row 7, column isdn: \"notASubscriber00\" has no row in the recommendations file",
         ),
         (
             "a month not written YYYYMM",
@@ -360,6 +360,21 @@ fn duplicate_isdns_say_where_they_were_first_seen() {
         "{message}"
     );
     assert!(message.ends_with("appears more than once (first at line 2)"), "{message}");
+}
+
+/// Issue 29: the import holds an ISDN to the rule the API and the pages hold it to.
+#[test]
+fn an_isdn_the_api_refuses_is_refused_naming_its_line_and_column() {
+    let dataset = Dataset::from_records(&generate(16, 0.001));
+    let dir = tempfile::tempdir().unwrap();
+    let files = export(&dataset, dir.path());
+    let isdn = column_index(SubscriberTable::Recommendations, "isdn");
+    edit_csv(&files.recommendations, |lines| lines[2] = replace_field(&lines[2], isdn, "=1+2"));
+    let Err(problems) = read_dataset(&files, |_| {}) else { panic!("=1+2 accepted") };
+    let listed: Vec<String> = problems.listed().iter().map(ToString::to_string).collect();
+    let expected = "recommendations_final_filtered.csv line 3, column isdn: \"=1+2\" is not an ISDN: \
+                    '=' is only base64's padding, at most two at the end";
+    assert_eq!(listed.first().map(String::as_str), Some(expected), "{listed:#?}");
 }
 
 #[test]

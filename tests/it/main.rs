@@ -19,4 +19,5 @@ mod meta_stats;
 mod security;
 mod seed_sql;
 mod server_functions;
+mod tenancy_leaks;
 mod transactions;
