@@ -15,11 +15,25 @@ pub struct AppState {
     pub sessions: PostgresStore,
     pub session_policy: SessionPolicy,
     pub metrics: std::sync::Arc<Metrics>,
+    /// Per-address sign-in limit and the bound on password checks at once.
+    pub sign_in_guard: std::sync::Arc<super::auth::limits::SignInGuard>,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, store: Store, session_policy: SessionPolicy) -> Self {
         let sessions = store.session_store();
-        Self { leptos_options, store, sessions, session_policy, metrics: Default::default() }
+        Self {
+            leptos_options,
+            store,
+            sessions,
+            session_policy,
+            metrics: Default::default(),
+            sign_in_guard: Default::default(),
+        }
+    }
+
+    /// The same, with sign-in limits of its own (`serve`'s settings, or a test's).
+    pub fn with_sign_in_limits(self, limits: super::auth::limits::SignInLimits) -> Self {
+        Self { sign_in_guard: std::sync::Arc::new(super::auth::limits::SignInGuard::new(limits)), ..self }
     }
 }

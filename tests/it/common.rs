@@ -115,6 +115,15 @@ pub async fn spawn_app(store: Store) -> String {
 
 /// The app with its own session lifetimes.
 pub async fn spawn_app_with(store: Store, session_policy: ut360::server::auth::SessionPolicy) -> String {
+    spawn_app_limited(store, session_policy, Default::default()).await
+}
+
+/// The app with its own session lifetimes and sign-in limits.
+pub async fn spawn_app_limited(
+    store: Store,
+    session_policy: ut360::server::auth::SessionPolicy,
+    limits: ut360::server::auth::limits::SignInLimits,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let leptos_options = leptos::config::LeptosOptions::builder().output_name("ut360").site_addr(address).build();
@@ -123,8 +132,10 @@ pub async fn spawn_app_with(store: Store, session_policy: ut360::server::auth::S
         leptos_options,
         store.as_database_role(ut360::data::APP_ROLE),
         session_policy,
-    );
-    let app = ut360::server::serve::router(state);
+    )
+    .with_sign_in_limits(limits);
+    // As `serve` does: the peer's address on every request (sign-in limits per address).
+    let app = ut360::server::serve::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}")
 }

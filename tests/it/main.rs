@@ -18,4 +18,5 @@ mod lookups;
 mod meta_stats;
 mod seed_sql;
 mod server_functions;
+mod sign_in_limits;
 mod transactions;
