@@ -42,7 +42,9 @@ done
 E2E_ADDR="${E2E_ADDR:-127.0.0.1:3100}"
 LOG="$ROOT/end2end/test-results/server.log"
 mkdir -p "$(dirname "$LOG")"
-DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$E2E_ADDR" \
+# Every browser test signs in from 127.0.0.1: the per-address sign-in limit would count them all.
+UT360_SIGN_IN_BURST_PER_IP=100000 \
+  DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$E2E_ADDR" \
   "$BIN" serve >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT

@@ -11,6 +11,8 @@ fn problem_message(problem: &str) -> Option<(&'static str, &'static str)> {
     match problem {
         "refused" => Some(("error", "That email and password do not match an account. Check both and try again.")),
         "locked" => Some(("error", "Too many failed sign-ins with this email: try again in 15 minutes.")),
+        "too-many" => Some(("error", "Too many sign-in attempts from your network: try again in a minute or two.")),
+        "busy" => Some(("error", "Sign-in is busy right now: try again in a few seconds.")),
         "missing" => Some(("error", "Give both your email and your password.")),
         "signed-out" => Some(("notice", "You are signed out.")),
         _ => None,

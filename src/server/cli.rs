@@ -96,6 +96,8 @@ pub struct ServeArgs {
     /// The built site (`cargo leptos build` writes it to target/site).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
     /// Minutes without a request after which a session ends.
     #[arg(long, env = "UT360_SESSION_IDLE_MINUTES", default_value_t = 60)]
     pub session_idle_minutes: u64,
@@ -116,6 +118,39 @@ pub struct ServeArgs {
     /// When set, `/metrics` needs `Authorization: Bearer <token>`.
     #[arg(long, env = "UT360_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+}
+
+/// Limits on sign-in attempts (see `auth::limits`).
+#[derive(Args, Clone, Debug)]
+pub struct SignInArgs {
+    /// Sign-in attempts one client address may make at once…
+    #[arg(long, env = "UT360_SIGN_IN_BURST_PER_IP", default_value_t = 30)]
+    pub sign_in_burst_per_ip: u32,
+    /// …and then this many a minute.
+    #[arg(long, env = "UT360_SIGN_IN_PER_IP_PER_MINUTE", default_value_t = 30)]
+    pub sign_in_per_ip_per_minute: u32,
+    /// Password checks (argon2, ~19 MiB each) running at once; 0: one per CPU.
+    #[arg(long, env = "UT360_PASSWORD_CHECKS", default_value_t = 0)]
+    pub password_checks: usize,
+    /// Milliseconds a sign-in waits for a password check before it is asked to retry.
+    #[arg(long, env = "UT360_PASSWORD_CHECK_WAIT_MS", default_value_t = 2000)]
+    pub password_check_wait_ms: u64,
+}
+
+impl SignInArgs {
+    pub fn limits(&self) -> super::auth::limits::SignInLimits {
+        let defaults = super::auth::limits::SignInLimits::default();
+        super::auth::limits::SignInLimits {
+            per_ip_burst: self.sign_in_burst_per_ip,
+            per_ip_per_minute: self.sign_in_per_ip_per_minute,
+            concurrent_checks: if self.password_checks == 0 {
+                defaults.concurrent_checks
+            } else {
+                self.password_checks
+            },
+            check_wait: Duration::from_millis(self.password_check_wait_ms),
+        }
+    }
 }
 
 impl ServeArgs {

@@ -19,8 +19,9 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> 
     let store = Store::connect(&settings.app_store()).await.map_err(|e| e.to_string())?;
     let organization = cli::organization(&store, Organization::DEFAULT_SLUG).await?;
     let maintenance = super::jobs::spawn_transaction_maintenance(store.clone(), organization.clone());
-    let state =
-        AppState::new(leptos_options(args), store.clone(), args.session_policy()).with_security(args.http_security());
+    let state = AppState::new(leptos_options(args), store.clone(), args.session_policy())
+        .with_security(args.http_security())
+        .with_sign_in_limits(args.sign_in.limits());
     let expired_sessions = tokio::spawn(tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
         state.sessions.clone(),
         std::time::Duration::from_secs(600),
@@ -37,7 +38,8 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> 
             }
         });
     tracing::info!("UT360 listening on http://{}", args.bind);
-    // The peer's address tells a trusted proxy's `X-Forwarded-Proto` from anyone's.
+    // The peer's address on every request: a trusted proxy's `X-Forwarded-Proto` is told
+    // from anyone's, and sign-in attempts are limited per address.
     axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -78,7 +80,7 @@ pub fn router(state: AppState) -> Router {
     let signed_in = Router::new()
         .route(SEARCH, get(super::search::search))
         .merge(super::exports::routes())
-        .merge(super::auth::sign_in::routes())
+        .merge(super::auth::sign_in::routes(&state))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), super::auth::gate::gate))

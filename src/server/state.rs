@@ -17,6 +17,8 @@ pub struct AppState {
     pub session_policy: SessionPolicy,
     pub metrics: std::sync::Arc<Metrics>,
     pub security: std::sync::Arc<HttpSecurity>,
+    /// Per-address sign-in limit and the bound on password checks at once.
+    pub sign_in_guard: std::sync::Arc<super::auth::limits::SignInGuard>,
 }
 
 impl AppState {
@@ -29,11 +31,17 @@ impl AppState {
             session_policy,
             metrics: Default::default(),
             security: Default::default(),
+            sign_in_guard: Default::default(),
         }
     }
 
     /// HSTS, trusted proxies and the metrics token (all off by default).
     pub fn with_security(self, security: HttpSecurity) -> Self {
         Self { security: std::sync::Arc::new(security), ..self }
+    }
+
+    /// The same, with sign-in limits of its own (`serve`'s settings, or a test's).
+    pub fn with_sign_in_limits(self, limits: super::auth::limits::SignInLimits) -> Self {
+        Self { sign_in_guard: std::sync::Arc::new(super::auth::limits::SignInGuard::new(limits)), ..self }
     }
 }

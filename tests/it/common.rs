@@ -115,14 +115,24 @@ pub async fn spawn_app(store: Store) -> String {
 
 /// The app with its own session lifetimes.
 pub async fn spawn_app_with(store: Store, session_policy: ut360::server::auth::SessionPolicy) -> String {
-    spawn_app_configured(store, session_policy, Default::default()).await
+    spawn_app_configured(store, session_policy, Default::default(), Default::default()).await
 }
 
-/// The app with its own session lifetimes and HTTPS / metrics settings.
+/// The app with its own session lifetimes and sign-in limits.
+pub async fn spawn_app_limited(
+    store: Store,
+    session_policy: ut360::server::auth::SessionPolicy,
+    limits: ut360::server::auth::limits::SignInLimits,
+) -> String {
+    spawn_app_configured(store, session_policy, Default::default(), limits).await
+}
+
+/// The app with its own session lifetimes, HTTPS / metrics settings and sign-in limits.
 pub async fn spawn_app_configured(
     store: Store,
     session_policy: ut360::server::auth::SessionPolicy,
     security: ut360::server::security::HttpSecurity,
+    limits: ut360::server::auth::limits::SignInLimits,
 ) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -138,8 +148,10 @@ pub async fn spawn_app_configured(
         store.as_database_role(ut360::data::APP_ROLE),
         session_policy,
     )
-    .with_security(security);
-    // As `serve` does: the peer's address decides whether a proxy's header is believed.
+    .with_security(security)
+    .with_sign_in_limits(limits);
+    // As `serve` does: the peer's address on every request (a trusted proxy's header is
+    // believed from it; sign-in attempts are limited per address).
     let app = ut360::server::serve::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}")

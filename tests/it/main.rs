@@ -20,4 +20,5 @@ mod security;
 mod seed_sql;
 mod server_functions;
 mod tenancy_leaks;
+mod sign_in_limits;
 mod transactions;

@@ -291,7 +291,7 @@ async fn every_response_carries_the_security_headers_and_pages_their_nonce() {
 
     let db = TestDb::new().await;
     let hsts = HttpSecurity { hsts: true, ..Default::default() };
-    let base = spawn_app_configured(db.store.clone(), SessionPolicy::default(), hsts).await;
+    let base = spawn_app_configured(db.store.clone(), SessionPolicy::default(), hsts, Default::default()).await;
     for path in ["/healthz", "/sign-in", "/nowhere"] {
         let response = reqwest_without_cookies().get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(response.headers()["strict-transport-security"], "max-age=31536000", "{path}");
@@ -370,7 +370,7 @@ async fn the_session_cookie_is_secure_over_https() {
 
     // Behind a trusted proxy (this test's address): Secure when it says HTTPS.
     let proxied = HttpSecurity { trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..Default::default() };
-    let behind_proxy = spawn_app_configured(db.store.clone(), SessionPolicy::default(), proxied).await;
+    let behind_proxy = spawn_app_configured(db.store.clone(), SessionPolicy::default(), proxied, Default::default()).await;
     let cookie = set_cookie(&sign_in_with(behind_proxy.clone(), Some("https")).await, session).unwrap();
     assert!(is_secure(&cookie) && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     let cookie = set_cookie(&sign_in_with(behind_proxy.clone(), Some("http")).await, session).unwrap();
@@ -405,7 +405,7 @@ async fn metrics_need_the_token_when_one_is_set() {
     assert_eq!(http.get(format!("{open}/metrics")).send().await.unwrap().status(), StatusCode::OK);
 
     let guarded = HttpSecurity { metrics_token: Some("scrape-me".into()), ..Default::default() };
-    let base = spawn_app_configured(db.store.clone(), SessionPolicy::default(), guarded).await;
+    let base = spawn_app_configured(db.store.clone(), SessionPolicy::default(), guarded, Default::default()).await;
     let metrics = format!("{base}/metrics");
     let refused = http.get(&metrics).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);

@@ -2,6 +2,7 @@
 //! every address, and what server functions ask of it.
 
 pub mod gate;
+pub mod limits;
 pub mod password;
 pub mod sign_in;
 

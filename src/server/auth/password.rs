@@ -6,13 +6,37 @@ use argon2::Argon2;
 use std::sync::OnceLock;
 
 pub const MIN_LENGTH: usize = 10;
+/// Longer is refused: argon2 would hash any length, at a cost the sender chooses.
+pub const MAX_LENGTH: usize = 128;
 
 /// Why a new password is refused, worded for the person choosing it.
 pub fn check_strength(password: &str) -> Result<(), String> {
-    if password.chars().count() < MIN_LENGTH {
+    let length = password.chars().count();
+    if length < MIN_LENGTH {
         return Err(format!("password: use at least {MIN_LENGTH} characters"));
     }
+    if length > MAX_LENGTH {
+        return Err(format!("password: use at most {MAX_LENGTH} characters"));
+    }
+    if is_common(password) {
+        return Err("password: this is one of the most common passwords; choose another".to_owned());
+    }
     Ok(())
+}
+
+/// Whether `password` is on the list of common passwords shipped with UT360
+/// (`common-passwords.txt`, one a line), whatever its letters' case.
+pub fn is_common(password: &str) -> bool {
+    static COMMON: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    COMMON
+        .get_or_init(|| {
+            include_str!("common-passwords.txt")
+                .lines()
+                .map(|line| line.trim().to_lowercase())
+                .filter(|line| !line.is_empty())
+                .collect()
+        })
+        .contains(&password.trim().to_lowercase())
 }
 
 pub fn hash(password: &str) -> String {
@@ -73,5 +97,25 @@ mod tests {
     fn short_passwords_are_refused() {
         assert!(check_strength("short").unwrap_err().contains("at least 10"));
         assert!(check_strength(&generate()).is_ok());
+    }
+
+    #[test]
+    fn overlong_passwords_are_refused() {
+        assert!(check_strength(&"x".repeat(MAX_LENGTH)).is_ok());
+        assert!(check_strength(&"x".repeat(MAX_LENGTH + 1)).unwrap_err().contains("at most 128"));
+        // Characters, not bytes: 128 two-byte letters are fine.
+        assert!(check_strength(&"é".repeat(MAX_LENGTH)).is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        for common in ["1234567890", "Password123", "QWERTYUIOP", "iloveyou12", " qwerty123456 "] {
+            assert!(check_strength(common).unwrap_err().contains("most common"), "{common}");
+        }
+        assert!(is_common("dragon"));
+        assert!(!is_common("correct horse battery staple"));
+        assert!(check_strength("correct horse battery staple").is_ok());
+        let listed = include_str!("common-passwords.txt").lines().filter(|line| !line.trim().is_empty()).count();
+        assert!(listed >= 300, "the list has {listed} entries");
     }
 }

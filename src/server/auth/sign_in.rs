@@ -1,7 +1,7 @@
 //! `POST /auth/sign-in` (the sign-in page's form) and `POST /auth/sign-out`. Plain
 //! forms and redirects: they work before the page's code has loaded.
 
-use super::{now_unix, password, sign_in_url, store_session_user, SessionUser};
+use super::{now_unix, sign_in_url, store_session_user, SessionUser};
 use crate::domain::access::{safe_return_path, SIGN_IN_PATH};
 use crate::server::error::AppError;
 use crate::server::state::AppState;
@@ -21,8 +21,9 @@ const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
 const SLOWDOWN_STEP: Duration = Duration::from_millis(250);
 const SLOWDOWN_MAX: Duration = Duration::from_secs(2);
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/auth/sign-in", post(sign_in)).route("/auth/sign-out", post(sign_out))
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let per_ip = axum::middleware::from_fn_with_state(state.sign_in_guard.clone(), super::limits::per_ip);
+    Router::new().route("/auth/sign-in", post(sign_in).route_layer(per_ip)).route("/auth/sign-out", post(sign_out))
 }
 
 #[derive(serde::Deserialize)]
@@ -51,7 +52,10 @@ async fn sign_in(
         return Ok(back_to_sign_in("locked", &next));
     }
     let credentials = state.store.credentials(&form.email).await?;
-    let verified = password::verify(form.password, credentials.as_ref().map(|c| c.password_hash.clone())).await;
+    let stored = credentials.as_ref().map(|c| c.password_hash.clone());
+    let Ok(verified) = state.sign_in_guard.checks().verify(form.password, stored).await else {
+        return Ok(back_to_sign_in(super::limits::BUSY_PROBLEM, &next));
+    };
     let member = match credentials.filter(|_| verified) {
         Some(credentials) => state.store.first_membership(credentials.user_id).await?,
         None => None,
