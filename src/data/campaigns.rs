@@ -86,7 +86,6 @@ pub(super) fn push_rules(query: &mut QueryBuilder<'_, Postgres>, organization: &
 impl From<&CampaignRules> for RecommendationRange {
     fn from(rules: &CampaignRules) -> Self {
         let texts = |values: Vec<&str>| values.into_iter().map(str::to_owned).collect::<Vec<String>>();
-        let ids = |ids: &[String]| ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect::<Vec<Uuid>>();
         Self {
             services: texts(rules.services.iter().map(|s| s.as_str()).collect()),
             risks: texts(rules.risks.iter().map(|r| r.as_str()).collect()),
@@ -97,8 +96,8 @@ impl From<&CampaignRules> for RecommendationRange {
             min_readiness: rules.min_readiness,
             min_advance: rules.min_advance,
             max_advance: rules.max_advance,
-            exclude_campaigns: ids(&rules.exclude_campaigns),
-            exclude_lists: ids(&rules.exclude_lists),
+            exclude_campaigns: rules.exclude_campaigns.iter().map(|id| id.uuid()).collect(),
+            exclude_lists: rules.exclude_lists.iter().map(|id| id.uuid()).collect(),
         }
     }
 }

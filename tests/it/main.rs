@@ -19,6 +19,6 @@ mod meta_stats;
 mod security;
 mod seed_sql;
 mod server_functions;
-mod tenancy_leaks;
 mod sign_in_limits;
+mod tenancy_leaks;
 mod transactions;

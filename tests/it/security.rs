@@ -117,7 +117,7 @@ async fn oversized_bodies_are_refused_with_413_before_they_are_read() {
     let app = TestApp::signed_in_as(Role::Marketing).await;
     let cookie = session_cookie(&app.base, &app.db, Role::Marketing).await;
     let organization = app.db.default_organization().await;
-    let key = app.db.store.create_api_key(&organization, "limits").await.unwrap().secret;
+    let key = app.db.store.for_organization(&organization).create_api_key("limits").await.unwrap().secret;
     let bearer = format!("Bearer {key}");
     let lookup = server_fn_url("", "lookup_isdn_list");
     let form = ("Content-Type", "application/x-www-form-urlencoded");
@@ -370,7 +370,8 @@ async fn the_session_cookie_is_secure_over_https() {
 
     // Behind a trusted proxy (this test's address): Secure when it says HTTPS.
     let proxied = HttpSecurity { trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..Default::default() };
-    let behind_proxy = spawn_app_configured(db.store.clone(), SessionPolicy::default(), proxied, Default::default()).await;
+    let behind_proxy =
+        spawn_app_configured(db.store.clone(), SessionPolicy::default(), proxied, Default::default()).await;
     let cookie = set_cookie(&sign_in_with(behind_proxy.clone(), Some("https")).await, session).unwrap();
     assert!(is_secure(&cookie) && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     let cookie = set_cookie(&sign_in_with(behind_proxy.clone(), Some("http")).await, session).unwrap();

@@ -119,12 +119,9 @@ async fn no_condition_on_any_readable_relation_sees_another_organizations_rows()
     db.load(&ours, &generate(6, 0.0005)).await;
     for organization in [&theirs, &ours] {
         create_user(&db.store, organization, Role::Marketing).await;
-        db.store.create_api_key(organization, "leak probe").await.unwrap();
-        let _ = db
-            .store
-            .save_campaign(organization, None, "Probe", "marketing", &CampaignRules::seed_template())
-            .await
-            .unwrap();
+        let store = db.store.for_organization(organization);
+        store.create_api_key("leak probe").await.unwrap();
+        let _ = store.save_campaign(None, "Probe", "marketing", &CampaignRules::seed_template()).await.unwrap();
     }
 
     let relations = readable_relations(&db.pool).await;
