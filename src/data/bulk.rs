@@ -1,7 +1,9 @@
 //! Bulk lookup (seed 001 use case 6): up to 10,000 ISDNs at once. Redis answers in
 //! one pipelined round trip, PostgreSQL whatever Redis lacks in one query, and the
 //! whole answer is kept under `{prefix}:bulk:{hash}` for an hour (every cache sync
-//! drops these).
+//! drops these). An organization keeps at most `MAX_KEPT_BULK_ANSWERS` of them: a
+//! sorted set `{prefix}:bulk-index` holds their keys by the time they were kept, and
+//! keeping one more deletes the oldest.
 
 use super::lookups::LookupError;
 use super::recommendation_rows::{recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
@@ -18,6 +20,26 @@ use std::time::{Duration, Instant};
 
 pub const MAX_BULK_ISDNS: usize = 10_000;
 const BULK_TTL_SECONDS: u64 = 60 * 60;
+/// Answers an organization keeps at once. One answer of 10,000 ISDNs is about 3 MB, so
+/// an organization holds at most about 60 MB of them, however many lists it asks for.
+pub const MAX_KEPT_BULK_ANSWERS: usize = 20;
+/// The organization's kept answers by the time (ms) they were kept.
+pub const BULK_INDEX: &str = "bulk-index";
+/// Keeps an answer and its place in the index, drops entries that expired and the
+/// oldest beyond the cap, in one step so lookups at once cannot overshoot it.
+/// KEYS: the answer, the index; ARGV: the answer, its TTL (s), now (ms), the cap.
+const KEEP_BULK_SCRIPT: &str = r"
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[2]) * 1000)
+local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if over > 0 then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, over - 1)
+  redis.call('DEL', unpack(oldest))
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, over - 1)
+end
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return over";
 /// Longer than a single lookup's wait: 10,000 hashes take tens of milliseconds.
 const BULK_REDIS_TIMEOUT: Duration = Duration::from_millis(500);
 /// Parsing 10,000 replies costs more than Redis's work, so it is spread this wide.
@@ -63,14 +85,20 @@ impl Store {
         self.bulk_lookup_redis.get_or_try_init(connect).await.ok()
     }
 
-    async fn keep_bulk(&self, key: &str, lookup: &BulkLookup) {
+    async fn keep_bulk(&self, key: &str, index: &str, lookup: &BulkLookup) {
         if !self.cache.breaker.allows() {
             return;
         }
         let Ok(text) = serde_json::to_string(lookup) else { return };
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| u64::try_from(since.as_millis()).unwrap_or(u64::MAX));
+        let mut keep = redis::cmd("EVAL");
+        keep.arg(KEEP_BULK_SCRIPT).arg(2).arg(key).arg(index);
+        keep.arg(text).arg(BULK_TTL_SECONDS).arg(now_ms).arg(MAX_KEPT_BULK_ANSWERS);
         let mut redis = self.redis.clone();
-        match tokio::time::timeout(BULK_REDIS_TIMEOUT, redis.set_ex::<_, _, ()>(key, text, BULK_TTL_SECONDS)).await {
-            Ok(Ok(())) => CacheCounters::count(&self.cache.counters.fills),
+        match tokio::time::timeout(BULK_REDIS_TIMEOUT, keep.query_async::<i64>(&mut redis)).await {
+            Ok(Ok(_evicted)) => CacheCounters::count(&self.cache.counters.fills),
             _ => self.bulk_redis_failed(),
         }
     }
@@ -122,7 +150,8 @@ impl OrganizationStore {
         tracing::debug!(asked = lookup.found.len() + lookup.not_found.len(), from_redis, ?redis_time, took = ?started.elapsed(), "bulk lookup");
         // Kept after answering: the caller does not wait for a 3 MB write.
         let (store, kept) = (self.clone(), lookup.clone());
-        tokio::spawn(async move { store.keep_bulk(&key, &kept).await });
+        let index = organization.redis_key(BULK_INDEX);
+        tokio::spawn(async move { store.keep_bulk(&key, &index, &kept).await });
         Ok(lookup)
     }
 

@@ -107,6 +107,7 @@ impl OrganizationStore {
         summary.removed_keys += swap_in_indexes(&mut redis, organization, &building, &built_indexes).await?;
         summary.removed_keys += remove_departed(&mut redis, organization, &present).await?;
         summary.removed_keys += unlink_matching(&mut redis, &organization.redis_key("bulk:*")).await?;
+        summary.removed_keys += unlink_matching(&mut redis, &organization.redis_key(super::bulk::BULK_INDEX)).await?;
 
         let overview = self.overview().await?;
         self.publish_meta_stats(&overview).await?;

@@ -300,4 +300,22 @@ mod tests {
             assert!(PageCursor::decode(&text, column).unwrap_err().contains("is not a page cursor"), "{text}");
         }
     }
+
+    mod properties {
+        use super::super::ListRequest;
+        use crate::domain::lists::properties::{params, NAMES};
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// A whole list request (page cursors and size too): no panic, refusals named.
+            #[test]
+            fn any_list_request_is_read_or_refused_by_name(params in params()) {
+                if let Err(error) = ListRequest::from_params(&params) {
+                    prop_assert!(NAMES.contains(&error.field) && !error.message.is_empty(), "{:?}", error);
+                }
+            }
+        }
+    }
 }

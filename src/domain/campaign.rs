@@ -286,4 +286,102 @@ mod tests {
         assert_eq!(file_name_part("Tết 2027: LOW risk / top 10k"), "tết-2027-low-risk-top-10k");
         assert_eq!(file_name_part("  ../../  "), "campaign");
     }
+
+    mod properties {
+        use super::super::CampaignRules;
+        use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
+        use proptest::prelude::*;
+
+        /// The rules' names, as the rule builder and the JSON carry them.
+        const NAMES: [&str; 12] = [
+            "risks",
+            "services",
+            "clusters",
+            "subscriber_types",
+            "trends",
+            "min_value",
+            "min_readiness",
+            "min_advance",
+            "max_advance",
+            "limit",
+            "exclude_campaigns",
+            "exclude_lists",
+        ];
+
+        fn number() -> impl Strategy<Value = Option<f64>> {
+            proptest::option::of(prop_oneof![any::<f64>(), -10.0..110.0f64, Just(f64::NAN), Just(f64::INFINITY)])
+        }
+
+        /// Ids are typed: any UUID is one (text that is none is refused when read, below).
+        fn ids<T: From<uuid::Uuid> + std::fmt::Debug>() -> impl Strategy<Value = Vec<T>> {
+            proptest::collection::vec(any::<u128>().prop_map(|n| T::from(uuid::Uuid::from_u128(n))), 0..3)
+        }
+
+        fn rules() -> impl Strategy<Value = CampaignRules> {
+            let one_of = |n: usize| proptest::collection::vec(0..n, 0..4);
+            (
+                (one_of(3), one_of(3), proptest::collection::vec(any::<i32>(), 0..4), one_of(2), one_of(3)),
+                (number(), number(), number(), number()),
+                (proptest::option::of(prop_oneof![any::<u32>(), 0..2_000_000u32]), ids(), ids()),
+            )
+                .prop_map(
+                    |((risks, services, clusters, types, trends), (v, r, lo, hi), (limit, campaigns, lists))| {
+                        CampaignRules {
+                            risks: risks
+                                .into_iter()
+                                .map(|i| [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High][i])
+                                .collect(),
+                            services: services
+                                .into_iter()
+                                .map(|i| [ServiceType::EasyCredit, ServiceType::Mbfg, ServiceType::Ungsanluong][i])
+                                .collect(),
+                            clusters,
+                            subscriber_types: types
+                                .into_iter()
+                                .map(|i| [SubscriberType::Pre, SubscriberType::Pos][i])
+                                .collect(),
+                            trends: trends
+                                .into_iter()
+                                .map(|i| [ArpuTrend::Growing, ArpuTrend::Stable, ArpuTrend::Declining][i])
+                                .collect(),
+                            min_value: v,
+                            min_readiness: r,
+                            min_advance: lo,
+                            max_advance: hi,
+                            limit,
+                            exclude_campaigns: campaigns,
+                            exclude_lists: lists,
+                        }
+                    },
+                )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// No panic; a refusal names one of the rules; accepted rules are in range.
+            #[test]
+            fn any_rules_are_accepted_or_refused_by_name(rules in rules()) {
+                match rules.validate() {
+                    Err(error) => prop_assert!(NAMES.contains(&error.field) && !error.message.is_empty(), "{:?}", error),
+                    Ok(()) => {
+                        for score in [rules.min_value, rules.min_readiness].into_iter().flatten() {
+                            prop_assert!((0.0..=100.0).contains(&score));
+                        }
+                        if let (Some(lo), Some(hi)) = (rules.min_advance, rules.max_advance) {
+                            prop_assert!(lo <= hi);
+                        }
+                    }
+                }
+            }
+
+            /// Rules as JSON from anyone: no panic, whatever the text.
+            #[test]
+            fn any_json_is_read_or_refused(text in prop_oneof![any::<String>(), "\\{\"[a-z_]{1,16}\": ?(-?[0-9.e]{1,8}|\\[[0-9, \"A-Z]{0,12}\\]|\"[A-Za-z]{0,8}\")\\}"]) {
+                if let Ok(rules) = serde_json::from_str::<CampaignRules>(&text) {
+                    let _ = rules.validate();
+                }
+            }
+        }
+    }
 }

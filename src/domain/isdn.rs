@@ -128,4 +128,57 @@ mod tests {
             assert!(Isdn::parse(&record.isdn).is_ok(), "{}", record.isdn);
         }
     }
+
+    mod properties {
+        use super::Isdn;
+        use proptest::prelude::*;
+
+        const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+        /// The rule as the README states it, written apart from `parse`.
+        fn follows_the_rule(value: &str) -> bool {
+            let digits = value.bytes().all(|b| b.is_ascii_digit());
+            let data = value.trim_end_matches('=');
+            let base64 = !data.is_empty()
+                && data.bytes().all(|b| BASE64.contains(&b))
+                && value.len() - data.len() <= 2
+                && value.len().is_multiple_of(4);
+            value.len() <= Isdn::MAX_CHARS && if digits { (8..=15).contains(&value.len()) } else { base64 }
+        }
+
+        fn base64_text() -> impl Strategy<Value = String> {
+            (proptest::collection::vec(proptest::sample::select(BASE64), 1..=16), 0..=2usize)
+                .prop_map(|(groups, pad)| {
+                    let mut text: String = groups.iter().map(|b| char::from(*b)).collect::<String>().repeat(4);
+                    text.truncate(text.len() - pad);
+                    text + &"=".repeat(pad)
+                })
+                // All digits is a number, held to the number's length.
+                .prop_filter("some base64 that is not a number", |text| !text.bytes().all(|b| b.is_ascii_digit()))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_text_is_parsed_by_the_rule_without_panicking(value in any::<String>()) {
+                prop_assert_eq!(Isdn::parse(&value).is_ok(), follows_the_rule(&value));
+            }
+
+            #[test]
+            fn near_misses_are_parsed_by_the_rule(value in "[0-9A-Za-z+/=_ -]{0,30}") {
+                let parsed = Isdn::parse(&value);
+                prop_assert_eq!(parsed.is_ok(), follows_the_rule(&value), "{:?}", parsed);
+                if let Err(message) = parsed {
+                    prop_assert!(!message.is_empty());
+                }
+            }
+
+            #[test]
+            fn base64_and_numbers_pass(base64 in base64_text(), number in "[0-9]{8,15}") {
+                prop_assert_eq!(Isdn::parse(&base64).map(|i| i.as_str().to_owned()), Ok(base64.clone()));
+                prop_assert_eq!(Isdn::parse(&number).map(|i| i.as_str().to_owned()), Ok(number.clone()));
+            }
+        }
+    }
 }

@@ -89,4 +89,33 @@ mod tests {
         let lines: Vec<usize> = list.malformed.iter().map(|m| m.line).collect();
         assert_eq!(lines, [2, 3]);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Any text: no panic; each ISDN once and valid; each refusal names a line of
+            /// the text and says why; nothing counted twice.
+            #[test]
+            fn any_pasted_text_is_split_into_isdns_and_numbered_refusals(
+                text in prop_oneof![any::<String>(), "([0-9A-Za-z+/=,;\t\" -]{0,30}(\r?\n)){0,20}"],
+            ) {
+                let list = IsdnList::parse(&text);
+                let lines = text.trim_start_matches('\u{feff}').lines().count();
+                let mut seen = HashSet::new();
+                for isdn in &list.isdns {
+                    prop_assert!(Isdn::parse(isdn.as_str()).is_ok());
+                    prop_assert!(seen.insert(isdn.as_str()), "{} twice", isdn.as_str());
+                }
+                for bad in &list.malformed {
+                    prop_assert!((1..=lines).contains(&bad.line), "line {} of {}", bad.line, lines);
+                    prop_assert!(bad.reason.contains("ISDN"), "{}", bad.reason);
+                }
+                prop_assert!(list.isdns.len() + list.malformed.len() + list.duplicates <= lines);
+            }
+        }
+    }
 }

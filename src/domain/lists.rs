@@ -281,3 +281,101 @@ pub struct BulkLookup {
     pub found: Vec<Recommendation>,
     pub not_found: Vec<String>,
 }
+
+#[cfg(test)]
+pub(crate) mod properties {
+    use super::ListParams;
+    use proptest::prelude::*;
+
+    /// The list's parameter names, as the page's URL and the API carry them.
+    pub(crate) const NAMES: [&str; 12] = [
+        "service",
+        "risk",
+        "cluster",
+        "subscriber_type",
+        "trend",
+        "min_value",
+        "min_readiness",
+        "sort",
+        "order",
+        "after",
+        "before",
+        "limit",
+    ];
+
+    /// Now and then a valid value, mostly anything.
+    fn value(valid: &'static [&'static str]) -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(valid).prop_map(str::to_owned),
+            any::<String>(),
+            "[ -~]{0,12}",
+            Just(String::new()),
+        ]
+    }
+
+    pub(crate) fn params() -> impl Strategy<Value = ListParams> {
+        let filters = (
+            value(&["EasyCredit", "MBFG", "ungsanluong"]),
+            value(&["LOW", "MEDIUM", "HIGH"]),
+            value(&["0", "3", "-1", "2147483648"]),
+            value(&["PRE", "POS"]),
+            value(&["Tăng trưởng", "Ổn định", "Giảm"]),
+            value(&["0", "70", "100", "100.5", "NaN", "inf", "-0"]),
+            value(&["0", "80", "1e2", "-5"]),
+        );
+        let order = (
+            value(&["priority", "isdn", "arpu", "cluster"]),
+            value(&["asc", "desc"]),
+            any::<String>(),
+            any::<String>(),
+        );
+        let limit = value(&["1", "100", "1000", "1001", "0", "-1"]);
+        (filters, order, limit).prop_map(
+            |(
+                (service, risk, cluster, subscriber_type, trend, min_value, min_readiness),
+                (sort, order, after, before),
+                limit,
+            )| {
+                ListParams {
+                    service,
+                    risk,
+                    cluster,
+                    subscriber_type,
+                    trend,
+                    min_value,
+                    min_readiness,
+                    sort,
+                    order,
+                    after,
+                    before,
+                    limit,
+                }
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// No panic; a refusal names one of the list's parameters and says something.
+        #[test]
+        fn any_list_parameters_are_read_or_refused_by_name(params in params()) {
+            if let Err(error) = params.filter() {
+                prop_assert!(NAMES.contains(&error.field) && !error.message.is_empty(), "{:?}", error);
+            }
+            if let Err(error) = params.sort() {
+                prop_assert!(NAMES.contains(&error.field) && !error.message.is_empty(), "{:?}", error);
+            }
+        }
+
+        /// A filter read is one the page can show again: its scores are within 0 to 100.
+        #[test]
+        fn accepted_scores_are_scores(params in params()) {
+            if let Ok(filter) = params.filter() {
+                for score in [filter.min_value, filter.min_readiness].into_iter().flatten() {
+                    prop_assert!((0.0..=100.0).contains(&score));
+                }
+            }
+        }
+    }
+}

@@ -134,3 +134,42 @@ async fn reads_go_on_from_postgres_while_redis_is_away_and_use_it_again_when_it_
     assert_eq!(store.cache_counts().hits, hit_before + 1, "filled and hit again");
     db.cleanup().await;
 }
+
+/// Issue 29: the bulk answers an organization keeps are capped; the oldest go first.
+#[tokio::test]
+async fn an_organization_keeps_at_most_the_capped_number_of_bulk_answers() {
+    use ut360::data::bulk::{BULK_INDEX, MAX_KEPT_BULK_ANSWERS};
+    use ut360::domain::isdn::Isdn;
+    let db = TestDb::new().await;
+    let org = db.organization_with_own_prefix().await;
+    let mut redis = redis::Client::open(common::redis_url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let lists = MAX_KEPT_BULK_ANSWERS + 5;
+    let mut kept_keys = Vec::new();
+    for n in 0..lists {
+        let asked = [Isdn::parse(&format!("849{n:08}")).unwrap()];
+        db.store.for_organization(&org).bulk_recommendations(&asked).await.unwrap();
+        // Kept after answering: wait until this one is in the index.
+        let index = org.redis_key(BULK_INDEX);
+        let mut newest = Vec::<String>::new();
+        for _ in 0..100 {
+            newest = redis.zrange(&index, -1, -1).await.unwrap();
+            if newest.len() == 1 && !kept_keys.contains(&newest[0]) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(newest.len(), 1, "list {n} was kept");
+        kept_keys.push(newest.remove(0));
+    }
+    let mut held: Vec<String> = redis.keys(org.redis_key("bulk:*")).await.unwrap();
+    held.sort();
+    let mut newest: Vec<String> = kept_keys[lists - MAX_KEPT_BULK_ANSWERS..].to_vec();
+    newest.sort();
+    assert_eq!(held, newest, "the newest {MAX_KEPT_BULK_ANSWERS} answers, no others");
+    let indexed: usize = redis.zcard(org.redis_key(BULK_INDEX)).await.unwrap();
+    assert_eq!(indexed, MAX_KEPT_BULK_ANSWERS);
+    // A sync drops the answers and their index.
+    db.store.for_organization(&org).sync_cache(|_| {}).await.unwrap();
+    assert!(redis.keys::<_, Vec<String>>(org.redis_key("bulk*")).await.unwrap().is_empty());
+    db.cleanup().await;
+}
