@@ -146,7 +146,8 @@ GRANT EXECUTE ON FUNCTION organization_recommendation_count(UUID, TEXT[], TEXT[]
 
 -- A function running as the owner with `search_path = public` still looks for tables in
 -- pg_temp first, where any caller may create one named like ours. Now temporary objects
--- come last.
-ALTER FUNCTION ensure_transaction_partitions(DATE, DATE) SET search_path = pg_catalog, public, pg_temp;
+-- come last. The partition maker creates tables, which go to the path's first schema:
+-- public comes first there (pg_catalog is still searched before it, implicitly).
+ALTER FUNCTION ensure_transaction_partitions(DATE, DATE) SET search_path = public, pg_temp;
 ALTER FUNCTION memberships_of(UUID) SET search_path = pg_catalog, public, pg_temp;
 ALTER FUNCTION use_api_key(BYTEA) SET search_path = pg_catalog, public, pg_temp;

@@ -227,11 +227,14 @@ mod tests {
             Err(AppError::BadRequest { field, message }) => (field, message),
             other => panic!("unexpected {other:?}"),
         };
-        assert_eq!(bulk_isdns(Ok(Bytes::from_static(br#"["a","b"]"#))).unwrap().len(), 2);
+        assert_eq!(
+            bulk_isdns(Ok(Bytes::from_static(br#"["84912345678","++/hZFPrCDRre55vsZqqxQ=="]"#))).unwrap().len(),
+            2
+        );
         assert!(field_and_message("[]").1.contains("at least one"));
         assert!(field_and_message(r#"{"isdns":[]}"#).1.contains("JSON array"));
-        assert!(field_and_message(r#"["ok","not ok"]"#).1.starts_with("item 2:"));
-        let too_many = serde_json::to_string(&vec!["a"; MAX_BULK_ISDNS + 1]).unwrap();
+        assert!(field_and_message(r#"["84912345678","=1+2"]"#).1.starts_with("item 2:"));
+        let too_many = serde_json::to_string(&vec!["84912345678"; MAX_BULK_ISDNS + 1]).unwrap();
         assert!(field_and_message(&too_many).1.contains("at most 10000 ISDNs per request; this one has 10001"));
     }
 }
