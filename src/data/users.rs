@@ -146,6 +146,39 @@ impl Store {
         Ok(row.and_then(MemberRow::into_member))
     }
 
+    /// The member, if their password has not changed since `signed_in_at` (unix
+    /// seconds): a session from before a password change opens nothing.
+    pub async fn member_signed_in_at(
+        &self,
+        user_id: Uuid,
+        organization_id: Uuid,
+        signed_in_at: i64,
+    ) -> Result<Option<Member>, sqlx::Error> {
+        let row: Option<MemberRow> = sqlx::query_as(&format!(
+            "{MEMBER_COLUMNS} WHERE m.user_id = $1 AND m.organization_id = $2
+             AND (u.password_changed_at IS NULL OR u.password_changed_at <= to_timestamp($3))"
+        ))
+        .bind(user_id)
+        .bind(organization_id)
+        .bind(signed_in_at as f64)
+        .fetch_optional(&self.pg)
+        .await?;
+        Ok(row.and_then(MemberRow::into_member))
+    }
+
+    /// Sets a new password hash; returns when it changed (unix seconds, whole: a session
+    /// signed in at that second or later stays open).
+    pub async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "UPDATE users SET password_hash = $2, password_changed_at = date_trunc('second', NOW())
+             WHERE id = $1 RETURNING extract(epoch FROM password_changed_at)::bigint",
+        )
+        .bind(user_id)
+        .bind(password_hash)
+        .fetch_one(&self.pg)
+        .await
+    }
+
     /// Until when sign-ins with this email are refused, if they are now.
     pub async fn sign_in_locked_until(&self, email: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         sqlx::query_scalar("SELECT locked_until FROM sign_in_failures WHERE email = $1 AND locked_until > NOW()")

@@ -40,8 +40,8 @@ pub async fn gate(State(state): State<AppState>, session: Session, mut request: 
     next.run(request).await
 }
 
-/// The session's member, if it is signed in, not past its absolute expiry, and still
-/// a member of its organization.
+/// The session's member, if it is signed in, not past its absolute expiry, still a
+/// member of its organization, and signed in since its password last changed.
 async fn signed_in_member(state: &AppState, session: &Session) -> Result<Option<Member>, AppError> {
     let Some(mut user) = session_user(session).await else { return Ok(None) };
     let now = now_unix();
@@ -49,8 +49,11 @@ async fn signed_in_member(state: &AppState, session: &Session) -> Result<Option<
         let _ = session.flush().await;
         return Ok(None);
     }
-    let Some(member) =
-        state.store.for_organization_id(user.organization_id).member(user.user_id, user.organization_id).await?
+    let Some(member) = state
+        .store
+        .for_organization_id(user.organization_id)
+        .member_signed_in_at(user.user_id, user.organization_id, user.signed_in_at)
+        .await?
     else {
         let _ = session.flush().await;
         return Ok(None);
