@@ -19,7 +19,8 @@ pub fn ChangePasswordPage() -> impl IntoView {
         change.value().get().map(|result| match result {
             Ok(()) => view! {
                 <p class="notice" role="status" data-testid="password-changed">
-                    "Your password is changed. Your other sessions are signed out."
+                    "Your password is changed. Your other sessions are signed out. "
+                    <a href="/">"Continue to the overview"</a>
                 </p>
             }
             .into_any(),

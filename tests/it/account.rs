@@ -1,6 +1,8 @@
 //! `/account/password`: changing one's password, and what it does to other sessions.
 
-use crate::common::{browser_like_client, create_user, sign_in, spawn_app, TestApp, TestDb, TEST_PASSWORD};
+use crate::common::{
+    browser_like_client, create_user, server_fn_url, sign_in, spawn_app, TestApp, TestDb, TEST_PASSWORD,
+};
 use reqwest::StatusCode;
 use std::time::Duration;
 use ut360::domain::access::Role;
@@ -58,4 +60,35 @@ async fn a_member_changes_their_password_and_their_other_sessions_end() {
     assert_eq!(sign_in(&fresh, &base, &email, NEW_PASSWORD).await.headers()["location"], "/");
     assert_eq!(fresh.get(format!("{base}/")).send().await.unwrap().status(), StatusCode::OK);
     app.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_password_an_admin_made_up_must_be_changed_at_first_sign_in() {
+    let admin = TestApp::signed_in_as(Role::Admin).await;
+    let base = admin.base.clone();
+    let email = "new-member@ut360.test";
+    let added = admin.post_server_fn("save_member", &[("email", email), ("role", "analyst")]).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text);
+    let made_up = added.body["password"].as_str().expect("a new account's password is shown once").to_owned();
+
+    let http = browser_like_client();
+    assert_eq!(sign_in(&http, &base, email, &made_up).await.headers()["location"], "/");
+    // Every page sends them to change it; server functions other than its own refuse.
+    for page in ["/", "/subscribers", "/dashboards"] {
+        let response = http.get(format!("{base}{page}")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(response.headers()["location"], "/account/password", "{page}");
+    }
+    assert_eq!(http.get(format!("{base}/account/password")).send().await.unwrap().status(), StatusCode::OK);
+    let call = |name: &str, form: &[(&str, &str)]| http.post(server_fn_url(&base, name)).form(form).send();
+    assert_eq!(call("get_overview", &[]).await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    let changed = call("change_password", &[("current_password", &made_up), ("new_password", NEW_PASSWORD)]);
+    assert_eq!(changed.await.unwrap().status(), StatusCode::OK);
+    assert_eq!(http.get(format!("{base}/")).send().await.unwrap().status(), StatusCode::OK);
+    // Signing in again later does not ask again.
+    let again = browser_like_client();
+    assert_eq!(sign_in(&again, &base, email, NEW_PASSWORD).await.headers()["location"], "/");
+    assert_eq!(again.get(format!("{base}/")).send().await.unwrap().status(), StatusCode::OK);
+    admin.db.cleanup().await;
 }
