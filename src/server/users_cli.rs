@@ -52,7 +52,7 @@ pub async fn run(settings: &Settings, args: &UserArgs) -> Result<(), String> {
             store.set_must_change_password(email, made_up).await.map_err(|e| e.to_string())?;
             eprintln!("{} is now {} of {:?}.", email.trim().to_lowercase(), role.as_str(), organization.slug);
             if made_up {
-                eprintln!("Password (shown once):");
+                eprintln!("Password (shown once; to be changed at first sign-in):");
                 println!("{password}");
             }
         }
