@@ -2,9 +2,9 @@
 
 use crate::components::TopBar;
 use crate::pages::{
-    ApiKeysPage, BulkLookupPage, CampaignsPage, CommissionsPage, CustomersPage, DashboardsPage, MembersPage,
-    NetworkPage, NotFoundPage, OrganizationPage, OverviewPage, SignInPage, SubscriberListPage, SubscriberPage,
-    TransactionsPage,
+    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionsPage, CustomersPage, DashboardsPage,
+    MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OverviewPage, SignInPage, SubscriberListPage,
+    SubscriberPage, TransactionsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("network") view=NetworkPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("commissions") view=CommissionsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("customers") view=CustomersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("account"), StaticSegment("password")) view=ChangePasswordPage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("members")) view=MembersPage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("api-keys")) view=ApiKeysPage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("organization")) view=OrganizationPage/>

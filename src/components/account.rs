@@ -62,6 +62,7 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
         <div class="account" data-testid="account">
             <span class="account-who" title=viewer.organization.clone()>{viewer.email.clone()}</span>
             <span class="account-role">{viewer.role.as_str()}</span>
+            <A href="/account/password">"Change password"</A>
             <form method="post" action="/auth/sign-out">
                 <button type="submit">"Sign out"</button>
             </form>

@@ -146,6 +146,59 @@ impl Store {
         Ok(row.and_then(MemberRow::into_member))
     }
 
+    /// The member, if their password has not changed since `signed_in_at` (unix
+    /// seconds): a session from before a password change opens nothing. With it,
+    /// whether they must change their password before anything else.
+    pub async fn member_signed_in_at(
+        &self,
+        user_id: Uuid,
+        organization_id: Uuid,
+        signed_in_at: i64,
+    ) -> Result<Option<(Member, bool)>, sqlx::Error> {
+        #[derive(sqlx::FromRow)]
+        struct GateRow {
+            must_change_password: bool,
+            #[sqlx(flatten)]
+            member: MemberRow,
+        }
+        let columns = MEMBER_COLUMNS.replacen("SELECT ", "SELECT u.must_change_password, ", 1);
+        let row: Option<GateRow> = sqlx::query_as(&format!(
+            "{columns} WHERE m.user_id = $1 AND m.organization_id = $2
+             AND (u.password_changed_at IS NULL OR u.password_changed_at <= to_timestamp($3))"
+        ))
+        .bind(user_id)
+        .bind(organization_id)
+        .bind(signed_in_at as f64)
+        .fetch_optional(&self.pg)
+        .await?;
+        Ok(row.and_then(|row| Some((row.member.into_member()?, row.must_change_password))))
+    }
+
+    /// Whether the account must change its password at its next sign-in (a password
+    /// someone else made up for it).
+    pub async fn set_must_change_password(&self, email: &str, must_change: bool) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET must_change_password = $2 WHERE email = $1")
+            .bind(normalize_email(email))
+            .bind(must_change)
+            .execute(&self.pg)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a new password hash; returns when it changed (unix seconds, whole: a session
+    /// signed in at that second or later stays open).
+    pub async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "UPDATE users SET password_hash = $2, password_changed_at = date_trunc('second', NOW()),
+                 must_change_password = false
+             WHERE id = $1 RETURNING extract(epoch FROM password_changed_at)::bigint",
+        )
+        .bind(user_id)
+        .bind(password_hash)
+        .fetch_one(&self.pg)
+        .await
+    }
+
     /// Until when sign-ins with this email are refused, if they are now.
     pub async fn sign_in_locked_until(&self, email: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         sqlx::query_scalar("SELECT locked_until FROM sign_in_failures WHERE email = $1 AND locked_until > NOW()")
@@ -255,7 +308,9 @@ impl OrganizationStore {
         let email = normalize_email(email);
         let mut tx = self.pg.begin().await?;
         let created: Option<Uuid> = sqlx::query_scalar(
-            "INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id",
+            // The password was made up for the account: changed at first sign-in.
+            "INSERT INTO users (email, password_hash, must_change_password) VALUES ($1, $2, true)
+             ON CONFLICT (email) DO NOTHING RETURNING id",
         )
         .bind(&email)
         .bind(new_account_hash)

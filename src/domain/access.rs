@@ -115,6 +115,7 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
     ("/commissions/export.csv", &[Collaborators, Export]),
     ("/commissions/export.xlsx", &[Collaborators, Export]),
     ("/customers", &[Collaborators]),
+    ("/account/password", &[]),
     ("/admin/members", &[Administer]),
     ("/admin/api-keys", &[Administer]),
     ("/admin/organization", &[Administer]),
@@ -124,6 +125,7 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
 /// permissions it needs; none means any signed-in member.
 pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("get_viewer", &[]),
+    ("change_password", &[]),
     ("get_overview", &[ViewData]),
     ("get_dashboards", &[ViewData]),
     ("get_subscriber_list", &[ViewData]),

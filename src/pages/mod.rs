@@ -1,3 +1,4 @@
+mod account;
 mod admin;
 mod bulk;
 mod campaigns;
@@ -11,6 +12,7 @@ pub mod subscriber_list;
 mod transactions;
 pub mod url;
 
+pub use account::{change_password, ChangePasswordPage};
 pub use admin::{ApiKeysPage, MembersPage, OrganizationPage};
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use campaigns::{preview_campaign, CampaignsPage};

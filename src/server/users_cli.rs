@@ -48,9 +48,11 @@ pub async fn run(settings: &Settings, args: &UserArgs) -> Result<(), String> {
                 None => (password::generate(), true),
             };
             create(&store, &organization, email, *role, &password).await?;
+            // A made-up password is changed at first sign-in; one given is the person's own.
+            store.set_must_change_password(email, made_up).await.map_err(|e| e.to_string())?;
             eprintln!("{} is now {} of {:?}.", email.trim().to_lowercase(), role.as_str(), organization.slug);
             if made_up {
-                eprintln!("Password (shown once):");
+                eprintln!("Password (shown once; to be changed at first sign-in):");
                 println!("{password}");
             }
         }

@@ -560,6 +560,12 @@ async fn admins_manage_members_and_keys_and_cannot_remove_the_last_admin() {
     let password = added["password"].as_str().expect("a password for the new account").to_owned();
     let newcomer = browser_like_client();
     assert_eq!(sign_in(&newcomer, &base, "new.analyst@ut360.test", &password).await.headers()["location"], "/");
+    // The made-up password must be changed before anything else (more in it::account).
+    let forced = newcomer.get(format!("{base}/campaigns")).send().await.unwrap();
+    assert_eq!(forced.headers()["location"], "/account/password");
+    let own = [("current_password", password.as_str()), ("new_password", "the newcomer's own phrase")];
+    let changed = newcomer.post(server_fn_url(&base, "change_password")).form(&own).send().await.unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
     assert_eq!(newcomer.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     // A role change: no new password, and it applies to the open session.
     let (_, body) =

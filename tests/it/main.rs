@@ -4,6 +4,7 @@
 #![cfg(feature = "ssr")]
 #![allow(clippy::unwrap_used)]
 
+mod account;
 mod api;
 mod auth;
 mod cache_sync;

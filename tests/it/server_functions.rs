@@ -50,6 +50,7 @@ fn bad_call(name: &str) -> BadCall {
         "create_api_key" => Form(&[("name", "")], "name"),
         "revoke_api_key" => Form(&[("name", "no such key")], "name"),
         "rename_organization" => Form(&[("name", "")], "name"),
+        "change_password" => Form(&[("current_password", "whatever"), ("new_password", "short")], "new_password"),
         "get_viewer"
         | "get_overview"
         | "get_dashboards"

@@ -14,6 +14,9 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
+/// The page a person must go through while their password must change.
+pub const CHANGE_PASSWORD_PATH: &str = "/account/password";
+
 pub async fn gate(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
     let access = access_for(request.uri().path());
     if let Some(refusal) = refuse_cross_site(access, &request) {
@@ -24,13 +27,16 @@ pub async fn gate(State(state): State<AppState>, session: Session, mut request: 
         Access::Member(permissions) => permissions,
         Access::Unknown => &[],
     };
-    let member = match signed_in_member(&state, &session).await {
+    let (member, must_change_password) = match signed_in_member(&state, &session).await {
         Ok(Some(member)) => member,
         Ok(None) => return refuse_anonymous(&request),
         Err(error) => return error.into_response(),
     };
     if access == Access::Unknown {
         return not_found(&request);
+    }
+    if must_change_password && !opens_before_changing_password(request.uri().path()) {
+        return refuse_until_password_changed(&request);
     }
     if let Some(missing) = permissions.iter().copied().find(|permission| !member.role.allows(*permission)) {
         return refuse(&request, &member, missing);
@@ -39,17 +45,20 @@ pub async fn gate(State(state): State<AppState>, session: Session, mut request: 
     next.run(request).await
 }
 
-/// The session's member, if it is signed in, not past its absolute expiry, and still
-/// a member of its organization.
-async fn signed_in_member(state: &AppState, session: &Session) -> Result<Option<Member>, AppError> {
+/// The session's member, if it is signed in, not past its absolute expiry, still a
+/// member of its organization, and signed in since its password last changed.
+async fn signed_in_member(state: &AppState, session: &Session) -> Result<Option<(Member, bool)>, AppError> {
     let Some(mut user) = session_user(session).await else { return Ok(None) };
     let now = now_unix();
     if now - user.signed_in_at > state.session_policy.absolute.as_secs() as i64 {
         let _ = session.flush().await;
         return Ok(None);
     }
-    let Some(member) =
-        state.store.for_organization_id(user.organization_id).member(user.user_id, user.organization_id).await?
+    let Some(member) = state
+        .store
+        .for_organization_id(user.organization_id)
+        .member_signed_in_at(user.user_id, user.organization_id, user.signed_in_at)
+        .await?
     else {
         let _ = session.flush().await;
         return Ok(None);
@@ -94,6 +103,21 @@ pub fn is_same_site(headers: &HeaderMap) -> bool {
         (Some(_), None) => false,
         (None, _) => true,
     }
+}
+
+/// Where a person whose password must change may go meanwhile: the page that changes
+/// it, and the server functions it and the top bar call.
+fn opens_before_changing_password(path: &str) -> bool {
+    path == CHANGE_PASSWORD_PATH
+        || crate::domain::access::server_function(path)
+            .is_some_and(|(name, _)| matches!(name, "change_password" | "get_viewer"))
+}
+
+fn refuse_until_password_changed(request: &Request) -> Response {
+    if is_page(request) {
+        return Redirect::to(CHANGE_PASSWORD_PATH).into_response();
+    }
+    AppError::Forbidden(format!("change your password first, at {CHANGE_PASSWORD_PATH}")).into_response()
 }
 
 fn is_page(request: &Request) -> bool {

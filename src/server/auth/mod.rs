@@ -1,6 +1,7 @@
 //! Sign-in: accounts with argon2 passwords, sessions in Postgres, a gate in front of
 //! every address, and what server functions ask of it.
 
+pub mod change_password;
 pub mod gate;
 pub mod limits;
 pub mod password;
