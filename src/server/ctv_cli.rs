@@ -2,7 +2,7 @@
 //! report as CSV) and the hidden `ctv bench` that scripts/bench_ctv.sh runs for issue 7's
 //! budgets, timing the data layer itself (no HTTP in between).
 
-use crate::data::{Organization, Store};
+use crate::data::{Organization, OrganizationStore};
 use crate::domain::format::format_count;
 use crate::server::cli::{self, Settings};
 use crate::server::progress::spinner;
@@ -66,18 +66,19 @@ fn parse_month(value: &str) -> Result<NaiveDate, String> {
 
 pub async fn run(settings: &Settings, args: &CtvArgs) -> Result<(), String> {
     let store = cli::connect(settings).await?;
-    let organization = cli::organization(&store, &args.org).await?;
+    let store = store.for_organization(&cli::organization(&store, &args.org).await?);
     match &args.command {
-        CtvCommand::Recalculate { today } => recalculate(&store, &organization, *today).await,
-        CtvCommand::Report { month } => report(&store, &organization, *month).await,
-        CtvCommand::Bench(bench_args) => bench(&store, &organization, bench_args).await,
+        CtvCommand::Recalculate { today } => recalculate(&store, *today).await,
+        CtvCommand::Report { month } => report(&store, *month).await,
+        CtvCommand::Bench(bench_args) => bench(&store, bench_args).await,
     }
 }
 
-async fn recalculate(store: &Store, organization: &Organization, today: Option<NaiveDate>) -> Result<(), String> {
-    let progress = spinner(&MultiProgress::new(), format!("recalculating the commissions of {:?}", organization.slug));
+async fn recalculate(store: &OrganizationStore, today: Option<NaiveDate>) -> Result<(), String> {
+    let progress =
+        spinner(&MultiProgress::new(), format!("recalculating the commissions of {:?}", store.organization().slug));
     let started = Instant::now();
-    let summary = store.for_organization(organization).recalculate_commissions(today).await.map_err(|e| e.to_string());
+    let summary = store.recalculate_commissions(today).await.map_err(|e| e.to_string());
     progress.finish_and_clear();
     let summary = summary?;
     println!(
@@ -91,10 +92,10 @@ async fn recalculate(store: &Store, organization: &Organization, today: Option<N
     Ok(())
 }
 
-async fn report(store: &Store, organization: &Organization, month: Option<NaiveDate>) -> Result<(), String> {
+async fn report(store: &OrganizationStore, month: Option<NaiveDate>) -> Result<(), String> {
     let month = month.unwrap_or_else(|| chrono::Local::now().date_naive().with_day(1).expect("day 1 exists"));
     let started = Instant::now();
-    let rows = store.for_organization(organization).commission_report(month).await.map_err(|e| e.to_string())?;
+    let rows = store.commission_report(month).await.map_err(|e| e.to_string())?;
     let took = started.elapsed();
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());
     let header =
@@ -129,8 +130,7 @@ fn bar(total: usize, message: &str) -> ProgressBar {
 }
 
 /// Prints one line per figure: `name: median X ms ...`; the script puts the budgets beside them.
-async fn bench(store: &Store, organization: &Organization, args: &BenchArgs) -> Result<(), String> {
-    let store = store.for_organization(organization);
+async fn bench(store: &OrganizationStore, args: &BenchArgs) -> Result<(), String> {
     let today = chrono::Local::now().date_naive();
     let fail = |e: sqlx::Error| e.to_string();
 
@@ -210,12 +210,12 @@ async fn bench(store: &Store, organization: &Organization, args: &BenchArgs) -> 
     if args.trees > 0 {
         let mut codes = store.collaborator_codes().await.map_err(fail)?;
         if codes.is_empty() {
-            return Err(format!("{:?} has no collaborators; run `ut360 generate` first", organization.slug));
+            return Err(format!("{:?} has no collaborators; run `ut360 generate` first", store.organization().slug));
         }
         // The first codes are the oldest collaborators, at the top of the largest trees:
         // the worst case, beside the random sample below (mostly small teams).
         let oldest: Vec<String> = codes.iter().take(10).cloned().collect();
-        trees(&store, organization, &oldest, "the 10 oldest").await?;
+        trees(store, &oldest, "the 10 oldest").await?;
 
         // The same collaborators every run, so figures compare across changes.
         codes.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(7));
@@ -224,14 +224,13 @@ async fn bench(store: &Store, organization: &Organization, args: &BenchArgs) -> 
             store.upline(code).await.map_err(fail)?;
             store.downline(code).await.map_err(fail)?;
         }
-        trees(&store, organization, &codes[..args.trees.min(codes.len())], "random").await?;
+        trees(store, &codes[..args.trees.min(codes.len())], "random").await?;
     }
     Ok(())
 }
 
 /// Reads each collaborator's upline and downline, 5 times over for fewer than 100.
-async fn trees(store: &Store, organization: &Organization, codes: &[String], label: &str) -> Result<(), String> {
-    let store = store.for_organization(organization);
+async fn trees(store: &OrganizationStore, codes: &[String], label: &str) -> Result<(), String> {
     let fail = |e: sqlx::Error| e.to_string();
     {
         // Fewer than 100 collaborators are read 5 times each, so the median is not one read.

@@ -101,7 +101,8 @@ pub async fn load_demo_transactions(
     today: NaiveDate,
     loads_at_once: usize,
 ) -> Result<LoadedTransactions, String> {
-    let isdns = store.for_organization(organization).subscriber_isdns().await.map_err(|e| e.to_string())?;
+    let store = store.for_organization(organization);
+    let isdns = store.subscriber_isdns().await.map_err(|e| e.to_string())?;
     let mut synth = TransactionSynth::new(seed, rows, days, today, isdns);
     let bar = rows_bar(&MultiProgress::new(), "loading transactions", Some(rows));
     let started = Instant::now();
@@ -135,10 +136,9 @@ pub async fn load_demo_transactions(
         if loads.len() >= loads_at_once {
             add(loads.join_next().await.expect("a load in flight"))?;
         }
-        let (store, organization, names) = (store.clone(), organization.clone(), synth.names());
+        let (store, names) = (store.clone(), synth.names());
         let rows = std::mem::replace(&mut batch, Vec::with_capacity(LOAD_BATCH_ROWS + 10_000));
-        loads
-            .spawn(async move { store.for_organization(&organization).load_transactions(&names.records(&rows)).await });
+        loads.spawn(async move { store.load_transactions(&names.records(&rows)).await });
     }
     while let Some(loaded) = loads.join_next().await {
         add(loaded)?;
