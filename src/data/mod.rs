@@ -11,6 +11,7 @@ pub mod ctv;
 pub mod dashboards;
 pub mod dataset;
 pub mod exports;
+pub mod invitations;
 pub mod lists;
 pub mod lookups;
 pub mod organizations;

@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route(SEARCH, get(super::search::search))
         .merge(super::exports::routes())
         .merge(super::auth::sign_in::routes(&state))
+        .merge(super::auth::organizations::routes())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), super::auth::gate::gate))

@@ -15,6 +15,7 @@ mod common;
 mod demo_data;
 mod http;
 mod import;
+mod invitations;
 mod lookups;
 mod meta_stats;
 mod security;
