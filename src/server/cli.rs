@@ -98,6 +98,10 @@ pub struct ServeArgs {
     pub site_root: PathBuf,
     #[command(flatten)]
     pub sign_in: SignInArgs,
+    /// Exports and bulk lookups one organization may run at once; past it, "busy, try
+    /// again" (so one organization cannot hold every database connection).
+    #[arg(long, env = "UT360_HEAVY_WORK_PER_ORGANIZATION", default_value_t = super::heavy_work::DEFAULT_PER_ORGANIZATION)]
+    pub heavy_work_per_organization: usize,
     /// Minutes without a request after which a session ends.
     #[arg(long, env = "UT360_SESSION_IDLE_MINUTES", default_value_t = 60)]
     pub session_idle_minutes: u64,

@@ -10,6 +10,7 @@ mod ctv_cli;
 pub mod error;
 pub mod exports;
 pub mod generate;
+pub mod heavy_work;
 pub mod import;
 pub mod jobs;
 pub mod metrics;

@@ -21,7 +21,8 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> 
     let maintenance = super::jobs::spawn_transaction_maintenance(store.clone(), organization.clone());
     let state = AppState::new(leptos_options(args), store.clone(), args.session_policy())
         .with_security(args.http_security())
-        .with_sign_in_limits(args.sign_in.limits());
+        .with_sign_in_limits(args.sign_in.limits())
+        .with_heavy_work(super::heavy_work::HeavyWork::new(args.heavy_work_per_organization));
     let expired_sessions = tokio::spawn(tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
         state.sessions.clone(),
         std::time::Duration::from_secs(600),

@@ -13,6 +13,7 @@ mod cli;
 mod commissions;
 mod common;
 mod demo_data;
+mod fairness;
 mod http;
 mod import;
 mod invitations;
