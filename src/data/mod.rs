@@ -13,6 +13,7 @@ pub mod dataset;
 pub mod exports;
 pub mod lists;
 pub mod lookups;
+pub mod organization_lifecycle;
 pub mod organizations;
 pub mod overview;
 mod recommendation_rows;

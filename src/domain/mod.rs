@@ -13,6 +13,7 @@ pub mod format;
 pub mod isdn;
 pub mod isdn_list;
 pub mod lists;
+pub mod organization;
 pub mod profile;
 pub mod query;
 pub mod recommendation;
