@@ -127,7 +127,7 @@ async fn run_one(
         Ok(Err(failed)) => Err(format!("the run stopped: {failed}")),
         Err(_) => {
             task.abort();
-            Err(format!("still running after {} s; stopped", time_limit.as_secs()))
+            Err(format!("still running after {time_limit:?}; stopped"))
         }
     };
     if let Err(error) = &outcome {

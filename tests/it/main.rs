@@ -17,6 +17,7 @@ mod http;
 mod import;
 mod lookups;
 mod meta_stats;
+mod organizations;
 mod security;
 mod seed_sql;
 mod server_functions;
