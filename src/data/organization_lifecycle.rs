@@ -148,9 +148,10 @@ impl Store {
     /// Every organization, oldest first (the background job serves each).
     pub async fn organizations(&self) -> Result<Vec<Organization>, sqlx::Error> {
         let mut tx = self.pg.begin().await?;
-        let organizations = sqlx::query_as("SELECT id, slug, name, redis_prefix FROM organizations ORDER BY created_at, slug")
-            .fetch_all(&mut *tx)
-            .await?;
+        let organizations =
+            sqlx::query_as("SELECT id, slug, name, redis_prefix FROM organizations ORDER BY created_at, slug")
+                .fetch_all(&mut *tx)
+                .await?;
         tx.commit().await?;
         Ok(organizations)
     }
@@ -284,10 +285,11 @@ impl Store {
                 rows.push((table.name.clone(), count));
             }
         }
-        let members: Vec<Uuid> = sqlx::query_scalar("SELECT user_id FROM organization_members WHERE organization_id = $1")
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
+        let members: Vec<Uuid> =
+            sqlx::query_scalar("SELECT user_id FROM organization_members WHERE organization_id = $1")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
 
         let non_cascading: Vec<String> = sqlx::query_scalar(NON_CASCADING_TABLES_SQL).fetch_all(&mut *tx).await?;
         for table in &non_cascading {
@@ -325,7 +327,9 @@ impl Store {
         tx.commit().await?;
         match self.unlink_keys_under(&organization.redis_prefix).await {
             Ok(late) => redis_keys += late,
-            Err(error) => tracing::warn!(%error, prefix = organization.redis_prefix, "the second pass over Redis failed"),
+            Err(error) => {
+                tracing::warn!(%error, prefix = organization.redis_prefix, "the second pass over Redis failed")
+            }
         }
         let mut accounts = accounts;
         accounts.sort();

@@ -38,7 +38,10 @@ pub fn check_name(name: &str) -> Result<String, FieldError> {
     let name = name.trim();
     let length = name.chars().count();
     if length == 0 || length > ORGANIZATION_NAME_MAX {
-        return Err(FieldError::new("name", format!("give 1 to {ORGANIZATION_NAME_MAX} characters (this has {length})")));
+        return Err(FieldError::new(
+            "name",
+            format!("give 1 to {ORGANIZATION_NAME_MAX} characters (this has {length})"),
+        ));
     }
     if name.chars().any(char::is_control) {
         return Err(FieldError::new("name", "leave out control characters (tabs, line breaks)"));

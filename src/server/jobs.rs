@@ -133,8 +133,7 @@ async fn run_one(
     if let Err(error) = &outcome {
         tracing::warn!(organization = organization.slug, %error, "scheduled work failed for this organization; the others go on");
     }
-    let recorded =
-        store.record_scheduled_run(source, started_at, outcome.as_ref().err().map(String::as_str));
+    let recorded = store.record_scheduled_run(source, started_at, outcome.as_ref().err().map(String::as_str));
     if let Err(error) = recorded.await {
         tracing::warn!(organization = organization.slug, %error, "the run could not be recorded in sync_logs");
     }

@@ -114,10 +114,11 @@ pub async fn create(
     let (slug, name) = match (slug, name, email) {
         (Ok(slug), Ok(name), Ok(())) => (slug, name),
         (slug, name, email) => {
-            let problems: Vec<String> = [slug.err().map(|e| e.to_string()), name.err().map(|e| e.to_string()), email.err()]
-                .into_iter()
-                .flatten()
-                .collect();
+            let problems: Vec<String> =
+                [slug.err().map(|e| e.to_string()), name.err().map(|e| e.to_string()), email.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
             return Err(problems.join("\n"));
         }
     };
@@ -174,7 +175,10 @@ pub fn created_report(created: &CreatedOrganization) -> String {
     let mut report = format!("Created organization {:?} ({}).\n", organization.slug, organization.name);
     let mut line = |label: &str, text: String| report.push_str(&format!("  {label:<18} {text}\n"));
     line("Redis prefix", format!("{} (its keys are {}:*)", organization.redis_prefix, organization.redis_prefix));
-    line("commission rates", format!("{} levels, seed 000's (10 / 5 / 3 / 2 / 1 %), editable later", created.commission_rates));
+    line(
+        "commission rates",
+        format!("{} levels, seed 000's (10 / 5 / 3 / 2 / 1 %), editable later", created.commission_rates),
+    );
     line("data sources", created.data_sources.join(", "));
     line(
         "partitions",
@@ -237,14 +241,16 @@ pub fn deleted_report(deleted: &DeletedOrganization) -> String {
     let mut report = format!("Deleted organization {:?} ({}):\n", organization.slug, organization.name);
     let width = deleted.rows.iter().map(|(table, _)| table.chars().count()).max().unwrap_or(0).max(12);
     for (table, rows) in &deleted.rows {
-        report.push_str(&format!("  {table:width$}  {:>12} rows\n", format_count(*rows)));
+        report.push_str(&format!("  {table:width$}  {:>12} {}\n", format_count(*rows), plural(*rows, "row")));
     }
     let total: i64 = deleted.rows.iter().map(|(_, rows)| rows).sum();
     report.push_str(&format!(
-        "  {:width$}  {:>12} rows in {} tables\n",
+        "  {:width$}  {:>12} {} in {} {}\n",
         "total",
         format_count(total),
-        deleted.rows.len()
+        plural(total, "row"),
+        deleted.rows.len(),
+        plural(deleted.rows.len() as i64, "table"),
     ));
     if deleted.accounts.is_empty() {
         report.push_str("  accounts: none deleted (every member belongs to another organization too)\n");
@@ -256,9 +262,18 @@ pub fn deleted_report(deleted: &DeletedOrganization) -> String {
         ));
     }
     report.push_str(&format!(
-        "  Redis: {} keys deleted under {}:*\n",
+        "  Redis: {} {} deleted under {}:*\n",
         format_count(deleted.redis_keys as i64),
+        plural(deleted.redis_keys as i64, "key"),
         organization.redis_prefix
     ));
     report
+}
+
+fn plural(count: i64, word: &str) -> String {
+    if count == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
 }

@@ -184,7 +184,10 @@ async fn create_checks_every_field_and_gives_what_the_default_organization_has()
 
     let (code, _, stderr) =
         organization_command(&db, &["create", "--name", "Again", "--slug", &slug, "--admin-email", "x@y.vn"]);
-    assert_eq!((code, stderr.trim()), (1, format!("error: slug: an organization with slug {slug:?} already exists").as_str()));
+    assert_eq!(
+        (code, stderr.trim()),
+        (1, format!("error: slug: an organization with slug {slug:?} already exists").as_str())
+    );
     forget_redis_keys(&acme).await;
     db.cleanup().await;
 }
@@ -268,8 +271,11 @@ async fn organizations_are_listed_and_renamed() {
     assert_eq!(created.admin, AdminAccount::Created);
     common::create_user(&db.store, &created.organization, Role::Analyst).await;
     db.load(&created.organization, &ut360::server::generate::generate(5, 0.001)).await;
-    let subscribers =
-        scalar_i64(&db.pool, &format!("SELECT COUNT(*) FROM recommendations WHERE organization_id = '{}'", created.organization.id)).await;
+    let subscribers = scalar_i64(
+        &db.pool,
+        &format!("SELECT COUNT(*) FROM recommendations WHERE organization_id = '{}'", created.organization.id),
+    )
+    .await;
 
     let (code, stdout, stderr) = organization_command(&db, &["list"]);
     assert_eq!(code, 0, "{stderr}");
@@ -351,9 +357,10 @@ async fn fill(db: &TestDb, organization: &Organization, seed: u64) {
 #[tokio::test]
 async fn delete_removes_every_row_and_key_of_one_organization_and_nothing_of_another() {
     let db = TestDb::new().await;
-    let (doomed, _) = organizations_cli::create(&db.store, "Doomed", &unique_slug("doomed"), "admin@doomed.vn", today())
-        .await
-        .unwrap();
+    let (doomed, _) =
+        organizations_cli::create(&db.store, "Doomed", &unique_slug("doomed"), "admin@doomed.vn", today())
+            .await
+            .unwrap();
     let (kept, _) =
         organizations_cli::create(&db.store, "Kept", &unique_slug("kept"), "admin@kept.vn", today()).await.unwrap();
     let (doomed, kept) = (doomed.organization, kept.organization);
@@ -386,11 +393,21 @@ async fn delete_removes_every_row_and_key_of_one_organization_and_nothing_of_ano
     assert!(stdout.starts_with(&format!("Deleted organization {:?} (Doomed):", doomed.slug)), "{stdout}");
     let total: i64 = doomed_rows.values().sum();
     let total_line = stdout.lines().find(|line| line.trim_start().starts_with("total")).unwrap();
-    assert!(total_line.contains(&format!("{} rows in {} tables", ut360::domain::format::format_count(total), filled.len())), "{stdout}");
-    let recommendations = stdout.lines().find(|line| line.trim_start().starts_with("recommendations ")).unwrap();
-    assert!(recommendations.contains(&ut360::domain::format::format_count(doomed_rows["public.recommendations"])), "{stdout}");
     assert!(
-        stdout.contains(&format!("Redis: {} keys deleted under {}:*", ut360::domain::format::format_count(doomed_keys.len() as i64), doomed.redis_prefix)),
+        total_line.contains(&format!("{} rows in {} tables", ut360::domain::format::format_count(total), filled.len())),
+        "{stdout}"
+    );
+    let recommendations = stdout.lines().find(|line| line.trim_start().starts_with("recommendations ")).unwrap();
+    assert!(
+        recommendations.contains(&ut360::domain::format::format_count(doomed_rows["public.recommendations"])),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "Redis: {} keys deleted under {}:*",
+            ut360::domain::format::format_count(doomed_keys.len() as i64),
+            doomed.redis_prefix
+        )),
         "{stdout}"
     );
     assert!(stdout.contains("accounts: 2 deleted") && stdout.contains("admin@doomed.vn"), "{stdout}");
@@ -409,7 +426,7 @@ async fn delete_removes_every_row_and_key_of_one_organization_and_nothing_of_ano
         .fetch_all(&db.pool)
         .await
         .unwrap();
-    assert_eq!(accounts, [shared.clone()], "the admin of the deleted one alone goes");
+    assert_eq!(accounts, [shared], "the admin of the deleted one alone goes");
 
     let (code, _, stderr) = organization_command(&db, &["delete", "--slug", &doomed.slug, "--confirm"]);
     assert_eq!((code, stderr.trim()), (1, format!("error: no organization with slug {:?}", doomed.slug).as_str()));
@@ -484,7 +501,8 @@ async fn one_organizations_failure_stops_none_of_the_others_and_is_in_its_sync_l
     let served = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = served.clone();
     // One at a time, so a stuck organization would hold up everyone after it.
-    let schedule = Schedule { spread: std::time::Duration::ZERO, at_once: 1, time_limit: std::time::Duration::from_millis(500) };
+    let schedule =
+        Schedule { spread: std::time::Duration::ZERO, at_once: 1, time_limit: std::time::Duration::from_millis(500) };
     let report = jobs::serve_every_organization(&app, schedule, SourceType::TransactionMaintenance, move |store| {
         let seen = seen.clone();
         async move {
