@@ -99,8 +99,14 @@ where
     }
     let mut report = RoundReport::default();
     while let Some(finished) = runs.join_next().await {
-        // A run's own panics are caught in `run_one`; this task only records.
-        let Ok((organization, outcome)) = finished else { continue };
+        // A run's own panics stay in its task (`run_one`); this one only waits and records.
+        let (organization, outcome) = match finished {
+            Ok(finished) => finished,
+            Err(error) => {
+                tracing::error!(%error, "an organization's scheduled run was lost");
+                continue;
+            }
+        };
         match outcome {
             Ok(()) => report.served.push(organization.slug),
             Err(error) => report.failed.push((organization.slug, error)),
