@@ -366,6 +366,25 @@ async fn delete_removes_every_row_and_key_of_one_organization_and_nothing_of_ano
     let (doomed, kept) = (doomed.organization, kept.organization);
     fill(&db, &doomed, 3).await;
     fill(&db, &kept, 4).await;
+    // Tables a later migration might add: one with no key to organizations, one whose
+    // key would refuse the deletion (NO ACTION), in a schema of its own.
+    sqlx::raw_sql(
+        "CREATE TABLE added_later (organization_id UUID NOT NULL, note TEXT);
+         CREATE SCHEMA reports;
+         CREATE TABLE reports.added_later_keyed (organization_id UUID NOT NULL REFERENCES organizations(id), note TEXT);",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    for organization in [&doomed, &kept] {
+        for table in ["added_later", "reports.added_later_keyed"] {
+            sqlx::query(&format!("INSERT INTO {table} (organization_id, note) VALUES ($1, 'a'), ($1, 'b')"))
+                .bind(organization.id)
+                .execute(&db.pool)
+                .await
+                .unwrap();
+        }
+    }
     // Someone in both: their account stays, with the other membership.
     let shared = common::create_user(&db.store, &kept, Role::Analyst).await;
     db.store.for_organization(&doomed).add_member(&shared, Role::Marketing, "unused").await.unwrap();
@@ -397,6 +416,11 @@ async fn delete_removes_every_row_and_key_of_one_organization_and_nothing_of_ano
         total_line.contains(&format!("{} rows in {} tables", ut360::domain::format::format_count(total), filled.len())),
         "{stdout}"
     );
+    for later in ["added_later ", "reports.added_later_keyed "] {
+        let line =
+            stdout.lines().find(|line| line.trim_start().starts_with(later)).unwrap_or_else(|| panic!("{stdout}"));
+        assert!(line.trim_end().ends_with(" 2 rows"), "{line}");
+    }
     let recommendations = stdout.lines().find(|line| line.trim_start().starts_with("recommendations ")).unwrap();
     assert!(
         recommendations.contains(&ut360::domain::format::format_count(doomed_rows["public.recommendations"])),
