@@ -5,7 +5,8 @@
 use super::auth::password;
 use super::cli::{self, Settings};
 use crate::data::organization_lifecycle::{
-    AdminAccount, CreatedOrganization, DeletedOrganization, NewOrganization, OrganizationListing,
+    AdminAccount, CreatedOrganization, DeleteOrganizationError, DeletedOrganization, NewOrganization,
+    OrganizationListing,
 };
 use crate::data::transactions::PARTITION_MONTHS_AHEAD;
 use crate::data::{Organization, Store};
@@ -148,7 +149,7 @@ pub async fn create(
 /// writes rows or keys behind the deletion.
 pub async fn delete(store: &Store, slug: &str, confirm: bool) -> Result<DeletedOrganization, String> {
     if slug == Organization::DEFAULT_SLUG {
-        return Err("the default organization cannot be deleted: it owns the seeds' `ut360` Redis keys and the rows of INSERTs that name no organization".to_owned());
+        return Err(DeleteOrganizationError::Default.to_string());
     }
     let organization = cli::organization(store, slug).await?;
     if !confirm {
