@@ -1,7 +1,7 @@
 //! The top bar: the sections the signed-in viewer may open, who they are, sign-out.
 
 use crate::domain::access::Viewer;
-use crate::domain::organizations::ORGANIZATIONS_PATH;
+use crate::domain::membership::ORGANIZATIONS_PATH;
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -4,7 +4,7 @@
 use super::users::{is_last_admin, normalize_email, set_role, Member, MemberRow};
 use super::{OrganizationStore, Store};
 use crate::domain::access::Role;
-use crate::domain::organizations::{InvitationToYou, PendingInvitation};
+use crate::domain::membership::{InvitationToYou, PendingInvitation};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 

@@ -14,6 +14,7 @@ pub mod exports;
 pub mod invitations;
 pub mod lists;
 pub mod lookups;
+pub mod organization_lifecycle;
 pub mod organizations;
 pub mod overview;
 mod recommendation_rows;

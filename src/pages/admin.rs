@@ -4,7 +4,7 @@
 
 use crate::domain::access::Role;
 use crate::domain::admin::{ApiKeyCreated, ApiKeyListing, MemberListing, OrganizationSettings, ORGANIZATION_NAME_MAX};
-use crate::domain::organizations::{MemberSaved, PendingInvitation};
+use crate::domain::membership::{MemberSaved, PendingInvitation};
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,7 +19,7 @@ pub async fn get_members() -> Result<Vec<MemberListing>, ServerError> {
 #[server]
 pub async fn save_member(email: String, role: String) -> Result<MemberSaved, ServerError> {
     use crate::data::invitations::Invited;
-    use crate::domain::organizations::INVITATION_DAYS;
+    use crate::domain::membership::INVITATION_DAYS;
     use crate::server::auth::password;
     use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;

@@ -3,7 +3,7 @@
 //! `/auth/choose-organization` and `/auth/answer-invitation`.
 
 use crate::domain::access::safe_return_path;
-use crate::domain::organizations::{
+use crate::domain::membership::{
     InvitationToYou, OrganizationChoice, YourOrganizations, ANSWER_INVITATION_PATH, CHOOSE_ORGANIZATION_PATH,
 };
 use crate::domain::server_error::ServerError;
@@ -13,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 
 #[server]
 pub async fn get_your_organizations() -> Result<YourOrganizations, ServerError> {
-    use crate::domain::organizations::OrganizationChoice;
+    use crate::domain::membership::OrganizationChoice;
     let account = crate::server::auth::signed_in_account()?;
     let current = crate::server::auth::signed_in().ok().map(|member| member.organization.id);
     let state = expect_context::<crate::server::state::AppState>();

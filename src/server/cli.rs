@@ -86,6 +86,8 @@ pub enum Command {
     Transactions(super::transactions_cli::TransactionsArgs),
     /// Accounts and roles: create the first admin, list members.
     User(super::users_cli::UserArgs),
+    /// Organizations: create (with its first admin), list, rename, delete.
+    Organization(super::organizations_cli::OrganizationArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -223,6 +225,7 @@ pub async fn run() -> ExitCode {
         Command::Ctv(args) => super::ctv_cli::run(&cli.settings, &args).await,
         Command::Transactions(args) => super::transactions_cli::run(&cli.settings, &args).await,
         Command::User(args) => super::users_cli::run(&cli.settings, &args).await,
+        Command::Organization(args) => super::organizations_cli::run(&cli.settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,6 +15,7 @@ pub mod import;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;
+pub mod organizations_cli;
 mod progress;
 pub mod search;
 pub mod security;

@@ -17,8 +17,10 @@ use tower_http::trace::TraceLayer;
 
 pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> {
     let store = Store::connect(&settings.app_store()).await.map_err(|e| e.to_string())?;
-    let organization = cli::organization(&store, Organization::DEFAULT_SLUG).await?;
-    let maintenance = super::jobs::spawn_transaction_maintenance(store.clone(), organization.clone());
+    // Refuses to start on a database `ut360 migrate` has not prepared.
+    cli::organization(&store, Organization::DEFAULT_SLUG).await?;
+    // Every organization, each round reading the list afresh.
+    let maintenance = super::jobs::spawn_transaction_maintenance(store.clone());
     let state = AppState::new(leptos_options(args), store.clone(), args.session_policy())
         .with_security(args.http_security())
         .with_sign_in_limits(args.sign_in.limits())

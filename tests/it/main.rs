@@ -19,6 +19,7 @@ mod import;
 mod invitations;
 mod lookups;
 mod meta_stats;
+mod organizations;
 mod security;
 mod seed_sql;
 mod server_functions;

@@ -6,7 +6,7 @@
 use super::{now_unix, session_user, store_session_user};
 use crate::data::users::{Account, Member};
 use crate::domain::access::{access_for, Access, Permission, Role, SERVER_FUNCTION_PREFIX};
-use crate::domain::organizations::ORGANIZATIONS_PATH;
+use crate::domain::membership::ORGANIZATIONS_PATH;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::{Request, State};

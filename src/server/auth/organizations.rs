@@ -5,7 +5,7 @@
 use super::choose_organization;
 use crate::data::users::Account;
 use crate::domain::access::safe_return_path;
-use crate::domain::organizations::{ANSWER_INVITATION_PATH, CHOOSE_ORGANIZATION_PATH, ORGANIZATIONS_PATH};
+use crate::domain::membership::{ANSWER_INVITATION_PATH, CHOOSE_ORGANIZATION_PATH, ORGANIZATIONS_PATH};
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::State;

@@ -3,7 +3,7 @@
 
 use super::{now_unix, sign_in_url, store_session_user, SessionUser};
 use crate::domain::access::{safe_return_path, SIGN_IN_PATH};
-use crate::domain::organizations::ORGANIZATIONS_PATH;
+use crate::domain::membership::ORGANIZATIONS_PATH;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::State;

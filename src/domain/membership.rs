@@ -1,4 +1,4 @@
-//! The organizations a signed-in person belongs to or is invited to, and what an admin
+//! Memberships: the organizations a signed-in person belongs to or is invited to, and what an admin
 //! sees of the invitations they sent.
 
 use crate::domain::access::Role;
