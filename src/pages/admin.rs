@@ -131,11 +131,7 @@ pub async fn get_organization_settings() -> Result<OrganizationSettings, ServerE
 pub async fn rename_organization(name: String) -> Result<OrganizationSettings, ServerError> {
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let length = name.trim().chars().count();
-    if length == 0 || length > ORGANIZATION_NAME_MAX {
-        let message = format!("name: give 1 to {ORGANIZATION_NAME_MAX} characters (this has {length})");
-        return Err(ServerError::from(AppError::BadRequest { field: "name", message }));
-    }
+    let name = crate::domain::organization::check_name(&name).map_err(AppError::from)?;
     let renamed = store.rename_organization(&name).await?;
     let _organization = renamed.ok_or_else(|| ServerError::from(AppError::NotFound("organization")))?;
     Ok(store.organization_settings().await?)
