@@ -5,6 +5,7 @@
 //! sorted set `{prefix}:bulk-index` holds their keys by the time they were kept, and
 //! keeping one more deletes the oldest.
 
+use crate::data::sql;
 use super::lookups::LookupError;
 use super::recommendation_rows::{recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::resilience::CacheCounters;
@@ -128,12 +129,12 @@ impl OrganizationStore {
             unique.iter().filter(|isdn| !found.contains_key(**isdn)).map(|isdn| isdn.to_string()).collect();
         if !missing.is_empty() {
             CacheCounters::count(&self.cache.counters.database_reads);
-            let rows: Vec<RecFields> = sqlx::query_as(&format!(
+            let rows: Vec<RecFields> = sql::query_as(&format!(
                 "SELECT {REC_FIELDS_SQL} FROM recommendations r WHERE r.organization_id = $1 AND r.isdn = ANY($2)"
             ))
             .bind(organization.id)
             .bind(&missing)
-            .fetch_all(&self.pg)
+            .fetch_all(&mut *self.begin().await?)
             .await?;
             found.extend(
                 rows.into_iter().filter_map(RecFields::into_recommendation).map(|rec| (rec.isdn.to_string(), rec)),

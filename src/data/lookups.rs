@@ -1,6 +1,7 @@
 //! Reads of one subscriber: Redis first (seed 001's keys), Postgres on a miss, then
 //! Redis is filled. Redis being slow or away makes reads slower, never failed.
 
+use crate::data::sql;
 use super::cache_entries::CacheEntry;
 use super::cache_sync::write_subscriber_keys;
 use super::recommendation_rows::{
@@ -203,12 +204,12 @@ impl OrganizationStore {
             .recommendations
             .run(&flight_key, || async {
                 CacheCounters::count(&self.cache.counters.database_reads);
-                let row: Option<RecFields> = sqlx::query_as(&format!(
+                let row: Option<RecFields> = sql::query_as(&format!(
                     "SELECT {REC_FIELDS_SQL} FROM recommendations r WHERE r.organization_id = $1 AND r.isdn = $2"
                 ))
                 .bind(organization.id)
                 .bind(isdn)
-                .fetch_optional(&self.pg)
+                .fetch_optional(&mut *self.begin().await?)
                 .await?;
                 Ok(row.and_then(RecFields::into_recommendation))
             })
