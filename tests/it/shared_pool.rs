@@ -209,3 +209,48 @@ async fn two_hundred_organizations_at_once_never_open_more_than_the_pool() {
     app.close().await;
     db.cleanup().await;
 }
+
+/// Not a test: what unnamed statements cost on a page-like loop (a list page and its
+/// count, each in its own transaction, as a list request reads them). Run it with the
+/// statements named (as is), unnamed (`UT360_TEST_DATABASE_URL` = `DATABASE_URL`) and
+/// through PgBouncer (`UT360_TEST_DATABASE_URL` on port 6432):
+/// `cargo test --features ssr --test it page_loop_timing -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn page_loop_timing() {
+    let db = TestDb::new().await;
+    let organization = db.default_organization().await;
+    db.load(&organization, &generate(21, 0.05)).await;
+    let app = app_store(&db, 4).await;
+    let store = app.for_organization(&organization);
+    let request = ut360::data::lists::ListRequest {
+        filter: RecommendationFilter::default(),
+        sort: ListSort::default(),
+        start: ut360::data::lists::PageStart::First,
+        limit: 100,
+    };
+    let filter = RecommendationFilter { min_value: Some(50.0), ..Default::default() };
+    let mut rounds = Vec::new();
+    for round in 0..1100 {
+        let started = std::time::Instant::now();
+        assert_eq!(store.recommendation_page(&request).await.unwrap().items.len(), 100);
+        store.recommendation_count(&filter).await.unwrap();
+        if round >= 100 {
+            rounds.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    rounds.sort_by(f64::total_cmp);
+    let at = |q: f64| rounds[((rounds.len() - 1) as f64 * q) as usize];
+    println!(
+        "page loop ({}, statements {}): {} rounds, median {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, mean {:.3} ms",
+        db.settings.database_url,
+        if db.settings.prepared_statements { "named" } else { "unnamed" },
+        rounds.len(),
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        rounds.iter().sum::<f64>() / rounds.len() as f64
+    );
+    app.close().await;
+    db.cleanup().await;
+}
