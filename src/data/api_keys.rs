@@ -5,9 +5,9 @@
 //! read; a revocation anywhere (the CLI included) reaches every running server at
 //! once through a Postgres NOTIFY that empties the memory.
 
-use crate::data::sql;
 use super::lookups::LookupError;
 use super::{Organization, Store};
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use base64::Engine;
 use chrono::{DateTime, Utc};

@@ -5,11 +5,11 @@
 //! sorted set `{prefix}:bulk-index` holds their keys by the time they were kept, and
 //! keeping one more deletes the oldest.
 
-use crate::data::sql;
 use super::lookups::LookupError;
 use super::recommendation_rows::{recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::resilience::CacheCounters;
 use super::Store;
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use crate::domain::isdn::Isdn;
 use crate::domain::lists::BulkLookup;

@@ -2,8 +2,8 @@
 //! `rec` hash (14 fields), the `profile` hash (8 JSON sections and `updated_at`)
 //! and the subscriber's place in the service, risk and cluster indexes.
 
-use crate::data::sql;
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use crate::domain::profile::{
     ArpuStats, Basic, Insights, KpiScores, MonthArpu, Profile, RevenueBreakdown, RiskAssessment, TopupBehavior,

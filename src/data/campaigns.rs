@@ -1,9 +1,9 @@
 //! Campaigns: rules over `recommendations` (count, top rows), saved campaigns, and
 //! uploaded suppression lists.
 
-use crate::data::sql;
 use super::recommendation_rows::{RecFields, RecommendationRange, REC_FIELDS_SQL};
 use super::Organization;
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use crate::domain::campaign::{CampaignId, CampaignPreview, CampaignRules, CampaignSummary, SuppressionList};
 use crate::domain::isdn::Isdn;

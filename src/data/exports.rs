@@ -2,12 +2,12 @@
 //! channel so a million-row file never sits in memory, and the record of each export
 //! in seed 004's `event_tracking` (with a campaign's members, for suppression).
 
-use crate::data::sql;
 use super::campaigns::{push_rules, CAMPAIGN_ORDER};
 use super::copy::CopyBuffer;
 use super::lists::{push_filter, push_order};
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::Organization;
+use crate::data::sql;
 use crate::data::{OrganizationStore, Store};
 use crate::domain::campaign::{CampaignId, CampaignRules, ExportEvent};
 use crate::domain::lists::{ListSort, RecommendationFilter};

@@ -1,7 +1,6 @@
 //! Reads of one subscriber: Redis first (seed 001's keys), Postgres on a miss, then
 //! Redis is filled. Redis being slow or away makes reads slower, never failed.
 
-use crate::data::sql;
 use super::cache_entries::CacheEntry;
 use super::cache_sync::write_subscriber_keys;
 use super::recommendation_rows::{
@@ -9,6 +8,7 @@ use super::recommendation_rows::{
 };
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
 use super::Store;
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use crate::domain::figures::MetaStats;
 use crate::domain::profile::Profile;

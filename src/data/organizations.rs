@@ -1,7 +1,7 @@
 //! Seed 004's organizations: the tenant every row belongs to.
 
-use crate::data::sql;
 use super::Store;
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use uuid::Uuid;
 

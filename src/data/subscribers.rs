@@ -5,10 +5,10 @@
 //! readers see the old dataset until the commit and the new one after it, never a mix,
 //! and a failure anywhere leaves the live data as it was.
 
-use crate::data::sql;
 use super::dataset::Dataset;
 use super::tables::SubscriberTable;
 use super::Organization;
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use sqlx::PgConnection;
 

@@ -1,8 +1,8 @@
 //! Seed 004's `data_sources` and `sync_logs`: every import and cache sync is recorded
 //! as a run of its source, with its counts, duration and error.
 
-use crate::data::sql;
 use super::Store;
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

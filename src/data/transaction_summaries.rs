@@ -5,8 +5,8 @@
 //! however many rows its days already hold. (Recomputing the touched days from the rows,
 //! `refresh_transaction_summaries`, read every row of those days again on each load.)
 
-use crate::data::sql;
 use super::transactions::TransactionRecord;
+use crate::data::sql;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 use std::collections::BTreeMap;

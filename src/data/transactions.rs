@@ -3,10 +3,10 @@
 //! in its own transaction), a Redis cache of finished dashboards (15 minutes, dropped when a
 //! load changes the summaries), and what the background job computes ahead.
 
-use crate::data::sql;
 use super::copy_binary::{copy_binary, BinaryCopyBuffer};
 use super::transaction_summaries::SummaryDeltas;
 use super::{Organization, Store};
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use crate::domain::field_error::FieldError;
 use crate::domain::transactions::{
@@ -305,7 +305,8 @@ impl OrganizationStore {
         let organization = &self.organization;
         let (query, from, until) = (&request.query, request.from, request.until);
         // The three figures at once, each in a transaction of its own.
-        let (mut merchants_tx, mut modes_tx, mut trend_tx) = tokio::try_join!(self.begin(), self.begin(), self.begin())?;
+        let (mut merchants_tx, mut modes_tx, mut trend_tx) =
+            tokio::try_join!(self.begin(), self.begin(), self.begin())?;
         let merchants = sql::query_as::<(String, String, i64, i64, f64)>(sql.top_merchants)
             .bind(organization.id)
             .bind(from)

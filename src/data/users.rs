@@ -1,7 +1,7 @@
 //! Accounts, their memberships of organizations, failed sign-ins, and the session store.
 
-use crate::data::sql;
 use super::{Organization, Store};
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use crate::domain::access::{Role, Viewer};
 use crate::domain::admin::MemberListing;
@@ -328,9 +328,7 @@ impl OrganizationStore {
         .await?;
         let user_id = match created {
             Some(id) => id,
-            None => {
-                sql::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?
-            }
+            None => sql::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?,
         };
         if role != Role::Admin && is_last_admin(&mut tx, organization, user_id).await? {
             return Ok(MemberChange::LastAdmin);

@@ -59,9 +59,8 @@ pub struct Settings {
 impl Settings {
     /// What `serve` connects with (see `app_database_url`).
     pub fn app_store(&self) -> StoreSettings {
-        let as_app = |url: &str| {
-            crate::data::with_user(url, &self.app_database_user, self.app_database_password.as_deref())
-        };
+        let as_app =
+            |url: &str| crate::data::with_user(url, &self.app_database_user, self.app_database_password.as_deref());
         StoreSettings {
             database_url: as_app(&self.database_url),
             direct_database_url: self.database_direct_url.as_deref().map(as_app),

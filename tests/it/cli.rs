@@ -120,7 +120,8 @@ async fn api_keys_are_created_listed_and_revoked_from_the_command_line() {
     let mut env = db.command_env();
     env.push(("REDIS_URL", redis_url));
     let api_key = |args: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_ut360")).arg("api-key").args(args).envs(env.clone()).output().unwrap();
+        let output =
+            Command::new(env!("CARGO_BIN_EXE_ut360")).arg("api-key").args(args).envs(env.clone()).output().unwrap();
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
         (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
     };

@@ -1,9 +1,9 @@
 //! Customers (`khach_hang`): phone lookup, seed 000's duplicate-phone rule, entering a
 //! customer, changing its status (which recalculates its commissions), and filters.
 
-use crate::data::sql;
 use super::commissions::recalculate_in;
 use super::{CustomerRow, CUSTOMER_COLUMNS};
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use crate::domain::ctv::commissions::RecalculationSummary;
 use crate::domain::ctv::customers::{
@@ -231,7 +231,8 @@ impl OrganizationStore {
             query.push(" AND k.id < ").push_bind(before);
         }
         query.push(" ORDER BY k.id DESC LIMIT ").push_bind(PAGE_ROWS);
-        let rows: Vec<CustomerRow> = query.build_query_as().persistent(sql::named()).fetch_all(&mut *self.begin().await?).await?;
+        let rows: Vec<CustomerRow> =
+            query.build_query_as().persistent(sql::named()).fetch_all(&mut *self.begin().await?).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }

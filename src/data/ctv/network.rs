@@ -1,8 +1,8 @@
 //! The referral tree: a collaborator, its upline (who introduced it, and so on up to
 //! the 4 levels that earn from it) and its downline 4 levels deep with team figures.
 
-use crate::data::sql;
 use super::{like_escaped, CollaboratorRow, COLLABORATOR_COLUMNS};
+use crate::data::sql;
 use crate::data::OrganizationStore;
 use crate::domain::ctv::network::{Collaborator, Downline, DownlineMember, NetworkView, UplineMember, UPLINE_LEVELS};
 use std::collections::HashMap;
