@@ -7,8 +7,7 @@
 
 use super::lookups::LookupError;
 use super::{Organization, Store};
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;

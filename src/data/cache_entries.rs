@@ -3,8 +3,7 @@
 //! and the subscriber's place in the service, risk and cluster indexes.
 
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::profile::{
     ArpuStats, Basic, Insights, KpiScores, MonthArpu, Profile, RevenueBreakdown, RiskAssessment, TopupBehavior,
 };

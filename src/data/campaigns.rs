@@ -3,8 +3,7 @@
 
 use super::recommendation_rows::{RecFields, RecommendationRange, REC_FIELDS_SQL};
 use super::Organization;
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::campaign::{CampaignId, CampaignPreview, CampaignRules, CampaignSummary, SuppressionList};
 use crate::domain::isdn::Isdn;
 use crate::domain::lists::{ListedRecommendation, SortColumn};

@@ -8,8 +8,7 @@ use super::recommendation_rows::{
 };
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
 use super::Store;
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::figures::MetaStats;
 use crate::domain::profile::Profile;
 pub use crate::domain::profile::SubscriberView;

@@ -1,8 +1,7 @@
 //! Seed 004's organizations: the tenant every row belongs to.
 
 use super::Store;
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use uuid::Uuid;
 
 /// The tenant a request acts for. Its `redis_prefix` starts every Redis key it owns.

@@ -1,7 +1,6 @@
 //! The overview figures, read from the precomputed `recommendation_stats`.
 
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::figures::{LabelledCount, MetaStats, OverviewStats, ServiceRiskCount};
 use crate::domain::recommendation::{RiskLevel, ServiceType};
 

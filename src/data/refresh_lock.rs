@@ -1,8 +1,7 @@
 //! Two refreshes (imports or cache syncs) of one organization never overlap: each
 //! holds a PostgreSQL advisory lock for its whole run.
 
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use sqlx::{Connection, PgConnection};
 
 /// Held while a refresh runs. The lock lives on its own connection to PostgreSQL

@@ -8,8 +8,7 @@
 use super::dataset::Dataset;
 use super::tables::SubscriberTable;
 use super::Organization;
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use sqlx::PgConnection;
 
 /// COPY data is sent to Postgres in chunks of about this many bytes.

@@ -2,8 +2,7 @@
 //! as a run of its source, with its counts, duration and error.
 
 use super::Store;
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 

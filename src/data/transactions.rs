@@ -6,8 +6,7 @@
 use super::copy_binary::{copy_binary, BinaryCopyBuffer};
 use super::transaction_summaries::SummaryDeltas;
 use super::{Organization, Store};
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::field_error::FieldError;
 use crate::domain::transactions::{
     DashboardQuery, DashboardRange, DayFigures, MerchantFigures, MerchantTrend, PaymentFigures, RecentTransaction,

@@ -1,8 +1,7 @@
 //! Accounts, their memberships of organizations, failed sign-ins, and the session store.
 
 use super::{Organization, Store};
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::access::{Role, Viewer};
 use crate::domain::admin::MemberListing;
 use chrono::{DateTime, Utc};

@@ -10,9 +10,7 @@
 //! organization take turns (a transaction-level advisory lock), so two at once give the
 //! same ledger as one after the other.
 
-use crate::data::sql;
-use crate::data::Organization;
-use crate::data::OrganizationStore;
+use crate::data::{sql, Organization, OrganizationStore};
 use crate::domain::ctv::commissions::{
     select_report_rows, CommissionKind, CommissionPeriod, CommissionRate, CommissionReportRow, CommissionStatement,
     RecalculationSummary, ReportQuery, StatementLine,

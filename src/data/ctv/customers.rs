@@ -3,8 +3,7 @@
 
 use super::commissions::recalculate_in;
 use super::{CustomerRow, CUSTOMER_COLUMNS};
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::ctv::commissions::RecalculationSummary;
 use crate::domain::ctv::customers::{
     Customer, CustomerFilter, CustomerListing, CustomerStatus, DuplicateMatch, DuplicateReason, NewCustomer, PhoneCheck,

@@ -1,9 +1,8 @@
 //! Loading a whole collaborator network (the demo generator's) with COPY.
 
 use crate::data::copy::CopyBuffer;
-use crate::data::sql;
 use crate::data::subscribers::copy_text;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::ctv::customers::CustomerStatus;
 use chrono::NaiveDate;
 

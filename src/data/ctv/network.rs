@@ -2,8 +2,7 @@
 //! the 4 levels that earn from it) and its downline 4 levels deep with team figures.
 
 use super::{like_escaped, CollaboratorRow, COLLABORATOR_COLUMNS};
-use crate::data::sql;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::ctv::network::{Collaborator, Downline, DownlineMember, NetworkView, UplineMember, UPLINE_LEVELS};
 use std::collections::HashMap;
 
