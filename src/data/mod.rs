@@ -151,8 +151,10 @@ impl Store {
     pub async fn connect(settings: &StoreSettings) -> Result<Self, ConnectError> {
         sql::use_named_statements(settings.prepared_statements);
         let pg = connect_postgres(settings, &settings.database_url).await?;
+        // Connected now, so a wrong DATABASE_DIRECT_URL stops `serve` at start, not at
+        // the first request's session.
         let direct = match &settings.direct_database_url {
-            Some(url) if *url != settings.database_url => Some(lazy_pool(&pg, parse_options(url)?)),
+            Some(url) if *url != settings.database_url => Some(connect_postgres(settings, url).await?),
             _ => None,
         };
         let (redis_client, redis) = connect_redis(settings).await?;
@@ -188,7 +190,7 @@ impl Store {
     /// store sets it empty, so row-level security denies whatever the session might
     /// carry. Every statement of the data layer runs in one of these: reads drop it
     /// (rolled back as the connection returns to the pool), writes commit. Public for
-    /// the tests' probes; the app's SQL stays in this module.
+    /// the tests' probes; the app's SQL stays in the data layer.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         // A UUID's text is hex digits and dashes: nothing to quote.
         let organization = self.organization_id.map(|id| id.to_string()).unwrap_or_default();
