@@ -47,6 +47,13 @@ export E2E_PASSWORD="e2e-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 for role in admin manager marketing analyst; do
   DATABASE_URL="$E2E_DATABASE_URL" UT360_PASSWORD="$E2E_PASSWORD" "$BIN" user create --email "e2e-$role@ut360.test" --role "$role"
 done
+# A second organization, without data, for the invitation and switcher tests.
+DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" "$BIN" organization create \
+  --name "E2E Branch" --slug e2e-branch --admin-email e2e-branch-admin@ut360.test >/dev/null
+for role in admin analyst; do
+  DATABASE_URL="$E2E_DATABASE_URL" UT360_PASSWORD="$E2E_PASSWORD" "$BIN" user create --org e2e-branch \
+    --email "e2e-branch-$role@ut360.test" --role "$role"
+done
 
 E2E_ADDR="${E2E_ADDR:-127.0.0.1:3100}"
 LOG="$ROOT/end2end/test-results/server.log"

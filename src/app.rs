@@ -3,8 +3,8 @@
 use crate::components::TopBar;
 use crate::pages::{
     ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionsPage, CustomersPage, DashboardsPage,
-    MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OverviewPage, SignInPage, SubscriberListPage,
-    SubscriberPage, TransactionsPage,
+    MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage, OverviewPage, SignInPage,
+    SubscriberListPage, SubscriberPage, TransactionsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("commissions") view=CommissionsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("customers") view=CustomersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("password")) view=ChangePasswordPage/>
+                    <Route path=StaticSegment("organizations") view=OrganizationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("members")) view=MembersPage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("api-keys")) view=ApiKeysPage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("organization")) view=OrganizationPage/>

@@ -77,7 +77,7 @@ test('marketing gets campaigns and exports; a manager gets commissions and trans
   await page.screenshot({ path: 'test-results/signed-in-manager.png' });
 });
 
-test('an admin adds a member, whose password is shown once, and creates and revokes an API key', async ({ page }) => {
+test('an admin invites someone new, whose one-time code is shown once, and creates and revokes an API key', async ({ page }) => {
   await page.goto('/sign-in?next=%2Fadmin%2Fmembers');
   await signIn(page, 'admin');
   await expect(page).toHaveURL(/\/admin\/members$/);
@@ -85,9 +85,9 @@ test('an admin adds a member, whose password is shown once, and creates and revo
   const email = `e2e-new-${Date.now()}@ut360.test`;
   await page.getByLabel('Email').fill(email);
   await page.locator('select[name="role"]').selectOption('marketing');
-  await page.getByRole('button', { name: 'Add or change' }).click();
-  await expect(page.getByTestId('new-password')).toHaveText(/^[A-Za-z0-9]{16}$/);
-  await expect(page.getByTestId('members').locator(`tr[data-email="${email}"]`)).toContainText('marketing');
+  await page.getByRole('button', { name: 'Invite or change role' }).click();
+  await expect(page.getByTestId('one-time-code')).toHaveText(/^[A-Za-z0-9]{16}$/);
+  await expect(page.getByTestId('pending-invitations').locator(`tr[data-email="${email}"]`)).toContainText('marketing');
   await expectAccessible(page);
   await page.screenshot({ path: 'test-results/admin-members.png' });
 

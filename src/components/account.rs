@@ -1,6 +1,7 @@
 //! The top bar: the sections the signed-in viewer may open, who they are, sign-out.
 
 use crate::domain::access::Viewer;
+use crate::domain::membership::ORGANIZATIONS_PATH;
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -60,7 +61,11 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
             <button type="submit">"Open"</button>
         </form>
         <div class="account" data-testid="account">
-            <span class="account-who" title=viewer.organization.clone()>{viewer.email.clone()}</span>
+            // Where a member of several organizations switches, and invitations wait.
+            <a class="account-organization" href=ORGANIZATIONS_PATH title="Switch organization" data-testid="organization-switcher">
+                {viewer.organization.clone()}
+            </a>
+            <span class="account-who">{viewer.email.clone()}</span>
             <span class="account-role">{viewer.role.as_str()}</span>
             <A href="/account/password">"Change password"</A>
             <form method="post" action="/auth/sign-out">

@@ -13,6 +13,8 @@ pub enum SourceType {
     FileImport,
     /// PostgreSQL synced into the Redis keys of seed 001.
     RedisCache,
+    /// The server's 15-minute transaction job (partitions ahead, dashboards cached).
+    TransactionMaintenance,
 }
 
 impl SourceType {
@@ -20,13 +22,15 @@ impl SourceType {
         match self {
             Self::FileImport => "file_import",
             Self::RedisCache => "redis_cache",
+            Self::TransactionMaintenance => "transaction_maintenance",
         }
     }
 
-    fn source_name(self) -> &'static str {
+    pub fn source_name(self) -> &'static str {
         match self {
             Self::FileImport => "Subscriber data files",
             Self::RedisCache => "Redis hot cache",
+            Self::TransactionMaintenance => "Transaction maintenance",
         }
     }
 }

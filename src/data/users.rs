@@ -13,6 +13,15 @@ use uuid::Uuid;
 pub struct Credentials {
     pub user_id: Uuid,
     pub password_hash: String,
+    /// The organization the account chose last, offered first at sign-in.
+    pub last_organization_id: Option<Uuid>,
+}
+
+/// A signed-in person before (or besides) the organization they act for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub user_id: Uuid,
+    pub email: String,
 }
 
 /// A signed-in person acting for one organization, read fresh on every request so a
@@ -26,6 +35,10 @@ pub struct Member {
 }
 
 impl Member {
+    pub fn account(&self) -> Account {
+        Account { user_id: self.user_id, email: self.email.clone() }
+    }
+
     pub fn viewer(&self) -> Viewer {
         Viewer { email: self.email.clone(), role: self.role, organization: self.organization.name.clone() }
     }
@@ -35,15 +48,13 @@ impl Member {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MemberChange {
     Done,
-    /// Done, and the email had no account: it got one with the given password.
-    NewAccount,
     /// Refused: it would leave the organization without an admin.
     LastAdmin,
     NotMember,
 }
 
 /// Makes `user_id` a member of the organization with `role` (or changes its role).
-async fn set_role(
+pub(super) async fn set_role(
     tx: &mut sqlx::PgConnection,
     organization: &Organization,
     user_id: Uuid,
@@ -63,7 +74,7 @@ async fn set_role(
 
 /// Whether `user_id` is the organization's only admin. Locks the admins' rows, so
 /// two admins demoting each other at once cannot both succeed.
-async fn is_last_admin(
+pub(super) async fn is_last_admin(
     tx: &mut sqlx::PgConnection,
     organization: &Organization,
     user_id: Uuid,
@@ -78,7 +89,7 @@ async fn is_last_admin(
 }
 
 #[derive(sqlx::FromRow)]
-struct MemberRow {
+pub(super) struct MemberRow {
     user_id: Uuid,
     email: String,
     role: String,
@@ -89,7 +100,7 @@ struct MemberRow {
 }
 
 impl MemberRow {
-    fn into_member(self) -> Option<Member> {
+    pub(super) fn into_member(self) -> Option<Member> {
         Some(Member {
             user_id: self.user_id,
             email: self.email,
@@ -117,22 +128,10 @@ pub fn normalize_email(email: &str) -> String {
 
 impl Store {
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
-        sql::query_as("SELECT id AS user_id, password_hash FROM users WHERE email = $1")
+        sql::query_as("SELECT id AS user_id, password_hash, last_organization_id FROM users WHERE email = $1")
             .bind(normalize_email(email))
             .fetch_optional(&mut *self.begin().await?)
             .await
-    }
-
-    /// The organization a user acts for after signing in: the oldest they belong to.
-    /// (Read through `memberships_of`: no organization is known yet to scope the read.)
-    pub async fn first_membership(&self, user_id: Uuid) -> Result<Option<Member>, sqlx::Error> {
-        let row: Option<MemberRow> = sql::query_as(
-            "SELECT user_id, email, role, organization_id, slug, name, redis_prefix FROM memberships_of($1) LIMIT 1",
-        )
-        .bind(user_id)
-        .fetch_optional(&mut *self.begin().await?)
-        .await?;
-        Ok(row.and_then(MemberRow::into_member))
     }
 
     /// The member of `organization_id`; call it on the store acting for that organization.
@@ -172,6 +171,25 @@ impl Store {
         .fetch_optional(&mut *self.begin().await?)
         .await?;
         Ok(row.and_then(|row| Some((row.member.into_member()?, row.must_change_password))))
+    }
+
+    /// The account, if its password has not changed since `signed_in_at` (unix
+    /// seconds), with whether it must change it: a session that has chosen no
+    /// organization yet.
+    pub async fn account_signed_in_at(
+        &self,
+        user_id: Uuid,
+        signed_in_at: i64,
+    ) -> Result<Option<(Account, bool)>, sqlx::Error> {
+        let row: Option<(Uuid, String, bool)> = sql::query_as(
+            "SELECT id, email, must_change_password FROM users
+             WHERE id = $1 AND (password_changed_at IS NULL OR password_changed_at <= to_timestamp($2))",
+        )
+        .bind(user_id)
+        .bind(signed_in_at as f64)
+        .fetch_optional(&mut *self.begin().await?)
+        .await?;
+        Ok(row.map(|(user_id, email, must_change)| (Account { user_id, email }, must_change)))
     }
 
     /// Whether the account must change its password at its next sign-in (a password
@@ -303,38 +321,6 @@ impl OrganizationStore {
                 })
             })
             .collect())
-    }
-
-    /// Adds `email` to the organization with `role` (or gives a member that role).
-    /// An email without an account gets one with `new_account_hash` as its password.
-    pub async fn add_member(
-        &self,
-        email: &str,
-        role: Role,
-        new_account_hash: &str,
-    ) -> Result<MemberChange, sqlx::Error> {
-        let organization = &self.organization;
-        let email = normalize_email(email);
-        let mut tx = self.begin().await?;
-        let created: Option<Uuid> = sql::query_scalar(
-            // The password was made up for the account: changed at first sign-in.
-            "INSERT INTO users (email, password_hash, must_change_password) VALUES ($1, $2, true)
-             ON CONFLICT (email) DO NOTHING RETURNING id",
-        )
-        .bind(&email)
-        .bind(new_account_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let user_id = match created {
-            Some(id) => id,
-            None => sql::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?,
-        };
-        if role != Role::Admin && is_last_admin(&mut tx, organization, user_id).await? {
-            return Ok(MemberChange::LastAdmin);
-        }
-        set_role(&mut tx, organization, user_id, role).await?;
-        tx.commit().await?;
-        Ok(if created.is_some() { MemberChange::NewAccount } else { MemberChange::Done })
     }
 
     /// Takes `email` out of the organization (the account stays, for other organizations).

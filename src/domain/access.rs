@@ -87,6 +87,9 @@ pub enum Access {
     ApiKey,
     /// A signed-in member holding every one of these permissions.
     Member(&'static [Permission]),
+    /// Any signed-in account, whether or not it has chosen an organization yet
+    /// (`BEFORE_CHOOSING`).
+    Account,
     /// Not an address of the app: nothing is served there, not even a route someone
     /// forgot to list (it stays unreachable until listed).
     Unknown,
@@ -116,6 +119,9 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
     ("/commissions/export.xlsx", &[Collaborators, Export]),
     ("/customers", &[Collaborators]),
     ("/account/password", &[]),
+    ("/organizations", &[]),
+    ("/auth/choose-organization", &[]),
+    ("/auth/answer-invitation", &[]),
     ("/admin/members", &[Administer]),
     ("/admin/api-keys", &[Administer]),
     ("/admin/organization", &[Administer]),
@@ -152,6 +158,21 @@ pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("revoke_api_key", &[Administer]),
     ("get_organization_settings", &[Administer]),
     ("rename_organization", &[Administer]),
+    ("get_invitations", &[Administer]),
+    ("cancel_invitation", &[Administer]),
+    ("get_your_organizations", &[]),
+];
+
+/// Pages and server functions (by name) an account opens before it has chosen an
+/// organization: choosing one, answering invitations, its password and the top bar.
+pub const BEFORE_CHOOSING: &[&str] = &[
+    "/organizations",
+    "/auth/choose-organization",
+    "/auth/answer-invitation",
+    "/account/password",
+    "get_viewer",
+    "change_password",
+    "get_your_organizations",
 ];
 
 pub const SERVER_FUNCTION_PREFIX: &str = "/api/";
@@ -186,8 +207,17 @@ pub fn access_for(path: &str) -> Access {
     if path == "/api/v1" || path.starts_with("/api/v1/") {
         return Access::ApiKey;
     }
+    if BEFORE_CHOOSING.contains(&path) {
+        return Access::Account;
+    }
     if path.starts_with(SERVER_FUNCTION_PREFIX) {
-        return server_function(path).map_or(Access::Unknown, |(_, permissions)| Access::Member(permissions));
+        return server_function(path).map_or(Access::Unknown, |(name, permissions)| {
+            if BEFORE_CHOOSING.contains(&name) {
+                Access::Account
+            } else {
+                Access::Member(permissions)
+            }
+        });
     }
     PROTECTED
         .iter()
@@ -319,6 +349,10 @@ mod tests {
         assert_eq!(access_for("/pkg/ut360.wasm"), Access::Public);
         assert_eq!(access_for("/sign-in"), Access::Public);
         assert_eq!(access_for("/nowhere"), Access::Unknown);
+        assert_eq!(access_for("/organizations"), Access::Account);
+        assert_eq!(access_for("/api/get_your_organizations42"), Access::Account);
+        assert_eq!(access_for("/auth/answer-invitation"), Access::Account);
+        assert_eq!(access_for("/api/get_invitations"), Access::Member(&[Administer]));
         assert!(path_matches("/subscribers/:isdn", "/subscribers/1"));
     }
 

@@ -10,15 +10,6 @@ pub struct MemberListing {
     pub last_sign_in_at: Option<String>,
 }
 
-/// A member just added. `password` is set when the email had no account: the admin
-/// passes it on; it is not stored and cannot be shown again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberAdded {
-    pub email: String,
-    pub role: Role,
-    pub password: Option<String>,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKeyListing {
     pub name: String,

@@ -13,6 +13,8 @@ pub mod format;
 pub mod isdn;
 pub mod isdn_list;
 pub mod lists;
+pub mod membership;
+pub mod organization;
 pub mod profile;
 pub mod query;
 pub mod recommendation;

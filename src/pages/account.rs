@@ -6,8 +6,8 @@ use leptos_meta::Title;
 
 #[server]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), ServerError> {
-    let member = crate::server::auth::signed_in().map_err(ServerError::from)?;
-    crate::server::auth::change_password::change(&member, current_password, new_password)
+    let account = crate::server::auth::signed_in_account()?;
+    crate::server::auth::change_password::change(&account, current_password, new_password)
         .await
         .map_err(ServerError::from)
 }

@@ -3,9 +3,8 @@
 //! Only admins reach them.
 
 use crate::domain::access::Role;
-use crate::domain::admin::{
-    ApiKeyCreated, ApiKeyListing, MemberAdded, MemberListing, OrganizationSettings, ORGANIZATION_NAME_MAX,
-};
+use crate::domain::admin::{ApiKeyCreated, ApiKeyListing, MemberListing, OrganizationSettings, ORGANIZATION_NAME_MAX};
+use crate::domain::membership::{MemberSaved, PendingInvitation};
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,28 +15,54 @@ pub async fn get_members() -> Result<Vec<MemberListing>, ServerError> {
     Ok(store.members().await?)
 }
 
-/// Adds a member, or changes a member's role.
+/// Invites an email with a role, or changes the role of a member.
 #[server]
-pub async fn save_member(email: String, role: String) -> Result<MemberAdded, ServerError> {
-    use crate::data::users::MemberChange;
+pub async fn save_member(email: String, role: String) -> Result<MemberSaved, ServerError> {
+    use crate::data::invitations::Invited;
+    use crate::domain::membership::INVITATION_DAYS;
     use crate::server::auth::password;
     use crate::server::error::AppError;
-    let (_member, store) = crate::server::auth::tenant()?;
+    let (member, store) = crate::server::auth::tenant()?;
     let bad = |field: &'static str, message: String| ServerError::from(AppError::BadRequest { field, message });
     crate::server::auth::check_email(&email).map_err(|message| bad("email", message))?;
     let role = Role::parse(&role).ok_or_else(|| bad("role", format!("role: {role:?} is not a role")))?;
-    let new_password = password::generate();
-    let hash = password::hash(&new_password);
-    match store.add_member(&email, role, &hash).await? {
-        MemberChange::LastAdmin => Err(bad(
+    // Made and hashed for every invitation, used or not: the answer and its time are
+    // the same whether or not the email has an account.
+    let one_time_code = password::generate();
+    let hash = password::hash(&one_time_code);
+    let email = crate::data::users::normalize_email(&email);
+    let valid_for = chrono::Duration::days(INVITATION_DAYS);
+    match store.invite(&email, role, member.user_id, &hash, valid_for).await? {
+        Invited::LastAdmin => Err(bad(
             "role",
             "role: the organization would have no admin left; make someone else admin first".to_owned(),
         )),
-        change => Ok(MemberAdded {
-            email: crate::data::users::normalize_email(&email),
+        Invited::RoleChanged => Ok(MemberSaved::RoleChanged { email, role }),
+        Invited::Invitation { expires_at } => Ok(MemberSaved::Invited {
+            email,
             role,
-            password: (change == MemberChange::NewAccount).then_some(new_password),
+            one_time_code,
+            expires_at: expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         }),
+    }
+}
+
+#[server]
+pub async fn get_invitations() -> Result<Vec<PendingInvitation>, ServerError> {
+    let (_member, store) = crate::server::auth::tenant()?;
+    Ok(store.pending_invitations().await?)
+}
+
+#[server]
+pub async fn cancel_invitation(email: String) -> Result<(), ServerError> {
+    use crate::server::error::AppError;
+    let (_member, store) = crate::server::auth::tenant()?;
+    match store.cancel_invitation(&email).await? {
+        true => Ok(()),
+        false => Err(ServerError::from(AppError::BadRequest {
+            field: "email",
+            message: format!("email: {} has no open invitation", email.trim()),
+        })),
     }
 }
 
@@ -50,7 +75,7 @@ pub async fn remove_member(email: String) -> Result<(), ServerError> {
     match store.remove_member(&email).await? {
         MemberChange::LastAdmin => Err(bad("email: the organization's only admin cannot be removed".to_owned())),
         MemberChange::NotMember => Err(bad(format!("email: {} is not a member", email.trim()))),
-        MemberChange::Done | MemberChange::NewAccount => Ok(()),
+        MemberChange::Done => Ok(()),
     }
 }
 
@@ -106,11 +131,7 @@ pub async fn get_organization_settings() -> Result<OrganizationSettings, ServerE
 pub async fn rename_organization(name: String) -> Result<OrganizationSettings, ServerError> {
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let length = name.trim().chars().count();
-    if length == 0 || length > ORGANIZATION_NAME_MAX {
-        let message = format!("name: give 1 to {ORGANIZATION_NAME_MAX} characters (this has {length})");
-        return Err(ServerError::from(AppError::BadRequest { field: "name", message }));
-    }
+    let name = crate::domain::organization::check_name(&name).map_err(AppError::from)?;
     let renamed = store.rename_organization(&name).await?;
     let _organization = renamed.ok_or_else(|| ServerError::from(AppError::NotFound("organization")))?;
     Ok(store.organization_settings().await?)
@@ -165,31 +186,36 @@ fn role_options(selected: Role) -> impl IntoView {
 pub fn MembersPage() -> impl IntoView {
     let save = ServerAction::<SaveMember>::new();
     let remove = ServerAction::<RemoveMember>::new();
+    let cancel = ServerAction::<CancelInvitation>::new();
     let members = Resource::new(move || (save.version().get(), remove.version().get()), |_| get_members());
+    let invitations = Resource::new(move || (save.version().get(), cancel.version().get()), |_| get_invitations());
     view! {
         <Title text="Members"/>
         <section class="page admin">
             <h1>"Members"</h1>
             <p class="hint">"Roles: analyst (data and dashboards), marketing (+ campaigns, bulk lookup, exports), manager (+ commissions, transactions), admin (+ members and API keys)."</p>
-            <ActionForm action=save attr:class="admin-form" attr:aria-label="Add a member or change a role">
+            <p class="hint">"An email that is not a member yet is invited: the person accepts or declines after signing in. A member's role changes at once."</p>
+            <ActionForm action=save attr:class="admin-form" attr:aria-label="Invite someone or change a role">
                 <label>"Email"<input name="email" type="email" required autocomplete="off"/></label>
                 <label>"Role"<select name="role">{role_options(Role::Analyst)}</select></label>
-                <button type="submit">"Add or change"</button>
+                <button type="submit">"Invite or change role"</button>
             </ActionForm>
             <div aria-live="polite" data-testid="member-result">
                 {move || save.value().get().map(|result| match result {
-                    Ok(MemberAdded { email, role, password: Some(password) }) => view! {
+                    Ok(MemberSaved::Invited { email, role, one_time_code, expires_at }) => view! {
                         <div class="verdict ok" role="status">
-                            <p>{format!("Created an account for {email} as {}. Pass on this password; it is shown only now:", role.as_str())}</p>
-                            <p><code data-testid="new-password">{password}</code></p>
+                            <p>{format!("Invited {email} as {} until {expires_at}.", role.as_str())}</p>
+                            <p>"Pass on this one-time code, shown only now. Someone new to UT360 signs in with their email and this code, then chooses a password; someone with an account signs in as usual. Both then accept the invitation."</p>
+                            <p><code data-testid="one-time-code">{one_time_code}</code></p>
                         </div>
                     }.into_any(),
-                    Ok(MemberAdded { email, role, password: None }) => view! {
+                    Ok(MemberSaved::RoleChanged { email, role }) => view! {
                         <p class="verdict ok" role="status">{format!("{email} is now {}.", role.as_str())}</p>
                     }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 })}
                 {move || remove.value().get().and_then(Result::err).map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
+                {move || cancel.value().get().and_then(Result::err).map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
             </div>
             <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading members…"</p> }>
                 {move || Suspend::new(async move {
@@ -199,7 +225,46 @@ pub fn MembersPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <h2>"Open invitations"</h2>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading invitations…"</p> }>
+                {move || Suspend::new(async move {
+                    match invitations.await {
+                        Ok(invitations) if invitations.is_empty() => view! { <p class="empty">"No invitation is waiting for an answer."</p> }.into_any(),
+                        Ok(invitations) => view! { <InvitationTable invitations cancel/> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
+    }
+}
+
+#[component]
+fn InvitationTable(invitations: Vec<PendingInvitation>, cancel: ServerAction<CancelInvitation>) -> impl IntoView {
+    let rows = invitations
+        .into_iter()
+        .map(|invitation| {
+            let email = invitation.email.clone();
+            view! {
+                <tr data-email=invitation.email.clone()>
+                    <td>{invitation.email.clone()}</td>
+                    <td>{invitation.role.as_str()}</td>
+                    <td>{invitation.invited_by.unwrap_or_else(|| "—".to_owned())}</td>
+                    <td>{invitation.expires_at}</td>
+                    <td>
+                        <button type="button" class="link-button" on:click=move |_| { cancel.dispatch(CancelInvitation { email: email.clone() }); }>
+                            "Cancel"
+                        </button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data-table" data-testid="pending-invitations">
+            <thead><tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Invited by"</th><th scope="col">"Open until"</th><th scope="col"><span class="visually-hidden">"Cancel"</span></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
 

@@ -28,7 +28,7 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerError> {
     use crate::data::bulk::MAX_BULK_ISDNS;
     use crate::domain::isdn_list::IsdnList;
     use crate::server::error::AppError;
-    let (_member, store) = crate::server::auth::tenant()?;
+    let (member, store) = crate::server::auth::tenant()?;
     let list = IsdnList::parse(&text);
     let bad = |message: String| AppError::BadRequest { field: "isdns", message };
     if list.isdns.is_empty() {
@@ -38,6 +38,7 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerError> {
         let count = format_count(list.isdns.len() as i64);
         return Err(bad(format!("at most 10,000 ISDNs per lookup; this list has {count}; split it")).into());
     }
+    let _slot = crate::server::heavy_work::start_in_server_function(member.organization.id)?;
     let lookup = store.bulk_recommendations(&list.isdns).await?;
     Ok(BulkResult {
         found: lookup.found,

@@ -110,7 +110,7 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
     use crate::data::campaigns::Saved;
     use crate::domain::isdn_list::IsdnList;
     use crate::server::error::AppError;
-    let (_member, store) = crate::server::auth::tenant()?;
+    let (member, store) = crate::server::auth::tenant()?;
     /// A suppression list holds at most this many ISDNs.
     const SUPPRESSION_LIST_MAX: usize = 1_000_000;
     let bad = |field: &'static str, message: String| AppError::BadRequest { field, message };
@@ -134,6 +134,7 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
             let (most, given) = (format_count(SUPPRESSION_LIST_MAX as i64), format_count(list.isdns.len() as i64));
             return Err(bad("isdns", format!("ISDNs: at most {most} per list; this one has {given}")));
         }
+        let _slot = crate::server::heavy_work::start_in_server_function(member.organization.id)?;
         match store.create_suppression_list(&name, &list.isdns).await? {
             Saved::Saved(list) => Ok(list),
             Saved::NameTaken => Err(bad("name", format!("List name: another list is called {:?}", name.trim()))),

@@ -100,6 +100,8 @@ pub enum Command {
     Transactions(super::transactions_cli::TransactionsArgs),
     /// Accounts and roles: create the first admin, list members.
     User(super::users_cli::UserArgs),
+    /// Organizations: create (with its first admin), list, rename, delete.
+    Organization(super::organizations_cli::OrganizationArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -112,6 +114,10 @@ pub struct ServeArgs {
     pub site_root: PathBuf,
     #[command(flatten)]
     pub sign_in: SignInArgs,
+    /// Exports and bulk lookups one organization may run at once; past it, "busy, try
+    /// again" (so one organization cannot hold every database connection).
+    #[arg(long, env = "UT360_HEAVY_WORK_PER_ORGANIZATION", default_value_t = super::heavy_work::DEFAULT_PER_ORGANIZATION)]
+    pub heavy_work_per_organization: usize,
     /// Minutes without a request after which a session ends.
     #[arg(long, env = "UT360_SESSION_IDLE_MINUTES", default_value_t = 60)]
     pub session_idle_minutes: u64,
@@ -233,6 +239,7 @@ pub async fn run() -> ExitCode {
         Command::Ctv(args) => super::ctv_cli::run(&cli.settings, &args).await,
         Command::Transactions(args) => super::transactions_cli::run(&cli.settings, &args).await,
         Command::User(args) => super::users_cli::run(&cli.settings, &args).await,
+        Command::Organization(args) => super::organizations_cli::run(&cli.settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

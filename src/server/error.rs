@@ -24,6 +24,9 @@ pub enum AppError {
     /// A request body over the address's limit (`body_limit`), refused unread.
     #[error("the request body is too large: this address takes at most {} KB", limit / 1024)]
     TooLarge { limit: usize },
+    /// The organization already runs as much heavy work as it may (`heavy_work`).
+    #[error("{0}")]
+    Busy(String),
     #[error("the database is unavailable, try again shortly")]
     DatabaseUnavailable(#[source] sqlx::Error),
     #[error("something went wrong on our side")]
@@ -46,7 +49,7 @@ impl From<AppError> for ServerError {
             AppError::Forbidden(_) => ServerError::Forbidden { message },
             AppError::NotFound(_) => ServerError::NotFound { message },
             AppError::TooLarge { .. } => ServerError::TooLarge { message },
-            AppError::DatabaseUnavailable(_) => ServerError::Unavailable { message },
+            AppError::Busy(_) | AppError::DatabaseUnavailable(_) => ServerError::Unavailable { message },
             AppError::Internal(_) => ServerError::Internal { message },
         };
         answer.set_response_status();
@@ -100,7 +103,7 @@ impl AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy(_) | Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -112,7 +115,7 @@ impl AppError {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::TooLarge { .. } => ErrorCode::TooLarge,
-            Self::DatabaseUnavailable(_) => ErrorCode::Unavailable,
+            Self::Busy(_) | Self::DatabaseUnavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -158,6 +161,9 @@ impl IntoResponse for AppError {
         };
         let body = ErrorBody { error: self.code(), message: self.to_string(), field };
         let mut response = (self.status(), Json(body)).into_response();
+        if matches!(self, Self::Busy(_)) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        }
         if matches!(self, Self::Unauthorized(_)) {
             response
                 .headers_mut()

@@ -86,6 +86,7 @@ async fn commission_report(
     let params: ReportParams = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
         .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let query = params.query().map_err(AppError::from)?;
+    let _slot = state.heavy_work.start(member.organization.id)?;
     let report = state.store.for_organization(&member.organization).select_commission_report(&query).await?;
     let period = report.period.ok_or(AppError::NotFound("commission month"))?;
     let columns: Vec<&'static str> = ReportColumn::ALL.iter().map(|column| column.as_str()).collect();
@@ -193,9 +194,11 @@ async fn export(
         session_id: uuid::Uuid::new_v4().to_string(),
         client: header_text(header::USER_AGENT),
     };
+    // Held until the file is written (XLSX) or the last row is sent (CSV).
+    let slot = state.heavy_work.start(member.organization.id)?;
     let batches = state.store.for_organization(&member.organization).export_rows(request);
     let body = match format {
-        Format::Csv => Body::from_stream(csv_stream(columns, batches)),
+        Format::Csv => Body::from_stream(super::heavy_work::holding(csv_stream(columns, batches), slot)),
         Format::Xlsx => {
             let numeric = columns.iter().map(|name| NUMERIC_COLUMNS.contains(name)).collect();
             write_xlsx("Subscribers", columns, numeric, batches).await?

@@ -17,11 +17,14 @@ use tower_http::trace::TraceLayer;
 
 pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> {
     let store = Store::connect(&settings.app_store()).await.map_err(|e| e.to_string())?;
-    let organization = cli::organization(&store, Organization::DEFAULT_SLUG).await?;
-    let maintenance = super::jobs::spawn_transaction_maintenance(store.clone(), organization.clone());
+    // Refuses to start on a database `ut360 migrate` has not prepared.
+    cli::organization(&store, Organization::DEFAULT_SLUG).await?;
+    // Every organization, each round reading the list afresh.
+    let maintenance = super::jobs::spawn_transaction_maintenance(store.clone());
     let state = AppState::new(leptos_options(args), store.clone(), args.session_policy())
         .with_security(args.http_security())
-        .with_sign_in_limits(args.sign_in.limits());
+        .with_sign_in_limits(args.sign_in.limits())
+        .with_heavy_work(super::heavy_work::HeavyWork::new(args.heavy_work_per_organization));
     let expired_sessions = tokio::spawn(tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
         state.sessions.clone(),
         std::time::Duration::from_secs(600),
@@ -81,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route(SEARCH, get(super::search::search))
         .merge(super::exports::routes())
         .merge(super::auth::sign_in::routes(&state))
+        .merge(super::auth::organizations::routes())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), super::auth::gate::gate))

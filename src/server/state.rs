@@ -19,6 +19,8 @@ pub struct AppState {
     pub security: std::sync::Arc<HttpSecurity>,
     /// Per-address sign-in limit and the bound on password checks at once.
     pub sign_in_guard: std::sync::Arc<super::auth::limits::SignInGuard>,
+    /// Each organization's slots for exports and bulk lookups.
+    pub heavy_work: std::sync::Arc<super::heavy_work::HeavyWork>,
 }
 
 impl AppState {
@@ -32,12 +34,18 @@ impl AppState {
             metrics: Default::default(),
             security: Default::default(),
             sign_in_guard: Default::default(),
+            heavy_work: Default::default(),
         }
     }
 
     /// HSTS, trusted proxies and the metrics token (all off by default).
     pub fn with_security(self, security: HttpSecurity) -> Self {
         Self { security: std::sync::Arc::new(security), ..self }
+    }
+
+    /// The same, with heavy-work slots of its own (`serve`'s settings, or a test's).
+    pub fn with_heavy_work(self, heavy_work: std::sync::Arc<super::heavy_work::HeavyWork>) -> Self {
+        Self { heavy_work, ..self }
     }
 
     /// The same, with sign-in limits of its own (`serve`'s settings, or a test's).

@@ -8,7 +8,7 @@ use crate::domain::format::format_count;
 use crate::domain::transactions::DashboardRange;
 use crate::server::cli::{self, Settings};
 use crate::server::generate::transactions::{TransactionSynth, DEMO_DAYS};
-use crate::server::jobs::maintain_transactions;
+use crate::server::jobs::{maintain_transactions, transaction_maintenance_round, Schedule};
 use crate::server::progress::{rows_bar, spinner};
 use crate::server::timing::{median_ms, ms};
 use chrono::NaiveDate;
@@ -47,7 +47,11 @@ pub enum TransactionsCommand {
     },
     /// What the server's background job does every 15 minutes, once: partitions for the
     /// coming months, the standard dashboards computed into the cache.
-    Maintain,
+    Maintain {
+        /// Every organization (a round of the job, without its spread) instead of `--org`'s.
+        #[arg(long)]
+        all_organizations: bool,
+    },
     /// Timings for BENCHMARKS.md (scripts/bench_transactions.sh).
     #[command(hide = true)]
     Bench {
@@ -70,8 +74,20 @@ pub async fn run(settings: &Settings, args: &TransactionsArgs) -> Result<(), Str
                 .await
                 .map(|_| ())
         }
-        TransactionsCommand::Maintain => {
+        TransactionsCommand::Maintain { all_organizations: false } => {
             maintain_transactions(&store, &organization, today).await.map_err(|e| e.to_string())
+        }
+        TransactionsCommand::Maintain { all_organizations: true } => {
+            let report =
+                transaction_maintenance_round(&store, Schedule::NOW, today).await.map_err(|e| e.to_string())?;
+            println!("{} organizations served", report.served.len());
+            for (slug, error) in &report.failed {
+                println!("  {slug}: failed: {error}");
+            }
+            match report.failed.len() {
+                0 => Ok(()),
+                failed => Err(format!("{failed} organizations failed (each is in its sync_logs)")),
+            }
         }
         TransactionsCommand::Bench { runs } => bench(&store, &organization, *runs, today).await,
     }

@@ -551,26 +551,29 @@ async fn admins_manage_members_and_keys_and_cannot_remove_the_last_admin() {
         }
     };
 
-    // A new email gets an account with a password shown once; it signs in as its role.
+    // A new email is invited: an account whose one-time code must be changed at first
+    // sign-in; it accepts, then works with its role.
     let (status, body) =
         call("save_member", vec![("email", " New.Analyst@UT360.test ".into()), ("role", "analyst".into())]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let added: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(added["email"], "new.analyst@ut360.test");
-    let password = added["password"].as_str().expect("a password for the new account").to_owned();
+    assert_eq!(added["Invited"]["email"], "new.analyst@ut360.test");
+    let password = added["Invited"]["one_time_code"].as_str().expect("a one-time code").to_owned();
     let newcomer = browser_like_client();
-    assert_eq!(sign_in(&newcomer, &base, "new.analyst@ut360.test", &password).await.headers()["location"], "/");
+    let landed = sign_in(&newcomer, &base, "new.analyst@ut360.test", &password).await;
+    assert_eq!(landed.headers()["location"], "/organizations?next=%2F");
     // The made-up password must be changed before anything else (more in it::account).
-    let forced = newcomer.get(format!("{base}/campaigns")).send().await.unwrap();
+    let forced = newcomer.get(format!("{base}/organizations")).send().await.unwrap();
     assert_eq!(forced.headers()["location"], "/account/password");
     let own = [("current_password", password.as_str()), ("new_password", "the newcomer's own phrase")];
     let changed = newcomer.post(server_fn_url(&base, "change_password")).form(&own).send().await.unwrap();
     assert_eq!(changed.status(), StatusCode::OK);
+    crate::invitations::accept_every_invitation(&newcomer, &base).await;
     assert_eq!(newcomer.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    // A role change: no new password, and it applies to the open session.
+    // A role change: no invitation, and it applies to the open session.
     let (_, body) =
         call("save_member", vec![("email", "new.analyst@ut360.test".into()), ("role", "marketing".into())]).await;
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["password"], serde_json::Value::Null);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["RoleChanged"]["role"], "marketing");
     assert_eq!(newcomer.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::OK);
     let (_, body) = call("get_members", vec![]).await;
     let members: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();

@@ -165,6 +165,15 @@ pub async fn spawn_app_configured(
     security: ut360::server::security::HttpSecurity,
     limits: ut360::server::auth::limits::SignInLimits,
 ) -> String {
+    spawn_app_around(store, session_policy, |state| state.with_security(security).with_sign_in_limits(limits)).await
+}
+
+/// The app with its state as `configure` makes it from the default one.
+pub async fn spawn_app_around(
+    store: Store,
+    session_policy: ut360::server::auth::SessionPolicy,
+    configure: impl FnOnce(ut360::server::state::AppState) -> ut360::server::state::AppState,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     // The static files as the build copies them from public/ (ECharts is copied there by the scripts).
@@ -174,13 +183,11 @@ pub async fn spawn_app_configured(
         .site_addr(address)
         .build();
     // As in production: the app connects as the role row-level security applies to.
-    let state = ut360::server::state::AppState::new(
+    let state = configure(ut360::server::state::AppState::new(
         leptos_options,
         store.as_database_role(ut360::data::APP_ROLE),
         session_policy,
-    )
-    .with_security(security)
-    .with_sign_in_limits(limits);
+    ));
     // As `serve` does: the peer's address on every request (a trusted proxy's header is
     // believed from it; sign-in attempts are limited per address).
     let app = ut360::server::serve::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

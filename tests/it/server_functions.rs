@@ -50,6 +50,7 @@ fn bad_call(name: &str) -> BadCall {
         "create_api_key" => Form(&[("name", "")], "name"),
         "revoke_api_key" => Form(&[("name", "no such key")], "name"),
         "rename_organization" => Form(&[("name", "")], "name"),
+        "cancel_invitation" => Form(&[("email", "never-invited@ut360.test")], "email"),
         "change_password" => Form(&[("current_password", "whatever"), ("new_password", "short")], "new_password"),
         "get_viewer"
         | "get_overview"
@@ -57,7 +58,9 @@ fn bad_call(name: &str) -> BadCall {
         | "campaign_workspace"
         | "get_members"
         | "get_api_keys"
-        | "get_organization_settings" => NoParameters,
+        | "get_organization_settings"
+        | "get_invitations"
+        | "get_your_organizations" => NoParameters,
         other => panic!("{other} has no bad call in tests/it/server_functions.rs: add one"),
     }
 }

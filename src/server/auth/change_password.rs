@@ -4,12 +4,12 @@
 //! goes on under a new id.
 
 use super::{now_unix, password, session_user, store_session_user};
-use crate::data::users::Member;
+use crate::data::users::Account;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use tower_sessions::Session;
 
-pub async fn change(member: &Member, current_password: String, new_password: String) -> Result<(), AppError> {
+pub async fn change(account: &Account, current_password: String, new_password: String) -> Result<(), AppError> {
     let state = leptos::prelude::expect_context::<AppState>();
     password::check_strength(&new_password)
         .map_err(|message| AppError::BadRequest { field: "new_password", message: format!("new_{message}") })?;
@@ -17,7 +17,7 @@ pub async fn change(member: &Member, current_password: String, new_password: Str
         let message = "new_password: choose a password other than the current one".to_owned();
         return Err(AppError::BadRequest { field: "new_password", message });
     }
-    let stored = state.store.credentials(&member.email).await?.map(|credentials| credentials.password_hash);
+    let stored = state.store.credentials(&account.email).await?.map(|credentials| credentials.password_hash);
     let verified = state.sign_in_guard.checks().verify(current_password, stored).await.map_err(|_| {
         AppError::BadRequest { field: "current_password", message: "current_password: busy, try again".to_owned() }
     })?;
@@ -28,7 +28,7 @@ pub async fn change(member: &Member, current_password: String, new_password: Str
     let hash = tokio::task::spawn_blocking(move || password::hash(&new_password))
         .await
         .map_err(|e| AppError::Internal(format!("hashing: {e}")))?;
-    let changed_at = state.store.set_password(member.user_id, &hash).await?;
+    let changed_at = state.store.set_password(account.user_id, &hash).await?;
 
     // This session stays signed in: it just proved the password. Under a new id, and
     // counted from now, so the change does not end it.
@@ -39,6 +39,6 @@ pub async fn change(member: &Member, current_password: String, new_password: Str
         user.seen_at = user.signed_in_at;
         store_session_user(&session, &user).await?;
     }
-    tracing::info!(user = %member.user_id, "password changed");
+    tracing::info!(user = %account.user_id, "password changed");
     Ok(())
 }

@@ -4,8 +4,9 @@
 //! server functions and files get a JSON error.
 
 use super::{now_unix, session_user, store_session_user};
-use crate::data::users::Member;
+use crate::data::users::{Account, Member};
 use crate::domain::access::{access_for, Access, Permission, Role, SERVER_FUNCTION_PREFIX};
+use crate::domain::membership::ORGANIZATIONS_PATH;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::{Request, State};
@@ -24,42 +25,73 @@ pub async fn gate(State(state): State<AppState>, session: Session, mut request: 
     }
     let permissions = match access {
         Access::Public | Access::ApiKey => return next.run(request).await,
-        Access::Member(permissions) => permissions,
-        Access::Unknown => &[],
+        Access::Member(permissions) => Some(permissions),
+        Access::Account => None,
+        Access::Unknown => Some(&[][..]),
     };
-    let (member, must_change_password) = match signed_in_member(&state, &session).await {
-        Ok(Some(member)) => member,
+    let signed_in = match signed_in(&state, &session).await {
+        Ok(Some(signed_in)) => signed_in,
         Ok(None) => return refuse_anonymous(&request),
         Err(error) => return error.into_response(),
     };
     if access == Access::Unknown {
         return not_found(&request);
     }
-    if must_change_password && !opens_before_changing_password(request.uri().path()) {
+    if signed_in.must_change_password && !opens_before_changing_password(request.uri().path()) {
         return refuse_until_password_changed(&request);
     }
-    if let Some(missing) = permissions.iter().copied().find(|permission| !member.role.allows(*permission)) {
-        return refuse(&request, &member, missing);
+    request.extensions_mut().insert(signed_in.account);
+    match (permissions, signed_in.member) {
+        (Some(_), None) => return choose_an_organization_first(&request),
+        (Some(permissions), Some(member)) => {
+            if let Some(missing) = permissions.iter().copied().find(|permission| !member.role.allows(*permission)) {
+                return refuse(&request, &member, missing);
+            }
+            request.extensions_mut().insert(member);
+        }
+        (None, Some(member)) => {
+            request.extensions_mut().insert(member);
+        }
+        (None, None) => {}
     }
-    request.extensions_mut().insert(member);
     next.run(request).await
 }
 
-/// The session's member, if it is signed in, not past its absolute expiry, still a
-/// member of its organization, and signed in since its password last changed.
-async fn signed_in_member(state: &AppState, session: &Session) -> Result<Option<(Member, bool)>, AppError> {
+/// Who a request's session signed in as.
+struct SignedIn {
+    account: Account,
+    /// Absent until the session has chosen an organization.
+    member: Option<Member>,
+    must_change_password: bool,
+}
+
+/// The session's account, if it is signed in, not past its absolute expiry, signed in
+/// since its password last changed, and still a member of the organization it chose.
+async fn signed_in(state: &AppState, session: &Session) -> Result<Option<SignedIn>, AppError> {
     let Some(mut user) = session_user(session).await else { return Ok(None) };
     let now = now_unix();
     if now - user.signed_in_at > state.session_policy.absolute.as_secs() as i64 {
         let _ = session.flush().await;
         return Ok(None);
     }
-    let Some(member) = state
-        .store
-        .for_organization_id(user.organization_id)
-        .member_signed_in_at(user.user_id, user.organization_id, user.signed_in_at)
-        .await?
-    else {
+    let found = match user.organization_id {
+        Some(organization_id) => state
+            .store
+            .for_organization_id(organization_id)
+            .member_signed_in_at(user.user_id, organization_id, user.signed_in_at)
+            .await?
+            .map(|(member, must_change_password)| SignedIn {
+                account: member.account(),
+                member: Some(member),
+                must_change_password,
+            }),
+        None => state
+            .store
+            .account_signed_in_at(user.user_id, user.signed_in_at)
+            .await?
+            .map(|(account, must_change_password)| SignedIn { account, member: None, must_change_password }),
+    };
+    let Some(found) = found else {
         let _ = session.flush().await;
         return Ok(None);
     };
@@ -67,7 +99,7 @@ async fn signed_in_member(state: &AppState, session: &Session) -> Result<Option<
         user.seen_at = now;
         store_session_user(session, &user).await?;
     }
-    Ok(Some(member))
+    Ok(Some(found))
 }
 
 /// Another site's page may link to ours, but not change anything here nor download our
@@ -123,6 +155,15 @@ fn refuse_until_password_changed(request: &Request) -> Response {
 fn is_page(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET && !path.starts_with(SERVER_FUNCTION_PREFIX) && !path.contains("/export.")
+}
+
+fn choose_an_organization_first(request: &Request) -> Response {
+    if is_page(request) {
+        let asked = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        let next = percent_encoding::utf8_percent_encode(asked, percent_encoding::NON_ALPHANUMERIC);
+        return Redirect::to(&format!("{ORGANIZATIONS_PATH}?next={next}")).into_response();
+    }
+    AppError::Forbidden(format!("choose an organization first, at {ORGANIZATIONS_PATH}")).into_response()
 }
 
 fn refuse_anonymous(request: &Request) -> Response {

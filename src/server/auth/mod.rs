@@ -4,12 +4,13 @@
 pub mod change_password;
 pub mod gate;
 pub mod limits;
+pub mod organizations;
 pub mod password;
 pub mod sign_in;
 
 use super::error::AppError;
 use super::state::AppState;
-use crate::data::users::Member;
+use crate::data::users::{Account, Member};
 use crate::data::OrganizationStore;
 use crate::domain::access::SIGN_IN_PATH;
 use crate::domain::server_error::ServerError;
@@ -72,7 +73,10 @@ impl SessionPolicy {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SessionUser {
     pub user_id: Uuid,
-    pub organization_id: Uuid,
+    /// `None` until the person chooses one of several organizations (or accepts a
+    /// first invitation): only `BEFORE_CHOOSING` addresses open meanwhile.
+    #[serde(default)]
+    pub organization_id: Option<Uuid>,
     /// Unix seconds.
     pub signed_in_at: i64,
     /// Unix seconds of the last save; the session is saved again (and its idle
@@ -119,6 +123,28 @@ pub fn signed_in() -> Result<Member, AppError> {
     leptos::prelude::use_context::<axum::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<Member>().cloned())
         .ok_or(AppError::Unauthorized("sign in first"))
+}
+
+/// The signed-in account a server function acts for, chosen an organization or not.
+pub fn signed_in_account() -> Result<Account, ServerError> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Account>().cloned())
+        .ok_or_else(|| ServerError::from(AppError::Unauthorized("sign in first")))
+}
+
+/// Makes the session act for `organization_id` (a membership the caller checked) and
+/// remembers it for the account's next sign-in.
+pub async fn choose_organization(
+    state: &AppState,
+    session: &Session,
+    user_id: Uuid,
+    organization_id: Uuid,
+) -> Result<(), AppError> {
+    let mut user = session_user(session).await.ok_or(AppError::Unauthorized("sign in first"))?;
+    user.organization_id = Some(organization_id);
+    store_session_user(session, &user).await?;
+    state.store.remember_organization(user_id, organization_id).await?;
+    Ok(())
 }
 
 /// For a server function: the signed-in member and the store acting for their

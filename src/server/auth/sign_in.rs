@@ -3,6 +3,7 @@
 
 use super::{now_unix, sign_in_url, store_session_user, SessionUser};
 use crate::domain::access::{safe_return_path, SIGN_IN_PATH};
+use crate::domain::membership::ORGANIZATIONS_PATH;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -56,32 +57,41 @@ async fn sign_in(
     let Ok(verified) = state.sign_in_guard.checks().verify(form.password, stored).await else {
         return Ok(back_to_sign_in(super::limits::BUSY_PROBLEM, &next));
     };
-    let member = match credentials.filter(|_| verified) {
-        Some(credentials) => state.store.first_membership(credentials.user_id).await?,
-        None => None,
-    };
-    let Some(member) = member else {
+    let Some(credentials) = credentials.filter(|_| verified) else {
         let (failures, locked_until) =
             state.store.record_sign_in_failure(&form.email, LOCK_AFTER, LOCK_FOR, FORGET_AFTER).await?;
         // Slower with every failure, so guessing costs time before the lock.
         tokio::time::sleep((SLOWDOWN_STEP * (failures.max(1) as u32 - 1)).min(SLOWDOWN_MAX)).await;
         return Ok(back_to_sign_in(if locked_until.is_some() { "locked" } else { "refused" }, &next));
     };
-    state.store.record_sign_in(&form.email, member.user_id).await?;
+    let memberships = state.store.memberships(credentials.user_id).await?;
+    let invited = !state.store.invitations_to(credentials.user_id).await?.is_empty();
+    let chosen = match memberships.as_slice() {
+        [only] => Some(only),
+        several => several.iter().find(|member| Some(member.organization.id) == credentials.last_organization_id),
+    };
+    state.store.record_sign_in(&form.email, credentials.user_id).await?;
     // A new id at sign-in: an id planted before cannot ride the signed-in session.
     session.cycle_id().await.map_err(|e| AppError::Internal(format!("session: {e}")))?;
     let now = now_unix();
     store_session_user(
         &session,
         &SessionUser {
-            user_id: member.user_id,
-            organization_id: member.organization.id,
+            user_id: credentials.user_id,
+            organization_id: chosen.map(|member| member.organization.id),
             signed_in_at: now,
             seen_at: now,
         },
     )
     .await?;
-    tracing::info!(user = %member.user_id, organization = %member.organization.slug, role = member.role.as_str(), "signed in");
+    let organization = chosen.map_or("(to choose)", |member| member.organization.slug.as_str());
+    tracing::info!(user = %credentials.user_id, organization, memberships = memberships.len(), invited, "signed in");
+    // Several organizations and none chosen before, none at all, or an invitation to
+    // answer: the organizations page first, then where they were going.
+    if chosen.is_none() || invited {
+        let next = percent_encoding::utf8_percent_encode(&next, percent_encoding::NON_ALPHANUMERIC);
+        return Ok(Redirect::to(&format!("{ORGANIZATIONS_PATH}?next={next}")).into_response());
+    }
     Ok(Redirect::to(&next).into_response())
 }
 
