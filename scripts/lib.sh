@@ -150,6 +150,61 @@ ensure_redis() {
   wait_until "Redis" 15 sh -c 'redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG'
 }
 
+# A PgBouncer of UT360's own in transaction pooling mode on 127.0.0.1:$PGBOUNCER_PORT (6432),
+# in front of DATABASE_URL's server, for the test run through it (scripts/test.sh).
+# Debian's package, a private configuration and run directory; started once, kept running.
+# Sets PGBOUNCER_URL: DATABASE_URL with PgBouncer's address.
+PGBOUNCER_PORT="${PGBOUNCER_PORT:-6432}"
+ensure_pgbouncer() {
+  [[ "$DATABASE_URL" =~ ^([a-z]+://)(([^:@/]+)(:([^@/]*))?@)?([^/]+)(/.*)$ ]] \
+    || die "cannot read DATABASE_URL=$DATABASE_URL"
+  local user="${BASH_REMATCH[3]:-postgres}" password="${BASH_REMATCH[5]}" server="${BASH_REMATCH[6]}"
+  local host="${server%:*}" port="${server##*:}"
+  [ "$port" != "$server" ] || port=5432
+  export PGBOUNCER_URL="${BASH_REMATCH[1]}${BASH_REMATCH[2]}127.0.0.1:$PGBOUNCER_PORT${BASH_REMATCH[7]}"
+  local dir="${TMPDIR:-/tmp}/ut360-pgbouncer"
+  if [ -f "$dir/pgbouncer.pid" ] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null; then return; fi
+  export PATH="$PATH:/usr/sbin"
+  if ! command -v pgbouncer >/dev/null 2>&1; then
+    apt_install pgbouncer
+    # The package may start a service of its own on the same port: ours is the one used.
+    [ ! -x /etc/init.d/pgbouncer ] || as_root /etc/init.d/pgbouncer stop >/dev/null 2>&1 || true
+  fi
+  mkdir -p "$dir"
+  # auth_type trust lets each listed role through; PgBouncer logs in to PostgreSQL with
+  # the password given here (none where the server trusts it).
+  {
+    printf '"postgres" ""\n"ut360_app" "%s"\n' "${UT360_APP_DATABASE_PASSWORD:-}"
+    case "$user" in postgres | ut360_app) ;; *) printf '"%s" "%s"\n' "$user" "$password" ;; esac
+  } >"$dir/users.txt"
+  cat >"$dir/pgbouncer.ini" <<EOF
+[databases]
+* = host=$host port=$port
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/users.txt
+pool_mode = transaction
+; sqlx sends both at connect; PgBouncer would refuse the connection otherwise.
+ignore_startup_parameters = extra_float_digits,options
+max_client_conn = 2000
+default_pool_size = 20
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+EOF
+  say "starting PgBouncer (transaction pooling) on 127.0.0.1:$PGBOUNCER_PORT"
+  # PgBouncer refuses to run as root: as root, it runs as the postgres user.
+  if [ "$(id -u)" -eq 0 ]; then
+    chown -R postgres: "$dir"
+    pgbouncer -d -u postgres "$dir/pgbouncer.ini" || die "could not start PgBouncer (see $dir/pgbouncer.log)"
+  else
+    pgbouncer -d "$dir/pgbouncer.ini" || die "could not start PgBouncer (see $dir/pgbouncer.log)"
+  fi
+  wait_until "PgBouncer" 15 pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT"
+}
+
 ensure_everything() {
   ensure_system_packages
   ensure_rust

@@ -21,6 +21,15 @@ say "formatting and lints (rustfmt, clippy for the server and the browser)"
 say "unit and integration tests"
 (cd "$ROOT" && cargo test --features ssr --locked)
 
+# Once more, the app's connections through PgBouncer in transaction pooling mode (issue 23):
+# every statement unnamed and inside a transaction that sets its organization. The test
+# binary is built already; test databases are still created and dropped directly.
+ensure_pgbouncer
+say "integration tests through PgBouncer ($PGBOUNCER_URL)"
+PGBOUNCER_STARTED=$SECONDS
+(cd "$ROOT" && UT360_TEST_DATABASE_URL="$PGBOUNCER_URL" cargo test --features ssr --locked --test it)
+say "integration tests through PgBouncer: $((SECONDS - PGBOUNCER_STARTED)) s"
+
 build_release
 BIN="$ROOT/target/release/ut360"
 E2E_DATABASE_URL="${DATABASE_URL%/*}/ut360_e2e"

@@ -7,7 +7,7 @@
 
 use super::lookups::LookupError;
 use super::{Organization, Store};
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
@@ -132,12 +132,15 @@ impl Store {
         if let Some(client) = self.api_keys_known.get(&hash) {
             return Ok(Some(client));
         }
-        // Through `use_api_key`: no organization is known yet to scope the read.
+        // Through `use_api_key`: no organization is known yet to scope the read. It
+        // records the key's use, so the transaction commits.
+        let mut tx = self.begin().await?;
         let row: Option<ClientRow> =
-            sqlx::query_as("SELECT key_id, key_name, id, slug, name, redis_prefix FROM use_api_key($1)")
+            sql::query_as("SELECT key_id, key_name, id, slug, name, redis_prefix FROM use_api_key($1)")
                 .bind(&hash[..])
-                .fetch_optional(&self.pg)
+                .fetch_optional(&mut *tx)
                 .await?;
+        tx.commit().await?;
         Ok(row.map(|row| {
             let client = ApiClient {
                 key_id: row.key_id,
@@ -160,8 +163,10 @@ impl Store {
     fn watch_api_key_revocations(&self) {
         let store = self.clone();
         tokio::spawn(async move {
-            while !store.pg.is_closed() {
-                match sqlx::postgres::PgListener::connect_with(&store.pg).await {
+            // LISTEN needs a session of its own: PostgreSQL itself, never PgBouncer's
+            // transaction pooling (the direct pool).
+            while !store.direct().is_closed() {
+                match sqlx::postgres::PgListener::connect_with(store.direct()).await {
                     Ok(mut listener) => {
                         if listener.listen(NOTIFY_CHANNEL).await.is_ok() {
                             store.api_keys_known.forget_all();
@@ -187,7 +192,8 @@ impl OrganizationStore {
         let organization = &self.organization;
         let name = validate_name(name)?;
         let secret = new_secret();
-        let inserted = sqlx::query_as::<_, ApiKeyInfo>(
+        let mut tx = self.begin().await?;
+        let inserted = sql::query_as::<ApiKeyInfo>(
             "INSERT INTO api_keys (organization_id, name, key_prefix, key_hash) VALUES ($1, $2, $3, $4)
              RETURNING id, name, key_prefix, created_at, last_used_at, revoked_at",
         )
@@ -195,10 +201,13 @@ impl OrganizationStore {
         .bind(name)
         .bind(&secret[..SHOWN_PREFIX_CHARS])
         .bind(&hash_of(&secret)[..])
-        .fetch_one(&self.pg)
+        .fetch_one(&mut *tx)
         .await;
         match inserted {
-            Ok(info) => Ok(NewApiKey { info, secret }),
+            Ok(info) => {
+                tx.commit().await?;
+                Ok(NewApiKey { info, secret })
+            }
             Err(sqlx::Error::Database(db)) if db.constraint() == Some("uq_api_keys_org_active_name") => {
                 Err(ApiKeyError::NameTaken(name.to_owned()))
             }
@@ -209,20 +218,20 @@ impl OrganizationStore {
     /// The organization's keys, active ones first, newest first.
     pub async fn api_keys(&self) -> Result<Vec<ApiKeyInfo>, sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query_as(
+        sql::query_as(
             "SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys
              WHERE organization_id = $1 ORDER BY revoked_at IS NOT NULL, created_at DESC",
         )
         .bind(organization.id)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await
     }
 
     /// Revokes the organization's active key called `name`; `false` if there is none.
     pub async fn revoke_api_key(&self, name: &str) -> Result<bool, sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
-        let revoked = sqlx::query(
+        let mut tx = self.begin().await?;
+        let revoked = sql::query(
             "UPDATE api_keys SET revoked_at = NOW() WHERE organization_id = $1 AND name = $2 AND revoked_at IS NULL",
         )
         .bind(organization.id)
@@ -231,7 +240,7 @@ impl OrganizationStore {
         .await?
         .rows_affected();
         // Delivered at commit, to every server listening.
-        sqlx::query("SELECT pg_notify($1, $2)")
+        sql::query("SELECT pg_notify($1, $2)")
             .bind(NOTIFY_CHANNEL)
             .bind(organization.id.to_string())
             .execute(&mut *tx)

@@ -9,7 +9,7 @@ use super::lookups::LookupError;
 use super::recommendation_rows::{recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::resilience::CacheCounters;
 use super::Store;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::isdn::Isdn;
 use crate::domain::lists::BulkLookup;
 use crate::domain::recommendation::Recommendation;
@@ -128,12 +128,12 @@ impl OrganizationStore {
             unique.iter().filter(|isdn| !found.contains_key(**isdn)).map(|isdn| isdn.to_string()).collect();
         if !missing.is_empty() {
             CacheCounters::count(&self.cache.counters.database_reads);
-            let rows: Vec<RecFields> = sqlx::query_as(&format!(
+            let rows: Vec<RecFields> = sql::query_as(&format!(
                 "SELECT {REC_FIELDS_SQL} FROM recommendations r WHERE r.organization_id = $1 AND r.isdn = ANY($2)"
             ))
             .bind(organization.id)
             .bind(&missing)
-            .fetch_all(&self.pg)
+            .fetch_all(&mut *self.begin().await?)
             .await?;
             found.extend(
                 rows.into_iter().filter_map(RecFields::into_recommendation).map(|rec| (rec.isdn.to_string(), rec)),

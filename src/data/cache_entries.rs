@@ -3,7 +3,7 @@
 //! and the subscriber's place in the service, risk and cluster indexes.
 
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL};
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::profile::{
     ArpuStats, Basic, Insights, KpiScores, MonthArpu, Profile, RevenueBreakdown, RiskAssessment, TopupBehavior,
 };
@@ -131,7 +131,9 @@ impl OrganizationStore {
         let mut months = self.months_by_isdn(None).await?;
         tracing::debug!(elapsed = ?started.elapsed(), isdns = months.len(), "monthly ARPU read");
         let query = subscriber_query("");
-        let mut rows = sqlx::query_as::<_, SubscriberRow>(&query).bind(organization.id).fetch(&self.pg);
+        // One read transaction for the whole walk (the cursor lives in it).
+        let mut tx = self.begin().await?;
+        let mut rows = sql::query_as::<SubscriberRow>(&query).bind(organization.id).fetch(&mut *tx);
         let mut batch = Vec::with_capacity(batch_size);
         while let Some(row) = rows.try_next().await? {
             let monthly = months.remove(&row.rec.isdn).unwrap_or_default();
@@ -151,7 +153,7 @@ impl OrganizationStore {
         let organization = &self.organization;
         let query = subscriber_query("AND r.isdn = $2");
         let row: Option<SubscriberRow> =
-            sqlx::query_as(&query).bind(organization.id).bind(isdn).fetch_optional(&self.pg).await?;
+            sql::query_as(&query).bind(organization.id).bind(isdn).fetch_optional(&mut *self.begin().await?).await?;
         let Some(row) = row else { return Ok(None) };
         let monthly = self.months_by_isdn(Some(isdn)).await?.remove(isdn).unwrap_or_default();
         Ok(Some(CacheEntry::new(row, monthly)))
@@ -161,11 +163,12 @@ impl OrganizationStore {
     async fn months_by_isdn(&self, isdn: Option<&str>) -> Result<HashMap<String, Vec<MonthArpu>>, sqlx::Error> {
         let organization = &self.organization;
         let query = MONTH_QUERY.replace("{filter}", if isdn.is_some() { "AND isdn = $2" } else { "" });
-        let mut query = sqlx::query_as::<_, MonthRow>(&query).bind(organization.id);
+        let mut query = sql::query_as::<MonthRow>(&query).bind(organization.id);
         if let Some(isdn) = isdn {
             query = query.bind(isdn);
         }
-        let mut rows = query.fetch(&self.pg);
+        let mut tx = self.begin().await?;
+        let mut rows = query.fetch(&mut *tx);
         let mut months: HashMap<String, Vec<MonthArpu>> = HashMap::new();
         while let Some(row) = rows.try_next().await? {
             months.entry(row.isdn).or_default().push(MonthArpu {

@@ -3,7 +3,7 @@
 
 use super::recommendation_rows::{RecFields, RecommendationRange, REC_FIELDS_SQL};
 use super::Organization;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::campaign::{CampaignId, CampaignPreview, CampaignRules, CampaignSummary, SuppressionList};
 use crate::domain::isdn::Isdn;
 use crate::domain::lists::{ListedRecommendation, SortColumn};
@@ -144,9 +144,11 @@ impl OrganizationStore {
         let mut top = QueryBuilder::<Postgres>::new(format!("SELECT {REC_FIELDS_SQL} FROM "));
         range.push_rows(&mut top, organization, SortColumn::Priority, true, None, shown);
         top.push(CAMPAIGN_ORDER);
+        // Both at once, each in a transaction of its own.
+        let (mut count_tx, mut top_tx) = self.begin_two().await?;
         let (matching, rows) = tokio::try_join!(
-            count.build_query_scalar::<i64>().fetch_one(&self.pg),
-            top.build_query_as::<RecFields>().fetch_all(&self.pg),
+            count.build_query_scalar::<i64>().persistent(sql::named()).fetch_one(&mut *count_tx),
+            top.build_query_as::<RecFields>().persistent(sql::named()).fetch_all(&mut *top_tx),
         )?;
         let top = rows
             .into_iter()
@@ -169,19 +171,20 @@ impl OrganizationStore {
     ) -> Result<Saved<CampaignSummary>, sqlx::Error> {
         let organization = &self.organization;
         let rules = sqlx::types::Json(rules);
+        let mut tx = self.begin().await?;
         let saved =
             match id {
-                None => sqlx::query_scalar::<_, Uuid>(
+                None => sql::query_scalar::<Uuid>(
                     "INSERT INTO campaigns (organization_id, name, owner, rules) VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(organization.id)
                 .bind(name.trim())
                 .bind(owner.trim())
                 .bind(rules)
-                .fetch_optional(&self.pg)
+                .fetch_optional(&mut *tx)
                 .await,
                 Some(id) => {
-                    sqlx::query_scalar::<_, Uuid>(
+                    sql::query_scalar::<Uuid>(
                         "UPDATE campaigns SET name = $3, owner = $4, rules = $5, updated_at = NOW()
                      WHERE organization_id = $1 AND id = $2 RETURNING id",
                     )
@@ -190,12 +193,15 @@ impl OrganizationStore {
                     .bind(name.trim())
                     .bind(owner.trim())
                     .bind(rules)
-                    .fetch_optional(&self.pg)
+                    .fetch_optional(&mut *tx)
                     .await
                 }
             };
         match saved {
-            Ok(Some(id)) => Ok(self.campaign(id.into()).await?.map_or(Saved::NotFound, Saved::Saved)),
+            Ok(Some(id)) => {
+                tx.commit().await?;
+                Ok(self.campaign(id.into()).await?.map_or(Saved::NotFound, Saved::Saved))
+            }
             Ok(None) => Ok(Saved::NotFound),
             Err(error) if is_unique_violation(&error) => Ok(Saved::NameTaken),
             Err(error) => Err(error),
@@ -204,12 +210,12 @@ impl OrganizationStore {
 
     pub async fn campaign(&self, id: CampaignId) -> Result<Option<CampaignSummary>, sqlx::Error> {
         let organization = &self.organization;
-        let row: Option<CampaignRow> = sqlx::query_as(&format!(
+        let row: Option<CampaignRow> = sql::query_as(&format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaigns c WHERE c.organization_id = $1 AND c.id = $2"
         ))
         .bind(organization.id)
         .bind(id.uuid())
-        .fetch_optional(&self.pg)
+        .fetch_optional(&mut *self.begin().await?)
         .await?;
         Ok(row.map(Into::into))
     }
@@ -217,11 +223,11 @@ impl OrganizationStore {
     /// The organization's campaigns, most recently changed first.
     pub async fn campaigns(&self) -> Result<Vec<CampaignSummary>, sqlx::Error> {
         let organization = &self.organization;
-        let rows: Vec<CampaignRow> = sqlx::query_as(&format!(
+        let rows: Vec<CampaignRow> = sql::query_as(&format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaigns c WHERE c.organization_id = $1 ORDER BY c.updated_at DESC, c.name"
         ))
         .bind(organization.id)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -233,8 +239,8 @@ impl OrganizationStore {
         isdns: &[Isdn],
     ) -> Result<Saved<SuppressionList>, sqlx::Error> {
         let organization = &self.organization;
-        let mut transaction = self.pg.begin().await?;
-        let created = sqlx::query_scalar::<_, Uuid>(
+        let mut transaction = self.begin().await?;
+        let created = sql::query_scalar::<Uuid>(
             "INSERT INTO suppression_lists (organization_id, name, isdn_count) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(organization.id)
@@ -248,7 +254,7 @@ impl OrganizationStore {
             Err(error) => return Err(error),
         };
         let texts: Vec<&str> = isdns.iter().map(Isdn::as_str).collect();
-        sqlx::query(
+        sql::query(
             "INSERT INTO suppression_list_members (organization_id, list_id, isdn)
              SELECT $1, $2, isdn FROM UNNEST($3::text[]) AS isdn ON CONFLICT DO NOTHING",
         )
@@ -265,12 +271,12 @@ impl OrganizationStore {
     /// The organization's suppression lists, newest first.
     pub async fn suppression_lists(&self) -> Result<Vec<SuppressionList>, sqlx::Error> {
         let organization = &self.organization;
-        let rows: Vec<(Uuid, String, i32, String)> = sqlx::query_as(
+        let rows: Vec<(Uuid, String, i32, String)> = sql::query_as(
             r#"SELECT id, name, isdn_count, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                FROM suppression_lists WHERE organization_id = $1 ORDER BY created_at DESC, name"#,
         )
         .bind(organization.id)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows
             .into_iter()

@@ -7,7 +7,7 @@ use super::copy::CopyBuffer;
 use super::lists::{push_filter, push_order};
 use super::recommendation_rows::{RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::Organization;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore, Store};
 use crate::domain::campaign::{CampaignId, CampaignRules, ExportEvent};
 use crate::domain::lists::{ListSort, RecommendationFilter};
 use sqlx::{Postgres, QueryBuilder};
@@ -52,9 +52,9 @@ impl OrganizationStore {
     pub fn export_rows(&self, request: ExportRequest) -> tokio::sync::mpsc::Receiver<Result<ExportBatch, sqlx::Error>> {
         let organization = &self.organization;
         let (sender, receiver) = tokio::sync::mpsc::channel(4);
-        let (pg, organization) = (self.pg.clone(), organization.clone());
+        let (store, organization) = (self.store.clone(), organization.clone());
         tokio::spawn(async move {
-            if let Err(error) = stream_and_record(&pg, &organization, &request, &sender).await {
+            if let Err(error) = stream_and_record(&store, &organization, &request, &sender).await {
                 tracing::error!(%error, file = request.file_name, "export failed");
                 let _ = sender.send(Err(error)).await;
             }
@@ -70,7 +70,7 @@ impl OrganizationStore {
     ) -> Result<Vec<ExportEvent>, sqlx::Error> {
         let organization = &self.organization;
         type Row = (Uuid, String, Option<String>, Option<f64>, serde_json::Value);
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = sql::query_as(
             r#"SELECT id, to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), event_action,
                       event_value::float8, metadata
                FROM event_tracking
@@ -81,7 +81,7 @@ impl OrganizationStore {
         .bind(organization.id)
         .bind(campaign.map(|id| id.to_string()))
         .bind(limit)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -106,7 +106,7 @@ impl OrganizationStore {
 }
 
 async fn stream_and_record(
-    pg: &sqlx::PgPool,
+    store: &Store,
     organization: &Organization,
     request: &ExportRequest,
     sender: &tokio::sync::mpsc::Sender<Result<ExportBatch, sqlx::Error>>,
@@ -136,24 +136,26 @@ async fn stream_and_record(
     // ends. Members go through COPY on the record's own connection, so PostgreSQL stores
     // them while the next rows are read and written out; into a temporary table, since
     // COPY cannot write to a table under row-level security, then in one INSERT.
-    let mut record = pg.begin().await?;
+    let mut record = store.begin().await?;
     let export_id = insert_event(&mut record, organization, request, "complete").await?;
     let mut members = match campaign {
         Some(campaign) => {
             // The campaign stays until the members are in (migration 16: no per-row keys).
-            sqlx::query("SELECT 1 FROM campaigns WHERE organization_id = $1 AND id = $2 FOR KEY SHARE")
+            sql::query("SELECT 1 FROM campaigns WHERE organization_id = $1 AND id = $2 FOR KEY SHARE")
                 .bind(organization.id)
                 .bind(campaign.uuid())
                 .fetch_one(&mut *record)
                 .await?;
-            sqlx::query(MEMBERS_STAGING).execute(&mut *record).await?;
+            sql::query(MEMBERS_STAGING).execute(&mut *record).await?;
             Some(record.copy_in_raw(MEMBERS_COPY).await?)
         }
         None => None,
     };
     let member_prefix =
         campaign.map(|campaign| format!("{}\t{campaign}\t{export_id}\t", organization.id)).unwrap_or_default();
-    let mut rows = query.build_query_as::<RecFields>().fetch(pg);
+    // The rows are read in a transaction of their own, beside the record's.
+    let mut reading = store.begin().await?;
+    let mut rows = query.build_query_as::<RecFields>().persistent(sql::named()).fetch(&mut *reading);
     let mut batch = Vec::with_capacity(EXPORT_BATCH);
     let mut member_lines = CopyBuffer::default();
     let mut sent: i64 = 0;
@@ -185,10 +187,10 @@ async fn stream_and_record(
             // Ends the COPY's hold on the record's connection.
             drop(members);
             if copied.is_some() {
-                sqlx::query(MEMBERS_KEEP).execute(&mut *record).await?;
+                sql::query(MEMBERS_KEEP).execute(&mut *record).await?;
             }
             // Recorded before the last rows leave, so the history has it once the file is whole.
-            sqlx::query("UPDATE event_tracking SET event_value = $2 WHERE id = $1")
+            sql::query("UPDATE event_tracking SET event_value = $2 WHERE id = $1")
                 .bind(export_id)
                 .bind(sent + rows_in_batch)
                 .execute(&mut *record)
@@ -206,9 +208,9 @@ async fn stream_and_record(
             }
             drop(members);
             record.rollback().await?;
-            let mut interrupted = pg.begin().await?;
+            let mut interrupted = store.begin().await?;
             let id = insert_event(&mut interrupted, organization, request, "interrupted").await?;
-            sqlx::query("UPDATE event_tracking SET event_value = $2 WHERE id = $1")
+            sql::query("UPDATE event_tracking SET event_value = $2 WHERE id = $1")
                 .bind(id)
                 .bind(sent)
                 .execute(&mut *interrupted)
@@ -254,7 +256,7 @@ async fn insert_event(
         "user": request.user,
         "client": request.client,
     });
-    sqlx::query_scalar(
+    sql::query_scalar(
         "INSERT INTO event_tracking (organization_id, session_id, event_name, event_category, event_action, event_label,
                                      event_value, page_url, timestamp, metadata)
          VALUES ($1, $2, 'export', $3, $4, $5, 0, $6, NOW(), $7) RETURNING id",

@@ -2,7 +2,7 @@
 //! role; the person accepts or declines after signing in (migration 40).
 
 use super::users::{is_last_admin, normalize_email, set_role, Member, MemberRow};
-use super::{OrganizationStore, Store};
+use super::{sql, OrganizationStore, Store};
 use crate::domain::access::Role;
 use crate::domain::membership::{InvitationToYou, PendingInvitation};
 use chrono::{DateTime, Utc};
@@ -37,8 +37,8 @@ impl OrganizationStore {
     ) -> Result<Invited, sqlx::Error> {
         let organization = self.organization();
         let email = normalize_email(email);
-        let mut tx = self.pg.begin().await?;
-        let member: Option<Uuid> = sqlx::query_scalar(
+        let mut tx = self.begin().await?;
+        let member: Option<Uuid> = sql::query_scalar(
             "SELECT m.user_id FROM organization_members m JOIN users u ON u.id = m.user_id
              WHERE m.organization_id = $1 AND u.email = $2",
         )
@@ -54,7 +54,7 @@ impl OrganizationStore {
             tx.commit().await?;
             return Ok(Invited::RoleChanged);
         }
-        sqlx::query(
+        sql::query(
             "INSERT INTO users (email, password_hash, must_change_password) VALUES ($1, $2, true)
              ON CONFLICT (email) DO NOTHING",
         )
@@ -62,7 +62,7 @@ impl OrganizationStore {
         .bind(new_account_hash)
         .execute(&mut *tx)
         .await?;
-        let expires_at: DateTime<Utc> = sqlx::query_scalar(
+        let expires_at: DateTime<Utc> = sql::query_scalar(
             "INSERT INTO invitations (organization_id, email, role, invited_by, expires_at)
              VALUES ($1, $2, $3, $4, NOW() + make_interval(secs => $5))
              ON CONFLICT (organization_id, email) DO UPDATE SET role = EXCLUDED.role,
@@ -83,13 +83,13 @@ impl OrganizationStore {
     /// The organization's invitations not answered yet (expired ones included, marked
     /// by their date, until replaced or cancelled).
     pub async fn pending_invitations(&self) -> Result<Vec<PendingInvitation>, sqlx::Error> {
-        let rows: Vec<(String, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+        let rows: Vec<(String, String, Option<String>, DateTime<Utc>)> = sql::query_as(
             "SELECT i.email, i.role, inviter.email, i.expires_at
              FROM invitations i LEFT JOIN users inviter ON inviter.id = i.invited_by
              WHERE i.organization_id = $1 ORDER BY i.created_at DESC, i.email",
         )
         .bind(self.organization().id)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -101,8 +101,8 @@ impl OrganizationStore {
 
     /// Withdraws the invitation of `email`; false if there was none.
     pub async fn cancel_invitation(&self, email: &str) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pg.begin().await?;
-        let removed = sqlx::query("DELETE FROM invitations WHERE organization_id = $1 AND email = $2")
+        let mut tx = self.begin().await?;
+        let removed = sql::query("DELETE FROM invitations WHERE organization_id = $1 AND email = $2")
             .bind(self.organization().id)
             .bind(normalize_email(email))
             .execute(&mut *tx)
@@ -117,21 +117,23 @@ impl Store {
     /// Every organization `user_id` belongs to, oldest first. Read before an
     /// organization is chosen, through `memberships_of` (migration 13).
     pub async fn memberships(&self, user_id: Uuid) -> Result<Vec<Member>, sqlx::Error> {
-        let rows: Vec<MemberRow> = sqlx::query_as(
+        let rows: Vec<MemberRow> = sql::query_as(
             "SELECT user_id, email, role, organization_id, slug, name, redis_prefix FROM memberships_of($1)",
         )
         .bind(user_id)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows.into_iter().filter_map(MemberRow::into_member).collect())
     }
 
     /// The open invitations addressed to the account's email.
     pub async fn invitations_to(&self, user_id: Uuid) -> Result<Vec<InvitationToYou>, sqlx::Error> {
-        let rows: Vec<(Uuid, String, String, Option<String>, DateTime<Utc>)> =
-            sqlx::query_as("SELECT id, organization_name, role, invited_by, expires_at FROM invitations_of($1)")
+        // id, organization name, role, who invited, until when.
+        type Row = (Uuid, String, String, Option<String>, DateTime<Utc>);
+        let rows: Vec<Row> =
+            sql::query_as("SELECT id, organization_name, role, invited_by, expires_at FROM invitations_of($1)")
                 .bind(user_id)
-                .fetch_all(&self.pg)
+                .fetch_all(&mut *self.begin().await?)
                 .await?;
         Ok(rows
             .into_iter()
@@ -155,8 +157,8 @@ impl Store {
         invitation: Uuid,
         accept: bool,
     ) -> Result<Option<Uuid>, sqlx::Error> {
-        let mut tx = self.pg.begin().await?;
-        let organization: Option<Uuid> = sqlx::query_scalar("SELECT answer_invitation($1, $2, $3)")
+        let mut tx = self.begin().await?;
+        let organization: Option<Uuid> = sql::query_scalar("SELECT answer_invitation($1, $2, $3)")
             .bind(user_id)
             .bind(invitation)
             .bind(accept)
@@ -168,8 +170,8 @@ impl Store {
 
     /// Offered first at the account's next sign-in.
     pub async fn remember_organization(&self, user_id: Uuid, organization_id: Uuid) -> Result<(), sqlx::Error> {
-        let mut tx = self.pg.begin().await?;
-        sqlx::query("UPDATE users SET last_organization_id = $2 WHERE id = $1")
+        let mut tx = self.begin().await?;
+        sql::query("UPDATE users SET last_organization_id = $2 WHERE id = $1")
             .bind(user_id)
             .bind(organization_id)
             .execute(&mut *tx)

@@ -8,7 +8,7 @@
 
 use super::recommendation_rows::{RecFields, RecommendationRange, REC_FIELDS_SQL};
 use super::Organization;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::field_error::FieldError;
 use crate::domain::lists::{
     ListParams, ListSort, ListedRecommendation, MatchCount, RecommendationFilter, RecommendationPage, SortColumn,
@@ -154,7 +154,8 @@ impl OrganizationStore {
         // The function returns its rows in this order; a set's order is kept only when asked.
         push_order(&mut query, sort.column, descending);
 
-        let mut rows: Vec<ListedRow> = query.build_query_as().fetch_all(&self.pg).await?;
+        let mut rows: Vec<ListedRow> =
+            query.build_query_as().persistent(sql::named()).fetch_all(&mut *self.begin().await?).await?;
         let more_beyond = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         if backwards {
@@ -262,12 +263,14 @@ impl OrganizationStore {
             part(3, filter.cluster.map(|c| c.to_string()));
             part(4, filter.subscriber_type.map(|t| t.as_str().to_owned()));
             part(5, filter.trend.map(|t| t.as_str().to_owned()));
-            let count: i64 = query.build_query_scalar().fetch_one(&self.pg).await?;
+            let count: i64 =
+                query.build_query_scalar().persistent(sql::named()).fetch_one(&mut *self.begin().await?).await?;
             return Ok(MatchCount::Exact(count));
         }
         let mut query = QueryBuilder::<Postgres>::new("SELECT ");
         RecommendationRange::from(filter).push_count(&mut query, organization, Some(COUNT_CAP + 1));
-        let count: i64 = query.build_query_scalar().fetch_one(&self.pg).await?;
+        let count: i64 =
+            query.build_query_scalar().persistent(sql::named()).fetch_one(&mut *self.begin().await?).await?;
         Ok(if count > COUNT_CAP { MatchCount::AtLeast(COUNT_CAP) } else { MatchCount::Exact(count) })
     }
 }

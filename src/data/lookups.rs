@@ -8,7 +8,7 @@ use super::recommendation_rows::{
 };
 use super::resilience::{CacheCounters, CacheCounts, CircuitBreaker, SingleFlight};
 use super::Store;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::figures::MetaStats;
 use crate::domain::profile::Profile;
 pub use crate::domain::profile::SubscriberView;
@@ -203,12 +203,12 @@ impl OrganizationStore {
             .recommendations
             .run(&flight_key, || async {
                 CacheCounters::count(&self.cache.counters.database_reads);
-                let row: Option<RecFields> = sqlx::query_as(&format!(
+                let row: Option<RecFields> = sql::query_as(&format!(
                     "SELECT {REC_FIELDS_SQL} FROM recommendations r WHERE r.organization_id = $1 AND r.isdn = $2"
                 ))
                 .bind(organization.id)
                 .bind(isdn)
-                .fetch_optional(&self.pg)
+                .fetch_optional(&mut *self.begin().await?)
                 .await?;
                 Ok(row.and_then(RecFields::into_recommendation))
             })

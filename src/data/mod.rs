@@ -30,11 +30,12 @@ pub mod users;
 
 mod copy;
 mod copy_binary;
+mod sql;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::ConnectOptions;
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
 use uuid::Uuid;
@@ -44,10 +45,25 @@ pub use organizations::Organization;
 /// How to reach the two stores.
 #[derive(Clone, Debug)]
 pub struct StoreSettings {
+    /// The shared pool's server: PostgreSQL itself, or a PgBouncer in transaction
+    /// pooling mode in front of it.
     pub database_url: String,
+    /// PostgreSQL itself, for what needs a session of its own (migrations, the
+    /// refresh lock, LISTEN, the session store); `None`: `database_url`.
+    pub direct_database_url: Option<String>,
+    /// Named statements, prepared once per connection and cached. `false` sends every
+    /// statement unnamed (parsed on each execution), as PgBouncer 1.18's transaction
+    /// pooling needs: a named statement may be bound on another server connection.
+    pub prepared_statements: bool,
     pub redis_url: String,
     pub max_connections: u32,
     pub connect_timeout: Duration,
+}
+
+impl StoreSettings {
+    pub fn direct_url(&self) -> &str {
+        self.direct_database_url.as_deref().unwrap_or(&self.database_url)
+    }
 }
 
 /// A failure to reach a store at start-up, worded for the operator.
@@ -63,10 +79,19 @@ pub enum ConnectError {
 
 /// Handles to Postgres and Redis, cheap to clone. `for_organization` gives the
 /// same store acting for one organization (an [`OrganizationStore`]).
+///
+/// Every organization shares one pool. A connection carries no organization: each
+/// transaction of the data layer sets its own (`begin`), so what a request sees ends
+/// with its transaction, also through PgBouncer's transaction pooling.
 #[derive(Clone)]
 pub struct Store {
     pg: PgPool,
-    tenants: std::sync::Arc<TenantPools>,
+    /// Sessions of their own on PostgreSQL itself (see `StoreSettings::direct_database_url`);
+    /// `None` when nothing stands between the app and PostgreSQL: then `pg` serves them.
+    direct: Option<PgPool>,
+    /// The organization every transaction acts for; `None` sees no organization's rows
+    /// under row-level security (only what the owner or a `SECURITY DEFINER` function reads).
+    organization_id: Option<Uuid>,
     redis: ConnectionManager,
     /// For long bulk work (cache syncs) on a connection of its own, without the
     /// request path's short response timeout.
@@ -120,14 +145,25 @@ impl Readiness {
     }
 }
 
+/// A transaction of the data layer (see `Store::begin`).
+pub type Tx = sqlx::Transaction<'static, Postgres>;
+
 impl Store {
     /// Connects to both stores, failing fast with a one-line reason if either is unreachable.
     pub async fn connect(settings: &StoreSettings) -> Result<Self, ConnectError> {
-        let pg = connect_postgres(settings).await?;
+        sql::use_named_statements(settings.prepared_statements);
+        let pg = connect_postgres(settings, &settings.database_url).await?;
+        // Connected now, so a wrong DATABASE_DIRECT_URL stops `serve` at start, not at
+        // the first request's session.
+        let direct = match &settings.direct_database_url {
+            Some(url) if *url != settings.database_url => Some(connect_postgres(settings, url).await?),
+            _ => None,
+        };
         let (redis_client, redis) = connect_redis(settings).await?;
         Ok(Self {
-            tenants: std::sync::Arc::new(TenantPools::new(pg.clone())),
             pg,
+            direct,
+            organization_id: None,
             redis,
             redis_client,
             cache: Default::default(),
@@ -137,47 +173,65 @@ impl Store {
     }
 
     /// This store acting for `organization`: what it reads and writes is that
-    /// organization's, and its Postgres connections carry it (see `TenantPools`).
+    /// organization's, and each of its transactions says so (see `begin`).
     pub fn for_organization(&self, organization: &Organization) -> OrganizationStore {
         OrganizationStore { store: self.for_organization_id(organization.id), organization: organization.clone() }
     }
 
-    /// Postgres connections that carry `organization_id`, for what must be read before
-    /// the organization itself is (a signed-in member's record).
+    /// Transactions that act for `organization_id`, for what must be read before the
+    /// organization itself is (a signed-in member's record).
     pub fn for_organization_id(&self, organization_id: Uuid) -> Store {
-        Store { pg: self.tenants.pool_of(organization_id), ..self.clone() }
+        Store { organization_id: Some(organization_id), ..self.clone() }
     }
 
-    /// The same store connected to Postgres as `role` instead (same server, database
+    /// A transaction on the shared pool acting for this store's organization: BEGIN and
+    /// `set_config('app.organization_id', …, true)` in one round trip (one simple query,
+    /// so nothing is prepared). The setting is local to the transaction, so the
+    /// connection goes back to the pool carrying no organization, and a server
+    /// connection PgBouncer hands to someone else next has none either. An unscoped
+    /// store sets it empty, so row-level security denies whatever the session might
+    /// carry. Every statement of the data layer runs in one of these: reads drop it
+    /// (rolled back as the connection returns to the pool), writes commit. Public for
+    /// the tests' probes; the app's SQL stays in the data layer.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        // A UUID's text is hex digits and dashes: nothing to quote.
+        let organization = self.organization_id.map(|id| id.to_string()).unwrap_or_default();
+        self.pg.begin_with(format!("BEGIN; SELECT set_config('app.organization_id', '{organization}', true)")).await
+    }
+
+    /// Two transactions at once, for two queries sent in parallel.
+    pub(crate) async fn begin_two(&self) -> Result<(Tx, Tx), sqlx::Error> {
+        tokio::try_join!(self.begin(), self.begin())
+    }
+
+    /// The same store connected to Postgres as `role` instead (same servers, database
     /// and Redis): how tests run the app as `APP_ROLE`. Needs trust authentication.
     pub fn as_database_role(&self, role: &str) -> Store {
-        let base = &self.tenants.base;
-        let options = base.connect_options().as_ref().clone().username(role);
-        let pg = PgPoolOptions::new()
-            .max_connections(base.options().get_max_connections())
-            .acquire_timeout(base.options().get_acquire_timeout())
-            .connect_lazy_with(options);
-        Store { tenants: std::sync::Arc::new(TenantPools::new(pg.clone())), pg, ..self.clone() }
+        let as_role = |pool: &PgPool| lazy_pool(pool, pool.connect_options().as_ref().clone().username(role));
+        Store { pg: as_role(&self.pg), direct: self.direct.as_ref().map(as_role), ..self.clone() }
     }
 
-    /// Creates the database if it does not exist yet, then applies pending migrations.
+    /// Creates the database if it does not exist yet, then applies pending migrations,
+    /// on PostgreSQL itself (a migration holds a session-level advisory lock).
     pub async fn create_and_migrate(settings: &StoreSettings) -> Result<(), ConnectError> {
         use sqlx::migrate::MigrateDatabase;
-        let unreachable = |error: sqlx::Error| ConnectError::Postgres {
-            url: redact(&settings.database_url),
-            reason: describe_sqlx_error(&error),
-        };
-        if !sqlx::Postgres::database_exists(&settings.database_url).await.map_err(unreachable)? {
-            sqlx::Postgres::create_database(&settings.database_url).await.map_err(unreachable)?;
+        let url = settings.direct_url();
+        let unreachable =
+            |error: sqlx::Error| ConnectError::Postgres { url: redact(url), reason: describe_sqlx_error(&error) };
+        if !sqlx::Postgres::database_exists(url).await.map_err(unreachable)? {
+            sqlx::Postgres::create_database(url).await.map_err(unreachable)?;
         }
-        let pg = connect_postgres(settings).await?;
+        let pg = connect_postgres(settings, url).await?;
         sqlx::migrate!("./migrations").run(&pg).await.map_err(|e| ConnectError::Migrate(e.to_string()))?;
         pg.close().await;
         Ok(())
     }
 
     pub async fn readiness(&self) -> Readiness {
-        let postgres = sqlx::query("SELECT 1").execute(&self.pg).await.is_ok();
+        let postgres = match self.begin().await {
+            Ok(mut tx) => sql::query("SELECT 1").execute(&mut *tx).await.is_ok(),
+            Err(_) => false,
+        };
         let redis = redis::cmd("PING").query_async::<String>(&mut self.redis.clone()).await.is_ok();
         Readiness { postgres, redis }
     }
@@ -187,9 +241,30 @@ impl Store {
         PoolUsage { open: self.pg.size(), idle: self.pg.num_idle() as u32 }
     }
 
+    /// What a connection of the shared pool carries between transactions: its server
+    /// process and `app.organization_id` read outside any transaction (`None` or empty
+    /// when nothing was left behind). For tests and probes: run through PgBouncer the
+    /// statement gets whichever server connection is free.
+    pub async fn pooled_connection_setting(&self) -> Result<(i32, Option<String>), sqlx::Error> {
+        // A simple query: no statement to prepare, so it is safe outside a transaction.
+        use sqlx::Row;
+        let row = sqlx::raw_sql("SELECT pg_backend_pid(), current_setting('app.organization_id', true)")
+            .fetch_one(&self.pg)
+            .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+
+    /// The pool for sessions of their own on PostgreSQL itself: the refresh lock,
+    /// LISTEN, the session store.
+    pub(crate) fn direct(&self) -> &PgPool {
+        self.direct.as_ref().unwrap_or(&self.pg)
+    }
+
     pub async fn close(&self) {
-        self.tenants.close().await;
         self.pg.close().await;
+        if let Some(direct) = &self.direct {
+            direct.close().await;
+        }
     }
 }
 
@@ -197,66 +272,29 @@ impl Store {
 /// security always applies to it.
 pub const APP_ROLE: &str = "ut360_app";
 
-/// One pool per organization, made on first use, whose every connection sets
-/// `app.organization_id` once as it opens. A connection of one organization's pool
-/// is never handed to a request of another, and nothing can forget to set it.
-struct TenantPools {
-    base: PgPool,
-    pools: std::sync::RwLock<std::collections::HashMap<Uuid, PgPool>>,
-}
-
-impl TenantPools {
-    fn new(base: PgPool) -> Self {
-        Self { base, pools: Default::default() }
-    }
-
-    fn pool_of(&self, organization_id: Uuid) -> PgPool {
-        if let Some(pool) = self.pools.read().unwrap_or_else(|e| e.into_inner()).get(&organization_id) {
-            return pool.clone();
-        }
-        let mut pools = self.pools.write().unwrap_or_else(|e| e.into_inner());
-        pools
-            .entry(organization_id)
-            .or_insert_with(|| {
-                let setting = organization_id.to_string();
-                PgPoolOptions::new()
-                    .max_connections(self.base.options().get_max_connections())
-                    .acquire_timeout(self.base.options().get_acquire_timeout())
-                    .after_connect(move |connection, _| {
-                        let setting = setting.clone();
-                        Box::pin(async move {
-                            sqlx::query("SELECT set_config('app.organization_id', $1, false)")
-                                .bind(setting)
-                                .execute(connection)
-                                .await
-                                .map(|_| ())
-                        })
-                    })
-                    .connect_lazy_with(self.base.connect_options().as_ref().clone())
-            })
-            .clone()
-    }
-
-    async fn close(&self) {
-        let pools: Vec<PgPool> = self.pools.read().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
-        for pool in pools {
-            pool.close().await;
-        }
-    }
-}
-
-async fn connect_postgres(settings: &StoreSettings) -> Result<PgPool, ConnectError> {
-    let error = |reason: String| ConnectError::Postgres { url: redact(&settings.database_url), reason };
-    let options = PgConnectOptions::from_str(&settings.database_url)
-        .map_err(|e| error(describe_sqlx_error(&e)))?
+fn parse_options(url: &str) -> Result<PgConnectOptions, ConnectError> {
+    PgConnectOptions::from_str(url)
+        .map_err(|e| ConnectError::Postgres { url: redact(url), reason: describe_sqlx_error(&e) })
         // Bulk loads and syncs run long on purpose; RUST_LOG=sqlx=info shows slow statements.
-        .log_slow_statements(log::LevelFilter::Info, Duration::from_secs(1));
+        .map(|options| options.log_slow_statements(log::LevelFilter::Info, Duration::from_secs(1)))
+}
+
+/// A pool like `like` (size, timeout) on other connect options, connecting on first use.
+fn lazy_pool(like: &PgPool, options: PgConnectOptions) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(like.options().get_max_connections())
+        .acquire_timeout(like.options().get_acquire_timeout())
+        .connect_lazy_with(options)
+}
+
+async fn connect_postgres(settings: &StoreSettings, url: &str) -> Result<PgPool, ConnectError> {
+    let options = parse_options(url)?;
     PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.connect_timeout)
         .connect_with(options)
         .await
-        .map_err(|e| error(describe_sqlx_error(&e)))
+        .map_err(|e| ConnectError::Postgres { url: redact(url), reason: describe_sqlx_error(&e) })
 }
 
 async fn connect_redis(settings: &StoreSettings) -> Result<(redis::Client, ConnectionManager), ConnectError> {

@@ -9,7 +9,7 @@
 
 use super::sync_logs::SourceType;
 use super::users::normalize_email;
-use super::{Organization, OrganizationStore, Store};
+use super::{sql, Organization, OrganizationStore, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -147,9 +147,9 @@ const NON_CASCADING_TABLES_SQL: &str = "SELECT DISTINCT format('%I.%I', n.nspnam
 impl Store {
     /// Every organization, oldest first (the background job serves each).
     pub async fn organizations(&self) -> Result<Vec<Organization>, sqlx::Error> {
-        let mut tx = self.pg.begin().await?;
+        let mut tx = self.begin().await?;
         let organizations =
-            sqlx::query_as("SELECT id, slug, name, redis_prefix FROM organizations ORDER BY created_at, slug")
+            sql::query_as("SELECT id, slug, name, redis_prefix FROM organizations ORDER BY created_at, slug")
                 .fetch_all(&mut *tx)
                 .await?;
         tx.commit().await?;
@@ -158,9 +158,9 @@ impl Store {
 
     /// Every organization with its numbers of members and subscribers, oldest first.
     pub async fn organization_listings(&self) -> Result<Vec<OrganizationListing>, sqlx::Error> {
-        let mut tx = self.pg.begin().await?;
+        let mut tx = self.begin().await?;
         // Each count is an index-only scan of that organization's range of the index.
-        let listings = sqlx::query_as(
+        let listings = sql::query_as(
             "SELECT o.slug, o.name, o.redis_prefix, COALESCE(o.created_at, NOW()) AS created_at,
                     (SELECT COUNT(*) FROM organization_members m WHERE m.organization_id = o.id) AS members,
                     (SELECT COUNT(*) FROM recommendations r WHERE r.organization_id = o.id) AS subscribers
@@ -180,8 +180,8 @@ impl Store {
         &self,
         new: &NewOrganization<'_>,
     ) -> Result<CreatedOrganization, CreateOrganizationError> {
-        let mut tx = self.pg.begin().await?;
-        let organization: Organization = sqlx::query_as(
+        let mut tx = self.begin().await?;
+        let organization: Organization = sql::query_as(
             "INSERT INTO organizations (slug, name, redis_prefix) VALUES ($1, $2, $3)
              RETURNING id, slug, name, redis_prefix",
         )
@@ -197,7 +197,7 @@ impl Store {
         })?;
 
         let commission_rates =
-            sqlx::query(SEED_COMMISSION_RATES_SQL).bind(organization.id).execute(&mut *tx).await?.rows_affected();
+            sql::query(SEED_COMMISSION_RATES_SQL).bind(organization.id).execute(&mut *tx).await?.rows_affected();
 
         // The sources whose runs `sync_logs` records: the cache sync (its prefix is
         // known now) and the background job, so a failed run has a row to hang on.
@@ -206,7 +206,7 @@ impl Store {
             (SourceType::TransactionMaintenance, serde_json::json!({ "every_minutes": 15 })),
         ];
         for (source, config) in &sources {
-            sqlx::query(
+            sql::query(
                 "INSERT INTO data_sources (organization_id, source_type, source_name, connection_config, sync_status)
                  VALUES ($1, $2, $3, $4, 'idle')",
             )
@@ -220,14 +220,14 @@ impl Store {
 
         // Partitions hold every organization's rows; the ones it will write to soon
         // exist before its first load or its first round of the job.
-        let partitions_created: i32 = sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)")
+        let partitions_created: i32 = sql::query_scalar("SELECT ensure_transaction_partitions($1, $2)")
             .bind(new.partitions_from)
             .bind(new.partitions_until)
             .fetch_one(&mut *tx)
             .await?;
 
         let email = normalize_email(new.admin_email);
-        let created: Option<Uuid> = sqlx::query_scalar(
+        let created: Option<Uuid> = sql::query_scalar(
             // A password made up for the account: changed at first sign-in.
             "INSERT INTO users (email, password_hash, must_change_password) VALUES ($1, $2, true)
              ON CONFLICT (email) DO NOTHING RETURNING id",
@@ -239,11 +239,11 @@ impl Store {
         let (user_id, admin) = match created {
             Some(id) => (id, AdminAccount::Created),
             None => (
-                sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?,
+                sql::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?,
                 AdminAccount::Existing,
             ),
         };
-        sqlx::query("INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, 'admin')")
+        sql::query("INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, 'admin')")
             .bind(organization.id)
             .bind(user_id)
             .execute(&mut *tx)
@@ -265,9 +265,9 @@ impl Store {
     /// checked empty of it and its Redis keys are gone; keys a request cached in
     /// between are deleted by a second pass after the commit.
     pub async fn delete_organization(&self, slug: &str) -> Result<DeletedOrganization, DeleteOrganizationError> {
-        let mut tx = self.pg.begin().await?;
+        let mut tx = self.begin().await?;
         let organization: Organization =
-            sqlx::query_as("SELECT id, slug, name, redis_prefix FROM organizations WHERE slug = $1 FOR UPDATE")
+            sql::query_as("SELECT id, slug, name, redis_prefix FROM organizations WHERE slug = $1 FOR UPDATE")
                 .bind(slug)
                 .fetch_optional(&mut *tx)
                 .await?
@@ -276,7 +276,7 @@ impl Store {
             return Err(DeleteOrganizationError::Default);
         }
         let id = organization.id;
-        let tables: Vec<TenantTable> = sqlx::query_as(TENANT_TABLES_SQL).fetch_all(&mut *tx).await?;
+        let tables: Vec<TenantTable> = sql::query_as(TENANT_TABLES_SQL).fetch_all(&mut *tx).await?;
 
         let mut rows = Vec::new();
         for table in tables.iter().filter(|table| table.holds_rows) {
@@ -286,12 +286,12 @@ impl Store {
             }
         }
         let members: Vec<Uuid> =
-            sqlx::query_scalar("SELECT user_id FROM organization_members WHERE organization_id = $1")
+            sql::query_scalar("SELECT user_id FROM organization_members WHERE organization_id = $1")
                 .bind(id)
                 .fetch_all(&mut *tx)
                 .await?;
 
-        let non_cascading: Vec<String> = sqlx::query_scalar(NON_CASCADING_TABLES_SQL).fetch_all(&mut *tx).await?;
+        let non_cascading: Vec<String> = sql::query_scalar(NON_CASCADING_TABLES_SQL).fetch_all(&mut *tx).await?;
         for table in &non_cascading {
             delete_rows(&mut tx, table, id).await?;
         }
@@ -299,7 +299,7 @@ impl Store {
         // commission ledger, the transactions and their summaries) delete the rest the
         // way the schema means them to: with the organization gone, the triggers that
         // refuse deleting a paid customer or collaborator let them go.
-        sqlx::query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sql::query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&mut *tx).await?;
         // Tables that reach the organization by no key at all (sums kept by triggers,
         // a table added later without one).
         for table in tables.iter().filter(|table| table.is_root) {
@@ -308,7 +308,7 @@ impl Store {
                 tracing::debug!(table = table.name, rows = swept, "rows without a cascading key deleted");
             }
         }
-        let accounts: Vec<String> = sqlx::query_scalar(
+        let accounts: Vec<String> = sql::query_scalar(
             "DELETE FROM users u WHERE u.id = ANY($1)
                  AND NOT EXISTS (SELECT 1 FROM organization_members m WHERE m.user_id = u.id)
              RETURNING u.email",
@@ -369,14 +369,14 @@ impl Store {
 
 async fn count_rows(tx: &mut sqlx::PgConnection, table: &TenantTable, id: Uuid) -> Result<i64, sqlx::Error> {
     // `table.sql` is quoted by the catalog query (format %I), never typed by anyone.
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ONLY {} WHERE organization_id = $1", table.sql))
+    sql::query_scalar(&format!("SELECT COUNT(*) FROM ONLY {} WHERE organization_id = $1", table.sql))
         .bind(id)
         .fetch_one(&mut *tx)
         .await
 }
 
 async fn delete_rows(tx: &mut sqlx::PgConnection, table_sql: &str, id: Uuid) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query(&format!("DELETE FROM {table_sql} WHERE organization_id = $1"))
+    Ok(sql::query(&format!("DELETE FROM {table_sql} WHERE organization_id = $1"))
         .bind(id)
         .execute(&mut *tx)
         .await?
@@ -401,8 +401,8 @@ impl OrganizationStore {
         error: Option<&str>,
     ) -> Result<(), sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
-        let data_source_id: Uuid = sqlx::query_scalar(
+        let mut tx = self.begin().await?;
+        let data_source_id: Uuid = sql::query_scalar(
             "INSERT INTO data_sources (organization_id, source_type, source_name, connection_config, sync_status,
                                        last_sync_at, last_error)
              VALUES ($1, $2, $3, '{}', $4, NOW(), $5)
@@ -419,7 +419,7 @@ impl OrganizationStore {
         .fetch_one(&mut *tx)
         .await?;
         if let Some(error) = error {
-            sqlx::query(
+            sql::query(
                 "INSERT INTO sync_logs (organization_id, data_source_id, sync_type, status, started_at, completed_at,
                                         duration_seconds, error_message)
                  VALUES ($1, $2, 'scheduled', 'failed', $3, clock_timestamp(),

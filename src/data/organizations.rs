@@ -1,7 +1,7 @@
 //! Seed 004's organizations: the tenant every row belongs to.
 
 use super::Store;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use uuid::Uuid;
 
 /// The tenant a request acts for. Its `redis_prefix` starts every Redis key it owns.
@@ -25,9 +25,9 @@ impl Organization {
 
 impl Store {
     pub async fn organization_by_slug(&self, slug: &str) -> Result<Option<Organization>, sqlx::Error> {
-        sqlx::query_as("SELECT id, slug, name, redis_prefix FROM organizations WHERE slug = $1")
+        sql::query_as("SELECT id, slug, name, redis_prefix FROM organizations WHERE slug = $1")
             .bind(slug)
-            .fetch_optional(&self.pg)
+            .fetch_optional(&mut *self.begin().await?)
             .await
     }
 
@@ -37,15 +37,18 @@ impl Store {
         name: &str,
         redis_prefix: &str,
     ) -> Result<Organization, sqlx::Error> {
-        sqlx::query_as(
+        let mut tx = self.begin().await?;
+        let organization = sql::query_as(
             "INSERT INTO organizations (slug, name, redis_prefix) VALUES ($1, $2, $3)
              RETURNING id, slug, name, redis_prefix",
         )
         .bind(slug)
         .bind(name)
         .bind(redis_prefix)
-        .fetch_one(&self.pg)
-        .await
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(organization)
     }
 }
 
@@ -53,9 +56,9 @@ impl OrganizationStore {
     /// The organization as its admins see it, with its number of members.
     pub async fn organization_settings(&self) -> Result<crate::domain::admin::OrganizationSettings, sqlx::Error> {
         let organization = &self.organization;
-        let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organization_members WHERE organization_id = $1")
+        let members: i64 = sql::query_scalar("SELECT COUNT(*) FROM organization_members WHERE organization_id = $1")
             .bind(organization.id)
-            .fetch_one(&self.pg)
+            .fetch_one(&mut *self.begin().await?)
             .await?;
         Ok(crate::domain::admin::OrganizationSettings {
             name: organization.name.clone(),
@@ -69,10 +72,15 @@ impl OrganizationStore {
     /// the store may not change it (it acts for another organization).
     pub async fn rename_organization(&self, name: &str) -> Result<Option<Organization>, sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query_as("UPDATE organizations SET name = $2, updated_at = NOW() WHERE id = $1 RETURNING id, slug, name, redis_prefix")
-            .bind(organization.id)
-            .bind(name.trim())
-            .fetch_optional(&self.pg)
-            .await
+        let mut tx = self.begin().await?;
+        let renamed = sql::query_as(
+            "UPDATE organizations SET name = $2, updated_at = NOW() WHERE id = $1 RETURNING id, slug, name, redis_prefix",
+        )
+        .bind(organization.id)
+        .bind(name.trim())
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(renamed)
     }
 }

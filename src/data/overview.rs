@@ -1,6 +1,6 @@
 //! The overview figures, read from the precomputed `recommendation_stats`.
 
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::figures::{LabelledCount, MetaStats, OverviewStats, ServiceRiskCount};
 use crate::domain::recommendation::{RiskLevel, ServiceType};
 
@@ -24,7 +24,7 @@ impl OrganizationStore {
     /// `service_cluster`), ordered.
     pub(super) async fn latest_stats(&self, dimensions: &[&str]) -> Result<Vec<StatsRow>, sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query_as(
+        sql::query_as(
             "SELECT dimension_type, dimension_value, COALESCE(total_count, 0)::int8 AS total_count,
                  COALESCE(total_advance_amount, 0)::float8 AS total_advance_amount,
                  COALESCE(total_revenue_potential, 0)::float8 AS total_revenue_potential,
@@ -40,7 +40,7 @@ impl OrganizationStore {
         )
         .bind(organization.id)
         .bind(dimensions)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await
     }
 

@@ -8,7 +8,7 @@
 use super::dataset::Dataset;
 use super::tables::SubscriberTable;
 use super::Organization;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use sqlx::PgConnection;
 
 /// COPY data is sent to Postgres in chunks of about this many bytes.
@@ -74,12 +74,12 @@ impl OrganizationStore {
     ) -> Result<ReplaceSummary, sqlx::Error> {
         let organization = &self.organization;
         let started = std::time::Instant::now();
-        let mut tx = self.pg.begin().await?;
+        let mut tx = self.begin().await?;
         // Sorting and anti-joining millions of staged rows in memory instead of on disk.
-        sqlx::query("SET LOCAL work_mem = '128MB'").execute(&mut *tx).await?;
+        sql::query("SET LOCAL work_mem = '128MB'").execute(&mut *tx).await?;
         for table in SubscriberTable::ALL {
             let staging = staging_name(table);
-            sqlx::query(&format!(
+            sql::query(&format!(
                 "CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {live} WITH NO DATA",
                 columns = table.column_list(),
                 live = table.table_name()
@@ -91,7 +91,7 @@ impl OrganizationStore {
             })
             .await?;
             // Two staged rows with one key would both match one live row; refuse them.
-            sqlx::query(&format!("CREATE UNIQUE INDEX ON {staging} ({})", table.key_columns().join(", ")))
+            sql::query(&format!("CREATE UNIQUE INDEX ON {staging} ({})", table.key_columns().join(", ")))
                 .execute(&mut *tx)
                 .await?;
         }
@@ -99,7 +99,7 @@ impl OrganizationStore {
         tracing::debug!(elapsed = ?started.elapsed(), "dataset staged");
 
         // Readers keep seeing the old data until commit; other writers wait.
-        sqlx::query("LOCK TABLE recommendations, subscriber_360_profiles, subscriber_monthly_arpu IN EXCLUSIVE MODE")
+        sql::query("LOCK TABLE recommendations, subscriber_360_profiles, subscriber_monthly_arpu IN EXCLUSIVE MODE")
             .execute(&mut *tx)
             .await?;
         let summary = apply_changes(&mut tx, organization, dataset).await?;
@@ -116,25 +116,27 @@ impl OrganizationStore {
             "recommendation_stats"
         };
         // VACUUM as well: a load leaves no page all-visible, and campaign counts read the
-        // covering index alone only where the visibility map says so.
+        // covering index alone only where the visibility map says so. VACUUM cannot run
+        // in a transaction: one simple query (nothing prepared), a transaction of its own
+        // through PgBouncer.
         sqlx::raw_sql(&format!("VACUUM (ANALYZE) {tables}")).execute(&self.pg).await?;
         Ok(summary)
     }
 
     pub async fn count_subscribers(&self) -> Result<i64, sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query_scalar("SELECT COUNT(*) FROM recommendations WHERE organization_id = $1")
+        sql::query_scalar("SELECT COUNT(*) FROM recommendations WHERE organization_id = $1")
             .bind(organization.id)
-            .fetch_one(&self.pg)
+            .fetch_one(&mut *self.begin().await?)
             .await
     }
 
     /// Every subscriber's ISDN, in ISDN order (the transaction generator draws from them).
     pub async fn subscriber_isdns(&self) -> Result<Vec<String>, sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query_scalar("SELECT isdn FROM recommendations WHERE organization_id = $1 ORDER BY isdn")
+        sql::query_scalar("SELECT isdn FROM recommendations WHERE organization_id = $1 ORDER BY isdn")
             .bind(organization.id)
-            .fetch_all(&self.pg)
+            .fetch_all(&mut *self.begin().await?)
             .await
     }
 }
@@ -197,7 +199,7 @@ async fn delete_departed(
         staging = staging_name(table),
         matches = key_match(table),
     );
-    Ok(sqlx::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
+    Ok(sql::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
 }
 
 async fn update_changed(
@@ -218,7 +220,7 @@ async fn update_changed(
         staging = staging_name(table),
         matches = key_match(table),
     );
-    Ok(sqlx::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
+    Ok(sql::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
 }
 
 async fn insert_new(
@@ -247,7 +249,7 @@ async fn insert_new(
         // In key order the B-tree inserts stay on neighbouring pages: 2-3x faster than file order.
         order = qualified("s", table.key_columns().iter().copied()),
     );
-    Ok(sqlx::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
+    Ok(sql::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
 }
 
 /// COPYs rows already in COPY text format into `table`, in chunks of whole lines.
@@ -285,11 +287,11 @@ pub(super) async fn refresh_recommendation_stats(
     conn: &mut PgConnection,
     organization: &Organization,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM recommendation_stats WHERE organization_id = $1 AND stats_date = CURRENT_DATE")
+    sql::query("DELETE FROM recommendation_stats WHERE organization_id = $1 AND stats_date = CURRENT_DATE")
         .bind(organization.id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
+    sql::query(
         "INSERT INTO recommendation_stats (organization_id, dimension_type, dimension_value, total_count,
              total_advance_amount, total_revenue_potential, avg_customer_value_score,
              avg_advance_readiness_score, avg_arpu_6m, stats_date)

@@ -2,7 +2,7 @@
 //! as a run of its source, with its counts, duration and error.
 
 use super::Store;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -75,8 +75,8 @@ impl Store {
     pub async fn finish_sync(&self, run: SyncRun, outcome: &SyncOutcome) -> Result<(), sqlx::Error> {
         let count = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
         let succeeded = outcome.error.is_none();
-        let mut tx = self.pg.begin().await?;
-        sqlx::query(
+        let mut tx = self.begin().await?;
+        sql::query(
             "UPDATE sync_logs SET status = $2, records_processed = $3, records_created = $4,
                  records_updated = $5, records_failed = $6, completed_at = clock_timestamp(),
                  duration_seconds = ROUND(EXTRACT(EPOCH FROM clock_timestamp() - started_at))::int,
@@ -93,7 +93,7 @@ impl Store {
         .bind(&outcome.metadata)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
+        sql::query(
             "UPDATE data_sources SET sync_status = $2, last_sync_at = NOW(), last_error = $3, updated_at = NOW()
              WHERE id = $1",
         )
@@ -110,8 +110,8 @@ impl OrganizationStore {
     /// Records that a full run of `source` has started; `config` says what it reads.
     pub async fn start_sync(&self, source: SourceType, config: serde_json::Value) -> Result<SyncRun, sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
-        let data_source_id: Uuid = sqlx::query_scalar(
+        let mut tx = self.begin().await?;
+        let data_source_id: Uuid = sql::query_scalar(
             "INSERT INTO data_sources (organization_id, source_type, source_name, connection_config, sync_status)
              VALUES ($1, $2, $3, $4, 'running')
              ON CONFLICT (organization_id, source_type, source_name) DO UPDATE
@@ -124,7 +124,7 @@ impl OrganizationStore {
         .bind(config)
         .fetch_one(&mut *tx)
         .await?;
-        let id = sqlx::query_scalar(
+        let id = sql::query_scalar(
             "INSERT INTO sync_logs (organization_id, data_source_id, sync_type, status, started_at)
              VALUES ($1, $2, 'full', 'started', clock_timestamp()) RETURNING id",
         )
@@ -139,7 +139,7 @@ impl OrganizationStore {
     /// The organization's latest runs, newest first.
     pub async fn recent_syncs(&self, limit: i64) -> Result<Vec<SyncLogEntry>, sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query_as(
+        sql::query_as(
             "SELECT d.source_type, l.sync_type, l.status, l.records_processed, l.records_created,
                     l.records_updated, l.records_failed, l.started_at, l.completed_at,
                     l.duration_seconds, l.error_message, l.metadata
@@ -149,7 +149,7 @@ impl OrganizationStore {
         )
         .bind(organization.id)
         .bind(limit)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await
     }
 }

@@ -6,6 +6,7 @@
 //! `refresh_transaction_summaries`, read every row of those days again on each load.)
 
 use super::transactions::TransactionRecord;
+use crate::data::sql;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 use std::collections::BTreeMap;
@@ -65,7 +66,7 @@ impl<'a> SummaryDeltas<'a> {
         let codes: Vec<&str> = keys.iter().map(|(code, _)| *code).collect();
         let names: Vec<&str> = keys.iter().map(|(_, name)| *name).collect();
         for statement in [ADD_TO_DAILY_MERCHANTS, ADD_TO_MONTHLY_MERCHANTS] {
-            sqlx::query(statement)
+            sql::query(statement)
                 .bind(organization)
                 .bind(&days)
                 .bind(&codes)
@@ -79,7 +80,7 @@ impl<'a> SummaryDeltas<'a> {
         }
         let (days, modes, totals) =
             columns(self.payment_modes.iter().map(|((day, mode), totals)| (*day, *mode, totals)));
-        sqlx::query(ADD_TO_DAILY_PAYMENTS)
+        sql::query(ADD_TO_DAILY_PAYMENTS)
             .bind(organization)
             .bind(&days)
             .bind(&modes)
@@ -88,7 +89,7 @@ impl<'a> SummaryDeltas<'a> {
             .execute(&mut *conn)
             .await?;
         let (days, _, totals) = columns(self.days.iter().map(|(day, totals)| (*day, (), totals)));
-        sqlx::query(ADD_TO_DAILY_TREND)
+        sql::query(ADD_TO_DAILY_TREND)
             .bind(organization)
             .bind(&days)
             .bind(&totals.transactions)

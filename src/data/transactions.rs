@@ -6,7 +6,7 @@
 use super::copy_binary::{copy_binary, BinaryCopyBuffer};
 use super::transaction_summaries::SummaryDeltas;
 use super::{Organization, Store};
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::field_error::FieldError;
 use crate::domain::transactions::{
     DashboardQuery, DashboardRange, DayFigures, MerchantFigures, MerchantTrend, PaymentFigures, RecentTransaction,
@@ -113,25 +113,30 @@ fn in_subscriber_index_order<'r, 'a>(rows: &'r [TransactionRecord<'a>]) -> Vec<&
 impl Store {
     /// Creates the monthly partitions from `first`'s month to `last`'s that are missing.
     pub async fn ensure_transaction_partitions(&self, first: NaiveDate, last: NaiveDate) -> Result<i32, sqlx::Error> {
-        sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)")
+        let mut tx = self.begin().await?;
+        let created = sql::query_scalar("SELECT ensure_transaction_partitions($1, $2)")
             .bind(first)
             .bind(last)
-            .fetch_one(&self.pg)
-            .await
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     /// The partitions of `transaction_detail`, by name.
     pub async fn transaction_partitions(&self) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query_scalar(
+        sql::query_scalar(
             "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
              WHERE i.inhparent = 'transaction_detail'::regclass ORDER BY 1",
         )
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await
     }
 
     /// Refreshes the planner's statistics and the visibility map after a large load.
     pub async fn vacuum_transactions(&self) -> Result<(), sqlx::Error> {
+        // VACUUM cannot run in a transaction: one simple query (nothing prepared), which
+        // PgBouncer's transaction pooling runs as a transaction of its own.
         sqlx::raw_sql("VACUUM (ANALYZE) transaction_detail, daily_merchant_summary, daily_payment_summary, daily_trend_summary, monthly_merchant_summary")
             .execute(&self.pg)
             .await?;
@@ -165,8 +170,8 @@ impl OrganizationStore {
             stream.cents(row.paid_cents).text(row.isdn);
         }
         let stream = stream.finish();
-        let mut tx = self.pg.begin().await?;
-        let partitions_created: i32 = sqlx::query_scalar("SELECT ensure_transaction_partitions($1, $2)")
+        let mut tx = self.begin().await?;
+        let partitions_created: i32 = sql::query_scalar("SELECT ensure_transaction_partitions($1, $2)")
             .bind(first)
             .bind(last)
             .fetch_one(&mut *tx)
@@ -182,11 +187,13 @@ impl OrganizationStore {
     /// figure loads are compared with (they add to the summaries instead).
     pub async fn refresh_transaction_summaries(&self, days: &[NaiveDate]) -> Result<(), sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query("SELECT refresh_transaction_summaries($1, $2)")
+        let mut tx = self.begin().await?;
+        sql::query("SELECT refresh_transaction_summaries($1, $2)")
             .bind(organization.id)
             .bind(days)
-            .execute(&self.pg)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -194,13 +201,13 @@ impl OrganizationStore {
     /// which partitions a range reads.
     pub async fn explain_transactions_between(&self, from: NaiveDate, until: NaiveDate) -> Result<String, sqlx::Error> {
         let organization = &self.organization;
-        let lines: Vec<String> = sqlx::query_scalar(&format!(
+        let lines: Vec<String> = sql::query_scalar(&format!(
             "EXPLAIN SELECT COUNT(*) FROM transaction_detail
              WHERE organization_id = '{}' AND trans_date >= '{from}' AND trans_date < '{}'",
             organization.id,
             until + chrono::Days::new(1)
         ))
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(lines.join("\n"))
     }
@@ -208,7 +215,7 @@ impl OrganizationStore {
     /// Deletes the organization's transactions and summaries (before a fresh demo load).
     pub async fn delete_transactions(&self) -> Result<(), sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
+        let mut tx = self.begin().await?;
         for table in [
             "transaction_detail",
             "daily_merchant_summary",
@@ -216,7 +223,7 @@ impl OrganizationStore {
             "daily_trend_summary",
             "monthly_merchant_summary",
         ] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
+            sql::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
                 .bind(organization.id)
                 .execute(&mut *tx)
                 .await?;
@@ -228,9 +235,9 @@ impl OrganizationStore {
 
     pub async fn count_transactions(&self) -> Result<i64, sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query_scalar("SELECT COUNT(*) FROM transaction_detail WHERE organization_id = $1")
+        sql::query_scalar("SELECT COUNT(*) FROM transaction_detail WHERE organization_id = $1")
             .bind(organization.id)
-            .fetch_one(&self.pg)
+            .fetch_one(&mut *self.begin().await?)
             .await
     }
 
@@ -296,38 +303,42 @@ impl OrganizationStore {
     ) -> Result<TransactionDashboard, sqlx::Error> {
         let organization = &self.organization;
         let (query, from, until) = (&request.query, request.from, request.until);
-        let merchants = sqlx::query_as::<_, (String, String, i64, i64, f64)>(sql.top_merchants)
+        // The three figures at once, each in a transaction of its own.
+        let (mut merchants_tx, mut modes_tx, mut trend_tx) =
+            tokio::try_join!(self.begin(), self.begin(), self.begin())?;
+        let merchants = sql::query_as::<(String, String, i64, i64, f64)>(sql.top_merchants)
             .bind(organization.id)
             .bind(from)
             .bind(until)
             .bind(TOP_MERCHANTS)
-            .fetch_all(&self.pg);
-        let modes = sqlx::query_as::<_, (String, i64, i64)>(sql.payment_modes)
+            .fetch_all(&mut *merchants_tx);
+        let modes = sql::query_as::<(String, i64, i64)>(sql.payment_modes)
             .bind(organization.id)
             .bind(from)
             .bind(until)
-            .fetch_all(&self.pg);
-        let trend = sqlx::query_as::<_, (NaiveDate, i64, i64, f64, f64)>(sql.trend)
+            .fetch_all(&mut *modes_tx);
+        let trend = sql::query_as::<(NaiveDate, i64, i64, f64, f64)>(sql.trend)
             .bind(organization.id)
             .bind(from)
             .bind(until)
             .bind(None::<String>)
-            .fetch_all(&self.pg);
+            .fetch_all(&mut *trend_tx);
         let merchant_trend = async {
             match &query.merchant {
                 None => Ok(None),
                 Some(code) => {
-                    let name: Option<Option<String>> = sqlx::query_scalar(sql.merchant_name)
+                    let mut tx = self.begin().await?;
+                    let name: Option<Option<String>> = sql::query_scalar(sql.merchant_name)
                         .bind(organization.id)
                         .bind(code)
-                        .fetch_optional(&self.pg)
+                        .fetch_optional(&mut *tx)
                         .await?;
-                    let days = sqlx::query_as::<_, (NaiveDate, i64, i64, f64, f64)>(sql.trend)
+                    let days = sql::query_as::<(NaiveDate, i64, i64, f64, f64)>(sql.trend)
                         .bind(organization.id)
                         .bind(from)
                         .bind(until)
                         .bind(code)
-                        .fetch_all(&self.pg)
+                        .fetch_all(&mut *tx)
                         .await?;
                     Ok::<_, sqlx::Error>(name.map(|name| MerchantTrend {
                         client_code: code.clone(),
@@ -370,7 +381,7 @@ impl OrganizationStore {
     pub async fn recent_transactions(&self, isdn: &str, limit: i64) -> Result<Vec<RecentTransaction>, sqlx::Error> {
         let organization = &self.organization;
         type Row = (NaiveDateTime, Option<String>, Option<String>, Option<String>, Option<String>, Option<f64>);
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = sql::query_as(
             "SELECT trans_date, client_code, client_name, payment_mode, status, paid_amount::float8
              FROM transaction_detail WHERE organization_id = $1 AND isdn = $2
              ORDER BY trans_date DESC LIMIT $3",
@@ -378,7 +389,7 @@ impl OrganizationStore {
         .bind(organization.id)
         .bind(isdn)
         .bind(limit)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows
             .into_iter()

@@ -1,7 +1,7 @@
 //! Accounts, their memberships of organizations, failed sign-ins, and the session store.
 
 use super::{Organization, Store};
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::access::{Role, Viewer};
 use crate::domain::admin::MemberListing;
 use chrono::{DateTime, Utc};
@@ -60,7 +60,7 @@ pub(super) async fn set_role(
     user_id: Uuid,
     role: Role,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, $3)
          ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role",
     )
@@ -79,7 +79,7 @@ pub(super) async fn is_last_admin(
     organization: &Organization,
     user_id: Uuid,
 ) -> Result<bool, sqlx::Error> {
-    let admins: Vec<Uuid> = sqlx::query_scalar(
+    let admins: Vec<Uuid> = sql::query_scalar(
         "SELECT user_id FROM organization_members WHERE organization_id = $1 AND role = 'admin' FOR UPDATE",
     )
     .bind(organization.id)
@@ -128,19 +128,19 @@ pub fn normalize_email(email: &str) -> String {
 
 impl Store {
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
-        sqlx::query_as("SELECT id AS user_id, password_hash, last_organization_id FROM users WHERE email = $1")
+        sql::query_as("SELECT id AS user_id, password_hash, last_organization_id FROM users WHERE email = $1")
             .bind(normalize_email(email))
-            .fetch_optional(&self.pg)
+            .fetch_optional(&mut *self.begin().await?)
             .await
     }
 
     /// The member of `organization_id`; call it on the store acting for that organization.
     pub async fn member(&self, user_id: Uuid, organization_id: Uuid) -> Result<Option<Member>, sqlx::Error> {
         let row: Option<MemberRow> =
-            sqlx::query_as(&format!("{MEMBER_COLUMNS} WHERE m.user_id = $1 AND m.organization_id = $2"))
+            sql::query_as(&format!("{MEMBER_COLUMNS} WHERE m.user_id = $1 AND m.organization_id = $2"))
                 .bind(user_id)
                 .bind(organization_id)
-                .fetch_optional(&self.pg)
+                .fetch_optional(&mut *self.begin().await?)
                 .await?;
         Ok(row.and_then(MemberRow::into_member))
     }
@@ -161,14 +161,14 @@ impl Store {
             member: MemberRow,
         }
         let columns = MEMBER_COLUMNS.replacen("SELECT ", "SELECT u.must_change_password, ", 1);
-        let row: Option<GateRow> = sqlx::query_as(&format!(
+        let row: Option<GateRow> = sql::query_as(&format!(
             "{columns} WHERE m.user_id = $1 AND m.organization_id = $2
              AND (u.password_changed_at IS NULL OR u.password_changed_at <= to_timestamp($3))"
         ))
         .bind(user_id)
         .bind(organization_id)
         .bind(signed_in_at as f64)
-        .fetch_optional(&self.pg)
+        .fetch_optional(&mut *self.begin().await?)
         .await?;
         Ok(row.and_then(|row| Some((row.member.into_member()?, row.must_change_password))))
     }
@@ -181,13 +181,13 @@ impl Store {
         user_id: Uuid,
         signed_in_at: i64,
     ) -> Result<Option<(Account, bool)>, sqlx::Error> {
-        let row: Option<(Uuid, String, bool)> = sqlx::query_as(
+        let row: Option<(Uuid, String, bool)> = sql::query_as(
             "SELECT id, email, must_change_password FROM users
              WHERE id = $1 AND (password_changed_at IS NULL OR password_changed_at <= to_timestamp($2))",
         )
         .bind(user_id)
         .bind(signed_in_at as f64)
-        .fetch_optional(&self.pg)
+        .fetch_optional(&mut *self.begin().await?)
         .await?;
         Ok(row.map(|(user_id, email, must_change)| (Account { user_id, email }, must_change)))
     }
@@ -195,33 +195,37 @@ impl Store {
     /// Whether the account must change its password at its next sign-in (a password
     /// someone else made up for it).
     pub async fn set_must_change_password(&self, email: &str, must_change: bool) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE users SET must_change_password = $2 WHERE email = $1")
+        let mut tx = self.begin().await?;
+        sql::query("UPDATE users SET must_change_password = $2 WHERE email = $1")
             .bind(normalize_email(email))
             .bind(must_change)
-            .execute(&self.pg)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        tx.commit().await
     }
 
     /// Sets a new password hash; returns when it changed (unix seconds, whole: a session
     /// signed in at that second or later stays open).
     pub async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
+        let mut tx = self.begin().await?;
+        let changed_at = sql::query_scalar(
             "UPDATE users SET password_hash = $2, password_changed_at = date_trunc('second', NOW()),
                  must_change_password = false
              WHERE id = $1 RETURNING extract(epoch FROM password_changed_at)::bigint",
         )
         .bind(user_id)
         .bind(password_hash)
-        .fetch_one(&self.pg)
-        .await
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(changed_at)
     }
 
     /// Until when sign-ins with this email are refused, if they are now.
     pub async fn sign_in_locked_until(&self, email: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        sqlx::query_scalar("SELECT locked_until FROM sign_in_failures WHERE email = $1 AND locked_until > NOW()")
+        sql::query_scalar("SELECT locked_until FROM sign_in_failures WHERE email = $1 AND locked_until > NOW()")
             .bind(normalize_email(email))
-            .fetch_optional(&self.pg)
+            .fetch_optional(&mut *self.begin().await?)
             .await
     }
 
@@ -235,7 +239,8 @@ impl Store {
         lock_for: Duration,
         forget_after: Duration,
     ) -> Result<(i32, Option<DateTime<Utc>>), sqlx::Error> {
-        sqlx::query_as(
+        let mut tx = self.begin().await?;
+        let counted = sql::query_as(
             "INSERT INTO sign_in_failures AS f (email, failures, last_failure_at, locked_until)
              VALUES ($1, 1, NOW(), CASE WHEN 1 >= $2 THEN NOW() + make_interval(secs => $3) END)
              ON CONFLICT (email) DO UPDATE SET
@@ -251,25 +256,29 @@ impl Store {
         .bind(lock_after)
         .bind(lock_for.as_secs_f64())
         .bind(forget_after.as_secs_f64())
-        .fetch_one(&self.pg)
-        .await
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(counted)
     }
 
     /// A successful sign-in: failures forgotten, the time kept for the members page.
     pub async fn record_sign_in(&self, email: &str, user_id: Uuid) -> Result<(), sqlx::Error> {
-        let mut tx = self.pg.begin().await?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+        let mut tx = self.begin().await?;
+        sql::query("DELETE FROM sign_in_failures WHERE email = $1")
             .bind(normalize_email(email))
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE users SET last_sign_in_at = NOW() WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+        sql::query("UPDATE users SET last_sign_in_at = NOW() WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
         tx.commit().await
     }
 
     /// Sessions live in Postgres (`tower_sessions.session`, made by migration 13), so
-    /// they survive a restart.
+    /// they survive a restart. The store sends named statements outside transactions,
+    /// so it uses the direct pool (PostgreSQL itself, never PgBouncer's transaction
+    /// pooling); its table has no organization.
     pub fn session_store(&self) -> tower_sessions_sqlx_store::PostgresStore {
-        tower_sessions_sqlx_store::PostgresStore::new(self.pg.clone())
+        tower_sessions_sqlx_store::PostgresStore::new(self.direct().clone())
     }
 }
 
@@ -278,8 +287,8 @@ impl OrganizationStore {
     /// `role` in `organization`. Returns the account's id.
     pub async fn save_user(&self, email: &str, password_hash: &str, role: Role) -> Result<Uuid, sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
-        let user_id: Uuid = sqlx::query_scalar(
+        let mut tx = self.begin().await?;
+        let user_id: Uuid = sql::query_scalar(
             "INSERT INTO users (email, password_hash) VALUES ($1, $2)
              ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash
              RETURNING id",
@@ -295,12 +304,12 @@ impl OrganizationStore {
 
     pub async fn members(&self) -> Result<Vec<MemberListing>, sqlx::Error> {
         let organization = &self.organization;
-        let rows: Vec<(String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+        let rows: Vec<(String, String, Option<DateTime<Utc>>)> = sql::query_as(
             "SELECT u.email, m.role, u.last_sign_in_at FROM organization_members m JOIN users u ON u.id = m.user_id
              WHERE m.organization_id = $1 ORDER BY u.email",
         )
         .bind(organization.id)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -317,8 +326,8 @@ impl OrganizationStore {
     /// Takes `email` out of the organization (the account stays, for other organizations).
     pub async fn remove_member(&self, email: &str) -> Result<MemberChange, sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
-        let Some(user_id): Option<Uuid> = sqlx::query_scalar(
+        let mut tx = self.begin().await?;
+        let Some(user_id): Option<Uuid> = sql::query_scalar(
             "SELECT m.user_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND u.email = $2",
         )
         .bind(organization.id)
@@ -331,7 +340,7 @@ impl OrganizationStore {
         if is_last_admin(&mut tx, organization, user_id).await? {
             return Ok(MemberChange::LastAdmin);
         }
-        sqlx::query("DELETE FROM organization_members WHERE organization_id = $1 AND user_id = $2")
+        sql::query("DELETE FROM organization_members WHERE organization_id = $1 AND user_id = $2")
             .bind(organization.id)
             .bind(user_id)
             .execute(&mut *tx)

@@ -21,9 +21,17 @@ pub struct Cli {
 
 #[derive(Args, Clone, Debug)]
 pub struct Settings {
-    /// PostgreSQL connection URL.
+    /// PostgreSQL connection URL (or a PgBouncer in transaction pooling mode in front of it).
     #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/ut360", global = true)]
     pub database_url: String,
+    /// PostgreSQL itself, when DATABASE_URL is a PgBouncer: migrations, the refresh lock,
+    /// the API key revocation listener and the session store need a session of their own.
+    #[arg(long, env = "DATABASE_DIRECT_URL", global = true)]
+    pub database_direct_url: Option<String>,
+    /// Named, cached prepared statements; `false` sends every statement unnamed, as
+    /// PgBouncer 1.18's transaction pooling needs.
+    #[arg(long, env = "UT360_DB_PREPARED_STATEMENTS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub db_prepared_statements: bool,
     /// The PostgreSQL role `serve` connects as (DATABASE_URL's server and database):
     /// one that owns no table, so row-level security applies. Migration 13 creates
     /// `ut360_app` without a password, for trust authentication.
@@ -51,14 +59,20 @@ pub struct Settings {
 impl Settings {
     /// What `serve` connects with (see `app_database_url`).
     pub fn app_store(&self) -> StoreSettings {
-        let database_url =
-            crate::data::with_user(&self.database_url, &self.app_database_user, self.app_database_password.as_deref());
-        StoreSettings { database_url, ..self.store() }
+        let as_app =
+            |url: &str| crate::data::with_user(url, &self.app_database_user, self.app_database_password.as_deref());
+        StoreSettings {
+            database_url: as_app(&self.database_url),
+            direct_database_url: self.database_direct_url.as_deref().map(as_app),
+            ..self.store()
+        }
     }
 
     pub fn store(&self) -> StoreSettings {
         StoreSettings {
             database_url: self.database_url.clone(),
+            direct_database_url: self.database_direct_url.clone(),
+            prepared_statements: self.db_prepared_statements,
             redis_url: self.redis_url.clone(),
             max_connections: self.db_max_connections,
             connect_timeout: Duration::from_secs(self.connect_timeout_secs),

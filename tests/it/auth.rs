@@ -466,7 +466,7 @@ async fn the_app_role_reads_and_writes_only_the_organization_its_connection_sets
     .unwrap();
     assert_eq!(owned, 0, "the app role owns nothing");
 
-    let app = sqlx::PgPool::connect(&ut360::data::with_user(&db.settings.database_url, ut360::data::APP_ROLE, None))
+    let app = sqlx::PgPool::connect(&ut360::data::with_user(db.settings.direct_url(), ut360::data::APP_ROLE, None))
         .await
         .unwrap();
     assert!(tenant_tables.contains(&"organization_recommendations".to_owned()), "views are checked too");

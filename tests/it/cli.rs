@@ -55,7 +55,7 @@ async fn sigterm_stops_the_server_gracefully() {
     let address = format!("127.0.0.1:{port}");
     let mut server = Command::new(env!("CARGO_BIN_EXE_ut360"))
         .args(["serve", "--bind", &address])
-        .env("DATABASE_URL", &db.settings.database_url)
+        .envs(db.command_env())
         .env("REDIS_URL", common::redis_url())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -89,13 +89,15 @@ async fn sigterm_stops_the_server_gracefully() {
 #[tokio::test]
 async fn import_without_files_lists_each_missing_file_and_changes_nothing() {
     let db = common::TestDb::new().await;
-    let (code, stderr) = run(&["import"], &[("DATABASE_URL", &db.settings.database_url)]);
+    let env = db.command_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let (code, stderr) = run(&["import"], &env);
     assert_eq!(code, 1);
     assert!(stderr.starts_with("error: name a folder, or the recommendations_final_filtered.csv file"), "{stderr}");
 
     let empty = tempfile::tempdir().unwrap();
     let folder = empty.path().to_str().unwrap();
-    let (code, stderr) = run(&["import", folder, "--no-sync"], &[("DATABASE_URL", &db.settings.database_url)]);
+    let (code, stderr) = run(&["import", folder, "--no-sync"], &env);
     assert_eq!(code, 1);
     for file in
         ["recommendations_final_filtered.csv", "subscriber_360_profile.parquet", "subscriber_monthly_summary.parquet"]
@@ -115,9 +117,11 @@ async fn import_without_files_lists_each_missing_file_and_changes_nothing() {
 async fn api_keys_are_created_listed_and_revoked_from_the_command_line() {
     let db = common::TestDb::new().await;
     let redis_url = common::redis_url();
-    let env = [("DATABASE_URL", db.settings.database_url.as_str()), ("REDIS_URL", redis_url.as_str())];
+    let mut env = db.command_env();
+    env.push(("REDIS_URL", redis_url));
     let api_key = |args: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_ut360")).arg("api-key").args(args).envs(env).output().unwrap();
+        let output =
+            Command::new(env!("CARGO_BIN_EXE_ut360")).arg("api-key").args(args).envs(env.clone()).output().unwrap();
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
         (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
     };

@@ -14,6 +14,14 @@ pub fn base_database_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
 }
 
+/// Set (scripts/test.sh's second run: `postgres://postgres@127.0.0.1:6432/ut360`), the
+/// code under test reaches each test database through this server, a PgBouncer in
+/// transaction pooling mode, with unnamed statements; databases are still created,
+/// migrated, checked and dropped on `DATABASE_URL` directly.
+pub fn pooled_database_url() -> Option<String> {
+    std::env::var("UT360_TEST_DATABASE_URL").ok().filter(|url| !url.is_empty())
+}
+
 pub fn redis_url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.to_owned())
 }
@@ -39,16 +47,39 @@ pub struct TestDb {
 impl TestDb {
     pub async fn new() -> Self {
         let name = format!("ut360_test_{}", uuid::Uuid::new_v4().simple());
-        let settings = StoreSettings {
-            database_url: with_database(&base_database_url(), &name),
-            redis_url: redis_url(),
-            max_connections: 5,
-            connect_timeout: Duration::from_secs(5),
+        let direct = with_database(&base_database_url(), &name);
+        let settings = match pooled_database_url() {
+            Some(pooled) => StoreSettings {
+                database_url: with_database(&pooled, &name),
+                direct_database_url: Some(direct),
+                prepared_statements: false,
+                redis_url: redis_url(),
+                max_connections: 5,
+                connect_timeout: Duration::from_secs(5),
+            },
+            None => StoreSettings {
+                database_url: direct,
+                direct_database_url: None,
+                prepared_statements: true,
+                redis_url: redis_url(),
+                max_connections: 5,
+                connect_timeout: Duration::from_secs(5),
+            },
         };
         Store::create_and_migrate(&settings).await.expect("create and migrate the test database");
         let store = Store::connect(&settings).await.expect("connect to the test database");
-        let pool = PgPool::connect(&settings.database_url).await.expect("assertion pool");
+        let pool = PgPool::connect(settings.direct_url()).await.expect("assertion pool");
         Self { name, settings, store, pool, dropped: false }
+    }
+
+    /// The database settings of `ut360` run as a command on this database (through
+    /// PgBouncer too when the tests are).
+    pub fn command_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("DATABASE_URL", self.settings.database_url.clone()),
+            ("DATABASE_DIRECT_URL", self.settings.direct_url().to_owned()),
+            ("UT360_DB_PREPARED_STATEMENTS", self.settings.prepared_statements.to_string()),
+        ]
     }
 
     pub async fn default_organization(&self) -> Organization {

@@ -25,7 +25,7 @@ fn organization_command(db: &TestDb, args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_ut360"))
         .arg("organization")
         .args(args)
-        .env("DATABASE_URL", &db.settings.database_url)
+        .envs(db.command_env())
         .env("REDIS_URL", common::redis_url())
         .output()
         .unwrap();

@@ -134,7 +134,7 @@ async fn no_condition_on_any_readable_relation_sees_another_organizations_rows()
         .unwrap();
     assert!(theirs_held > 100, "they hold rows to leak");
 
-    let app = PgPool::connect(&ut360::data::with_user(&db.settings.database_url, APP_ROLE, None)).await.unwrap();
+    let app = PgPool::connect(&ut360::data::with_user(db.settings.direct_url(), APP_ROLE, None)).await.unwrap();
     for sequential in [true, false] {
         let found = leaks(&app, &relations, ours.id, sequential).await;
         assert!(found.is_empty(), "sequential scans only: {sequential}; {found:#?}");

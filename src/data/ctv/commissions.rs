@@ -10,8 +10,7 @@
 //! organization take turns (a transaction-level advisory lock), so two at once give the
 //! same ledger as one after the other.
 
-use crate::data::Organization;
-use crate::data::OrganizationStore;
+use crate::data::{sql, Organization, OrganizationStore};
 use crate::domain::ctv::commissions::{
     select_report_rows, CommissionKind, CommissionPeriod, CommissionRate, CommissionReportRow, CommissionStatement,
     RecalculationSummary, ReportQuery, StatementLine,
@@ -115,20 +114,20 @@ pub(super) async fn recalculate_in(
     customers: Option<&[i64]>,
     today: Option<NaiveDate>,
 ) -> Result<RecalculationSummary, sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
+    sql::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
         .bind(organization.id)
         .execute(&mut *conn)
         .await?;
     // The ledger has no foreign key to organizations (checking each of a million lines
     // cost a quarter of a full recalculation): the same key-share lock it took per line,
     // taken once here, keeps the organization from being deleted until the lines are in.
-    sqlx::query("SELECT 1 FROM organizations WHERE id = $1 FOR KEY SHARE")
+    sql::query("SELECT 1 FROM organizations WHERE id = $1 FOR KEY SHARE")
         .bind(organization.id)
         .fetch_one(&mut *conn)
         .await?;
     let (customer_scope, ledger_scope) = if customers.is_some() { ONE_SCOPE } else { ALL_SCOPE };
     let sql = RECALCULATE_SQL.replace("{customers}", customer_scope).replace("{ledger}", ledger_scope);
-    let written: Vec<(String, i64, f64)> = sqlx::query_as(&sql)
+    let written: Vec<(String, i64, f64)> = sql::query_as(&sql)
         .bind(organization.id)
         .bind(today)
         .bind(customers.unwrap_or_default())
@@ -197,7 +196,7 @@ impl OrganizationStore {
     /// index scan of the summaries' primary key) rather than reading all their rows.
     pub async fn commission_periods(&self) -> Result<Vec<CommissionPeriod>, sqlx::Error> {
         let organization = &self.organization;
-        let rows: Vec<(String, bool)> = sqlx::query_as(
+        let rows: Vec<(String, bool)> = sql::query_as(
             "WITH RECURSIVE months AS (
                  SELECT MAX(period) AS period FROM commission_summaries WHERE organization_id = $1
                  UNION ALL
@@ -209,7 +208,7 @@ impl OrganizationStore {
              FROM months m WHERE m.period IS NOT NULL ORDER BY m.period DESC",
         )
         .bind(organization.id)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows.into_iter().map(|(period, closed)| CommissionPeriod { period, closed }).collect())
     }
@@ -239,17 +238,19 @@ impl OrganizationStore {
     /// decides the open month that takes changes to closed ones (the database's date when `None`).
     pub async fn recalculate_commissions(&self, today: Option<NaiveDate>) -> Result<RecalculationSummary, sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
+        let mut tx = self.begin().await?;
         // Hashing a million owed and paid lines in memory rather than in batches on disk.
-        sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
+        sql::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
         // The plan is costly enough for PostgreSQL to JIT-compile ~140 functions, which
         // takes longer than it saves on a statement that runs once (see BENCHMARKS.md).
-        sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
+        sql::query("SET LOCAL jit = off").execute(&mut *tx).await?;
         let summary = recalculate_in(&mut tx, organization, None, today).await?;
         tx.commit().await?;
         if summary.lines() > ANALYZE_AFTER_LINES {
             // Reports and statements plan from these statistics; a first payout changes them entirely.
-            sqlx::query("ANALYZE commissions, commission_summaries").execute(&self.pg).await?;
+            let mut tx = self.begin().await?;
+            sql::query("ANALYZE commissions, commission_summaries").execute(&mut *tx).await?;
+            tx.commit().await?;
         }
         Ok(summary)
     }
@@ -261,7 +262,7 @@ impl OrganizationStore {
         today: Option<NaiveDate>,
     ) -> Result<RecalculationSummary, sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
+        let mut tx = self.begin().await?;
         let summary = recalculate_in(&mut tx, organization, Some(customers), today).await?;
         tx.commit().await?;
         Ok(summary)
@@ -270,12 +271,12 @@ impl OrganizationStore {
     /// The organization's rates, by level, oldest first.
     pub async fn commission_rates(&self) -> Result<Vec<CommissionRate>, sqlx::Error> {
         let organization = &self.organization;
-        let rows: Vec<(i16, f64, String)> = sqlx::query_as(
+        let rows: Vec<(i16, f64, String)> = sql::query_as(
             "SELECT level, rate::float8, to_char(effective_from, 'YYYY-MM-DD') FROM hoa_hong_config
              WHERE organization_id = $1 ORDER BY level, effective_from",
         )
         .bind(organization.id)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -292,7 +293,8 @@ impl OrganizationStore {
         effective_from: NaiveDate,
     ) -> Result<(), sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query(
+        let mut tx = self.begin().await?;
+        sql::query(
             "INSERT INTO hoa_hong_config (organization_id, level, rate, effective_from) VALUES ($1, $2, $3::numeric, $4)
              ON CONFLICT (organization_id, level, effective_from) DO UPDATE SET rate = EXCLUDED.rate",
         )
@@ -300,21 +302,21 @@ impl OrganizationStore {
         .bind(level as i16)
         .bind(rate)
         .bind(effective_from)
-        .execute(&self.pg)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await
     }
 
     /// Closes the month holding `day`: its lines are final from now on. Closing a closed month does nothing.
     pub async fn close_commission_period(&self, day: NaiveDate) -> Result<(), sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
+        let mut tx = self.begin().await?;
         // Not while a recalculation is writing into the month.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
+        sql::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
             .bind(organization.id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
+        sql::query(
             "INSERT INTO commission_periods (organization_id, period) VALUES ($1, date_trunc('month', $2::date)::date)
              ON CONFLICT DO NOTHING",
         )
@@ -328,11 +330,11 @@ impl OrganizationStore {
     /// The closed months, `YYYY-MM`, newest first.
     pub async fn closed_commission_periods(&self) -> Result<Vec<String>, sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query_scalar(
+        sql::query_scalar(
             "SELECT to_char(period, 'YYYY-MM') FROM commission_periods WHERE organization_id = $1 ORDER BY period DESC",
         )
         .bind(organization.id)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await
     }
 
@@ -340,7 +342,7 @@ impl OrganizationStore {
     /// level, reversals and adjustments, total; highest total first.
     pub async fn commission_report(&self, day: NaiveDate) -> Result<Vec<CommissionReportRow>, sqlx::Error> {
         let organization = &self.organization;
-        let rows: Vec<ReportRow> = sqlx::query_as(
+        let rows: Vec<ReportRow> = sql::query_as(
             // The per-month sums the ledger's triggers keep (migration 20261129000009):
             // one row per collaborator instead of the month's 100,000-odd lines.
             "SELECT s.ma_ctv, c.ho_ten, s.direct::float8 AS direct, s.level_1::float8 AS level_1,
@@ -353,7 +355,7 @@ impl OrganizationStore {
         )
         .bind(organization.id)
         .bind(day)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -384,7 +386,7 @@ impl OrganizationStore {
     /// A collaborator's ledger lines paid in the month holding `day`, in the order written.
     pub async fn commission_statement(&self, ma_ctv: &str, day: NaiveDate) -> Result<Vec<StatementLine>, sqlx::Error> {
         let organization = &self.organization;
-        let rows: Vec<StatementRow> = sqlx::query_as(
+        let rows: Vec<StatementRow> = sql::query_as(
             r#"SELECT l.id, l.khach_hang_id, k.ten_khach, k.sdt,
                    to_char(COALESCE(k.ngay_hen_lam, k.ngay_nhap_don), 'YYYY-MM-DD') AS served_on,
                    l.level, l.base_amount::float8 AS base_amount, l.rate::float8 AS rate, l.amount::float8 AS amount, l.kind,
@@ -397,7 +399,7 @@ impl OrganizationStore {
         .bind(organization.id)
         .bind(day)
         .bind(ma_ctv)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows
             .into_iter()

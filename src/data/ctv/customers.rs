@@ -3,7 +3,7 @@
 
 use super::commissions::recalculate_in;
 use super::{CustomerRow, CUSTOMER_COLUMNS};
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::ctv::commissions::RecalculationSummary;
 use crate::domain::ctv::customers::{
     Customer, CustomerFilter, CustomerListing, CustomerStatus, DuplicateMatch, DuplicateReason, NewCustomer, PhoneCheck,
@@ -77,25 +77,25 @@ impl OrganizationStore {
     /// Every customer with this phone number, newest order first.
     pub async fn customers_by_phone(&self, phone: &str) -> Result<Vec<Customer>, sqlx::Error> {
         let organization = &self.organization;
-        let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
+        let rows: Vec<CustomerRow> = sql::query_as(&format!(
             "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.sdt = $2
              ORDER BY k.ngay_nhap_don DESC, k.id DESC"
         ))
         .bind(organization.id)
         .bind(phone.trim())
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     pub async fn customer(&self, id: i64) -> Result<Option<Customer>, sqlx::Error> {
         let organization = &self.organization;
-        let row: Option<CustomerRow> = sqlx::query_as(&format!(
+        let row: Option<CustomerRow> = sql::query_as(&format!(
             "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.id = $2"
         ))
         .bind(organization.id)
         .bind(id)
-        .fetch_optional(&self.pg)
+        .fetch_optional(&mut *self.begin().await?)
         .await?;
         Ok(row.map(Into::into))
     }
@@ -104,10 +104,10 @@ impl OrganizationStore {
     /// reasons; empty when a new customer with this phone may be entered.
     pub async fn duplicate_matches(&self, phone: &str) -> Result<Vec<DuplicateMatch>, sqlx::Error> {
         let organization = &self.organization;
-        let rows: Vec<DuplicateRow> = sqlx::query_as(&DUPLICATE_SQL.replace("{columns}", CUSTOMER_COLUMNS))
+        let rows: Vec<DuplicateRow> = sql::query_as(&DUPLICATE_SQL.replace("{columns}", CUSTOMER_COLUMNS))
             .bind(organization.id)
             .bind(phone.trim())
-            .fetch_all(&self.pg)
+            .fetch_all(&mut *self.begin().await?)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -117,14 +117,14 @@ impl OrganizationStore {
     pub async fn create_customer(&self, customer: &NewCustomer) -> Result<CustomerEntry, sqlx::Error> {
         let organization = &self.organization;
         let phone = customer.phone.trim();
-        let mut tx = self.pg.begin().await?;
+        let mut tx = self.begin().await?;
         // Two entries of one phone at once: the second waits and then sees the first.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:khach_hang:' || $1::text || ':' || $2))")
+        sql::query("SELECT pg_advisory_xact_lock(hashtext('ut360:khach_hang:' || $1::text || ':' || $2))")
             .bind(organization.id)
             .bind(phone)
             .execute(&mut *tx)
             .await?;
-        let duplicates: Vec<DuplicateRow> = sqlx::query_as(&DUPLICATE_SQL.replace("{columns}", CUSTOMER_COLUMNS))
+        let duplicates: Vec<DuplicateRow> = sql::query_as(&DUPLICATE_SQL.replace("{columns}", CUSTOMER_COLUMNS))
             .bind(organization.id)
             .bind(phone)
             .fetch_all(&mut *tx)
@@ -132,7 +132,7 @@ impl OrganizationStore {
         if !duplicates.is_empty() {
             return Ok(CustomerEntry::Duplicate(duplicates.into_iter().map(Into::into).collect()));
         }
-        let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+        let inserted: Result<i64, sqlx::Error> = sql::query_scalar(
             "INSERT INTO khach_hang (organization_id, ten_khach, sdt, ngay_nhap_don, ngay_hen_lam, trang_thai, nguoi_chot, dich_vu, so_tien)
              VALUES ($1, $2, $3, COALESCE($4::date, CURRENT_DATE), $5::date, $6, $7, $8, $9::numeric)
              RETURNING id",
@@ -171,8 +171,8 @@ impl OrganizationStore {
         status: CustomerStatus,
     ) -> Result<Option<RecalculationSummary>, sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
-        let updated = sqlx::query(
+        let mut tx = self.begin().await?;
+        let updated = sql::query(
             "UPDATE khach_hang SET trang_thai = $3, updated_at = NOW() WHERE organization_id = $1 AND id = $2",
         )
         .bind(organization.id)
@@ -230,7 +230,8 @@ impl OrganizationStore {
             query.push(" AND k.id < ").push_bind(before);
         }
         query.push(" ORDER BY k.id DESC LIMIT ").push_bind(PAGE_ROWS);
-        let rows: Vec<CustomerRow> = query.build_query_as().fetch_all(&self.pg).await?;
+        let rows: Vec<CustomerRow> =
+            query.build_query_as().persistent(sql::named()).fetch_all(&mut *self.begin().await?).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::data::copy::CopyBuffer;
 use crate::data::subscribers::copy_text;
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::ctv::customers::CustomerStatus;
 use chrono::NaiveDate;
 
@@ -65,9 +65,9 @@ impl OrganizationStore {
             customers.end_row();
         }
 
-        let mut tx = self.pg.begin().await?;
+        let mut tx = self.begin().await?;
         for table in ["commissions", "commission_periods", "khach_hang", "ctv"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
+            sql::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
                 .bind(organization.id)
                 .execute(&mut *tx)
                 .await?;
@@ -77,6 +77,7 @@ impl OrganizationStore {
         tx.commit().await?;
         // The recalculation that follows plans its joins from these statistics, and the
         // tree's revenue sums read the covering index alone once the visibility map is set.
+        // (VACUUM cannot run in a transaction: one simple query, nothing prepared.)
         sqlx::raw_sql("VACUUM (ANALYZE) ctv, khach_hang, ctv_revenue, commissions, commission_summaries")
             .execute(&self.pg)
             .await?;
@@ -85,9 +86,9 @@ impl OrganizationStore {
 
     pub async fn count_collaborators(&self) -> Result<i64, sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query_scalar("SELECT COUNT(*) FROM ctv WHERE organization_id = $1")
+        sql::query_scalar("SELECT COUNT(*) FROM ctv WHERE organization_id = $1")
             .bind(organization.id)
-            .fetch_one(&self.pg)
+            .fetch_one(&mut *self.begin().await?)
             .await
     }
 }
@@ -96,9 +97,9 @@ impl OrganizationStore {
     /// Every collaborator's code, by code (the benchmark draws from them).
     pub async fn collaborator_codes(&self) -> Result<Vec<String>, sqlx::Error> {
         let organization = &self.organization;
-        sqlx::query_scalar("SELECT ma_ctv FROM ctv WHERE organization_id = $1 ORDER BY ma_ctv")
+        sql::query_scalar("SELECT ma_ctv FROM ctv WHERE organization_id = $1 ORDER BY ma_ctv")
             .bind(organization.id)
-            .fetch_all(&self.pg)
+            .fetch_all(&mut *self.begin().await?)
             .await
     }
 
@@ -107,19 +108,20 @@ impl OrganizationStore {
     /// For benchmarks and demos; a live ledger is never emptied (its lines are history).
     pub async fn empty_commission_ledger(&self) -> Result<(), sqlx::Error> {
         let organization = &self.organization;
-        let mut tx = self.pg.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
+        let mut tx = self.begin().await?;
+        sql::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
             .bind(organization.id)
             .execute(&mut *tx)
             .await?;
         for table in ["commissions", "commission_periods"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
+            sql::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
                 .bind(organization.id)
                 .execute(&mut *tx)
                 .await?;
         }
         tx.commit().await?;
-        // As after `replace_ctv_network`: the space is reused and the plans see an empty ledger.
+        // As after `replace_ctv_network`: the space is reused and the plans see an empty ledger
+        // (outside a transaction, as VACUUM must be).
         sqlx::raw_sql("VACUUM (ANALYZE) commissions").execute(&self.pg).await?;
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! the 4 levels that earn from it) and its downline 4 levels deep with team figures.
 
 use super::{like_escaped, CollaboratorRow, COLLABORATOR_COLUMNS};
-use crate::data::OrganizationStore;
+use crate::data::{sql, OrganizationStore};
 use crate::domain::ctv::network::{Collaborator, Downline, DownlineMember, NetworkView, UplineMember, UPLINE_LEVELS};
 use std::collections::HashMap;
 
@@ -19,12 +19,12 @@ struct TreeRow {
 impl OrganizationStore {
     pub async fn collaborator(&self, ma_ctv: &str) -> Result<Option<Collaborator>, sqlx::Error> {
         let organization = &self.organization;
-        let row: Option<CollaboratorRow> = sqlx::query_as(&format!(
+        let row: Option<CollaboratorRow> = sql::query_as(&format!(
             "SELECT {COLLABORATOR_COLUMNS} FROM ctv c WHERE c.organization_id = $1 AND c.ma_ctv = $2"
         ))
         .bind(organization.id)
         .bind(ma_ctv)
-        .fetch_optional(&self.pg)
+        .fetch_optional(&mut *self.begin().await?)
         .await?;
         Ok(row.map(Into::into))
     }
@@ -44,7 +44,7 @@ impl OrganizationStore {
         if text.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<CollaboratorRow> = sqlx::query_as(&format!(
+        let rows: Vec<CollaboratorRow> = sql::query_as(&format!(
             "SELECT {COLLABORATOR_COLUMNS} FROM ctv c
              WHERE c.organization_id = $1
                AND (c.ma_ctv ILIKE $2 || '%' OR c.sdt LIKE $2 || '%' OR c.ho_ten ILIKE '%' || $2 || '%')
@@ -55,7 +55,7 @@ impl OrganizationStore {
         .bind(like_escaped(text))
         .bind(text)
         .bind(COLLABORATOR_SEARCH_LIMIT)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -65,7 +65,7 @@ impl OrganizationStore {
     pub async fn upline(&self, ma_ctv: &str) -> Result<Vec<UplineMember>, sqlx::Error> {
         let organization = &self.organization;
         // Seed 000's hierarchy CTE walked the other way: from a collaborator to its introducer.
-        let rows: Vec<TreeRow> = sqlx::query_as(&format!(
+        let rows: Vec<TreeRow> = sql::query_as(&format!(
             "WITH RECURSIVE hierarchy AS (
                  SELECT ma_ctv, nguoi_gioi_thieu, 0 AS level
                  FROM ctv WHERE organization_id = $1 AND ma_ctv = $2
@@ -83,7 +83,7 @@ impl OrganizationStore {
         .bind(organization.id)
         .bind(ma_ctv)
         .bind(UPLINE_LEVELS)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -98,7 +98,7 @@ impl OrganizationStore {
         // Each member's row is read once, by the walk itself (idx_ctv_org_parent), not
         // walked by code and then looked up again; its revenue is the sum the customers'
         // triggers keep (ctv_revenue), not its customers summed on every view.
-        let rows: Vec<TreeRow> = sqlx::query_as(&format!(
+        let rows: Vec<TreeRow> = sql::query_as(&format!(
             "WITH RECURSIVE hierarchy AS (
                  SELECT c.*, 0 AS level
                  FROM ctv c WHERE c.organization_id = $1 AND c.ma_ctv = $2
@@ -118,7 +118,7 @@ impl OrganizationStore {
         .bind(organization.id)
         .bind(ma_ctv)
         .bind(UPLINE_LEVELS)
-        .fetch_all(&self.pg)
+        .fetch_all(&mut *self.begin().await?)
         .await?;
         Ok(Downline { members: arrange_tree(rows) })
     }
