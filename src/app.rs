@@ -2,7 +2,7 @@
 
 use crate::components::TopBar;
 use crate::pages::{
-    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionsPage, CustomersPage, DashboardsPage,
+    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage, CustomersPage, DashboardsPage,
     MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage, OverviewPage, SignInPage,
     SubscriberListPage, SubscriberPage, TransactionsPage,
 };
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("campaigns") view=CampaignsPage/>
                     <Route path=StaticSegment("network") view=NetworkPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("commissions") view=CommissionsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("commissions"), StaticSegment("rates")) view=CommissionRatesPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("customers") view=CustomersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("password")) view=ChangePasswordPage/>
                     <Route path=StaticSegment("organizations") view=OrganizationsPage ssr=SsrMode::Async/>

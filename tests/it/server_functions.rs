@@ -45,6 +45,17 @@ fn bad_call(name: &str) -> BadCall {
         ),
         "get_commission_report" => Form(&[("params[period]", "2026-13")], "period"),
         "get_commission_statement" => Form(&[("period", "last month"), ("ma_ctv", "CTV1")], "period"),
+        "preview_commission_rate" => {
+            Form(&[("level", "5"), ("rate", "10"), ("effective_from", "2099-01-01")], "level")
+        }
+        "add_commission_rate" => Form(&[("level", "0"), ("rate", "101"), ("effective_from", "2099-01-01")], "rate"),
+        "close_commission_period" => Form(&[("period", "2026-13")], "period"),
+        "reopen_commission_period" => Form(&[("period", "2026-10"), ("reason", " ")], "reason"),
+        "recalculate_commission_period" => Form(&[("period", "October")], "period"),
+        "record_commission_adjustment" => Form(
+            &[("period", "2026-10"), ("ma_ctv", "CTV1"), ("amount", "0"), ("reason", "why not")],
+            "amount",
+        ),
         "save_member" => Form(&[("email", "someone@ut360.test"), ("role", "owner")], "role"),
         "remove_member" => Form(&[("email", "nobody@ut360.test")], "email"),
         "create_api_key" => Form(&[("name", "")], "name"),
@@ -60,6 +71,8 @@ fn bad_call(name: &str) -> BadCall {
         | "get_api_keys"
         | "get_organization_settings"
         | "get_invitations"
+        | "get_commission_rates"
+        | "get_commission_periods"
         | "get_your_organizations" => NoParameters,
         other => panic!("{other} has no bad call in tests/it/server_functions.rs: add one"),
     }

@@ -51,8 +51,7 @@ chain AS (
 rates AS (
     SELECT level, rate, effective_from,
            LEAD(effective_from) OVER (PARTITION BY level ORDER BY effective_from) AS effective_until
-    FROM hoa_hong_config
-    WHERE organization_id = $1
+    FROM {rate_rows} r
 ),
 owed AS (
     SELECT k.id AS khach_hang_id, h.ma_ctv, h.level::smallint AS level, k.so_tien AS base_amount, r.rate,
@@ -66,7 +65,8 @@ owed AS (
 paid AS (
     SELECT khach_hang_id, ma_ctv, level, SUM(amount) AS amount, MAX(base_amount) AS base_amount, MAX(rate) AS rate
     FROM commissions
-    WHERE organization_id = $1 {ledger}
+    -- A manager's prior-period adjustment belongs to no customer: not the rules' to undo.
+    WHERE organization_id = $1 AND khach_hang_id IS NOT NULL {ledger}
     GROUP BY khach_hang_id, ma_ctv, level
 ),
 differences AS (
@@ -91,20 +91,88 @@ open_period AS (
                            date_trunc('month', COALESCE($2::date, CURRENT_DATE)) + INTERVAL '50 years', INTERVAL '1 month') month
     WHERE NOT EXISTS (SELECT 1 FROM commission_periods p WHERE p.organization_id = $1 AND p.period = month::date)
 ),
-written AS (
-    INSERT INTO commissions (organization_id, khach_hang_id, ma_ctv, level, base_amount, rate, amount, period, kind)
-    SELECT $1, d.khach_hang_id, d.ma_ctv, d.level, d.base_amount, d.rate, d.amount,
-           CASE WHEN closed.period IS NULL THEN date_trunc('month', d.served_on)::date ELSE open_period.period END,
+new_lines AS (
+    SELECT d.khach_hang_id, d.ma_ctv, d.level, d.base_amount, d.rate, d.amount,
+           CASE WHEN closed.period IS NULL THEN date_trunc('month', d.served_on)::date ELSE open_period.period END
+               AS period,
            CASE WHEN d.no_longer_owed THEN 'reversal'
                 WHEN closed.period IS NOT NULL OR NOT d.unpaid THEN 'adjustment'
-                ELSE 'earning' END
+                ELSE 'earning' END AS kind
     FROM differences d
     CROSS JOIN open_period
     LEFT JOIN commission_periods closed
            ON closed.organization_id = $1 AND closed.period = date_trunc('month', d.served_on)::date
+)
+{finish}";
+
+/// The rates a recalculation pays: the organization's own.
+const SAVED_RATES: &str = "(SELECT level, rate, effective_from FROM hoa_hong_config WHERE organization_id = $1)";
+
+/// The rates with a proposed one (`$5` level, `$6` percent, `$7` from) in place of any
+/// set for the same level and day, as saving it would store it (3 decimals).
+const PROPOSED_RATES: &str = "(SELECT level, rate, effective_from FROM hoa_hong_config
+      WHERE organization_id = $1 AND NOT (level = $5 AND effective_from = $7)
+      UNION ALL SELECT $5::smallint, ROUND($6::float8::numeric, 3), $7::date)";
+
+/// A recalculation writes its lines.
+const WRITE_LINES: &str = "
+, written AS (
+    INSERT INTO commissions (organization_id, khach_hang_id, ma_ctv, level, base_amount, rate, amount, period, kind)
+    SELECT $1, khach_hang_id, ma_ctv, level, base_amount, rate, amount, period, kind FROM new_lines
     RETURNING kind, amount
 )
 SELECT kind, COUNT(*) AS lines, SUM(amount)::float8 AS amount FROM written GROUP BY kind";
+
+/// A preview only reads the lines it would write, summed as the report sums them.
+const READ_LINES: &str = "
+SELECT to_char(period, 'YYYY-MM') AS period, ma_ctv, level, kind, COUNT(*) AS lines, SUM(amount)::float8 AS amount
+FROM new_lines GROUP BY period, ma_ctv, level, kind";
+
+/// The recalculation for some customers (or all), paying some rates, writing or reading its lines.
+fn recalculation_sql(customer_scope: &str, ledger_scope: &str, rate_rows: &str, finish: &str) -> String {
+    RECALCULATE_SQL
+        .replace("{customers}", customer_scope)
+        .replace("{ledger}", ledger_scope)
+        .replace("{rate_rows}", rate_rows)
+        .replace("{finish}", finish)
+}
+
+/// Takes the organization's commission lock for the caller's transaction: recalculations,
+/// closes and reopens, rate changes and adjustments of one organization take turns.
+pub(super) async fn lock_commissions(conn: &mut PgConnection, organization: &Organization) -> Result<(), sqlx::Error> {
+    sql::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
+        .bind(organization.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// One group of the lines a proposed rate would write: (month `YYYY-MM`, collaborator,
+/// level, kind, lines, sum).
+pub(super) type PreviewedLines = (String, String, i16, String, i64, f64);
+
+/// The lines a recalculation of `customers` would write if the proposed rate were saved,
+/// read inside the caller's transaction (which it does not write to).
+pub(super) async fn preview_in(
+    conn: &mut PgConnection,
+    organization: &Organization,
+    customers: &[i64],
+    today: Option<NaiveDate>,
+    (level, rate, effective_from): (i32, f64, NaiveDate),
+) -> Result<Vec<PreviewedLines>, sqlx::Error> {
+    let (customer_scope, ledger_scope) = ONE_SCOPE;
+    let sql = recalculation_sql(customer_scope, ledger_scope, PROPOSED_RATES, READ_LINES);
+    sql::query_as(&sql)
+        .bind(organization.id)
+        .bind(today)
+        .bind(customers)
+        .bind(UPLINE_LEVELS)
+        .bind(level as i16)
+        .bind(rate)
+        .bind(effective_from)
+        .fetch_all(&mut *conn)
+        .await
+}
 
 /// Brings the ledger of `customers` (all when `None`) in line with what is owed, inside
 /// the caller's transaction. `today`: the database's date when `None`.
@@ -114,10 +182,7 @@ pub(super) async fn recalculate_in(
     customers: Option<&[i64]>,
     today: Option<NaiveDate>,
 ) -> Result<RecalculationSummary, sqlx::Error> {
-    sql::query("SELECT pg_advisory_xact_lock(hashtext('ut360:commissions:' || $1::text))")
-        .bind(organization.id)
-        .execute(&mut *conn)
-        .await?;
+    lock_commissions(conn, organization).await?;
     // The ledger has no foreign key to organizations (checking each of a million lines
     // cost a quarter of a full recalculation): the same key-share lock it took per line,
     // taken once here, keeps the organization from being deleted until the lines are in.
@@ -126,7 +191,7 @@ pub(super) async fn recalculate_in(
         .fetch_one(&mut *conn)
         .await?;
     let (customer_scope, ledger_scope) = if customers.is_some() { ONE_SCOPE } else { ALL_SCOPE };
-    let sql = RECALCULATE_SQL.replace("{customers}", customer_scope).replace("{ledger}", ledger_scope);
+    let sql = recalculation_sql(customer_scope, ledger_scope, SAVED_RATES, WRITE_LINES);
     let written: Vec<(String, i64, f64)> = sql::query_as(&sql)
         .bind(organization.id)
         .bind(today)
@@ -163,7 +228,7 @@ struct ReportRow {
 #[derive(sqlx::FromRow)]
 struct StatementRow {
     id: i64,
-    khach_hang_id: i64,
+    khach_hang_id: Option<i64>,
     ten_khach: String,
     sdt: String,
     served_on: Option<String>,
@@ -173,6 +238,9 @@ struct StatementRow {
     amount: f64,
     kind: String,
     created_at: String,
+    adjusts_period: Option<String>,
+    reason: Option<String>,
+    entered_by: Option<String>,
 }
 
 /// The commission report a manager asked for.
@@ -387,12 +455,14 @@ impl OrganizationStore {
     pub async fn commission_statement(&self, ma_ctv: &str, day: NaiveDate) -> Result<Vec<StatementLine>, sqlx::Error> {
         let organization = &self.organization;
         let rows: Vec<StatementRow> = sql::query_as(
-            r#"SELECT l.id, l.khach_hang_id, k.ten_khach, k.sdt,
+            // A manager's adjustment has no customer: its reason stands in for one.
+            r#"SELECT l.id, l.khach_hang_id, COALESCE(k.ten_khach, '') AS ten_khach, COALESCE(k.sdt, '') AS sdt,
                    to_char(COALESCE(k.ngay_hen_lam, k.ngay_nhap_don), 'YYYY-MM-DD') AS served_on,
                    l.level, l.base_amount::float8 AS base_amount, l.rate::float8 AS rate, l.amount::float8 AS amount, l.kind,
-                   to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at
+                   to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
+                   to_char(l.adjusts_period, 'YYYY-MM') AS adjusts_period, l.reason, l.entered_by
                FROM commissions l
-               JOIN khach_hang k ON k.id = l.khach_hang_id
+               LEFT JOIN khach_hang k ON k.id = l.khach_hang_id
                WHERE l.organization_id = $1 AND l.period = date_trunc('month', $2::date)::date AND l.ma_ctv = $3
                ORDER BY l.created_at, l.id"#,
         )
@@ -415,6 +485,9 @@ impl OrganizationStore {
                 amount: row.amount,
                 kind: CommissionKind::parse(&row.kind).unwrap_or(CommissionKind::Adjustment),
                 created_at: row.created_at,
+                adjusts_period: row.adjusts_period,
+                reason: row.reason,
+                entered_by: row.entered_by,
             })
             .collect())
     }

@@ -66,7 +66,7 @@ impl OrganizationStore {
         }
 
         let mut tx = self.begin().await?;
-        for table in ["commissions", "commission_periods", "khach_hang", "ctv"] {
+        for table in ["commissions", "commission_periods", "commission_period_events", "khach_hang", "ctv"] {
             sql::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
                 .bind(organization.id)
                 .execute(&mut *tx)
@@ -113,7 +113,7 @@ impl OrganizationStore {
             .bind(organization.id)
             .execute(&mut *tx)
             .await?;
-        for table in ["commissions", "commission_periods"] {
+        for table in ["commissions", "commission_periods", "commission_period_events"] {
             sql::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
                 .bind(organization.id)
                 .execute(&mut *tx)

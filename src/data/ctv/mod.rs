@@ -6,6 +6,8 @@ pub mod commissions;
 pub mod customers;
 pub mod load;
 pub mod network;
+pub mod periods;
+pub mod rates;
 
 use crate::domain::ctv::customers::{Customer, CustomerStatus};
 use crate::domain::ctv::network::Collaborator;

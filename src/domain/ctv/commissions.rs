@@ -332,7 +332,8 @@ pub struct CommissionStatement {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatementLine {
     pub id: i64,
-    pub customer_id: i64,
+    /// `None` for a manager's prior-period adjustment, which belongs to no customer.
+    pub customer_id: Option<i64>,
     pub customer_name: String,
     pub customer_phone: String,
     /// The day of service the line was computed for.
@@ -345,6 +346,10 @@ pub struct StatementLine {
     pub kind: CommissionKind,
     /// RFC 3339.
     pub created_at: String,
+    /// A prior-period adjustment: the closed month (`YYYY-MM`) it corrects, why, and who entered it.
+    pub adjusts_period: Option<String>,
+    pub reason: Option<String>,
+    pub entered_by: Option<String>,
 }
 
 #[cfg(test)]

@@ -5,3 +5,5 @@
 pub mod commissions;
 pub mod customers;
 pub mod network;
+pub mod periods;
+pub mod rates;

@@ -6,6 +6,7 @@
 use crate::domain::ctv::commissions::{CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery};
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
+use crate::pages::ctv::periods::{PeriodActions, PeriodsPanel};
 use crate::pages::url::with_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -62,7 +63,10 @@ pub fn CommissionsPage() -> impl IntoView {
     });
     // Opening a statement changes only `ctv`: the report stays as it is.
     let report_params = Memo::new(move |_| ReportParams { ctv: String::new(), ..params.get() });
-    let report = Resource::new(move || report_params.get(), get_commission_report);
+    let actions = PeriodActions::new();
+    // A month closed or reopened, recalculated or adjusted changes the report shown.
+    let report =
+        Resource::new(move || (report_params.get(), actions.version()), |(params, _)| get_commission_report(params));
     let statement_key = Memo::new(move |_| {
         let params = params.get();
         (params.period, params.ctv)
@@ -93,6 +97,7 @@ pub fn CommissionsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <PeriodsPanel actions/>
         </section>
     }
 }
@@ -288,8 +293,15 @@ fn Statement(statement: CommissionStatement, close_href: String) -> impl IntoVie
         .map(|line| {
             view! {
                 <tr>
-                    <td>{line.customer_name}</td>
-                    <td>{line.customer_phone}</td>
+                    {match (&line.reason, &line.adjusts_period) {
+                        // A manager's prior-period adjustment: no customer, its reason instead.
+                        (Some(reason), Some(corrects)) => view! {
+                            <td colspan="2" data-testid="adjustment-reason">
+                                {format!("Adjustment to {corrects}: {reason} ({})", line.entered_by.clone().unwrap_or_default())}
+                            </td>
+                        }.into_any(),
+                        _ => view! { <td>{line.customer_name.clone()}</td><td>{line.customer_phone.clone()}</td> }.into_any(),
+                    }}
                     <td>{line.served_on.unwrap_or_default()}</td>
                     <td class="num">{line.level}</td>
                     <td>{line.kind.as_str()}</td>
