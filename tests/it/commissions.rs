@@ -11,12 +11,12 @@ use ut360::data::ctv::customers::CustomerEntry;
 use ut360::data::Organization;
 use ut360::domain::ctv::customers::{CustomerStatus, DuplicateReason, NewCustomer};
 
-fn date(text: &str) -> NaiveDate {
+pub(crate) fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
 }
 
 /// A fresh organization paying 10 % to the closer and 5, 3, 2, 1 % to levels 1 to 4.
-async fn organization_with_rates(db: &TestDb) -> Organization {
+pub(crate) async fn organization_with_rates(db: &TestDb) -> Organization {
     let org = db.organization_with_own_prefix().await;
     for (level, rate) in [(0, 10.0), (1, 5.0), (2, 3.0), (3, 2.0), (4, 1.0)] {
         db.store.for_organization(&org).set_commission_rate(level, rate, date("2000-01-01")).await.unwrap();
@@ -25,7 +25,7 @@ async fn organization_with_rates(db: &TestDb) -> Organization {
 }
 
 /// Collaborators `codes[0]` (top) → `codes[1]` → …, each introduced by the one before.
-async fn referral_chain(pool: &PgPool, org: &Organization, codes: &[&str]) {
+pub(crate) async fn referral_chain(pool: &PgPool, org: &Organization, codes: &[&str]) {
     let mut introducer: Option<&str> = None;
     for code in codes {
         sqlx::query("INSERT INTO ctv (organization_id, ma_ctv, nguoi_gioi_thieu, ho_ten, sdt) VALUES ($1, $2, $3, $4, '0900000000')")
@@ -41,7 +41,7 @@ async fn referral_chain(pool: &PgPool, org: &Organization, codes: &[&str]) {
 }
 
 /// A customer entered through the store; served customers are paid on entry.
-async fn enter(
+pub(crate) async fn enter(
     db: &TestDb,
     org: &Organization,
     phone: &str,

@@ -12,6 +12,7 @@ mod auth;
 mod cache_sync;
 mod campaigns;
 mod cli;
+mod commission_periods;
 mod commissions;
 mod common;
 mod demo_data;
