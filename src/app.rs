@@ -2,9 +2,9 @@
 
 use crate::components::TopBar;
 use crate::pages::{
-    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage, CustomersPage, DashboardsPage,
-    MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage, OverviewPage, SignInPage,
-    SubscriberListPage, SubscriberPage, TransactionsPage,
+    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
+    CustomersPage, DashboardsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage,
+    OverviewPage, SignInPage, SubscriberListPage, SubscriberPage, TransactionsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -87,7 +87,10 @@ async fn a_rate_applies_from_its_day_only_and_the_preview_is_what_saving_writes(
     let early_november = enter(&db, &org, "0931000002", "R0", "2026-11-05", CustomerStatus::Served, 1_000_000.0).await;
     enter(&db, &org, "0931000003", "R0", "2026-11-20", CustomerStatus::Served, 2_000_000.0).await;
     enter(&db, &org, "0931000004", "R0", "2026-12-02", CustomerStatus::Served, 500_000.0).await;
-    assert_eq!(store.close_period(date("2026-10-01"), "manager@ut360.test", today).await.unwrap(), CloseOutcome::Closed);
+    assert_eq!(
+        store.close_period(date("2026-10-01"), "manager@ut360.test", today).await.unwrap(),
+        CloseOutcome::Closed
+    );
 
     // No rate takes effect in or before a closed month.
     for from in ["2026-10-15", "2026-09-01"] {
@@ -174,7 +177,11 @@ async fn a_closed_month_refuses_recalculation_is_corrected_in_the_open_month_and
     let november = store.commission_report(date("2026-11-01")).await.unwrap();
 
     // Recalculating the closed month is refused, even with a change waiting.
-    sqlx::query("UPDATE khach_hang SET so_tien = 1100000 WHERE id = $1").bind(customer).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE khach_hang SET so_tien = 1100000 WHERE id = $1")
+        .bind(customer)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let lines = scalar_i64(&db.pool, "SELECT COUNT(*) FROM commissions").await;
     assert_eq!(store.recalculate_period(date("2026-11-01"), today).await.unwrap(), PeriodRecalculation::Closed);
     assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM commissions").await, lines);
@@ -183,7 +190,11 @@ async fn a_closed_month_refuses_recalculation_is_corrected_in_the_open_month_and
         PeriodRecalculation::Done(summary) => assert_eq!(summary.lines(), 0),
         other => panic!("{other:?}"),
     }
-    sqlx::query("UPDATE khach_hang SET so_tien = 1000000 WHERE id = $1").bind(customer).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE khach_hang SET so_tien = 1000000 WHERE id = $1")
+        .bind(customer)
+        .execute(&db.pool)
+        .await
+        .unwrap();
 
     // A manager's correction to November lands in December with its reason.
     let adjustment = AdjustmentParams {
@@ -251,13 +262,19 @@ async fn a_closed_month_refuses_recalculation_is_corrected_in_the_open_month_and
         store.reopen_period(date("2026-11-01"), "admin@ut360.test", "Sai số tiền").await.unwrap(),
         ReopenOutcome::Reopened
     );
-    assert_eq!(store.reopen_period(date("2026-11-01"), "admin@ut360.test", "x").await.unwrap(), ReopenOutcome::NotClosed);
+    assert_eq!(
+        store.reopen_period(date("2026-11-01"), "admin@ut360.test", "x").await.unwrap(),
+        ReopenOutcome::NotClosed
+    );
     let states = store.commission_period_states(today).await.unwrap();
     let listed: Vec<&str> = states.iter().map(|s| s.period.as_str()).collect();
     assert_eq!(listed, ["2026-12", "2026-11"]);
     assert!(states[0].is_open_period && !states[0].ended && states[0].closed.is_none());
     let (reopened, reason) = states[1].reopened.clone().unwrap();
-    assert_eq!((states[1].closed.clone(), reopened.by.as_deref(), reason.as_str()), (None, Some("admin@ut360.test"), "Sai số tiền"));
+    assert_eq!(
+        (states[1].closed.clone(), reopened.by.as_deref(), reason.as_str()),
+        (None, Some("admin@ut360.test"), "Sai số tiền")
+    );
     assert_eq!(store.close_period(date("2026-11-01"), "m2@ut360.test", today).await.unwrap(), CloseOutcome::Closed);
     let states = store.commission_period_states(today).await.unwrap();
     assert_eq!(states[1].closed.as_ref().and_then(|c| c.by.as_deref()), Some("m2@ut360.test"));
@@ -277,11 +294,12 @@ fn adjustment_params(adjustment: &ut360::domain::ctv::periods::Adjustment) -> Ad
 
 /// `YYYY-MM` of the database's month `offset` months from this one, and its first day.
 async fn month(pool: &PgPool, offset: i32) -> (String, NaiveDate) {
-    let day: NaiveDate = sqlx::query_scalar("SELECT (date_trunc('month', CURRENT_DATE) + make_interval(months => $1))::date")
-        .bind(offset)
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let day: NaiveDate =
+        sqlx::query_scalar("SELECT (date_trunc('month', CURRENT_DATE) + make_interval(months => $1))::date")
+            .bind(offset)
+            .fetch_one(pool)
+            .await
+            .unwrap();
     (format!("{:04}-{:02}", day.year(), day.month()), day)
 }
 
@@ -304,9 +322,17 @@ async fn managers_close_and_adjust_admins_reopen_and_no_organization_sees_or_cha
     let (last, last_day) = month(&db.pool, -1).await;
     let (this, this_day) = month(&db.pool, 0).await;
     referral_chain(&db.pool, &org, &["H1", "H0"]).await;
-    enter(&db, &org, "0933000001", "H0", &(last_day + chrono::Days::new(9)).to_string(), CustomerStatus::Served, 1_000_000.0)
-        .await;
-    enter(&db, &org, "0933000002", "H0", &this_day.to_string(), CustomerStatus::Served, 400_000.0).await;
+    enter(
+        db,
+        &org,
+        "0933000001",
+        "H0",
+        &(last_day + chrono::Days::new(9)).to_string(),
+        CustomerStatus::Served,
+        1_000_000.0,
+    )
+    .await;
+    enter(db, &org, "0933000002", "H0", &this_day.to_string(), CustomerStatus::Served, 400_000.0).await;
 
     // The rates page's figures, previewed then saved (the default organization pays 10 / 5 / 3 / 2 / 1 %).
     let (status, table) = post(manager, base, "get_commission_rates", &[]).await;
@@ -321,12 +347,13 @@ async fn managers_close_and_adjust_admins_reopen_and_no_organization_sees_or_cha
     assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM hoa_hong_config WHERE rate = 12.5").await, 0);
     let (status, saved) = post(manager, base, "add_commission_rate", &proposal).await;
     assert_eq!((status, saved["lines"].as_i64()), (StatusCode::OK, Some(1)), "{saved}");
-    let this_total: f64 = sqlx::query_scalar("SELECT SUM(amount)::float8 FROM commissions WHERE organization_id = $1 AND period = $2")
-        .bind(org.id)
-        .bind(this_day)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let this_total: f64 =
+        sqlx::query_scalar("SELECT SUM(amount)::float8 FROM commissions WHERE organization_id = $1 AND period = $2")
+            .bind(org.id)
+            .bind(this_day)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(preview["months"][0]["proposed"]["total"].as_f64(), Some(this_total), "the preview is what was saved");
 
     // A manager closes last month and may not reopen it; its recalculation is refused.
@@ -351,20 +378,25 @@ async fn managers_close_and_adjust_admins_reopen_and_no_organization_sees_or_cha
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // The manager corrects last month: a line of this month, with its reason.
-    let correction = [("period", last.as_str()), ("ma_ctv", "H1"), ("amount", "25000"), ("reason", "Bù hoa hồng thiếu")];
+    let correction =
+        [("period", last.as_str()), ("ma_ctv", "H1"), ("amount", "25000"), ("reason", "Bù hoa hồng thiếu")];
     let (status, recorded) = post(manager, base, "record_commission_adjustment", &correction).await;
     assert_eq!((status, recorded["period"].as_str()), (StatusCode::OK, Some(this.as_str())), "{recorded}");
     let (status, statement) =
         post(manager, base, "get_commission_statement", &[("period", &this), ("ma_ctv", "H1")]).await;
     assert_eq!(status, StatusCode::OK);
     let line = statement["lines"].as_array().unwrap().iter().find(|l| l["id"] == recorded["id"]).unwrap().clone();
-    assert_eq!((line["reason"].as_str(), line["adjusts_period"].as_str()), (Some("Bù hoa hồng thiếu"), Some(last.as_str())));
+    assert_eq!(
+        (line["reason"].as_str(), line["adjusts_period"].as_str()),
+        (Some("Bù hoa hồng thiếu"), Some(last.as_str()))
+    );
 
     // An admin reopens it, with the reason shown.
     let admin = signed_in_client(base, &db.store, &org, Role::Admin).await;
     let (status, answer) = post(&admin, base, "reopen_commission_period", &[("period", &last), ("reason", " ")]).await;
     assert_eq!((status, answer["field"].as_str()), (StatusCode::BAD_REQUEST, Some("reason")));
-    let (status, _) = post(&admin, base, "reopen_commission_period", &[("period", &last), ("reason", "Sai số tiền")]).await;
+    let (status, _) =
+        post(&admin, base, "reopen_commission_period", &[("period", &last), ("reason", "Sai số tiền")]).await;
     assert_eq!(status, StatusCode::OK);
     let (_, listing) = post(&admin, base, "get_commission_periods", &[]).await;
     let state = state_of(&listing, &last).unwrap();
@@ -387,18 +419,20 @@ async fn managers_close_and_adjust_admins_reopen_and_no_organization_sees_or_cha
     assert!(!rates.to_string().contains("12.5"), "{rates}");
     let (_, report) = post(&their_manager, base, "get_commission_report", &[("params[period]", &this)]).await;
     assert_eq!(report["rows"].as_array().map(Vec::len), Some(0), "{report}");
-    let (status, answer) = post(&their_admin, base, "reopen_commission_period", &[("period", &last), ("reason", "x")]).await;
+    let (status, answer) =
+        post(&their_admin, base, "reopen_commission_period", &[("period", &last), ("reason", "x")]).await;
     assert_eq!((status, answer["field"].as_str()), (StatusCode::BAD_REQUEST, Some("period")), "not closed in theirs");
     let (status, _) = post(&their_manager, base, "record_commission_adjustment", &correction).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "our month is not theirs to correct");
     let (status, _) = post(&their_manager, base, "close_commission_period", &[("period", &last)]).await;
     assert_eq!(status, StatusCode::OK, "they close their own month");
-    let ours: Vec<(uuid::Uuid, Option<String>)> =
-        sqlx::query_as("SELECT organization_id, closed_by FROM commission_periods WHERE period = $1 ORDER BY closed_at")
-            .bind(last_day)
-            .fetch_all(&db.pool)
-            .await
-            .unwrap();
+    let ours: Vec<(uuid::Uuid, Option<String>)> = sqlx::query_as(
+        "SELECT organization_id, closed_by FROM commission_periods WHERE period = $1 ORDER BY closed_at",
+    )
+    .bind(last_day)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
     assert_eq!(ours.len(), 2);
     assert_eq!(ours[0].0, org.id, "ours is still closed, by our manager");
     assert!(ours[0].1.as_deref().is_some_and(|by| by.starts_with("manager-")));

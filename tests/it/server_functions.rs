@@ -45,17 +45,14 @@ fn bad_call(name: &str) -> BadCall {
         ),
         "get_commission_report" => Form(&[("params[period]", "2026-13")], "period"),
         "get_commission_statement" => Form(&[("period", "last month"), ("ma_ctv", "CTV1")], "period"),
-        "preview_commission_rate" => {
-            Form(&[("level", "5"), ("rate", "10"), ("effective_from", "2099-01-01")], "level")
-        }
+        "preview_commission_rate" => Form(&[("level", "5"), ("rate", "10"), ("effective_from", "2099-01-01")], "level"),
         "add_commission_rate" => Form(&[("level", "0"), ("rate", "101"), ("effective_from", "2099-01-01")], "rate"),
         "close_commission_period" => Form(&[("period", "2026-13")], "period"),
         "reopen_commission_period" => Form(&[("period", "2026-10"), ("reason", " ")], "reason"),
         "recalculate_commission_period" => Form(&[("period", "October")], "period"),
-        "record_commission_adjustment" => Form(
-            &[("period", "2026-10"), ("ma_ctv", "CTV1"), ("amount", "0"), ("reason", "why not")],
-            "amount",
-        ),
+        "record_commission_adjustment" => {
+            Form(&[("period", "2026-10"), ("ma_ctv", "CTV1"), ("amount", "0"), ("reason", "why not")], "amount")
+        }
         "save_member" => Form(&[("email", "someone@ut360.test"), ("role", "owner")], "role"),
         "remove_member" => Form(&[("email", "nobody@ut360.test")], "email"),
         "create_api_key" => Form(&[("name", "")], "name"),

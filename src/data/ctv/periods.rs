@@ -30,7 +30,10 @@ pub enum ReopenOutcome {
 #[derive(Clone, Debug, PartialEq)]
 pub enum AdjustmentOutcome {
     /// The line's id and the month (`YYYY-MM`) it was recorded in.
-    Recorded { id: i64, period: String },
+    Recorded {
+        id: i64,
+        period: String,
+    },
     /// Only a closed month takes adjustments: an open one is recalculated.
     NotClosed,
     UnknownCollaborator,
@@ -103,7 +106,9 @@ impl OrganizationStore {
             .map(|row| PeriodState {
                 period: row.period,
                 closed: row.closed.then(|| PeriodAct { by: row.closed_by, at: row.closed_at.unwrap_or_default() }),
-                reopened: row.reopened_at.map(|at| (PeriodAct { by: row.reopened_by, at }, row.reason.unwrap_or_default())),
+                reopened: row
+                    .reopened_at
+                    .map(|at| (PeriodAct { by: row.reopened_by, at }, row.reason.unwrap_or_default())),
                 ended: row.ended,
                 is_open_period: row.is_open_period,
             })

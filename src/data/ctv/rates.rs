@@ -166,12 +166,10 @@ pub(super) async fn latest_closed_in(
     conn: &mut PgConnection,
     organization: uuid::Uuid,
 ) -> Result<Option<String>, sqlx::Error> {
-    sql::query_scalar(
-        "SELECT to_char(MAX(period), 'YYYY-MM') FROM commission_periods WHERE organization_id = $1",
-    )
-    .bind(organization)
-    .fetch_one(&mut *conn)
-    .await
+    sql::query_scalar("SELECT to_char(MAX(period), 'YYYY-MM') FROM commission_periods WHERE organization_id = $1")
+        .bind(organization)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// The latest closed month if it is `day`'s month or later: a rate from `day` would change it.

@@ -135,7 +135,12 @@ mod tests {
         };
         assert_eq!(
             good.check().unwrap(),
-            Adjustment { period: "2026-10".into(), ma_ctv: "CTV001".into(), amount: -50_000.5, reason: "Khách trả lại".into() }
+            Adjustment {
+                period: "2026-10".into(),
+                ma_ctv: "CTV001".into(),
+                amount: -50_000.5,
+                reason: "Khách trả lại".into()
+            }
         );
         for (bad, field) in [
             (AdjustmentParams { period: "2026-13".into(), ..good.clone() }, "period"),

@@ -63,7 +63,9 @@ pub async fn close_commission_period(period: String) -> Result<(), ServerError> 
         CloseOutcome::AlreadyClosed(act) => {
             Err(refused("period", format!("{period} is already closed (by {} on {})", act.who(), act.at)))
         }
-        CloseOutcome::NotEnded => Err(refused("period", format!("{period} has not ended yet: a month closes once it is over"))),
+        CloseOutcome::NotEnded => {
+            Err(refused("period", format!("{period} has not ended yet: a month closes once it is over")))
+        }
     }
 }
 
@@ -145,7 +147,12 @@ impl PeriodActions {
 
     /// Changes whenever an action has run.
     pub fn version(&self) -> (usize, usize, usize, usize) {
-        (self.close.version().get(), self.reopen.version().get(), self.recalculate.version().get(), self.adjust.version().get())
+        (
+            self.close.version().get(),
+            self.reopen.version().get(),
+            self.recalculate.version().get(),
+            self.adjust.version().get(),
+        )
     }
 }
 

@@ -42,7 +42,11 @@ pub async fn preview_commission_rate(
 }
 
 #[server]
-pub async fn add_commission_rate(level: String, rate: String, effective_from: String) -> Result<RateSaved, ServerError> {
+pub async fn add_commission_rate(
+    level: String,
+    rate: String,
+    effective_from: String,
+) -> Result<RateSaved, ServerError> {
     use crate::domain::ctv::rates::RateParams;
     let (_member, store) = crate::server::auth::tenant()?;
     let change = RateParams { level, rate, effective_from }.check()?;
@@ -208,7 +212,11 @@ fn Preview(preview: RatePreview, save: ServerAction<AddCommissionRate>) -> impl 
         Some(rate) => format!("in place of {}", percent(rate)),
         None => "where no rate was in force".to_owned(),
     };
-    let months = preview.months.into_iter().map(|month| view! { <PreviewTable period=month.period current=month.current proposed=month.proposed/> }).collect_view();
+    let months = preview
+        .months
+        .into_iter()
+        .map(|month| view! { <PreviewTable period=month.period current=month.current proposed=month.proposed/> })
+        .collect_view();
     view! {
         <section class="statement" aria-labelledby="preview-title" data-testid="rate-preview">
             <h2 id="preview-title">
