@@ -439,5 +439,17 @@ async fn managers_close_and_adjust_admins_reopen_and_no_organization_sees_or_cha
     assert_eq!(ours[1].0, theirs.id);
     let adjustments = scalar_i64(&db.pool, "SELECT COUNT(*) FROM commissions WHERE reason IS NOT NULL").await;
     assert_eq!(adjustments, 1, "only our manager's");
+
+    // The pages, rendered on the server: the rates and the months with their states.
+    let page = manager.get(format!("{base}/commissions/rates")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"data-testid="rates-current""#) && html.contains("12.5 %"), "{html}");
+    let html = manager.get(format!("{base}/commissions")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!(r#"data-period="{last}" data-state="closed""#)), "{html}");
+    assert!(html.contains("Only an admin reopens a month."), "{html}");
+    let analyst = signed_in_client(base, &db.store, &org, Role::Analyst).await;
+    let refused = analyst.get(format!("{base}/commissions/rates")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     app.cleanup().await;
 }
