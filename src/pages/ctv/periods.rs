@@ -166,7 +166,7 @@ fn state_text(month: &PeriodState) -> String {
     match (&month.closed, &month.reopened) {
         (Some(closed), _) => format!("Closed by {} on {}", closed.who(), closed.at),
         (None, Some((reopened, reason))) => {
-            format!("Open: reopened by {} on {} because {reason:?}", reopened.who(), reopened.at)
+            format!("Open: reopened by {} on {} because “{reason}”", reopened.who(), reopened.at)
         }
         (None, None) if month.ended => "Open (ended, not closed yet)".to_owned(),
         (None, None) => "Open".to_owned(),
