@@ -104,10 +104,11 @@ impl OrganizationStore {
         tracing::debug!(elapsed = ?started.elapsed(), "subscribers written");
 
         summary.indexes = built_indexes.len() as u64;
-        summary.removed_keys += swap_in_indexes(&mut redis, organization, &building, &built_indexes).await?;
-        summary.removed_keys += remove_departed(&mut redis, organization, &present).await?;
-        summary.removed_keys += unlink_matching(&mut redis, &organization.redis_key("bulk:*")).await?;
-        summary.removed_keys += unlink_matching(&mut redis, &organization.redis_key(super::bulk::BULK_INDEX)).await?;
+        let live = LiveKeys::scan(&mut redis, organization, &present).await?;
+        summary.removed_keys += swap_in_indexes(&mut redis, organization, &building, &built_indexes, &live).await?;
+        unlink_all(&mut redis, &live.departed).await?;
+        unlink_all(&mut redis, &live.bulk).await?;
+        summary.removed_keys += (live.departed.len() + live.bulk.len()) as u64;
 
         let overview = self.overview().await?;
         self.publish_meta_stats(&overview).await?;
@@ -153,6 +154,42 @@ pub(super) fn write_subscriber_keys(pipe: &mut redis::Pipeline, organization: &O
     }
 }
 
+/// The organization's live keys the cleanup needs, from one SCAN: SCAN walks the whole
+/// keyspace, every organization's, however few keys match, so one pass instead of one
+/// per kind keeps a sync's cost from growing fivefold with the other organizations.
+struct LiveKeys {
+    /// Index suffixes (`idx:…`) live now.
+    indexes: Vec<String>,
+    /// `rec` and `profile` keys of subscribers no longer in PostgreSQL.
+    departed: Vec<String>,
+    /// Kept bulk answers and their index: stale once the data changed.
+    bulk: Vec<String>,
+}
+
+impl LiveKeys {
+    async fn scan(
+        redis: &mut MultiplexedConnection,
+        organization: &Organization,
+        present: &HashSet<String>,
+    ) -> Result<Self, CacheSyncError> {
+        let prefix = organization.redis_key("");
+        let mut live = Self { indexes: Vec::new(), departed: Vec::new(), bulk: Vec::new() };
+        for key in scan_keys(redis, &organization.redis_key("*")).await? {
+            let suffix = &key[prefix.len()..];
+            if suffix.starts_with("idx:") {
+                live.indexes.push(suffix.to_owned());
+            } else if let Some(isdn) = suffix.strip_prefix("rec:").or_else(|| suffix.strip_prefix("profile:")) {
+                if !present.contains(isdn) {
+                    live.departed.push(key);
+                }
+            } else if suffix.starts_with("bulk:") || suffix == super::bulk::BULK_INDEX {
+                live.bulk.push(key);
+            }
+        }
+        Ok(live)
+    }
+}
+
 /// Renames every built index over its live key and deletes live indexes that were not
 /// rebuilt (a service or cluster nobody is in any more), all in one transaction.
 async fn swap_in_indexes(
@@ -160,12 +197,13 @@ async fn swap_in_indexes(
     organization: &Organization,
     building: &str,
     built: &HashSet<String>,
+    live: &LiveKeys,
 ) -> Result<u64, CacheSyncError> {
-    let live_prefix = organization.redis_key("");
-    let emptied: Vec<String> = scan_keys(redis, &organization.redis_key("idx:*"))
-        .await?
-        .into_iter()
-        .filter(|key| !built.contains(&key[live_prefix.len()..]))
+    let emptied: Vec<String> = live
+        .indexes
+        .iter()
+        .filter(|suffix| !built.contains(*suffix))
+        .map(|suffix| organization.redis_key(suffix))
         .collect();
     let mut swap = redis::pipe();
     swap.atomic();
@@ -177,31 +215,6 @@ async fn swap_in_indexes(
     }
     swap.query_async::<()>(redis).await?;
     Ok(emptied.len() as u64)
-}
-
-/// Deletes the `rec` and `profile` keys of subscribers not in `present`.
-async fn remove_departed(
-    redis: &mut MultiplexedConnection,
-    organization: &Organization,
-    present: &HashSet<String>,
-) -> Result<u64, CacheSyncError> {
-    let mut departed = Vec::new();
-    for kind in ["rec", "profile"] {
-        let prefix = organization.redis_key(&format!("{kind}:"));
-        for key in scan_keys(redis, &format!("{prefix}*")).await? {
-            if !present.contains(&key[prefix.len()..]) {
-                departed.push(key);
-            }
-        }
-    }
-    unlink_all(redis, &departed).await?;
-    Ok(departed.len() as u64)
-}
-
-async fn unlink_matching(redis: &mut MultiplexedConnection, pattern: &str) -> Result<u64, CacheSyncError> {
-    let keys = scan_keys(redis, pattern).await?;
-    unlink_all(redis, &keys).await?;
-    Ok(keys.len() as u64)
 }
 
 async fn unlink_all(redis: &mut MultiplexedConnection, keys: &[String]) -> Result<(), CacheSyncError> {

@@ -268,6 +268,11 @@ impl Store {
     }
 }
 
+/// Rows a load must change before it VACUUMs the tables it wrote. The tables hold every
+/// organization's rows: a small organization's load leaves them to autovacuum rather
+/// than make every load pay seconds for the largest organization's rows.
+pub const VACUUM_AFTER_ROWS: u64 = 20_000;
+
 /// The role the web app connects as (migration 13): it owns no table, so row-level
 /// security always applies to it.
 pub const APP_ROLE: &str = "ut360_app";

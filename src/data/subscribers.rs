@@ -109,10 +109,11 @@ impl OrganizationStore {
         tracing::debug!(elapsed = ?started.elapsed(), "statistics recomputed, committed");
 
         let total = summary.total();
-        let tables = if total.created + total.updated + total.removed > 0 {
+        let tables = if total.created + total.updated + total.removed >= super::VACUUM_AFTER_ROWS {
             "recommendations, subscriber_360_profiles, subscriber_monthly_arpu, recommendation_stats"
         } else {
-            // The subscriber tables are as they were; their planner statistics still hold.
+            // The subscriber tables are as they were, or changed too little to matter to
+            // their planner statistics (see `VACUUM_AFTER_ROWS`).
             "recommendation_stats"
         };
         // VACUUM as well: a load leaves no page all-visible, and campaign counts read the

@@ -78,9 +78,12 @@ impl OrganizationStore {
         // The recalculation that follows plans its joins from these statistics, and the
         // tree's revenue sums read the covering index alone once the visibility map is set.
         // (VACUUM cannot run in a transaction: one simple query, nothing prepared.)
-        sqlx::raw_sql("VACUUM (ANALYZE) ctv, khach_hang, ctv_revenue, commissions, commission_summaries")
-            .execute(&self.pg)
-            .await?;
+        let rows = (network.collaborators.len() + network.customers.len()) as u64;
+        if rows >= super::super::VACUUM_AFTER_ROWS {
+            sqlx::raw_sql("VACUUM (ANALYZE) ctv, khach_hang, ctv_revenue, commissions, commission_summaries")
+                .execute(&self.pg)
+                .await?;
+        }
         Ok(())
     }
 
