@@ -19,6 +19,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 build_server_binary
+# UT360_BENCH_BIN: a copy of the binary, so a build meanwhile cannot replace it mid-run.
+BIN="${UT360_BENCH_BIN:-$BIN}"
 need wrk wrk
 ORGANIZATIONS="${ORGANIZATIONS:-1000}"
 SUBSCRIBERS_EACH="${SUBSCRIBERS_EACH:-1000}"
@@ -47,16 +49,23 @@ say "$(machine)"
 existing=$(psql -qAt "$BENCH_URL" -c "SELECT COUNT(*) FROM organizations" 2>/dev/null || echo 0)
 if [[ -z "${KEEP:-}" || "$existing" -lt $((ORGANIZATIONS + 1)) ]]; then
   say "setup: the default organization at seed scale, then $ORGANIZATIONS organizations of $SUBSCRIBERS_EACH subscribers"
-  psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null
-  redis-cli -u "$BENCH_REDIS" flushdb >/dev/null
-  ut360 migrate >/dev/null 2>&1
-  start=$(date +%s.%N)
-  ut360 generate --seed 42 >/dev/null 2>&1
-  echo "  default organization: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s"
+  if [[ -z "${KEEP:-}" || "$existing" -eq 0 ]]; then
+    psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null
+    redis-cli -u "$BENCH_REDIS" flushdb >/dev/null
+    ut360 migrate >/dev/null 2>&1
+    start=$(date +%s.%N)
+    ut360 generate --seed 42 >/dev/null 2>&1
+    echo "  default organization: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s"
+  fi
+  # KEEP=1 resumes an interrupted setup: organizations already filled are skipped.
+  filled=" $(psql -qAt "$BENCH_URL" -c "SELECT string_agg(o.slug, ' ') FROM organizations o
+                                        WHERE EXISTS (SELECT 1 FROM recommendations r WHERE r.organization_id = o.id)") "
   scale=$(awk -v n="$SUBSCRIBERS_EACH" 'BEGIN {printf "%.8f", n / 214504}')
   start=$(date +%s.%N)
   for i in $(seq 1 "$ORGANIZATIONS"); do
     slug="$(slug_of "$i")"
+    [[ "$filled" != *" $slug "* ]] || continue
+    psql -qAt "$BENCH_URL" -c "DELETE FROM organizations WHERE slug = '$slug'" >/dev/null
     ut360 organization create --name "Tenant $i" --slug "$slug" --admin-email "admin@$slug.bench" >/dev/null 2>&1 \
       || die "organization create $slug failed"
     ut360 generate --org "$slug" --seed "$i" --scale "$scale" >/dev/null 2>&1 || die "generate --org $slug failed"
