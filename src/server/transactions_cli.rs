@@ -163,7 +163,7 @@ pub async fn load_demo_transactions(
     bar.finish_and_clear();
     let statistics = spinner(&MultiProgress::new(), "updating the planner's statistics");
     // A small load (a small organization among many) leaves the shared tables to autovacuum.
-    let vacuumed = if total.rows as u64 >= crate::data::VACUUM_AFTER_ROWS {
+    let vacuumed = if total.rows >= crate::data::VACUUM_AFTER_ROWS {
         store.vacuum_transactions().await.map_err(|e| e.to_string())
     } else {
         Ok(())
