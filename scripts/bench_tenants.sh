@@ -43,7 +43,7 @@ cleanup() {
 }
 trap cleanup EXIT
 ut360() { DATABASE_URL="$BENCH_URL" REDIS_URL="$BENCH_REDIS" RUST_LOG=warn "$BIN" "$@"; }
-slug_of() { printf 't%04d' "$1"; }
+slug_of() { printf 't%04d\n' "$1"; }
 say "$(machine)"
 
 existing=$(psql -qAt "$BENCH_URL" -c "SELECT COUNT(*) FROM organizations" 2>/dev/null || echo 0)
@@ -105,9 +105,13 @@ cat >"$WORK/requests.lua" <<'LUA'
 -- Each request: a random line of the file (columns: organization, key, ISDN or cookie).
 local lines = {}
 local mode = os.getenv("MODE")
+local only = os.getenv("ONLY")
+if only == "" then only = nil end
 for line in io.lines(os.getenv("LINES")) do
   local slug, a, b = line:match("^(%S+) (%S+) ?(%S*)$")
-  if os.getenv("ONLY") == nil or os.getenv("ONLY") == slug then lines[#lines + 1] = {a, b} end
+  -- ISDNs may be base64 (`/`, `+`, `=`): percent-encoded for the path.
+  b = b:gsub("[^%w]", function(c) return string.format("%%%02X", string.byte(c)) end)
+  if only == nil or only == slug then lines[#lines + 1] = {a, b} end
 end
 math.randomseed(os.time())
 request = function()
