@@ -670,8 +670,23 @@ async fn a_report_page_is_the_slice_of_the_whole_report_for_every_sort_and_filte
     let network = ut360::server::generate::network::generate_network(5, 0.05, today);
     store.replace_ctv_network(&network).await.unwrap();
     store.recalculate_commissions(Some(today)).await.unwrap();
+    // A month's summaries lie together (migration 20261205000055), so a page reads few of the table's pages.
+    let (rows, pages): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT (ctid::text::point)[0]) FROM commission_summaries
+         WHERE organization_id = $1 AND period = '2026-10-01'",
+    )
+    .bind(org.id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let table_pages = scalar_i64(&db.pool, "SELECT pg_relation_size('commission_summaries') / 8192").await;
+    assert!(
+        pages <= rows / 40 + 2 && pages < table_pages / 4,
+        "{rows} rows of a month on {pages} of {table_pages} pages"
+    );
     // A name in capitals with diacritics, found by its lower-case spelling.
-    let renamed = store.select_commission_report(&ReportParams::default().query().unwrap()).await.unwrap().rows[7].clone();
+    let renamed =
+        store.select_commission_report(&ReportParams::default().query().unwrap()).await.unwrap().rows[7].clone();
     sqlx::query("UPDATE ctv SET ho_ten = 'ĐẶNG THỊ ÁNH' WHERE organization_id = $1 AND ma_ctv = $2")
         .bind(org.id)
         .bind(&renamed.ma_ctv)

@@ -14,7 +14,8 @@ use super::rates::first_day;
 use crate::data::{sql, Organization, OrganizationStore};
 use crate::domain::ctv::commissions::{
     select_report_rows, CommissionKind, CommissionPeriod, CommissionRate, CommissionReport, CommissionReportRow,
-    CommissionStatement, RecalculationSummary, ReportColumn, ReportQuery, ReportTotals, StatementLine, REPORT_PAGE_ROWS,
+    CommissionStatement, RecalculationSummary, ReportColumn, ReportQuery, ReportTotals, StatementLine,
+    REPORT_PAGE_ROWS,
 };
 use crate::domain::ctv::network::UPLINE_LEVELS;
 use chrono::NaiveDate;
@@ -254,9 +255,14 @@ struct ReportSums {
     lines: i64,
 }
 
-/// The report's rows of a month: `$1` organization, `$2` a day of the month, `$3` the
-/// lower-case text a code or name must contain ('' keeps every row).
+/// A report month's summaries: `$1` organization, `$2` a day of the month; `$3` (the
+/// lower-case text a code or name must contain) is bound but only the next one reads it.
 const REPORT_MONTH: &str = "FROM commission_summaries s
+     WHERE s.organization_id = $1 AND s.period = date_trunc('month', $2::date)::date AND $3::text IS NOT NULL";
+
+/// The same with the collaborators' names (`c`), keeping the rows whose code or name
+/// contains `$3` ('' keeps every row).
+const REPORT_MONTH_BY_NAME: &str = "FROM commission_summaries s
      JOIN ctv c ON c.organization_id = s.organization_id AND c.ma_ctv = s.ma_ctv
      WHERE s.organization_id = $1 AND s.period = date_trunc('month', $2::date)::date
        AND ($3 = '' OR strpos(lower(s.ma_ctv), $3) > 0 OR strpos(lower(c.ho_ten), $3) > 0)";
@@ -369,9 +375,21 @@ impl OrganizationStore {
     pub async fn commission_report_page(&self, query: &ReportQuery) -> Result<CommissionReport, sqlx::Error> {
         let (periods, period) = self.report_period(query).await?;
         let Some(day) = period.as_ref().and_then(|p| first_day(&p.period)) else {
-            return Ok(CommissionReport { period, periods, rows: Vec::new(), totals: ReportTotals::default(), page: 1, pages: 1 });
+            return Ok(CommissionReport {
+                period,
+                periods,
+                rows: Vec::new(),
+                totals: ReportTotals::default(),
+                page: 1,
+                pages: 1,
+            });
         };
         let text = query.text.to_lowercase();
+        // Names are read only where a filter or the order needs them; the 100 rows shown
+        // get theirs last. Every summary has its collaborator: the ledger's lines are
+        // written for collaborators and removed with them.
+        let needs_names = !text.is_empty() || query.sort == ReportColumn::Name;
+        let month = if needs_names { REPORT_MONTH_BY_NAME } else { REPORT_MONTH };
         let mut tx = self.begin().await?;
         let sums: ReportSums = sql::query_as(&format!(
             "SELECT COUNT(*) AS collaborators, COALESCE(SUM(s.direct), 0)::float8 AS direct,
@@ -379,7 +397,7 @@ impl OrganizationStore {
                  COALESCE(SUM(s.level_3), 0)::float8 AS level_3, COALESCE(SUM(s.level_4), 0)::float8 AS level_4,
                  COALESCE(SUM(s.adjustments), 0)::float8 AS adjustments, COALESCE(SUM(s.total), 0)::float8 AS total,
                  COALESCE(SUM(s.lines), 0)::int8 AS lines
-             {REPORT_MONTH}"
+             {month}"
         ))
         .bind(self.organization.id)
         .bind(day)
@@ -389,14 +407,21 @@ impl OrganizationStore {
         let collaborators = usize::try_from(sums.collaborators).unwrap_or(0);
         let pages = collaborators.div_ceil(REPORT_PAGE_ROWS).max(1);
         let page = query.page.min(pages);
+        let order = report_order(query.sort, query.descending);
+        // The page's keys first (sorting only what the order needs), then their figures
+        // as numbers and their names.
         let rows: Vec<ReportRow> = sql::query_as(&format!(
-            "SELECT s.ma_ctv, c.ho_ten, s.direct::float8 AS direct, s.level_1::float8 AS level_1,
+            "WITH page AS (
+                 SELECT s.ma_ctv {month} ORDER BY {order} LIMIT $4 OFFSET $5
+             )
+             SELECT s.ma_ctv, c.ho_ten, s.direct::float8 AS direct, s.level_1::float8 AS level_1,
                  s.level_2::float8 AS level_2, s.level_3::float8 AS level_3, s.level_4::float8 AS level_4,
                  s.adjustments::float8 AS adjustments, s.total::float8 AS total, s.lines
-             {REPORT_MONTH}
-             ORDER BY {order}
-             LIMIT $4 OFFSET $5",
-            order = report_order(query.sort, query.descending),
+             FROM page
+             JOIN commission_summaries s ON s.organization_id = $1 AND s.period = date_trunc('month', $2::date)::date
+                                        AND s.ma_ctv = page.ma_ctv
+             JOIN ctv c ON c.organization_id = $1 AND c.ma_ctv = page.ma_ctv
+             ORDER BY {order}"
         ))
         .bind(self.organization.id)
         .bind(day)
@@ -413,7 +438,14 @@ impl OrganizationStore {
             total: sums.total,
             lines: sums.lines,
         };
-        Ok(CommissionReport { period, periods, rows: rows.into_iter().map(ReportRow::into_row).collect(), totals, page, pages })
+        Ok(CommissionReport {
+            period,
+            periods,
+            rows: rows.into_iter().map(ReportRow::into_row).collect(),
+            totals,
+            page,
+            pages,
+        })
     }
 
     /// Recalculates every customer of the organization in one transaction. `today`
