@@ -2,8 +2,8 @@
 -- ledger's trigger inserted them in hash order, so a month's rows lay scattered over the
 -- whole table (8,522 rows of a month on 2,443 of its 2,443 pages at seed scale). New rows
 -- now go in key order, the table is rewritten once in key order (a month's rows then fill
--- ~100 pages), and each page keeps room for updates, which then stay on it (HOT: no
--- indexed column changes).
+-- ~100 pages), and each page keeps room for updates, whose new row versions PostgreSQL
+-- puts on the same page when it can.
 ALTER TABLE commission_summaries SET (fillfactor = 80);
 
 CREATE OR REPLACE FUNCTION add_commission_lines() RETURNS trigger LANGUAGE plpgsql AS $$
