@@ -146,7 +146,7 @@ fn statement_workbook(
     let money_bold = Format::new().set_num_format("#,##0.00").set_bold();
     let percent = Format::new().set_num_format("0.0##%");
     let whole = Format::new().set_num_format("0");
-    let day = Format::new().set_num_format("yyyy-mm-dd");
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
     let as_text = Format::new().set_quote_prefix();
     // Text as written: one that looks like a formula is stored with Excel's quote prefix.
     let text = |sheet: &mut Worksheet, row: u32, column: u16, value: &str| -> Result<(), XlsxError> {
@@ -157,8 +157,8 @@ fn statement_workbook(
         }
         Ok(())
     };
-    let date_of = |text: &str| -> Option<ExcelDateTime> {
-        let mut parts = text.splitn(3, '-').map(|part| part.parse::<u16>().ok());
+    let date_of = |served_on: &str| -> Option<ExcelDateTime> {
+        let mut parts = served_on.splitn(3, '-').map(|part| part.parse::<u16>().ok());
         let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
         ExcelDateTime::from_ymd(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?).ok()
     };
@@ -217,7 +217,7 @@ fn statement_workbook(
     for line in lines {
         row += 1;
         if let Some(served_on) = line.served_on.as_deref().and_then(date_of) {
-            sheet.write_datetime_with_format(row, 0, &served_on, &day)?;
+            sheet.write_datetime_with_format(row, 0, &served_on, &date_format)?;
         }
         text(sheet, row, 1, &line.customer_name)?;
         text(sheet, row, 2, &line.customer_phone)?;

@@ -692,7 +692,8 @@ async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_i
         AdjustmentParams { period: last.clone(), ma_ctv: "T1".into(), amount: "-12345.5".into(), reason: reason.into() }
             .check()
             .unwrap();
-    store.record_adjustment(&adjustment, "m@ut360.test", None).await.unwrap();
+    let recorded = store.record_adjustment(&adjustment, "m@ut360.test", None).await.unwrap();
+    assert!(matches!(recorded, ut360::data::ctv::periods::AdjustmentOutcome::Recorded { .. }), "{recorded:?}");
 
     let query = StatementParams { ctv: "T1".into(), period: this.clone() }.check().unwrap();
     let statement = store.collaborator_statement(&query).await.unwrap().unwrap();
@@ -737,17 +738,17 @@ async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_i
     assert!(report_html.contains(&format!("/commissions/statement?ctv=T1&amp;period={this}"))
         || report_html.contains(&format!("/commissions/statement?ctv=T1&period={this}")));
     // Bad parameters name the field; an unknown collaborator is not found; never a 500.
-    for (query, status, named) in [
-        (format!("ctv=NOBODY&period={this}"), 404, "collaborator"),
-        ("ctv=T1&period=2026-13".to_owned(), 400, "period"),
-        (format!("period={this}"), 400, "ctv"),
+    for (query, status, page_says, file_says) in [
+        (format!("ctv=NOBODY&period={this}"), 404, "collaborator (ctv) not found", "collaborator (ctv) not found"),
+        ("ctv=T1&period=2026-13".to_owned(), 400, "period: ", r#""field":"period""#),
+        (format!("period={this}"), 400, "ctv: a collaborator", r#""field":"ctv""#),
     ] {
         let page = manager.get(format!("{base}/commissions/statement?{query}")).send().await.unwrap();
         assert_eq!(page.status(), status, "page {query}");
-        assert!(page.text().await.unwrap().contains(named), "page {query} names {named}");
+        assert!(page.text().await.unwrap().contains(page_says), "page {query} says {page_says}");
         let file = manager.get(format!("{base}/commissions/statement/export.xlsx?{query}")).send().await.unwrap();
         assert_eq!(file.status(), status, "xlsx {query}");
-        assert!(file.text().await.unwrap().contains(named), "xlsx {query} names {named}");
+        assert!(file.text().await.unwrap().contains(file_says), "xlsx {query} says {file_says}");
     }
 
     // The workbook: amounts as numbers (not text) with a number format, days as dates.

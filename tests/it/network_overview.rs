@@ -99,7 +99,8 @@ async fn the_overview_equals_sql_over_the_network_and_the_ledger_and_stays_in_it
     }
     .check()
     .unwrap();
-    store.record_adjustment(&adjustment, "m@ut360.test", None).await.unwrap();
+    let recorded = store.record_adjustment(&adjustment, "m@ut360.test", None).await.unwrap();
+    assert!(matches!(recorded, ut360::data::ctv::periods::AdjustmentOutcome::Recorded { .. }), "{recorded:?}");
 
     let overview = store.network_overview().await.unwrap();
 
