@@ -1,22 +1,14 @@
 //! The whole network's figures for `/network`: ranks, depths, joiners per month, the
-//! largest teams and the month's top earners. Each is one statement over `ctv` or the
-//! ledger's monthly sums; at the demo's 8,000 to 20,000 collaborators each reads the
-//! organization's collaborators once at most (see BENCHMARKS.md).
+//! largest teams and the month's top earners, from `ctv` and the ledger's monthly sums
+//! (`commission_summaries`). Each statement reads the organization's collaborators once
+//! at most; depths and teams are counted from the tree's edges in `domain`.
 
 use crate::data::{sql, OrganizationStore};
 use crate::domain::ctv::network::UPLINE_LEVELS;
 use crate::domain::ctv::network_overview::{
-    rank_order, DepthCount, Earner, MonthCount, NetworkOverview, RankCount, TeamSize, JOINED_MONTHS, LEADERS,
+    depths_and_teams, rank_order, Earner, Edge, MonthCount, NetworkOverview, RankCount, TeamSize, JOINED_MONTHS,
+    LEADERS,
 };
-
-#[derive(sqlx::FromRow)]
-struct TeamRow {
-    ma_ctv: String,
-    ho_ten: String,
-    cap_bac: String,
-    team_size: i64,
-    recruits: i64,
-}
 
 #[derive(sqlx::FromRow)]
 struct EarnerRow {
@@ -47,22 +39,6 @@ impl OrganizationStore {
             .collect();
         by_rank.sort_by_key(|count| rank_order(&count.rank));
 
-        // From the tops of the trees down, every level at once (idx_ctv_org_parent).
-        // A walk from the tops cannot enter a cycle: a cycle has no top.
-        let depths: Vec<(i32, i64)> = sql::query_as(
-            "WITH RECURSIVE tree AS (
-                 SELECT ma_ctv, 0 AS depth FROM ctv WHERE organization_id = $1 AND nguoi_gioi_thieu IS NULL
-                 UNION ALL
-                 SELECT c.ma_ctv, t.depth + 1
-                 FROM tree t JOIN ctv c ON c.organization_id = $1 AND c.nguoi_gioi_thieu = t.ma_ctv
-             )
-             SELECT depth, COUNT(*) FROM tree GROUP BY depth ORDER BY depth",
-        )
-        .bind(organization.id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let by_depth = depths.into_iter().map(|(depth, collaborators)| DepthCount { depth, collaborators }).collect();
-
         let joined: Vec<(String, i64)> = sql::query_as(
             "WITH months AS (
                  SELECT (date_trunc('month', CURRENT_DATE) - make_interval(months => k))::date AS month
@@ -83,38 +59,26 @@ impl OrganizationStore {
         .await?;
         let joined = joined.into_iter().map(|(month, collaborators)| MonthCount { month, collaborators }).collect();
 
-        // Every collaborator's introducers up to the 4th level, counted per introducer:
-        // the team its tree shows (one path per member, the tree having one introducer each).
-        let teams: Vec<TeamRow> = sql::query_as(
-            "WITH RECURSIVE above AS (
-                 SELECT nguoi_gioi_thieu AS leader, 1 AS level
-                 FROM ctv WHERE organization_id = $1 AND nguoi_gioi_thieu IS NOT NULL
-                 UNION ALL
-                 SELECT p.nguoi_gioi_thieu, a.level + 1
-                 FROM above a JOIN ctv p ON p.organization_id = $1 AND p.ma_ctv = a.leader
-                 WHERE a.level < $2 AND p.nguoi_gioi_thieu IS NOT NULL
-             ),
-             teams AS (
-                 SELECT leader, COUNT(*) + 1 AS team_size, COUNT(*) FILTER (WHERE level = 1) AS recruits
-                 FROM above GROUP BY leader ORDER BY team_size DESC, leader LIMIT $3
-             )
-             SELECT c.ma_ctv, c.ho_ten, c.cap_bac, t.team_size, t.recruits
-             FROM teams t JOIN ctv c ON c.organization_id = $1 AND c.ma_ctv = t.leader
-             ORDER BY t.team_size DESC, c.ma_ctv",
+        // Depths and teams from the tree's edges, read once (see `depths_and_teams`).
+        let edges: Vec<Edge> =
+            sql::query_as("SELECT ma_ctv, nguoi_gioi_thieu FROM ctv WHERE organization_id = $1")
+                .bind(organization.id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let (by_depth, teams) = depths_and_teams(&edges, UPLINE_LEVELS, LEADERS as usize);
+        let leaders: Vec<&str> = teams.iter().map(|(code, _, _)| code.as_str()).collect();
+        let named: Vec<(String, String, String)> = sql::query_as(
+            "SELECT ma_ctv, ho_ten, cap_bac FROM ctv WHERE organization_id = $1 AND ma_ctv = ANY($2)",
         )
         .bind(organization.id)
-        .bind(UPLINE_LEVELS)
-        .bind(LEADERS)
+        .bind(&leaders)
         .fetch_all(&mut *tx)
         .await?;
         let largest_teams = teams
             .into_iter()
-            .map(|row| TeamSize {
-                ma_ctv: row.ma_ctv,
-                name: row.ho_ten,
-                rank: row.cap_bac,
-                team_size: row.team_size,
-                recruits: row.recruits,
+            .filter_map(|(ma_ctv, team_size, recruits)| {
+                let (_, name, rank) = named.iter().find(|(code, _, _)| *code == ma_ctv)?.clone();
+                Some(TeamSize { ma_ctv, name, rank, team_size, recruits })
             })
             .collect();
 
@@ -130,13 +94,18 @@ impl OrganizationStore {
         let earners: Vec<EarnerRow> = match &earnings_month {
             None => Vec::new(),
             Some(month) => {
+                // The 10 first, then their names: joined first, every paid collaborator was looked up.
                 sql::query_as(
-                    "SELECT s.ma_ctv, c.ho_ten, c.cap_bac, s.direct::float8 AS direct,
-                        (s.level_1 + s.level_2 + s.level_3 + s.level_4)::float8 AS overrides, s.total::float8 AS total
-                     FROM commission_summaries s
-                     JOIN ctv c ON c.organization_id = s.organization_id AND c.ma_ctv = s.ma_ctv
-                     WHERE s.organization_id = $1 AND s.period = to_date($2, 'YYYY-MM')
-                     ORDER BY s.total DESC, s.ma_ctv LIMIT $3",
+                    "WITH top AS (
+                         SELECT ma_ctv, direct, level_1 + level_2 + level_3 + level_4 AS overrides, total
+                         FROM commission_summaries
+                         WHERE organization_id = $1 AND period = to_date($2, 'YYYY-MM')
+                         ORDER BY total DESC, ma_ctv LIMIT $3
+                     )
+                     SELECT t.ma_ctv, c.ho_ten, c.cap_bac, t.direct::float8 AS direct,
+                         t.overrides::float8 AS overrides, t.total::float8 AS total
+                     FROM top t JOIN ctv c ON c.organization_id = $1 AND c.ma_ctv = t.ma_ctv
+                     ORDER BY t.total DESC, t.ma_ctv",
                 )
                 .bind(organization.id)
                 .bind(month)

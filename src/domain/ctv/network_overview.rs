@@ -3,6 +3,7 @@
 //! month, the largest teams and the month's top earners.
 
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
 
 /// Seed 000's ranks, most senior first (the demo generator gives them by recruits);
 /// ranks outside this list follow, by name.
@@ -113,6 +114,66 @@ pub fn depth_bands(by_depth: &[DepthCount]) -> Vec<(String, i64)> {
         .collect()
 }
 
+/// One collaborator's place in the tree: its code and its introducer's.
+pub type Edge = (String, Option<String>);
+
+/// A team's leader, its size (itself and its 4 levels) and how many it introduced directly.
+pub type TeamCount = (String, i64, i64);
+
+/// Collaborators per depth, walking down from the tops (as seed 000's hierarchy query
+/// does, unbounded), and the `limit` largest teams of `levels` levels, largest first
+/// (ties by code). Computed here from the edges, read once, rather than by two recursive
+/// statements: at 8,000 collaborators they took 7 and 20 ms, the edges 2 ms.
+pub fn depths_and_teams(edges: &[Edge], levels: i32, limit: usize) -> (Vec<DepthCount>, Vec<TeamCount>) {
+    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut introducer: HashMap<&str, &str> = HashMap::with_capacity(edges.len());
+    for (code, above) in edges {
+        if let Some(above) = above.as_deref() {
+            children.entry(above).or_default().push(code.as_str());
+            introducer.insert(code.as_str(), above);
+        }
+    }
+
+    // Breadth first from the tops: a member of a cycle (no top above it) is never reached.
+    let mut depths: Vec<i64> = Vec::new();
+    let mut queue: VecDeque<(&str, usize)> =
+        edges.iter().filter(|(_, above)| above.is_none()).map(|(code, _)| (code.as_str(), 0)).collect();
+    while let Some((code, depth)) = queue.pop_front() {
+        if depths.len() <= depth {
+            depths.resize(depth + 1, 0);
+        }
+        depths[depth] += 1;
+        for child in children.get(code).map(Vec::as_slice).unwrap_or_default() {
+            queue.push_back((child, depth + 1));
+        }
+    }
+    let by_depth = depths
+        .into_iter()
+        .enumerate()
+        .map(|(depth, collaborators)| DepthCount { depth: depth as i32, collaborators })
+        .collect();
+
+    // Each collaborator counts in the team of each of its introducers up to `levels` above.
+    let mut teams: HashMap<&str, (i64, i64)> = HashMap::new();
+    for (code, _) in edges {
+        let mut at = code.as_str();
+        for level in 1..=levels {
+            let Some(&above) = introducer.get(at) else { break };
+            let team = teams.entry(above).or_insert((1, 0));
+            team.0 += 1;
+            if level == 1 {
+                team.1 += 1;
+            }
+            at = above;
+        }
+    }
+    let mut largest: Vec<TeamCount> =
+        teams.into_iter().map(|(code, (size, recruits))| (code.to_owned(), size, recruits)).collect();
+    largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    largest.truncate(limit);
+    (by_depth, largest)
+}
+
 /// The order ranks are listed in: [`RANKS`] first, others after by name.
 pub fn rank_order(rank: &str) -> (usize, String) {
     (RANKS.iter().position(|known| *known == rank).unwrap_or(RANKS.len()), rank.to_owned())
@@ -127,6 +188,37 @@ mod tests {
         let mut ranks = vec!["CTV", "Đại lý", "Trưởng nhóm", "Cố vấn", "CTV Bạc", "CTV Vàng"];
         ranks.sort_by_key(|rank| rank_order(rank));
         assert_eq!(ranks, ["Trưởng nhóm", "CTV Vàng", "CTV Bạc", "CTV", "Cố vấn", "Đại lý"]);
+    }
+
+    fn edges(pairs: &[(&str, Option<&str>)]) -> Vec<Edge> {
+        pairs.iter().map(|(code, above)| ((*code).to_owned(), above.map(str::to_owned))).collect()
+    }
+
+    #[test]
+    fn depths_walk_down_from_the_tops_and_teams_reach_four_levels() {
+        // A0 → A1 → A2 → A3 → A4 → A5, B1 under A0, C0 → C1, and X ⇄ Y, a cycle with no top.
+        let edges = edges(&[
+            ("A0", None),
+            ("A1", Some("A0")),
+            ("A2", Some("A1")),
+            ("A3", Some("A2")),
+            ("A4", Some("A3")),
+            ("A5", Some("A4")),
+            ("B1", Some("A0")),
+            ("C0", None),
+            ("C1", Some("C0")),
+            ("X", Some("Y")),
+            ("Y", Some("X")),
+        ]);
+        let (by_depth, teams) = depths_and_teams(&edges, 4, 5);
+        let depths: Vec<(i32, i64)> = by_depth.iter().map(|d| (d.depth, d.collaborators)).collect();
+        assert_eq!(depths, [(0, 2), (1, 3), (2, 1), (3, 1), (4, 1), (5, 1)]);
+        // A cycle is walked 4 steps like any chain (bounded, as the tree is): it never loops.
+        let expected: Vec<TeamCount> = [("A0", 6, 2), ("A1", 5, 1), ("X", 5, 1), ("Y", 5, 1), ("A2", 4, 1)]
+            .map(|(code, size, recruits)| (code.to_owned(), size, recruits))
+            .to_vec();
+        assert_eq!(teams, expected);
+        assert_eq!(depths_and_teams(&[], 4, 10), (Vec::new(), Vec::new()));
     }
 
     #[test]
