@@ -56,9 +56,8 @@ pub fn routes() -> Router<AppState> {
             commission_report(state, member, query, format)
         }
     };
-    let statement = |state: State<AppState>, member: Extension<Member>, query: RawQuery| {
-        commission_statement(state, member, query)
-    };
+    let statement =
+        |state: State<AppState>, member: Extension<Member>, query: RawQuery| commission_statement(state, member, query);
     let [list_csv, list_xlsx, campaign_csv, campaign_xlsx, commissions_csv, commissions_xlsx, statement_xlsx] = PATHS;
     Router::new()
         .route(list_csv, get(list(Format::Csv)))
@@ -208,7 +207,16 @@ fn statement_workbook(
 
     row += 2;
     let header = [
-        "Served on", "Customer", "Phone", "Line", "Level", "Base (₫)", "Rate", "Amount (₫)", "Corrects", "Reason",
+        "Served on",
+        "Customer",
+        "Phone",
+        "Line",
+        "Level",
+        "Base (₫)",
+        "Rate",
+        "Amount (₫)",
+        "Corrects",
+        "Reason",
         "Entered by",
     ];
     for (column, name) in header.into_iter().enumerate() {

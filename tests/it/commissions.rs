@@ -688,10 +688,14 @@ async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_i
     enter(db, &org, "0951000004", "T1", &last_day.to_string(), CustomerStatus::Served, 300_000.0).await;
     store.close_period(last_day, "m@ut360.test", None).await.unwrap();
     let reason = "Khách trả lại một phần dịch vụ";
-    let adjustment =
-        AdjustmentParams { period: last.clone(), ma_ctv: "T1".into(), amount: "-12345.5".into(), reason: reason.into() }
-            .check()
-            .unwrap();
+    let adjustment = AdjustmentParams {
+        period: last.clone(),
+        ma_ctv: "T1".into(),
+        amount: "-12345.5".into(),
+        reason: reason.into(),
+    }
+    .check()
+    .unwrap();
     let recorded = store.record_adjustment(&adjustment, "m@ut360.test", None).await.unwrap();
     assert!(matches!(recorded, ut360::data::ctv::periods::AdjustmentOutcome::Recorded { .. }), "{recorded:?}");
 
@@ -735,8 +739,10 @@ async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_i
     assert!(html.contains(reason) && html.contains("187,655 ₫") && html.contains(&last), "{html:.500}");
     let report_html =
         manager.get(format!("{base}/commissions?period={this}")).send().await.unwrap().text().await.unwrap();
-    assert!(report_html.contains(&format!("/commissions/statement?ctv=T1&amp;period={this}"))
-        || report_html.contains(&format!("/commissions/statement?ctv=T1&period={this}")));
+    assert!(
+        report_html.contains(&format!("/commissions/statement?ctv=T1&amp;period={this}"))
+            || report_html.contains(&format!("/commissions/statement?ctv=T1&period={this}"))
+    );
     // Bad parameters name the field; an unknown collaborator is not found; never a 500.
     for (query, status, page_says, file_says) in [
         (format!("ctv=NOBODY&period={this}"), 404, "collaborator (ctv) not found", "collaborator (ctv) not found"),

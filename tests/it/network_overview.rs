@@ -52,8 +52,12 @@ async fn collaborator(
 /// Two trees and a lone top: A0 → A1 → A2 → A3 → A4 → A5 (A5 beyond A0's 4 levels) with
 /// B1 under A0 too, C0 → C1 (joined long ago), and D0 of a rank seed 000 does not know.
 async fn network(pool: &PgPool, org: &Organization) {
-    let (m3, m2, m1, m0) =
-        (month_start(pool, -3).await, month_start(pool, -2).await, month_start(pool, -1).await, month_start(pool, 0).await);
+    let (m3, m2, m1, m0) = (
+        month_start(pool, -3).await,
+        month_start(pool, -2).await,
+        month_start(pool, -1).await,
+        month_start(pool, 0).await,
+    );
     let long_ago = month_start(pool, -30).await;
     for row in [
         ("A0", None, "Trưởng nhóm", m3, true),
@@ -152,7 +156,8 @@ async fn the_overview_equals_sql_over_the_network_and_the_ledger_and_stays_in_it
     .fetch_all(&db.pool)
     .await
     .unwrap();
-    let joined = counted(overview.joined.iter().filter(|m| m.collaborators > 0).map(|m| (m.month.clone(), m.collaborators)));
+    let joined =
+        counted(overview.joined.iter().filter(|m| m.collaborators > 0).map(|m| (m.month.clone(), m.collaborators)));
     assert_eq!(joined, counted(joined_sql));
     assert_eq!(joined.values().sum::<i64>(), 8);
 

@@ -33,10 +33,8 @@ impl OrganizationStore {
         .bind(organization.id)
         .fetch_all(&mut *tx)
         .await?;
-        let mut by_rank: Vec<RankCount> = ranks
-            .into_iter()
-            .map(|(rank, collaborators, active)| RankCount { rank, collaborators, active })
-            .collect();
+        let mut by_rank: Vec<RankCount> =
+            ranks.into_iter().map(|(rank, collaborators, active)| RankCount { rank, collaborators, active }).collect();
         by_rank.sort_by_key(|count| rank_order(&count.rank));
 
         let joined: Vec<(String, i64)> = sql::query_as(
@@ -60,20 +58,18 @@ impl OrganizationStore {
         let joined = joined.into_iter().map(|(month, collaborators)| MonthCount { month, collaborators }).collect();
 
         // Depths and teams from the tree's edges, read once (see `depths_and_teams`).
-        let edges: Vec<Edge> =
-            sql::query_as("SELECT ma_ctv, nguoi_gioi_thieu FROM ctv WHERE organization_id = $1")
-                .bind(organization.id)
-                .fetch_all(&mut *tx)
-                .await?;
+        let edges: Vec<Edge> = sql::query_as("SELECT ma_ctv, nguoi_gioi_thieu FROM ctv WHERE organization_id = $1")
+            .bind(organization.id)
+            .fetch_all(&mut *tx)
+            .await?;
         let (by_depth, teams) = depths_and_teams(&edges, UPLINE_LEVELS, LEADERS as usize);
         let leaders: Vec<&str> = teams.iter().map(|(code, _, _)| code.as_str()).collect();
-        let named: Vec<(String, String, String)> = sql::query_as(
-            "SELECT ma_ctv, ho_ten, cap_bac FROM ctv WHERE organization_id = $1 AND ma_ctv = ANY($2)",
-        )
-        .bind(organization.id)
-        .bind(&leaders)
-        .fetch_all(&mut *tx)
-        .await?;
+        let named: Vec<(String, String, String)> =
+            sql::query_as("SELECT ma_ctv, ho_ten, cap_bac FROM ctv WHERE organization_id = $1 AND ma_ctv = ANY($2)")
+                .bind(organization.id)
+                .bind(&leaders)
+                .fetch_all(&mut *tx)
+                .await?;
         let largest_teams = teams
             .into_iter()
             .filter_map(|(ma_ctv, team_size, recruits)| {

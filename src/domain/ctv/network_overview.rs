@@ -93,7 +93,8 @@ impl NetworkOverview {
 
 /// Depths as the page groups them: each commission level (0 to 4) on its own, then
 /// wider bands down to the deepest (demo trees run 100 levels deep and more).
-const DEPTH_BANDS: [(i32, i32); 9] = [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 9), (10, 19), (20, 49), (50, i32::MAX)];
+const DEPTH_BANDS: [(i32, i32); 9] =
+    [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 9), (10, 19), (20, 49), (50, i32::MAX)];
 
 /// The collaborators per depth band (label, count), down to the band of the deepest.
 pub fn depth_bands(by_depth: &[DepthCount]) -> Vec<(String, i64)> {
@@ -223,12 +224,14 @@ mod tests {
 
     #[test]
     fn depths_group_into_bands_down_to_the_deepest() {
-        let by_depth: Vec<DepthCount> =
-            [(0, 3), (1, 5), (2, 4), (4, 1), (6, 2), (9, 1), (12, 7)].map(|(depth, collaborators)| DepthCount { depth, collaborators }).to_vec();
-        let bands = depth_bands(&by_depth);
-        let expected: Vec<(String, i64)> = [("0 (tops of trees)", 3), ("1", 5), ("2", 4), ("3", 0), ("4", 1), ("5–9", 3), ("10–19", 7)]
-            .map(|(label, count)| (label.to_owned(), count))
+        let by_depth: Vec<DepthCount> = [(0, 3), (1, 5), (2, 4), (4, 1), (6, 2), (9, 1), (12, 7)]
+            .map(|(depth, collaborators)| DepthCount { depth, collaborators })
             .to_vec();
+        let bands = depth_bands(&by_depth);
+        let expected: Vec<(String, i64)> =
+            [("0 (tops of trees)", 3), ("1", 5), ("2", 4), ("3", 0), ("4", 1), ("5–9", 3), ("10–19", 7)]
+                .map(|(label, count)| (label.to_owned(), count))
+                .to_vec();
         assert_eq!(bands, expected);
         assert_eq!(bands.iter().map(|b| b.1).sum::<i64>(), 23);
         assert_eq!(depth_bands(&[]), vec![("0 (tops of trees)".to_owned(), 0)]);

@@ -14,5 +14,5 @@ pub use commissions::{get_commission_report, get_commission_statement, Commissio
 pub use customers::{enter_customer, get_customers, CustomersPage};
 pub use network::{get_network, search_network, NetworkPage};
 pub use network_overview::get_network_overview;
-pub use statement::{get_collaborator_statement, StatementPage};
 pub use rates::CommissionRatesPage;
+pub use statement::{get_collaborator_statement, StatementPage};

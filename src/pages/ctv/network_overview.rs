@@ -60,7 +60,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
         .into_iter()
         .map(|(band, collaborators)| {
             view! {
-                <tr data-depth=band.clone()>
+                <tr>
                     <th scope="row">{band}</th>
                     <td class="num">{format_count(collaborators)}</td>
                 </tr>

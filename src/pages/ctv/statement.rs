@@ -28,8 +28,7 @@ pub fn StatementPage() -> impl IntoView {
         let map = query.read();
         StatementParams { ctv: map.get("ctv").unwrap_or_default(), period: map.get("period").unwrap_or_default() }
     });
-    let statement =
-        Resource::new(move || params.get(), |params| get_collaborator_statement(params.ctv, params.period));
+    let statement = Resource::new(move || params.get(), |params| get_collaborator_statement(params.ctv, params.period));
     view! {
         <Title text="Commission statement"/>
         <section class="page statement-page">
@@ -65,7 +64,8 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
         .iter()
         .enumerate()
         .map(|(level, amount)| {
-            let label = if level == 0 { "Own customers (level 0)".to_owned() } else { format!("Override, level {level}") };
+            let label =
+                if level == 0 { "Own customers (level 0)".to_owned() } else { format!("Override, level {level}") };
             (label, *amount)
         })
         .chain([("Reversals".to_owned(), totals.reversals), ("Adjustments".to_owned(), totals.adjustments)])
