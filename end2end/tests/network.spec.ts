@@ -40,7 +40,7 @@ test('the network opens on its figures and a top earner opens its tree', async (
     await expect(overview.locator(`[data-testid="ranks"] tr[data-rank="${rank.cap_bac}"] [data-testid="rank-count"]`))
       .toHaveText(grouped(rank.n));
   }
-  await expect(page.locator('#joined-chart canvas, #joined-chart svg').first()).toBeVisible();
+  await expect(page.locator('#joined-chart canvas')).toBeVisible({ timeout: 20_000 });
   const earners = overview.getByTestId('top-earners');
   await expect(earners.locator('caption')).toContainText(earner.period);
   const first = earners.locator('tbody tr').first();
