@@ -213,10 +213,31 @@ ensure_everything() {
   ensure_redis
 }
 
+# What the release build is made from: every source, style, asset and migration file
+# (by content, so uncommitted edits count), the manifests and the toolchain.
+build_inputs() {
+  (
+    cd "$ROOT"
+    find src style public migrations end2end/package.json Cargo.toml Cargo.lock build.rs rust-toolchain.toml \
+      -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum
+    rustc --version
+    cargo leptos --version
+  ) | sha256sum | cut -d' ' -f1
+}
+
 # The release build: server binary plus the hydrating wasm, optimized with wasm-opt.
+# Skipped when its inputs are those of the last build (a second `scripts/demo.sh` with
+# nothing changed serves at once instead of regenerating the wasm).
 build_release() {
+  local stamp="$ROOT/target/site/.build-inputs" inputs
+  inputs="$(build_inputs)"
+  if [ -x "$ROOT/target/release/ut360" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then
+    say "the release build is up to date (nothing changed since it was made)"
+    return
+  fi
   say "building UT360 (release)"
   (cd "$ROOT" && cargo leptos build --release) || die "build failed"
+  printf '%s\n' "$inputs" >"$stamp"
 }
 
 # The bench scripts that need only the server binary (no site, no browser): Rust,

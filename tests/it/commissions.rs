@@ -815,3 +815,82 @@ async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_i
     assert_eq!(answer.status(), 404);
     app.cleanup().await;
 }
+
+/// The report's page (sorted, filtered and paged by PostgreSQL) shows exactly the rows
+/// and sums of the whole month sorted and filtered in Rust (the export's order), for every
+/// column, both directions, filters that keep many, few or no rows, and pages past the end.
+#[tokio::test]
+async fn a_report_page_is_the_slice_of_the_whole_report_for_every_sort_and_filter() {
+    use ut360::domain::ctv::commissions::{ReportColumn, ReportParams, ReportTotals, REPORT_PAGE_ROWS};
+    let db = TestDb::new().await;
+    let org = organization_with_rates(&db).await;
+    let store = db.store.for_organization(&org);
+    let today = date("2026-11-29");
+    let network = ut360::server::generate::network::generate_network(5, 0.05, today);
+    store.replace_ctv_network(&network).await.unwrap();
+    store.recalculate_commissions(Some(today)).await.unwrap();
+    // A name in capitals with diacritics, found by its lower-case spelling.
+    let renamed = store.select_commission_report(&ReportParams::default().query().unwrap()).await.unwrap().rows[7].clone();
+    sqlx::query("UPDATE ctv SET ho_ten = 'ĐẶNG THỊ ÁNH' WHERE organization_id = $1 AND ma_ctv = $2")
+        .bind(org.id)
+        .bind(&renamed.ma_ctv)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+
+    let mut compared = 0;
+    for period in ["", "2026-10"] {
+        for q in ["", "1", "đặng thị", "ctv", "no such collaborator"] {
+            for column in ReportColumn::ALL {
+                for order in ["asc", "desc"] {
+                    let params = ReportParams {
+                        period: period.into(),
+                        q: q.into(),
+                        sort: column.as_str().into(),
+                        order: order.into(),
+                        ..Default::default()
+                    };
+                    let whole = store.select_commission_report(&params.query().unwrap()).await.unwrap();
+                    let pages = whole.rows.len().div_ceil(REPORT_PAGE_ROWS).max(1);
+                    for page in [1, 2, pages, pages + 5] {
+                        let query = ReportParams { page: page.to_string(), ..params.clone() }.query().unwrap();
+                        let shown = store.commission_report_page(&query).await.unwrap();
+                        let expected_page = page.min(pages);
+                        let expected: Vec<_> = whole
+                            .rows
+                            .iter()
+                            .skip((expected_page - 1) * REPORT_PAGE_ROWS)
+                            .take(REPORT_PAGE_ROWS)
+                            .cloned()
+                            .collect();
+                        let context = format!("period {period:?} q {q:?} sort {} {order} page {page}", column.as_str());
+                        assert_eq!((shown.page, shown.pages), (expected_page, pages), "{context}");
+                        assert_eq!(shown.rows, expected, "{context}");
+                        assert_eq!(shown.period, whole.period, "{context}");
+                        let totals = ReportTotals::of(&whole.rows);
+                        assert_eq!(shown.totals.collaborators, totals.collaborators, "{context}");
+                        assert_eq!(shown.totals.lines, totals.lines, "{context}");
+                        for (sql_sum, rust_sum) in [
+                            (shown.totals.total, totals.total),
+                            (shown.totals.direct, totals.direct),
+                            (shown.totals.adjustments, totals.adjustments),
+                            (shown.totals.overrides[3], totals.overrides[3]),
+                        ] {
+                            assert!((sql_sum - rust_sum).abs() < 0.01, "{context}: {sql_sum} vs {rust_sum}");
+                        }
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 2 * 5 * 10 * 2 * 4);
+    let latest = store.select_commission_report(&ReportParams::default().query().unwrap()).await.unwrap();
+    assert!(latest.rows.len() > 2 * REPORT_PAGE_ROWS, "three pages or more: {}", latest.rows.len());
+    let found = store
+        .select_commission_report(&ReportParams { q: "đặng thị".into(), ..Default::default() }.query().unwrap())
+        .await
+        .unwrap();
+    assert!(found.rows.iter().any(|row| row.ma_ctv == renamed.ma_ctv), "the capitalised name is found");
+    db.cleanup().await;
+}

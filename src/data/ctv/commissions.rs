@@ -10,10 +10,11 @@
 //! organization take turns (a transaction-level advisory lock), so two at once give the
 //! same ledger as one after the other.
 
+use super::rates::first_day;
 use crate::data::{sql, Organization, OrganizationStore};
 use crate::domain::ctv::commissions::{
-    select_report_rows, CommissionKind, CommissionPeriod, CommissionRate, CommissionReportRow, CommissionStatement,
-    RecalculationSummary, ReportQuery, StatementLine,
+    select_report_rows, CommissionKind, CommissionPeriod, CommissionRate, CommissionReport, CommissionReportRow,
+    CommissionStatement, RecalculationSummary, ReportColumn, ReportQuery, ReportTotals, StatementLine, REPORT_PAGE_ROWS,
 };
 use crate::domain::ctv::network::UPLINE_LEVELS;
 use chrono::NaiveDate;
@@ -225,6 +226,60 @@ struct ReportRow {
     lines: i64,
 }
 
+impl ReportRow {
+    fn into_row(self) -> CommissionReportRow {
+        CommissionReportRow {
+            ma_ctv: self.ma_ctv,
+            name: self.ho_ten,
+            direct: self.direct,
+            overrides: [self.level_1, self.level_2, self.level_3, self.level_4],
+            adjustments: self.adjustments,
+            total: self.total,
+            lines: self.lines,
+        }
+    }
+}
+
+/// The column sums of a report month's rows that a filter keeps.
+#[derive(sqlx::FromRow)]
+struct ReportSums {
+    collaborators: i64,
+    direct: f64,
+    level_1: f64,
+    level_2: f64,
+    level_3: f64,
+    level_4: f64,
+    adjustments: f64,
+    total: f64,
+    lines: i64,
+}
+
+/// The report's rows of a month: `$1` organization, `$2` a day of the month, `$3` the
+/// lower-case text a code or name must contain ('' keeps every row).
+const REPORT_MONTH: &str = "FROM commission_summaries s
+     JOIN ctv c ON c.organization_id = s.organization_id AND c.ma_ctv = s.ma_ctv
+     WHERE s.organization_id = $1 AND s.period = date_trunc('month', $2::date)::date
+       AND ($3 = '' OR strpos(lower(s.ma_ctv), $3) > 0 OR strpos(lower(c.ho_ten), $3) > 0)";
+
+/// `ORDER BY` for the report, the order of `select_report_rows`: codes and names by
+/// their bytes (Rust's `str` order), ties by code.
+fn report_order(sort: ReportColumn, descending: bool) -> String {
+    let direction = if descending { "DESC" } else { "ASC" };
+    let column = match sort {
+        ReportColumn::Code => r#"s.ma_ctv COLLATE "C""#,
+        ReportColumn::Name => r#"c.ho_ten COLLATE "C""#,
+        ReportColumn::Direct => "s.direct",
+        ReportColumn::Level(1) => "s.level_1",
+        ReportColumn::Level(2) => "s.level_2",
+        ReportColumn::Level(3) => "s.level_3",
+        ReportColumn::Level(_) => "s.level_4",
+        ReportColumn::Adjustments => "s.adjustments",
+        ReportColumn::Total => "s.total",
+        ReportColumn::Lines => "s.lines",
+    };
+    format!(r#"{column} {direction}, s.ma_ctv COLLATE "C""#)
+}
+
 #[derive(sqlx::FromRow)]
 struct StatementRow {
     id: i64,
@@ -254,11 +309,6 @@ pub struct SelectedReport {
     pub rows: Vec<CommissionReportRow>,
 }
 
-/// `YYYY-MM` as the first day of that month.
-fn first_day(period: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").ok()
-}
-
 impl OrganizationStore {
     /// Every month with commissions, newest first: one index probe per month (a loose
     /// index scan of the summaries' primary key) rather than reading all their rows.
@@ -284,6 +334,20 @@ impl OrganizationStore {
     /// The report of the query's month (the latest with commissions when it names none),
     /// filtered and sorted as the query says.
     pub async fn select_commission_report(&self, query: &ReportQuery) -> Result<SelectedReport, sqlx::Error> {
+        let (periods, period) = self.report_period(query).await?;
+        let rows = match period.as_ref().and_then(|p| first_day(&p.period)) {
+            Some(day) => select_report_rows(self.commission_report(day).await?, query),
+            None => Vec::new(),
+        };
+        Ok(SelectedReport { periods, period, rows })
+    }
+
+    /// Every month with commissions, and the query's month among them (the latest when
+    /// it names none; a month without commissions is open and empty).
+    async fn report_period(
+        &self,
+        query: &ReportQuery,
+    ) -> Result<(Vec<CommissionPeriod>, Option<CommissionPeriod>), sqlx::Error> {
         let periods = self.commission_periods().await?;
         let period = match &query.period {
             Some(asked) => Some(
@@ -295,11 +359,61 @@ impl OrganizationStore {
             ),
             None => periods.first().cloned(),
         };
-        let rows = match period.as_ref().and_then(|p| first_day(&p.period)) {
-            Some(day) => select_report_rows(self.commission_report(day).await?, query),
-            None => Vec::new(),
+        Ok((periods, period))
+    }
+
+    /// One page of the query's month (the latest with commissions when it names none):
+    /// PostgreSQL filters, sorts and pages the month's rows and sums the columns over
+    /// every row the filter keeps, so a page reads 100 rows, not the month's thousands.
+    /// Its order is `select_report_rows`' (the export's).
+    pub async fn commission_report_page(&self, query: &ReportQuery) -> Result<CommissionReport, sqlx::Error> {
+        let (periods, period) = self.report_period(query).await?;
+        let Some(day) = period.as_ref().and_then(|p| first_day(&p.period)) else {
+            return Ok(CommissionReport { period, periods, rows: Vec::new(), totals: ReportTotals::default(), page: 1, pages: 1 });
         };
-        Ok(SelectedReport { periods, period, rows })
+        let text = query.text.to_lowercase();
+        let mut tx = self.begin().await?;
+        let sums: ReportSums = sql::query_as(&format!(
+            "SELECT COUNT(*) AS collaborators, COALESCE(SUM(s.direct), 0)::float8 AS direct,
+                 COALESCE(SUM(s.level_1), 0)::float8 AS level_1, COALESCE(SUM(s.level_2), 0)::float8 AS level_2,
+                 COALESCE(SUM(s.level_3), 0)::float8 AS level_3, COALESCE(SUM(s.level_4), 0)::float8 AS level_4,
+                 COALESCE(SUM(s.adjustments), 0)::float8 AS adjustments, COALESCE(SUM(s.total), 0)::float8 AS total,
+                 COALESCE(SUM(s.lines), 0)::int8 AS lines
+             {REPORT_MONTH}"
+        ))
+        .bind(self.organization.id)
+        .bind(day)
+        .bind(&text)
+        .fetch_one(&mut *tx)
+        .await?;
+        let collaborators = usize::try_from(sums.collaborators).unwrap_or(0);
+        let pages = collaborators.div_ceil(REPORT_PAGE_ROWS).max(1);
+        let page = query.page.min(pages);
+        let rows: Vec<ReportRow> = sql::query_as(&format!(
+            "SELECT s.ma_ctv, c.ho_ten, s.direct::float8 AS direct, s.level_1::float8 AS level_1,
+                 s.level_2::float8 AS level_2, s.level_3::float8 AS level_3, s.level_4::float8 AS level_4,
+                 s.adjustments::float8 AS adjustments, s.total::float8 AS total, s.lines
+             {REPORT_MONTH}
+             ORDER BY {order}
+             LIMIT $4 OFFSET $5",
+            order = report_order(query.sort, query.descending),
+        ))
+        .bind(self.organization.id)
+        .bind(day)
+        .bind(&text)
+        .bind(REPORT_PAGE_ROWS as i64)
+        .bind(((page - 1) * REPORT_PAGE_ROWS) as i64)
+        .fetch_all(&mut *tx)
+        .await?;
+        let totals = ReportTotals {
+            collaborators,
+            direct: sums.direct,
+            overrides: [sums.level_1, sums.level_2, sums.level_3, sums.level_4],
+            adjustments: sums.adjustments,
+            total: sums.total,
+            lines: sums.lines,
+        };
+        Ok(CommissionReport { period, periods, rows: rows.into_iter().map(ReportRow::into_row).collect(), totals, page, pages })
     }
 
     /// Recalculates every customer of the organization in one transaction. `today`
@@ -425,18 +539,7 @@ impl OrganizationStore {
         .bind(day)
         .fetch_all(&mut *self.begin().await?)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| CommissionReportRow {
-                ma_ctv: row.ma_ctv,
-                name: row.ho_ten,
-                direct: row.direct,
-                overrides: [row.level_1, row.level_2, row.level_3, row.level_4],
-                adjustments: row.adjustments,
-                total: row.total,
-                lines: row.lines,
-            })
-            .collect())
+        Ok(rows.into_iter().map(ReportRow::into_row).collect())
     }
 
     /// A collaborator's statement for a month (`YYYY-MM`); `None` if there is no such collaborator.

@@ -4,7 +4,7 @@
 //! takes effect in or before a closed month: those months' figures are final.
 
 use super::commissions::{lock_commissions, preview_in, recalculate_in, PreviewedLines};
-use crate::data::{sql, OrganizationStore};
+use crate::data::{sql, OrganizationStore, Tx};
 use crate::domain::ctv::commissions::{CommissionRate, CommissionReportRow, RecalculationSummary, ReportTotals};
 use crate::domain::ctv::rates::{PreviewMonth, RateChange, RatePreview, RateTable};
 use chrono::NaiveDate;
@@ -57,6 +57,19 @@ impl OrganizationStore {
         Ok(table)
     }
 
+    /// `change`'s first day and a transaction holding the organization's commission turn
+    /// (a preview takes the same turn as a save, so it reads a ledger no recalculation is
+    /// changing), or the closed month the change would reach into.
+    async fn open_rate_change(&self, change: &RateChange) -> Result<Result<(Tx, NaiveDate), ClosedMonth>, sqlx::Error> {
+        let from = parse_day(&change.effective_from)?;
+        let mut tx = self.begin().await?;
+        lock_commissions(&mut tx, &self.organization).await?;
+        if let Some(closed) = closed_on_or_after(&mut tx, self.organization.id, from).await? {
+            return Ok(Err(closed));
+        }
+        Ok(Ok((tx, from)))
+    }
+
     /// What saving `change` would do to the open month and to every month it would write
     /// into, against today's figures; nothing is written. `today`: the database's date when `None`.
     pub async fn preview_commission_rate(
@@ -65,13 +78,10 @@ impl OrganizationStore {
         today: Option<NaiveDate>,
     ) -> Result<Result<RatePreview, ClosedMonth>, sqlx::Error> {
         let organization = &self.organization;
-        let from = parse_day(&change.effective_from)?;
-        let mut tx = self.begin().await?;
-        // The same turn a save takes, so the preview reads a ledger no recalculation is changing.
-        lock_commissions(&mut tx, organization).await?;
-        if let Some(closed) = closed_on_or_after(&mut tx, organization.id, from).await? {
-            return Ok(Err(closed));
-        }
+        let (mut tx, from) = match self.open_rate_change(change).await? {
+            Ok(opened) => opened,
+            Err(closed) => return Ok(Err(closed)),
+        };
         let customers = customers_served_from(&mut tx, organization.id, from).await?;
         let lines = preview_in(&mut tx, organization, &customers, today, (change.level, change.rate, from)).await?;
         let open_period: NaiveDate =
@@ -123,12 +133,10 @@ impl OrganizationStore {
         today: Option<NaiveDate>,
     ) -> Result<Result<RecalculationSummary, ClosedMonth>, sqlx::Error> {
         let organization = &self.organization;
-        let from = parse_day(&change.effective_from)?;
-        let mut tx = self.begin().await?;
-        lock_commissions(&mut tx, organization).await?;
-        if let Some(closed) = closed_on_or_after(&mut tx, organization.id, from).await? {
-            return Ok(Err(closed));
-        }
+        let (mut tx, from) = match self.open_rate_change(change).await? {
+            Ok(opened) => opened,
+            Err(closed) => return Ok(Err(closed)),
+        };
         sql::query(
             "INSERT INTO hoa_hong_config (organization_id, level, rate, effective_from)
              VALUES ($1, $2, ROUND($3::float8::numeric, 3), $4)

@@ -16,15 +16,9 @@ use leptos_router::hooks::use_query_map;
 
 #[server]
 pub async fn get_commission_report(params: ReportParams) -> Result<CommissionReport, ServerError> {
-    use crate::domain::ctv::commissions::{ReportTotals, REPORT_PAGE_ROWS};
     let (_member, store) = crate::server::auth::tenant()?;
     let query = params.query()?;
-    let report = store.select_commission_report(&query).await?;
-    let totals = ReportTotals::of(&report.rows);
-    let pages = report.rows.len().div_ceil(REPORT_PAGE_ROWS).max(1);
-    let page = query.page.min(pages);
-    let rows = report.rows.into_iter().skip((page - 1) * REPORT_PAGE_ROWS).take(REPORT_PAGE_ROWS).collect();
-    Ok(CommissionReport { period: report.period, periods: report.periods, rows, totals, page, pages })
+    Ok(store.commission_report_page(&query).await?)
 }
 
 #[server]
