@@ -830,7 +830,8 @@ async fn a_report_page_is_the_slice_of_the_whole_report_for_every_sort_and_filte
     store.replace_ctv_network(&network).await.unwrap();
     store.recalculate_commissions(Some(today)).await.unwrap();
     // A name in capitals with diacritics, found by its lower-case spelling.
-    let renamed = store.select_commission_report(&ReportParams::default().query().unwrap()).await.unwrap().rows[7].clone();
+    let renamed =
+        store.select_commission_report(&ReportParams::default().query().unwrap()).await.unwrap().rows[7].clone();
     sqlx::query("UPDATE ctv SET ho_ten = 'ĐẶNG THỊ ÁNH' WHERE organization_id = $1 AND ma_ctv = $2")
         .bind(org.id)
         .bind(&renamed.ma_ctv)

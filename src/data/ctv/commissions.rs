@@ -14,7 +14,8 @@ use super::rates::first_day;
 use crate::data::{sql, Organization, OrganizationStore};
 use crate::domain::ctv::commissions::{
     select_report_rows, CommissionKind, CommissionPeriod, CommissionRate, CommissionReport, CommissionReportRow,
-    CommissionStatement, RecalculationSummary, ReportColumn, ReportQuery, ReportTotals, StatementLine, REPORT_PAGE_ROWS,
+    CommissionStatement, RecalculationSummary, ReportColumn, ReportQuery, ReportTotals, StatementLine,
+    REPORT_PAGE_ROWS,
 };
 use crate::domain::ctv::network::UPLINE_LEVELS;
 use chrono::NaiveDate;
@@ -369,7 +370,14 @@ impl OrganizationStore {
     pub async fn commission_report_page(&self, query: &ReportQuery) -> Result<CommissionReport, sqlx::Error> {
         let (periods, period) = self.report_period(query).await?;
         let Some(day) = period.as_ref().and_then(|p| first_day(&p.period)) else {
-            return Ok(CommissionReport { period, periods, rows: Vec::new(), totals: ReportTotals::default(), page: 1, pages: 1 });
+            return Ok(CommissionReport {
+                period,
+                periods,
+                rows: Vec::new(),
+                totals: ReportTotals::default(),
+                page: 1,
+                pages: 1,
+            });
         };
         let text = query.text.to_lowercase();
         let mut tx = self.begin().await?;
@@ -413,7 +421,14 @@ impl OrganizationStore {
             total: sums.total,
             lines: sums.lines,
         };
-        Ok(CommissionReport { period, periods, rows: rows.into_iter().map(ReportRow::into_row).collect(), totals, page, pages })
+        Ok(CommissionReport {
+            period,
+            periods,
+            rows: rows.into_iter().map(ReportRow::into_row).collect(),
+            totals,
+            page,
+            pages,
+        })
     }
 
     /// Recalculates every customer of the organization in one transaction. `today`
