@@ -4,7 +4,7 @@ use crate::components::TopBar;
 use crate::pages::{
     ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
     CustomersPage, DashboardsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage,
-    OverviewPage, SignInPage, SubscriberListPage, SubscriberPage, TransactionsPage,
+    OverviewPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage, TransactionsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("network") view=NetworkPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("commissions") view=CommissionsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("commissions"), StaticSegment("rates")) view=CommissionRatesPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("commissions"), StaticSegment("statement")) view=StatementPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("customers") view=CustomersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("password")) view=ChangePasswordPage/>
                     <Route path=StaticSegment("organizations") view=OrganizationsPage ssr=SsrMode::Async/>

@@ -17,7 +17,7 @@ pub use account::{change_password, ChangePasswordPage};
 pub use admin::{ApiKeysPage, MembersPage, OrganizationPage};
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use campaigns::{preview_campaign, CampaignsPage};
-pub use ctv::{CommissionRatesPage, CommissionsPage, CustomersPage, NetworkPage};
+pub use ctv::{CommissionRatesPage, CommissionsPage, CustomersPage, NetworkPage, StatementPage};
 pub use dashboards::{get_dashboards, DashboardsPage};
 pub use not_found::NotFoundPage;
 pub use organizations::OrganizationsPage;

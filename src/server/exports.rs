@@ -1,6 +1,7 @@
 //! File exports: `/subscribers/export.{csv,xlsx}?<the list's parameters>&columns=…`,
-//! `/campaigns/{id}/export.{csv,xlsx}?columns=…` and the commission report,
-//! `/commissions/export.{csv,xlsx}?<the report's parameters>`. CSV streams as rows are read
+//! `/campaigns/{id}/export.{csv,xlsx}?columns=…`, the commission report,
+//! `/commissions/export.{csv,xlsx}?<the report's parameters>`, and a collaborator's
+//! statement, `/commissions/statement/export.xlsx?ctv=…&period=…`. CSV streams as rows are read
 //! (UTF-8 with a BOM so Excel shows Vietnamese as written); XLSX is written row by
 //! row to a temporary file in constant memory, then streamed. No cell starts a formula.
 
@@ -55,7 +56,9 @@ pub fn routes() -> Router<AppState> {
             commission_report(state, member, query, format)
         }
     };
-    let [list_csv, list_xlsx, campaign_csv, campaign_xlsx, commissions_csv, commissions_xlsx] = PATHS;
+    let statement =
+        |state: State<AppState>, member: Extension<Member>, query: RawQuery| commission_statement(state, member, query);
+    let [list_csv, list_xlsx, campaign_csv, campaign_xlsx, commissions_csv, commissions_xlsx, statement_xlsx] = PATHS;
     Router::new()
         .route(list_csv, get(list(Format::Csv)))
         .route(list_xlsx, get(list(Format::Xlsx)))
@@ -63,16 +66,18 @@ pub fn routes() -> Router<AppState> {
         .route(campaign_xlsx, get(campaign(Format::Xlsx)))
         .route(commissions_csv, get(commissions(Format::Csv)))
         .route(commissions_xlsx, get(commissions(Format::Xlsx)))
+        .route(statement_xlsx, get(statement))
 }
 
 /// The export addresses, as `routes` serves them (the permission tests walk them).
-pub const PATHS: [&str; 6] = [
+pub const PATHS: [&str; 7] = [
     "/subscribers/export.csv",
     "/subscribers/export.xlsx",
     "/campaigns/{id}/export.csv",
     "/campaigns/{id}/export.xlsx",
     "/commissions/export.csv",
     "/commissions/export.xlsx",
+    crate::domain::ctv::statements::STATEMENT_XLSX_PATH,
 ];
 
 /// A month's commission report, every row the filter keeps, in the report's order.
@@ -99,6 +104,144 @@ async fn commission_report(
         Format::Xlsx => write_xlsx("Commissions", columns, numeric, batches_of(rows)).await?,
     };
     Ok(file_response(format, &file_name, body))
+}
+
+/// A collaborator's statement of a month as a workbook: the page's header, totals and
+/// lines, amounts as numbers (đồng, two decimals) and days as dates.
+async fn commission_statement(
+    State(state): State<AppState>,
+    Extension(member): Extension<Member>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    use crate::domain::ctv::statements::StatementParams;
+    let params: StatementParams = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
+        .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
+    let query = params.check().map_err(AppError::from)?;
+    let _slot = state.heavy_work.start(member.organization.id)?;
+    let statement = state
+        .store
+        .for_organization(&member.organization)
+        .collaborator_statement(&query)
+        .await?
+        .ok_or(AppError::NotFound("collaborator (ctv)"))?;
+    let file_name = format!("statement-{}-{}.xlsx", file_name_part(&query.ma_ctv), query.period);
+    let workbook = tokio::task::spawn_blocking(move || statement_workbook(&statement))
+        .await
+        .map_err(|e| AppError::Internal(format!("statement workbook: {e}")))?
+        .map_err(|e| AppError::Internal(format!("statement workbook: {e}")))?;
+    Ok(file_response(Format::Xlsx, &file_name, Body::from(workbook)))
+}
+
+/// The statement's workbook, in memory (a statement is a month of one collaborator's lines).
+fn statement_workbook(
+    statement: &crate::domain::ctv::statements::CollaboratorStatement,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use crate::domain::ctv::statements::line_description;
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let title = Format::new().set_bold().set_font_size(14);
+    let money = Format::new().set_num_format("#,##0.00");
+    let money_bold = Format::new().set_num_format("#,##0.00").set_bold();
+    let percent = Format::new().set_num_format("0.0##%");
+    let whole = Format::new().set_num_format("0");
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let as_text = Format::new().set_quote_prefix();
+    // Text as written: one that looks like a formula is stored with Excel's quote prefix.
+    let text = |sheet: &mut Worksheet, row: u32, column: u16, value: &str| -> Result<(), XlsxError> {
+        if starts_like_formula(value) {
+            sheet.write_string_with_format(row, column, value, &as_text)?;
+        } else if !value.is_empty() {
+            sheet.write_string(row, column, value)?;
+        }
+        Ok(())
+    };
+    let date_of = |served_on: &str| -> Option<ExcelDateTime> {
+        let mut parts = served_on.splitn(3, '-').map(|part| part.parse::<u16>().ok());
+        let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+        ExcelDateTime::from_ymd(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?).ok()
+    };
+
+    let lines = &statement.statement.lines;
+    let collaborator = &statement.statement.collaborator;
+    let period = &statement.statement.period;
+    let totals = &statement.totals;
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Statement")?;
+    for (column, width) in [(0u16, 24.0), (1, 26.0), (2, 14.0), (3, 34.0), (4, 7.0), (5, 15.0), (6, 9.0), (7, 15.0)] {
+        sheet.set_column_width(column, width)?;
+    }
+    text(sheet, 0, 0, &statement.organization)?;
+    sheet.write_string_with_format(1, 0, format!("Commission statement, {period}"), &title)?;
+    let state = if statement.closed { "closed (final)" } else { "open (may still change)" };
+    for (row, (label, value)) in [
+        ("Collaborator", format!("{} {}", collaborator.ma_ctv, collaborator.name)),
+        ("Rank", collaborator.rank.clone()),
+        ("Phone", collaborator.phone.clone().unwrap_or_default()),
+        ("Month", format!("{period}, {state}")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(2 + row as u32, 0, label, &bold)?;
+        text(sheet, 2 + row as u32, 1, &value)?;
+    }
+
+    let mut row: u32 = 7;
+    sheet.write_string_with_format(row, 0, "Totals", &bold)?;
+    sheet.write_string_with_format(row, 1, "Amount (₫)", &bold)?;
+    let levels = totals.earnings.iter().enumerate().map(|(level, amount)| {
+        let label = if level == 0 { "Own customers (level 0)".to_owned() } else { format!("Override, level {level}") };
+        (label, *amount)
+    });
+    for (label, amount) in
+        levels.chain([("Reversals".to_owned(), totals.reversals), ("Adjustments".to_owned(), totals.adjustments)])
+    {
+        row += 1;
+        sheet.write_string(row, 0, label)?;
+        sheet.write_number_with_format(row, 1, amount, &money)?;
+    }
+    row += 1;
+    sheet.write_string_with_format(row, 0, "Total for the month", &bold)?;
+    sheet.write_number_with_format(row, 1, totals.total, &money_bold)?;
+
+    row += 2;
+    let header = [
+        "Served on",
+        "Customer",
+        "Phone",
+        "Line",
+        "Level",
+        "Base (₫)",
+        "Rate",
+        "Amount (₫)",
+        "Corrects",
+        "Reason",
+        "Entered by",
+    ];
+    for (column, name) in header.into_iter().enumerate() {
+        sheet.write_string_with_format(row, column as u16, name, &bold)?;
+    }
+    for line in lines {
+        row += 1;
+        if let Some(served_on) = line.served_on.as_deref().and_then(date_of) {
+            sheet.write_datetime_with_format(row, 0, &served_on, &date_format)?;
+        }
+        text(sheet, row, 1, &line.customer_name)?;
+        text(sheet, row, 2, &line.customer_phone)?;
+        text(sheet, row, 3, &line_description(line))?;
+        sheet.write_number_with_format(row, 4, line.level, &whole)?;
+        sheet.write_number_with_format(row, 5, line.base_amount, &money)?;
+        sheet.write_number_with_format(row, 6, line.rate / 100.0, &percent)?;
+        sheet.write_number_with_format(row, 7, line.amount, &money)?;
+        text(sheet, row, 8, line.adjusts_period.as_deref().unwrap_or_default())?;
+        text(sheet, row, 9, line.reason.as_deref().unwrap_or_default())?;
+        text(sheet, row, 10, line.entered_by.as_deref().unwrap_or_default())?;
+    }
+    row += 1;
+    sheet.write_string_with_format(row, 0, format!("{} lines", lines.len()), &bold)?;
+    sheet.write_number_with_format(row, 7, totals.total, &money_bold)?;
+    workbook.save_to_buffer()
 }
 
 /// Rows already in memory as the batches the writers take.

@@ -657,6 +657,165 @@ async fn the_report_picks_the_latest_month_filters_sorts_and_exports_what_it_sho
     db.cleanup().await;
 }
 
+/// The first day of the database's month `offset` months from this one, and its `YYYY-MM`.
+async fn db_month(pool: &PgPool, offset: i32) -> (NaiveDate, String) {
+    let day: NaiveDate =
+        sqlx::query_scalar("SELECT (date_trunc('month', CURRENT_DATE) + make_interval(months => $1))::date")
+            .bind(offset)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    (day, day.format("%Y-%m").to_string())
+}
+
+#[tokio::test]
+async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_its_organization_only() {
+    use ut360::domain::ctv::periods::AdjustmentParams;
+    use ut360::domain::ctv::statements::StatementParams;
+    let app = common::TestApp::signed_in_as(ut360::domain::access::Role::Manager).await;
+    let (db, base, manager) = (&app.db, app.base.as_str(), &app.http);
+    let org = db.default_organization().await;
+    let store = db.store.for_organization(&org);
+    let (this_day, this) = db_month(&db.pool, 0).await;
+    let (last_day, last) = db_month(&db.pool, -1).await;
+    referral_chain(&db.pool, &org, &["T2", "T1", "T0"]).await;
+    // T1 closes one customer and earns overrides on T0's; one of T0's is cancelled after payment.
+    enter(db, &org, "0951000001", "T1", &this_day.to_string(), CustomerStatus::Served, 1_000_000.0).await;
+    enter(db, &org, "0951000002", "T0", &this_day.to_string(), CustomerStatus::Served, 2_000_000.0).await;
+    let cancelled = enter(db, &org, "0951000003", "T0", &this_day.to_string(), CustomerStatus::Served, 500_000.0).await;
+    store.set_customer_status(cancelled, CustomerStatus::Cancelled).await.unwrap().unwrap();
+    // Last month closed, then corrected for T1 in this month, with its reason.
+    enter(db, &org, "0951000004", "T1", &last_day.to_string(), CustomerStatus::Served, 300_000.0).await;
+    store.close_period(last_day, "m@ut360.test", None).await.unwrap();
+    let reason = "Khách trả lại một phần dịch vụ";
+    let adjustment = AdjustmentParams {
+        period: last.clone(),
+        ma_ctv: "T1".into(),
+        amount: "-12345.5".into(),
+        reason: reason.into(),
+    }
+    .check()
+    .unwrap();
+    let recorded = store.record_adjustment(&adjustment, "m@ut360.test", None).await.unwrap();
+    assert!(matches!(recorded, ut360::data::ctv::periods::AdjustmentOutcome::Recorded { .. }), "{recorded:?}");
+
+    let query = StatementParams { ctv: "T1".into(), period: this.clone() }.check().unwrap();
+    let statement = store.collaborator_statement(&query).await.unwrap().unwrap();
+    let totals = &statement.totals;
+    // The ledger, summed in SQL as the statement's totals split it.
+    let sql: (f64, f64, f64, f64, f64, f64, f64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(amount) FILTER (WHERE kind = 'earning' AND level = 0), 0)::float8,
+                COALESCE(SUM(amount) FILTER (WHERE kind = 'earning' AND level = 1), 0)::float8,
+                COALESCE(SUM(amount) FILTER (WHERE kind = 'reversal'), 0)::float8,
+                COALESCE(SUM(amount) FILTER (WHERE kind = 'adjustment'), 0)::float8,
+                COALESCE(SUM(amount) FILTER (WHERE adjusts_period IS NOT NULL), 0)::float8,
+                SUM(amount)::float8,
+                COALESCE(SUM(amount) FILTER (WHERE kind = 'earning' AND level >= 2), 0)::float8,
+                COUNT(*)
+         FROM commissions WHERE organization_id = $1 AND ma_ctv = 'T1' AND period = $2",
+    )
+    .bind(org.id)
+    .bind(this_day)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (totals.earnings[0], totals.earnings[1], totals.reversals, totals.adjustments, totals.prior_period_adjustments),
+        (sql.0, sql.1, sql.2, sql.3, sql.4)
+    );
+    assert_eq!((totals.total, totals.earnings[2..].iter().sum::<f64>(), totals.lines as i64), (sql.5, sql.6, sql.7));
+    // 100,000 own + 5 % of 2,000,000 and of 500,000, − 25,000 reversed, − 12,345.50 adjusted.
+    assert_eq!((totals.earnings[0], totals.earnings[1], totals.reversals), (100_000.0, 125_000.0, -25_000.0));
+    assert_eq!((totals.prior_period_adjustments, totals.total), (-12_345.5, 187_654.5));
+    assert!(!statement.closed && statement.organization == org.name);
+    let report = store.commission_report(this_day).await.unwrap();
+    assert_eq!(report.iter().find(|row| row.ma_ctv == "T1").unwrap().total, totals.total, "the report's row");
+
+    // The printable page: the totals, the adjustment's reason, linked from the report.
+    let page_url = format!("{base}{}", StatementParams { ctv: "T1".into(), period: this.clone() }.page_href());
+    let page = manager.get(&page_url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(reason) && html.contains("187,655 ₫") && html.contains(&last), "{html:.500}");
+    let report_html =
+        manager.get(format!("{base}/commissions?period={this}")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        report_html.contains(&format!("/commissions/statement?ctv=T1&amp;period={this}"))
+            || report_html.contains(&format!("/commissions/statement?ctv=T1&period={this}"))
+    );
+    // Bad parameters name the field; an unknown collaborator is not found; never a 500.
+    for (query, status, page_says, file_says) in [
+        (format!("ctv=NOBODY&period={this}"), 404, "collaborator (ctv) not found", "collaborator (ctv) not found"),
+        ("ctv=T1&period=2026-13".to_owned(), 400, "period: ", r#""field":"period""#),
+        (format!("period={this}"), 400, "ctv: a collaborator", r#""field":"ctv""#),
+    ] {
+        let page = manager.get(format!("{base}/commissions/statement?{query}")).send().await.unwrap();
+        assert_eq!(page.status(), status, "page {query}");
+        assert!(page.text().await.unwrap().contains(page_says), "page {query} says {page_says}");
+        let file = manager.get(format!("{base}/commissions/statement/export.xlsx?{query}")).send().await.unwrap();
+        assert_eq!(file.status(), status, "xlsx {query}");
+        assert!(file.text().await.unwrap().contains(file_says), "xlsx {query} says {file_says}");
+    }
+
+    // The workbook: amounts as numbers (not text) with a number format, days as dates.
+    let xlsx_url = format!("{base}{}", StatementParams { ctv: "T1".into(), period: this.clone() }.xlsx_href());
+    let response = manager.get(&xlsx_url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains(&format!("statement-t1-{this}.xlsx")), "{disposition}");
+    let bytes = response.bytes().await.unwrap();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    use calamine::{Data, Reader};
+    let sheet = workbook.worksheet_range("Statement").unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().map(|row| row.to_vec()).collect();
+    let says = |cell: &Data, text: &str| matches!(cell, Data::String(found) if found == text);
+    let row_named = |label: &str| rows.iter().find(|row| says(&row[0], label)).unwrap().clone();
+    assert_eq!(row_named("Total for the month")[1], Data::Float(187_654.5));
+    assert_eq!(row_named("Own customers (level 0)")[1], Data::Float(100_000.0));
+    assert_eq!(row_named("Override, level 1")[1], Data::Float(125_000.0));
+    assert_eq!(row_named("Reversals")[1], Data::Float(-25_000.0));
+    let header = rows.iter().position(|row| says(&row[0], "Served on")).unwrap();
+    let lines = &rows[header + 1..header + 1 + totals.lines];
+    let amounts: Vec<f64> = lines
+        .iter()
+        .map(|row| match &row[7] {
+            Data::Float(amount) => *amount,
+            other => panic!("an amount that is not a number: {other:?}"),
+        })
+        .collect();
+    assert_eq!(amounts.iter().sum::<f64>(), totals.total);
+    assert!(lines.iter().all(|row| matches!(row[4], Data::Float(_)) && matches!(row[6], Data::Float(_))));
+    let adjustment_row = lines.iter().find(|row| says(&row[9], reason)).unwrap();
+    assert_eq!((adjustment_row[7].clone(), adjustment_row[8].to_string()), (Data::Float(-12_345.5), last.clone()));
+    assert!(lines.iter().filter(|row| row[9].to_string().is_empty()).all(|row| matches!(row[0], Data::DateTime(_))));
+    let footer = &rows[header + 1 + totals.lines];
+    assert_eq!(footer[7], Data::Float(187_654.5));
+
+    // Like every download: not from another site's page, and it needs the export permission.
+    let cross_site = manager.get(&xlsx_url).header("sec-fetch-site", "cross-site").send().await.unwrap();
+    assert_eq!(cross_site.status(), 403);
+    let marketing = common::signed_in_client(base, &db.store, &org, ut360::domain::access::Role::Marketing).await;
+    assert_eq!(marketing.get(&xlsx_url).send().await.unwrap().status(), 403, "marketing reads no commissions");
+
+    // Another organization's manager gets nothing of ours: no page, no file, no lines.
+    let theirs = db.organization_with_own_prefix().await;
+    let their_manager = common::signed_in_client(base, &db.store, &theirs, ut360::domain::access::Role::Manager).await;
+    let page = their_manager.get(&page_url).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(!page.text().await.unwrap().contains(reason));
+    assert_eq!(their_manager.get(&xlsx_url).send().await.unwrap().status(), 404);
+    let answer = their_manager
+        .post(common::server_fn_url(base, "get_collaborator_statement"))
+        .form(&[("ctv", "T1"), ("period", this.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+    app.cleanup().await;
+}
+
 /// The report's page (sorted, filtered and paged by PostgreSQL) shows exactly the rows
 /// and sums of the whole month sorted and filtered in Rust (the export's order), for every
 /// column, both directions, filters that keep many, few or no rows, and pages past the end.

@@ -22,6 +22,7 @@ mod import;
 mod invitations;
 mod lookups;
 mod meta_stats;
+mod network_overview;
 mod organizations;
 mod security;
 mod seed_sql;

@@ -45,6 +45,7 @@ fn bad_call(name: &str) -> BadCall {
         ),
         "get_commission_report" => Form(&[("params[period]", "2026-13")], "period"),
         "get_commission_statement" => Form(&[("period", "last month"), ("ma_ctv", "CTV1")], "period"),
+        "get_collaborator_statement" => Form(&[("ctv", "CTV1"), ("period", "2026-13")], "period"),
         "preview_commission_rate" => Form(&[("level", "5"), ("rate", "10"), ("effective_from", "2099-01-01")], "level"),
         "add_commission_rate" => Form(&[("level", "0"), ("rate", "101"), ("effective_from", "2099-01-01")], "rate"),
         "close_commission_period" => Form(&[("period", "2026-13")], "period"),
@@ -70,6 +71,7 @@ fn bad_call(name: &str) -> BadCall {
         | "get_invitations"
         | "get_commission_rates"
         | "get_commission_periods"
+        | "get_network_overview"
         | "get_your_organizations" => NoParameters,
         other => panic!("{other} has no bad call in tests/it/server_functions.rs: add one"),
     }

@@ -6,8 +6,10 @@ pub mod commissions;
 pub mod customers;
 pub mod load;
 pub mod network;
+pub mod network_overview;
 pub mod periods;
 pub mod rates;
+pub mod statements;
 
 use crate::domain::ctv::customers::{Customer, CustomerStatus};
 use crate::domain::ctv::network::Collaborator;

@@ -5,5 +5,7 @@
 pub mod commissions;
 pub mod customers;
 pub mod network;
+pub mod network_overview;
 pub mod periods;
 pub mod rates;
+pub mod statements;

@@ -1,9 +1,11 @@
 //! `/commissions?period=…&q=…&sort=…&order=…&page=…&ctv=…`: managers' commission
 //! report of a month, per collaborator: direct commission, overrides by level 1 to 4,
 //! adjustments and total; sortable, filterable, exportable (CSV, XLSX). A collaborator's
-//! code opens its statement: the ledger lines that make up its total.
+//! code opens its statement beside the report (the ledger lines that make up its total);
+//! its "Statement" link, the printable statement to send it (`statement`).
 
 use crate::domain::ctv::commissions::{CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery};
+use crate::domain::ctv::statements::StatementParams;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use crate::pages::ctv::periods::{PeriodActions, PeriodsPanel};
@@ -206,11 +208,17 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
                     view! { <td class="num" data-column=column.as_str() data-value=value>{text}</td> }
                 })
                 .collect_view();
+            let printable = StatementParams { ctv: row.ma_ctv.clone(), period: params.period.clone() }.page_href();
             view! {
                 <tr data-ctv=row.ma_ctv.clone()>
                     <td><a href=href data-testid="statement-link">{row.ma_ctv.clone()}</a></td>
                     <td>{row.name.clone()}</td>
                     {cells}
+                    <td>
+                        <a href=printable data-testid="printable-statement-link" aria-label=format!("Printable statement of {}", row.ma_ctv)>
+                            "Statement"
+                        </a>
+                    </td>
                 </tr>
             }
         })
@@ -236,13 +244,14 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
         <div class="table-scroll">
             <table class="data-table report-table" data-testid="commission-report">
                 <caption class="muted">"Amounts in đồng (₫), rounded to the đồng; the export keeps the cents."</caption>
-                <thead><tr>{headers}</tr></thead>
+                <thead><tr>{headers}<th scope="col">"Statement"</th></tr></thead>
                 <tbody>{rows}</tbody>
                 <tfoot>
                     <tr class="total" data-testid="report-totals">
                         <th scope="row" colspan="2">{format!("All {} collaborators", format_count(totals.collaborators as i64))}</th>
                         {total_cells}
                         <td class="num">{format_count(totals.lines)}</td>
+                        <td></td>
                     </tr>
                 </tfoot>
             </table>
@@ -280,6 +289,7 @@ fn StatementPanel(statement: StatementResource, close_href: String) -> impl Into
 #[component]
 fn Statement(statement: CommissionStatement, close_href: String) -> impl IntoView {
     let CommissionStatement { collaborator, period, lines } = statement;
+    let printable = StatementParams { ctv: collaborator.ma_ctv.clone(), period: period.clone() };
     let total: f64 = lines.iter().map(|line| line.amount).sum();
     let count = lines.len();
     let rows = lines
@@ -309,7 +319,11 @@ fn Statement(statement: CommissionStatement, close_href: String) -> impl IntoVie
     view! {
         <header class="statement-header">
             <h2 id="statement-title">{format!("Statement of {} {}, {period}", collaborator.ma_ctv, collaborator.name)}</h2>
-            <a href=close_href class="clear">"Close"</a>
+            <span>
+                <a href=printable.page_href()>"Printable statement"</a>" · "
+                <a href=printable.xlsx_href() download>"Excel"</a>" · "
+                <a href=close_href class="clear">"Close"</a>
+            </span>
         </header>
         <p class="muted">
             "Level 0 is its own customer; levels 1 to 4 pay it an override on its team's customers. Reversals take back what a customer no longer earns; adjustments correct what was paid."

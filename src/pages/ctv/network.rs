@@ -1,11 +1,13 @@
 //! `/network?q=…&ctv=…`: find a collaborator by code, name or phone; see who is above
 //! it (the 4 levels its customers pay overrides to) and its team 4 levels deep, each
 //! member with its team size and revenue. The tree opens and closes without a request.
+//! Without a search or a collaborator, it shows the whole network (`network_overview`).
 
 use crate::domain::ctv::network::{Collaborator, DownlineMember, NetworkView};
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::query::query_string;
 use crate::domain::server_error::ServerError;
+use crate::pages::ctv::network_overview::{get_network_overview, NetworkOverviewPanel};
 use crate::pages::url::with_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -53,6 +55,17 @@ pub fn NetworkPage() -> impl IntoView {
             }
         },
     );
+    let shows_overview = Memo::new(move |_| search.get().trim().is_empty() && centre.get().trim().is_empty());
+    let overview = Resource::new(
+        move || shows_overview.get(),
+        |shows| async move {
+            if shows {
+                get_network_overview().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
     view! {
         <Title text="Collaborator network"/>
         <section class="page">
@@ -78,13 +91,24 @@ pub fn NetworkPage() -> impl IntoView {
                     let (text, ma_ctv) = (search.get(), centre.get());
                     match network.await {
                         Ok(Some(network)) => view! { <Network network search=text/> }.into_any(),
+                        Ok(None) if ma_ctv.trim().is_empty() && text.trim().is_empty() => ().into_any(),
                         Ok(None) if ma_ctv.trim().is_empty() => view! {
-                            <p class="empty-state">"Search a collaborator to see its upline and its team."</p>
+                            <p class="empty-state">"Open a collaborator to see its upline and its team."</p>
                         }.into_any(),
                         Ok(None) => view! {
                             <p class="empty-state" role="status">"No collaborator has the code " <code>{ma_ctv}</code> "."</p>
                         }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the network's figures…"</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => view! { <NetworkOverviewPanel overview/> }.into_any(),
+                        Err(error) => view! {
+                            <p class="error" role="alert">"The network's figures could not be loaded: " {error.to_string()}</p>
+                        }.into_any(),
                     }
                 })}
             </Suspense>

@@ -1,0 +1,213 @@
+//! What `/network` shows before a collaborator is chosen: the organization's whole
+//! network (ranks, depths, joiners per month, largest teams, the month's top earners),
+//! each collaborator listed opening its tree.
+
+use crate::components::EChart;
+use crate::domain::ctv::network_overview::{depth_bands, NetworkOverview, JOINED_MONTHS, LEADERS};
+use crate::domain::ctv::statements::StatementParams;
+use crate::domain::format::{format_count, format_vnd};
+use crate::domain::query::encode_component;
+use crate::domain::server_error::ServerError;
+use charming::component::{Axis, Grid};
+use charming::element::{AxisType, Tooltip, Trigger};
+use charming::series::Bar;
+use charming::Chart;
+use leptos::prelude::*;
+
+#[server]
+pub async fn get_network_overview() -> Result<NetworkOverview, ServerError> {
+    let (_member, store) = crate::server::auth::tenant()?;
+    Ok(store.network_overview().await?)
+}
+
+/// The network centred on a collaborator: its upline and its tree.
+fn tree_href(ma_ctv: &str) -> String {
+    format!("/network?ctv={}", encode_component(ma_ctv))
+}
+
+/// The overview once loaded (`None`: not asked for, a collaborator is shown instead).
+#[component]
+pub fn NetworkOverviewPanel(overview: Option<NetworkOverview>) -> impl IntoView {
+    match overview {
+        None => ().into_any(),
+        Some(overview) if overview.collaborators == 0 => view! {
+            <p class="empty-state" role="status">"No collaborators yet: they appear once they are entered or loaded."</p>
+        }
+        .into_any(),
+        Some(overview) => view! { <Overview overview/> }.into_any(),
+    }
+}
+
+#[component]
+fn Overview(overview: NetworkOverview) -> impl IntoView {
+    let tops = overview.by_depth.iter().find(|d| d.depth == 0).map_or(0, |d| d.collaborators);
+    let joined_in_window: i64 = overview.joined.iter().map(|m| m.collaborators).sum();
+    let deepest = overview.deepest();
+    let rank_rows = overview
+        .by_rank
+        .iter()
+        .map(|rank| {
+            view! {
+                <tr data-rank=rank.rank.clone()>
+                    <th scope="row">{rank.rank.clone()}</th>
+                    <td class="num" data-testid="rank-count">{format_count(rank.collaborators)}</td>
+                    <td class="num">{format_count(rank.active)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let depth_rows = depth_bands(&overview.by_depth)
+        .into_iter()
+        .map(|(band, collaborators)| {
+            view! {
+                <tr>
+                    <th scope="row">{band}</th>
+                    <td class="num">{format_count(collaborators)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let joined_chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .grid(Grid::new().left(50).right(20).top(20).bottom(40))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(overview.joined.iter().map(|m| m.month.clone()).collect::<Vec<String>>()),
+        )
+        .y_axis(Axis::new().type_(AxisType::Value))
+        .series(
+            Bar::new()
+                .name("New collaborators")
+                .data(overview.joined.iter().map(|m| m.collaborators).collect::<Vec<i64>>()),
+        );
+    let joined_rows = overview
+        .joined
+        .iter()
+        .rev()
+        .map(|m| {
+            view! {
+                <tr data-month=m.month.clone()>
+                    <th scope="row">{m.month.clone()}</th>
+                    <td class="num">{format_count(m.collaborators)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let team_rows = overview
+        .largest_teams
+        .iter()
+        .map(|team| {
+            view! {
+                <tr data-ctv=team.ma_ctv.clone()>
+                    <th scope="row"><a href=tree_href(&team.ma_ctv)>{team.ma_ctv.clone()}</a></th>
+                    <td>{team.name.clone()}</td>
+                    <td>{team.rank.clone()}</td>
+                    <td class="num" data-testid="team-size-cell">{format_count(team.team_size)}</td>
+                    <td class="num">{format_count(team.recruits)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let earners = match overview.earnings_month.clone() {
+        None => view! {
+            <p class="empty-state">"No commissions yet: they appear once a customer of a collaborator is served ('Da den lam')."</p>
+        }
+        .into_any(),
+        Some(month) => {
+            let rows = overview
+                .top_earners
+                .iter()
+                .map(|earner| {
+                    let statement =
+                        StatementParams { ctv: earner.ma_ctv.clone(), period: month.clone() }.page_href();
+                    view! {
+                        <tr data-ctv=earner.ma_ctv.clone()>
+                            <th scope="row"><a href=tree_href(&earner.ma_ctv) data-testid="earner-tree">{earner.ma_ctv.clone()}</a></th>
+                            <td>{earner.name.clone()}</td>
+                            <td>{earner.rank.clone()}</td>
+                            <td class="num">{format_vnd(earner.direct)}</td>
+                            <td class="num">{format_vnd(earner.overrides)}</td>
+                            <td class="num" data-value=format!("{:.2}", earner.total)>{format_vnd(earner.total)}</td>
+                            <td><a href=statement aria-label=format!("Statement of {} for {month}", earner.ma_ctv)>"Statement"</a></td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="table-scroll">
+                    <table class="data-table" data-testid="top-earners">
+                        <caption class="muted">{format!("{month}, the month's commissions as the commission report sums them")}</caption>
+                        <thead><tr>
+                            <th scope="col">"Code"</th><th scope="col">"Name"</th><th scope="col">"Rank"</th>
+                            <th scope="col" class="num">"Direct"</th><th scope="col" class="num">"Levels 1–4"</th>
+                            <th scope="col" class="num">"Total"</th><th scope="col">"Statement"</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="network-overview" data-testid="network-overview">
+            <div class="stat-grid">
+                <div class="stat-card" data-testid="overview-collaborators"><div class="stat-label">"Collaborators"</div>
+                    <div class="stat-value">{format_count(overview.collaborators)}</div>
+                    <div class="stat-detail">{format!("{} active", format_count(overview.active))}</div>
+                </div>
+                <div class="stat-card"><div class="stat-label">"Trees"</div>
+                    <div class="stat-value">{format_count(tops)}</div>
+                    <div class="stat-detail">{format!("tops nobody introduced; the deepest runs {deepest} levels down")}</div>
+                </div>
+                <div class="stat-card"><div class="stat-label">{format!("Joined in {JOINED_MONTHS} months")}</div>
+                    <div class="stat-value">{format_count(joined_in_window)}</div>
+                    <div class="stat-detail">"new collaborators, by month below"</div>
+                </div>
+            </div>
+            <div class="overview-columns">
+                <section aria-labelledby="ranks-title">
+                    <h2 id="ranks-title">"By rank"</h2>
+                    <table class="data-table" data-testid="ranks">
+                        <thead><tr><th scope="col">"Rank"</th><th scope="col" class="num">"Collaborators"</th><th scope="col" class="num">"Active"</th></tr></thead>
+                        <tbody>{rank_rows}</tbody>
+                    </table>
+                </section>
+                <section aria-labelledby="depths-title">
+                    <h2 id="depths-title">"By depth in the tree"</h2>
+                    <table class="data-table" data-testid="depths">
+                        <thead><tr><th scope="col">"Levels below the top"</th><th scope="col" class="num">"Collaborators"</th></tr></thead>
+                        <tbody>{depth_rows}</tbody>
+                    </table>
+                </section>
+            </div>
+            <section aria-labelledby="joined-title">
+                <h2 id="joined-title">"New collaborators per month"</h2>
+                <EChart id="joined-chart" title="Collaborators who joined each month" chart=joined_chart>
+                    <table class="data-table" data-testid="joined">
+                        <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"Joined"</th></tr></thead>
+                        <tbody>{joined_rows}</tbody>
+                    </table>
+                </EChart>
+            </section>
+            <section aria-labelledby="teams-title">
+                <h2 id="teams-title">{format!("Largest teams (top {LEADERS})")}</h2>
+                <p class="muted">"A team is the collaborator and everyone below it down to the 4th level, the levels that pay it overrides. A code opens its tree."</p>
+                <div class="table-scroll">
+                    <table class="data-table" data-testid="largest-teams">
+                        <thead><tr>
+                            <th scope="col">"Code"</th><th scope="col">"Name"</th><th scope="col">"Rank"</th>
+                            <th scope="col" class="num">"Team"</th><th scope="col" class="num">"Introduced directly"</th>
+                        </tr></thead>
+                        <tbody>{team_rows}</tbody>
+                    </table>
+                </div>
+            </section>
+            <section aria-labelledby="earners-title">
+                <h2 id="earners-title">{format!("Top earners (top {LEADERS})")}</h2>
+                {earners}
+            </section>
+        </div>
+    }
+}
