@@ -149,6 +149,7 @@ pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("get_network", &[Collaborators]),
     ("get_customers", &[Collaborators]),
     ("enter_customer", &[Collaborators]),
+    ("change_customer_status", &[Collaborators]),
     ("get_commission_report", &[Collaborators]),
     ("get_commission_statement", &[Collaborators]),
     ("get_commission_rates", &[Collaborators]),

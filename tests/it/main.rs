@@ -14,6 +14,7 @@ mod campaigns;
 mod cli;
 mod commission_periods;
 mod commissions;
+mod ctv_customers;
 mod common;
 mod demo_data;
 mod fairness;
