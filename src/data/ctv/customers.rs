@@ -309,12 +309,16 @@ impl OrganizationStore {
         if let Some(closer) = &filter.closer {
             query.push(" AND k.nguoi_chot = ").push_bind(closer.clone());
         }
-        // Each word somewhere in the name, both sides folded alike (migration
-        // 20261205000060): the expression is the trigram index's.
+        // Each word starts a word of the name, both sides folded alike (migration
+        // 20261205000060): "an" finds "An" and "Anh", not "Văn". The first condition is
+        // the trigram index's expression and narrows; the second keeps word starts.
         for word in &filter.name_words {
+            let pattern = like_escaped(word);
             query
                 .push(" AND customer_name_key(k.ten_khach) LIKE '%' || customer_name_key(")
-                .push_bind(like_escaped(word))
+                .push_bind(pattern.clone())
+                .push(") || '%' AND ' ' || customer_name_key(k.ten_khach) LIKE '% ' || customer_name_key(")
+                .push_bind(pattern)
                 .push(") || '%'");
         }
         let direction = if filter.sort.descending { "DESC" } else { "ASC" };

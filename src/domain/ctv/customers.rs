@@ -170,7 +170,7 @@ pub struct CustomerFilter {
     pub appointment_from: Option<String>,
     pub appointment_until: Option<String>,
     pub closer: Option<String>,
-    /// Words the name holds, each somewhere, accents and case aside.
+    /// Words that each start a word of the name, accents and case aside.
     pub name_words: Vec<String>,
     pub sort: CustomerSort,
     /// 1 is the first page.

@@ -351,17 +351,28 @@ fn CustomerTable(
                 let href = with_query("/network", &query_string(&[("ctv", &code)]));
                 view! { <a href=href>{code}</a> }
             });
+            let id = customer.id;
+            let status = customer.status.as_str();
+            let cells = (
+                customer.name.clone(),
+                customer.phone.clone(),
+                customer.ordered_on.clone(),
+                customer.appointment_on.clone().unwrap_or_default(),
+                customer.service.clone().unwrap_or_default(),
+                format_vnd(customer.amount),
+            );
+            let (name, phone, ordered_on, appointment_on, service, amount) = cells;
             view! {
-                <tr data-customer=customer.id.to_string()>
-                    <td class="num">{customer.id}</td>
-                    <td>{customer.name.clone()}</td>
-                    <td>{customer.phone.clone()}</td>
-                    <td>{customer.ordered_on.clone()}</td>
-                    <td>{customer.appointment_on.clone().unwrap_or_default()}</td>
-                    <td data-status=customer.status.as_str()>{customer.status.as_str()}</td>
+                <tr data-customer=id.to_string()>
+                    <td class="num">{id}</td>
+                    <td>{name}</td>
+                    <td>{phone}</td>
+                    <td>{ordered_on}</td>
+                    <td>{appointment_on}</td>
+                    <td data-status=status>{status}</td>
                     <td>{closer}</td>
-                    <td>{customer.service.clone().unwrap_or_default()}</td>
-                    <td class="num">{format_vnd(customer.amount)}</td>
+                    <td>{service}</td>
+                    <td class="num">{amount}</td>
                     <td><StatusControl customer change/></td>
                 </tr>
             }
