@@ -106,7 +106,8 @@ async fn cancelling_after_payment_reverses_exactly_the_earned_lines_and_spares_c
     assert_eq!(earned.iter().map(|line| line.0.as_str()).collect::<Vec<_>>(), ["U0", "U1", "U2", "U3", "U4"]);
     let change = changed(&store, november, CustomerStatus::Cancelled, "2026-11-20").await;
     let reversed = lines_of_kind(&db.pool, november, "reversal").await;
-    let negated: Vec<_> = earned.iter().map(|(ctv, level, amount, month)| (ctv.clone(), *level, -amount, month.clone())).collect();
+    let negated: Vec<_> =
+        earned.iter().map(|(ctv, level, amount, month)| (ctv.clone(), *level, -amount, month.clone())).collect();
     assert_eq!(reversed, negated, "each earned line reversed once, in its own (open) month");
     let net: f64 = sqlx::query_scalar("SELECT SUM(amount)::float8 FROM commissions WHERE khach_hang_id = $1")
         .bind(november)
@@ -125,7 +126,10 @@ async fn cancelling_after_payment_reverses_exactly_the_earned_lines_and_spares_c
     // A customer served in October, October closed: cancelling it in November leaves
     // October as closed and reverses in November, the open month.
     let october = enter(&db, &org, "0966000003", "U0", "2026-10-12", CustomerStatus::Served, 1_000_000.0).await;
-    assert_eq!(store.close_period(date("2026-10-01"), "m@ut360.test", Some(date("2026-11-20"))).await.unwrap(), CloseOutcome::Closed);
+    assert_eq!(
+        store.close_period(date("2026-10-01"), "m@ut360.test", Some(date("2026-11-20"))).await.unwrap(),
+        CloseOutcome::Closed
+    );
     let october_report = store.commission_report(date("2026-10-01")).await.unwrap();
     let change = changed(&store, october, CustomerStatus::Cancelled, "2026-11-20").await;
     let reversed = lines_of_kind(&db.pool, october, "reversal").await;
@@ -134,7 +138,11 @@ async fn cancelling_after_payment_reverses_exactly_the_earned_lines_and_spares_c
     let earned: f64 = lines_of_kind(&db.pool, october, "earning").await.iter().map(|line| line.2).sum();
     assert_eq!(change.net_amount(), -earned);
     assert_eq!(change.commission_moves.iter().map(|m| m.period.as_str()).collect::<Vec<_>>(), ["2026-11"]);
-    assert_eq!(store.commission_report(date("2026-10-01")).await.unwrap(), october_report, "October is as it was closed");
+    assert_eq!(
+        store.commission_report(date("2026-10-01")).await.unwrap(),
+        october_report,
+        "October is as it was closed"
+    );
     let in_closed = crate::common::scalar_i64(
         &db.pool,
         "SELECT COUNT(*) FROM commissions l JOIN commission_periods p ON p.organization_id = l.organization_id AND p.period = l.period
@@ -236,7 +244,11 @@ async fn appointment_date_multi_status_filters_and_order_equal_sql() {
         (CustomerParams { status: "Da coc,Nope".into(), ..Default::default() }, "status"),
         (CustomerParams { appointment_from: "2026-13-01".into(), ..Default::default() }, "appointment_from"),
         (
-            CustomerParams { appointment_from: "2026-05-01".into(), appointment_until: "2026-04-01".into(), ..Default::default() },
+            CustomerParams {
+                appointment_from: "2026-05-01".into(),
+                appointment_until: "2026-04-01".into(),
+                ..Default::default()
+            },
             "appointment_until",
         ),
         (CustomerParams { sort: "colour".into(), ..Default::default() }, "sort"),
@@ -252,7 +264,9 @@ async fn a_name_search_finds_accented_and_unaccented_spellings_through_its_index
     let db = TestDb::new().await;
     let org = db.organization_with_own_prefix().await;
     for (i, name) in
-        ["Nguyễn Văn An", "Nguyễn Văn Anh", "NGUYEN VAN BINH", "Trần Thị Bích", "Đặng Minh Đức", "Lê 50% Thu"].iter().enumerate()
+        ["Nguyễn Văn An", "Nguyễn Văn Anh", "NGUYEN VAN BINH", "Trần Thị Bích", "Đặng Minh Đức", "Lê 50% Thu"]
+            .iter()
+            .enumerate()
     {
         sqlx::query(
             "INSERT INTO khach_hang (organization_id, ten_khach, sdt, ngay_nhap_don) VALUES ($1, $2, $3, '2026-11-01')",
@@ -318,7 +332,11 @@ async fn another_organizations_manager_can_neither_see_nor_change_these_customer
     let org = organization_with_rates(&db).await;
     referral_chain(&db.pool, &org, &["V1", "V0"]).await;
     let customer = enter(&db, &org, "0999000001", "V0", "2026-11-02", CustomerStatus::Served, 1_000_000.0).await;
-    sqlx::query("UPDATE khach_hang SET ten_khach = 'Võ Thị Riêng' WHERE id = $1").bind(customer).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE khach_hang SET ten_khach = 'Võ Thị Riêng' WHERE id = $1")
+        .bind(customer)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let theirs = db.organization_with_own_prefix().await;
     let base = spawn_app(db.store.clone()).await;
     let manager = signed_in_client(&base, &db.store, &org, Role::Manager).await;
@@ -358,12 +376,13 @@ async fn another_organizations_manager_can_neither_see_nor_change_these_customer
     let (status, body) = change(&manager, "Huy").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["customer"]["status"], "Huy");
-    let reversed: f64 =
-        sqlx::query_scalar("SELECT SUM(amount)::float8 FROM commissions WHERE khach_hang_id = $1 AND kind = 'reversal'")
-            .bind(customer)
-            .fetch_one(&db.pool)
-            .await
-            .unwrap();
+    let reversed: f64 = sqlx::query_scalar(
+        "SELECT SUM(amount)::float8 FROM commissions WHERE khach_hang_id = $1 AND kind = 'reversal'",
+    )
+    .bind(customer)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
     assert_eq!(reversed, -150_000.0);
     assert_eq!(body["commission_moves"][0]["amount"].as_f64(), Some(reversed));
     db.cleanup().await;

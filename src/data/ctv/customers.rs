@@ -245,12 +245,13 @@ impl OrganizationStore {
         .bind(id)
         .fetch_all(&mut *tx)
         .await?;
-        let customer: CustomerRow =
-            sql::query_as(&format!("SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.id = $2"))
-                .bind(organization.id)
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let customer: CustomerRow = sql::query_as(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.id = $2"
+        ))
+        .bind(organization.id)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
         let commission_moves = moves
             .into_iter()
@@ -261,7 +262,11 @@ impl OrganizationStore {
                 amount,
             })
             .collect();
-        Ok(StatusChangeOutcome::Changed(StatusChanged { customer: customer.into(), from: change.leaving(), commission_moves }))
+        Ok(StatusChangeOutcome::Changed(StatusChanged {
+            customer: customer.into(),
+            from: change.leaving(),
+            commission_moves,
+        }))
     }
 
     /// What the customers page shows: the phone number looked up (when one is given)

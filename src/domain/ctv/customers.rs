@@ -298,10 +298,8 @@ impl CustomerParams {
             }
         }
         let (ordered_from, ordered_until) = range(("from", &self.from), ("until", &self.until))?;
-        let (appointment_from, appointment_until) = range(
-            ("appointment_from", &self.appointment_from),
-            ("appointment_until", &self.appointment_until),
-        )?;
+        let (appointment_from, appointment_until) =
+            range(("appointment_from", &self.appointment_from), ("appointment_until", &self.appointment_until))?;
         let name_words: Vec<String> = self.q.split_whitespace().map(str::to_owned).collect();
         if name_words.len() > 8 || self.q.chars().count() > 100 {
             return Err(FieldError::new("q", "search for a name with at most 8 words and 100 characters"));

@@ -7,8 +7,8 @@
 
 use crate::domain::ctv::commissions::CommissionKind;
 use crate::domain::ctv::customers::{
-    Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerSortColumn, CustomerStatus,
-    DuplicateMatch, PhoneCheck, StatusChanged,
+    Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerSortColumn, CustomerStatus, DuplicateMatch,
+    PhoneCheck, StatusChanged,
 };
 use crate::domain::format::format_vnd;
 use crate::domain::query::query_string;
@@ -218,7 +218,11 @@ fn StatusChangeResult(change: ServerAction<ChangeCustomerStatus>) -> impl IntoVi
 }
 
 #[component]
-fn Listing(listing: CustomerListing, params: CustomerParams, change: ServerAction<ChangeCustomerStatus>) -> impl IntoView {
+fn Listing(
+    listing: CustomerListing,
+    params: CustomerParams,
+    change: ServerAction<ChangeCustomerStatus>,
+) -> impl IntoView {
     let page_href = |page: u32| {
         let page = if page <= 1 { String::new() } else { page.to_string() };
         customers_href(&CustomerParams { page, ..params.clone() })
@@ -291,7 +295,12 @@ impl CustomerSortSpec {
             (false, false) => "asc",
         };
         let sort = if column == CustomerSortColumn::default() { "" } else { column.as_str() };
-        customers_href(&CustomerParams { sort: sort.into(), order: order.into(), page: String::new(), ..params.clone() })
+        customers_href(&CustomerParams {
+            sort: sort.into(),
+            order: order.into(),
+            page: String::new(),
+            ..params.clone()
+        })
     }
 }
 
@@ -425,7 +434,8 @@ fn StatusControl(customer: Customer, change: ServerAction<ChangeCustomerStatus>)
     }
     let pending = change.pending();
     let label = format!("New status of customer #{}", customer.id);
-    let options = next.iter().map(|status| view! { <option value=status.as_str()>{status.as_str()}</option> }).collect_view();
+    let options =
+        next.iter().map(|status| view! { <option value=status.as_str()>{status.as_str()}</option> }).collect_view();
     view! {
         <ActionForm action=change attr:class="inline-form status-form">
             <input type="hidden" name="id" value=customer.id.to_string()/>
