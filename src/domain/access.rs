@@ -152,6 +152,7 @@ pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("get_network_overview", &[Collaborators]),
     ("get_customers", &[Collaborators]),
     ("enter_customer", &[Collaborators]),
+    ("change_customer_status", &[Collaborators]),
     ("get_commission_report", &[Collaborators]),
     ("get_commission_statement", &[Collaborators]),
     ("get_collaborator_statement", &[Collaborators]),

@@ -15,6 +15,7 @@ mod cli;
 mod commission_periods;
 mod commissions;
 mod common;
+mod ctv_customers;
 mod demo_data;
 mod fairness;
 mod http;

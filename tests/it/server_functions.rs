@@ -43,6 +43,7 @@ fn bad_call(name: &str) -> BadCall {
             ],
             "phone",
         ),
+        "change_customer_status" => Form(&[("id", "first"), ("status", "Huy")], "id"),
         "get_commission_report" => Form(&[("params[period]", "2026-13")], "period"),
         "get_commission_statement" => Form(&[("period", "last month"), ("ma_ctv", "CTV1")], "period"),
         "get_collaborator_statement" => Form(&[("ctv", "CTV1"), ("period", "2026-13")], "period"),

@@ -1,13 +1,17 @@
 //! Customers (`khach_hang`): phone lookup, seed 000's duplicate-phone rule, entering a
-//! customer, changing its status (which recalculates its commissions), and filters.
+//! customer, changing its status through the allowed transitions (which recalculates
+//! its commissions), and the list's filters, name search and order.
 
 use super::commissions::recalculate_in;
-use super::{CustomerRow, CUSTOMER_COLUMNS};
+use super::{like_escaped, CustomerRow, CUSTOMER_COLUMNS};
 use crate::data::{sql, OrganizationStore};
-use crate::domain::ctv::commissions::RecalculationSummary;
+use crate::domain::ctv::commissions::{CommissionKind, RecalculationSummary};
 use crate::domain::ctv::customers::{
-    Customer, CustomerFilter, CustomerListing, CustomerStatus, DuplicateMatch, DuplicateReason, NewCustomer, PhoneCheck,
+    CommissionMove, Customer, CustomerFilter, CustomerListing, CustomerSortColumn, CustomerStatus, DuplicateMatch,
+    DuplicateReason, NewCustomer, PhoneCheck, StatusChange, StatusChanged, CUSTOMER_PAGE_ROWS,
 };
+use crate::domain::field_error::FieldError;
+use chrono::NaiveDate;
 use sqlx::{Postgres, QueryBuilder};
 
 /// Rows a filtered customer list returns at most per page.
@@ -21,6 +25,15 @@ pub enum CustomerEntry {
     Duplicate(Vec<DuplicateMatch>),
     /// The closer's code names no collaborator of the organization.
     UnknownCloser,
+}
+
+/// The outcome of a status change asked for.
+#[derive(Debug)]
+pub enum StatusChangeOutcome {
+    Changed(StatusChanged),
+    /// The transition table does not allow it; the refusal names `status`.
+    Refused(FieldError),
+    NoSuchCustomer,
 }
 
 #[derive(sqlx::FromRow)]
@@ -163,8 +176,9 @@ impl OrganizationStore {
     }
 
     /// Sets a customer's status and, in the same transaction, brings its commissions in
-    /// line: paid when it becomes served, reversed when it stops being served.
-    /// `None` if the organization has no such customer.
+    /// line: paid when it becomes served, reversed when it stops being served. Any status
+    /// (the demo generator's and the tests' way); the page goes through
+    /// [`OrganizationStore::change_customer_status`]. `None` if the organization has no such customer.
     pub async fn set_customer_status(
         &self,
         id: i64,
@@ -188,6 +202,73 @@ impl OrganizationStore {
         Ok(Some(summary))
     }
 
+    /// Moves a customer to `to` if the transition table allows it from the status it has
+    /// now (read under a row lock, so two changes at once take turns), and recalculates
+    /// its commissions in the same transaction with the engine: a served customer
+    /// cancelled gets its lines reversed; lines for a closed month land in the first
+    /// open one (the engine's rule). `today`: the database's date when `None`.
+    pub async fn change_customer_status(
+        &self,
+        id: i64,
+        to: CustomerStatus,
+        today: Option<NaiveDate>,
+    ) -> Result<StatusChangeOutcome, sqlx::Error> {
+        let organization = &self.organization;
+        let mut tx = self.begin().await?;
+        let current: Option<String> =
+            sql::query_scalar("SELECT trang_thai FROM khach_hang WHERE organization_id = $1 AND id = $2 FOR UPDATE")
+                .bind(organization.id)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(from) = current.as_deref().and_then(CustomerStatus::parse) else {
+            return Ok(StatusChangeOutcome::NoSuchCustomer);
+        };
+        let change = match StatusChange::check(from, to) {
+            Ok(change) => change,
+            Err(refusal) => return Ok(StatusChangeOutcome::Refused(refusal)),
+        };
+        sql::query("UPDATE khach_hang SET trang_thai = $3, updated_at = NOW() WHERE organization_id = $1 AND id = $2")
+            .bind(organization.id)
+            .bind(id)
+            .bind(change.entering().as_str())
+            .execute(&mut *tx)
+            .await?;
+        recalculate_in(&mut tx, organization, Some(&[id]), today).await?;
+        // The lines written just now: a transaction's NOW() is the `created_at` of each.
+        let moves: Vec<(String, String, i64, f64)> = sql::query_as(
+            "SELECT to_char(period, 'YYYY-MM'), kind, COUNT(*), SUM(amount)::float8 FROM commissions
+             WHERE organization_id = $1 AND khach_hang_id = $2 AND created_at = NOW()
+             GROUP BY period, kind ORDER BY period, kind",
+        )
+        .bind(organization.id)
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let customer: CustomerRow = sql::query_as(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM khach_hang k WHERE k.organization_id = $1 AND k.id = $2"
+        ))
+        .bind(organization.id)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let commission_moves = moves
+            .into_iter()
+            .map(|(period, kind, lines, amount)| CommissionMove {
+                period,
+                kind: CommissionKind::parse(&kind).unwrap_or(CommissionKind::Adjustment),
+                lines,
+                amount,
+            })
+            .collect();
+        Ok(StatusChangeOutcome::Changed(StatusChanged {
+            customer: customer.into(),
+            from: change.leaving(),
+            commission_moves,
+        }))
+    }
+
     /// What the customers page shows: the phone number looked up (when one is given)
     /// with seed 000's verdict on it, and a page of the filtered list.
     pub async fn customer_listing(
@@ -201,12 +282,14 @@ impl OrganizationStore {
                 tokio::try_join!(self.customers_by_phone(phone), self.duplicate_matches(phone))?;
             Ok::<_, sqlx::Error>(Some(PhoneCheck { phone: phone.to_owned(), customers, duplicates }))
         };
-        let (phone, customers) = tokio::try_join!(phone_check, self.customers(filter))?;
-        let next_before = (customers.len() as i64 == PAGE_ROWS).then(|| customers.last().map(|c| c.id)).flatten();
-        Ok(CustomerListing { phone, customers, next_before })
+        let (phone, mut customers) = tokio::try_join!(phone_check, self.customers(filter))?;
+        let has_next = customers.len() > CUSTOMER_PAGE_ROWS;
+        customers.truncate(CUSTOMER_PAGE_ROWS);
+        Ok(CustomerListing { phone, customers, page: filter.page.max(1), has_next })
     }
 
-    /// A page of customers matching the filter, newest first (by id).
+    /// A page of customers matching the filter, in its order, with the first customer of
+    /// the next page after them when there is one (`CUSTOMER_PAGE_ROWS + 1` at most).
     pub async fn customers(&self, filter: &CustomerFilter) -> Result<Vec<Customer>, sqlx::Error> {
         let organization = &self.organization;
         let mut query = QueryBuilder::<Postgres>::new(format!(
@@ -217,19 +300,48 @@ impl OrganizationStore {
             let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
             query.push(" AND k.trang_thai = ANY(").push_bind(statuses).push(")");
         }
-        if let Some(from) = &filter.ordered_from {
-            query.push(" AND k.ngay_nhap_don >= ").push_bind(from.clone()).push("::date");
-        }
-        if let Some(until) = &filter.ordered_until {
-            query.push(" AND k.ngay_nhap_don <= ").push_bind(until.clone()).push("::date");
+        let ranges = [
+            ("k.ngay_nhap_don >= ", &filter.ordered_from),
+            ("k.ngay_nhap_don <= ", &filter.ordered_until),
+            ("k.ngay_hen_lam >= ", &filter.appointment_from),
+            ("k.ngay_hen_lam <= ", &filter.appointment_until),
+        ];
+        for (condition, day) in ranges {
+            if let Some(day) = day {
+                query.push(" AND ").push(condition).push_bind(day.clone()).push("::date");
+            }
         }
         if let Some(closer) = &filter.closer {
             query.push(" AND k.nguoi_chot = ").push_bind(closer.clone());
         }
-        if let Some(before) = filter.before_id {
-            query.push(" AND k.id < ").push_bind(before);
+        // Each word starts a word of the name, both sides folded alike (migration
+        // 20261205000060): "an" finds "An" and "Anh", not "Văn". The first condition is
+        // the trigram index's expression and narrows; the second keeps word starts.
+        for word in &filter.name_words {
+            let pattern = like_escaped(word);
+            query
+                .push(" AND customer_name_key(k.ten_khach) LIKE '%' || customer_name_key(")
+                .push_bind(pattern.clone())
+                .push(") || '%' AND ' ' || customer_name_key(k.ten_khach) LIKE '% ' || customer_name_key(")
+                .push_bind(pattern)
+                .push(") || '%'");
         }
-        query.push(" ORDER BY k.id DESC LIMIT ").push_bind(PAGE_ROWS);
+        let direction = if filter.sort.descending { "DESC" } else { "ASC" };
+        let column = match filter.sort.column {
+            CustomerSortColumn::Entered => None,
+            CustomerSortColumn::Name => Some("k.ten_khach"),
+            CustomerSortColumn::Ordered => Some("k.ngay_nhap_don"),
+            CustomerSortColumn::Appointment => Some("k.ngay_hen_lam"),
+            CustomerSortColumn::Status => Some("k.trang_thai"),
+            CustomerSortColumn::Amount => Some("k.so_tien"),
+        };
+        query.push(" ORDER BY ");
+        if let Some(column) = column {
+            // Customers without an appointment last, whichever the direction.
+            query.push(format!("{column} {direction} NULLS LAST, "));
+        }
+        query.push(format!("k.id {direction} LIMIT "));
+        query.push_bind(PAGE_ROWS + 1).push(" OFFSET ").push_bind(i64::from(filter.page.max(1) - 1) * PAGE_ROWS);
         let rows: Vec<CustomerRow> =
             query.build_query_as().persistent(sql::named()).fetch_all(&mut *self.begin().await?).await?;
         Ok(rows.into_iter().map(Into::into).collect())

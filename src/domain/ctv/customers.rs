@@ -53,6 +53,86 @@ impl CustomerStatus {
     pub fn earns_commission(self) -> bool {
         self == Self::Served
     }
+
+    /// The statuses a customer in this one may be moved to ([`STATUS_TRANSITIONS`]).
+    pub fn next_statuses(self) -> &'static [CustomerStatus] {
+        STATUS_TRANSITIONS.iter().find(|(from, _)| *from == self).map_or(&[], |(_, to)| to)
+    }
+}
+
+/// The life of an order, as seed 000's statuses tell it: contacted, booked, a deposit,
+/// served or not shown, and cancellation from anywhere before the end. A served customer
+/// can still be cancelled (a refund): its commissions are then reversed. A cancelled
+/// order stays cancelled; the customer comes back as a new order (the duplicate rule
+/// lets a cancelled one through). A no-show may book again.
+pub const STATUS_TRANSITIONS: [(CustomerStatus, &[CustomerStatus]); 7] = {
+    use CustomerStatus::*;
+    [
+        (New, &[Contacted, Booked, Deposited, Served, Cancelled]),
+        (Contacted, &[Booked, Deposited, Served, Cancelled]),
+        (Booked, &[Deposited, Served, NoShow, Cancelled]),
+        (Deposited, &[Served, NoShow, Cancelled]),
+        (Served, &[Cancelled]),
+        (NoShow, &[Booked, Cancelled]),
+        (Cancelled, &[]),
+    ]
+};
+
+/// A status change the transition table allows; only [`StatusChange::check`] makes one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    from: CustomerStatus,
+    to: CustomerStatus,
+}
+
+impl StatusChange {
+    /// `from` → `to` if the table allows it; otherwise a refusal naming `status` that
+    /// says where the customer may go.
+    pub fn check(from: CustomerStatus, to: CustomerStatus) -> Result<Self, FieldError> {
+        if from.next_statuses().contains(&to) {
+            return Ok(Self { from, to });
+        }
+        let allowed: Vec<&str> = from.next_statuses().iter().map(|s| s.as_str()).collect();
+        let allowed = if allowed.is_empty() { "none: it is final".to_owned() } else { allowed.join(", ") };
+        Err(FieldError::new("status", format!("a customer '{from}' cannot become '{to}' (allowed: {allowed})")))
+    }
+
+    /// The status the customer leaves.
+    pub fn leaving(self) -> CustomerStatus {
+        self.from
+    }
+
+    /// The status the customer enters.
+    pub fn entering(self) -> CustomerStatus {
+        self.to
+    }
+}
+
+/// A status change made, and what it did to the commission ledger.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusChanged {
+    pub customer: Customer,
+    pub from: CustomerStatus,
+    /// The ledger lines the change wrote, summed per month and kind.
+    pub commission_moves: Vec<CommissionMove>,
+}
+
+impl StatusChanged {
+    /// The sum of the lines written, in đồng (negative when commission was taken back).
+    pub fn net_amount(&self) -> f64 {
+        self.commission_moves.iter().map(|m| m.amount).sum()
+    }
+}
+
+/// Lines of one kind written into one month by a status change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommissionMove {
+    /// `YYYY-MM`: the month of service, or the open month when that one is closed.
+    pub period: String,
+    pub kind: crate::domain::ctv::commissions::CommissionKind,
+    pub lines: i64,
+    /// In đồng.
+    pub amount: f64,
 }
 
 impl std::fmt::Display for CustomerStatus {
@@ -80,17 +160,80 @@ pub struct Customer {
 /// Which customers a list shows: every condition given must hold.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomerFilter {
+    /// Any of these statuses; all when empty.
     pub statuses: Vec<CustomerStatus>,
     /// Order entry dates, both ends included, `YYYY-MM-DD`.
     pub ordered_from: Option<String>,
     pub ordered_until: Option<String>,
+    /// Appointment dates (`ngay_hen_lam`), both ends included, `YYYY-MM-DD`; a customer
+    /// without an appointment is outside any range.
+    pub appointment_from: Option<String>,
+    pub appointment_until: Option<String>,
     pub closer: Option<String>,
-    /// Keyset pagination: customers with a smaller id than this (newest first).
-    pub before_id: Option<i64>,
+    /// Words that each start a word of the name, accents and case aside.
+    pub name_words: Vec<String>,
+    pub sort: CustomerSort,
+    /// 1 is the first page.
+    pub page: u32,
 }
 
 /// Customers a page of the list shows.
 pub const CUSTOMER_PAGE_ROWS: usize = 200;
+
+/// How far a list may be paged; narrower filters reach the rest.
+pub const MAX_CUSTOMER_PAGE: u32 = 500;
+
+/// The columns the customer list can be ordered by; ties by id, in the same direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CustomerSortColumn {
+    /// Entered last first: the id.
+    #[default]
+    Entered,
+    Name,
+    Ordered,
+    Appointment,
+    Status,
+    Amount,
+}
+
+impl CustomerSortColumn {
+    pub const ALL: [Self; 6] =
+        [Self::Entered, Self::Name, Self::Ordered, Self::Appointment, Self::Status, Self::Amount];
+
+    /// The name in `sort=`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Entered => "id",
+            Self::Name => "name",
+            Self::Ordered => "ordered",
+            Self::Appointment => "appointment",
+            Self::Status => "status",
+            Self::Amount => "amount",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|column| column.as_str() == text)
+    }
+
+    /// Dates, amounts and the newest read best latest or largest first; names A to Z.
+    pub fn descending_by_default(self) -> bool {
+        !matches!(self, Self::Name | Self::Status)
+    }
+}
+
+/// A list's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSort {
+    pub column: CustomerSortColumn,
+    pub descending: bool,
+}
+
+impl Default for CustomerSort {
+    fn default() -> Self {
+        Self { column: CustomerSortColumn::Entered, descending: true }
+    }
+}
 
 /// The customers page's URL parameters, as typed; [`CustomerParams::filter`] checks them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -98,6 +241,10 @@ pub struct CustomerParams {
     /// A phone number to look up.
     #[serde(default)]
     pub phone: String,
+    /// A name, or part of one.
+    #[serde(default)]
+    pub q: String,
+    /// Statuses, comma-separated (a form's repeated `status=` are joined so).
     #[serde(default)]
     pub status: String,
     /// Order entry dates, `YYYY-MM-DD`, both ends included.
@@ -105,12 +252,22 @@ pub struct CustomerParams {
     pub from: String,
     #[serde(default)]
     pub until: String,
+    /// Appointment dates, `YYYY-MM-DD`, both ends included.
+    #[serde(default)]
+    pub appointment_from: String,
+    #[serde(default)]
+    pub appointment_until: String,
     /// A closer's code.
     #[serde(default)]
     pub closer: String,
-    /// The list continues below this customer id.
     #[serde(default)]
-    pub before: String,
+    pub sort: String,
+    /// `asc` or `desc`; the column's natural order when empty.
+    #[serde(default)]
+    pub order: String,
+    /// 1 when empty.
+    #[serde(default)]
+    pub page: String,
 }
 
 impl CustomerParams {
@@ -121,37 +278,89 @@ impl CustomerParams {
             text if is_date(text) => Ok(Some(text.to_owned())),
             text => Err(FieldError::new(field, format!("{text:?} is not a date (YYYY-MM-DD)"))),
         };
-        let statuses = match self.status.trim() {
-            "" => Vec::new(),
-            text => vec![CustomerStatus::parse(text).ok_or_else(|| {
+        let range = |(from_field, from): (&'static str, &str), (until_field, until): (&'static str, &str)| {
+            let (from, until) = (date(from_field, from)?, date(until_field, until)?);
+            if let (Some(from), Some(until)) = (&from, &until) {
+                if from > until {
+                    return Err(FieldError::new(until_field, format!("{until} is before {from}")));
+                }
+            }
+            Ok((from, until))
+        };
+        let mut statuses = Vec::new();
+        for text in self.status.split(',').map(str::trim).filter(|text| !text.is_empty()) {
+            let status = CustomerStatus::parse(text).ok_or_else(|| {
                 let known: Vec<&str> = CustomerStatus::ALL.iter().map(|s| s.as_str()).collect();
                 FieldError::new("status", format!("{text:?}: expected one of {}", known.join(", ")))
-            })?],
-        };
-        let (ordered_from, ordered_until) = (date("from", &self.from)?, date("until", &self.until)?);
-        if let (Some(from), Some(until)) = (&ordered_from, &ordered_until) {
-            if from > until {
-                return Err(FieldError::new("until", format!("{until} is before {from}")));
+            })?;
+            if !statuses.contains(&status) {
+                statuses.push(status);
             }
         }
-        let before_id = match self.before.trim() {
-            "" => None,
-            text => Some(
-                text.parse::<i64>().map_err(|_| FieldError::new("before", format!("{text:?} is not a customer id")))?,
-            ),
+        let (ordered_from, ordered_until) = range(("from", &self.from), ("until", &self.until))?;
+        let (appointment_from, appointment_until) =
+            range(("appointment_from", &self.appointment_from), ("appointment_until", &self.appointment_until))?;
+        let name_words: Vec<String> = self.q.split_whitespace().map(str::to_owned).collect();
+        if name_words.len() > 8 || self.q.chars().count() > 100 {
+            return Err(FieldError::new("q", "search for a name with at most 8 words and 100 characters"));
+        }
+        let column = match self.sort.trim() {
+            "" => CustomerSortColumn::default(),
+            text => CustomerSortColumn::parse(text).ok_or_else(|| {
+                let known: Vec<&str> = CustomerSortColumn::ALL.iter().map(|c| c.as_str()).collect();
+                FieldError::new("sort", format!("{text:?}: expected one of {}", known.join(", ")))
+            })?,
+        };
+        let descending = match self.order.trim() {
+            "" => column.descending_by_default(),
+            "desc" => true,
+            "asc" => false,
+            other => return Err(FieldError::new("order", format!("{other:?}: expected asc or desc"))),
+        };
+        let page = match self.page.trim() {
+            "" => 1,
+            text => match text.parse::<u32>() {
+                Ok(page @ 1..=MAX_CUSTOMER_PAGE) => page,
+                _ => {
+                    return Err(FieldError::new(
+                        "page",
+                        format!("{text:?} is not a page from 1 to {MAX_CUSTOMER_PAGE}; narrow the filters"),
+                    ))
+                }
+            },
         };
         let closer = Some(self.closer.trim().to_owned()).filter(|code| !code.is_empty());
-        Ok(CustomerFilter { statuses, ordered_from, ordered_until, closer, before_id })
+        Ok(CustomerFilter {
+            statuses,
+            ordered_from,
+            ordered_until,
+            appointment_from,
+            appointment_until,
+            closer,
+            name_words,
+            sort: CustomerSort { column, descending },
+            page,
+        })
+    }
+
+    /// The statuses asked for, as the status filter's options are checked.
+    pub fn statuses(&self) -> Vec<&str> {
+        self.status.split(',').map(str::trim).filter(|text| !text.is_empty()).collect()
     }
 
     pub fn query_string(&self) -> String {
         query_string(&[
             ("phone", &self.phone),
+            ("q", &self.q),
             ("status", &self.status),
             ("from", &self.from),
             ("until", &self.until),
+            ("appointment_from", &self.appointment_from),
+            ("appointment_until", &self.appointment_until),
             ("closer", &self.closer),
-            ("before", &self.before),
+            ("sort", &self.sort),
+            ("order", &self.order),
+            ("page", &self.page),
         ])
     }
 }
@@ -169,8 +378,9 @@ pub struct PhoneCheck {
 pub struct CustomerListing {
     pub phone: Option<PhoneCheck>,
     pub customers: Vec<Customer>,
-    /// The id the next page continues below; `None` on the last page.
-    pub next_before: Option<i64>,
+    /// The page shown (1 is the first) and whether another follows.
+    pub page: u32,
+    pub has_next: bool,
 }
 
 /// A customer to enter.
@@ -288,6 +498,62 @@ mod tests {
             NewCustomer { appointment_on: Some("2026-02-30".into()), ..good }.validate().unwrap_err().field,
             "appointment_on"
         );
+    }
+
+    #[test]
+    fn the_transition_table_covers_every_status_and_refusals_say_what_is_allowed() {
+        for status in CustomerStatus::ALL {
+            assert_eq!(STATUS_TRANSITIONS.iter().filter(|(from, _)| *from == status).count(), 1, "{status}");
+            assert!(!status.next_statuses().contains(&status), "{status} to itself is no change");
+        }
+        // Only a served customer earns, and every way out of served is a cancellation.
+        assert_eq!(CustomerStatus::Served.next_statuses(), [CustomerStatus::Cancelled]);
+        assert!(CustomerStatus::Cancelled.next_statuses().is_empty());
+        let change = StatusChange::check(CustomerStatus::Deposited, CustomerStatus::Served).unwrap();
+        assert_eq!((change.leaving(), change.entering()), (CustomerStatus::Deposited, CustomerStatus::Served));
+        let refused = StatusChange::check(CustomerStatus::Served, CustomerStatus::Deposited).unwrap_err();
+        assert_eq!(refused.field, "status");
+        assert_eq!(refused.message, "a customer 'Da den lam' cannot become 'Da coc' (allowed: Huy)");
+        let refused = StatusChange::check(CustomerStatus::Cancelled, CustomerStatus::New).unwrap_err();
+        assert!(refused.message.ends_with("(allowed: none: it is final)"), "{}", refused.message);
+    }
+
+    #[test]
+    fn list_parameters_read_several_statuses_both_date_ranges_and_the_order() {
+        let params = CustomerParams {
+            q: "  nguyen   van an ".into(),
+            status: "Da coc, Da den lam,Da coc".into(),
+            appointment_from: "2026-11-01".into(),
+            appointment_until: "2026-11-30".into(),
+            sort: "appointment".into(),
+            page: "3".into(),
+            ..Default::default()
+        };
+        let filter = params.filter().unwrap();
+        assert_eq!(filter.statuses, [CustomerStatus::Deposited, CustomerStatus::Served]);
+        assert_eq!(filter.name_words, ["nguyen", "van", "an"]);
+        assert_eq!(
+            (filter.appointment_from.as_deref(), filter.appointment_until.as_deref()),
+            (Some("2026-11-01"), Some("2026-11-30"))
+        );
+        assert_eq!(filter.sort, CustomerSort { column: CustomerSortColumn::Appointment, descending: true });
+        assert_eq!(filter.page, 3);
+        assert_eq!(
+            params.query_string(),
+            "q=%20%20nguyen%20%20%20van%20an%20&status=Da%20coc%2C%20Da%20den%20lam%2CDa%20coc\
+             &appointment_from=2026-11-01&appointment_until=2026-11-30&sort=appointment&page=3"
+        );
+        let name = CustomerParams { sort: "name".into(), order: "desc".into(), ..Default::default() }.filter().unwrap();
+        assert_eq!(name.sort, CustomerSort { column: CustomerSortColumn::Name, descending: true });
+        assert_eq!(CustomerParams::default().filter().unwrap().sort, CustomerSort::default());
+        for (bad, field) in [
+            (CustomerParams { order: "up".into(), ..Default::default() }, "order"),
+            (CustomerParams { page: "501".into(), ..Default::default() }, "page"),
+            (CustomerParams { until: "2026-01-01".into(), from: "2026-02-01".into(), ..Default::default() }, "until"),
+            (CustomerParams { q: "a b c d e f g h i".into(), ..Default::default() }, "q"),
+        ] {
+            assert_eq!(bad.filter().unwrap_err().field, field);
+        }
     }
 
     #[test]

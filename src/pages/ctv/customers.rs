@@ -1,10 +1,14 @@
-//! `/customers?phone=…&status=…&from=…&until=…&closer=…&before=…`: the collaborators'
-//! customers. Look up a phone number (with seed 000's duplicate verdict on it), filter
-//! the list by status, order dates and closer, and enter a new customer: the duplicate
+//! `/customers?phone=…&q=…&status=…&from=…&until=…&appointment_from=…&appointment_until=…&closer=…&sort=…&order=…&page=…`:
+//! the collaborators' customers. Look up a phone number (with seed 000's duplicate
+//! verdict on it), search by name (accents optional), filter the list by statuses, order
+//! and appointment dates and closer, change a customer's status through the allowed
+//! transitions (seeing the commission it moved), and enter a new customer: the duplicate
 //! rule runs first and says why a phone is taken.
 
+use crate::domain::ctv::commissions::CommissionKind;
 use crate::domain::ctv::customers::{
-    Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerStatus, DuplicateMatch, PhoneCheck,
+    Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerSortColumn, CustomerStatus, DuplicateMatch,
+    PhoneCheck, StatusChanged,
 };
 use crate::domain::format::format_vnd;
 use crate::domain::query::query_string;
@@ -67,6 +71,23 @@ pub async fn enter_customer(
     }
 }
 
+/// Moves customer `id` to `status` through the allowed transitions; its commissions follow.
+#[server]
+pub async fn change_customer_status(id: String, status: String) -> Result<StatusChanged, ServerError> {
+    use crate::data::ctv::customers::StatusChangeOutcome;
+    use crate::domain::field_error::FieldError;
+    use crate::server::error::AppError;
+    let (_member, store) = crate::server::auth::tenant()?;
+    let id = id.trim().parse::<i64>().map_err(|_| FieldError::new("id", format!("{id:?} is not a customer id")))?;
+    let status = CustomerStatus::parse(status.trim())
+        .ok_or_else(|| FieldError::new("status", format!("{status:?} is not a status")))?;
+    match store.change_customer_status(id, status, None).await? {
+        StatusChangeOutcome::Changed(changed) => Ok(changed),
+        StatusChangeOutcome::Refused(refusal) => Err(refusal.into()),
+        StatusChangeOutcome::NoSuchCustomer => Err(AppError::NotFound("customer").into()),
+    }
+}
+
 fn customers_href(params: &CustomerParams) -> String {
     with_query("/customers", &params.query_string())
 }
@@ -79,16 +100,27 @@ pub fn CustomersPage() -> impl IntoView {
         let get = |name: &str| map.get(name).unwrap_or_default();
         CustomerParams {
             phone: get("phone"),
-            status: get("status"),
+            q: get("q"),
+            // The filter form sends one `status=` per status chosen; links send them joined.
+            status: map.get_all("status").unwrap_or_default().join(","),
             from: get("from"),
             until: get("until"),
+            appointment_from: get("appointment_from"),
+            appointment_until: get("appointment_until"),
             closer: get("closer"),
-            before: get("before"),
+            sort: get("sort"),
+            order: get("order"),
+            page: get("page"),
         }
     });
     let enter = ServerAction::<EnterCustomer>::new();
-    // A customer entered shows at the top of the list (and in a phone lookup) at once.
-    let listing = Resource::new(move || (params.get(), enter.version().get()), |(params, _)| get_customers(params));
+    let change = ServerAction::<ChangeCustomerStatus>::new();
+    // A customer entered shows at the top of the list (and in a phone lookup) at once; a
+    // status changed shows in its row.
+    let listing = Resource::new(
+        move || (params.get(), enter.version().get(), change.version().get()),
+        |(params, _, _)| get_customers(params),
+    );
     view! {
         <Title text="Customers"/>
         <section class="page">
@@ -96,11 +128,12 @@ pub fn CustomersPage() -> impl IntoView {
             <div class="customer-layout">
                 <div>
                     {move || view! { <LookupAndFilters params=params.get()/> }}
+                    <StatusChangeResult change/>
                     <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading customers…"</p> }>
                         {move || Suspend::new(async move {
                             let params = params.get();
                             match listing.await {
-                                Ok(listing) => view! { <Listing listing params/> }.into_any(),
+                                Ok(listing) => view! { <Listing listing params change/> }.into_any(),
                                 Err(error) => view! { <p class="error" role="alert" data-testid="customers-error">{error.to_string()}</p> }.into_any(),
                             }
                         })}
@@ -114,9 +147,10 @@ pub fn CustomersPage() -> impl IntoView {
 
 #[component]
 fn LookupAndFilters(params: CustomerParams) -> impl IntoView {
+    let chosen = params.statuses();
     let statuses = CustomerStatus::ALL
         .into_iter()
-        .map(|status| view! { <option value=status.as_str() selected=params.status == status.as_str()>{status.as_str()}</option> })
+        .map(|status| view! { <option value=status.as_str() selected=chosen.contains(&status.as_str())>{status.as_str()}</option> })
         .collect_view();
     view! {
         <form class="filters" method="get" action="/customers" role="search" aria-label="Phone lookup">
@@ -125,43 +159,153 @@ fn LookupAndFilters(params: CustomerParams) -> impl IntoView {
             </label>
             <button type="submit">"Look up"</button>
         </form>
-        <form class="filters" method="get" action="/customers" aria-label="Customer filters">
-            <label>"Status"
-                <select name="status"><option value="">"All"</option>{statuses}</select>
+        <form class="filters customer-filters" method="get" action="/customers" aria-label="Customer filters">
+            <label>"Name"<input name="q" type="search" value=params.q.clone() autocomplete="off" placeholder="nguyen van an"/></label>
+            <label>"Status (Ctrl/⌘ for several)"
+                <select name="status" multiple size="4">{statuses}</select>
             </label>
-            <label>"Ordered from"<input name="from" type="date" value=params.from.clone()/></label>
-            <label>"until"<input name="until" type="date" value=params.until.clone()/></label>
+            <fieldset>
+                <legend>"Ordered"</legend>
+                <label>"Ordered from"<input name="from" type="date" value=params.from.clone()/></label>
+                <label>"Ordered until"<input name="until" type="date" value=params.until.clone()/></label>
+            </fieldset>
+            <fieldset>
+                <legend>"Appointment"</legend>
+                <label>"Appointment from"<input name="appointment_from" type="date" value=params.appointment_from.clone()/></label>
+                <label>"Appointment until"<input name="appointment_until" type="date" value=params.appointment_until.clone()/></label>
+            </fieldset>
             <label>"Closer code"<input name="closer" type="text" value=params.closer.clone() autocomplete="off"/></label>
+            // The order chosen by a column header stays when the filters change.
+            {(!params.sort.is_empty()).then(|| view! { <input type="hidden" name="sort" value=params.sort.clone()/> })}
+            {(!params.order.is_empty()).then(|| view! { <input type="hidden" name="order" value=params.order.clone()/> })}
             <button type="submit">"Apply"</button>
             <a href="/customers" class="clear">"Clear"</a>
         </form>
     }
 }
 
+/// What the last status change did: the customer's new status and the commission it moved.
 #[component]
-fn Listing(listing: CustomerListing, params: CustomerParams) -> impl IntoView {
-    let next =
-        listing.next_before.map(|id| customers_href(&CustomerParams { before: id.to_string(), ..params.clone() }));
-    let first = (!params.before.is_empty())
-        .then(|| customers_href(&CustomerParams { before: String::new(), ..params.clone() }));
-    let empty = listing.customers.is_empty();
+fn StatusChangeResult(change: ServerAction<ChangeCustomerStatus>) -> impl IntoView {
     view! {
-        {listing.phone.map(|check| view! { <PhoneVerdict check/> })}
-        <h2>"Customers, newest first"</h2>
+        <div aria-live="polite" data-testid="status-change-result">
+            {move || change.value().get().map(|result| match result {
+                Ok(changed) => {
+                    let moves = changed.commission_moves.iter().map(|m| {
+                        let kind = match m.kind {
+                            CommissionKind::Earning => "earned",
+                            CommissionKind::Reversal => "reversed",
+                            CommissionKind::Adjustment => "adjusted",
+                        };
+                        let lines = if m.lines == 1 { "line" } else { "lines" };
+                        format!("{} {kind} in {} ({} {lines})", format_vnd(m.amount), m.period, m.lines)
+                    }).collect::<Vec<_>>();
+                    let commission = if moves.is_empty() {
+                        "no commission moved".to_owned()
+                    } else {
+                        format!("commission {}: {}", format_vnd(changed.net_amount()), moves.join("; "))
+                    };
+                    view! {
+                        <p class="verdict ok" role="status">
+                            {format!("Customer #{} {}: '{}' → '{}'; {commission}.", changed.customer.id, changed.customer.name, changed.from, changed.customer.status)}
+                        </p>
+                    }.into_any()
+                }
+                Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn Listing(
+    listing: CustomerListing,
+    params: CustomerParams,
+    change: ServerAction<ChangeCustomerStatus>,
+) -> impl IntoView {
+    let page_href = |page: u32| {
+        let page = if page <= 1 { String::new() } else { page.to_string() };
+        customers_href(&CustomerParams { page, ..params.clone() })
+    };
+    let next = listing.has_next.then(|| page_href(listing.page + 1));
+    let previous = (listing.page > 1).then(|| page_href(listing.page - 1));
+    let first = (listing.page > 2).then(|| page_href(1));
+    let empty = listing.customers.is_empty();
+    let sort = CustomerSortSpec::of(&params);
+    view! {
+        {listing.phone.map(|check| view! { <PhoneVerdict check change/> })}
+        <h2>{format!("Customers, {}", sort.describe())}</h2>
         {if empty {
             view! { <p class="empty-state" role="status">"No customer matches these filters."</p> }.into_any()
         } else {
-            view! { <CustomerTable customers=listing.customers testid="customer-list"/> }.into_any()
+            view! { <CustomerTable customers=listing.customers testid="customer-list" change sort=Some((params.clone(), sort))/> }.into_any()
         }}
         <nav class="pager" aria-label="Customer pages">
             {first.map(|href| view! { <a href=href>"↞ First page"</a> })}
+            {previous.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
+            {(listing.page > 1 || listing.has_next).then(|| view! { <span class="muted">{format!("Page {}", listing.page)}</span> })}
             {next.map(|href| view! { <a href=href rel="next" data-testid="customers-next">"Next →"</a> })}
         </nav>
     }
 }
 
+/// The list's order as the URL asks it (the default when it asks nothing valid).
+#[derive(Clone, Copy)]
+struct CustomerSortSpec {
+    column: CustomerSortColumn,
+    descending: bool,
+}
+
+impl CustomerSortSpec {
+    fn of(params: &CustomerParams) -> Self {
+        let column = CustomerSortColumn::parse(params.sort.trim()).unwrap_or_default();
+        let descending = match params.order.trim() {
+            "asc" => false,
+            "desc" => true,
+            _ => column.descending_by_default(),
+        };
+        Self { column, descending }
+    }
+
+    fn describe(self) -> &'static str {
+        use CustomerSortColumn::*;
+        match (self.column, self.descending) {
+            (Entered, true) => "newest first",
+            (Entered, false) => "oldest first",
+            (Name, false) => "by name, A to Z",
+            (Name, true) => "by name, Z to A",
+            (Ordered, true) => "by order date, latest first",
+            (Ordered, false) => "by order date, earliest first",
+            (Appointment, true) => "by appointment, latest first",
+            (Appointment, false) => "by appointment, earliest first",
+            (Status, false) => "by status, A to Z",
+            (Status, true) => "by status, Z to A",
+            (Amount, true) => "by amount, largest first",
+            (Amount, false) => "by amount, smallest first",
+        }
+    }
+
+    /// The first page in `column`'s order: its usual direction, or the other one when
+    /// the list is in that order already.
+    fn href(self, params: &CustomerParams, column: CustomerSortColumn) -> String {
+        let descending = if self.column == column { !self.descending } else { column.descending_by_default() };
+        let order = match (descending == column.descending_by_default(), descending) {
+            (true, _) => "",
+            (false, true) => "desc",
+            (false, false) => "asc",
+        };
+        let sort = if column == CustomerSortColumn::default() { "" } else { column.as_str() };
+        customers_href(&CustomerParams {
+            sort: sort.into(),
+            order: order.into(),
+            page: String::new(),
+            ..params.clone()
+        })
+    }
+}
+
 #[component]
-fn PhoneVerdict(check: PhoneCheck) -> impl IntoView {
+fn PhoneVerdict(check: PhoneCheck, change: ServerAction<ChangeCustomerStatus>) -> impl IntoView {
     let PhoneCheck { phone, customers, duplicates } = check;
     let verdict = if duplicates.is_empty() {
         view! { <p class="verdict ok" role="status" data-testid="phone-verdict">{format!("{phone} is free: a new customer may be entered with it.")}</p> }.into_any()
@@ -177,7 +321,7 @@ fn PhoneVerdict(check: PhoneCheck) -> impl IntoView {
     let found = if customers.is_empty() {
         view! { <p class="muted">"No customer has this phone number."</p> }.into_any()
     } else {
-        view! { <CustomerTable customers testid="phone-customers"/> }.into_any()
+        view! { <CustomerTable customers testid="phone-customers" change sort=None/> }.into_any()
     };
     view! {
         <section class="phone-check" aria-label="Phone lookup result">
@@ -200,8 +344,15 @@ fn DuplicateReasons(matches: Vec<DuplicateMatch>) -> impl IntoView {
     }
 }
 
+/// Customers in a table, each row with its status control; `sort`: the list's order,
+/// whose headers then sort it (the phone lookup's table has none).
 #[component]
-fn CustomerTable(customers: Vec<Customer>, testid: &'static str) -> impl IntoView {
+fn CustomerTable(
+    customers: Vec<Customer>,
+    testid: &'static str,
+    change: ServerAction<ChangeCustomerStatus>,
+    sort: Option<(CustomerParams, CustomerSortSpec)>,
+) -> impl IntoView {
     let rows = customers
         .into_iter()
         .map(|customer| {
@@ -209,33 +360,90 @@ fn CustomerTable(customers: Vec<Customer>, testid: &'static str) -> impl IntoVie
                 let href = with_query("/network", &query_string(&[("ctv", &code)]));
                 view! { <a href=href>{code}</a> }
             });
+            let id = customer.id;
+            let status = customer.status.as_str();
+            let cells = (
+                customer.name.clone(),
+                customer.phone.clone(),
+                customer.ordered_on.clone(),
+                customer.appointment_on.clone().unwrap_or_default(),
+                customer.service.clone().unwrap_or_default(),
+                format_vnd(customer.amount),
+            );
+            let (name, phone, ordered_on, appointment_on, service, amount) = cells;
             view! {
-                <tr data-customer=customer.id.to_string()>
-                    <td class="num">{customer.id}</td>
-                    <td>{customer.name}</td>
-                    <td>{customer.phone}</td>
-                    <td>{customer.ordered_on}</td>
-                    <td>{customer.appointment_on.unwrap_or_default()}</td>
-                    <td>{customer.status.as_str()}</td>
+                <tr data-customer=id.to_string()>
+                    <td class="num">{id}</td>
+                    <td>{name}</td>
+                    <td>{phone}</td>
+                    <td>{ordered_on}</td>
+                    <td>{appointment_on}</td>
+                    <td data-status=status>{status}</td>
                     <td>{closer}</td>
-                    <td>{customer.service.unwrap_or_default()}</td>
-                    <td class="num">{format_vnd(customer.amount)}</td>
+                    <td>{service}</td>
+                    <td class="num">{amount}</td>
+                    <td><StatusControl customer change/></td>
                 </tr>
             }
         })
         .collect_view();
+    let header = move |label: &'static str, column: CustomerSortColumn, numeric: bool| {
+        let class = if numeric { "num" } else { "" };
+        match &sort {
+            Some((params, spec)) => {
+                let state = (spec.column == column).then_some(spec.descending);
+                let aria_sort = match state {
+                    Some(true) => "descending",
+                    Some(false) => "ascending",
+                    None => "none",
+                };
+                let arrow = match state {
+                    Some(true) => " ↓",
+                    Some(false) => " ↑",
+                    None => "",
+                };
+                let href = spec.href(params, column);
+                view! { <th scope="col" class=class aria-sort=aria_sort><a href=href data-sort=column.as_str()>{label}{arrow}</a></th> }
+                    .into_any()
+            }
+            None => view! { <th scope="col" class=class>{label}</th> }.into_any(),
+        }
+    };
+    use CustomerSortColumn::*;
     view! {
         <div class="table-scroll">
             <table class="data-table customer-table" data-testid=testid>
                 <thead><tr>
-                    <th scope="col" class="num">"#"</th><th scope="col">"Name"</th><th scope="col">"Phone"</th>
-                    <th scope="col">"Ordered"</th><th scope="col">"Appointment"</th><th scope="col">"Status"</th>
-                    <th scope="col">"Closer"</th><th scope="col">"Service"</th><th scope="col" class="num">"Amount"</th>
+                    {header("#", Entered, true)}{header("Name", Name, false)}<th scope="col">"Phone"</th>
+                    {header("Ordered", Ordered, false)}{header("Appointment", Appointment, false)}{header("Status", Status, false)}
+                    <th scope="col">"Closer"</th><th scope="col">"Service"</th>{header("Amount", Amount, true)}
+                    <th scope="col">"Change status"</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
     }
+}
+
+/// The statuses a customer may move to, and the button that moves it.
+#[component]
+fn StatusControl(customer: Customer, change: ServerAction<ChangeCustomerStatus>) -> impl IntoView {
+    let next = customer.status.next_statuses();
+    if next.is_empty() {
+        return view! { <span class="muted">"final"</span> }.into_any();
+    }
+    let pending = change.pending();
+    let label = format!("New status of customer #{}", customer.id);
+    let options =
+        next.iter().map(|status| view! { <option value=status.as_str()>{status.as_str()}</option> }).collect_view();
+    view! {
+        <ActionForm action=change attr:class="inline-form status-form">
+            <input type="hidden" name="id" value=customer.id.to_string()/>
+            <select name="status" aria-label=label>{options}</select>
+            <button type="submit" class="secondary" disabled=pending>"Change"</button>
+        </ActionForm>
+    }
+    .into_any()
 }
 
 #[component]
