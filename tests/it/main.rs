@@ -24,6 +24,7 @@ mod lookups;
 mod meta_stats;
 mod organizations;
 mod security;
+mod security_events;
 mod seed_sql;
 mod server_functions;
 mod shared_pool;
