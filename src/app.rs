@@ -4,8 +4,7 @@ use crate::components::TopBar;
 use crate::pages::{
     ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
     CustomersPage, DashboardsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage,
-    SecurityEventsPage,
-    OverviewPage, SignInPage, SubscriberListPage, SubscriberPage, TransactionsPage,
+    OverviewPage, SecurityEventsPage, SignInPage, SubscriberListPage, SubscriberPage, TransactionsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -6,13 +6,13 @@
 //! once through a Postgres NOTIFY that empties the memory.
 
 use super::lookups::LookupError;
+use super::security_events::RequestOrigin;
 use super::{Organization, Store};
 use crate::data::{sql, OrganizationStore};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use super::security_events::RequestOrigin;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::RwLock;

@@ -173,7 +173,11 @@ impl OrganizationStore {
 
     /// Remembers that `client`'s key was used from `origin`'s address; the first time,
     /// also records the event. Returns whether the address was new.
-    pub async fn record_api_key_address(&self, client: &ApiClient, origin: &RequestOrigin) -> Result<bool, sqlx::Error> {
+    pub async fn record_api_key_address(
+        &self,
+        client: &ApiClient,
+        origin: &RequestOrigin,
+    ) -> Result<bool, sqlx::Error> {
         let Some(ip) = origin.ip_text() else { return Ok(false) };
         let mut tx = self.begin().await?;
         let written = sql::query(

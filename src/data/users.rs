@@ -1,9 +1,9 @@
 //! Accounts, their memberships of organizations, failed sign-ins, and the session store.
 
 use super::{Organization, Store};
+use crate::data::security_events::{record_account_event_in, RequestOrigin};
 use crate::data::{sql, OrganizationStore};
 use crate::domain::access::{Role, Viewer};
-use crate::data::security_events::{record_account_event_in, RequestOrigin};
 use crate::domain::admin::MemberListing;
 use crate::domain::security_event::SecurityEventKind;
 use chrono::{DateTime, Utc};

@@ -47,7 +47,7 @@ pub async fn save_member(email: String, role: String) -> Result<MemberSaved, Ser
         Invited::Invitation { .. } => SecurityEventKind::MemberInvited,
     };
     let detail = serde_json::json!({ "by": member.email, "role": role.as_str() });
-    record(&store, kind, Some(&email), detail).await?;
+    record(&store, kind, Some(email.as_str()), detail).await?;
     Ok(match invited {
         Invited::Invitation { expires_at } => MemberSaved::Invited {
             email,
@@ -102,7 +102,7 @@ pub async fn remove_member(email: String) -> Result<(), ServerError> {
         MemberChange::NotMember => Err(bad(format!("email: {} is not a member", email.trim()))),
         MemberChange::Done => {
             let detail = serde_json::json!({ "by": member.email });
-            record(&store, SecurityEventKind::MemberRemoved, Some(&email), detail).await
+            record(&store, SecurityEventKind::MemberRemoved, Some(email.as_str()), detail).await
         }
     }
 }
@@ -488,7 +488,8 @@ fn EventTable(page: SecurityEventPage, kind: Option<SecurityEventKind>, first_pa
         .events
         .into_iter()
         .map(|event| {
-            let detail = event.detail.iter().map(|(name, value)| format!("{name}: {value}")).collect::<Vec<_>>().join(", ");
+            let detail =
+                event.detail.iter().map(|(name, value)| format!("{name}: {value}")).collect::<Vec<_>>().join(", ");
             view! {
                 <tr data-kind=event.kind.as_str()>
                     <td>{event.occurred_at}</td>

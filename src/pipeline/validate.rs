@@ -315,7 +315,8 @@ mod properties {
             })
             .collect();
         let batch = RecordBatch::try_new(schema.clone(), arrays).unwrap();
-        let mut writer = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, None).unwrap();
+        let mut writer =
+            parquet::arrow::ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, None).unwrap();
         writer.write(&batch).unwrap();
         writer.close().unwrap();
     }

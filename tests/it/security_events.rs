@@ -3,8 +3,8 @@
 //! admins only, a page at a time, pruned after 180 days.
 
 use crate::common::{
-    browser_like_client, client_with_key, create_user, server_fn_url, sign_in, spawn_app, spawn_app_configured,
-    TestDb, TEST_PASSWORD,
+    browser_like_client, client_with_key, create_user, server_fn_url, sign_in, spawn_app, spawn_app_configured, TestDb,
+    TEST_PASSWORD,
 };
 use reqwest::StatusCode;
 use sqlx::PgPool;
@@ -85,12 +85,14 @@ async fn every_kind_is_recorded_once_with_the_forwarded_client_address() {
 
     assert_eq!(location(&sign_in(&http, &base, &admin, TEST_PASSWORD).await), "/");
     let invitee = format!("invitee-{}@ut360.test", &Uuid::new_v4().simple().to_string()[..8]);
-    let (status, text) = post_form(&http, &base, "save_member", &[("email", &invitee), ("role", "marketing")]).await;
+    let (status, text) =
+        post_form(&http, &base, "save_member", &[("email", invitee.as_str()), ("role", "marketing")]).await;
     assert_eq!(status, StatusCode::OK, "{text}");
-    let (status, text) = post_form(&http, &base, "save_member", &[("email", &member), ("role", "manager")]).await;
+    let (status, text) =
+        post_form(&http, &base, "save_member", &[("email", member.as_str()), ("role", "manager")]).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let removed = create_user(&db.store, &org, Role::Analyst).await;
-    let (status, text) = post_form(&http, &base, "remove_member", &[("email", &removed)]).await;
+    let (status, text) = post_form(&http, &base, "remove_member", &[("email", removed.as_str())]).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let (status, text) = post_form(&http, &base, "create_api_key", &[("name", "advance-system")]).await;
     assert_eq!(status, StatusCode::OK, "{text}");
@@ -262,7 +264,8 @@ async fn pages_filter_and_retention() {
             let mut before = String::new();
             loop {
                 let (status, text) =
-                    post_form(&http, &base, "get_security_events", &[("kind", kind), ("before", &before)]).await;
+                    post_form(&http, &base, "get_security_events", &[("kind", kind), ("before", before.as_str())])
+                        .await;
                 assert_eq!(status, StatusCode::OK, "{text}");
                 let page: serde_json::Value = serde_json::from_str(&text).unwrap();
                 let events = page["events"].as_array().unwrap();
@@ -296,7 +299,8 @@ async fn pages_filter_and_retention() {
     assert_eq!(walk("locked_out").await, in_order(Some("locked_out")).await);
     assert_eq!(walk("api_key_revoked").await, Vec::<String>::new());
 
-    for (form, field) in [([("kind", "everything"), ("before", "")], "kind"), ([("kind", ""), ("before", "12_x")], "before")]
+    for (form, field) in
+        [([("kind", "everything"), ("before", "")], "kind"), ([("kind", ""), ("before", "12_x")], "before")]
     {
         let (status, text) = post_form(&http, &base, "get_security_events", &form).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");

@@ -87,10 +87,9 @@ async fn leaks(app: &PgPool, relations: &[Relation], ours: Uuid, sequential: boo
                 sqlx::query("SET LOCAL enable_bitmapscan = off").execute(&mut *tx).await.unwrap();
             }
             let (table, column_sql, organization_sql) = (&relation.name, quoted(column), quoted(organization));
-            let expected: i64 = sqlx::query_scalar(&format!("SELECT COUNT({column_sql}) FROM {table}"))
-                .fetch_one(&mut *tx)
-                .await
-                .unwrap();
+            // Every row we see, a NULL in the column or not (the probe counts those too).
+            let expected: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *tx).await.unwrap();
             // Our own rows pass before the cast, so only someone else's value can fail it.
             let probed: Result<i64, _> = sqlx::query_scalar(&format!(
                 "SELECT COUNT(*) FROM {table} WHERE ({organization_sql} = $1 OR {column_sql}::int > 0)"

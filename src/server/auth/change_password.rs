@@ -6,9 +6,9 @@
 use super::{now_unix, password, session_user, store_session_user};
 use crate::data::users::Account;
 use crate::domain::security_event::SecurityEventKind;
-use serde_json::json;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
+use serde_json::json;
 use tower_sessions::Session;
 
 pub async fn change(account: &Account, current_password: String, new_password: String) -> Result<(), AppError> {

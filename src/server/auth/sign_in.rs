@@ -4,9 +4,9 @@
 use super::{now_unix, sign_in_url, store_session_user, SessionUser};
 use crate::domain::access::{safe_return_path, SIGN_IN_PATH};
 use crate::domain::membership::ORGANIZATIONS_PATH;
+use crate::server::client_address::origin_of;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
-use crate::server::client_address::origin_of;
 use axum::extract::State;
 use axum::http::{Extensions, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
