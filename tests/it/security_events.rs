@@ -18,8 +18,11 @@ use uuid::Uuid;
 /// What a client behind the trusted proxy says it is.
 const FORWARDED_CLIENT: &str = "198.51.100.7";
 
-/// The organization's events as `kind → [(email, ip)]`, read as the owner.
-async fn events_of(pool: &PgPool, organization: Uuid) -> BTreeMap<String, Vec<(Option<String>, Option<String>)>> {
+/// Events by kind, each as `(email, ip)`.
+type EventsByKind = BTreeMap<String, Vec<(Option<String>, Option<String>)>>;
+
+/// The organization's events, read as the owner.
+async fn events_of(pool: &PgPool, organization: Uuid) -> EventsByKind {
     let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT kind::text, email, host(ip) FROM security_events WHERE organization_id = $1 ORDER BY occurred_at, id",
     )
@@ -126,7 +129,7 @@ async fn every_kind_is_recorded_once_with_the_forwarded_client_address() {
     }
     let at = |email: &str| (Some(email.to_owned()), Some(FORWARDED_CLIENT.to_owned()));
     let anonymous = |ip: &str| (None, Some(ip.to_owned()));
-    let expected: BTreeMap<String, Vec<(Option<String>, Option<String>)>> = [
+    let expected: EventsByKind = [
         ("sign_in_failed", vec![at(&locked); 5]),
         ("locked_out", vec![at(&locked)]),
         ("sign_in_succeeded", vec![at(&admin), at(&member)]),
