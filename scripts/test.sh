@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 ensure_everything
 ensure_chromium
+ensure_schemathesis
 
 # Databases left behind by an interrupted earlier run.
 ADMIN_URL="${DATABASE_URL%/*}/postgres"
@@ -65,6 +66,15 @@ UT360_SIGN_IN_BURST_PER_IP=100000 \
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
 wait_until "UT360 on $E2E_ADDR" 30 curl -sf "http://$E2E_ADDR/readyz"
+
+# The API as machines try it (issue 29): generated requests, every answer against the
+# document; a 500 or a mismatch fails the script. The key is revoked afterwards.
+say "the API against its OpenAPI document (schemathesis $SCHEMATHESIS_VERSION)"
+SCHEMATHESIS_STARTED=$SECONDS
+E2E_API_KEY="$(DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" "$BIN" api-key create --name schemathesis 2>/dev/null)"
+run_schemathesis "http://$E2E_ADDR" "$E2E_API_KEY"
+DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" "$BIN" api-key revoke --name schemathesis >/dev/null
+say "schemathesis: $((SECONDS - SCHEMATHESIS_STARTED)) s"
 
 say "browser tests (Chromium)"
 (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error \

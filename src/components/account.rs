@@ -25,6 +25,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/admin/members", "Members"),
     ("/admin/api-keys", "API keys"),
     ("/admin/organization", "Organization"),
+    ("/admin/security-events", "Security events"),
 ];
 
 #[component]

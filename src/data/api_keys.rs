@@ -6,13 +6,15 @@
 //! once through a Postgres NOTIFY that empties the memory.
 
 use super::lookups::LookupError;
+use super::security_events::RequestOrigin;
 use super::{Organization, Store};
 use crate::data::{sql, OrganizationStore};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -67,7 +69,14 @@ pub enum ApiKeyError {
 pub struct KnownKeys {
     checked: RwLock<HashMap<[u8; 32], (ApiClient, Instant)>>,
     watching: std::sync::atomic::AtomicBool,
+    /// The addresses each key was used from since start (or since the set was last
+    /// emptied): only an address missing here goes to PostgreSQL.
+    seen_from: RwLock<HashSet<(Uuid, IpAddr)>>,
 }
+
+/// Past this many (key, address) pairs the set starts again: a pair forgotten costs one
+/// write that finds it already known, never a second event.
+const SEEN_FROM_MAX: usize = 100_000;
 
 impl KnownKeys {
     fn get(&self, hash: &[u8; 32]) -> Option<ApiClient> {
@@ -79,6 +88,19 @@ impl KnownKeys {
         let mut checked = self.checked.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         checked.retain(|_, (_, at)| at.elapsed() < REMEMBER_CHECK_FOR);
         checked.insert(hash, (client, Instant::now()));
+    }
+
+    /// Whether the pair is new to this process; it is remembered from now on.
+    fn first_seen(&self, key_id: Uuid, ip: IpAddr) -> bool {
+        let pair = (key_id, ip);
+        if self.seen_from.read().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(&pair) {
+            return false;
+        }
+        let mut seen = self.seen_from.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if seen.len() >= SEEN_FROM_MAX {
+            seen.clear();
+        }
+        seen.insert(pair)
     }
 
     fn forget_all(&self) {
@@ -155,6 +177,24 @@ impl Store {
             self.api_keys_known.remember(hash, client.clone());
             client
         }))
+    }
+
+    /// Notes that `client`'s key was used from `origin`'s address. Off the request's
+    /// path: an address this process knows costs a set lookup; a new one is written
+    /// (and, if no server saw it before, recorded as a security event) by a task of its
+    /// own, whose failure is only logged.
+    pub fn note_api_key_address(&self, client: &ApiClient, origin: RequestOrigin) {
+        let Some(ip) = origin.ip else { return };
+        if !self.api_keys_known.first_seen(client.key_id, ip) {
+            return;
+        }
+        let store = self.for_organization(&client.organization);
+        let client = client.clone();
+        tokio::spawn(async move {
+            if let Err(error) = store.record_api_key_address(&client, &origin).await {
+                tracing::warn!(%error, key = client.key_name, %ip, "cannot record the API key's new address");
+            }
+        });
     }
 
     /// Empties the remembered checks whenever a key is revoked anywhere; runs until

@@ -21,6 +21,7 @@ mod recommendation_rows;
 pub mod records;
 pub mod refresh_lock;
 pub mod resilience;
+pub mod security_events;
 pub mod subscribers;
 pub mod sync_logs;
 pub mod tables;

@@ -1,9 +1,11 @@
 //! Accounts, their memberships of organizations, failed sign-ins, and the session store.
 
 use super::{Organization, Store};
+use crate::data::security_events::{record_account_event_in, RequestOrigin};
 use crate::data::{sql, OrganizationStore};
 use crate::domain::access::{Role, Viewer};
 use crate::domain::admin::MemberListing;
+use crate::domain::security_event::SecurityEventKind;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 use uuid::Uuid;
@@ -231,16 +233,18 @@ impl Store {
 
     /// Counts a failed sign-in (failures older than `forget_after` are forgotten) and,
     /// from the `lock_after`th on, locks the email for `lock_for`. Returns the count
-    /// and the lock.
+    /// and the lock. The failure, and the lock when this failure set it, are security
+    /// events of the account's organizations.
     pub async fn record_sign_in_failure(
         &self,
         email: &str,
+        origin: &RequestOrigin,
         lock_after: i32,
         lock_for: Duration,
         forget_after: Duration,
     ) -> Result<(i32, Option<DateTime<Utc>>), sqlx::Error> {
         let mut tx = self.begin().await?;
-        let counted = sql::query_as(
+        let counted: (i32, Option<DateTime<Utc>>) = sql::query_as(
             "INSERT INTO sign_in_failures AS f (email, failures, last_failure_at, locked_until)
              VALUES ($1, 1, NOW(), CASE WHEN 1 >= $2 THEN NOW() + make_interval(secs => $3) END)
              ON CONFLICT (email) DO UPDATE SET
@@ -258,13 +262,24 @@ impl Store {
         .bind(forget_after.as_secs_f64())
         .fetch_one(&mut *tx)
         .await?;
+        let (failures, locked_until) = counted;
+        let detail = serde_json::json!({ "failures": failures });
+        record_account_event_in(&mut tx, email, SecurityEventKind::SignInFailed, origin, detail).await?;
+        // Attempts while locked are refused before they count, so a lock here is new.
+        if let Some(until) = locked_until {
+            let detail = serde_json::json!({ "until": until.format("%Y-%m-%d %H:%M UTC").to_string() });
+            record_account_event_in(&mut tx, email, SecurityEventKind::LockedOut, origin, detail).await?;
+        }
         tx.commit().await?;
         Ok(counted)
     }
 
-    /// A successful sign-in: failures forgotten, the time kept for the members page.
-    pub async fn record_sign_in(&self, email: &str, user_id: Uuid) -> Result<(), sqlx::Error> {
+    /// A successful sign-in: failures forgotten, the time kept for the members page,
+    /// a security event for each of the account's organizations.
+    pub async fn record_sign_in(&self, email: &str, user_id: Uuid, origin: &RequestOrigin) -> Result<(), sqlx::Error> {
         let mut tx = self.begin().await?;
+        record_account_event_in(&mut tx, email, SecurityEventKind::SignInSucceeded, origin, serde_json::json!({}))
+            .await?;
         sql::query("DELETE FROM sign_in_failures WHERE email = $1")
             .bind(normalize_email(email))
             .execute(&mut *tx)

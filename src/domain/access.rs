@@ -128,6 +128,7 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
     ("/admin/members", &[Administer]),
     ("/admin/api-keys", &[Administer]),
     ("/admin/organization", &[Administer]),
+    ("/admin/security-events", &[Administer]),
 ];
 
 /// Every server function (by name, as `/api/{name}` or `/api/{name}{hash}`) with the
@@ -174,6 +175,7 @@ pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("rename_organization", &[Administer]),
     ("get_invitations", &[Administer]),
     ("cancel_invitation", &[Administer]),
+    ("get_security_events", &[Administer]),
     ("get_your_organizations", &[]),
 ];
 

@@ -57,16 +57,35 @@ impl Isdn {
     }
 }
 
-/// In the OpenAPI document: a string of at most `MAX_CHARS` characters, described as
-/// `parse` checks it.
+/// `parse`'s rule as a regular expression (ECMA-262 and Rust's `regex` alike, no
+/// look-around), for the OpenAPI document: 8 to 15 digits, or base64 in groups of four
+/// with at least one character that is not a digit (a group with a letter, `+` or `/`,
+/// or the padded last group).
+#[cfg(feature = "ssr")]
+pub const ISDN_PATTERN: &str = concat!(
+    "^(?:[0-9]{8,15}|(?:[A-Za-z0-9+/]{4})*(?:",
+    "(?:[A-Za-z+/][A-Za-z0-9+/]{3}|[0-9][A-Za-z+/][A-Za-z0-9+/]{2}|[0-9]{2}[A-Za-z+/][A-Za-z0-9+/]|[0-9]{3}[A-Za-z+/])",
+    "(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?",
+    "|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=))$"
+);
+
+/// The shortest ISDN: one group of base64.
+#[cfg(feature = "ssr")]
+const MIN_CHARS: usize = 4;
+
+/// In the OpenAPI document: `parse`'s rule as a pattern, so what the document allows
+/// the API accepts and what it refuses the API refuses.
 #[cfg(feature = "ssr")]
 impl utoipa::PartialSchema for Isdn {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::Type::String)
+            .min_length(Some(MIN_CHARS))
             .max_length(Some(Self::MAX_CHARS))
+            .pattern(Some(ISDN_PATTERN))
             .description(Some(format!(
-                "A subscriber number: letters, digits and + / = _ -, at most {} characters, e.g. \
+                "A subscriber number: 8 to 15 digits (84912345678), or base64 in groups of four characters \
+                 (letters, digits, + and /, = only as the last one or two), at most {} characters, e.g. \
                  ++/hZFPrCDRre55vsZqqxQ==",
                 Self::MAX_CHARS
             )))
@@ -86,6 +105,53 @@ impl std::fmt::Display for Isdn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The document's pattern and `parse` agree on every string of ISDN-like characters.
+    #[cfg(feature = "ssr")]
+    mod pattern {
+        use super::super::{Isdn, ISDN_PATTERN};
+        use proptest::prelude::*;
+
+        fn agree(text: &str) -> Result<(), TestCaseError> {
+            let pattern = regex::Regex::new(ISDN_PATTERN).unwrap();
+            let by_pattern = pattern.is_match(text) && text.chars().count() <= Isdn::MAX_CHARS;
+            prop_assert_eq!(by_pattern, Isdn::parse(text).is_ok(), "{:?}", text);
+            Ok(())
+        }
+
+        #[test]
+        fn on_known_cases() {
+            for text in [
+                "++/hZFPrCDRre55vsZqqxQ==",
+                "84912345678",
+                "12345678",
+                "123456789012345",
+                "1234567",
+                "1234567890123456",
+                "0000",
+                "00000000000000000000",
+                "abcd",
+                "123=",
+                "12==",
+                "1=2=",
+                "====",
+                "",
+                "ab=c",
+                "abc",
+                "A+/0AAAA",
+            ] {
+                agree(text).unwrap();
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+            #[test]
+            fn on_generated_strings(text in "[0-9A-Za-z+/=]{0,24}|[0-9]{0,20}|[0-9]{0,9}[a+/][0-9]{0,10}={0,3}") {
+                agree(&text)?;
+            }
+        }
+    }
 
     #[test]
     fn isdns_are_checked() {

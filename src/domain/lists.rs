@@ -53,11 +53,14 @@ pub struct ListParams {
     /// Default desc for figures, asc for isdn, service, risk and trend
     #[cfg_attr(feature = "ssr", param(value_type = Option<openapi::OrderParam>, inline))]
     pub order: String,
-    /// The `next` value of the previous page
-    #[cfg_attr(feature = "ssr", param(value_type = Option<String>))]
+    /// The `next` value of the previous page: opaque (base64url), valid only for a list
+    /// in the same order. Any other value, a cursor of a list in another order, or
+    /// `after` with `before`, is answered 400 naming the parameter
+    #[cfg_attr(feature = "ssr", param(value_type = Option<String>, pattern = "^[A-Za-z0-9_-]*$", max_length = 1024))]
     pub after: String,
-    /// The `previous` value of a page, for the page before it (not with `after`)
-    #[cfg_attr(feature = "ssr", param(value_type = Option<String>))]
+    /// The `previous` value of a page, for the page before it (not with `after`); opaque
+    /// as `after`, and refused as it is
+    #[cfg_attr(feature = "ssr", param(value_type = Option<String>, pattern = "^[A-Za-z0-9_-]*$", max_length = 1024))]
     pub before: String,
     #[cfg_attr(feature = "ssr", param(value_type = Option<openapi::LimitParam>, inline))]
     pub limit: String,

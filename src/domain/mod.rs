@@ -18,5 +18,6 @@ pub mod organization;
 pub mod profile;
 pub mod query;
 pub mod recommendation;
+pub mod security_event;
 pub mod server_error;
 pub mod transactions;

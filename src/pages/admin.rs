@@ -1,13 +1,18 @@
 //! Admin pages: `/admin/members` (add with a role, change the role, remove),
-//! `/admin/api-keys` (create, shown once; revoke) and `/admin/organization` (its name).
+//! `/admin/api-keys` (create, shown once; revoke), `/admin/organization` (its name) and
+//! `/admin/security-events` (who signed in, failed, changed what).
 //! Only admins reach them.
 
 use crate::domain::access::Role;
 use crate::domain::admin::{ApiKeyCreated, ApiKeyListing, MemberListing, OrganizationSettings, ORGANIZATION_NAME_MAX};
 use crate::domain::membership::{MemberSaved, PendingInvitation};
+use crate::domain::security_event::{
+    security_events_href, SecurityEventKind, SecurityEventPage, SECURITY_EVENTS_KEPT_DAYS, SECURITY_EVENTS_PATH,
+};
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[server]
 pub async fn get_members() -> Result<Vec<MemberListing>, ServerError> {
@@ -32,19 +37,39 @@ pub async fn save_member(email: String, role: String) -> Result<MemberSaved, Ser
     let hash = password::hash(&one_time_code);
     let email = crate::data::users::normalize_email(&email);
     let valid_for = chrono::Duration::days(INVITATION_DAYS);
-    match store.invite(&email, role, member.user_id, &hash, valid_for).await? {
-        Invited::LastAdmin => Err(bad(
-            "role",
-            "role: the organization would have no admin left; make someone else admin first".to_owned(),
-        )),
-        Invited::RoleChanged => Ok(MemberSaved::RoleChanged { email, role }),
-        Invited::Invitation { expires_at } => Ok(MemberSaved::Invited {
+    let invited = store.invite(&email, role, member.user_id, &hash, valid_for).await?;
+    let kind = match invited {
+        Invited::LastAdmin => {
+            let message = "role: the organization would have no admin left; make someone else admin first";
+            return Err(bad("role", message.to_owned()));
+        }
+        Invited::RoleChanged => SecurityEventKind::RoleChanged,
+        Invited::Invitation { .. } => SecurityEventKind::MemberInvited,
+    };
+    let detail = serde_json::json!({ "by": member.email, "role": role.as_str() });
+    record(&store, kind, Some(email.as_str()), detail).await?;
+    Ok(match invited {
+        Invited::Invitation { expires_at } => MemberSaved::Invited {
             email,
             role,
             one_time_code,
             expires_at: expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        }),
-    }
+        },
+        _ => MemberSaved::RoleChanged { email, role },
+    })
+}
+
+/// Records a security event of the admin's organization, from this request's address.
+#[cfg(feature = "ssr")]
+async fn record(
+    store: &crate::data::OrganizationStore,
+    kind: SecurityEventKind,
+    email: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<(), ServerError> {
+    use crate::data::security_events::OrganizationEvent;
+    let origin = crate::server::client_address::current_origin();
+    Ok(store.record_security_event(OrganizationEvent { kind, email, origin: &origin, detail }).await?)
 }
 
 #[server]
@@ -70,12 +95,15 @@ pub async fn cancel_invitation(email: String) -> Result<(), ServerError> {
 pub async fn remove_member(email: String) -> Result<(), ServerError> {
     use crate::data::users::MemberChange;
     use crate::server::error::AppError;
-    let (_member, store) = crate::server::auth::tenant()?;
+    let (member, store) = crate::server::auth::tenant()?;
     let bad = |message: String| ServerError::from(AppError::BadRequest { field: "email", message });
     match store.remove_member(&email).await? {
         MemberChange::LastAdmin => Err(bad("email: the organization's only admin cannot be removed".to_owned())),
         MemberChange::NotMember => Err(bad(format!("email: {} is not a member", email.trim()))),
-        MemberChange::Done => Ok(()),
+        MemberChange::Done => {
+            let detail = serde_json::json!({ "by": member.email });
+            record(&store, SecurityEventKind::MemberRemoved, Some(email.as_str()), detail).await
+        }
     }
 }
 
@@ -100,9 +128,13 @@ pub async fn get_api_keys() -> Result<Vec<ApiKeyListing>, ServerError> {
 pub async fn create_api_key(name: String) -> Result<ApiKeyCreated, ServerError> {
     use crate::data::api_keys::ApiKeyError;
     use crate::server::error::AppError;
-    let (_member, store) = crate::server::auth::tenant()?;
+    let (member, store) = crate::server::auth::tenant()?;
     match store.create_api_key(&name).await {
-        Ok(created) => Ok(ApiKeyCreated { name: created.info.name, secret: created.secret }),
+        Ok(created) => {
+            let detail = serde_json::json!({ "by": member.email, "key": created.info.name });
+            record(&store, SecurityEventKind::ApiKeyCreated, None, detail).await?;
+            Ok(ApiKeyCreated { name: created.info.name, secret: created.secret })
+        }
         Err(ApiKeyError::Database(error)) => Err(error.into()),
         Err(refused) => Err(ServerError::from(AppError::BadRequest { field: "name", message: refused.to_string() })),
     }
@@ -111,9 +143,12 @@ pub async fn create_api_key(name: String) -> Result<ApiKeyCreated, ServerError> 
 #[server]
 pub async fn revoke_api_key(name: String) -> Result<(), ServerError> {
     use crate::server::error::AppError;
-    let (_member, store) = crate::server::auth::tenant()?;
+    let (member, store) = crate::server::auth::tenant()?;
     match store.revoke_api_key(&name).await? {
-        true => Ok(()),
+        true => {
+            let detail = serde_json::json!({ "by": member.email, "key": name.trim() });
+            record(&store, SecurityEventKind::ApiKeyRevoked, None, detail).await
+        }
         false => Err(ServerError::from(AppError::BadRequest {
             field: "name",
             message: format!("name: no active key is called {:?}", name.trim()),
@@ -363,5 +398,122 @@ fn KeyTable(keys: Vec<ApiKeyListing>, revoke: ServerAction<RevokeApiKey>) -> imp
             <thead><tr><th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
+    }
+}
+
+/// One page of the organization's security events, newest first; `kind` (empty: all)
+/// filters, `before` (empty: the newest) is the previous page's `older`.
+#[server]
+pub async fn get_security_events(kind: String, before: String) -> Result<SecurityEventPage, ServerError> {
+    use crate::domain::security_event::{EventCursor, SECURITY_EVENTS_PAGE_SIZE};
+    use crate::server::error::AppError;
+    let (_member, store) = crate::server::auth::tenant()?;
+    let bad = |field: &'static str, message: String| ServerError::from(AppError::BadRequest { field, message });
+    let kind = match kind.trim() {
+        "" => None,
+        text => Some(
+            SecurityEventKind::parse(text)
+                .ok_or_else(|| bad("kind", format!("kind: {text:?} is not a kind of security event")))?,
+        ),
+    };
+    let before = match before.trim() {
+        "" => None,
+        text => Some(EventCursor::parse(text).map_err(|message| bad("before", message))?),
+    };
+    Ok(store.security_events(kind, before, SECURITY_EVENTS_PAGE_SIZE).await?)
+}
+
+#[component]
+pub fn SecurityEventsPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = Memo::new(move |_| {
+        let map = query.read();
+        (map.get("kind").unwrap_or_default(), map.get("before").unwrap_or_default())
+    });
+    let events = Resource::new(move || params.get(), |(kind, before)| get_security_events(kind, before));
+    let chosen = move || params.with(|(kind, _)| SecurityEventKind::parse(kind));
+    let options = move || {
+        SecurityEventKind::ALL
+            .into_iter()
+            .map(|kind| {
+                view! { <option value=kind.as_str() selected=move || chosen() == Some(kind)>{kind.label()}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <Title text="Security events"/>
+        <section class="page admin">
+            <h1>"Security events"</h1>
+            <p class="hint">{format!(
+                "Sign-ins, lockouts and password changes of this organization's members (an account in several organizations shows in each), member and API key changes, and API keys used from a new address. Kept {SECURITY_EVENTS_KEPT_DAYS} days."
+            )}</p>
+            <form method="get" action=SECURITY_EVENTS_PATH class="admin-form" aria-label="Filter the events">
+                <label>"Kind"
+                    <select name="kind">
+                        <option value="" selected=move || chosen().is_none()>"All kinds"</option>
+                        {options}
+                    </select>
+                </label>
+                <button type="submit">"Show"</button>
+            </form>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading events…"</p> }>
+                {move || Suspend::new(async move {
+                    let kind = chosen();
+                    let first_page = params.with(|(_, before)| before.is_empty());
+                    match events.await {
+                        Ok(page) if page.events.is_empty() && first_page => view! {
+                            <div class="empty-state" role="status" data-testid="no-security-events">
+                                <h2>"No security events"</h2>
+                                <p>{match kind {
+                                    Some(kind) => format!("Nothing of the kind “{}” in the last {SECURITY_EVENTS_KEPT_DAYS} days.", kind.label()),
+                                    None => format!("Nothing happened in the last {SECURITY_EVENTS_KEPT_DAYS} days."),
+                                }}</p>
+                            </div>
+                        }.into_any(),
+                        Ok(page) => view! { <EventTable page kind first_page/> }.into_any(),
+                        Err(error) => view! {
+                            <p class="error" role="alert">{error.to_string()}</p>
+                            <p><a href=SECURITY_EVENTS_PATH>"Show the newest events"</a></p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn EventTable(page: SecurityEventPage, kind: Option<SecurityEventKind>, first_page: bool) -> impl IntoView {
+    let rows = page
+        .events
+        .into_iter()
+        .map(|event| {
+            let detail =
+                event.detail.iter().map(|(name, value)| format!("{name}: {value}")).collect::<Vec<_>>().join(", ");
+            view! {
+                <tr data-kind=event.kind.as_str()>
+                    <td>{event.occurred_at}</td>
+                    <td>{event.kind.label()}</td>
+                    <td>{event.email.unwrap_or_else(|| "—".to_owned())}</td>
+                    <td><code>{event.ip.unwrap_or_else(|| "—".to_owned())}</code></td>
+                    <td class="user-agent">{event.user_agent.unwrap_or_default()}</td>
+                    <td>{detail}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let older = page.older.map(|older| security_events_href(kind, Some(&older)));
+    view! {
+        <table class="data-table" data-testid="security-events">
+            <thead><tr>
+                <th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Account"</th>
+                <th scope="col">"Address"</th><th scope="col">"Browser or client"</th><th scope="col">"Detail"</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <nav class="pager" aria-label="Pages of events">
+            {(!first_page).then(|| view! { <a href=security_events_href(kind, None)>"Newest events"</a> })}
+            {older.map(|href| view! { <a href=href rel="next" data-testid="older-events">"Older events"</a> })}
+        </nav>
     }
 }

@@ -14,7 +14,7 @@ mod transactions;
 pub mod url;
 
 pub use account::{change_password, ChangePasswordPage};
-pub use admin::{ApiKeysPage, MembersPage, OrganizationPage};
+pub use admin::{ApiKeysPage, MembersPage, OrganizationPage, SecurityEventsPage};
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use campaigns::{preview_campaign, CampaignsPage};
 pub use ctv::{CommissionRatesPage, CommissionsPage, CustomersPage, NetworkPage, StatementPage};

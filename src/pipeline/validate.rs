@@ -241,3 +241,172 @@ fn first_time<K: Hash + Eq>(seen: &mut HashMap<K, Location>, key: K, location: &
         }
     }
 }
+
+/// The import validators under generated damage: valid files (from the generator) with
+/// arbitrary text written into cells, as CSV or Parquet. Reading never panics, and every
+/// refusal names the file, the line (CSV) or row (Parquet), the column and the value.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::data::dataset::Dataset;
+    use crate::pipeline::files::FileFormat;
+    use arrow_array::builder::StringBuilder;
+    use arrow_array::{ArrayRef, RecordBatch};
+    use arrow_schema::{DataType, Field, Schema};
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+    use std::path::Path;
+    use std::sync::{Arc, LazyLock};
+
+    /// Each table's rows as text, from a few generated subscribers.
+    static ROWS: LazyLock<Vec<Vec<Vec<Option<String>>>>> = LazyLock::new(|| {
+        let records = crate::server::generate::generate(29, 0.001);
+        let dataset = Dataset::from_records(&records[..3]);
+        SubscriberTable::ALL.iter().map(|&table| dataset.table(table).iter().collect()).collect()
+    });
+
+    /// A cell's new text: `(table, row, column, text)`, keys left alone (the ISDN, and
+    /// the month of a monthly row) so every problem is the damaged cell's own.
+    fn damage() -> impl Strategy<Value = (usize, usize, usize, String)> {
+        let text = prop_oneof![
+            // Anything but a carriage return (CSV line numbers count newlines only).
+            "[^\r]{0,40}",
+            // Near misses of the columns' types.
+            "-?[0-9]{0,12}(\\.[0-9]{0,6})?",
+            "(LOW|MEDIUM|HIGH|PRE|POST|low|EasyCredit|MBFG|N/A|NaN|inf|1e309| )",
+            "20[0-9]{2}-[0-9]{2}-[0-9]{2}|20[0-9]{4}|\\[\"[a-z]{0,5}\"\\]",
+        ];
+        (0..3usize, 0..100usize, 0..40usize, text)
+    }
+
+    fn first_damageable_column(table: SubscriberTable) -> usize {
+        match table {
+            SubscriberTable::MonthlyArpu => 2,
+            _ => 1,
+        }
+    }
+
+    /// Writes `rows` as CSV; returns the line each row starts on (the header is line 1).
+    fn write_csv(path: &Path, table: SubscriberTable, rows: &[Vec<Option<String>>]) -> Vec<u64> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(table.columns().iter().map(|c| c.name)).unwrap();
+        let mut lines = Vec::new();
+        for row in rows {
+            writer.flush().unwrap();
+            lines.push(1 + writer.get_ref().iter().filter(|&&b| b == b'\n').count() as u64);
+            writer.write_record(row.iter().map(|v| v.as_deref().unwrap_or(""))).unwrap();
+        }
+        std::fs::write(path, writer.into_inner().unwrap()).unwrap();
+        lines
+    }
+
+    /// Writes `rows` as Parquet, every column as text.
+    fn write_parquet(path: &Path, table: SubscriberTable, rows: &[Vec<Option<String>>]) {
+        let columns = table.columns();
+        let schema =
+            Arc::new(Schema::new(columns.iter().map(|c| Field::new(c.name, DataType::Utf8, true)).collect::<Vec<_>>()));
+        let arrays: Vec<ArrayRef> = (0..columns.len())
+            .map(|i| {
+                let mut builder = StringBuilder::new();
+                for row in rows {
+                    builder.append_option(row[i].as_deref());
+                }
+                Arc::new(builder.finish()) as ArrayRef
+            })
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), arrays).unwrap();
+        let mut writer =
+            parquet::arrow::ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, None).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn damaged_cells_are_refused_by_line_or_row_and_column(
+            formats in proptest::collection::vec(any::<bool>(), 3),
+            damages in proptest::collection::vec(damage(), 1..8),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let format = |parquet: bool| if parquet { FileFormat::Parquet } else { FileFormat::Csv };
+            let name = |table: SubscriberTable, parquet: bool| {
+                let extension = if parquet { "parquet" } else { "csv" };
+                dir.path().join(format!("{}.{extension}", table.table_name()))
+            };
+            let files = DataFiles {
+                recommendations: name(SubscriberTable::Recommendations, formats[0]),
+                profiles: name(SubscriberTable::Profiles, formats[1]),
+                monthly_arpu: name(SubscriberTable::MonthlyArpu, formats[2]),
+            };
+            // (table, location) → column → the damaged text.
+            let mut damaged: BTreeMap<(usize, String), BTreeMap<&'static str, String>> = BTreeMap::new();
+            let mut written = Vec::new();
+            for (t, &table) in SubscriberTable::ALL.iter().enumerate() {
+                let mut rows = ROWS[t].clone();
+                let columns = table.columns();
+                let mut cells = BTreeMap::new();
+                for (dt, row, column, text) in &damages {
+                    if *dt != t || rows.is_empty() {
+                        continue;
+                    }
+                    let row = row % rows.len();
+                    let first = first_damageable_column(table);
+                    let column = first + column % (columns.len() - first);
+                    rows[row][column] = Some(text.clone());
+                    cells.insert((row, column), text.clone());
+                }
+                let path = files.path(table);
+                let locations: Vec<Location> = match format(formats[t]) {
+                    FileFormat::Csv => write_csv(path, table, &rows).into_iter().map(Location::Line).collect(),
+                    FileFormat::Parquet => {
+                        write_parquet(path, table, &rows);
+                        (1..=rows.len() as u64).map(Location::Row).collect()
+                    }
+                };
+                for ((row, column), text) in cells {
+                    damaged.entry((t, locations[row].to_string())).or_default().insert(columns[column].name, text);
+                }
+                written.push(table);
+            }
+
+            // No panic, whatever the cells hold.
+            let outcome = read_dataset(&files, |_| {});
+
+            let refused_cells: Vec<(usize, String, &str, &str)> = damaged
+                .iter()
+                .flat_map(|((t, location), cells)| {
+                    let table = SubscriberTable::ALL[*t];
+                    cells.iter().filter_map(move |(column, text)| {
+                        let spec = table.columns().iter().find(|c| c.name == *column).unwrap();
+                        spec.normalize(text).is_err().then(|| (*t, location.clone(), *column, text.as_str()))
+                    })
+                })
+                .collect();
+            match outcome {
+                Ok(_) => prop_assert!(refused_cells.is_empty(), "accepted {:?}", refused_cells),
+                Err(problems) => {
+                    prop_assert_eq!(problems.total() as usize, refused_cells.len(), "{}", problems.report());
+                    for problem in problems.listed() {
+                        let table = written.iter().position(|t| files.path(*t).ends_with(&problem.file));
+                        prop_assert!(table.is_some(), "names its file: {}", problem);
+                        prop_assert!(matches!(problem.location, Location::Line(_) | Location::Row(_)), "{}", problem);
+                        let column = problem.column.as_deref();
+                        prop_assert!(column.is_some(), "names its column: {}", problem);
+                        let expected = damaged
+                            .get(&(table.unwrap(), problem.location.to_string()))
+                            .and_then(|cells| cells.get(column.unwrap()));
+                        prop_assert_eq!(problem.value.as_ref(), expected, "{}", problem);
+                        let shown = problem.to_string();
+                        prop_assert!(
+                            shown.contains(&problem.location.to_string()) && shown.contains(column.unwrap()),
+                            "{}",
+                            shown
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

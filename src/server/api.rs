@@ -95,7 +95,8 @@ pub(super) async fn profile(
     path = "/api/v1/recommendations/bulk",
     request_body(
         content = inline(BulkIsdns),
-        description = "The ISDNs, as a JSON array",
+        description = "The ISDNs, as a JSON array, at most 1 MiB (1,048,576 bytes) in all: 10,000 ISDNs of \
+            seed 001's 24 characters take about 270 KB. A longer body is answered 413 before it is read.",
         example = json!(["++/hZFPrCDRre55vsZqqxQ=="]),
     ),
     responses(

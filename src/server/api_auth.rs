@@ -1,5 +1,6 @@
 //! Who calls `/api/v1`: the `Authorization: Bearer <key>` header names an API key,
-//! and the key names the organization whose data the request reads.
+//! and the key names the organization whose data the request reads. A key used from an
+//! address it was never used from is a security event.
 
 use super::error::AppError;
 use super::state::AppState;
@@ -23,6 +24,12 @@ impl FromRequestParts<AppState> for ApiClient {
             .map(str::trim)
             .filter(|secret| !secret.is_empty())
             .ok_or(AppError::Unauthorized("the Authorization header must read `Bearer <key>`"))?;
-        state.store.authenticate(secret).await?.ok_or(AppError::Unauthorized("this API key is unknown or was revoked"))
+        let client = state
+            .store
+            .authenticate(secret)
+            .await?
+            .ok_or(AppError::Unauthorized("this API key is unknown or was revoked"))?;
+        state.store.note_api_key_address(&client, super::client_address::origin(parts));
+        Ok(client)
     }
 }

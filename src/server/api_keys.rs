@@ -2,7 +2,9 @@
 
 use super::cli::{self, Settings};
 use crate::data::api_keys::ApiKeyInfo;
-use crate::data::Organization;
+use crate::data::security_events::{OrganizationEvent, RequestOrigin};
+use crate::data::{Organization, OrganizationStore};
+use crate::domain::security_event::SecurityEventKind;
 use clap::{Args, Subcommand};
 
 #[derive(Args, Debug)]
@@ -36,13 +38,24 @@ pub enum ApiKeyCommand {
     },
 }
 
+/// Who made a change from the command line, as the security events say.
+const COMMAND_LINE: &str = "ut360 api-key (command line)";
+
+async fn record(store: &OrganizationStore, kind: SecurityEventKind, detail: serde_json::Value) -> Result<(), String> {
+    let origin = RequestOrigin::default();
+    let event = OrganizationEvent { kind, email: None, origin: &origin, detail };
+    store.record_security_event(event).await.map_err(|e| e.to_string())
+}
+
 pub async fn run(settings: &Settings, args: &ApiKeyArgs) -> Result<(), String> {
     let store = cli::connect(settings).await?;
     match &args.command {
         ApiKeyCommand::Create { org, name } => {
             let organization = cli::organization(&store, org).await?;
-            let created =
-                store.for_organization(&organization).create_api_key(name).await.map_err(|e| e.to_string())?;
+            let store = store.for_organization(&organization);
+            let created = store.create_api_key(name).await.map_err(|e| e.to_string())?;
+            let detail = serde_json::json!({ "by": COMMAND_LINE, "key": created.info.name });
+            record(&store, SecurityEventKind::ApiKeyCreated, detail).await?;
             eprintln!(
                 "Created API key {:?} for organization {:?}. Keep it now: it is not stored and cannot be shown again.",
                 created.info.name, organization.slug
@@ -63,9 +76,12 @@ pub async fn run(settings: &Settings, args: &ApiKeyArgs) -> Result<(), String> {
         }
         ApiKeyCommand::Revoke { org, name } => {
             let organization = cli::organization(&store, org).await?;
-            if !store.for_organization(&organization).revoke_api_key(name).await.map_err(|e| e.to_string())? {
+            let store = store.for_organization(&organization);
+            if !store.revoke_api_key(name).await.map_err(|e| e.to_string())? {
                 return Err(format!("organization {:?} has no active API key named {name:?}", organization.slug));
             }
+            let detail = serde_json::json!({ "by": COMMAND_LINE, "key": name.trim() });
+            record(&store, SecurityEventKind::ApiKeyRevoked, detail).await?;
             println!("Revoked API key {name:?} of organization {:?}.", organization.slug);
         }
     }

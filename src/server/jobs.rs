@@ -10,6 +10,7 @@
 use crate::data::sync_logs::SourceType;
 use crate::data::transactions::PARTITION_MONTHS_AHEAD;
 use crate::data::{Organization, OrganizationStore, Store};
+use crate::domain::security_event::SECURITY_EVENTS_KEPT_DAYS;
 use chrono::{Months, NaiveDate};
 use std::future::Future;
 use std::sync::Arc;
@@ -157,7 +158,8 @@ pub async fn maintain_transactions(
     store.for_organization(organization).precompute_transaction_dashboards(today).await
 }
 
-/// One round of the 15-minute job: the partitions, then every organization's dashboards.
+/// One round of the 15-minute job: the partitions, then every organization's security
+/// events older than `SECURITY_EVENTS_KEPT_DAYS` pruned and its dashboards computed.
 pub async fn transaction_maintenance_round(
     store: &Store,
     schedule: Schedule,
@@ -171,6 +173,11 @@ pub async fn transaction_maintenance_round(
         Err(error) => tracing::warn!(%error, "transaction partitions could not be made; loads make their own"),
     }
     serve_every_organization(store, schedule, SourceType::TransactionMaintenance, move |organization| async move {
+        // Retention: under row-level security each organization forgets its own.
+        let pruned = organization.prune_security_events(SECURITY_EVENTS_KEPT_DAYS).await.map_err(|e| e.to_string())?;
+        if pruned > 0 {
+            tracing::info!(organization = organization.organization().slug, pruned, "old security events forgotten");
+        }
         organization.precompute_transaction_dashboards(today).await.map_err(|e| e.to_string())
     })
     .await

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod body_limit;
 pub mod cli;
+pub mod client_address;
 mod ctv_cli;
 pub mod error;
 pub mod exports;

@@ -51,8 +51,8 @@ pub(super) async fn serve() -> impl axum::response::IntoResponse {
 }
 
 /// The `isdn` path parameter's description.
-pub(super) const ISDN_IN_PATH: &str = "Letters, digits and + / = _ -, at most 255 characters, e.g. \
-    ++/hZFPrCDRre55vsZqqxQ== sent as %2B%2B%2FhZFPrCDRre55vsZqqxQ==";
+pub(super) const ISDN_IN_PATH: &str = "8 to 15 digits, or base64 in groups of four (letters, digits, + / and = \
+    padding), e.g. ++/hZFPrCDRre55vsZqqxQ== sent as %2B%2B%2FhZFPrCDRre55vsZqqxQ==";
 
 /// The bulk lookup's body: a JSON array of 1 to `MAX_BULK_ISDNS` ISDNs.
 pub(super) struct BulkIsdns;

@@ -104,7 +104,8 @@ pub fn router(state: AppState) -> Router {
         .merge(signed_in)
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), super::metrics::track))
         .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn(super::body_limit::limit_body));
+        .layer(axum::middleware::from_fn(super::body_limit::limit_body))
+        .layer(axum::middleware::from_fn_with_state(state.security.clone(), super::client_address::find_client));
     super::security::with_security_headers(app, &state.security).layer(TraceLayer::new_for_http()).with_state(state)
 }
 

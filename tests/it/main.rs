@@ -26,6 +26,7 @@ mod meta_stats;
 mod network_overview;
 mod organizations;
 mod security;
+mod security_events;
 mod seed_sql;
 mod server_functions;
 mod shared_pool;

@@ -60,6 +60,7 @@ fn bad_call(name: &str) -> BadCall {
         "create_api_key" => Form(&[("name", "")], "name"),
         "revoke_api_key" => Form(&[("name", "no such key")], "name"),
         "rename_organization" => Form(&[("name", "")], "name"),
+        "get_security_events" => Form(&[("kind", "everything"), ("before", "")], "kind"),
         "cancel_invitation" => Form(&[("email", "never-invited@ut360.test")], "email"),
         "change_password" => Form(&[("current_password", "whatever"), ("new_password", "short")], "new_password"),
         "get_viewer"

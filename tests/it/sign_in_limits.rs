@@ -77,3 +77,42 @@ async fn attempts_that_cannot_get_a_password_check_in_time_are_asked_to_retry() 
     assert!(page.contains("Sign-in is busy"), "{page}");
     db.cleanup().await;
 }
+
+/// Behind a trusted proxy each forwarded client has its own allowance; without one, a
+/// forwarded header changes nothing (a client could write it to get a fresh one).
+#[tokio::test]
+async fn the_limit_counts_the_forwarded_client_only_behind_a_trusted_proxy() {
+    use crate::common::spawn_app_configured;
+    use ut360::server::security::HttpSecurity;
+    let db = TestDb::new().await;
+    let limits = SignInLimits { per_ip_burst: 3, per_ip_per_minute: 1, ..Default::default() };
+    // Another email each time, so no per-email lock or slowdown is involved.
+    let attempt = |base: String, forwarded: &'static str| async move {
+        let email = format!("guess-{}@ut360.test", uuid::Uuid::new_v4().simple());
+        let response = browser_like_client()
+            .post(format!("{base}/auth/sign-in"))
+            .header("x-forwarded-for", forwarded)
+            .form(&[("email", email.as_str()), ("password", "not the password")])
+            .send()
+            .await
+            .unwrap();
+        problem_of(&response)
+    };
+
+    let proxied = HttpSecurity { trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..Default::default() };
+    let behind_proxy = spawn_app_configured(db.store.clone(), Default::default(), proxied, limits).await;
+    for _ in 0..3 {
+        assert_eq!(attempt(behind_proxy.clone(), "6.6.6.6, 198.51.100.1").await, "refused");
+    }
+    // The forged left-hand entry changes nothing: the proxy's is the one counted.
+    assert_eq!(attempt(behind_proxy.clone(), "7.7.7.7, 198.51.100.1").await, "too-many");
+    assert_eq!(attempt(behind_proxy.clone(), "198.51.100.2").await, "refused", "another client");
+
+    let direct = spawn_app_limited(db.store.clone(), Default::default(), limits).await;
+    for n in 0..3 {
+        let forwarded = ["198.51.100.1", "198.51.100.2", "198.51.100.3"][n];
+        assert_eq!(attempt(direct.clone(), forwarded).await, "refused");
+    }
+    assert_eq!(attempt(direct.clone(), "198.51.100.4").await, "too-many", "the socket's address is counted");
+    db.cleanup().await;
+}

@@ -6,6 +6,8 @@
 
 use crate::common::{create_user, TestDb};
 use sqlx::PgPool;
+use ut360::data::api_keys::ApiClient;
+use ut360::data::security_events::RequestOrigin;
 use ut360::data::APP_ROLE;
 use ut360::domain::access::Role;
 use ut360::domain::campaign::CampaignRules;
@@ -85,10 +87,9 @@ async fn leaks(app: &PgPool, relations: &[Relation], ours: Uuid, sequential: boo
                 sqlx::query("SET LOCAL enable_bitmapscan = off").execute(&mut *tx).await.unwrap();
             }
             let (table, column_sql, organization_sql) = (&relation.name, quoted(column), quoted(organization));
-            let expected: i64 = sqlx::query_scalar(&format!("SELECT COUNT({column_sql}) FROM {table}"))
-                .fetch_one(&mut *tx)
-                .await
-                .unwrap();
+            // Every row we see, a NULL in the column or not (the probe counts those too).
+            let expected: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *tx).await.unwrap();
             // Our own rows pass before the cast, so only someone else's value can fail it.
             let probed: Result<i64, _> = sqlx::query_scalar(&format!(
                 "SELECT COUNT(*) FROM {table} WHERE ({organization_sql} = $1 OR {column_sql}::int > 0)"
@@ -120,13 +121,18 @@ async fn no_condition_on_any_readable_relation_sees_another_organizations_rows()
     for organization in [&theirs, &ours] {
         create_user(&db.store, organization, Role::Marketing).await;
         let store = db.store.for_organization(organization);
-        store.create_api_key("leak probe").await.unwrap();
+        let key = store.create_api_key("leak probe").await.unwrap();
+        // A security event and an API key's address (migration 80) of each.
+        let origin = RequestOrigin { ip: Some("192.0.2.1".parse().unwrap()), user_agent: Some("probe".into()) };
+        let client = ApiClient { key_id: key.info.id, key_name: key.info.name, organization: organization.clone() };
+        assert!(store.record_api_key_address(&client, &origin).await.unwrap());
         let _ = store.save_campaign(None, "Probe", "marketing", &CampaignRules::seed_template()).await.unwrap();
     }
 
     let relations = readable_relations(&db.pool).await;
     let names: Vec<&str> = relations.iter().map(|r| r.name.as_str()).collect();
     assert!(names.contains(&"public.recommendations") && names.contains(&"public.organization_recommendations"));
+    assert!(names.contains(&"public.security_events") && names.contains(&"public.api_key_addresses"));
     let theirs_held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recommendations WHERE organization_id = $1")
         .bind(theirs.id)
         .fetch_one(&db.pool)

@@ -5,8 +5,10 @@
 
 use super::{now_unix, password, session_user, store_session_user};
 use crate::data::users::Account;
+use crate::domain::security_event::SecurityEventKind;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
+use serde_json::json;
 use tower_sessions::Session;
 
 pub async fn change(account: &Account, current_password: String, new_password: String) -> Result<(), AppError> {
@@ -29,6 +31,8 @@ pub async fn change(account: &Account, current_password: String, new_password: S
         .await
         .map_err(|e| AppError::Internal(format!("hashing: {e}")))?;
     let changed_at = state.store.set_password(account.user_id, &hash).await?;
+    let origin = crate::server::client_address::current_origin();
+    state.store.record_account_event(&account.email, SecurityEventKind::PasswordChanged, &origin, json!({})).await?;
 
     // This session stays signed in: it just proved the password. Under a new id, and
     // counted from now, so the change does not end it.

@@ -2,11 +2,12 @@
 //! on sign-in attempts per client address (besides the per-email lock of `sign_in`).
 
 use super::password;
-use axum::extract::{ConnectInfo, Request, State};
+use crate::server::client_address::ClientAddress;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -79,10 +80,11 @@ impl Default for SignInGuard {
 }
 
 /// Middleware on `POST /auth/sign-in`: an address over its limit is sent back to the
-/// sign-in page before the form is read or any password checked. Without the peer
-/// address (a router served without connect info) nothing is limited per address.
+/// sign-in page before the form is read or any password checked. The address is the
+/// client's (`ClientAddress`: behind a trusted proxy, from `X-Forwarded-For`). Without
+/// it (a router served without connect info) nothing is limited per address.
 pub async fn per_ip(State(guard): State<Arc<SignInGuard>>, request: Request, next: Next) -> Response {
-    let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip());
+    let address = request.extensions().get::<ClientAddress>().map(|ClientAddress(client)| *client);
     if let Some(address) = address {
         if !guard.allow(address) {
             tracing::warn!(%address, "sign-in attempts over the per-address limit");

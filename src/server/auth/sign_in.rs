@@ -4,9 +4,11 @@
 use super::{now_unix, sign_in_url, store_session_user, SessionUser};
 use crate::domain::access::{safe_return_path, SIGN_IN_PATH};
 use crate::domain::membership::ORGANIZATIONS_PATH;
+use crate::server::client_address::origin_of;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::State;
+use axum::http::{Extensions, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
@@ -43,8 +45,11 @@ fn back_to_sign_in(problem: &str, next: &str) -> Response {
 async fn sign_in(
     State(state): State<AppState>,
     session: Session,
+    extensions: Extensions,
+    headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
+    let origin = origin_of(&extensions, &headers);
     let next = safe_return_path(form.next.as_deref());
     if form.email.trim().is_empty() || form.password.is_empty() {
         return Ok(back_to_sign_in("missing", &next));
@@ -59,7 +64,7 @@ async fn sign_in(
     };
     let Some(credentials) = credentials.filter(|_| verified) else {
         let (failures, locked_until) =
-            state.store.record_sign_in_failure(&form.email, LOCK_AFTER, LOCK_FOR, FORGET_AFTER).await?;
+            state.store.record_sign_in_failure(&form.email, &origin, LOCK_AFTER, LOCK_FOR, FORGET_AFTER).await?;
         // Slower with every failure, so guessing costs time before the lock.
         tokio::time::sleep((SLOWDOWN_STEP * (failures.max(1) as u32 - 1)).min(SLOWDOWN_MAX)).await;
         return Ok(back_to_sign_in(if locked_until.is_some() { "locked" } else { "refused" }, &next));
@@ -70,7 +75,7 @@ async fn sign_in(
         [only] => Some(only),
         several => several.iter().find(|member| Some(member.organization.id) == credentials.last_organization_id),
     };
-    state.store.record_sign_in(&form.email, credentials.user_id).await?;
+    state.store.record_sign_in(&form.email, credentials.user_id, &origin).await?;
     // A new id at sign-in: an id planted before cannot ride the signed-in session.
     session.cycle_id().await.map_err(|e| AppError::Internal(format!("session: {e}")))?;
     let now = now_unix();
