@@ -120,7 +120,7 @@ run_schemathesis() {
   local base=$1 key=$2
   "$SCHEMATHESIS_VENV/bin/schemathesis" --config-file "$ROOT/scripts/schemathesis.toml" run "$base/api/v1/openapi.json" \
     --url "$base" --header "Authorization: Bearer $key" --checks all --max-examples 25 --seed 29 \
-    --workers 4 --no-color --report-dir "$ROOT/end2end/test-results/schemathesis"
+    --workers 1 --no-color --report-dir "$ROOT/end2end/test-results/schemathesis"
 }
 
 wait_until() {

@@ -129,6 +129,22 @@ where
     text.parse::<T>().map(Some).map_err(|e| FieldError::new(field, format!("{text:?}: {e}")))
 }
 
+/// The list's parameter names, as the page's URL and the API carry them.
+pub const PARAMETER_NAMES: [&str; 12] = [
+    "service",
+    "risk",
+    "cluster",
+    "subscriber_type",
+    "trend",
+    "min_value",
+    "min_readiness",
+    "sort",
+    "order",
+    "after",
+    "before",
+    "limit",
+];
+
 impl ListParams {
     pub fn filter(&self) -> Result<RecommendationFilter, FieldError> {
         fn score(field: &'static str, text: &str) -> Result<Option<f64>, FieldError> {
@@ -290,21 +306,7 @@ pub(crate) mod properties {
     use super::ListParams;
     use proptest::prelude::*;
 
-    /// The list's parameter names, as the page's URL and the API carry them.
-    pub(crate) const NAMES: [&str; 12] = [
-        "service",
-        "risk",
-        "cluster",
-        "subscriber_type",
-        "trend",
-        "min_value",
-        "min_readiness",
-        "sort",
-        "order",
-        "after",
-        "before",
-        "limit",
-    ];
+    pub(crate) const NAMES: [&str; 12] = super::PARAMETER_NAMES;
 
     /// Now and then a valid value, mostly anything.
     fn value(valid: &'static [&'static str]) -> impl Strategy<Value = String> {

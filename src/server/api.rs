@@ -13,11 +13,11 @@ use crate::data::lists::ListRequest;
 use crate::data::lookups::SubscriberView;
 use crate::domain::figures::MetaStats;
 use crate::domain::isdn::Isdn;
-use crate::domain::lists::{BulkLookup, ListParams, RecommendationPage};
+use crate::domain::lists::{BulkLookup, ListParams, RecommendationPage, PARAMETER_NAMES};
 use crate::domain::recommendation::Recommendation;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
@@ -159,11 +159,27 @@ fn bulk_isdns(body: Result<Bytes, BytesRejection>) -> Result<Vec<Isdn>, AppError
 pub(super) async fn list(
     State(state): State<AppState>,
     client: ApiClient,
+    RawQuery(query): RawQuery,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<RecommendationPage>, AppError> {
+    refuse_empty_parameters(query.as_deref())?;
     let Query(params) = params.map_err(|e| AppError::BadRequest { field: "query", message: e.body_text() })?;
     let request = ListRequest::from_params(&params).map_err(AppError::from)?;
     Ok(Json(state.store.for_organization(&client.organization).recommendation_page(&request).await?))
+}
+
+/// The API takes a list parameter with a value or not at all, as its document says (the
+/// pages' forms send empty ones, meaning "any", through the same `ListParams`).
+fn refuse_empty_parameters(query: Option<&str>) -> Result<(), AppError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
+    let empty = pairs.iter().filter(|(_, value)| value.trim().is_empty());
+    match empty.filter_map(|(name, _)| PARAMETER_NAMES.iter().copied().find(|known| known == name)).next() {
+        Some(field) => Err(AppError::BadRequest {
+            field,
+            message: format!("{field}: no value; leave the parameter out to take any"),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The dataset's headline figures (seed 001 ut360:meta:stats)
@@ -191,6 +207,19 @@ mod tests {
         let query: String = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
         let Query(params) = Query::<ListParams>::try_from_uri(&format!("/?{query}").parse().unwrap()).unwrap();
         ListRequest::from_params(&params)
+    }
+
+    #[test]
+    fn a_list_parameter_without_a_value_is_refused_by_name() {
+        let field = |query: &str| match refuse_empty_parameters(Some(query)) {
+            Err(AppError::BadRequest { field, .. }) => Some(field),
+            _ => None,
+        };
+        assert_eq!(field("subscriber_type="), Some("subscriber_type"));
+        assert_eq!(field("risk=HIGH&cluster=%20"), Some("cluster"));
+        assert_eq!(field("risk=HIGH&limit=10&"), None);
+        assert_eq!(field(""), None);
+        assert!(refuse_empty_parameters(None).is_ok());
     }
 
     fn field_of(result: Result<ListRequest, FieldError>) -> &'static str {
