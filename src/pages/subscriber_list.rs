@@ -250,16 +250,7 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
         .iter()
         .map(|(name, column, numeric)| {
             let state = sort.filter(|(sorted, _)| sorted == column).map(|(_, descending)| descending);
-            let aria_sort = match state {
-                Some(true) => "descending",
-                Some(false) => "ascending",
-                None => "none",
-            };
-            let arrow = match state {
-                Some(true) => " ↓",
-                Some(false) => " ↑",
-                None => "",
-            };
+            let (aria_sort, arrow) = crate::components::sort_marks(state);
             view! {
                 <th scope="col" class:num=*numeric aria-sort=aria_sort>
                     <a href=sort_href(&params, *column, sort) data-sort=column.as_str()>{*name}{arrow}</a>

@@ -392,16 +392,7 @@ fn CustomerTable(
         match &sort {
             Some((params, spec)) => {
                 let state = (spec.column == column).then_some(spec.descending);
-                let aria_sort = match state {
-                    Some(true) => "descending",
-                    Some(false) => "ascending",
-                    None => "none",
-                };
-                let arrow = match state {
-                    Some(true) => " ↓",
-                    Some(false) => " ↑",
-                    None => "",
-                };
+                let (aria_sort, arrow) = crate::components::sort_marks(state);
                 let href = spec.href(params, column);
                 view! { <th scope="col" class=class aria-sort=aria_sort><a href=href data-sort=column.as_str()>{label}{arrow}</a></th> }
                     .into_any()
