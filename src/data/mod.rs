@@ -2,6 +2,7 @@
 //!
 //! Postgres is the source of truth; Redis holds what can be rebuilt from it.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod bulk;
 pub mod cache_entries;

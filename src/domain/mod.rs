@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod analytics;
 pub mod campaign;
 pub mod ctv;
 pub mod dates;

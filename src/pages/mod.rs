@@ -1,5 +1,6 @@
 mod account;
 mod admin;
+mod analytics;
 mod bulk;
 mod campaigns;
 pub mod ctv;

@@ -1,0 +1,1 @@
+//! Issue 24: data_sources (being built).

@@ -1,0 +1,9 @@
+//! The pages of seed 004's analytics layer (issue 24).
+
+mod aggregates;
+mod alerts;
+mod cohorts;
+mod data_sources;
+mod funnels;
+mod insights;
+mod usage;
