@@ -59,31 +59,62 @@ for _ in $(seq 15); do
 done
 echo "  right password: median $(median_of "${right[@]}") ms; wrong password, unknown email (first failure): median $(median_of "${wrong[@]}") ms"
 
-# Issue 29: 500 sign-in attempts at once (wrk, 500 connections posting wrong passwords for
-# 15 s, the per-address limit lifted as above so every attempt reaches the password check)
-# while 8 connections read a signed-in page: its p99 against the same page's quiet p99 in
-# the same run (budget: within 3x), and the server's peak RSS (budget: < 300 MB).
-say "sign-in flood: 500 attempts at once; a signed-in page read by 8 connections meanwhile"
+# Issue 29: 500 sign-in attempts at once while 8 connections read a signed-in page: its
+# p99 against the same page's quiet p99 in the same run (budget: within 3x), and the
+# server's peak RSS (budget: < 300 MB). One attempt is one wrong password for an email of
+# its own (no per-email lock cuts it short; the per-address limit is lifted as above), so
+# every attempt asks for an argon2 check. The bursts come from curl in parallel mode,
+# 500 transfers at once, one burst after another for as long as the page is read.
+say "sign-in flood: bursts of 500 attempts at once, each a different email; a signed-in page read by 8 connections meanwhile"
 PAGE=/dashboards
-FLOOD_LUA="$(mktemp --suffix=.lua)"
+FLOOD_DIR="$(mktemp -d)"
+# curl runs at most 300 transfers at once: two of them, 250 each.
+for half in 1 2; do
+  for n in $(seq 250); do
+    printf 'url = "http://%s/auth/sign-in"\ndata = "email=flood-%s-%s%%40ut360.test&password=not-the-password"\noutput = "/dev/null"\n' "$ADDR" "$half" "$n"
+  done >"$FLOOD_DIR/burst-$half.cfg"
+done
+flood() {
+  local until=$((SECONDS + $1))
+  while [ "$SECONDS" -lt "$until" ]; do
+    for half in 1 2; do
+      curl -s -Z --parallel-max 250 -K "$FLOOD_DIR/burst-$half.cfg" -w '%{http_code}\n' >>"$FLOOD_DIR/codes-$half" 2>/dev/null &
+    done
+    wait
+  done
+}
+quiet=(); flooded=(); peaks=()
+for _ in 1 2 3; do
+  read -r _ p99 _ < <(DURATION=10s latency "$PAGE" 8); quiet+=("$p99")
+  : >"$FLOOD_DIR/codes-1"; : >"$FLOOD_DIR/codes-2"
+  flood 13 &
+  FLOOD=$!
+  sleep 1
+  ( for _ in $(seq 12); do awk '/VmRSS/ {print $2}' "/proc/$SERVER/status"; sleep 1; done ) >"$FLOOD_DIR/rss" &
+  SAMPLER=$!
+  read -r _ p99 _ < <(DURATION=10s latency "$PAGE" 8); flooded+=("$p99")
+  wait "$FLOOD" "$SAMPLER" || true
+  peak=$(sort -n "$FLOOD_DIR/rss" | tail -n 1); peaks+=("$((peak / 1024))")
+  echo "  quiet p99 ${quiet[-1]} ms; during the bursts p99 ${flooded[-1]} ms; server peak RSS ${peaks[-1]} MB;" \
+    "attempts answered: $(sort "$FLOOD_DIR"/codes-* | uniq -c | awk '{printf "%s%s x %s", sep, $2, $1; sep=", "}')"
+done
+q=$(median_of "${quiet[@]}"); f=$(median_of "${flooded[@]}")
+echo "  medians: $PAGE p99 quiet ${q} ms, during the bursts ${f} ms ($(awk -v q="$q" -v f="$f" 'BEGIN {printf "%.2fx", f / q}'), budget within 3x); peak RSS $(slowest_of "${peaks[@]}") MB (budget < 300 MB)"
+
+# Not the budget, for comparison: a sustained flood, 500 wrk connections posting as fast as
+# they can for 15 s (hundreds of thousands of attempts; the client shares the 2 cores).
+say "sustained flood (informative): wrk -c500 posting wrong passwords for one email for 15 s"
+FLOOD_LUA="$FLOOD_DIR/flood.lua"
 cat >"$FLOOD_LUA" <<'LUA'
 wrk.method = "POST"
 wrk.body = "email=flood%40ut360.test&password=not-the-password"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 LUA
-quiet=(); flooded=(); peaks=()
-for _ in 1 2 3; do
-  read -r _ p99 _ < <(DURATION=10s latency "$PAGE" 8); quiet+=("$p99")
-  wrk -t1 -c500 -d15s -s "$FLOOD_LUA" "http://$ADDR/auth/sign-in" >/dev/null 2>&1 &
-  FLOOD=$!
-  sleep 2
-  ( for _ in $(seq 12); do awk '/VmRSS/ {print $2}' "/proc/$SERVER/status"; sleep 1; done ) >"$FLOOD_LUA.rss" &
-  SAMPLER=$!
-  read -r _ p99 _ < <(DURATION=10s latency "$PAGE" 8); flooded+=("$p99")
-  wait "$FLOOD" "$SAMPLER" || true
-  peak=$(sort -n "$FLOOD_LUA.rss" | tail -n 1); peaks+=("$((peak / 1024))")
-  echo "  quiet p99 ${quiet[-1]} ms; during the flood p99 ${flooded[-1]} ms; server peak RSS ${peaks[-1]} MB"
-done
-q=$(median_of "${quiet[@]}"); f=$(median_of "${flooded[@]}")
-echo "  medians: $PAGE p99 quiet ${q} ms, during the flood ${f} ms ($(awk -v q="$q" -v f="$f" 'BEGIN {printf "%.2fx", f / q}'), budget within 3x); peak RSS $(slowest_of "${peaks[@]}") MB (budget < 300 MB)"
-rm -f "$FLOOD_LUA" "$FLOOD_LUA.rss"
+read -r _ q _ < <(DURATION=10s latency "$PAGE" 8)
+wrk -t1 -c500 -d15s -s "$FLOOD_LUA" "http://$ADDR/auth/sign-in" >/dev/null 2>&1 &
+FLOOD=$!
+sleep 2
+read -r _ f _ < <(DURATION=10s latency "$PAGE" 8)
+wait "$FLOOD" || true
+echo "  $PAGE p99 quiet ${q} ms, during the sustained flood ${f} ms ($(awk -v q="$q" -v f="$f" 'BEGIN {printf "%.2fx", f / q}'))"
+rm -rf "$FLOOD_DIR"

@@ -300,19 +300,35 @@ impl Store {
 impl OrganizationStore {
     /// Creates the account if the email is new (else sets its password) and gives it
     /// `role` in `organization`. Returns the account's id.
+    /// Creates the account, or gives an existing one this password: a reset, which ends
+    /// its sessions (as a change of one's own password does) and is a security event of
+    /// each of its organizations.
     pub async fn save_user(&self, email: &str, password_hash: &str, role: Role) -> Result<Uuid, sqlx::Error> {
         let organization = &self.organization;
         let mut tx = self.begin().await?;
-        let user_id: Uuid = sql::query_scalar(
+        // `xmax` is set on a row the upsert updated, zero on one it inserted.
+        let (user_id, was_reset): (Uuid, bool) = sql::query_as(
             "INSERT INTO users (email, password_hash) VALUES ($1, $2)
-             ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash
-             RETURNING id",
+             ON CONFLICT (email) DO UPDATE
+                SET password_hash = EXCLUDED.password_hash, password_changed_at = date_trunc('second', NOW())
+             RETURNING id, xmax <> 0",
         )
         .bind(normalize_email(email))
         .bind(password_hash)
         .fetch_one(&mut *tx)
         .await?;
         set_role(&mut tx, organization, user_id, role).await?;
+        if was_reset {
+            let detail = serde_json::json!({ "by": "command line (ut360 user create)" });
+            record_account_event_in(
+                &mut tx,
+                email,
+                SecurityEventKind::PasswordChanged,
+                &RequestOrigin::default(),
+                detail,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(user_id)
     }

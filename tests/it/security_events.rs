@@ -333,3 +333,38 @@ async fn pages_filter_and_retention() {
     assert_eq!(old, 0);
     db.cleanup().await;
 }
+
+/// `ut360 user create` for an existing account is a password reset: it is recorded for
+/// each of the account's organizations and ends the sessions signed in before it.
+#[tokio::test]
+async fn a_password_reset_from_the_command_line_is_recorded_and_ends_sessions() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let base = spawn_app(db.store.clone()).await;
+    let email = create_user(&db.store, &org, Role::Analyst).await;
+    assert_eq!(events_of(&db.pool, org.id).await.get("password_changed"), None, "creating an account is no reset");
+    let http = browser_like_client();
+    assert_eq!(location(&sign_in(&http, &base, &email, TEST_PASSWORD).await), "/");
+    assert_eq!(http.get(format!("{base}/dashboards")).send().await.unwrap().status(), StatusCode::OK);
+
+    // Sessions are compared to the change by the second.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let new_password = "a quite different passphrase";
+    ut360::server::users_cli::create(&db.store, &org, &email, Role::Analyst, new_password).await.unwrap();
+
+    let resets: Vec<(Option<String>, serde_json::Value)> = sqlx::query_as(
+        "SELECT email, detail FROM security_events WHERE organization_id = $1 AND kind = 'password_changed'",
+    )
+    .bind(org.id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(resets.len(), 1, "{resets:?}");
+    assert_eq!(resets[0].0.as_deref(), Some(email.as_str()));
+    assert!(resets[0].1["by"].as_str().is_some_and(|by| by.contains("command line")), "{resets:?}");
+    let after = http.get(format!("{base}/dashboards")).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER, "the session from before the reset ended");
+    assert!(location(&after).starts_with("/sign-in"), "{}", location(&after));
+    assert_eq!(location(&sign_in(&browser_like_client(), &base, &email, new_password).await), "/");
+    db.cleanup().await;
+}
