@@ -79,4 +79,7 @@ say "schemathesis: $((SECONDS - SCHEMATHESIS_STARTED)) s"
 say "browser tests (Chromium)"
 (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error \
   && BASE_URL="http://$E2E_ADDR" DATABASE_URL="$E2E_DATABASE_URL" npx playwright test)
+# Issue 27: two more instances on the same database behind HAProxy (sessions shared,
+# revocation everywhere at once, a rolling restart under load without a failed request).
+DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" BIN="$BIN" "$ROOT/scripts/two_instances.sh"
 say "all tests passed"

@@ -11,21 +11,38 @@ pub async fn get_viewer() -> Result<Option<Viewer>, ServerError> {
     Ok(crate::server::auth::signed_in().ok().map(|member| member.viewer()))
 }
 
-/// The header's sections, in reading order.
-const SECTIONS: &[(&str, &str)] = &[
-    ("/", "Overview"),
-    ("/subscribers", "Subscribers"),
-    ("/dashboards", "Dashboards"),
-    ("/transactions", "Transactions"),
-    ("/campaigns", "Campaigns"),
-    ("/bulk", "Bulk lookup"),
-    ("/network", "Network"),
-    ("/commissions", "Commissions"),
-    ("/customers", "Customers"),
-    ("/admin/members", "Members"),
-    ("/admin/api-keys", "API keys"),
-    ("/admin/organization", "Organization"),
-    ("/admin/security-events", "Security events"),
+/// One menu of the header: a part of the work, and its pages in reading order.
+struct NavGroup {
+    label: &'static str,
+    links: &'static [(&'static str, &'static str)],
+}
+
+/// The header's sections, grouped so the bar stays on one line at 1280 px whatever the
+/// role; a viewer sees only the pages they may open, and a group only if one is left.
+const SECTIONS: &[NavGroup] = &[
+    NavGroup {
+        label: "Analysis",
+        links: &[
+            ("/", "Overview"),
+            ("/subscribers", "Subscribers"),
+            ("/dashboards", "Dashboards"),
+            ("/transactions", "Transactions"),
+        ],
+    },
+    NavGroup { label: "Marketing", links: &[("/campaigns", "Campaigns"), ("/bulk", "Bulk lookup")] },
+    NavGroup {
+        label: "Network",
+        links: &[("/network", "Network"), ("/commissions", "Commissions"), ("/customers", "Customers")],
+    },
+    NavGroup {
+        label: "Administration",
+        links: &[
+            ("/admin/members", "Members"),
+            ("/admin/api-keys", "API keys"),
+            ("/admin/organization", "Organization"),
+            ("/admin/security-events", "Security events"),
+        ],
+    },
 ];
 
 #[component]
@@ -48,13 +65,47 @@ pub fn TopBar() -> impl IntoView {
 
 #[component]
 fn SignedInBar(viewer: Viewer) -> impl IntoView {
-    let links = SECTIONS
-        .iter()
-        .filter(|(href, _)| viewer.may_open(href))
-        .map(|(href, label)| view! { <A href=*href>{*label}</A> })
-        .collect_view();
+    let location = leptos_router::hooks::use_location();
+    // Below 768 px the sections fold into one menu behind this button.
+    let menu_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
+    let sections_viewer = viewer.clone();
+    let groups = move || {
+        // Drawn again on every navigation, so an opened group closes once a page is chosen.
+        let path = location.pathname.get();
+        SECTIONS
+            .iter()
+            .filter_map(|group| {
+                let links: Vec<_> = group.links.iter().filter(|(href, _)| sections_viewer.may_open(href)).collect();
+                if links.is_empty() {
+                    return None;
+                }
+                let current = links.iter().any(|(href, _)| section_of(&path) == *href);
+                let links =
+                    links.into_iter().map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> }).collect_view();
+                Some(view! {
+                    <details class="nav-group">
+                        <summary class:current=current>{group.label}</summary>
+                        <ul>{links}</ul>
+                    </details>
+                })
+            })
+            .collect_view()
+    };
     view! {
-        <nav aria-label="Sections">{links}</nav>
+        <button
+            type="button"
+            class="menu-toggle"
+            aria-controls="sections"
+            aria-expanded=move || menu_open.get().to_string()
+            on:click=move |_| menu_open.update(|open| *open = !*open)
+        >
+            "Menu"
+        </button>
+        <nav id="sections" aria-label="Sections" class:open=move || menu_open.get()>{groups}</nav>
         // A plain form: it works without JavaScript, and /search redirects to the subscriber.
         <form class="search" action="/search" method="get" role="search">
             <label for="isdn-search" class="visually-hidden">"Subscriber ISDN"</label>
@@ -66,12 +117,51 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
             <a class="account-organization" href=ORGANIZATIONS_PATH title="Switch organization" data-testid="organization-switcher">
                 {viewer.organization.clone()}
             </a>
-            <span class="account-who">{viewer.email.clone()}</span>
-            <span class="account-role">{viewer.role.as_str()}</span>
-            <A href="/account/password">"Change password"</A>
-            <form method="post" action="/auth/sign-out">
-                <button type="submit">"Sign out"</button>
-            </form>
+            <details class="account-menu">
+                <summary aria-label="Your account">
+                    <span class="account-role">{viewer.role.as_str()}</span>
+                </summary>
+                <div class="account-menu-items">
+                    <span class="account-who">{viewer.email.clone()}</span>
+                    <A href="/account/password">"Change password"</A>
+                    <form method="post" action="/auth/sign-out">
+                        <button type="submit">"Sign out"</button>
+                    </form>
+                </div>
+            </details>
         </div>
+    }
+}
+
+/// The section a path belongs to: its own page, or the list it is a detail of.
+fn section_of(path: &str) -> &str {
+    SECTIONS
+        .iter()
+        .flat_map(|group| group.links.iter().map(|(href, _)| *href))
+        .filter(|href| path == *href || (*href != "/" && path.starts_with(&format!("{href}/"))))
+        .max_by_key(|href| href.len())
+        .unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_belongs_to_its_own_section_or_the_list_it_details() {
+        assert_eq!(section_of("/"), "/");
+        assert_eq!(section_of("/subscribers/84912345678"), "/subscribers");
+        assert_eq!(section_of("/admin/members"), "/admin/members");
+        assert_eq!(section_of("/commissions/statement"), "/commissions");
+        assert_eq!(section_of("/nowhere"), "/nowhere");
+    }
+
+    #[test]
+    fn every_section_is_an_address_of_the_app_in_one_group_only() {
+        let hrefs: Vec<&str> = SECTIONS.iter().flat_map(|group| group.links.iter().map(|(href, _)| *href)).collect();
+        for href in &hrefs {
+            assert_ne!(crate::domain::access::access_for(href), crate::domain::access::Access::Unknown, "{href}");
+            assert_eq!(hrefs.iter().filter(|other| *other == href).count(), 1, "{href} is in two groups");
+        }
     }
 }
