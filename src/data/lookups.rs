@@ -43,6 +43,12 @@ impl From<sqlx::Error> for LookupError {
     }
 }
 
+impl super::replicas::ServerUnavailable for LookupError {
+    fn server_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
 type SharedEntry = Result<Option<Arc<CacheEntry>>, LookupError>;
 
 /// The request path's cache machinery, shared by every clone of a `Store`.

@@ -21,6 +21,7 @@ pub mod overview;
 mod recommendation_rows;
 pub mod records;
 pub mod refresh_lock;
+pub mod replicas;
 pub mod resilience;
 pub mod security_events;
 pub mod subscribers;
@@ -43,6 +44,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 pub use organizations::Organization;
+use replicas::ReadRouted;
 
 /// How to reach the two stores.
 #[derive(Clone, Debug)]
@@ -60,6 +62,11 @@ pub struct StoreSettings {
     pub redis_url: String,
     pub max_connections: u32,
     pub connect_timeout: Duration,
+    /// Streaming replicas that lists, dashboards, Customer360 and reports may read from
+    /// (see `replicas`); empty: the primary answers everything.
+    pub replica_urls: Vec<String>,
+    /// A replica further behind the primary than this is skipped.
+    pub replica_max_lag: Duration,
 }
 
 impl StoreSettings {
@@ -102,6 +109,42 @@ pub struct Store {
     api_keys_known: std::sync::Arc<api_keys::KnownKeys>,
     /// Connections of their own for bulk lookups, opened on the first one.
     bulk_lookup_redis: std::sync::Arc<tokio::sync::OnceCell<Vec<ConnectionManager>>>,
+    replicas: Option<std::sync::Arc<replicas::Replicas>>,
+    /// Set on the copy `Store::on_replica` hands a read: its transactions go to this
+    /// replica's pool instead of `pg`.
+    read_pool: Option<PgPool>,
+}
+
+impl replicas::ReadRouted for Store {
+    fn reading_from(&self, pool: &PgPool) -> Self {
+        Store { read_pool: Some(pool.clone()), ..self.clone() }
+    }
+
+    fn reading_from_primary(&self) -> Self {
+        Store { read_pool: None, ..self.clone() }
+    }
+}
+
+impl replicas::ReadRouted for OrganizationStore {
+    fn reading_from(&self, pool: &PgPool) -> Self {
+        OrganizationStore { store: self.store.reading_from(pool), organization: self.organization.clone() }
+    }
+
+    fn reading_from_primary(&self) -> Self {
+        OrganizationStore { store: self.store.reading_from_primary(), organization: self.organization.clone() }
+    }
+}
+
+impl OrganizationStore {
+    /// `read` on a caught-up replica, else the primary (see `Store::on_replica`).
+    pub async fn on_replica<T, E, F, Fut>(&self, read: F) -> Result<T, E>
+    where
+        E: replicas::ServerUnavailable,
+        F: Fn(OrganizationStore) -> Fut,
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
+        self.store.on_replica(self, read).await
+    }
 }
 
 /// The store acting for one organization: every read and write of the organization's
@@ -162,7 +205,7 @@ impl Store {
             _ => None,
         };
         let (redis_client, redis) = connect_redis(settings).await?;
-        Ok(Self {
+        let mut store = Self {
             pg,
             direct,
             organization_id: None,
@@ -171,7 +214,22 @@ impl Store {
             cache: Default::default(),
             api_keys_known: Default::default(),
             bulk_lookup_redis: Default::default(),
-        })
+            replicas: None,
+            read_pool: None,
+        };
+        if !settings.replica_urls.is_empty() {
+            // Connected on first use: a replica that is down at start is skipped, not fatal.
+            let pools = settings
+                .replica_urls
+                .iter()
+                .map(|url| Ok((redact(url), lazy_pool(&store.pg, parse_options(url)?))))
+                .collect::<Result<Vec<_>, ConnectError>>()?;
+            let watched = std::sync::Arc::new(replicas::Replicas::new(pools, settings.replica_max_lag));
+            // The watcher's copy holds no replicas, so dropping the store ends it.
+            replicas::watch(store.clone(), watched.clone());
+            store.replicas = Some(watched);
+        }
+        Ok(store)
     }
 
     /// This store acting for `organization`: what it reads and writes is that
@@ -198,7 +256,8 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         // A UUID's text is hex digits and dashes: nothing to quote.
         let organization = self.organization_id.map(|id| id.to_string()).unwrap_or_default();
-        self.pg.begin_with(format!("BEGIN; SELECT set_config('app.organization_id', '{organization}', true)")).await
+        let pool = self.read_pool.as_ref().unwrap_or(&self.pg);
+        pool.begin_with(format!("BEGIN; SELECT set_config('app.organization_id', '{organization}', true)")).await
     }
 
     /// Two transactions at once, for two queries sent in parallel.

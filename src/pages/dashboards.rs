@@ -19,7 +19,7 @@ use leptos_meta::Title;
 #[server]
 pub async fn get_dashboards() -> Result<Dashboards, ServerError> {
     let (_member, store) = crate::server::auth::tenant()?;
-    Ok(store.dashboards().await?)
+    Ok(store.on_replica(|store| async move { store.dashboards().await }).await?)
 }
 
 fn list_href(service: Option<&str>, risk: Option<&str>, cluster: Option<&str>) -> String {

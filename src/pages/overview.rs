@@ -15,7 +15,7 @@ use leptos_meta::Title;
 #[server]
 pub async fn get_overview() -> Result<OverviewStats, ServerError> {
     let (_member, store) = crate::server::auth::tenant()?;
-    Ok(store.overview().await?)
+    Ok(store.on_replica(|store| async move { store.overview().await }).await?)
 }
 
 #[component]

@@ -22,7 +22,8 @@ pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, Serv
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
     let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
-    Ok(store.subscriber_view(isdn.as_str()).await?)
+    let isdn = isdn.as_str();
+    Ok(store.on_replica(|store| async move { store.subscriber_view(isdn).await }).await?)
 }
 
 #[server]
@@ -34,7 +35,8 @@ pub async fn get_recent_transactions(
     const RECENT_TRANSACTIONS: i64 = 20;
     let (_member, store) = crate::server::auth::tenant()?;
     let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
-    Ok(store.recent_transactions(isdn.as_str(), RECENT_TRANSACTIONS).await?)
+    let isdn = isdn.as_str();
+    Ok(store.on_replica(|store| async move { store.recent_transactions(isdn, RECENT_TRANSACTIONS).await }).await?)
 }
 
 /// A path segment as typed: `%2F` and friends decoded, so `++/hZ…==` survives the URL.

@@ -63,8 +63,12 @@ pub async fn get_subscriber_list(params: ListParams) -> Result<SubscriberList, S
     let (_member, store) = crate::server::auth::tenant()?;
     // The page shows the message alone, so it names the parameter itself.
     let request = ListRequest::from_params(&params)?;
-    let (page, total) =
-        tokio::try_join!(store.recommendation_page(&request), store.recommendation_count(&request.filter),)?;
+    let request = &request;
+    let (page, total) = store
+        .on_replica(|store| async move {
+            tokio::try_join!(store.recommendation_page(request), store.recommendation_count(&request.filter))
+        })
+        .await?;
     Ok(SubscriberList { page, total })
 }
 

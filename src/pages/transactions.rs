@@ -23,7 +23,8 @@ pub async fn get_transaction_dashboard(params: DashboardParams) -> Result<Transa
     let (_member, store) = crate::server::auth::tenant()?;
     let query = params.query()?;
     let request = DashboardRequest::resolve(&query, chrono::Local::now().date_naive())?;
-    let (dashboard, _source) = store.transaction_dashboard(&request).await?;
+    let request = &request;
+    let (dashboard, _source) = store.on_replica(|store| async move { store.transaction_dashboard(request).await }).await?;
     Ok(dashboard)
 }
 

@@ -40,6 +40,13 @@ pub struct Settings {
     /// That role's password, if the server asks for one.
     #[arg(long, env = "UT360_APP_DATABASE_PASSWORD", hide_env_values = true, global = true)]
     pub app_database_password: Option<String>,
+    /// Streaming replicas of DATABASE_URL's database (comma-separated) that lists,
+    /// dashboards, Customer360 and reports read from while they keep up.
+    #[arg(long, env = "DATABASE_REPLICA_URL", value_delimiter = ',', global = true)]
+    pub database_replica_url: Vec<String>,
+    /// Milliseconds a replica may be behind the primary before its reads go to the primary.
+    #[arg(long, env = "UT360_REPLICA_MAX_LAG_MS", default_value_t = 2_000, global = true)]
+    pub replica_max_lag_ms: u64,
     /// Redis connection URL.
     #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379", global = true)]
     pub redis_url: String,
@@ -64,6 +71,7 @@ impl Settings {
         StoreSettings {
             database_url: as_app(&self.database_url),
             direct_database_url: self.database_direct_url.as_deref().map(as_app),
+            replica_urls: self.database_replica_url.iter().map(|url| as_app(url)).collect(),
             ..self.store()
         }
     }
@@ -76,6 +84,8 @@ impl Settings {
             redis_url: self.redis_url.clone(),
             max_connections: self.db_max_connections,
             connect_timeout: Duration::from_secs(self.connect_timeout_secs),
+            replica_urls: self.database_replica_url.clone(),
+            replica_max_lag: Duration::from_millis(self.replica_max_lag_ms),
         }
     }
 }

@@ -56,6 +56,8 @@ impl TestDb {
                 redis_url: redis_url(),
                 max_connections: 5,
                 connect_timeout: Duration::from_secs(5),
+                replica_urls: Vec::new(),
+                replica_max_lag: Duration::from_secs(2),
             },
             None => StoreSettings {
                 database_url: direct,
@@ -64,6 +66,8 @@ impl TestDb {
                 redis_url: redis_url(),
                 max_connections: 5,
                 connect_timeout: Duration::from_secs(5),
+                replica_urls: Vec::new(),
+                replica_max_lag: Duration::from_secs(2),
             },
         };
         Store::create_and_migrate(&settings).await.expect("create and migrate the test database");

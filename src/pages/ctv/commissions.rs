@@ -18,7 +18,8 @@ use leptos_router::hooks::use_query_map;
 pub async fn get_commission_report(params: ReportParams) -> Result<CommissionReport, ServerError> {
     let (_member, store) = crate::server::auth::tenant()?;
     let query = params.query()?;
-    Ok(store.commission_report_page(&query).await?)
+    let query = &query;
+    Ok(store.on_replica(|store| async move { store.commission_report_page(query).await }).await?)
 }
 
 #[server]

@@ -17,7 +17,8 @@ pub async fn get_collaborator_statement(ctv: String, period: String) -> Result<C
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
     let query = StatementParams { ctv, period }.check()?;
-    let statement = store.collaborator_statement(&query).await?;
+    let query = &query;
+    let statement = store.on_replica(|store| async move { store.collaborator_statement(query).await }).await?;
     statement.ok_or_else(|| AppError::NotFound("collaborator (ctv)").into())
 }
 
