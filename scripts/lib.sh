@@ -229,6 +229,48 @@ EOF
   wait_until "PgBouncer" 15 pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT"
 }
 
+# A private PostgreSQL primary and its streaming replica on loopback ports (issue 27), for
+# the replica tests; the machine's own cluster is not touched (its pg_hba.conf allows no
+# replication). Both run as the postgres user from a directory of their own; a second
+# call finds them running. Exports REPLICA_PRIMARY_URL, REPLICA_URL and REPLICA_DATA (the
+# replica's data directory, which the tests stop and start).
+REPLICA_PRIMARY_PORT="${REPLICA_PRIMARY_PORT:-5440}"
+REPLICA_PORT="${REPLICA_PORT:-5441}"
+ensure_replica() {
+  local dir="${UT360_REPLICA_DIR:-/var/lib/postgresql/ut360-replica}" bin version
+  version=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1)
+  bin="/usr/lib/postgresql/$version/bin"
+  [ -x "$bin/initdb" ] || die "PostgreSQL's server programs are not in $bin"
+  as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
+  export REPLICA_PRIMARY_URL="postgres://postgres@127.0.0.1:$REPLICA_PRIMARY_PORT/postgres"
+  export REPLICA_URL="postgres://postgres@127.0.0.1:$REPLICA_PORT/postgres"
+  export REPLICA_DATA="$dir/replica" REPLICA_BIN="$bin"
+  if ! pg_isready -q -h 127.0.0.1 -p "$REPLICA_PRIMARY_PORT"; then
+    if [ ! -f "$dir/primary/PG_VERSION" ]; then
+      as_root mkdir -p "$dir" && as_root chown postgres: "$dir"
+      as_postgres "$bin/initdb" -D "$dir/primary" -A trust -U postgres >/dev/null || die "initdb of the private primary failed"
+      as_postgres sh -c "echo 'host replication all 127.0.0.1/32 trust' >> '$dir/primary/pg_hba.conf'"
+      as_postgres sh -c "printf '%s\n' \"port = $REPLICA_PRIMARY_PORT\" \"listen_addresses = '127.0.0.1'\" \
+        \"unix_socket_directories = '$dir'\" 'fsync = off' >> '$dir/primary/postgresql.conf'"
+    fi
+    say "starting a private PostgreSQL primary on 127.0.0.1:$REPLICA_PRIMARY_PORT"
+    as_postgres "$bin/pg_ctl" -D "$dir/primary" -w -l "$dir/primary.log" start >/dev/null \
+      || die "the private primary did not start (see $dir/primary.log)"
+  fi
+  if ! pg_isready -q -h 127.0.0.1 -p "$REPLICA_PORT"; then
+    if [ ! -f "$dir/replica/PG_VERSION" ]; then
+      as_postgres "$bin/pg_basebackup" -h 127.0.0.1 -p "$REPLICA_PRIMARY_PORT" -U postgres -D "$dir/replica" -R -X stream -c fast \
+        || die "pg_basebackup of the private primary failed"
+      # Its own port; the rest of the primary's settings came with the copy.
+      as_postgres sh -c "echo 'port = $REPLICA_PORT' >> '$dir/replica/postgresql.conf'"
+    fi
+    say "starting its streaming replica on 127.0.0.1:$REPLICA_PORT"
+    as_postgres "$bin/pg_ctl" -D "$dir/replica" -w -l "$dir/replica.log" start >/dev/null \
+      || die "the replica did not start (see $dir/replica.log)"
+  fi
+  wait_until "the replica in recovery" 30 sh -c "[ \"\$(psql -qAt '$REPLICA_URL' -c 'SELECT pg_is_in_recovery()')\" = t ]"
+}
+
 ensure_everything() {
   ensure_system_packages
   ensure_rust

@@ -20,7 +20,8 @@ say "formatting and lints (rustfmt, clippy for the server and the browser)"
 (cd "$ROOT" && cargo clippy --locked --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings)
 
 say "unit and integration tests"
-(cd "$ROOT" && cargo test --features ssr --locked)
+# The replica tests run once, below, against a replica of their own.
+(cd "$ROOT" && cargo test --features ssr --locked -- --skip replica::)
 
 # Once more, the app's connections through PgBouncer in transaction pooling mode (issue 23):
 # every statement unnamed and inside a transaction that sets its organization. The test
@@ -28,8 +29,18 @@ say "unit and integration tests"
 ensure_pgbouncer
 say "integration tests through PgBouncer ($PGBOUNCER_URL)"
 PGBOUNCER_STARTED=$SECONDS
-(cd "$ROOT" && UT360_TEST_DATABASE_URL="$PGBOUNCER_URL" cargo test --features ssr --locked --test it)
+(cd "$ROOT" && UT360_TEST_DATABASE_URL="$PGBOUNCER_URL" cargo test --features ssr --locked --test it -- --skip replica::)
 say "integration tests through PgBouncer: $((SECONDS - PGBOUNCER_STARTED)) s"
+
+# Issue 27: reads from a streaming replica, against a private primary and its replica
+# (they pause and stop the replica, so one at a time).
+ensure_replica
+psql -qAt "$REPLICA_PRIMARY_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'ut360_test_%'" \
+  | while read -r stale; do psql -q "$REPLICA_PRIMARY_URL" -c "DROP DATABASE IF EXISTS \"$stale\" WITH (FORCE)"; done
+say "replica tests (primary 127.0.0.1:$REPLICA_PRIMARY_PORT, streaming replica 127.0.0.1:$REPLICA_PORT)"
+(cd "$ROOT" && UT360_TEST_REPLICA_PRIMARY_URL="$REPLICA_PRIMARY_URL" UT360_TEST_REPLICA_URL="$REPLICA_URL" \
+  UT360_TEST_REPLICA_DATA="$REPLICA_DATA" UT360_TEST_REPLICA_BIN="$REPLICA_BIN" \
+  cargo test --features ssr --locked --test it replica:: -- --test-threads=1)
 
 build_release
 BIN="$ROOT/target/release/ut360"

@@ -41,14 +41,27 @@ pub struct TestDb {
     pub store: Store,
     /// For assertions in SQL; the code under test goes through `store`.
     pub pool: PgPool,
+    /// The PostgreSQL server it was created on (a URL naming any database).
+    server: String,
     dropped: bool,
 }
 
 impl TestDb {
     pub async fn new() -> Self {
+        Self::create(&base_database_url(), None).await
+    }
+
+    /// A database on the private primary that `scripts/lib.sh ensure_replica` starts,
+    /// whose store reads from the primary's streaming replica (`replica` names that server).
+    pub async fn with_replica(primary: &str, replica: &str, max_lag: Duration) -> Self {
+        Self::create(primary, Some((replica, max_lag))).await
+    }
+
+    async fn create(server: &str, replica: Option<(&str, Duration)>) -> Self {
         let name = format!("ut360_test_{}", uuid::Uuid::new_v4().simple());
-        let direct = with_database(&base_database_url(), &name);
-        let settings = match pooled_database_url() {
+        let direct = with_database(server, &name);
+        let pooled = pooled_database_url().filter(|_| replica.is_none());
+        let mut settings = match pooled {
             Some(pooled) => StoreSettings {
                 database_url: with_database(&pooled, &name),
                 direct_database_url: Some(direct),
@@ -70,10 +83,14 @@ impl TestDb {
                 replica_max_lag: Duration::from_secs(2),
             },
         };
+        if let Some((replica, max_lag)) = replica {
+            settings.replica_urls = vec![with_database(replica, &name)];
+            settings.replica_max_lag = max_lag;
+        }
         Store::create_and_migrate(&settings).await.expect("create and migrate the test database");
         let store = Store::connect(&settings).await.expect("connect to the test database");
         let pool = PgPool::connect(settings.direct_url()).await.expect("assertion pool");
-        Self { name, settings, store, pool, dropped: false }
+        Self { name, settings, store, pool, server: server.to_owned(), dropped: false }
     }
 
     /// The database settings of `ut360` run as a command on this database (through
@@ -105,13 +122,13 @@ impl TestDb {
     pub async fn cleanup(mut self) {
         self.store.close().await;
         self.pool.close().await;
-        drop_database(&self.name).await;
+        drop_database(&self.server, &self.name).await;
         self.dropped = true;
     }
 }
 
-async fn drop_database(name: &str) {
-    let admin = PgPool::connect(&with_database(&base_database_url(), "postgres")).await.unwrap();
+async fn drop_database(server: &str, name: &str) {
+    let admin = PgPool::connect(&with_database(server, "postgres")).await.unwrap();
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await.unwrap();
     admin.close().await;
 }
@@ -123,10 +140,10 @@ impl Drop for TestDb {
         if self.dropped {
             return;
         }
-        let name = self.name.clone();
+        let (server, name) = (self.server.clone(), self.name.clone());
         let dropping = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
-            runtime.block_on(drop_database(&name));
+            runtime.block_on(drop_database(&server, &name));
         });
         let _ = dropping.join();
     }

@@ -25,6 +25,7 @@ mod lookups;
 mod meta_stats;
 mod network_overview;
 mod organizations;
+mod replica;
 mod security;
 mod security_events;
 mod seed_sql;
