@@ -15,6 +15,7 @@ BIN="${BIN:-$ROOT/target/release/ut360}"
 [ -x "$BIN" ] || die "no release binary at $BIN (scripts/test.sh builds it)"
 : "${DATABASE_URL:?the database both instances serve}" "${REDIS_URL:?the Redis both instances use}"
 : "${E2E_PASSWORD:?the password of the e2e accounts}"
+export PATH="$PATH:/usr/sbin"
 need haproxy haproxy
 need wrk wrk
 
