@@ -44,7 +44,6 @@ use std::time::Duration;
 use uuid::Uuid;
 
 pub use organizations::Organization;
-use replicas::ReadRouted;
 
 /// How to reach the two stores.
 #[derive(Clone, Debug)]
