@@ -75,7 +75,10 @@ impl Replicas {
     }
 
     pub(crate) fn reads(&self) -> ReplicaReads {
-        ReplicaReads { on_replica: self.reads.load(Ordering::Relaxed), on_primary_instead: self.fallbacks.load(Ordering::Relaxed) }
+        ReplicaReads {
+            on_replica: self.reads.load(Ordering::Relaxed),
+            on_primary_instead: self.fallbacks.load(Ordering::Relaxed),
+        }
     }
 
     /// One round of the watcher: the primary's position, then each replica's.

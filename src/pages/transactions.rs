@@ -24,7 +24,8 @@ pub async fn get_transaction_dashboard(params: DashboardParams) -> Result<Transa
     let query = params.query()?;
     let request = DashboardRequest::resolve(&query, chrono::Local::now().date_naive())?;
     let request = &request;
-    let (dashboard, _source) = store.on_replica(|store| async move { store.transaction_dashboard(request).await }).await?;
+    let (dashboard, _source) =
+        store.on_replica(|store| async move { store.transaction_dashboard(request).await }).await?;
     Ok(dashboard)
 }
 

@@ -29,8 +29,9 @@ struct ReplicaServers {
 
 fn replica_servers() -> ReplicaServers {
     let var = |name: &str| {
-        std::env::var(name)
-            .unwrap_or_else(|_| panic!("{name} is not set: the replica tests run through scripts/test.sh (ensure_replica)"))
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: the replica tests run through scripts/test.sh (ensure_replica)")
+        })
     };
     ReplicaServers {
         primary: var("UT360_TEST_REPLICA_PRIMARY_URL"),
@@ -80,9 +81,14 @@ async fn lists_read_from_a_caught_up_replica_and_show_the_primarys_rows() {
     };
 
     let before = db.store.replica_reads();
-    wait_for(&db.store, "reads go to the replica", |reads| reads.on_replica > before.on_replica, async || {
-        list(http.clone()).await;
-    })
+    wait_for(
+        &db.store,
+        "reads go to the replica",
+        |reads| reads.on_replica > before.on_replica,
+        async || {
+            list(http.clone()).await;
+        },
+    )
     .await;
     let answered = db.store.replica_reads();
     let page = list(http.clone()).await;
@@ -90,8 +96,10 @@ async fn lists_read_from_a_caught_up_replica_and_show_the_primarys_rows() {
     let html = page.text().await.unwrap();
     assert!(db.store.replica_reads().on_replica > answered.on_replica, "the list was read on the replica");
     // What the replica answered is the primary's data.
-    let on_replica: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM recommendations").fetch_one(&replica_pool(&servers, &db).await).await.unwrap();
+    let on_replica: i64 = sqlx::query_scalar("SELECT count(*) FROM recommendations")
+        .fetch_one(&replica_pool(&servers, &db).await)
+        .await
+        .unwrap();
     let on_primary: i64 = sqlx::query_scalar("SELECT count(*) FROM recommendations").fetch_one(&db.pool).await.unwrap();
     assert_eq!(on_replica, on_primary);
     assert!(records.iter().any(|record| html.contains(&record.isdn)), "the list shows the loaded subscribers");
@@ -121,21 +129,36 @@ async fn a_replica_that_lags_is_skipped_until_it_catches_up() {
             response.text().await.unwrap()
         }
     };
-    wait_for(&db.store, "reads go to the replica", |reads| reads.on_replica > 0, async || {
-        get_list().await;
-    })
+    wait_for(
+        &db.store,
+        "reads go to the replica",
+        |reads| reads.on_replica > 0,
+        async || {
+            get_list().await;
+        },
+    )
     .await;
 
     // The replica stops replaying; the primary moves on.
     let replica = replica_pool(&servers, &db).await;
     sqlx::query("SELECT pg_wal_replay_pause()").execute(&replica).await.unwrap();
     let renamed = "Replica Lag Probe";
-    sqlx::query("UPDATE organizations SET name = $1 WHERE id = $2").bind(renamed).bind(org.id).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE organizations SET name = $1 WHERE id = $2")
+        .bind(renamed)
+        .bind(org.id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let paused = async {
         let skipped = db.store.replica_reads();
-        wait_for(&db.store, "a lagging replica is skipped", |reads| reads.on_primary_instead > skipped.on_primary_instead, async || {
-            get_list().await;
-        })
+        wait_for(
+            &db.store,
+            "a lagging replica is skipped",
+            |reads| reads.on_primary_instead > skipped.on_primary_instead,
+            async || {
+                get_list().await;
+            },
+        )
         .await;
         // Answered by the primary meanwhile: the replica has not replayed the change.
         let on_replica: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
@@ -153,9 +176,14 @@ async fn a_replica_that_lags_is_skipped_until_it_catches_up() {
     sqlx::query("SELECT pg_wal_replay_resume()").execute(&replica).await.unwrap();
 
     let resumed = db.store.replica_reads();
-    wait_for(&db.store, "reads go back to the replica", |reads| reads.on_replica > resumed.on_replica, async || {
-        get_list().await;
-    })
+    wait_for(
+        &db.store,
+        "reads go back to the replica",
+        |reads| reads.on_replica > resumed.on_replica,
+        async || {
+            get_list().await;
+        },
+    )
     .await;
     replica.close().await;
     db.cleanup().await;
@@ -173,9 +201,14 @@ async fn stopping_the_replica_mid_run_fails_no_request() {
         let (http, url) = (http.clone(), format!("{base}{path}"));
         async move { http.get(url).send().await.unwrap().status() }
     };
-    wait_for(&db.store, "reads go to the replica", |reads| reads.on_replica > 0, async || {
-        status_of("/subscribers").await;
-    })
+    wait_for(
+        &db.store,
+        "reads go to the replica",
+        |reads| reads.on_replica > 0,
+        async || {
+            status_of("/subscribers").await;
+        },
+    )
     .await;
 
     // Requests one after another on two connections, while the replica is stopped.
@@ -205,9 +238,14 @@ async fn stopping_the_replica_mid_run_fails_no_request() {
     let servers_for_start = replica_servers();
     tokio::task::spawn_blocking(move || pg_ctl(&servers_for_start, &["start"])).await.unwrap();
     let restarted = db.store.replica_reads();
-    wait_for(&db.store, "reads go back to the restarted replica", |reads| reads.on_replica > restarted.on_replica, async || {
-        assert_eq!(status_of("/subscribers").await, StatusCode::OK);
-    })
+    wait_for(
+        &db.store,
+        "reads go back to the restarted replica",
+        |reads| reads.on_replica > restarted.on_replica,
+        async || {
+            assert_eq!(status_of("/subscribers").await, StatusCode::OK);
+        },
+    )
     .await;
     db.cleanup().await;
 }
