@@ -26,6 +26,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/admin/api-keys", "API keys"),
     ("/admin/organization", "Organization"),
     ("/admin/security-events", "Security events"),
+    ("/admin/usage", "Usage"),
+    ("/admin/data-sources", "Data sources"),
 ];
 
 #[component]

@@ -7,3 +7,6 @@ mod data_sources;
 mod funnels;
 mod insights;
 mod usage;
+
+pub use data_sources::{get_data_sources, get_sync_history, sync_data_source, DataSourcesPage};
+pub use usage::{get_usage, UsagePage};
