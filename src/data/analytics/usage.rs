@@ -121,7 +121,7 @@ impl Store {
         let mut sessions: HashMap<&str, SessionUpdate> = HashMap::new();
         for visit in visits.iter().filter(|visit| visit.page_url.is_some()) {
             let page_view_referrer = matches!(visit.kind, VisitKind::PageView).then_some(visit.referrer.as_deref());
-            let update = sessions.entry(&visit.session_hash).or_insert(SessionUpdate {
+            let update = sessions.entry(visit.session_hash.as_str()).or_insert(SessionUpdate {
                 first: visit.at,
                 last: visit,
                 referrer: page_view_referrer.flatten(),
