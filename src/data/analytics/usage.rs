@@ -118,7 +118,7 @@ impl Store {
         }
 
         // One row per session and statement: ON CONFLICT cannot touch a row twice.
-        let mut sessions: HashMap<&str, SessionUpdate> = HashMap::new();
+        let mut sessions: HashMap<&str, SessionUpdate<'_>> = HashMap::new();
         for visit in visits.iter().filter(|visit| visit.page_url.is_some()) {
             let page_view_referrer = matches!(visit.kind, VisitKind::PageView).then_some(visit.referrer.as_deref());
             let update = sessions.entry(visit.session_hash.as_str()).or_insert(SessionUpdate {
@@ -135,7 +135,7 @@ impl Store {
             }
         }
         if !sessions.is_empty() {
-            let updates: Vec<(&str, SessionUpdate)> = sessions.into_iter().collect();
+            let updates: Vec<(&str, SessionUpdate<'_>)> = sessions.into_iter().collect();
             let latest: Vec<&Visit> = updates.iter().map(|(_, update)| update.last).collect();
             sql::query(
                 "INSERT INTO realtime_sessions AS r (organization_id, session_id, user_id, page_url, referrer, user_agent,

@@ -6,7 +6,6 @@
 use crate::domain::analytics::data_sources::{
     data_sources_href, source_type_label, DataSourceListing, SyncHistoryPage, SyncNowDone,
 };
-use crate::domain::analytics::usage::parse_page;
 use crate::domain::format::format_count;
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
@@ -22,6 +21,7 @@ pub async fn get_data_sources() -> Result<Vec<DataSourceListing>, ServerError> {
 /// Page `page` of the runs of the source `source` (its id; "" for every source's).
 #[server]
 pub async fn get_sync_history(source: String, page: String) -> Result<SyncHistoryPage, ServerError> {
+    use crate::domain::analytics::usage::parse_page;
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
     let bad = |field: &'static str, message: String| ServerError::from(AppError::BadRequest { field, message });
@@ -110,12 +110,14 @@ fn SourceTable(sources: Vec<DataSourceListing>, sync: ServerAction<SyncDataSourc
                 let label = format!("Runs of {}", source.name);
                 view! { <a href=data_sources_href(Some(id), 1) aria-label=label>"Runs"</a> }
             });
+            let type_label = source_type_label(&source.source_type);
+            let source_type = source.source_type.clone();
             let action = match source.on_demand {
                 Ok(()) => {
                     let label = format!("Sync {} now", source.name);
                     view! {
                         <ActionForm action=sync attr:class="inline-form">
-                            <input type="hidden" name="source_type" value=source.source_type.clone()/>
+                            <input type="hidden" name="source_type" value=source_type/>
                             <button type="submit" aria-label=label disabled=move || sync.pending().get()>"Sync now"</button>
                         </ActionForm>
                     }
@@ -124,9 +126,9 @@ fn SourceTable(sources: Vec<DataSourceListing>, sync: ServerAction<SyncDataSourc
                 Err(why) => view! { <span class="muted">{why}</span> }.into_any(),
             };
             view! {
-                <tr data-source-type=source.source_type.clone()>
-                    <th scope="row">{source.name.clone()}</th>
-                    <td>{source_type_label(&source.source_type)}</td>
+                <tr data-source-type=source.source_type>
+                    <th scope="row">{source.name}</th>
+                    <td>{type_label}</td>
                     <td>{status}</td>
                     <td>{source.last_sync_at.unwrap_or_else(|| "never".to_owned())}</td>
                     <td>{source.frequency_minutes.map_or_else(|| "on demand".to_owned(), |minutes| format!("every {minutes} min"))}</td>
@@ -170,8 +172,9 @@ fn History(history: SyncHistoryPage, source: Option<String>) -> impl IntoView {
             .runs
             .into_iter()
             .map(|run| {
+                let status = run.status.clone();
                 view! {
-                    <tr data-status=run.status.clone()>
+                    <tr data-status=status>
                         <td>{run.started_at}</td>
                         <td>{run.source_name}</td>
                         <td>{run.sync_type}</td>

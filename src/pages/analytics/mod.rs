@@ -8,5 +8,5 @@ mod funnels;
 mod insights;
 mod usage;
 
-pub use data_sources::{get_data_sources, get_sync_history, sync_data_source, DataSourcesPage};
-pub use usage::{get_usage, UsagePage};
+pub use data_sources::DataSourcesPage;
+pub use usage::UsagePage;

@@ -5,7 +5,7 @@
 
 use crate::components::{EChart, StatCard};
 use crate::domain::analytics::usage::{
-    format_duration, parse_page, usage_href, ActiveSession, DayUsage, DeviceType, PageUsage, UsageReport,
+    format_duration, usage_href, ActiveSession, DayUsage, DeviceType, PageUsage, UsageReport,
     ACTIVE_MINUTES, USAGE_DAYS,
 };
 use crate::domain::format::format_count;
@@ -21,6 +21,7 @@ use leptos_router::hooks::use_query_map;
 /// Page `page` ("" or 1 is the first) of the organization's usage.
 #[server]
 pub async fn get_usage(page: String) -> Result<UsageReport, ServerError> {
+    use crate::domain::analytics::usage::parse_page;
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
     let page = parse_page(&page).map_err(|message| ServerError::from(AppError::BadRequest { field: "page", message }))?;
@@ -134,8 +135,9 @@ fn PageTable(pages: Vec<PageUsage>) -> impl IntoView {
     let rows = pages
         .into_iter()
         .map(|page| {
+            let key = page.page.clone();
             view! {
-                <tr data-page=page.page.clone()>
+                <tr data-page=key>
                     <th scope="row"><code>{page.page}</code></th>
                     <td class="num">{format_count(page.page_views)}</td>
                     <td class="num">{format_count(page.sessions)}</td>
