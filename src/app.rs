@@ -2,10 +2,10 @@
 
 use crate::components::TopBar;
 use crate::pages::{
-    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage, DataSourcesPage,
-    CustomersPage, DashboardsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage,
-    OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage, TransactionsPage,
-    UsagePage,
+    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
+    CustomersPage, DashboardsPage, DataSourcesPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage,
+    OrganizationsPage, OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage,
+    TransactionsPage, UsagePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

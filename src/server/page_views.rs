@@ -111,7 +111,8 @@ fn note(request: &Request, session: &Session) -> Option<Seen> {
         headers.get(name).and_then(|value| value.to_str().ok()).map(|text| text.chars().take(HEADER_KEPT).collect())
     };
     let referrer: Option<String> = header_text(header::REFERER);
-    let referring_page = || referrer.as_deref().and_then(|url| url.parse::<axum::http::Uri>().ok()).map(|uri| uri.path().to_owned());
+    let referring_page =
+        || referrer.as_deref().and_then(|url| url.parse::<axum::http::Uri>().ok()).map(|uri| uri.path().to_owned());
     let (kind, page_url) = match *request.method() {
         Method::GET if !path.starts_with(SERVER_FUNCTION_PREFIX) => (VisitKind::PageView, Some(path.to_owned())),
         Method::POST => match server_function(path) {

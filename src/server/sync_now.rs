@@ -15,7 +15,8 @@ use crate::domain::analytics::data_sources::{on_demand, source_type_label, SyncN
 /// started (or why it cannot). The run records its end in `sync_logs`.
 pub async fn start(state: &AppState, member: &Member, source_type: &str) -> Result<SyncNowDone, AppError> {
     let source_type = source_type.trim();
-    on_demand(source_type).map_err(|why| AppError::BadRequest { field: "source_type", message: format!("source_type: {why}") })?;
+    on_demand(source_type)
+        .map_err(|why| AppError::BadRequest { field: "source_type", message: format!("source_type: {why}") })?;
     let source = match source_type {
         "redis_cache" => SourceType::RedisCache,
         "transaction_maintenance" => SourceType::TransactionMaintenance,
@@ -33,7 +34,9 @@ pub async fn start(state: &AppState, member: &Member, source_type: &str) -> Resu
         SourceType::RedisCache => {
             // One refresh of an organization at a time, as `ut360 sync-cache` and imports.
             let lock = store.try_lock_refresh().await?.ok_or_else(|| {
-                AppError::Busy("an import or cache sync of this organization is running; try again when it ends".to_owned())
+                AppError::Busy(
+                    "an import or cache sync of this organization is running; try again when it ends".to_owned(),
+                )
             })?;
             let config = serde_json::json!({ "redis_prefix": member.organization.redis_prefix });
             let run = store.start_sync(source, config).await?;
@@ -54,7 +57,9 @@ pub async fn start(state: &AppState, member: &Member, source_type: &str) -> Resu
                 let done = super::jobs::maintain_transactions(&base, store.organization(), today).await;
                 let outcome = match done {
                     Ok(()) => SyncOutcome { metadata: trigger, ..SyncOutcome::default() },
-                    Err(error) => SyncOutcome { error: Some(error.to_string()), metadata: trigger, ..SyncOutcome::default() },
+                    Err(error) => {
+                        SyncOutcome { error: Some(error.to_string()), metadata: trigger, ..SyncOutcome::default() }
+                    }
                 };
                 finish(&store, run, outcome).await;
                 drop(slot);

@@ -5,9 +5,7 @@
 //! organization its own members only, to admins only. Recording never waits: a full
 //! channel drops. Idle sessions are marked, then deleted.
 
-use crate::common::{
-    create_user, scalar_i64, server_fn_url, spawn_app, TestDb, TEST_PASSWORD,
-};
+use crate::common::{create_user, scalar_i64, server_fn_url, spawn_app, TestDb, TEST_PASSWORD};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
@@ -107,7 +105,10 @@ async fn a_page_view_is_one_event_and_moves_its_sessions_one_row() {
     .await
     .unwrap();
     let member = user_id(&db.pool, &chrome_email).await;
-    assert_eq!((event_user.as_str(), page.as_str(), category.as_str()), (member.to_string().as_str(), "/admin/members", "web"));
+    assert_eq!(
+        (event_user.as_str(), page.as_str(), category.as_str()),
+        (member.to_string().as_str(), "/admin/members", "web")
+    );
     assert_eq!(session, session_hash(&chrome_session), "the session's hash");
     assert!(!session.contains(&chrome_session), "never the session id itself");
 
@@ -148,13 +149,12 @@ async fn a_page_view_is_one_event_and_moves_its_sessions_one_row() {
     let (iphone, iphone_email, _) = browser(&base, &db, &org, Role::Analyst, SAFARI_IPHONE).await;
     assert_eq!(open(&iphone, &base, "/").await, StatusCode::OK);
     wait_for_page_views(&db.pool, 3).await;
-    let phone: (String, Option<String>, Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT page_url, device_type, browser, os FROM realtime_sessions WHERE user_id = $1",
-    )
-    .bind(user_id(&db.pool, &iphone_email).await.to_string())
-    .fetch_one(&db.pool)
-    .await
-    .unwrap();
+    let phone: (String, Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT page_url, device_type, browser, os FROM realtime_sessions WHERE user_id = $1")
+            .bind(user_id(&db.pool, &iphone_email).await.to_string())
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(phone, ("/".to_owned(), Some("mobile".to_owned()), Some("Safari".to_owned()), Some("iOS".to_owned())));
     assert_eq!(sessions(&db.pool).await.len(), 2);
     db.cleanup().await;
@@ -228,7 +228,9 @@ async fn the_usage_page_shows_an_organization_its_own_members_to_admins_only() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["page"].as_str().unwrap().to_owned(), p["page_views"].as_i64().unwrap(), p["sessions"].as_i64().unwrap()))
+        .map(|p| {
+            (p["page"].as_str().unwrap().to_owned(), p["page_views"].as_i64().unwrap(), p["sessions"].as_i64().unwrap())
+        })
         .collect();
     assert!(pages.contains(&("/subscribers/{isdn}".to_owned(), 1, 1)), "{pages:?}");
     assert_eq!(pages.iter().map(|p| p.1).sum::<i64>(), page_views(&db.pool).await);
@@ -236,7 +238,10 @@ async fn the_usage_page_shows_an_organization_its_own_members_to_admins_only() {
     assert_eq!(days.len(), 30);
     let today = chrono::Utc::now().date_naive().to_string();
     let last = days.last().unwrap();
-    assert_eq!((last["day"].as_str().unwrap(), last["page_views"].as_i64().unwrap(), last["sessions"].as_i64().unwrap()), (today.as_str(), 4, 2));
+    assert_eq!(
+        (last["day"].as_str().unwrap(), last["page_views"].as_i64().unwrap(), last["sessions"].as_i64().unwrap()),
+        (today.as_str(), 4, 2)
+    );
     // The page itself, server-rendered.
     let page = admin.get(format!("{base}/admin/usage")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
@@ -257,7 +262,8 @@ async fn the_usage_page_shows_an_organization_its_own_members_to_admins_only() {
     assert_eq!(theirs["pages_total"], 0, "{theirs}");
     assert!(theirs["pages"].as_array().unwrap().is_empty());
     assert!(theirs["days"].as_array().unwrap().iter().all(|d| d["page_views"] == 0));
-    let their_emails: Vec<&str> = theirs["active"].as_array().unwrap().iter().filter_map(|s| s["email"].as_str()).collect();
+    let their_emails: Vec<&str> =
+        theirs["active"].as_array().unwrap().iter().filter_map(|s| s["email"].as_str()).collect();
     assert!(their_emails.iter().all(|email| *email == outsider_email), "{theirs}");
 
     // Members who do not administer are refused, page and server function.
@@ -298,10 +304,8 @@ async fn a_full_channel_drops_views_rather_than_wait() {
     assert_eq!(views.dropped(), 3);
 
     // The writer writes what the channel held, and stops once no one can send.
-    let writer = tokio::spawn(ut360::server::page_views::write(
-        db.store.as_database_role(ut360::data::APP_ROLE),
-        receiver,
-    ));
+    let writer =
+        tokio::spawn(ut360::server::page_views::write(db.store.as_database_role(ut360::data::APP_ROLE), receiver));
     drop(views);
     tokio::time::timeout(Duration::from_secs(10), writer).await.expect("the writer stops").unwrap();
     assert_eq!(page_views(&db.pool).await, 2);

@@ -19,7 +19,11 @@ async fn call(http: &reqwest::Client, base: &str, name: &str, form: &[(&str, &st
 }
 
 /// The organization's finished runs of `source_type`: status, error, trigger.
-async fn finished_runs(pool: &PgPool, organization: Uuid, source_type: &str) -> Vec<(String, Option<String>, Option<String>)> {
+async fn finished_runs(
+    pool: &PgPool,
+    organization: Uuid,
+    source_type: &str,
+) -> Vec<(String, Option<String>, Option<String>)> {
     sqlx::query_as(
         "SELECT l.status, l.error_message, l.metadata->>'trigger'
          FROM sync_logs l JOIN data_sources d ON d.id = l.data_source_id
@@ -32,7 +36,11 @@ async fn finished_runs(pool: &PgPool, organization: Uuid, source_type: &str) -> 
     .unwrap()
 }
 
-async fn wait_for_run(pool: &PgPool, organization: Uuid, source_type: &str) -> (String, Option<String>, Option<String>) {
+async fn wait_for_run(
+    pool: &PgPool,
+    organization: Uuid,
+    source_type: &str,
+) -> (String, Option<String>, Option<String>) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(run) = finished_runs(pool, organization, source_type).await.pop() {
@@ -61,7 +69,11 @@ async fn sync_now_runs_the_source_and_records_it_like_a_scheduled_run() {
         let (status, done) = call(&admin, &base, "sync_data_source", &[("source_type", source_type)]).await;
         assert_eq!(status, StatusCode::OK, "{source_type}: {done}");
         let (status, error, trigger) = wait_for_run(&db.pool, org.id, source_type).await;
-        assert_eq!((status.as_str(), error, trigger.as_deref()), ("completed", None, Some("on_demand")), "{source_type}");
+        assert_eq!(
+            (status.as_str(), error, trigger.as_deref()),
+            ("completed", None, Some("on_demand")),
+            "{source_type}"
+        );
     }
     let statuses: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT source_type, sync_status FROM data_sources WHERE organization_id = $1 ORDER BY source_type",
@@ -81,18 +93,15 @@ async fn sync_now_runs_the_source_and_records_it_like_a_scheduled_run() {
     // The page lists both runs, newest first; one source's history holds its own only.
     let (status, history) = call(&admin, &base, "get_sync_history", &[("source", ""), ("page", "")]).await;
     assert_eq!(status, StatusCode::OK, "{history}");
-    let names: Vec<&str> = history["runs"].as_array().unwrap().iter().map(|r| r["source_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        history["runs"].as_array().unwrap().iter().map(|r| r["source_name"].as_str().unwrap()).collect();
     assert_eq!(names, vec![SourceType::RedisCache.source_name(), SourceType::TransactionMaintenance.source_name()]);
     let (_, sources) = call(&admin, &base, "get_data_sources", &[]).await;
-    let maintenance = sources
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["source_type"] == "transaction_maintenance")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let maintenance =
+        sources.as_array().unwrap().iter().find(|s| s["source_type"] == "transaction_maintenance").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     let (_, history) = call(&admin, &base, "get_sync_history", &[("source", &maintenance), ("page", "")]).await;
     assert_eq!(history["source_name"], SourceType::TransactionMaintenance.source_name());
     assert_eq!(history["runs"].as_array().unwrap().len(), 1);
@@ -137,7 +146,9 @@ async fn any_source_type_is_listed_with_its_history_pages_and_only_to_its_own_ad
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["source_type"].as_str().unwrap(), s["status"].as_str().unwrap(), s["on_demand"].get("Err").is_some()))
+        .map(|s| {
+            (s["source_type"].as_str().unwrap(), s["status"].as_str().unwrap(), s["on_demand"].get("Err").is_some())
+        })
         .collect();
     assert_eq!(
         listed,

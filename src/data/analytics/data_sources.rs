@@ -87,13 +87,12 @@ impl OrganizationStore {
     /// One source of the organization, if it is one.
     pub async fn data_source(&self, id: Uuid) -> Result<Option<DataSourceListing>, sqlx::Error> {
         let organization = &self.organization;
-        let row: Option<SourceRow> = sql::query_as(&format!(
-            "SELECT {SOURCE_COLUMNS} FROM data_sources WHERE organization_id = $1 AND id = $2"
-        ))
-        .bind(organization.id)
-        .bind(id)
-        .fetch_optional(&mut *self.begin().await?)
-        .await?;
+        let row: Option<SourceRow> =
+            sql::query_as(&format!("SELECT {SOURCE_COLUMNS} FROM data_sources WHERE organization_id = $1 AND id = $2"))
+                .bind(organization.id)
+                .bind(id)
+                .fetch_optional(&mut *self.begin().await?)
+                .await?;
         Ok(row.map(SourceRow::listing))
     }
 

@@ -5,8 +5,8 @@
 
 use crate::data::{sql, OrganizationStore, Store};
 use crate::domain::analytics::usage::{
-    ActiveSession, DayUsage, PageUsage, UsageReport, ACTION_EVENT, ACTIVE_MINUTES, PAGE_VIEW_EVENT,
-    SESSION_KEPT_HOURS, USAGE_DAYS, USAGE_PAGE_SIZE, WEB_CATEGORY,
+    ActiveSession, DayUsage, PageUsage, UsageReport, ACTION_EVENT, ACTIVE_MINUTES, PAGE_VIEW_EVENT, SESSION_KEPT_HOURS,
+    USAGE_DAYS, USAGE_PAGE_SIZE, WEB_CATEGORY,
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -65,8 +65,7 @@ impl Store {
     /// Records `visits`, all of this store's organization, in one transaction: the
     /// events, then each session's row (created, or moved to its latest page).
     pub async fn record_visits(&self, organization_id: Uuid, visits: &[Visit]) -> Result<(), sqlx::Error> {
-        let events: Vec<&Visit> =
-            visits.iter().filter(|visit| !matches!(visit.kind, VisitKind::Activity)).collect();
+        let events: Vec<&Visit> = visits.iter().filter(|visit| !matches!(visit.kind, VisitKind::Activity)).collect();
         let mut tx = self.begin().await?;
         if !events.is_empty() {
             let metadata: Vec<serde_json::Value> = events
@@ -222,16 +221,8 @@ impl OrganizationStore {
         let organization = &self.organization;
         let offset = (page - 1) * USAGE_PAGE_SIZE;
         let mut tx = self.begin().await?;
-        type ActiveRow = (
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            DateTime<Utc>,
-            DateTime<Utc>,
-            i64,
-        );
+        type ActiveRow =
+            (Option<String>, String, Option<String>, Option<String>, Option<String>, DateTime<Utc>, DateTime<Utc>, i64);
         let active: Vec<ActiveRow> = sql::query_as(
             "SELECT u.email, s.page_url, s.device_type, s.browser, s.os, s.started_at, s.last_activity,
                     COUNT(*) OVER ()

@@ -18,7 +18,10 @@ pub fn on_demand(source_type: &str) -> Result<(), String> {
         return Ok(());
     }
     Err(match source_type {
-        "file_import" => "Runs when data files are imported on the server (ut360 import); there is nothing to fetch from here.".to_owned(),
+        "file_import" => {
+            "Runs when data files are imported on the server (ut360 import); there is nothing to fetch from here."
+                .to_owned()
+        }
         _ => "Runs on the scheduler's timetable only; it cannot be started from this page.".to_owned(),
     })
 }

@@ -5,8 +5,8 @@
 
 use crate::components::{EChart, StatCard};
 use crate::domain::analytics::usage::{
-    format_duration, usage_href, ActiveSession, DayUsage, DeviceType, PageUsage, UsageReport,
-    ACTIVE_MINUTES, USAGE_DAYS,
+    format_duration, usage_href, ActiveSession, DayUsage, DeviceType, PageUsage, UsageReport, ACTIVE_MINUTES,
+    USAGE_DAYS,
 };
 use crate::domain::format::format_count;
 use crate::domain::server_error::ServerError;
@@ -24,7 +24,8 @@ pub async fn get_usage(page: String) -> Result<UsageReport, ServerError> {
     use crate::domain::analytics::usage::parse_page;
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let page = parse_page(&page).map_err(|message| ServerError::from(AppError::BadRequest { field: "page", message }))?;
+    let page =
+        parse_page(&page).map_err(|message| ServerError::from(AppError::BadRequest { field: "page", message }))?;
     Ok(store.usage_report(page).await?)
 }
 
