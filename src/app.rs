@@ -3,8 +3,9 @@
 use crate::components::TopBar;
 use crate::pages::{
     ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
-    CustomersPage, DashboardsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage,
-    OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage, TransactionsPage,
+    CustomersPage, DashboardsPage, DataSourcesPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage,
+    OrganizationsPage, OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage,
+    TransactionsPage, UsagePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -68,6 +69,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("api-keys")) view=ApiKeysPage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("organization")) view=OrganizationPage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("security-events")) view=SecurityEventsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("usage")) view=UsagePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("data-sources")) view=DataSourcesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("subscribers"), ParamSegment("isdn")) view=SubscriberPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -41,6 +41,8 @@ const SECTIONS: &[NavGroup] = &[
             ("/admin/api-keys", "API keys"),
             ("/admin/organization", "Organization"),
             ("/admin/security-events", "Security events"),
+            ("/admin/usage", "Usage"),
+            ("/admin/data-sources", "Data sources"),
         ],
     },
 ];

@@ -129,6 +129,8 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
     ("/admin/api-keys", &[Administer]),
     ("/admin/organization", &[Administer]),
     ("/admin/security-events", &[Administer]),
+    ("/admin/usage", &[Administer]),
+    ("/admin/data-sources", &[Administer]),
 ];
 
 /// Every server function (by name, as `/api/{name}` or `/api/{name}{hash}`) with the
@@ -176,6 +178,10 @@ pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("get_invitations", &[Administer]),
     ("cancel_invitation", &[Administer]),
     ("get_security_events", &[Administer]),
+    ("get_usage", &[Administer]),
+    ("get_data_sources", &[Administer]),
+    ("get_sync_history", &[Administer]),
+    ("sync_data_source", &[Administer]),
     ("get_your_organizations", &[]),
 ];
 

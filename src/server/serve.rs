@@ -79,6 +79,8 @@ pub const HANDLER_PATHS: [&str; 4] = [HEALTHZ, READYZ, METRICS, SEARCH];
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
+    // Members' page views and actions, written by a task of their own (ends with the router).
+    let page_views = super::page_views::PageViews::start(state.store.clone());
     // What people open: behind the session and the permission gate.
     let signed_in = Router::new()
         .route(SEARCH, get(super::search::search))
@@ -87,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .merge(super::auth::organizations::routes())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Behind the gate: it knows the member.
+        .layer(axum::middleware::from_fn_with_state(page_views, super::page_views::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), super::auth::gate::gate))
         .layer(state.session_policy.layer(state.sessions.clone()))
         .layer(axum::middleware::from_fn_with_state(

@@ -7,6 +7,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod account;
+mod analytics_usage;
 mod api;
 mod auth;
 mod cache_sync;
@@ -16,6 +17,7 @@ mod commission_periods;
 mod commissions;
 mod common;
 mod ctv_customers;
+mod data_sources;
 mod demo_data;
 mod fairness;
 mod http;

@@ -61,6 +61,9 @@ fn bad_call(name: &str) -> BadCall {
         "revoke_api_key" => Form(&[("name", "no such key")], "name"),
         "rename_organization" => Form(&[("name", "")], "name"),
         "get_security_events" => Form(&[("kind", "everything"), ("before", "")], "kind"),
+        "get_usage" => Form(&[("page", "0")], "page"),
+        "get_sync_history" => Form(&[("source", "not-a-source"), ("page", "")], "source"),
+        "sync_data_source" => Form(&[("source_type", "file_import")], "source_type"),
         "cancel_invitation" => Form(&[("email", "never-invited@ut360.test")], "email"),
         "change_password" => Form(&[("current_password", "whatever"), ("new_password", "short")], "new_password"),
         "get_viewer"
@@ -71,6 +74,7 @@ fn bad_call(name: &str) -> BadCall {
         | "get_api_keys"
         | "get_organization_settings"
         | "get_invitations"
+        | "get_data_sources"
         | "get_commission_rates"
         | "get_commission_periods"
         | "get_network_overview"

@@ -7,3 +7,6 @@ mod data_sources;
 mod funnels;
 mod insights;
 mod usage;
+
+pub use data_sources::DataSourcesPage;
+pub use usage::UsagePage;
