@@ -205,7 +205,7 @@ BEGIN
                    jsonb_build_object(
                        'segment', f.segment, 'code', f.code, 'name', f.name, 'metric', f.metric,
                        'aggregate_metric', format('%s.%s.%s', f.metric, f.segment, f.code),
-                       'day', on_day, 'value', round(f.value::numeric, 2), 'mean', round(f.mean::numeric, 2),
+                       'day', on_day, 'window_from', on_day - window_days, 'value', round(f.value::numeric, 2), 'mean', round(f.mean::numeric, 2),
                        'stddev', round(f.stddev::numeric, 2), 'stddev_used', round(f.stddev_used::numeric, 2),
                        'z_score', round(f.z::numeric, 2), 'k', k, 'window_days', window_days,
                        'history_days', f.history_days,
@@ -552,13 +552,13 @@ BEGIN
         INSERT INTO public.performance_alerts (organization_id, alert_type, channel, metric, current_value,
                                                threshold_value, threshold_type, message, rule_id, measured_at)
         SELECT org_id, 'threshold_breach', b.channel, b.metric, b.current_value, b.threshold_value, b.threshold_type,
-               format('%s / %s (%s): %s %s',
+               format('%s / %s (%s): %s%s',
                       b.channel, b.metric, CASE b.period WHEN 'hour' THEN 'theo giờ' ELSE 'theo ngày' END,
                       CASE b.threshold_type
                           WHEN 'percentage_change' THEN 'thay đổi ' || public.insight_number_vi(b.current_value, 2)
                                                         || ' % so với kỳ trước, vượt ngưỡng ±'
-                          WHEN 'above' THEN public.insight_number_vi(b.current_value, 2) || ' vượt trên ngưỡng'
-                          ELSE public.insight_number_vi(b.current_value, 2) || ' xuống dưới ngưỡng' END,
+                          WHEN 'above' THEN public.insight_number_vi(b.current_value, 2) || ' vượt trên ngưỡng '
+                          ELSE public.insight_number_vi(b.current_value, 2) || ' xuống dưới ngưỡng ' END,
                       public.insight_number_vi(b.threshold_value, 2)
                           || CASE WHEN b.threshold_type = 'percentage_change' THEN ' %' ELSE '' END),
                b.id, b.measured_at

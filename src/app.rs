@@ -2,7 +2,7 @@
 
 use crate::components::TopBar;
 use crate::pages::{
-    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
+    AlertsPage, InsightsPage, ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
     CustomersPage, DashboardsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage,
     OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage, TransactionsPage,
 };
@@ -62,6 +62,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("commissions"), StaticSegment("rates")) view=CommissionRatesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("commissions"), StaticSegment("statement")) view=StatementPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("customers") view=CustomersPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("insights") view=InsightsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("alerts") view=AlertsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("password")) view=ChangePasswordPage/>
                     <Route path=StaticSegment("organizations") view=OrganizationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("members")) view=MembersPage/>

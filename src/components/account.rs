@@ -22,6 +22,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/network", "Network"),
     ("/commissions", "Commissions"),
     ("/customers", "Customers"),
+    ("/insights", "Insights"),
+    ("/alerts", "Alerts"),
     ("/admin/members", "Members"),
     ("/admin/api-keys", "API keys"),
     ("/admin/organization", "Organization"),
