@@ -2,9 +2,10 @@
 
 use crate::components::TopBar;
 use crate::pages::{
-    AlertsPage, InsightsPage, ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
-    CustomersPage, DashboardsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage,
-    OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage, TransactionsPage,
+    AlertsPage, ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
+    CustomersPage, DashboardsPage, InsightsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage,
+    OrganizationsPage, OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage,
+    TransactionsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -14,7 +14,12 @@ use ut360::domain::campaign::CampaignRules;
 use ut360::server::generate::generate;
 use uuid::Uuid;
 
-async fn post(http: &reqwest::Client, base: &str, name: &str, form: &[(&str, &str)]) -> (StatusCode, serde_json::Value) {
+async fn post(
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, serde_json::Value) {
     let response = http.post(server_fn_url(base, name)).form(form).send().await.unwrap();
     let status = response.status();
     let text = response.text().await.unwrap();
@@ -80,8 +85,11 @@ async fn user_id(pool: &PgPool, email: &str) -> Uuid {
 
 /// A row as JSON without the given columns, to see that nothing else changed.
 async fn row_without(pool: &PgPool, table: &str, id: Uuid, columns: &[&str]) -> serde_json::Value {
-    let mut row: serde_json::Value =
-        sqlx::query_scalar(&format!("SELECT to_jsonb(t) FROM {table} t WHERE id = $1")).bind(id).fetch_one(pool).await.unwrap();
+    let mut row: serde_json::Value = sqlx::query_scalar(&format!("SELECT to_jsonb(t) FROM {table} t WHERE id = $1"))
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
     for column in columns {
         row.as_object_mut().unwrap().remove(*column);
     }
@@ -136,13 +144,12 @@ async fn a_planted_anomaly_is_one_insight_and_one_alert_and_a_normal_day_none() 
     assert!(store.mark_insight_read(insight).await.unwrap());
     store.generate_ai_insights(spike).await.unwrap();
     store.evaluate_performance_alerts().await.unwrap();
-    let again: Vec<(Uuid, bool)> = sqlx::query_as(
-        "SELECT id, is_read FROM ai_insights WHERE organization_id = $1 AND insight_type = 'anomaly'",
-    )
-    .bind(org.id)
-    .fetch_all(&db.pool)
-    .await
-    .unwrap();
+    let again: Vec<(Uuid, bool)> =
+        sqlx::query_as("SELECT id, is_read FROM ai_insights WHERE organization_id = $1 AND insight_type = 'anomaly'")
+            .bind(org.id)
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(again, vec![(insight, true)]);
     assert_eq!(count(&db.pool, alerts, org.id).await, 1);
 
@@ -292,8 +299,11 @@ async fn rules_open_and_close_alerts_without_duplicates() {
     ];
     let (status, body) = post(&manager, &base, "save_alert_rule", &rule).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let rule_id: Uuid =
-        sqlx::query_scalar("SELECT id FROM performance_alert_rules WHERE organization_id = $1").bind(org.id).fetch_one(&db.pool).await.unwrap();
+    let rule_id: Uuid = sqlx::query_scalar("SELECT id FROM performance_alert_rules WHERE organization_id = $1")
+        .bind(org.id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     let store = db.store.as_database_role(APP_ROLE).for_organization(&org);
     let open = "SELECT COUNT(*) FROM performance_alerts WHERE organization_id = $1 AND is_active";
     let all = "SELECT COUNT(*) FROM performance_alerts WHERE organization_id = $1";
@@ -320,16 +330,18 @@ async fn rules_open_and_close_alerts_without_duplicates() {
     assert!(message.contains("dưới ngưỡng"), "{message}");
 
     // Acknowledged and still breached (a lower value): still one alert, its value refreshed.
-    let (status, body) = post(&manager, &base, "acknowledge_alert", &[("id", &alert_id(&db.pool, org.id).await.to_string())]).await;
+    let (status, body) =
+        post(&manager, &base, "acknowledge_alert", &[("id", &alert_id(&db.pool, org.id).await.to_string())]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     set_daily(&db.pool, org.id, "success_rate", day + Duration::days(1), 80.0).await;
     store.evaluate_performance_alerts().await.unwrap();
     assert_eq!(count(&db.pool, all, org.id).await, 1);
-    let refreshed: f64 = sqlx::query_scalar("SELECT current_value::float8 FROM performance_alerts WHERE organization_id = $1")
-        .bind(org.id)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let refreshed: f64 =
+        sqlx::query_scalar("SELECT current_value::float8 FROM performance_alerts WHERE organization_id = $1")
+            .bind(org.id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(refreshed, 80.0);
 
     // Recovered: closed. Breached again: a new alert.
@@ -382,11 +394,12 @@ async fn rules_open_and_close_alerts_without_duplicates() {
     assert_eq!(count(&db.pool, open, org.id).await, 0);
 
     // Changing the threshold of a rule: the next evaluation reads it.
-    let change_id: String = sqlx::query_scalar("SELECT id::text FROM performance_alert_rules WHERE organization_id = $1")
-        .bind(org.id)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let change_id: String =
+        sqlx::query_scalar("SELECT id::text FROM performance_alert_rules WHERE organization_id = $1")
+            .bind(org.id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     let lower = [
         ("id", change_id.as_str()),
         ("channel", "transactions"),
@@ -402,11 +415,13 @@ async fn rules_open_and_close_alerts_without_duplicates() {
 }
 
 async fn alert_id(pool: &PgPool, organization: Uuid) -> Uuid {
-    sqlx::query_scalar("SELECT id FROM performance_alerts WHERE organization_id = $1 AND is_active ORDER BY created_at LIMIT 1")
-        .bind(organization)
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "SELECT id FROM performance_alerts WHERE organization_id = $1 AND is_active ORDER BY created_at LIMIT 1",
+    )
+    .bind(organization)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 /// An insight and an open alert of `organization`, written as the owner.
@@ -470,8 +485,11 @@ async fn reading_and_acknowledging_change_only_their_columns_in_the_members_orga
     let (status, body) = post(&analyst, &base, "mark_insight_read", &[("id", &our_insight.to_string())]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(row_without(&db.pool, "ai_insights", our_insight, &insight_columns).await, before);
-    let read: bool =
-        sqlx::query_scalar("SELECT is_read FROM ai_insights WHERE id = $1").bind(our_insight).fetch_one(&db.pool).await.unwrap();
+    let read: bool = sqlx::query_scalar("SELECT is_read FROM ai_insights WHERE id = $1")
+        .bind(our_insight)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert!(read);
 
     let alert_columns = ["is_acknowledged", "acknowledged_by", "acknowledged_at", "updated_at"];

@@ -152,16 +152,19 @@ impl AlertRuleDraft {
         let threshold_value = match threshold_value.trim().replace(',', ".").parse::<f64>() {
             Ok(value) if value.is_finite() && value.abs() < 1e13 => (value * 100.0).round() / 100.0,
             _ => {
-                return Err(FieldError::new(
-                    "threshold_value",
-                    format!("{:?} is not a number", threshold_value.trim()),
-                ))
+                return Err(FieldError::new("threshold_value", format!("{:?} is not a number", threshold_value.trim())))
             }
         };
         if threshold_type == ThresholdType::PercentageChange && threshold_value <= 0.0 {
             return Err(FieldError::new("threshold_value", "a percentage change must be more than 0".to_owned()));
         }
-        Ok(AlertRuleDraft { channel: channel.to_owned(), metric: metric.to_owned(), period, threshold_type, threshold_value })
+        Ok(AlertRuleDraft {
+            channel: channel.to_owned(),
+            metric: metric.to_owned(),
+            period,
+            threshold_type,
+            threshold_value,
+        })
     }
 }
 
@@ -261,7 +264,8 @@ mod tests {
 
     #[test]
     fn rules_name_the_field_at_fault() {
-        let field = |c: &str, m: &str, p: &str, t: &str, v: &str| AlertRuleDraft::parse(c, m, p, t, v).unwrap_err().field;
+        let field =
+            |c: &str, m: &str, p: &str, t: &str, v: &str| AlertRuleDraft::parse(c, m, p, t, v).unwrap_err().field;
         assert_eq!(field("tv", "volume", "day", "above", "1"), "channel");
         assert_eq!(field("transactions", "api_calls", "day", "above", "1"), "metric");
         assert_eq!(field("transactions", "volume.merchant.", "day", "above", "1"), "metric");
@@ -275,7 +279,8 @@ mod tests {
 
     #[test]
     fn good_rules_are_read() {
-        let rule = AlertRuleDraft::parse(" transactions ", "success_rate.merchant.M_01", "hour", "below", "92,5").unwrap();
+        let rule =
+            AlertRuleDraft::parse(" transactions ", "success_rate.merchant.M_01", "hour", "below", "92,5").unwrap();
         assert_eq!(rule.metric, "success_rate.merchant.M_01");
         assert_eq!(rule.period, AlertPeriod::Hour);
         assert_eq!(rule.threshold_type, ThresholdType::Below);

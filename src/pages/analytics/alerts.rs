@@ -141,7 +141,7 @@ pub fn AlertsPage() -> impl IntoView {
         .into_iter()
         .flatten()
         .map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })
-            .collect_view()
+        .collect_view()
     };
     view! {
         <Title text="Alerts"/>
@@ -260,10 +260,8 @@ fn threshold_options(selected: ThresholdType) -> impl IntoView {
 
 #[component]
 fn NewRuleForm(save: ServerAction<SaveAlertRule>) -> impl IntoView {
-    let channels = CHANNEL_METRICS
-        .iter()
-        .map(|(channel, _)| view! { <option value=*channel>{*channel}</option> })
-        .collect_view();
+    let channels =
+        CHANNEL_METRICS.iter().map(|(channel, _)| view! { <option value=*channel>{*channel}</option> }).collect_view();
     let metrics = CHANNEL_METRICS
         .iter()
         .flat_map(|(_, metrics)| metrics.iter())
@@ -292,20 +290,22 @@ fn RuleTable(rules: Vec<AlertRuleListing>, may_edit_rules: bool, actions: Action
         .into_iter()
         .map(|rule| {
             let state = if rule.enabled { "on" } else { "off" };
-            let editing = may_edit_rules.then(|| {
-                let (toggle_id, delete_id) = (rule.id.clone(), rule.id.clone());
-                let enabled = rule.enabled;
-                let threshold_label = format!("New threshold of {} / {}", rule.channel, rule.metric);
+            let (id, channel, metric) = (rule.id.clone(), rule.channel.clone(), rule.metric.clone());
+            let (period, threshold_type, threshold_value, enabled) =
+                (rule.period, rule.threshold_type, rule.threshold_value, rule.enabled);
+            let editing = may_edit_rules.then(move || {
+                let (toggle_id, delete_id) = (id.clone(), id.clone());
+                let threshold_label = format!("New threshold of {channel} / {metric}");
                 view! {
                     <td>
                         <ActionForm action=actions.save attr:class="inline-form" attr:aria-label="Change the threshold">
-                            <input type="hidden" name="id" value=rule.id.clone()/>
-                            <input type="hidden" name="channel" value=rule.channel.clone()/>
-                            <input type="hidden" name="metric" value=rule.metric.clone()/>
-                            <input type="hidden" name="period" value=rule.period.as_str()/>
-                            <input type="hidden" name="threshold_type" value=rule.threshold_type.as_str()/>
+                            <input type="hidden" name="id" value=id/>
+                            <input type="hidden" name="channel" value=channel/>
+                            <input type="hidden" name="metric" value=metric/>
+                            <input type="hidden" name="period" value=period.as_str()/>
+                            <input type="hidden" name="threshold_type" value=threshold_type.as_str()/>
                             <input name="threshold_value" type="text" inputmode="decimal" required size="8"
-                                aria-label=threshold_label value=format!("{}", rule.threshold_value)/>
+                                aria-label=threshold_label value=format!("{threshold_value}")/>
                             <button type="submit" data-testid="change-threshold">"Change"</button>
                         </ActionForm>
                         <button type="button" class="link-button" data-testid="toggle-rule"

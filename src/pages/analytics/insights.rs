@@ -20,7 +20,9 @@ pub async fn get_insights(kind: String, page: String) -> Result<InsightFeed, Ser
     let bad = |field: &'static str, message: String| ServerError::from(AppError::BadRequest { field, message });
     let kind = match kind.trim() {
         "" => None,
-        text => Some(InsightKind::parse(text).ok_or_else(|| bad("kind", format!("kind: {text:?} is not a kind of insight")))?),
+        text => Some(
+            InsightKind::parse(text).ok_or_else(|| bad("kind", format!("kind: {text:?} is not a kind of insight")))?,
+        ),
     };
     let page = parse_page(&page).map_err(|message| bad("page", message))?;
     Ok(store.insight_feed(kind, page, INSIGHTS_PAGE_SIZE).await?)
@@ -60,10 +62,8 @@ pub fn InsightsPage() -> impl IntoView {
         (map.get("kind").unwrap_or_default(), map.get("page").unwrap_or_default())
     });
     let mark_read = ServerAction::<MarkInsightRead>::new();
-    let feed = Resource::new(
-        move || (params.get(), mark_read.version().get()),
-        |((kind, page), _)| get_insights(kind, page),
-    );
+    let feed =
+        Resource::new(move || (params.get(), mark_read.version().get()), |((kind, page), _)| get_insights(kind, page));
     let chosen = move || params.with(|(kind, _)| InsightKind::parse(kind));
     let options = move || {
         InsightKind::ALL
@@ -121,11 +121,7 @@ pub fn InsightsPage() -> impl IntoView {
 fn Feed(feed: InsightFeed, kind: Option<InsightKind>, mark_read: ServerAction<MarkInsightRead>) -> impl IntoView {
     let page = feed.page;
     let summary = format!("{} insights, {} unread.", feed.total, feed.unread);
-    let cards = feed
-        .insights
-        .into_iter()
-        .map(|insight| view! { <InsightCard insight mark_read/> })
-        .collect_view();
+    let cards = feed.insights.into_iter().map(|insight| view! { <InsightCard insight mark_read/> }).collect_view();
     view! {
         <p data-testid="insight-counts">{summary}</p>
         <ol class="insight-feed" data-testid="insights">{cards}</ol>
@@ -139,6 +135,7 @@ fn Feed(feed: InsightFeed, kind: Option<InsightKind>, mark_read: ServerAction<Ma
 #[component]
 fn InsightCard(insight: InsightListing, mark_read: ServerAction<MarkInsightRead>) -> impl IntoView {
     let heading_id = format!("insight-{}", insight.id);
+    let labelled_by = heading_id.clone();
     let figures = insight
         .data_points
         .iter()
@@ -168,7 +165,8 @@ fn InsightCard(insight: InsightListing, mark_read: ServerAction<MarkInsightRead>
             <pre data-testid="insight-rule"><code>{rule}</code></pre>
         }
     });
-    let link = insight.link.clone().map(|link| view! { <p><a href=link.href data-testid="insight-link">{link.label}</a></p> });
+    let link =
+        insight.link.clone().map(|link| view! { <p><a href=link.href data-testid="insight-link">{link.label}</a></p> });
     let id = insight.id.clone();
     let read_state = if insight.is_read {
         view! { <span class="hint" data-testid="insight-read">"Read"</span> }.into_any()
@@ -183,7 +181,7 @@ fn InsightCard(insight: InsightListing, mark_read: ServerAction<MarkInsightRead>
     };
     view! {
         <li class="insight" data-kind=insight.kind.as_str() data-severity=insight.severity.as_str()
-            data-read=insight.is_read.to_string() aria-labelledby=heading_id.clone()>
+            data-read=insight.is_read.to_string() aria-labelledby=labelled_by>
             <article>
                 <h2 id=heading_id lang="vi">{insight.title.clone()}</h2>
                 <p class="badges">

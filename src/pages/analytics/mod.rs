@@ -8,5 +8,5 @@ mod funnels;
 mod insights;
 mod usage;
 
-pub use alerts::{acknowledge_alert, delete_alert_rule, get_alerts, save_alert_rule, set_alert_rule_enabled, AlertsPage};
-pub use insights::{get_insights, mark_insight_read, InsightsPage};
+pub use alerts::AlertsPage;
+pub use insights::InsightsPage;
