@@ -597,3 +597,50 @@ async fn only_managers_and_admins_edit_rules() {
     assert_eq!(count(&db.pool, rules, other.id).await, 1);
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_segment_whose_share_of_declining_arpu_rose_is_a_trend() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    // 40 subscribers in each of two segments, 3 months of ARPU; in the latest month half
+    // of EasyCredit / cluster 1 fall by half, MBFG / cluster 2 stays flat.
+    sqlx::query(
+        "INSERT INTO recommendations (organization_id, isdn, subscriber_type, service_type, advance_amount, revenue_per_advance,
+                                      bad_debt_risk, cluster_group, customer_value_score, priority_score, recommendation_date)
+         SELECT $1, 'T' || i, 'PRE', CASE WHEN i <= 40 THEN 'EasyCredit' ELSE 'MBFG' END, 10000, 1000, 'MEDIUM',
+                CASE WHEN i <= 40 THEN 1 ELSE 2 END, 50, 25, CURRENT_DATE
+         FROM generate_series(1, 80) i",
+    )
+    .bind(org.id)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO subscriber_monthly_arpu (organization_id, isdn, data_month, arpu_total)
+         SELECT $1, 'T' || i, m, CASE WHEN m = '202611' AND i <= 20 THEN 50 ELSE 100 END
+         FROM generate_series(1, 80) i, unnest(ARRAY['202609', '202610', '202611']) m",
+    )
+    .bind(org.id)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let store = db.store.as_database_role(APP_ROLE).for_organization(&org);
+    let today = chrono::Local::now().date_naive();
+    store.generate_ai_insights(today).await.unwrap();
+    store.generate_ai_insights(today).await.unwrap();
+    let trends: Vec<(String, String, serde_json::Value)> = sqlx::query_as(
+        "SELECT insight_key, severity, data_points FROM ai_insights WHERE organization_id = $1 AND insight_type = 'trend'",
+    )
+    .bind(org.id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(trends.len(), 1, "{trends:?}");
+    let (key, severity, points) = &trends[0];
+    assert_eq!(key, "trend:202611:EasyCredit:1");
+    assert_eq!(severity, "critical", "a rise of 50 points");
+    assert_eq!((points["subscribers"].as_i64(), points["declining"].as_i64()), (Some(40), Some(20)));
+    assert_eq!((points["share_pct"].as_f64(), points["share_before_pct"].as_f64()), (Some(50.0), Some(0.0)));
+    assert_eq!(points["previous_month"], "202610");
+    db.cleanup().await;
+}
