@@ -2,10 +2,10 @@
 
 use crate::components::TopBar;
 use crate::pages::{
-    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
-    CustomersPage, DashboardsPage, DataSourcesPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage,
-    OrganizationsPage, OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage,
-    TransactionsPage, UsagePage,
+    AlertsPage, ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
+    CustomersPage, DashboardsPage, DataSourcesPage, InsightsPage, MembersPage, NetworkPage, NotFoundPage,
+    OrganizationPage, OrganizationsPage, OverviewPage, SecurityEventsPage, SignInPage, StatementPage,
+    SubscriberListPage, SubscriberPage, TransactionsPage, UsagePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -63,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("commissions"), StaticSegment("rates")) view=CommissionRatesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("commissions"), StaticSegment("statement")) view=StatementPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("customers") view=CustomersPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("insights") view=InsightsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("alerts") view=AlertsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("password")) view=ChangePasswordPage/>
                     <Route path=StaticSegment("organizations") view=OrganizationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("members")) view=MembersPage/>

@@ -27,6 +27,8 @@ const SECTIONS: &[NavGroup] = &[
             ("/subscribers", "Subscribers"),
             ("/dashboards", "Dashboards"),
             ("/transactions", "Transactions"),
+            ("/insights", "Insights"),
+            ("/alerts", "Alerts"),
         ],
     },
     NavGroup { label: "Marketing", links: &[("/campaigns", "Campaigns"), ("/bulk", "Bulk lookup")] },

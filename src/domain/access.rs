@@ -63,6 +63,8 @@ pub enum Permission {
     Transactions,
     /// Members, roles, API keys and organization settings.
     Administer,
+    /// The rules that open performance alerts (managers and admins).
+    ManageAlerts,
 }
 
 impl Permission {
@@ -74,6 +76,7 @@ impl Permission {
             Permission::Collaborators => "read the collaborator network and commissions",
             Permission::Transactions => "read transactions",
             Permission::Administer => "administer the organization",
+            Permission::ManageAlerts => "edit alert rules",
         }
     }
 }
@@ -131,6 +134,8 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
     ("/admin/security-events", &[Administer]),
     ("/admin/usage", &[Administer]),
     ("/admin/data-sources", &[Administer]),
+    ("/insights", &[ViewData]),
+    ("/alerts", &[ViewData]),
 ];
 
 /// Every server function (by name, as `/api/{name}` or `/api/{name}{hash}`) with the
@@ -182,6 +187,13 @@ pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("get_data_sources", &[Administer]),
     ("get_sync_history", &[Administer]),
     ("sync_data_source", &[Administer]),
+    ("get_insights", &[ViewData]),
+    ("mark_insight_read", &[ViewData]),
+    ("get_alerts", &[ViewData]),
+    ("acknowledge_alert", &[ViewData]),
+    ("save_alert_rule", &[ManageAlerts]),
+    ("set_alert_rule_enabled", &[ManageAlerts]),
+    ("delete_alert_rule", &[ManageAlerts]),
     ("get_your_organizations", &[]),
 ];
 
@@ -343,15 +355,16 @@ mod tests {
     #[test]
     fn each_role_holds_what_it_is_described_to() {
         let held = |role: Role| -> Vec<Permission> {
-            [ViewData, Campaigns, Export, Collaborators, Transactions, Administer]
+            [ViewData, Campaigns, Export, Collaborators, Transactions, Administer, ManageAlerts]
                 .into_iter()
                 .filter(|p| role.allows(*p))
                 .collect()
         };
         assert_eq!(held(Role::Analyst), vec![ViewData]);
         assert_eq!(held(Role::Marketing), vec![ViewData, Campaigns, Export]);
-        assert_eq!(held(Role::Manager), vec![ViewData, Campaigns, Export, Collaborators, Transactions]);
-        assert_eq!(held(Role::Admin).len(), 6);
+        assert_eq!(held(Role::Manager), vec![ViewData, Campaigns, Export, Collaborators, Transactions, ManageAlerts]);
+        assert_eq!(held(Role::Admin).len(), 7);
+        assert_eq!(Role::least_with(ManageAlerts), Role::Manager);
         assert_eq!(Role::least_with(Transactions), Role::Manager);
         assert_eq!(Role::parse(" Marketing "), Some(Role::Marketing));
         assert_eq!(Role::parse("owner"), None);

@@ -17,6 +17,7 @@ pub mod url;
 pub use account::{change_password, ChangePasswordPage};
 pub use admin::{ApiKeysPage, MembersPage, OrganizationPage, SecurityEventsPage};
 pub use analytics::{DataSourcesPage, UsagePage};
+pub use analytics::{AlertsPage, InsightsPage};
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use campaigns::{preview_campaign, CampaignsPage};
 pub use ctv::{CommissionRatesPage, CommissionsPage, CustomersPage, NetworkPage, StatementPage};

@@ -8,6 +8,7 @@
 
 mod account;
 mod analytics_usage;
+mod analytics_insights;
 mod api;
 mod auth;
 mod cache_sync;

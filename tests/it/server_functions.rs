@@ -64,6 +64,22 @@ fn bad_call(name: &str) -> BadCall {
         "get_usage" => Form(&[("page", "0")], "page"),
         "get_sync_history" => Form(&[("source", "not-a-source"), ("page", "")], "source"),
         "sync_data_source" => Form(&[("source_type", "file_import")], "source_type"),
+        "get_insights" => Form(&[("kind", "everything"), ("page", "")], "kind"),
+        "mark_insight_read" => Form(&[("id", "first")], "id"),
+        "acknowledge_alert" => Form(&[("id", "first")], "id"),
+        "save_alert_rule" => Form(
+            &[
+                ("id", ""),
+                ("channel", "television"),
+                ("metric", "volume"),
+                ("period", "day"),
+                ("threshold_type", "above"),
+                ("threshold_value", "1"),
+            ],
+            "channel",
+        ),
+        "set_alert_rule_enabled" => Form(&[("id", "first"), ("enabled", "true")], "id"),
+        "delete_alert_rule" => Form(&[("id", "first")], "id"),
         "cancel_invitation" => Form(&[("email", "never-invited@ut360.test")], "email"),
         "change_password" => Form(&[("current_password", "whatever"), ("new_password", "short")], "new_password"),
         "get_viewer"
@@ -78,6 +94,7 @@ fn bad_call(name: &str) -> BadCall {
         | "get_commission_rates"
         | "get_commission_periods"
         | "get_network_overview"
+        | "get_alerts"
         | "get_your_organizations" => NoParameters,
         other => panic!("{other} has no bad call in tests/it/server_functions.rs: add one"),
     }

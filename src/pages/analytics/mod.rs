@@ -10,3 +10,5 @@ mod usage;
 
 pub use data_sources::DataSourcesPage;
 pub use usage::UsagePage;
+pub use alerts::AlertsPage;
+pub use insights::InsightsPage;
