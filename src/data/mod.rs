@@ -102,6 +102,8 @@ pub struct Store {
     api_keys_known: std::sync::Arc<api_keys::KnownKeys>,
     /// Connections of their own for bulk lookups, opened on the first one.
     bulk_lookup_redis: std::sync::Arc<tokio::sync::OnceCell<Vec<ConnectionManager>>>,
+    /// The API's lookups per organization since they were last written (`analytics::aggregates`).
+    lookup_counts: std::sync::Arc<analytics::aggregates::LookupCounts>,
 }
 
 /// The store acting for one organization: every read and write of the organization's
@@ -171,6 +173,7 @@ impl Store {
             cache: Default::default(),
             api_keys_known: Default::default(),
             bulk_lookup_redis: Default::default(),
+            lookup_counts: Default::default(),
         })
     }
 

@@ -1,5 +1,6 @@
 //! The server side: command line, configuration, HTTP serving and demo data.
 
+pub mod analytics_cli;
 pub mod api;
 mod api_auth;
 pub mod api_keys;
@@ -18,6 +19,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod organizations_cli;
 mod progress;
+pub mod scheduler;
 pub mod search;
 pub mod security;
 pub mod serve;
