@@ -49,7 +49,11 @@ impl NamedStep {
         F: Fn(OrganizationStore, NaiveDate) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
     {
-        Self { name, run: Arc::new(move |organization, today| Box::pin(run(organization, today))) }
+        let run: OrganizationStep =
+            Arc::new(move |organization: OrganizationStore, today: NaiveDate| -> StepFuture {
+                Box::pin(run(organization, today))
+            });
+        Self { name, run }
     }
 }
 

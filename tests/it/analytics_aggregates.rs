@@ -341,7 +341,7 @@ fn counting_settings(runs: Arc<AtomicUsize>) -> SchedulerSettings {
         async move {
             runs.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(200)).await;
-            Ok(())
+            Ok::<(), String>(())
         }
     });
     SchedulerSettings {
@@ -365,7 +365,7 @@ async fn two_servers_run_each_slot_of_a_job_once() {
         async move {
             runs.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(200)).await;
-            Ok(())
+            Ok::<(), String>(())
         }
     };
     let (a, b) = tokio::join!(
@@ -472,7 +472,7 @@ async fn a_failing_step_is_retried_and_each_failure_recorded_in_the_organization
             let after = after_counted.clone();
             async move {
                 after.fetch_add(1, Ordering::SeqCst);
-                Ok(())
+                Ok::<(), String>(())
             }
         });
     let report = ut360::server::scheduler::nightly_round(&app, Schedule::NOW, retry, &hooks, today).await.unwrap();
