@@ -165,10 +165,8 @@ pub async fn import_locked(store: &Store, organization: &Organization, files: Da
                 metadata: serde_json::json!({ "changes": summary }),
             };
             record(store, run, &outcome).await;
-            let per_file: Vec<(SubscriberTable, u64, u64)> = SubscriberTable::ALL
-                .into_iter()
-                .map(|table| (table, read.dataset.table(table).len(), 0))
-                .collect();
+            let per_file: Vec<(SubscriberTable, u64, u64)> =
+                SubscriberTable::ALL.into_iter().map(|table| (table, read.dataset.table(table).len(), 0)).collect();
             record_files(store, organization, &paths, &per_file).await;
             print_summary(organization, &summary, started);
             Ok(())

@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-
 /// How a round spreads its organizations over time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Schedule {

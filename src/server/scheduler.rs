@@ -49,10 +49,9 @@ impl NamedStep {
         F: Fn(OrganizationStore, NaiveDate) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
     {
-        let run: OrganizationStep =
-            Arc::new(move |organization: OrganizationStore, today: NaiveDate| -> StepFuture {
-                Box::pin(run(organization, today))
-            });
+        let run: OrganizationStep = Arc::new(move |organization: OrganizationStore, today: NaiveDate| -> StepFuture {
+            Box::pin(run(organization, today))
+        });
         Self { name, run }
     }
 }
@@ -483,7 +482,9 @@ pub async fn run_cluster_job(
         };
         match report {
             Ok(report) if report.failed.is_empty() => Ok(()),
-            Ok(report) => Err(report.failed.iter().map(|(slug, error)| format!("{slug}: {error}")).collect::<Vec<_>>().join("; ")),
+            Ok(report) => {
+                Err(report.failed.iter().map(|(slug, error)| format!("{slug}: {error}")).collect::<Vec<_>>().join("; "))
+            }
             Err(error) => Err(format!("the organizations could not be read: {error}")),
         }
     };
@@ -493,7 +494,9 @@ pub async fn run_cluster_job(
             tracing::warn!(job = job.name(), %slot, %error, "scheduled job done with failures (each is in its organization's sync_logs)")
         }
         Ok(SlotOutcome::TakenElsewhere) => tracing::debug!(job = job.name(), %slot, "another server runs this slot"),
-        Err(error) => tracing::warn!(job = job.name(), %slot, %error, "the slot could not be claimed; the next one will be"),
+        Err(error) => {
+            tracing::warn!(job = job.name(), %slot, %error, "the slot could not be claimed; the next one will be")
+        }
     }
 }
 

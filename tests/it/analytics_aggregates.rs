@@ -52,7 +52,12 @@ async fn load_transactions(db: &TestDb, organization: &Organization, days: &[Nai
 }
 
 /// `(metric, period) → value` of an aggregate table's rows of one channel.
-async fn aggregates(pool: &PgPool, table: &str, organization: &Organization, channel: &str) -> BTreeMap<(String, String), String> {
+async fn aggregates(
+    pool: &PgPool,
+    table: &str,
+    organization: &Organization,
+    channel: &str,
+) -> BTreeMap<(String, String), String> {
     let period = if table == "hourly_aggregates" { "timestamp::text" } else { "date::text" };
     let rows: Vec<(String, String, String)> = sqlx::query_as(&format!(
         "SELECT metric::text, {period}, value::text FROM {table} WHERE organization_id = $1 AND channel = $2"
@@ -66,10 +71,19 @@ async fn aggregates(pool: &PgPool, table: &str, organization: &Organization, cha
 }
 
 /// What the rows say, `(metric, period) → value` (2 decimals), for the segments named.
-async fn expected_transactions(pool: &PgPool, organization: &Organization, hourly: bool, since: NaiveDate) -> BTreeMap<(String, String), String> {
+async fn expected_transactions(
+    pool: &PgPool,
+    organization: &Organization,
+    hourly: bool,
+    since: NaiveDate,
+) -> BTreeMap<(String, String), String> {
     let period = if hourly { "date_trunc('hour', trans_date)::timestamptz::text" } else { "trans_date::date::text" };
     let mut expected = BTreeMap::new();
-    for (suffix, key) in [("''", "''"), ("'.payment_mode.' || payment_mode", "payment_mode"), ("'.merchant.' || client_code", "client_code")] {
+    for (suffix, key) in [
+        ("''", "organization_id"),
+        ("'.payment_mode.' || payment_mode", "payment_mode"),
+        ("'.merchant.' || client_code", "client_code"),
+    ] {
         let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(&format!(
             "SELECT {suffix}, {period}, COUNT(*)::numeric(15,2)::text,
                     COALESCE(SUM(paid_amount) FILTER (WHERE status = 'SUCCESS'), 0)::numeric(15,2)::text,
@@ -180,7 +194,8 @@ async fn aggregates_equal_the_rows_they_come_from_for_every_metric_and_segment()
     let imports = aggregates(&db.pool, "hourly_aggregates", &organization, "imports").await;
     assert_eq!(hour_of(&imports, "rows_imported"), ["1000.00"]);
     assert_eq!(hour_of(&imports, "rows_rejected"), ["40.00"]);
-    let loaded_today: i64 = hour_of(&imports, "transactions_loaded").iter().map(|v| v.parse::<f64>().unwrap() as i64).sum();
+    let loaded_today: i64 =
+        hour_of(&imports, "transactions_loaded").iter().map(|v| v.parse::<f64>().unwrap() as i64).sum();
     assert_eq!(loaded_today, 720, "loaded today, whatever days the rows are of");
     let daily_web = aggregates(&db.pool, "daily_aggregates", &organization, "web").await;
     assert_eq!(daily_web.get(&("page_views".to_owned(), today.to_string())).map(String::as_str), Some("2.00"));
@@ -396,11 +411,12 @@ async fn two_servers_run_each_slot_of_a_job_once() {
         run_cluster_job(&second, &settings, "second", ClusterJob::HourlyAggregation, now)
     );
     assert_eq!(hook_runs.load(Ordering::SeqCst), 2, "two organizations, one run each");
-    let claims: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM scheduled_job_runs WHERE job = 'hourly_aggregation' AND status = 'completed'")
-            .fetch_one(&db.pool)
-            .await
-            .unwrap();
+    let claims: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM scheduled_job_runs WHERE job = 'hourly_aggregation' AND status = 'completed'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
     assert_eq!(claims, 1);
     // The app's role reaches the claims only through the functions.
     let mut tx = first.begin().await.unwrap();

@@ -145,8 +145,8 @@ pub(crate) async fn record_transaction_load(
 ) -> Result<(), sqlx::Error> {
     let raw = serde_json::json!({
         "metrics": { "transactions_loaded": rows },
-        "first_day": first_day,
-        "last_day": last_day,
+        "first_day": first_day.to_string(),
+        "last_day": last_day.to_string(),
     });
     sql::query(
         "INSERT INTO raw_data_backup (organization_id, source, raw_data, fetched_at) VALUES ($1, $2, $3, clock_timestamp())",
