@@ -44,7 +44,7 @@ async fn load_transactions(db: &TestDb, organization: &Organization, days: &[Nai
             client_name: MERCHANTS[n % 3].1,
             payment_mode: MODES[(n / 3) % 3],
             status: STATUSES[n % 4],
-            paid_cents: 1_000_00 + (*n as i64 * 137) % 50_000_00,
+            paid_cents: 100_000 + (*n as i64 * 137) % 5_000_000,
             isdn: "84900000001",
         })
         .collect();
