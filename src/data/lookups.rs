@@ -99,12 +99,16 @@ impl Store {
         match tokio::time::timeout(REDIS_TIMEOUT, read.query_async::<T>(&mut redis)).await {
             Ok(Ok(reply)) => {
                 cache.breaker.record_success();
-                if is_miss(&reply) {
-                    CacheCounters::count(&cache.counters.misses);
-                    Cached::Miss
-                } else {
+                let hit = !is_miss(&reply);
+                if let Some(organization) = self.organization_id {
+                    self.lookup_counts.cache_read(organization, hit);
+                }
+                if hit {
                     CacheCounters::count(&cache.counters.hits);
                     Cached::Hit(reply)
+                } else {
+                    CacheCounters::count(&cache.counters.misses);
+                    Cached::Miss
                 }
             }
             Ok(Err(error)) => {

@@ -112,6 +112,8 @@ pub struct Store {
     /// Set on the copy `Store::on_replica` hands a read: its transactions go to this
     /// replica's pool instead of `pg`.
     read_pool: Option<PgPool>,
+    /// The API's lookups per organization since they were last written (`analytics::aggregates`).
+    lookup_counts: std::sync::Arc<analytics::aggregates::LookupCounts>,
 }
 
 impl replicas::ReadRouted for Store {
@@ -215,6 +217,7 @@ impl Store {
             bulk_lookup_redis: Default::default(),
             replicas: None,
             read_pool: None,
+            lookup_counts: Default::default(),
         };
         if !settings.replica_urls.is_empty() {
             // Connected on first use: a replica that is down at start is skipped, not fatal.

@@ -15,6 +15,12 @@ pub enum SourceType {
     RedisCache,
     /// The server's 15-minute transaction job (partitions ahead, dashboards cached).
     TransactionMaintenance,
+    /// The hourly aggregation (seed 004's `aggregate_hourly_data`) and the steps after it.
+    HourlyAggregation,
+    /// The nightly work: daily aggregation and the steps after it.
+    NightlyAnalytics,
+    /// Seed 002's daily files, imported from the drop folder by the scheduler.
+    DropFolderImport,
 }
 
 impl SourceType {
@@ -23,6 +29,9 @@ impl SourceType {
             Self::FileImport => "file_import",
             Self::RedisCache => "redis_cache",
             Self::TransactionMaintenance => "transaction_maintenance",
+            Self::HourlyAggregation => "hourly_aggregation",
+            Self::NightlyAnalytics => "nightly_analytics",
+            Self::DropFolderImport => "drop_folder_import",
         }
     }
 
@@ -31,6 +40,9 @@ impl SourceType {
             Self::FileImport => "Subscriber data files",
             Self::RedisCache => "Redis hot cache",
             Self::TransactionMaintenance => "Transaction maintenance",
+            Self::HourlyAggregation => "Hourly analytics aggregation",
+            Self::NightlyAnalytics => "Nightly analytics",
+            Self::DropFolderImport => "Drop folder daily files",
         }
     }
 }
@@ -134,6 +146,19 @@ impl OrganizationStore {
         .await?;
         tx.commit().await?;
         Ok(SyncRun { id, data_source_id })
+    }
+
+    /// When the organization's latest run of `source` started, if it ever ran.
+    pub async fn last_run_started(&self, source: SourceType) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        let organization = &self.organization;
+        sql::query_scalar(
+            "SELECT MAX(l.started_at) FROM sync_logs l JOIN data_sources d ON d.id = l.data_source_id
+             WHERE d.organization_id = $1 AND d.source_type = $2",
+        )
+        .bind(organization.id)
+        .bind(source.as_str())
+        .fetch_one(&mut *self.begin().await?)
+        .await
     }
 
     /// The organization's latest runs, newest first.

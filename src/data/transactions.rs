@@ -178,6 +178,8 @@ impl OrganizationStore {
             .await?;
         let stored = copy_binary(&mut tx, "transaction_detail", TRANSACTION_COLUMNS, &stream).await?;
         SummaryDeltas::of(rows).add_to_summaries(&mut tx, organization.id).await?;
+        // What the batch brought in, for the `imports` channel of the aggregates.
+        super::analytics::aggregates::record_transaction_load(&mut tx, organization.id, stored, first, last).await?;
         tx.commit().await?;
         self.forget_transaction_dashboards().await;
         Ok(LoadedTransactions { rows: stored, days: days.len(), partitions_created })

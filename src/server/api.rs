@@ -30,6 +30,20 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/recommendations/{isdn}", get(recommendation))
         .route("/api/v1/profiles/{isdn}", get(profile))
         .route("/api/v1/stats", get(stats))
+        .route_layer(axum::middleware::from_fn(count_calls))
+}
+
+/// Counts each call with a valid key, and its latency, for its organization's lookups
+/// (seed 004's `lookups` channel); a request refused before its key was read is not one.
+async fn count_calls(mut request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let caller = super::api_auth::ApiCaller::default();
+    request.extensions_mut().insert(caller.clone());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    if let Some((organization, counts)) = caller.0.get() {
+        counts.api_call(*organization, started.elapsed());
+    }
+    response
 }
 
 fn isdn_from_path(value: &str) -> Result<Isdn, AppError> {

@@ -8,6 +8,7 @@ use crate::data::api_keys::ApiClient;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use std::sync::{Arc, OnceLock};
 
 impl FromRequestParts<AppState> for ApiClient {
     type Rejection = AppError;
@@ -30,6 +31,14 @@ impl FromRequestParts<AppState> for ApiClient {
             .await?
             .ok_or(AppError::Unauthorized("this API key is unknown or was revoked"))?;
         state.store.note_api_key_address(&client, super::client_address::origin(parts));
+        if let Some(caller) = parts.extensions.get::<ApiCaller>() {
+            let _ = caller.0.set((client.organization.id, state.store.lookup_counts().clone()));
+        }
         Ok(client)
     }
 }
+
+/// Who an API request turned out to be from, once its key is read: `api::count_calls`
+/// adds the call and its latency to that organization's lookups.
+#[derive(Clone, Default)]
+pub struct ApiCaller(pub Arc<OnceLock<(uuid::Uuid, Arc<crate::data::analytics::aggregates::LookupCounts>)>>);

@@ -112,6 +112,8 @@ pub enum Command {
     User(super::users_cli::UserArgs),
     /// Organizations: create (with its first admin), list, rename, delete.
     Organization(super::organizations_cli::OrganizationArgs),
+    /// Seed 004's analytics: aggregate now (with a history), or run every scheduled job once.
+    Analytics(super::analytics_cli::AnalyticsArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -148,6 +150,10 @@ pub struct ServeArgs {
     /// When set, `/metrics` needs `Authorization: Bearer <token>`.
     #[arg(long, env = "UT360_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// A folder holding, for each organization, a folder named after its slug with seed
+    /// 002's three files: imported each night at 02:00 when they changed. Unset: no such job.
+    #[arg(long, env = "UT360_DROP_FOLDER")]
+    pub drop_folder: Option<PathBuf>,
 }
 
 /// Limits on sign-in attempts (see `auth::limits`).
@@ -189,6 +195,15 @@ impl ServeArgs {
             idle: Duration::from_secs(self.session_idle_minutes * 60),
             absolute: Duration::from_secs(self.session_max_hours * 60 * 60),
             secure_cookies: self.secure_cookies,
+        }
+    }
+
+    pub fn scheduler(&self) -> super::scheduler::SchedulerSettings {
+        super::scheduler::SchedulerSettings {
+            hooks: super::scheduler::OrganizationHooks::standard(),
+            drop_folder: self.drop_folder.clone(),
+            schedule: super::jobs::Schedule::SERVER,
+            retry: super::scheduler::Retry::SERVER,
         }
     }
 
@@ -250,6 +265,7 @@ pub async fn run() -> ExitCode {
         Command::Transactions(args) => super::transactions_cli::run(&cli.settings, &args).await,
         Command::User(args) => super::users_cli::run(&cli.settings, &args).await,
         Command::Organization(args) => super::organizations_cli::run(&cli.settings, &args).await,
+        Command::Analytics(args) => super::analytics_cli::run(&cli.settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -86,6 +86,7 @@ pub async fn import_locked(store: &Store, organization: &Organization, files: Da
         .await
         .map_err(|e| e.to_string())?;
 
+    let paths = files.clone();
     let bars = MultiProgress::new();
     let read_bars: HashMap<SubscriberTable, ProgressBar> = SubscriberTable::ALL
         .into_iter()
@@ -116,6 +117,10 @@ pub async fn import_locked(store: &Store, organization: &Organization, files: Da
                 ..SyncOutcome::default()
             };
             record(store, run, &outcome).await;
+            // All or nothing: every row read of a refused import was turned away.
+            let per_file: Vec<(SubscriberTable, u64, u64)> =
+                SubscriberTable::ALL.into_iter().map(|table| (table, 0, read_bars[&table].position())).collect();
+            record_files(store, organization, &paths, &per_file).await;
             eprintln!("The files have problems:\n{}", problems.report());
             return Err(format!(
                 "import refused: {} in {}; nothing was changed",
@@ -160,6 +165,9 @@ pub async fn import_locked(store: &Store, organization: &Organization, files: Da
                 metadata: serde_json::json!({ "changes": summary }),
             };
             record(store, run, &outcome).await;
+            let per_file: Vec<(SubscriberTable, u64, u64)> =
+                SubscriberTable::ALL.into_iter().map(|table| (table, read.dataset.table(table).len(), 0)).collect();
+            record_files(store, organization, &paths, &per_file).await;
             print_summary(organization, &summary, started);
             Ok(())
         }
@@ -178,6 +186,27 @@ pub async fn import_locked(store: &Store, organization: &Organization, files: Da
 async fn record(store: &Store, run: crate::data::sync_logs::SyncRun, outcome: &SyncOutcome) {
     if let Err(e) = store.finish_sync(run, outcome).await {
         tracing::warn!("could not record the import in sync_logs: {e}");
+    }
+}
+
+/// One `raw_data_backup` row per file (source `imports`): rows imported and rejected,
+/// read by the hourly aggregation's `imports` channel.
+async fn record_files(
+    store: &Store,
+    organization: &Organization,
+    files: &DataFiles,
+    per_file: &[(SubscriberTable, u64, u64)],
+) {
+    let store = store.for_organization(organization);
+    for (table, imported, rejected) in per_file {
+        let raw = serde_json::json!({
+            "metrics": { "rows_imported": imported, "rows_rejected": rejected },
+            "table": table.table_name(),
+            "file": files.path(*table),
+        });
+        if let Err(e) = store.record_raw_data(crate::domain::analytics::aggregates::source::IMPORTS, raw).await {
+            tracing::warn!("could not record the import's summary of {}: {e}", table.table_name());
+        }
     }
 }
 

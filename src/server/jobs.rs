@@ -1,6 +1,7 @@
-//! Background work of the server: seed 003's fourth layer. Every 15 minutes the
-//! transactions get their partitions for the coming months and every organization's
-//! standard dashboards are computed into the cache, so no user waits for them.
+//! Background work of the server: seed 003's fourth layer. Every 15 minutes (the
+//! `transaction_maintenance` job of `scheduler`) the transactions get their partitions
+//! for the coming months and every organization's standard dashboards are computed into
+//! the cache, so no user waits for them.
 //!
 //! Each round reads the list of organizations afresh (one created since is served in
 //! the next round), starts each organization at its own point of the round, works on a
@@ -16,8 +17,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
-
-pub const TRANSACTION_MAINTENANCE_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// How a round spreads its organizations over time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,31 +180,6 @@ pub async fn transaction_maintenance_round(
         organization.precompute_transaction_dashboards(today).await.map_err(|e| e.to_string())
     })
     .await
-}
-
-/// Runs a round now and then every 15 minutes, for as long as the server runs.
-pub fn spawn_transaction_maintenance(store: Store) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(TRANSACTION_MAINTENANCE_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            let today = chrono::Local::now().date_naive();
-            match transaction_maintenance_round(&store, Schedule::SERVER, today).await {
-                Ok(report) if report.failed.is_empty() => {
-                    tracing::debug!(organizations = report.served.len(), "transaction maintenance round done");
-                }
-                Ok(report) => tracing::warn!(
-                    served = report.served.len(),
-                    failed = report.failed.len(),
-                    "transaction maintenance round done; failures are in those organizations' sync_logs"
-                ),
-                Err(error) => {
-                    tracing::warn!(%error, "the organizations could not be read; transaction maintenance runs again in 15 minutes");
-                }
-            }
-        }
-    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The server side: command line, configuration, HTTP serving and demo data.
 
+pub mod analytics_cli;
 pub mod api;
 mod api_auth;
 pub mod api_keys;
@@ -19,6 +20,7 @@ pub mod openapi;
 pub mod organizations_cli;
 pub mod page_views;
 mod progress;
+pub mod scheduler;
 pub mod search;
 pub mod security;
 pub mod serve;

@@ -19,8 +19,10 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> 
     let store = Store::connect(&settings.app_store()).await.map_err(|e| e.to_string())?;
     // Refuses to start on a database `ut360 migrate` has not prepared.
     cli::organization(&store, Organization::DEFAULT_SLUG).await?;
-    // Every organization, each round reading the list afresh.
-    let maintenance = super::jobs::spawn_transaction_maintenance(store.clone());
+    // Scheduled jobs (transaction maintenance, analytics, the drop folder), each slot run
+    // by one server of however many run; every organization, each round reading the
+    // list afresh.
+    let scheduler = super::scheduler::start(store.clone(), args.scheduler()).await?;
     let state = AppState::new(leptos_options(args), store.clone(), args.session_policy())
         .with_security(args.http_security())
         .with_sign_in_limits(args.sign_in.limits())
@@ -47,7 +49,7 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), String> 
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server stopped: {e}"))?;
-    maintenance.abort();
+    scheduler.shutdown().await;
     expired_sessions.abort();
     store.close().await;
     tracing::info!("UT360 stopped");

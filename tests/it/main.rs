@@ -9,6 +9,7 @@
 mod account;
 mod analytics_usage;
 mod analytics_insights;
+mod analytics_aggregates;
 mod api;
 mod auth;
 mod cache_sync;
