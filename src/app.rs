@@ -2,8 +2,8 @@
 
 use crate::components::TopBar;
 use crate::pages::{
-    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
-    CustomersPage, DashboardsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage,
+    ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CohortsPage, CommissionRatesPage, CommissionsPage,
+    CustomersPage, FunnelsPage, DashboardsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage,
     OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage, TransactionsPage,
 };
 use leptos::prelude::*;
@@ -68,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("api-keys")) view=ApiKeysPage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("organization")) view=OrganizationPage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("security-events")) view=SecurityEventsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("analytics"), StaticSegment("cohorts")) view=CohortsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("analytics"), StaticSegment("funnels")) view=FunnelsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("subscribers"), ParamSegment("isdn")) view=SubscriberPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

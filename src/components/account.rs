@@ -22,6 +22,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/network", "Network"),
     ("/commissions", "Commissions"),
     ("/customers", "Customers"),
+    ("/analytics/cohorts", "Cohorts"),
+    ("/analytics/funnels", "Funnels"),
     ("/admin/members", "Members"),
     ("/admin/api-keys", "API keys"),
     ("/admin/organization", "Organization"),

@@ -129,6 +129,8 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
     ("/admin/api-keys", &[Administer]),
     ("/admin/organization", &[Administer]),
     ("/admin/security-events", &[Administer]),
+    ("/analytics/cohorts", &[Transactions]),
+    ("/analytics/funnels", &[Campaigns]),
 ];
 
 /// Every server function (by name, as `/api/{name}` or `/api/{name}{hash}`) with the
@@ -176,6 +178,8 @@ pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("get_invitations", &[Administer]),
     ("cancel_invitation", &[Administer]),
     ("get_security_events", &[Administer]),
+    ("get_cohort_analysis", &[Transactions]),
+    ("get_funnel_analysis", &[Campaigns]),
     ("get_your_organizations", &[]),
 ];
 

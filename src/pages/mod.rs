@@ -16,6 +16,7 @@ pub mod url;
 
 pub use account::{change_password, ChangePasswordPage};
 pub use admin::{ApiKeysPage, MembersPage, OrganizationPage, SecurityEventsPage};
+pub use analytics::{get_cohort_analysis, get_funnel_analysis, CohortsPage, FunnelsPage};
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use campaigns::{preview_campaign, CampaignsPage};
 pub use ctv::{CommissionRatesPage, CommissionsPage, CustomersPage, NetworkPage, StatementPage};

@@ -61,6 +61,7 @@ fn bad_call(name: &str) -> BadCall {
         "revoke_api_key" => Form(&[("name", "no such key")], "name"),
         "rename_organization" => Form(&[("name", "")], "name"),
         "get_security_events" => Form(&[("kind", "everything"), ("before", "")], "kind"),
+        "get_funnel_analysis" => Form(&[("params[campaign]", "1; DROP")], "campaign"),
         "cancel_invitation" => Form(&[("email", "never-invited@ut360.test")], "email"),
         "change_password" => Form(&[("current_password", "whatever"), ("new_password", "short")], "new_password"),
         "get_viewer"
@@ -74,7 +75,8 @@ fn bad_call(name: &str) -> BadCall {
         | "get_commission_rates"
         | "get_commission_periods"
         | "get_network_overview"
-        | "get_your_organizations" => NoParameters,
+        | "get_your_organizations"
+        | "get_cohort_analysis" => NoParameters,
         other => panic!("{other} has no bad call in tests/it/server_functions.rs: add one"),
     }
 }

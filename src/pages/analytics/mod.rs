@@ -7,3 +7,6 @@ mod data_sources;
 mod funnels;
 mod insights;
 mod usage;
+
+pub use cohorts::{get_cohort_analysis, CohortsPage};
+pub use funnels::{get_funnel_analysis, FunnelsPage};
