@@ -7,6 +7,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod account;
+mod analytics_cohorts;
 mod api;
 mod auth;
 mod cache_sync;

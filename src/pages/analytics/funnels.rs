@@ -78,9 +78,12 @@ fn FunnelFilters(report: FunnelReport) -> impl IntoView {
         .collect_view();
     view! {
         <form method="get" action=FUNNELS_PATH class="admin-form" aria-label="Choose a funnel">
-            <label>"Campaign " <select name="campaign" data-testid="funnel-campaign">{options}</select></label>
-            <label>"Exported from " <input type="date" name="from" value=report.from.clone()/></label>
-            <label>" to " <input type="date" name="until" value=report.until.clone()/></label>
+            <label for="funnel-campaign">"Campaign"</label>
+            <select id="funnel-campaign" name="campaign">{options}</select>
+            <label for="funnel-from">"Exported from"</label>
+            <input id="funnel-from" type="date" name="from" value=report.from.clone()/>
+            <label for="funnel-until">"Exported until"</label>
+            <input id="funnel-until" type="date" name="until" value=report.until.clone()/>
             <button type="submit">"Show"</button>
         </form>
     }
