@@ -3,8 +3,9 @@
 use crate::components::TopBar;
 use crate::pages::{
     ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CohortsPage, CommissionRatesPage, CommissionsPage,
-    CustomersPage, FunnelsPage, DashboardsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage,
-    OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage, TransactionsPage,
+    CustomersPage, DashboardsPage, FunnelsPage, MembersPage, NetworkPage, NotFoundPage, OrganizationPage,
+    OrganizationsPage, OverviewPage, SecurityEventsPage, SignInPage, StatementPage, SubscriberListPage, SubscriberPage,
+    TransactionsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

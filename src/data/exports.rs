@@ -245,8 +245,9 @@ async fn record_funnel_counts(
     let after_suppression = RecommendationRange::from(rules);
     let matched =
         RecommendationRange { exclude_campaigns: Vec::new(), exclude_lists: Vec::new(), ..after_suppression.clone() };
-    let mut query =
-        QueryBuilder::<Postgres>::new("UPDATE event_tracking SET metadata = metadata || jsonb_build_object('matched', ");
+    let mut query = QueryBuilder::<Postgres>::new(
+        "UPDATE event_tracking SET metadata = metadata || jsonb_build_object('matched', ",
+    );
     matched.push_count(&mut query, organization, None);
     query.push(", 'after_suppression', ");
     after_suppression.push_count(&mut query, organization, None);

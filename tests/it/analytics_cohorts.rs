@@ -278,11 +278,8 @@ async fn the_app_role_reads_its_own_rows_and_computes_only_for_its_organization(
     // Without an organization, nothing can be computed.
     let none = db.store.as_database_role(APP_ROLE);
     let mut unscoped = none.begin().await.unwrap();
-    let error = sqlx::query("SELECT compute_cohort_analysis($1, 12)")
-        .bind(ours.id)
-        .execute(&mut *unscoped)
-        .await
-        .unwrap_err();
+    let error =
+        sqlx::query("SELECT compute_cohort_analysis($1, 12)").bind(ours.id).execute(&mut *unscoped).await.unwrap_err();
     assert!(error.to_string().contains("is not the organization"), "{error}");
     drop(unscoped);
     assert_eq!(cohort_rows(&db.pool, theirs.id).await.len(), 1, "their rows are untouched");
@@ -310,7 +307,10 @@ async fn the_app_role_reads_its_own_rows_and_computes_only_for_its_organization(
     let funnels = manager.get(format!("{base}/analytics/funnels")).send().await.unwrap().text().await.unwrap();
     assert!(funnels.contains("No campaign funnels yet"), "{funnels:.2000}");
     let marketing = client(Role::Marketing).await;
-    assert_eq!(marketing.get(format!("{base}/analytics/cohorts")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        marketing.get(format!("{base}/analytics/cohorts")).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(marketing.get(format!("{base}/analytics/funnels")).send().await.unwrap().status(), StatusCode::OK);
     let analyst = client(Role::Analyst).await;
     assert_eq!(analyst.get(format!("{base}/analytics/funnels")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
@@ -390,13 +390,12 @@ async fn funnels_equal_sql_over_the_exports_and_top_ups() {
     .unwrap();
     assert_eq!(metadata["matched"].as_i64(), Some(matched.len() as i64));
     assert_eq!(metadata["after_suppression"].as_i64(), Some(kept.len() as i64));
-    let members: Vec<String> = sqlx::query_scalar(
-        "SELECT isdn FROM campaign_export_members WHERE organization_id = $1 ORDER BY isdn",
-    )
-    .bind(org.id)
-    .fetch_all(&db.pool)
-    .await
-    .unwrap();
+    let members: Vec<String> =
+        sqlx::query_scalar("SELECT isdn FROM campaign_export_members WHERE organization_id = $1 ORDER BY isdn")
+            .bind(org.id)
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(members.len(), limit as usize);
 
     // Top-ups around the export: two members convert (one of them twice); one too late,
@@ -497,8 +496,8 @@ async fn funnels_equal_sql_over_the_exports_and_top_ups() {
 
     // Another organization's member sees no funnel.
     let other = db.organization_with_own_prefix().await;
-    let theirs = as_app(&db, &other).funnel_report(&FunnelQuery { campaign: Some(campaign.id), ..Default::default() });
-    let theirs = theirs.await.unwrap();
+    let query = FunnelQuery { campaign: Some(campaign.id), ..Default::default() };
+    let theirs = as_app(&db, &other).funnel_report(&query).await.unwrap();
     assert!(theirs.campaigns.is_empty() && theirs.steps.is_empty());
     db.cleanup().await;
 }

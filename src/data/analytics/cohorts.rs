@@ -32,10 +32,8 @@ impl OrganizationStore {
             .bind(COHORT_MONTHS)
             .fetch_one(&mut *tx)
             .await?;
-        let funnel_steps: i32 = sql::query_scalar("SELECT compute_funnel_analysis($1)")
-            .bind(organization.id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let funnel_steps: i32 =
+            sql::query_scalar("SELECT compute_funnel_analysis($1)").bind(organization.id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok(RecomputedAnalytics { cohort_cells, funnel_steps })
     }

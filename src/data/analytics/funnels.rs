@@ -12,10 +12,8 @@ impl OrganizationStore {
     pub async fn recompute_funnels(&self) -> Result<i32, sqlx::Error> {
         let organization = &self.organization;
         let mut tx = self.begin().await?;
-        let written = sql::query_scalar("SELECT compute_funnel_analysis($1)")
-            .bind(organization.id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let written =
+            sql::query_scalar("SELECT compute_funnel_analysis($1)").bind(organization.id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok(written)
     }

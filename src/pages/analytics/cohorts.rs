@@ -94,8 +94,7 @@ fn retention_heat_map(report: &CohortReport) -> Chart {
 fn CohortGrid(report: CohortReport) -> impl IntoView {
     let periods = report.periods();
     let chart = retention_heat_map(&report);
-    let month_headers =
-        (0..periods).map(|period| view! { <th scope="col">{period_label(period)}</th> }).collect_view();
+    let month_headers = (0..periods).map(|period| view! { <th scope="col">{period_label(period)}</th> }).collect_view();
     let rows = report.cohorts.iter().map(|cohort| view! { <CohortRow cohort=cohort.clone() periods/> }).collect_view();
     let computed_at = report.computed_at.clone().unwrap_or_default();
     view! {
