@@ -22,6 +22,10 @@ use uuid::Uuid;
 /// A cell as the table holds it: (cohort month, period, size, active, retention, revenue).
 type CellRow = (NaiveDate, i32, i32, i32, f64, f64);
 
+/// A funnel step as the table holds it: (funnel, step, order, date, visitors, conversions,
+/// conversion rate, drop-off rate).
+type StepRow = (String, String, i32, NaiveDate, i32, i32, f64, f64);
+
 async fn cohort_rows(pool: &PgPool, organization: Uuid) -> Vec<CellRow> {
     sqlx::query_as(
         "SELECT cohort_date, period_number, cohort_size, active_users, retention_rate::float8, revenue::float8
@@ -438,7 +442,7 @@ async fn funnels_equal_sql_over_the_exports_and_top_ups() {
     assert_eq!(converted, 2);
     let (m, k, e) = (matched.len() as i32, kept.len() as i32, limit as i32);
     let rate = |conversions: i32, visitors: i32| (f64::from(conversions) / f64::from(visitors) * 1e4).round() / 1e4;
-    let expected: Vec<(String, String, i32, NaiveDate, i32, i32, f64, f64)> = [
+    let expected: Vec<StepRow> = [
         (1, "Matched the rules", m, m),
         (2, "Left after suppression", m, k),
         (3, "Exported", k, e),
@@ -452,7 +456,7 @@ async fn funnels_equal_sql_over_the_exports_and_top_ups() {
     })
     .collect();
     let funnel_rows = || async {
-        sqlx::query_as::<_, (String, String, i32, NaiveDate, i32, i32, f64, f64)>(
+        sqlx::query_as::<_, StepRow>(
             "SELECT funnel_name, step_name, step_order, date, visitors, conversions, conversion_rate::float8,
                     drop_off_rate::float8
              FROM funnel_analysis WHERE organization_id = $1 ORDER BY step_order",

@@ -4,7 +4,9 @@
 //! (`funnel_name` = the campaign's id); the page sums the days of a chosen range.
 
 use crate::domain::campaign::CampaignId;
+#[cfg(feature = "ssr")]
 use crate::domain::field_error::FieldError;
+#[cfg(feature = "ssr")]
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +24,7 @@ pub struct FunnelParams {
 }
 
 /// The parameters checked: a campaign id and export days, both ends included.
+#[cfg(feature = "ssr")]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FunnelQuery {
     /// `None`: the campaign exported most recently.
@@ -30,6 +33,7 @@ pub struct FunnelQuery {
     pub until: Option<NaiveDate>,
 }
 
+#[cfg(feature = "ssr")]
 impl FunnelParams {
     pub fn query(&self) -> Result<FunnelQuery, FieldError> {
         let day = |field: &'static str, text: &str| match text.trim() {
@@ -114,7 +118,7 @@ impl FunnelReport {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 
