@@ -2,10 +2,10 @@
 
 use crate::components::TopBar;
 use crate::pages::{
-    AlertsPage, ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CommissionRatesPage, CommissionsPage,
-    CustomersPage, DashboardsPage, DataSourcesPage, InsightsPage, MembersPage, NetworkPage, NotFoundPage,
-    OrganizationPage, OrganizationsPage, OverviewPage, SecurityEventsPage, SignInPage, StatementPage,
-    SubscriberListPage, SubscriberPage, TransactionsPage, UsagePage,
+    AlertsPage, ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CohortsPage, CommissionRatesPage,
+    CommissionsPage, CustomersPage, DashboardsPage, DataSourcesPage, FunnelsPage, InsightsPage, MembersPage,
+    NetworkPage, NotFoundPage, OrganizationPage, OrganizationsPage, OverviewPage, SecurityEventsPage, SignInPage,
+    StatementPage, SubscriberListPage, SubscriberPage, TransactionsPage, UsagePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -73,6 +73,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("security-events")) view=SecurityEventsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("usage")) view=UsagePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("data-sources")) view=DataSourcesPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("analytics"), StaticSegment("cohorts")) view=CohortsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("analytics"), StaticSegment("funnels")) view=FunnelsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("subscribers"), ParamSegment("isdn")) view=SubscriberPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -29,9 +29,13 @@ const SECTIONS: &[NavGroup] = &[
             ("/transactions", "Transactions"),
             ("/insights", "Insights"),
             ("/alerts", "Alerts"),
+            ("/analytics/cohorts", "Cohorts"),
         ],
     },
-    NavGroup { label: "Marketing", links: &[("/campaigns", "Campaigns"), ("/bulk", "Bulk lookup")] },
+    NavGroup {
+        label: "Marketing",
+        links: &[("/campaigns", "Campaigns"), ("/bulk", "Bulk lookup"), ("/analytics/funnels", "Funnels")],
+    },
     NavGroup {
         label: "Network",
         links: &[("/network", "Network"), ("/commissions", "Commissions"), ("/customers", "Customers")],

@@ -5,7 +5,7 @@
 use super::campaigns::{push_rules, CAMPAIGN_ORDER};
 use super::copy::CopyBuffer;
 use super::lists::{push_filter, push_order};
-use super::recommendation_rows::{RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
+use super::recommendation_rows::{RecFields, RecommendationRange, REC_FIELDS_SQL, REC_FIELD_NAMES};
 use super::Organization;
 use crate::data::{sql, OrganizationStore, Store};
 use crate::domain::campaign::{CampaignId, CampaignRules, ExportEvent};
@@ -146,6 +146,9 @@ async fn stream_and_record(
                 .bind(campaign.uuid())
                 .fetch_one(&mut *record)
                 .await?;
+            if let ExportSelection::Campaign { rules, .. } = &request.selection {
+                record_funnel_counts(&mut record, organization, export_id, rules).await?;
+            }
             sql::query(MEMBERS_STAGING).execute(&mut *record).await?;
             Some(record.copy_in_raw(MEMBERS_COPY).await?)
         }
@@ -228,6 +231,30 @@ const MEMBERS_STAGING: &str =
 const MEMBERS_COPY: &str = "COPY export_members_staging (organization_id, campaign_id, export_id, isdn) FROM STDIN";
 const MEMBERS_KEEP: &str = "INSERT INTO campaign_export_members (organization_id, campaign_id, export_id, isdn)
      SELECT organization_id, campaign_id, export_id, isdn FROM export_members_staging";
+
+/// The first two steps of the campaign's funnel (`compute_funnel_analysis`, migration
+/// 40), in the export's metadata: `matched`, who the rules select leaving out no one,
+/// and `after_suppression`, who is left once the excluded campaigns' members and the
+/// suppression lists are (before the limit; the export's `event_value` is after it).
+async fn record_funnel_counts(
+    transaction: &mut sqlx::Transaction<'_, Postgres>,
+    organization: &Organization,
+    export_id: Uuid,
+    rules: &CampaignRules,
+) -> Result<(), sqlx::Error> {
+    let after_suppression = RecommendationRange::from(rules);
+    let matched =
+        RecommendationRange { exclude_campaigns: Vec::new(), exclude_lists: Vec::new(), ..after_suppression.clone() };
+    let mut query = QueryBuilder::<Postgres>::new(
+        "UPDATE event_tracking SET metadata = metadata || jsonb_build_object('matched', ",
+    );
+    matched.push_count(&mut query, organization, None);
+    query.push(", 'after_suppression', ");
+    after_suppression.push_count(&mut query, organization, None);
+    query.push(") WHERE id = ").push_bind(export_id);
+    query.build().persistent(sql::named()).execute(&mut **transaction).await?;
+    Ok(())
+}
 
 /// Seed 004's `event_tracking` row of one export.
 async fn insert_event(

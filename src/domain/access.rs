@@ -136,6 +136,8 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
     ("/admin/data-sources", &[Administer]),
     ("/insights", &[ViewData]),
     ("/alerts", &[ViewData]),
+    ("/analytics/cohorts", &[Transactions]),
+    ("/analytics/funnels", &[Campaigns]),
 ];
 
 /// Every server function (by name, as `/api/{name}` or `/api/{name}{hash}`) with the
@@ -194,6 +196,8 @@ pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("save_alert_rule", &[ManageAlerts]),
     ("set_alert_rule_enabled", &[ManageAlerts]),
     ("delete_alert_rule", &[ManageAlerts]),
+    ("get_cohort_analysis", &[Transactions]),
+    ("get_funnel_analysis", &[Campaigns]),
     ("get_your_organizations", &[]),
 ];
 

@@ -16,8 +16,9 @@ pub mod url;
 
 pub use account::{change_password, ChangePasswordPage};
 pub use admin::{ApiKeysPage, MembersPage, OrganizationPage, SecurityEventsPage};
-pub use analytics::{DataSourcesPage, UsagePage};
+pub use analytics::{get_cohort_analysis, get_funnel_analysis, CohortsPage, FunnelsPage};
 pub use analytics::{AlertsPage, InsightsPage};
+pub use analytics::{DataSourcesPage, UsagePage};
 pub use bulk::{lookup_isdn_list, BulkLookupPage};
 pub use campaigns::{preview_campaign, CampaignsPage};
 pub use ctv::{CommissionRatesPage, CommissionsPage, CustomersPage, NetworkPage, StatementPage};

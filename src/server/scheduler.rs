@@ -89,7 +89,7 @@ impl OrganizationHooks {
     /// The hooks `serve` and `ut360 analytics run` use, every per-organization step of the
     /// analytics layer: after each hourly aggregation the insights of the last complete
     /// day, then the alerts (which read the new aggregates and the high anomalies); each
-    /// night the live sessions' activity marks.
+    /// night the cohorts and campaign funnels, and the live sessions' activity marks.
     pub fn standard() -> Self {
         Self::default()
             .after_hourly("insights", |organization, today| async move {
@@ -98,6 +98,9 @@ impl OrganizationHooks {
             })
             .after_hourly("alerts", |organization, _today| async move {
                 organization.evaluate_performance_alerts().await.map(drop).map_err(|e| e.to_string())
+            })
+            .nightly("cohorts and funnels", |organization, _today| async move {
+                organization.recompute_cohorts_and_funnels().await.map(drop).map_err(|e| e.to_string())
             })
             .nightly("live sessions", |organization, _today| super::page_views::clean_up_sessions(organization))
     }

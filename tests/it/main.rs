@@ -7,9 +7,10 @@
 #![allow(clippy::disallowed_methods)]
 
 mod account;
-mod analytics_usage;
-mod analytics_insights;
 mod analytics_aggregates;
+mod analytics_cohorts;
+mod analytics_insights;
+mod analytics_usage;
 mod api;
 mod auth;
 mod cache_sync;

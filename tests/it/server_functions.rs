@@ -80,6 +80,7 @@ fn bad_call(name: &str) -> BadCall {
         ),
         "set_alert_rule_enabled" => Form(&[("id", "first"), ("enabled", "true")], "id"),
         "delete_alert_rule" => Form(&[("id", "first")], "id"),
+        "get_funnel_analysis" => Form(&[("params[campaign]", "1; DROP")], "campaign"),
         "cancel_invitation" => Form(&[("email", "never-invited@ut360.test")], "email"),
         "change_password" => Form(&[("current_password", "whatever"), ("new_password", "short")], "new_password"),
         "get_viewer"
@@ -95,6 +96,7 @@ fn bad_call(name: &str) -> BadCall {
         | "get_commission_periods"
         | "get_network_overview"
         | "get_alerts"
+        | "get_cohort_analysis"
         | "get_your_organizations" => NoParameters,
         other => panic!("{other} has no bad call in tests/it/server_functions.rs: add one"),
     }

@@ -8,7 +8,9 @@ mod funnels;
 mod insights;
 mod usage;
 
-pub use data_sources::DataSourcesPage;
-pub use usage::UsagePage;
 pub use alerts::AlertsPage;
+pub use cohorts::{get_cohort_analysis, CohortsPage};
+pub use data_sources::DataSourcesPage;
+pub use funnels::{get_funnel_analysis, FunnelsPage};
 pub use insights::InsightsPage;
+pub use usage::UsagePage;
