@@ -9,7 +9,14 @@ build_release
 
 BIN="$ROOT/target/release/ut360"
 "$BIN" migrate
-"$BIN" generate --if-empty
+GENERATED="$("$BIN" generate --if-empty | tee /dev/stderr)"
+# Seed 004's analytics of the new data: a year of daily history, then the nightly and
+# hourly jobs once (the server's scheduler keeps them up to date from then on).
+case "$GENERATED" in
+  *"nothing generated"*) ;;
+  *) say "computing the analytics of the demo data (aggregates, insights, alerts, cohorts, funnels)"
+     "$BIN" analytics run --backfill-days 365 ;;
+esac
 
 export LEPTOS_SITE_ROOT="$ROOT/target/site"
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"

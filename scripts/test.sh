@@ -54,6 +54,7 @@ psql -q "$ADMIN_URL" -c 'DROP DATABASE IF EXISTS ut360_e2e WITH (FORCE)'
 redis-cli -u "$E2E_REDIS_URL" flushdb >/dev/null
 DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" "$BIN" migrate
 DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" "$BIN" generate --seed 42
+DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" "$BIN" analytics run --backfill-days 365
 # One account per role with a password only this run knows.
 export E2E_PASSWORD="e2e-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 for role in admin manager marketing analyst; do
