@@ -116,6 +116,16 @@ for name in a b; do
 done
 echo "  both instances refuse the key within $((SECONDS - REVOKED_AT)) s of its revocation"
 
+say "scheduled jobs run once, however many instances start them"
+# The browser tests' server and the two instances each start the current slot of every
+# job at start-up; the first to claim a slot runs it.
+duplicates="$(psql -qAt "$DATABASE_URL" -c "
+  SELECT d.source_type || ' ' || count(*) FROM sync_logs l JOIN data_sources d ON d.id = l.data_source_id
+  WHERE d.source_type IN ('hourly_aggregation', 'nightly_analytics') AND l.started_at >= date_trunc('hour', NOW())
+  GROUP BY l.organization_id, d.source_type, date_trunc('hour', l.started_at) HAVING count(*) > 1")"
+[ -z "$duplicates" ] || die "a scheduled job ran more than once in one slot: $duplicates"
+echo "  each organization's hourly and nightly runs of this hour: at most one each"
+
 say "rolling restart under load through HAProxy (wrk, 8 connections, API lookups)"
 KEY="$("$BIN" api-key create --name two-instances-load 2>/dev/null)"
 wrk -t1 -c8 -d24s -H "Authorization: Bearer $KEY" "http://$FRONT/api/v1/recommendations/$ISDN" >"$WORK/wrk.txt" 2>&1 &
