@@ -46,7 +46,7 @@ test('an analyst sees the data sections only and is refused the others', async (
   await page.goto('/sign-in');
   await signIn(page, 'analyst');
   await expect(page).toHaveURL(/\/$/);
-  await expect(sections(page)).toHaveText(['Overview', 'Subscribers', 'Dashboards']);
+  await expect(sections(page)).toHaveText(['Overview', 'Subscribers', 'Dashboards', 'Insights', 'Alerts']);
   await expect(page.getByRole('navigation', { name: 'Sections' }).locator('summary')).toHaveText(['Analysis']);
   await openSection(page, 'Analysis', 'Subscribers');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Subscribers');
@@ -66,7 +66,9 @@ test('an analyst sees the data sections only and is refused the others', async (
 test('marketing gets campaigns and exports; a manager gets commissions and transactions; sign-out ends the session', async ({ page }) => {
   await page.goto('/sign-in');
   await signIn(page, 'marketing');
-  await expect(sections(page)).toHaveText(['Overview', 'Subscribers', 'Dashboards', 'Campaigns', 'Bulk lookup']);
+  await expect(sections(page)).toHaveText([
+    'Overview', 'Subscribers', 'Dashboards', 'Insights', 'Alerts', 'Campaigns', 'Bulk lookup', 'Funnels',
+  ]);
   expect((await page.request.get('/subscribers/export.csv?columns=isdn')).status()).toBe(200);
   expect((await page.goto('/commissions'))?.status()).toBe(403);
 
@@ -81,7 +83,8 @@ test('marketing gets campaigns and exports; a manager gets commissions and trans
   await signIn(page, 'manager');
   await expect(page).toHaveURL(/\/campaigns$/);
   await expect(sections(page)).toHaveText([
-    'Overview', 'Subscribers', 'Dashboards', 'Transactions', 'Campaigns', 'Bulk lookup', 'Network', 'Commissions', 'Customers',
+    'Overview', 'Subscribers', 'Dashboards', 'Transactions', 'Insights', 'Alerts', 'Cohorts',
+    'Campaigns', 'Bulk lookup', 'Funnels', 'Network', 'Commissions', 'Customers',
   ]);
   await expect(page.getByRole('navigation', { name: 'Sections' }).locator('summary')).toHaveText([
     'Analysis', 'Marketing', 'Network',

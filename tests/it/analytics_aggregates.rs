@@ -322,7 +322,7 @@ async fn no_organization_reads_or_computes_anothers_aggregates() {
         "SELECT COUNT(*) FROM raw_data_backup",
     ] {
         let mut tx = ours_store.begin().await.unwrap();
-        let seen: i64 = sqlx::query_scalar(statement).fetch_one(&mut *tx).await.unwrap();
+        let seen: i64 = sqlx::query_scalar(statement).persistent(false).fetch_one(&mut *tx).await.unwrap();
         assert_eq!(seen, 0, "{statement}");
     }
     // Nor compute, backfill or write them.
@@ -334,7 +334,7 @@ async fn no_organization_reads_or_computes_anothers_aggregates() {
         "DELETE FROM daily_aggregates WHERE organization_id = $1",
     ] {
         let mut tx = ours_store.begin().await.unwrap();
-        let refused = sqlx::query(statement).bind(theirs.id).execute(&mut *tx).await;
+        let refused = sqlx::query(statement).bind(theirs.id).persistent(false).execute(&mut *tx).await;
         let error = refused.expect_err(statement);
         let code = error.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned());
         assert_eq!(code.as_deref(), Some("42501"), "{statement}: {error}");
@@ -420,7 +420,7 @@ async fn two_servers_run_each_slot_of_a_job_once() {
     assert_eq!(claims, 1);
     // The app's role reaches the claims only through the functions.
     let mut tx = first.begin().await.unwrap();
-    let denied = sqlx::query("SELECT * FROM scheduled_job_runs").execute(&mut *tx).await;
+    let denied = sqlx::query("SELECT * FROM scheduled_job_runs").persistent(false).execute(&mut *tx).await;
     assert!(denied.is_err());
     drop(tx);
     first.close().await;

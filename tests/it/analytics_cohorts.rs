@@ -249,6 +249,7 @@ async fn the_app_role_reads_its_own_rows_and_computes_only_for_its_organization(
 
     let app = db.store.as_database_role(APP_ROLE).for_organization(&ours);
     let seen: Vec<Uuid> = sqlx::query_scalar("SELECT organization_id FROM cohort_analysis")
+        .persistent(false)
         .fetch_all(&mut *app.begin().await.unwrap())
         .await
         .unwrap();
@@ -257,7 +258,8 @@ async fn the_app_role_reads_its_own_rows_and_computes_only_for_its_organization(
         format!("SELECT compute_cohort_analysis('{}', 12)", theirs.id),
         format!("SELECT compute_funnel_analysis('{}')", theirs.id),
     ] {
-        let error = sqlx::query(&refused).execute(&mut *app.begin().await.unwrap()).await.unwrap_err();
+        let error =
+            sqlx::query(&refused).persistent(false).execute(&mut *app.begin().await.unwrap()).await.unwrap_err();
         let code = error.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned());
         assert_eq!(code.as_deref(), Some("42501"), "{refused}: {error}");
         assert!(error.to_string().contains("is not the organization"), "{error}");
@@ -276,14 +278,18 @@ async fn the_app_role_reads_its_own_rows_and_computes_only_for_its_organization(
         "DELETE FROM cohort_analysis".to_owned(),
         "UPDATE funnel_analysis SET visitors = 0".to_owned(),
     ] {
-        let error = sqlx::query(&write).execute(&mut *app.begin().await.unwrap()).await.unwrap_err();
+        let error = sqlx::query(&write).persistent(false).execute(&mut *app.begin().await.unwrap()).await.unwrap_err();
         assert!(error.to_string().contains("permission denied"), "{write}: {error}");
     }
     // Without an organization, nothing can be computed.
     let none = db.store.as_database_role(APP_ROLE);
     let mut unscoped = none.begin().await.unwrap();
-    let error =
-        sqlx::query("SELECT compute_cohort_analysis($1, 12)").bind(ours.id).execute(&mut *unscoped).await.unwrap_err();
+    let error = sqlx::query("SELECT compute_cohort_analysis($1, 12)")
+        .bind(ours.id)
+        .persistent(false)
+        .execute(&mut *unscoped)
+        .await
+        .unwrap_err();
     assert!(error.to_string().contains("is not the organization"), "{error}");
     drop(unscoped);
     assert_eq!(cohort_rows(&db.pool, theirs.id).await.len(), 1, "their rows are untouched");

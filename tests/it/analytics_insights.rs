@@ -158,6 +158,7 @@ async fn a_planted_anomaly_is_one_insight_and_one_alert_and_a_normal_day_none() 
     let refused = sqlx::query("SELECT generate_ai_insights($1, $2)")
         .bind(other.id)
         .bind(spike)
+        .persistent(false)
         .execute(&mut *store.begin().await.unwrap())
         .await
         .unwrap_err();
@@ -524,6 +525,7 @@ async fn reading_and_acknowledging_change_only_their_columns_in_the_members_orga
     let mut tx = app.begin().await.unwrap();
     let refused = sqlx::query("UPDATE ai_insights SET title = 'changed' WHERE id = $1")
         .bind(our_insight)
+        .persistent(false)
         .execute(&mut *tx)
         .await
         .unwrap_err();
@@ -532,6 +534,7 @@ async fn reading_and_acknowledging_change_only_their_columns_in_the_members_orga
     let mut tx = app.begin().await.unwrap();
     let refused = sqlx::query("UPDATE performance_alerts SET is_active = FALSE WHERE id = $1")
         .bind(our_alert)
+        .persistent(false)
         .execute(&mut *tx)
         .await
         .unwrap_err();
