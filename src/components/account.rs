@@ -76,9 +76,20 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     // Below 768 px the sections fold into one menu behind this button.
     let menu_open = RwSignal::new(false);
+    // The one open menu of the header (a group's label, or the account's), if any. Before
+    // hydration each `<details>` opens by itself; after it, this decides, so that every
+    // menu closes once a page is chosen.
+    let open_menu = RwSignal::new(None::<&'static str>);
+    let toggle = move |menu: &'static str| {
+        move |event: leptos::ev::MouseEvent| {
+            event.prevent_default();
+            open_menu.update(|open| *open = if *open == Some(menu) { None } else { Some(menu) });
+        }
+    };
     Effect::new(move |_| {
         location.pathname.track();
         menu_open.set(false);
+        open_menu.set(None);
     });
     let sections_viewer = viewer.clone();
     let groups = move || {
@@ -95,8 +106,8 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
                 let links =
                     links.into_iter().map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> }).collect_view();
                 Some(view! {
-                    <details class="nav-group">
-                        <summary class:current=current>{group.label}</summary>
+                    <details class="nav-group" prop:open=move || open_menu.get() == Some(group.label)>
+                        <summary class:current=current on:click=toggle(group.label)>{group.label}</summary>
                         <ul>{links}</ul>
                     </details>
                 })
@@ -125,8 +136,8 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
             <a class="account-organization" href=ORGANIZATIONS_PATH title="Switch organization" data-testid="organization-switcher">
                 {viewer.organization.clone()}
             </a>
-            <details class="account-menu">
-                <summary aria-label="Your account">
+            <details class="account-menu" prop:open=move || open_menu.get() == Some(ACCOUNT_MENU)>
+                <summary aria-label="Your account" on:click=toggle(ACCOUNT_MENU)>
                     <span class="account-role">{viewer.role.as_str()}</span>
                 </summary>
                 <div class="account-menu-items">
@@ -140,6 +151,9 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
         </div>
     }
 }
+
+/// The account menu's name among the header's menus.
+const ACCOUNT_MENU: &str = "account";
 
 /// The section a path belongs to: its own page, or the list it is a detail of.
 fn section_of(path: &str) -> &str {
