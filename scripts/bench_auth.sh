@@ -71,14 +71,15 @@ FLOOD_DIR="$(mktemp -d)"
 # curl runs at most 300 transfers at once: two of them, 250 each.
 for half in 1 2; do
   for n in $(seq 250); do
-    printf 'url = "http://%s/auth/sign-in"\ndata = "email=flood-%s-%s%%40ut360.test&password=not-the-password"\noutput = "/dev/null"\n' "$ADDR" "$half" "$n"
+    # `next` ends each transfer's options: curl would otherwise join every `data` into one body.
+    printf 'url = "http://%s/auth/sign-in"\ndata = "email=flood-%s-%s%%40ut360.test&password=not-the-password"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' "$ADDR" "$half" "$n"
   done >"$FLOOD_DIR/burst-$half.cfg"
 done
 flood() {
   local until=$((SECONDS + $1))
   while [ "$SECONDS" -lt "$until" ]; do
     for half in 1 2; do
-      curl -s -Z --parallel-max 250 -K "$FLOOD_DIR/burst-$half.cfg" -w '%{http_code}\n' >>"$FLOOD_DIR/codes-$half" 2>/dev/null &
+      curl -s -Z --parallel-max 250 -K "$FLOOD_DIR/burst-$half.cfg" >>"$FLOOD_DIR/codes-$half" 2>/dev/null &
     done
     wait
   done
