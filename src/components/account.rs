@@ -76,20 +76,18 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     // Below 768 px the sections fold into one menu behind this button.
     let menu_open = RwSignal::new(false);
-    // The one open menu of the header (a group's label, or the account's), if any. Before
-    // hydration each `<details>` opens by itself; after it, this decides, so that every
-    // menu closes once a page is chosen.
-    let open_menu = RwSignal::new(None::<&'static str>);
-    let toggle = move |menu: &'static str| {
-        move |event: leptos::ev::MouseEvent| {
-            event.prevent_default();
-            open_menu.update(|open| *open = if *open == Some(menu) { None } else { Some(menu) });
-        }
-    };
-    Effect::new(move |_| {
+    // The account menu stays open across a navigation unless closed here; the groups
+    // are drawn again on every navigation, so they close by themselves.
+    let account_menu = NodeRef::<leptos::html::Details>::new();
+    Effect::new(move |already_ran: Option<()>| {
         location.pathname.track();
-        menu_open.set(false);
-        open_menu.set(None);
+        // Not at hydration: a menu opened before the page became interactive stays open.
+        if already_ran.is_some() {
+            menu_open.set(false);
+            if let Some(menu) = account_menu.get_untracked() {
+                menu.set_open(false);
+            }
+        }
     });
     let sections_viewer = viewer.clone();
     let groups = move || {
@@ -106,8 +104,8 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
                 let links =
                     links.into_iter().map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> }).collect_view();
                 Some(view! {
-                    <details class="nav-group" prop:open=move || open_menu.get() == Some(group.label)>
-                        <summary class:current=current on:click=toggle(group.label)>{group.label}</summary>
+                    <details class="nav-group" on:toggle=close_other_menus>
+                        <summary class:current=current>{group.label}</summary>
                         <ul>{links}</ul>
                     </details>
                 })
@@ -136,8 +134,8 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
             <a class="account-organization" href=ORGANIZATIONS_PATH title="Switch organization" data-testid="organization-switcher">
                 {viewer.organization.clone()}
             </a>
-            <details class="account-menu" prop:open=move || open_menu.get() == Some(ACCOUNT_MENU)>
-                <summary aria-label="Your account" on:click=toggle(ACCOUNT_MENU)>
+            <details class="account-menu" node_ref=account_menu on:toggle=close_other_menus>
+                <summary aria-label="Your account">
                     <span class="account-role">{viewer.role.as_str()}</span>
                 </summary>
                 <div class="account-menu-items">
@@ -152,8 +150,29 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
     }
 }
 
-/// The account menu's name among the header's menus.
-const ACCOUNT_MENU: &str = "account";
+/// One menu of the header open at a time: the one just opened closes the others. The
+/// browser opens and closes each `<details>` itself, before hydration as after it.
+fn close_other_menus(event: leptos::ev::Event) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use web_sys::HtmlDetailsElement;
+        let Some(opened) = event.target().and_then(|t| t.dyn_into::<HtmlDetailsElement>().ok()) else { return };
+        if !opened.open() {
+            return;
+        }
+        let Ok(open_menus) = document().query_selector_all("header.topbar details[open]") else { return };
+        for index in 0..open_menus.length() {
+            if let Some(other) = open_menus.item(index).and_then(|node| node.dyn_into::<HtmlDetailsElement>().ok()) {
+                if other != opened {
+                    other.set_open(false);
+                }
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = event;
+}
 
 /// The section a path belongs to: its own page, or the list it is a detail of.
 fn section_of(path: &str) -> &str {
