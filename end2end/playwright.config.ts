@@ -15,6 +15,9 @@ export default defineConfig({
     baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:3100',
     browserName: 'chromium',
     viewport: { width: 1280, height: 900 },
+    // The tests read the pages' English words; Vietnamese (the default for a browser
+    // that asks for neither) is checked by tests/language.spec.ts in a context of its own.
+    locale: 'en-US',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [

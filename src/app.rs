@@ -1,6 +1,7 @@
 //! The HTML shell and the routes.
 
-use crate::components::TopBar;
+use crate::components::{language_options, TopBar};
+use crate::i18n::I18nContextProvider;
 use crate::pages::{
     AlertsPage, ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CohortsPage, CommissionRatesPage,
     CommissionsPage, CustomersPage, DashboardsPage, DataSourcesPage, FunnelsPage, InsightsPage, MembersPage,
@@ -22,7 +23,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let nonce = None::<String>;
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // `lang` comes from the language context (`I18nContextProvider` in `App`).
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -43,7 +45,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The language is the server's choice for this request (`components::language`),
+    // which it writes in `<html lang>`; the browser reads it back from there when it
+    // hydrates. leptos_i18n's own cookie is off: the server sets ours.
     view! {
+        <I18nContextProvider enable_cookie=false ssr_lang_header_getter=language_options()>
         <Stylesheet id="leptos" href="/pkg/ut360.css"/>
         <Title formatter=|page: String| if page.is_empty() { "UT360".to_owned() } else { format!("{page} · UT360") }/>
         <Router>
@@ -79,5 +85,6 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+        </I18nContextProvider>
     }
 }

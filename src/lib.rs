@@ -6,6 +6,10 @@
 #![recursion_limit = "256"]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+// `crate::i18n`: the UI's texts in Vietnamese and English, from locales/*.json
+// (keys checked at compile time), and the context that says which one shows.
+leptos_i18n::load_locales!();
+
 pub mod app;
 pub mod components;
 pub mod domain;

@@ -1,6 +1,8 @@
 //! The top bar: the sections the signed-in viewer may open, who they are, sign-out.
 
-use crate::domain::access::Viewer;
+use crate::components::LanguageSwitcher;
+use crate::domain::access::{Role, Viewer};
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::domain::membership::ORGANIZATIONS_PATH;
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
@@ -11,47 +13,68 @@ pub async fn get_viewer() -> Result<Option<Viewer>, ServerError> {
     Ok(crate::server::auth::signed_in().ok().map(|member| member.viewer()))
 }
 
+/// A text of the header in the given language.
+type Label = fn(Locale) -> &'static str;
+
 /// One menu of the header: a part of the work, and its pages in reading order.
 struct NavGroup {
-    label: &'static str,
-    links: &'static [(&'static str, &'static str)],
+    label: Label,
+    links: &'static [(&'static str, Label)],
 }
 
 /// The header's sections, grouped so the bar stays on one line at 1280 px whatever the
 /// role; a viewer sees only the pages they may open, and a group only if one is left.
 const SECTIONS: &[NavGroup] = &[
     NavGroup {
-        label: "Analysis",
+        label: |l| td_string!(l, nav.analysis),
         links: &[
-            ("/", "Overview"),
-            ("/subscribers", "Subscribers"),
-            ("/dashboards", "Dashboards"),
-            ("/transactions", "Transactions"),
-            ("/insights", "Insights"),
-            ("/alerts", "Alerts"),
-            ("/analytics/cohorts", "Cohorts"),
+            ("/", |l| td_string!(l, nav.overview)),
+            ("/subscribers", |l| td_string!(l, nav.subscribers)),
+            ("/dashboards", |l| td_string!(l, nav.dashboards)),
+            ("/transactions", |l| td_string!(l, nav.transactions)),
+            ("/insights", |l| td_string!(l, nav.insights)),
+            ("/alerts", |l| td_string!(l, nav.alerts)),
+            ("/analytics/cohorts", |l| td_string!(l, nav.cohorts)),
         ],
     },
     NavGroup {
-        label: "Marketing",
-        links: &[("/campaigns", "Campaigns"), ("/bulk", "Bulk lookup"), ("/analytics/funnels", "Funnels")],
-    },
-    NavGroup {
-        label: "Network",
-        links: &[("/network", "Network"), ("/commissions", "Commissions"), ("/customers", "Customers")],
-    },
-    NavGroup {
-        label: "Administration",
+        label: |l| td_string!(l, nav.marketing),
         links: &[
-            ("/admin/members", "Members"),
-            ("/admin/api-keys", "API keys"),
-            ("/admin/organization", "Organization"),
-            ("/admin/security-events", "Security events"),
-            ("/admin/usage", "Usage"),
-            ("/admin/data-sources", "Data sources"),
+            ("/campaigns", |l| td_string!(l, nav.campaigns)),
+            ("/bulk", |l| td_string!(l, nav.bulk_lookup)),
+            ("/analytics/funnels", |l| td_string!(l, nav.funnels)),
+        ],
+    },
+    NavGroup {
+        label: |l| td_string!(l, nav.network_group),
+        links: &[
+            ("/network", |l| td_string!(l, nav.network)),
+            ("/commissions", |l| td_string!(l, nav.commissions)),
+            ("/customers", |l| td_string!(l, nav.customers)),
+        ],
+    },
+    NavGroup {
+        label: |l| td_string!(l, nav.administration),
+        links: &[
+            ("/admin/members", |l| td_string!(l, nav.members)),
+            ("/admin/api-keys", |l| td_string!(l, nav.api_keys)),
+            ("/admin/organization", |l| td_string!(l, nav.organization)),
+            ("/admin/security-events", |l| td_string!(l, nav.security_events)),
+            ("/admin/usage", |l| td_string!(l, nav.usage)),
+            ("/admin/data-sources", |l| td_string!(l, nav.data_sources)),
         ],
     },
 ];
+
+/// A role as the header names it.
+fn role_label(locale: Locale, role: Role) -> &'static str {
+    match role {
+        Role::Admin => td_string!(locale, roles.admin),
+        Role::Manager => td_string!(locale, roles.manager),
+        Role::Marketing => td_string!(locale, roles.marketing),
+        Role::Analyst => td_string!(locale, roles.analyst),
+    }
+}
 
 #[component]
 pub fn TopBar() -> impl IntoView {
@@ -63,7 +86,7 @@ pub fn TopBar() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match viewer.await {
                         Ok(Some(viewer)) => view! { <SignedInBar viewer/> }.into_any(),
-                        _ => ().into_any(),
+                        _ => view! { <LanguageSwitcher signed_in=false/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -73,6 +96,8 @@ pub fn TopBar() -> impl IntoView {
 
 #[component]
 fn SignedInBar(viewer: Viewer) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let location = leptos_router::hooks::use_location();
     // Below 768 px the sections fold into one menu behind this button.
     let menu_open = RwSignal::new(false);
@@ -101,11 +126,13 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
                     return None;
                 }
                 let current = links.iter().any(|(href, _)| section_of(&path) == *href);
-                let links =
-                    links.into_iter().map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> }).collect_view();
+                let links = links
+                    .into_iter()
+                    .map(|(href, label)| view! { <li><A href=*href>{label(locale)}</A></li> })
+                    .collect_view();
                 Some(view! {
                     <details class="nav-group" on:toggle=close_other_menus>
-                        <summary class:current=current>{group.label}</summary>
+                        <summary class:current=current>{(group.label)(locale)}</summary>
                         <ul>{links}</ul>
                     </details>
                 })
@@ -120,29 +147,30 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
             aria-expanded=move || menu_open.get().to_string()
             on:click=move |_| menu_open.update(|open| *open = !*open)
         >
-            "Menu"
+            {t!(i18n, nav.menu)}
         </button>
-        <nav id="sections" aria-label="Sections" class:open=move || menu_open.get()>{groups}</nav>
+        <nav id="sections" aria-label=td_string!(locale, nav.sections) class:open=move || menu_open.get()>{groups}</nav>
         // A plain form: it works without JavaScript, and /search redirects to the subscriber.
         <form class="search" action="/search" method="get" role="search">
-            <label for="isdn-search" class="visually-hidden">"Subscriber ISDN"</label>
-            <input id="isdn-search" name="isdn" type="search" placeholder="Search an ISDN…" required autocomplete="off"/>
-            <button type="submit">"Open"</button>
+            <label for="isdn-search" class="visually-hidden">{t!(i18n, search.label)}</label>
+            <input id="isdn-search" name="isdn" type="search" placeholder=td_string!(locale, search.placeholder) required autocomplete="off"/>
+            <button type="submit">{t!(i18n, search.open)}</button>
         </form>
+        <LanguageSwitcher signed_in=true/>
         <div class="account" data-testid="account">
             // Where a member of several organizations switches, and invitations wait.
-            <a class="account-organization" href=ORGANIZATIONS_PATH title="Switch organization" data-testid="organization-switcher">
+            <a class="account-organization" href=ORGANIZATIONS_PATH title=td_string!(locale, account.switch_organization) data-testid="organization-switcher">
                 {viewer.organization.clone()}
             </a>
             <details class="account-menu" node_ref=account_menu on:toggle=close_other_menus>
-                <summary aria-label="Your account">
-                    <span class="account-role">{viewer.role.as_str()}</span>
+                <summary aria-label=td_string!(locale, account.your_account)>
+                    <span class="account-role" data-role=viewer.role.as_str()>{role_label(locale, viewer.role)}</span>
                 </summary>
                 <div class="account-menu-items">
                     <span class="account-who">{viewer.email.clone()}</span>
-                    <A href="/account/password">"Change password"</A>
+                    <A href="/account/password">{t!(i18n, account.change_password)}</A>
                     <form method="post" action="/auth/sign-out">
-                        <button type="submit">"Sign out"</button>
+                        <button type="submit">{t!(i18n, account.sign_out)}</button>
                     </form>
                 </div>
             </details>

@@ -24,7 +24,7 @@ fn listen(echarts: &charming::Echarts, event: &str, handler: &wasm_bindgen::JsVa
 #[component]
 pub fn EChart(
     id: &'static str,
-    title: &'static str,
+    #[prop(into)] title: String,
     chart: Chart,
     #[prop(optional)] link: Option<ChartLink>,
     children: Children,
@@ -47,10 +47,10 @@ pub fn EChart(
 
     view! {
         <figure class="chart" class:clickable=clickable>
-            <figcaption>{title}</figcaption>
+            <figcaption>{title.clone()}</figcaption>
             <div id=id class="chart-canvas" role="img" aria-label=title></div>
             <details class="chart-data" open>
-                <summary>"Data table"</summary>
+                <summary>{crate::i18n::t!(crate::i18n::use_i18n(), common.data_table)}</summary>
                 {children()}
             </details>
         </figure>

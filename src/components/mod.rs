@@ -1,11 +1,13 @@
 mod account;
 mod chart;
+mod language;
 mod sort_marks;
 mod stat_card;
 mod text_file_input;
 
 pub use account::{get_viewer, TopBar};
 pub use chart::{ChartLink, EChart};
+pub use language::{language, language_options, set_language, LanguageSwitcher, LANGUAGE_PATH};
 pub use sort_marks::sort_marks;
 pub use stat_card::StatCard;
 pub use text_file_input::TextFileInput;

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 /// One headline figure with its label.
 #[component]
 pub fn StatCard(
-    label: &'static str,
+    #[prop(into)] label: String,
     value: String,
     #[prop(optional)] detail: Option<String>,
     #[prop(optional)] testid: &'static str,

@@ -5,6 +5,7 @@ use crate::data::security_events::{record_account_event_in, RequestOrigin};
 use crate::data::{sql, OrganizationStore};
 use crate::domain::access::{Role, Viewer};
 use crate::domain::admin::MemberListing;
+use crate::domain::language::Language;
 use crate::domain::security_event::SecurityEventKind;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
@@ -24,6 +25,8 @@ pub struct Credentials {
 pub struct Account {
     pub user_id: Uuid,
     pub email: String,
+    /// The language they chose for the UI, if they did.
+    pub language: Option<Language>,
 }
 
 /// A signed-in person acting for one organization, read fresh on every request so a
@@ -34,11 +37,12 @@ pub struct Member {
     pub email: String,
     pub role: Role,
     pub organization: Organization,
+    pub language: Option<Language>,
 }
 
 impl Member {
     pub fn account(&self) -> Account {
-        Account { user_id: self.user_id, email: self.email.clone() }
+        Account { user_id: self.user_id, email: self.email.clone(), language: self.language }
     }
 
     pub fn viewer(&self) -> Viewer {
@@ -99,6 +103,9 @@ pub(super) struct MemberRow {
     slug: String,
     name: String,
     redis_prefix: String,
+    /// Absent where a query does not read it (`memberships_of`): not chosen.
+    #[sqlx(default)]
+    language: Option<String>,
 }
 
 impl MemberRow {
@@ -113,12 +120,13 @@ impl MemberRow {
                 name: self.name,
                 redis_prefix: self.redis_prefix,
             },
+            language: self.language.as_deref().and_then(Language::parse),
         })
     }
 }
 
 const MEMBER_COLUMNS: &str =
-    "SELECT u.id AS user_id, u.email, m.role, o.id AS organization_id, o.slug, o.name, o.redis_prefix
+    "SELECT u.id AS user_id, u.email, u.language, m.role, o.id AS organization_id, o.slug, o.name, o.redis_prefix
      FROM organization_members m
      JOIN users u ON u.id = m.user_id
      JOIN organizations o ON o.id = m.organization_id";
@@ -183,15 +191,28 @@ impl Store {
         user_id: Uuid,
         signed_in_at: i64,
     ) -> Result<Option<(Account, bool)>, sqlx::Error> {
-        let row: Option<(Uuid, String, bool)> = sql::query_as(
-            "SELECT id, email, must_change_password FROM users
+        let row: Option<(Uuid, String, bool, Option<String>)> = sql::query_as(
+            "SELECT id, email, must_change_password, language FROM users
              WHERE id = $1 AND (password_changed_at IS NULL OR password_changed_at <= to_timestamp($2))",
         )
         .bind(user_id)
         .bind(signed_in_at as f64)
         .fetch_optional(&mut *self.begin().await?)
         .await?;
-        Ok(row.map(|(user_id, email, must_change)| (Account { user_id, email }, must_change)))
+        Ok(row.map(|(user_id, email, must_change, language)| {
+            (Account { user_id, email, language: language.as_deref().and_then(Language::parse) }, must_change)
+        }))
+    }
+
+    /// The language the account reads the UI in, from now on and in any browser.
+    pub async fn set_user_language(&self, user_id: Uuid, language: Language) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin().await?;
+        sql::query("UPDATE users SET language = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(language.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
     }
 
     /// Whether the account must change its password at its next sign-in (a password

@@ -145,6 +145,7 @@ pub const PROTECTED: &[(&str, &[Permission])] = &[
 pub const SERVER_FUNCTIONS: &[(&str, &[Permission])] = &[
     ("get_viewer", &[]),
     ("change_password", &[]),
+    ("set_language", &[]),
     ("get_overview", &[ViewData]),
     ("get_dashboards", &[ViewData]),
     ("get_subscriber_list", &[ViewData]),
@@ -211,6 +212,7 @@ pub const BEFORE_CHOOSING: &[&str] = &[
     "get_viewer",
     "change_password",
     "get_your_organizations",
+    "set_language",
 ];
 
 pub const SERVER_FUNCTION_PREFIX: &str = "/api/";
@@ -229,6 +231,7 @@ pub const PUBLIC: &[&str] = &[
     "/sign-in",
     "/auth/sign-in",
     "/auth/sign-out",
+    "/auth/language",
     "/healthz",
     "/readyz",
     "/metrics",

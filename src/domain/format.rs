@@ -1,5 +1,9 @@
-//! Numbers for people: the UI (English) groups thousands with commas, the
-//! Vietnamese insight texts with dots, as each audience reads them.
+//! Numbers, money and dates for people, as each language writes them: Vietnamese
+//! groups thousands with dots and writes days first (`1.234.567 ₫`, `31/12/2026`),
+//! English with commas and dates as ISO (`1,234,567 ₫`, `2026-12-31`). The operators'
+//! command line speaks English.
+
+use crate::domain::language::Language;
 
 /// `1260000000` with `','` → `"1,260,000,000"`.
 pub fn group_thousands(value: i64, separator: char) -> String {
@@ -17,19 +21,47 @@ pub fn group_thousands(value: i64, separator: char) -> String {
     grouped
 }
 
+/// The thousands separator of a language.
+fn thousands_separator(language: Language) -> char {
+    match language {
+        Language::Vi => '.',
+        Language::En => ',',
+    }
+}
+
 /// Whole đồng as a Vietnamese text writes them: `27575.5` → `"27.576"`.
 pub fn format_dong(amount: f64) -> String {
-    group_thousands(amount.round() as i64, '.')
+    group_thousands(amount.round() as i64, thousands_separator(Language::Vi))
 }
 
-/// A count in the UI: `214504` → `"214,504"`.
-pub fn format_count(count: i64) -> String {
-    group_thousands(count, ',')
+/// A count: `214504` → `"214.504"` (vi), `"214,504"` (en).
+pub fn format_count(language: Language, count: i64) -> String {
+    group_thousands(count, thousands_separator(language))
 }
 
-/// An amount in the UI: `28500.4` → `"28,500 ₫"`.
-pub fn format_vnd(amount: f64) -> String {
-    format!("{} ₫", group_thousands(amount.round() as i64, ','))
+/// An amount in whole đồng: `28500.4` → `"28.500 ₫"` (vi), `"28,500 ₫"` (en).
+pub fn format_vnd(language: Language, amount: f64) -> String {
+    format!("{} ₫", group_thousands(amount.round() as i64, thousands_separator(language)))
+}
+
+/// A number with one decimal (a score, a share in percent): `12.5` (en), `12,5` (vi).
+pub fn format_decimal(language: Language, value: f64) -> String {
+    let text = format!("{value:.1}");
+    match language {
+        Language::Vi => text.replace('.', ","),
+        Language::En => text,
+    }
+}
+
+/// A `YYYY-MM-DD` date (or the date part of an RFC 3339 time): `31/12/2026` (vi),
+/// `2026-12-31` (en). Anything else is shown as it is.
+pub fn format_date(language: Language, date: &str) -> String {
+    let day = date.get(..10).filter(|day| crate::domain::dates::is_date(day));
+    match (language, day) {
+        (Language::Vi, Some(day)) => format!("{}/{}/{}", &day[8..10], &day[5..7], &day[..4]),
+        (Language::En, Some(day)) => day.to_owned(),
+        (_, None) => date.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -46,10 +78,33 @@ mod tests {
     }
 
     #[test]
-    fn the_ui_uses_commas() {
-        assert_eq!(format_count(214_504), "214,504");
-        assert_eq!(format_count(0), "0");
-        assert_eq!(format_count(-1_000), "-1,000");
-        assert_eq!(format_vnd(28_500.4), "28,500 ₫");
+    fn english_uses_commas() {
+        assert_eq!(format_count(Language::En, 214_504), "214,504");
+        assert_eq!(format_count(Language::En, 0), "0");
+        assert_eq!(format_count(Language::En, -1_000), "-1,000");
+        assert_eq!(format_vnd(Language::En, 28_500.4), "28,500 ₫");
+        assert_eq!(format_vnd(Language::En, 1_234_567.0), "1,234,567 ₫");
+    }
+
+    #[test]
+    fn vietnamese_uses_dots() {
+        assert_eq!(format_count(Language::Vi, 214_504), "214.504");
+        assert_eq!(format_vnd(Language::Vi, 1_234_567.0), "1.234.567 ₫");
+        assert_eq!(format_vnd(Language::Vi, -999.5), "-1.000 ₫");
+    }
+
+    #[test]
+    fn decimals_by_language() {
+        assert_eq!(format_decimal(Language::En, 12.46), "12.5");
+        assert_eq!(format_decimal(Language::Vi, 12.46), "12,5");
+    }
+
+    #[test]
+    fn dates_by_language() {
+        assert_eq!(format_date(Language::Vi, "2026-12-31"), "31/12/2026");
+        assert_eq!(format_date(Language::En, "2026-12-31"), "2026-12-31");
+        assert_eq!(format_date(Language::Vi, "2026-12-31T08:00:00Z"), "31/12/2026");
+        assert_eq!(format_date(Language::Vi, "soon"), "soon");
+        assert_eq!(format_date(Language::Vi, "2026-02-30"), "2026-02-30");
     }
 }

@@ -12,6 +12,7 @@ pub mod field_error;
 pub mod figures;
 pub mod format;
 pub mod isdn;
+pub mod language;
 pub mod isdn_list;
 pub mod lists;
 pub mod membership;

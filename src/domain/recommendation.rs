@@ -106,6 +106,18 @@ impl ArpuTrend {
             Self::Declining => "Giảm",
         }
     }
+
+    /// The trend as the UI shows it; what is stored, sent and exported stays
+    /// [`as_str`](Self::as_str) (the seed's Vietnamese words).
+    pub fn label(self, language: crate::domain::language::Language) -> &'static str {
+        use crate::domain::language::Language;
+        match (language, self) {
+            (Language::Vi, _) => self.as_str(),
+            (Language::En, Self::Growing) => "Growing",
+            (Language::En, Self::Stable) => "Stable",
+            (Language::En, Self::Declining) => "Declining",
+        }
+    }
 }
 
 /// Seed 001's `priority` label (HIGH/MEDIUM/LOW) of a recommendation, from its
@@ -332,6 +344,8 @@ mod tests {
         assert_eq!(serde_json::to_string(&ServiceType::Ungsanluong).unwrap(), "\"ungsanluong\"");
         assert_eq!(serde_json::to_string(&RiskLevel::Medium).unwrap(), "\"MEDIUM\"");
         assert_eq!(serde_json::to_string(&ArpuTrend::Growing).unwrap(), "\"Tăng trưởng\"");
+        assert_eq!(ArpuTrend::Declining.label(crate::domain::language::Language::Vi), "Giảm");
+        assert_eq!(ArpuTrend::Declining.label(crate::domain::language::Language::En), "Declining");
     }
 
     /// The recommendation as it was before its fields were typed: the API's JSON must

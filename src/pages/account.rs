@@ -4,6 +4,8 @@ use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::{t, td_string, use_i18n};
+
 #[server]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), ServerError> {
     let account = crate::server::auth::signed_in_account()?;
@@ -14,13 +16,14 @@ pub async fn change_password(current_password: String, new_password: String) -> 
 
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
     let change = ServerAction::<ChangePassword>::new();
     let outcome = move || {
         change.value().get().map(|result| match result {
             Ok(()) => view! {
                 <p class="notice" role="status" data-testid="password-changed">
-                    "Your password is changed. Your other sessions are signed out. "
-                    <a href="/">"Continue to the overview"</a>
+                    {t!(i18n, password.changed)}
+                    <a href="/">{t!(i18n, password.continue_to_overview)}</a>
                 </p>
             }
             .into_any(),
@@ -28,19 +31,19 @@ pub fn ChangePasswordPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="Change password"/>
+        <Title text=move || td_string!(i18n.get_locale(), password.title)/>
         <section class="page account">
-            <h1>"Change your password"</h1>
+            <h1>{t!(i18n, password.heading)}</h1>
             <ActionForm action=change>
                 <label>
-                    "Current password"
+                    {t!(i18n, password.current)}
                     <input type="password" name="current_password" required autocomplete="current-password"/>
                 </label>
                 <label>
-                    "New password (10 to 128 characters, not a common one)"
+                    {t!(i18n, password.new)}
                     <input type="password" name="new_password" required minlength="10" maxlength="128" autocomplete="new-password"/>
                 </label>
-                <button type="submit">"Change password"</button>
+                <button type="submit">{t!(i18n, password.submit)}</button>
             </ActionForm>
             {outcome}
         </section>

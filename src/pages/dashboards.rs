@@ -2,9 +2,9 @@
 //! (pattern 8) and by cluster. Every bar, and every count in the tables, opens the
 //! subscriber list filtered to it, whose count is the same figure.
 
-use crate::components::EChart;
+use crate::components::{language, EChart};
 use crate::domain::figures::{Dashboards, GroupFigures};
-use crate::domain::format::{format_count, format_vnd};
+use crate::domain::format::{format_count, format_decimal, format_vnd};
 use crate::domain::lists::ListParams;
 use crate::domain::recommendation::{RiskLevel, ServiceType};
 use crate::domain::server_error::ServerError;
@@ -15,6 +15,8 @@ use charming::series::Bar;
 use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::i18n::{t, td_string, use_i18n, Locale};
 
 #[server]
 pub async fn get_dashboards() -> Result<Dashboards, ServerError> {
@@ -39,29 +41,39 @@ fn service_link(series: &str, category: &str) -> Option<String> {
     Some(list_href(Some(service.as_str()), risk.map(|r| r.as_str()), None))
 }
 
-/// Bars are `Cluster N` categories, stacked by service.
+/// A cluster's bar as the chart's axis names it (`Cluster 3`, `Cụm 3`).
+fn cluster_category(locale: Locale, cluster: &str) -> String {
+    td_string!(locale, dashboards.cluster_n, n = cluster)
+}
+
+/// Bars are `Cluster N` categories (in either language), stacked by service.
 fn cluster_link(series: &str, category: &str) -> Option<String> {
-    let cluster: i32 = category.strip_prefix("Cluster ")?.parse().ok()?;
+    let cluster: i32 = [Locale::vi, Locale::en]
+        .into_iter()
+        .find_map(|locale| category.strip_prefix(cluster_category(locale, "").as_str()))?
+        .parse()
+        .ok()?;
     let service = series.parse::<ServiceType>().ok();
     Some(list_href(service.map(|s| s.as_str()), None, Some(&cluster.to_string())))
 }
 
 #[component]
 pub fn DashboardsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let dashboards = Resource::new(|| (), |_| get_dashboards());
     view! {
-        <Title text="Dashboards"/>
+        <Title text=move || td_string!(i18n.get_locale(), dashboards.title)/>
         <section class="page">
-            <h1>"Dashboards"</h1>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading dashboards…"</p> }>
+            <h1>{t!(i18n, dashboards.title)}</h1>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, dashboards.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match dashboards.await {
                         Ok(figures) if figures.by_service.is_empty() => view! {
-                            <div class="empty-state"><h2>"No subscribers yet"</h2></div>
+                            <div class="empty-state"><h2>{t!(i18n, common.no_subscribers_yet)}</h2></div>
                         }.into_any(),
                         Ok(figures) => view! { <DashboardFigures figures/> }.into_any(),
                         Err(error) => view! {
-                            <p class="error" role="alert">"The dashboards could not be loaded: " {error.to_string()}</p>
+                            <p class="error" role="alert">{t!(i18n, dashboards.load_failed)} {error.to_string()}</p>
                         }.into_any(),
                     }
                 })}
@@ -89,10 +101,13 @@ fn bar_chart(categories: Vec<String>, series: Vec<Bar>) -> Chart {
 
 #[component]
 fn DashboardFigures(figures: Dashboards) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let language = language();
     let services = categories(&figures.by_service, str::to_owned);
     let service_chart = bar_chart(
         services.clone(),
-        vec![Bar::new().name("Subscribers").data(figures.by_service.iter().map(|f| f.subscribers).collect::<Vec<_>>())],
+        vec![Bar::new().name(td_string!(locale, common.subscribers)).data(figures.by_service.iter().map(|f| f.subscribers).collect::<Vec<_>>())],
     );
     let risk_series = RiskLevel::ALL
         .iter()
@@ -120,8 +135,8 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
             Bar::new().name(service.as_str()).stack("subscribers").data(counts)
         })
         .collect();
-    let cluster_chart = bar_chart(categories(&figures.by_cluster, |key| format!("Cluster {key}")), mix_series);
-    let score = |value: Option<f64>| value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
+    let cluster_chart = bar_chart(categories(&figures.by_cluster, |key| cluster_category(locale, key)), mix_series);
+    let score = move |value: Option<f64>| value.map(|v| format_decimal(language, v)).unwrap_or_else(|| "–".into());
 
     let service_rows = figures
         .by_service
@@ -130,9 +145,9 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
             view! {
                 <tr data-key=f.key.clone()>
                     <th scope="row">{f.key.clone()}</th>
-                    <td class="num"><a href=list_href(Some(&f.key), None, None)>{format_count(f.subscribers)}</a></td>
-                    <td class="num">{format_vnd(f.total_advance)}</td>
-                    <td class="num">{format_vnd(f.total_revenue)}</td>
+                    <td class="num"><a href=list_href(Some(&f.key), None, None)>{format_count(language, f.subscribers)}</a></td>
+                    <td class="num">{format_vnd(language, f.total_advance)}</td>
+                    <td class="num">{format_vnd(language, f.total_revenue)}</td>
                     <td class="num">{score(f.avg_value_score)}</td>
                 </tr>
             }
@@ -148,9 +163,9 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
                 <tr data-key=f.key.clone()>
                     <th scope="row">{service.to_owned()}</th>
                     <td>{risk.to_owned()}</td>
-                    <td class="num"><a href=list_href(Some(service), Some(risk), None)>{format_count(f.subscribers)}</a></td>
-                    <td class="num">{format_vnd(average)}</td>
-                    <td class="num">{format_vnd(f.total_advance)}</td>
+                    <td class="num"><a href=list_href(Some(service), Some(risk), None)>{format_count(language, f.subscribers)}</a></td>
+                    <td class="num">{format_vnd(language, average)}</td>
+                    <td class="num">{format_vnd(language, f.total_advance)}</td>
                 </tr>
             })
         })
@@ -173,7 +188,7 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
                     };
                     if link.is_some() && count > 0 {
                         let href = list_href(Some(service.as_str()), None, Some(&f.key));
-                        view! { <a href=href title=format!("{} subscribers", format_count(count))>{text}</a> }
+                        view! { <a href=href title=td_string!(locale, dashboards.n_subscribers, count = format_count(language, count))>{text}</a> }
                             .into_any()
                     } else {
                         view! { <span>{text}</span> }.into_any()
@@ -185,11 +200,11 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
                     <th scope="row">{f.key.clone()}</th>
                     <td class="num">
                         {match link {
-                            Some(href) => view! { <a href=href>{format_count(f.subscribers)}</a> }.into_any(),
-                            None => view! { <span>{format_count(f.subscribers)}</span> }.into_any(),
+                            Some(href) => view! { <a href=href>{format_count(language, f.subscribers)}</a> }.into_any(),
+                            None => view! { <span>{format_count(language, f.subscribers)}</span> }.into_any(),
                         }}
                     </td>
-                    <td class="num">{f.avg_arpu.map(format_vnd).unwrap_or_else(|| "–".into())}</td>
+                    <td class="num">{f.avg_arpu.map(|arpu| format_vnd(language, arpu)).unwrap_or_else(|| "–".into())}</td>
                     <td class="num">{score(f.avg_value_score)}</td>
                     <td class="num">{score(f.avg_readiness_score)}</td>
                     <td class="service-mix">{mix}</td>
@@ -199,35 +214,35 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
         .collect_view();
 
     view! {
-        <h2>"Services"</h2>
-        <EChart id="service-chart" title="Subscribers by service" chart=service_chart link=std::sync::Arc::new(service_link)>
+        <h2>{t!(i18n, dashboards.services)}</h2>
+        <EChart id="service-chart" title=td_string!(locale, dashboards.service_chart) chart=service_chart link=std::sync::Arc::new(service_link)>
             <table class="data-table" data-testid="service-table">
                 <thead><tr>
-                    <th scope="col">"Service"</th><th scope="col" class="num">"Subscribers"</th>
-                    <th scope="col" class="num">"Total advance"</th><th scope="col" class="num">"Total revenue"</th>
-                    <th scope="col" class="num">"Avg. value score"</th>
+                    <th scope="col">{t!(i18n, common.service)}</th><th scope="col" class="num">{t!(i18n, common.subscribers)}</th>
+                    <th scope="col" class="num">{t!(i18n, dashboards.total_advance)}</th><th scope="col" class="num">{t!(i18n, dashboards.total_revenue)}</th>
+                    <th scope="col" class="num">{t!(i18n, dashboards.avg_value_score)}</th>
                 </tr></thead>
                 <tbody>{service_rows}</tbody>
             </table>
         </EChart>
-        <h2>"Risk"</h2>
-        <EChart id="risk-chart" title="Subscribers by service and risk" chart=risk_chart link=std::sync::Arc::new(service_link)>
+        <h2>{t!(i18n, common.risk)}</h2>
+        <EChart id="risk-chart" title=td_string!(locale, dashboards.risk_chart) chart=risk_chart link=std::sync::Arc::new(service_link)>
             <table class="data-table" data-testid="risk-table">
                 <thead><tr>
-                    <th scope="col">"Service"</th><th scope="col">"Risk"</th><th scope="col" class="num">"Subscribers"</th>
-                    <th scope="col" class="num">"Avg. advance"</th><th scope="col" class="num">"Total advance"</th>
+                    <th scope="col">{t!(i18n, common.service)}</th><th scope="col">{t!(i18n, common.risk)}</th><th scope="col" class="num">{t!(i18n, common.subscribers)}</th>
+                    <th scope="col" class="num">{t!(i18n, dashboards.avg_advance)}</th><th scope="col" class="num">{t!(i18n, dashboards.total_advance)}</th>
                 </tr></thead>
                 <tbody>{risk_rows}</tbody>
             </table>
         </EChart>
-        <h2>"Clusters"</h2>
-        <EChart id="cluster-chart" title="Subscribers by cluster and service" chart=cluster_chart link=std::sync::Arc::new(cluster_link)>
+        <h2>{t!(i18n, dashboards.clusters)}</h2>
+        <EChart id="cluster-chart" title=td_string!(locale, dashboards.cluster_chart) chart=cluster_chart link=std::sync::Arc::new(cluster_link)>
             <table class="data-table" data-testid="cluster-table">
                 <thead><tr>
-                    <th scope="col">"Cluster"</th><th scope="col" class="num">"Subscribers"</th>
-                    <th scope="col" class="num">"Avg. ARPU"</th>
-                    <th scope="col" class="num">"Avg. value score"</th><th scope="col" class="num">"Avg. readiness"</th>
-                    <th scope="col">"Service mix"</th>
+                    <th scope="col">{t!(i18n, dashboards.cluster)}</th><th scope="col" class="num">{t!(i18n, common.subscribers)}</th>
+                    <th scope="col" class="num">{t!(i18n, dashboards.avg_arpu)}</th>
+                    <th scope="col" class="num">{t!(i18n, dashboards.avg_value_score)}</th><th scope="col" class="num">{t!(i18n, dashboards.avg_readiness)}</th>
+                    <th scope="col">{t!(i18n, dashboards.service_mix)}</th>
                 </tr></thead>
                 <tbody>{cluster_rows}</tbody>
             </table>
@@ -248,6 +263,7 @@ mod tests {
         );
         assert_eq!(cluster_link("Subscribers", "Cluster 3").as_deref(), Some("/subscribers?cluster=3"));
         assert_eq!(cluster_link("MBFG", "Cluster 3").as_deref(), Some("/subscribers?service=MBFG&cluster=3"));
+        assert_eq!(cluster_link("Thuê bao", "Cụm 3").as_deref(), Some("/subscribers?cluster=3"));
         assert_eq!(cluster_link("Subscribers", "none"), None);
     }
 }

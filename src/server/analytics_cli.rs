@@ -8,6 +8,7 @@ use super::scheduler::{hourly_round, nightly_round, OrganizationHooks, Retry};
 use crate::data::{Organization, Store};
 use crate::domain::analytics::aggregates::MAX_BACKFILL_DAYS;
 use crate::domain::format::format_count;
+use crate::domain::language::Language;
 use clap::{Args, Subcommand};
 use std::time::Instant;
 
@@ -103,7 +104,7 @@ async fn backfill(store: &Store, organization: &Organization, days: u32) -> Resu
     println!(
         "{}: {} daily aggregates over the last {days} days in {:.1} s",
         organization.slug,
-        format_count(i64::from(written)),
+        format_count(Language::En, i64::from(written)),
         started.elapsed().as_secs_f64()
     );
     Ok(())

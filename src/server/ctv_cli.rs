@@ -4,6 +4,7 @@
 
 use crate::data::{Organization, OrganizationStore};
 use crate::domain::format::format_count;
+use crate::domain::language::Language;
 use crate::server::cli::{self, Settings};
 use crate::server::progress::spinner;
 use crate::server::timing::{median_ms, ms, quantile_ms};
@@ -83,9 +84,9 @@ async fn recalculate(store: &OrganizationStore, today: Option<NaiveDate>) -> Res
     let summary = summary?;
     println!(
         "{} earnings, {} reversals, {} adjustments (net {:.2} đồng) in {:.1} s.",
-        format_count(summary.earnings),
-        format_count(summary.reversals),
-        format_count(summary.adjustments),
+        format_count(Language::En, summary.earnings),
+        format_count(Language::En, summary.reversals),
+        format_count(Language::En, summary.adjustments),
         summary.net_amount,
         started.elapsed().as_secs_f64()
     );
@@ -112,7 +113,7 @@ async fn report(store: &OrganizationStore, month: Option<NaiveDate>) -> Result<(
     out.flush().map_err(|e| e.to_string())?;
     eprintln!(
         "{} collaborators paid in {} ({:.1} ms)",
-        format_count(rows.len() as i64),
+        format_count(Language::En, rows.len() as i64),
         month.format("%Y-%m"),
         ms(took)
     );
@@ -163,7 +164,7 @@ async fn bench(store: &OrganizationStore, args: &BenchArgs) -> Result<(), String
             println!(
                 "  run {run}: full recalculation {:.1} s ({} lines), no-change recalculation {:.1} s",
                 full[run - 1].as_secs_f64(),
-                format_count(lines),
+                format_count(Language::En, lines),
                 again[run - 1].as_secs_f64()
             );
         }
@@ -171,7 +172,7 @@ async fn bench(store: &OrganizationStore, args: &BenchArgs) -> Result<(), String
             "full recalculation from an empty ledger: median {:.1} s over {} runs ({} lines)",
             median_ms(&full) / 1000.0,
             full.len(),
-            format_count(lines)
+            format_count(Language::En, lines)
         );
         println!("no-change recalculation: median {:.1} s over {} runs", median_ms(&again) / 1000.0, again.len());
     }
@@ -199,7 +200,7 @@ async fn bench(store: &OrganizationStore, args: &BenchArgs) -> Result<(), String
             println!(
                 "report {} ({label}, {} collaborators): median {:.1} ms, slowest {:.1} ms over {} runs",
                 month.format("%Y-%m"),
-                format_count(rows.len() as i64),
+                format_count(Language::En, rows.len() as i64),
                 median_ms(&samples),
                 quantile_ms(&samples, 1.0),
                 samples.len()
@@ -257,7 +258,7 @@ async fn trees(store: &OrganizationStore, codes: &[String], label: &str) -> Resu
             quantile_ms(&samples, 1.0),
             samples.len(),
             members as f64 / samples.len() as f64,
-            format_count(largest as i64)
+            format_count(Language::En, largest as i64)
         );
     }
     Ok(())

@@ -9,6 +9,7 @@ use crate::data::sync_logs::{SourceType, SyncOutcome};
 use crate::data::tables::SubscriberTable;
 use crate::data::{Organization, Store};
 use crate::domain::format::format_count;
+use crate::domain::language::Language;
 use crate::pipeline::problems::counted;
 use crate::pipeline::read::row_count_hint;
 use crate::pipeline::validate::{read_dataset, ReadProgress};
@@ -214,11 +215,11 @@ fn print_summary(organization: &Organization, summary: &ReplaceSummary, started:
     let line = |name: &str, change: &TableChange| {
         format!(
             "  {name:<26} {:>11} {:>11} {:>11} {:>11} {:>11}",
-            format_count((change.created + change.updated + change.unchanged) as i64),
-            format_count(change.created as i64),
-            format_count(change.updated as i64),
-            format_count(change.unchanged as i64),
-            format_count(change.removed as i64)
+            format_count(Language::En, (change.created + change.updated + change.unchanged) as i64),
+            format_count(Language::En, change.created as i64),
+            format_count(Language::En, change.updated as i64),
+            format_count(Language::En, change.unchanged as i64),
+            format_count(Language::En, change.removed as i64)
         )
     };
     println!("Imported into {:?} in {:.1} s (0 rows failed):", organization.slug, started.elapsed().as_secs_f64());

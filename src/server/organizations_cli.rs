@@ -11,6 +11,7 @@ use crate::data::organization_lifecycle::{
 use crate::data::transactions::PARTITION_MONTHS_AHEAD;
 use crate::data::{Organization, Store};
 use crate::domain::format::format_count;
+use crate::domain::language::Language;
 use crate::domain::organization::{check_name, check_slug, redis_prefix_for};
 use chrono::{Months, NaiveDate};
 use clap::{Args, Subcommand};
@@ -225,8 +226,8 @@ pub fn listing_table(listings: &[OrganizationListing]) -> String {
             "{:slug_width$}  {:name_width$}  {:>7}  {:>11}  {:20}  {}\n",
             listing.slug,
             name,
-            format_count(listing.members),
-            format_count(listing.subscribers),
+            format_count(Language::En, listing.members),
+            format_count(Language::En, listing.subscribers),
             listing.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             listing.redis_prefix,
         ));
@@ -242,13 +243,13 @@ pub fn deleted_report(deleted: &DeletedOrganization) -> String {
     let mut report = format!("Deleted organization {:?} ({}):\n", organization.slug, organization.name);
     let width = deleted.rows.iter().map(|(table, _)| table.chars().count()).max().unwrap_or(0).max(12);
     for (table, rows) in &deleted.rows {
-        report.push_str(&format!("  {table:width$}  {:>12} {}\n", format_count(*rows), plural(*rows, "row")));
+        report.push_str(&format!("  {table:width$}  {:>12} {}\n", format_count(Language::En, *rows), plural(*rows, "row")));
     }
     let total: i64 = deleted.rows.iter().map(|(_, rows)| rows).sum();
     report.push_str(&format!(
         "  {:width$}  {:>12} {} in {} {}\n",
         "total",
-        format_count(total),
+        format_count(Language::En, total),
         plural(total, "row"),
         deleted.rows.len(),
         plural(deleted.rows.len() as i64, "table"),
@@ -264,7 +265,7 @@ pub fn deleted_report(deleted: &DeletedOrganization) -> String {
     }
     report.push_str(&format!(
         "  Redis: {} {} deleted under {}:*\n",
-        format_count(deleted.redis_keys as i64),
+        format_count(Language::En, deleted.redis_keys as i64),
         plural(deleted.redis_keys as i64, "key"),
         organization.redis_prefix
     ));

@@ -7,6 +7,7 @@ use crate::data::cache_sync::CacheSyncProgress;
 use crate::data::sync_logs::{SourceType, SyncOutcome};
 use crate::data::{Organization, Store};
 use crate::domain::format::format_count;
+use crate::domain::language::Language;
 use clap::Args;
 use indicatif::MultiProgress;
 use std::time::Instant;
@@ -74,13 +75,13 @@ pub async fn sync_locked(store: &Store, organization: &Organization) -> Result<(
             println!(
                 "Synced {} subscribers ({} rec and {} profile hashes, {} indexes) to Redis under {}:* in {:.1} s; \
                  removed {} stale keys.{}",
-                format_count(summary.recommendations as i64),
-                format_count(summary.recommendations as i64),
-                format_count(summary.profiles as i64),
+                format_count(Language::En, summary.recommendations as i64),
+                format_count(Language::En, summary.recommendations as i64),
+                format_count(Language::En, summary.profiles as i64),
                 summary.indexes,
                 organization.redis_prefix,
                 started.elapsed().as_secs_f64(),
-                format_count(summary.removed_keys as i64),
+                format_count(Language::En, summary.removed_keys as i64),
                 memory.map(|bytes| format!(" Redis used_memory: {:.0} MB.", bytes as f64 / 1e6)).unwrap_or_default(),
             );
             if store.redis_listpack_value().await.is_some_and(|value| value < LISTPACK_VALUE_FOR_PROFILES) {

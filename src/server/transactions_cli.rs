@@ -5,6 +5,7 @@
 use crate::data::transactions::{DashboardRequest, LoadedTransactions};
 use crate::data::{Organization, Store};
 use crate::domain::format::format_count;
+use crate::domain::language::Language;
 use crate::domain::transactions::DashboardRange;
 use crate::server::cli::{self, Settings};
 use crate::server::generate::transactions::{TransactionSynth, DEMO_DAYS};
@@ -173,10 +174,10 @@ pub async fn load_demo_transactions(
     println!(
         "Loaded {} transactions over {days} days in {:.1} s: {:.0} rows/s drawn, copied into PostgreSQL and added to the summaries \
          ({} day-loads, {loads_at_once} batches at a time), {} partitions created.",
-        format_count(total.rows as i64),
+        format_count(Language::En, total.rows as i64),
         elapsed.as_secs_f64(),
         total.rows as f64 / elapsed.as_secs_f64().max(1e-9),
-        format_count(total.days as i64),
+        format_count(Language::En, total.days as i64),
         total.partitions_created
     );
     Ok(total)
@@ -187,7 +188,7 @@ async fn bench(store: &Store, organization: &Organization, runs: usize, today: N
     let store = store.for_organization(organization);
     let fail = |e: sqlx::Error| e.to_string();
     let rows = store.count_transactions().await.map_err(fail)?;
-    println!("transactions: {}", format_count(rows));
+    println!("transactions: {}", format_count(Language::En, rows));
     let year = DashboardRequest::standard(DashboardRange::Year, today);
 
     // One run of each first, so every measured run finds the pages in memory alike.
@@ -251,7 +252,7 @@ async fn bench(store: &Store, organization: &Organization, runs: usize, today: N
     let refresh = started.elapsed();
     println!(
         "loading one day of rows ({}) with its figures added to the summaries: {:.0} ms; recomputing that day's summaries from the rows alone: {:.0} ms",
-        format_count(loaded.rows as i64),
+        format_count(Language::En, loaded.rows as i64),
         ms(load),
         ms(refresh)
     );

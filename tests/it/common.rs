@@ -233,9 +233,25 @@ pub async fn create_user(store: &Store, organization: &Organization, role: Role)
     email
 }
 
-/// An HTTP client with cookies, not following redirects (so tests see them).
+/// An HTTP client with cookies, not following redirects (so tests see them). It asks
+/// for English, as the tests read the pages' words in English (`language` tests the
+/// other languages and the default).
 pub fn browser_like_client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    browser_like_client_in("en")
+}
+
+/// The same, with `Accept-Language: accept_language` (none when empty).
+pub fn browser_like_client_in(accept_language: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if !accept_language.is_empty() {
+        headers.insert(reqwest::header::ACCEPT_LANGUAGE, accept_language.parse().unwrap());
+    }
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 /// Signs `email` in through the sign-in form; returns the response to the form.

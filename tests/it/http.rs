@@ -5,6 +5,7 @@ use crate::common;
 
 use common::{free_port, spawn_app, PrivateRedis, TestDb};
 use ut360::domain::format::format_count;
+use ut360::domain::language::Language;
 use ut360::server::generate::{generate, DemoSize};
 
 #[tokio::test]
@@ -29,10 +30,10 @@ async fn probes_and_the_server_rendered_overview() {
     let page = http.get(&base).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains(&format!(">{}<", format_count(size.subscribers() as i64))), "total subscribers shown");
+    assert!(html.contains(&format!(">{}<", format_count(Language::En, size.subscribers() as i64))), "total subscribers shown");
     for (service, count) in &size.per_service {
         assert!(html.contains(&format!("data-service=\"{service}\"")), "{service} row in the fallback table");
-        assert!(html.contains(&format!(">{}<", format_count(*count as i64))), "{service} count shown");
+        assert!(html.contains(&format!(">{}<", format_count(Language::En, *count as i64))), "{service} count shown");
     }
     assert!(html.contains("id=\"service-risk-chart\""), "the chart container is rendered");
     assert!(html.contains("/echarts.min.js"), "ECharts is served locally");

@@ -26,6 +26,7 @@ mod fairness;
 mod http;
 mod import;
 mod invitations;
+mod language;
 mod lookups;
 mod meta_stats;
 mod network_overview;

@@ -82,6 +82,7 @@ fn bad_call(name: &str) -> BadCall {
         "delete_alert_rule" => Form(&[("id", "first")], "id"),
         "get_funnel_analysis" => Form(&[("params[campaign]", "1; DROP")], "campaign"),
         "cancel_invitation" => Form(&[("email", "never-invited@ut360.test")], "email"),
+        "set_language" => Form(&[("language", "fr")], "language"),
         "change_password" => Form(&[("current_password", "whatever"), ("new_password", "short")], "new_password"),
         "get_viewer"
         | "get_overview"

@@ -3,6 +3,7 @@
 
 use crate::domain::dates::is_date;
 use crate::domain::field_error::FieldError;
+use crate::domain::language::Language;
 use crate::domain::query::query_string;
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +48,28 @@ impl CustomerStatus {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
+    /// The status as the UI shows it: Vietnamese with its diacritics (the stored
+    /// words have none), or English. What is stored, sent and exported stays
+    /// [`as_str`](Self::as_str).
+    pub fn label(self, language: Language) -> &'static str {
+        match (language, self) {
+            (Language::Vi, Self::New) => "Mới",
+            (Language::Vi, Self::Contacted) => "Đã liên hệ",
+            (Language::Vi, Self::Booked) => "Đã hẹn",
+            (Language::Vi, Self::Deposited) => "Đã cọc",
+            (Language::Vi, Self::Served) => "Đã đến làm",
+            (Language::Vi, Self::NoShow) => "Không đến",
+            (Language::Vi, Self::Cancelled) => "Hủy",
+            (Language::En, Self::New) => "New",
+            (Language::En, Self::Contacted) => "Contacted",
+            (Language::En, Self::Booked) => "Booked",
+            (Language::En, Self::Deposited) => "Deposit paid",
+            (Language::En, Self::Served) => "Served",
+            (Language::En, Self::NoShow) => "No-show",
+            (Language::En, Self::Cancelled) => "Cancelled",
+        }
     }
 
     /// Whether a customer in this status earns commission.
@@ -562,5 +585,19 @@ mod tests {
         assert_eq!(reason.to_string(), "appointment on 2027-01-10, in 42 days");
         let json = serde_json::to_value(DuplicateReason::Status { status: CustomerStatus::Deposited }).unwrap();
         assert_eq!(json, serde_json::json!({ "reason": "status", "status": "Da coc" }));
+    }
+
+    #[test]
+    fn statuses_show_with_diacritics_or_in_english_and_are_stored_without() {
+        let vietnamese: Vec<&str> = CustomerStatus::ALL.iter().map(|s| s.label(Language::Vi)).collect();
+        assert_eq!(vietnamese, ["Mới", "Đã liên hệ", "Đã hẹn", "Đã cọc", "Đã đến làm", "Không đến", "Hủy"]);
+        assert_eq!(CustomerStatus::Served.label(Language::En), "Served");
+        // Every label differs, in each language; the stored word is untouched.
+        for language in Language::ALL {
+            let mut labels: Vec<&str> = CustomerStatus::ALL.iter().map(|s| s.label(language)).collect();
+            labels.dedup();
+            assert_eq!(labels.len(), CustomerStatus::ALL.len());
+        }
+        assert_eq!(serde_json::to_string(&CustomerStatus::Served).unwrap(), "\"Da den lam\"");
     }
 }

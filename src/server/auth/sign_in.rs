@@ -2,6 +2,7 @@
 //! forms and redirects: they work before the page's code has loaded.
 
 use super::{now_unix, sign_in_url, store_session_user, SessionUser};
+use crate::components::LANGUAGE_PATH;
 use crate::domain::access::{safe_return_path, SIGN_IN_PATH};
 use crate::domain::membership::ORGANIZATIONS_PATH;
 use crate::server::client_address::origin_of;
@@ -27,6 +28,40 @@ const SLOWDOWN_MAX: Duration = Duration::from_secs(2);
 pub fn routes(state: &AppState) -> Router<AppState> {
     let per_ip = axum::middleware::from_fn_with_state(state.sign_in_guard.clone(), super::limits::per_ip);
     Router::new().route("/auth/sign-in", post(sign_in).route_layer(per_ip)).route("/auth/sign-out", post(sign_out))
+        .route(LANGUAGE_PATH, post(choose_language))
+}
+
+#[derive(serde::Deserialize)]
+pub struct LanguageForm {
+    language: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// The sign-in page's language switcher (before anyone is signed in, so there is no
+/// member to remember it for: the cookie does): sets the cookie and goes back to the
+/// page (a path of this site only).
+async fn choose_language(Form(form): Form<LanguageForm>) -> Result<Response, AppError> {
+    let language = crate::domain::language::Language::parse(&form.language).ok_or_else(|| AppError::BadRequest {
+        field: "language",
+        message: format!("{:?} is not a language (vi or en)", form.language),
+    })?;
+    let back = safe_return_path(form.next.as_deref());
+    let mut response = Redirect::to(&back).into_response();
+    if let Ok(cookie) = axum::http::HeaderValue::from_str(&language_cookie(language)) {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// The `Set-Cookie` value that remembers `language` in this browser for a year. The
+/// page's script never reads it (the server decides the language), so HttpOnly.
+pub fn language_cookie(language: crate::domain::language::Language) -> String {
+    format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        crate::domain::language::LANGUAGE_COOKIE,
+        language.as_str()
+    )
 }
 
 #[derive(serde::Deserialize)]

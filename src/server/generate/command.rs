@@ -7,6 +7,7 @@ use crate::data::subscribers::ReplaceProgress;
 use crate::data::tables::SubscriberTable;
 use crate::data::{Organization, Store};
 use crate::domain::format::format_count;
+use crate::domain::language::Language;
 use crate::pipeline::export::write_dataset;
 use crate::pipeline::files::display_name;
 use crate::pipeline::DataFiles;
@@ -28,7 +29,7 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
     let store = store.for_organization(&organization);
     let existing = store.count_subscribers().await.map_err(|e| e.to_string())?;
     if args.if_empty && existing > 0 {
-        println!("{} already has {} subscribers; nothing generated.", organization.slug, format_count(existing));
+        println!("{} already has {} subscribers; nothing generated.", organization.slug, format_count(Language::En, existing));
         // Databases generated before the collaborator network existed get one.
         if store.count_collaborators().await.map_err(|e| e.to_string())? == 0 {
             load_network(&store, &organization, args).await?;
@@ -72,8 +73,8 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
     }
     println!(
         "Loaded {} subscribers and {} monthly ARPU rows into {:?} in {:.1} s.",
-        format_count(dataset.recommendations.len() as i64),
-        format_count(dataset.monthly_arpu.len() as i64),
+        format_count(Language::En, dataset.recommendations.len() as i64),
+        format_count(Language::En, dataset.monthly_arpu.len() as i64),
         organization.slug,
         started.elapsed().as_secs_f64()
     );
@@ -113,8 +114,8 @@ async fn load_network(store: &Store, organization: &Organization, args: &Generat
         &MultiProgress::new(),
         format!(
             "synthesizing {} collaborators and {} customers",
-            format_count(collaborators as i64),
-            format_count(customers as i64)
+            format_count(Language::En, collaborators as i64),
+            format_count(Language::En, customers as i64)
         ),
     );
     let started = Instant::now();
@@ -141,10 +142,10 @@ async fn load_network(store: &Store, organization: &Organization, args: &Generat
     synthesis.finish_and_clear();
     println!(
         "Loaded {} collaborators and {} customers in {:.1} s; {} commission lines in {:.1} s.",
-        format_count(collaborators as i64),
-        format_count(customers as i64),
+        format_count(Language::En, collaborators as i64),
+        format_count(Language::En, customers as i64),
         loaded.as_secs_f64(),
-        format_count(summary.lines()),
+        format_count(Language::En, summary.lines()),
         recalculated.as_secs_f64()
     );
     Ok(())
@@ -166,14 +167,14 @@ async fn synthesize(bars: &MultiProgress, args: &GenerateArgs) -> Result<Dataset
     let size = DemoSize::at_scale(args.scale);
     let synthesis = spinner(
         bars,
-        format!("synthesizing {} subscribers (seed {})", format_count(size.subscribers() as i64), args.seed),
+        format!("synthesizing {} subscribers (seed {})", format_count(Language::En, size.subscribers() as i64), args.seed),
     );
     let (seed, scale) = (args.seed, args.scale);
     let dataset = tokio::task::spawn_blocking(move || Dataset::from_records(&generate(seed, scale)))
         .await
         .map_err(|e| e.to_string())?;
     synthesis
-        .finish_with_message(format!("synthesized {} subscribers", format_count(dataset.recommendations.len() as i64)));
+        .finish_with_message(format!("synthesized {} subscribers", format_count(Language::En, dataset.recommendations.len() as i64)));
     Ok(dataset)
 }
 

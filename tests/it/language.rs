@@ -1,0 +1,157 @@
+//! The UI's language, through the real server: the member's setting, else the
+//! language cookie, else `Accept-Language`, else Vietnamese; `<html lang>` says which,
+//! and the switcher's two ways of changing it.
+
+use crate::common::{browser_like_client_in, create_user, sign_in, spawn_app, TestDb, TEST_PASSWORD};
+use reqwest::StatusCode;
+use ut360::domain::access::Role;
+use ut360::domain::language::Language;
+
+async fn page(http: &reqwest::Client, url: &str) -> String {
+    let response = http.get(url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{url}");
+    response.text().await.unwrap()
+}
+
+/// The language a page was drawn in: its `<html lang>`, which must agree with its words.
+fn language_of(html: &str) -> Language {
+    let vi = html.contains("<html lang=\"vi\"");
+    let en = html.contains("<html lang=\"en\"");
+    assert!(vi != en, "exactly one <html lang>: {}", &html[..html.len().min(300)]);
+    if vi {
+        Language::Vi
+    } else {
+        Language::En
+    }
+}
+
+#[tokio::test]
+async fn a_signed_out_page_follows_the_cookie_then_accept_language_then_vietnamese() {
+    let db = TestDb::new().await;
+    let base = spawn_app(db.store.clone()).await;
+    let sign_in_page = format!("{base}/sign-in");
+
+    // Nothing said: Vietnamese, in its words and its `lang`.
+    let html = page(&browser_like_client_in(""), &sign_in_page).await;
+    assert_eq!(language_of(&html), Language::Vi);
+    assert!(html.contains("Đăng nhập vào UT360") && !html.contains("Sign in to UT360"), "Vietnamese words");
+
+    // A browser asking for English (first among others) gets it; one asking for a
+    // language we do not have gets Vietnamese.
+    let english_browser = browser_like_client_in("en-US,en;q=0.9,vi;q=0.5");
+    let html = page(&english_browser, &sign_in_page).await;
+    assert_eq!(language_of(&html), Language::En);
+    assert!(html.contains("Sign in to UT360") && !html.contains("Đăng nhập vào UT360"), "English words");
+    assert_eq!(language_of(&page(&browser_like_client_in("fr-FR"), &sign_in_page).await), Language::Vi);
+
+    // The switcher (signed out): a cookie, then back to the page; the cookie wins over
+    // the browser's Accept-Language.
+    let response = english_browser
+        .post(format!("{base}/auth/language"))
+        .form(&[("language", "vi"), ("next", "/sign-in?next=%2Fdashboards")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/sign-in?next=%2Fdashboards");
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("i18n_pref_locale=vi;") && cookie.contains("HttpOnly"), "{cookie}");
+    assert_eq!(language_of(&page(&english_browser, &sign_in_page).await), Language::Vi);
+
+    // Elsewhere than this site, or not a language: refused or sent home.
+    let response = english_browser
+        .post(format!("{base}/auth/language"))
+        .form(&[("language", "en"), ("next", "//evil.example/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/");
+    let response =
+        english_browser.post(format!("{base}/auth/language")).form(&[("language", "fr")]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["field"], "language", "{body}");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_member_setting_wins_over_the_cookie_and_the_browser() {
+    let db = TestDb::new().await;
+    let organization = db.default_organization().await;
+    let base = spawn_app(db.store.clone()).await;
+    let email = create_user(&db.store, &organization, Role::Analyst).await;
+    let http = browser_like_client_in("en");
+    assert_eq!(sign_in(&http, &base, &email, TEST_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let overview = format!("{base}/");
+
+    // No setting yet: the browser's English, header and page alike.
+    let html = page(&http, &overview).await;
+    assert_eq!(language_of(&html), Language::En);
+    assert!(html.contains(">Overview<") && html.contains(">Sign out<"), "English header and page");
+
+    // The switcher signed in: saved for the member (and in the cookie).
+    let response = http
+        .post(crate::common::server_fn_url(&base, "set_language"))
+        .form(&[("language", "vi")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{:?}", response.text().await);
+    let html = page(&http, &overview).await;
+    assert_eq!(language_of(&html), Language::Vi);
+    assert!(html.contains(">Tổng quan<") && html.contains(">Đăng xuất<"), "Vietnamese header and page");
+    assert!(!html.contains(">Sign out<"));
+
+    // The cookie says English (the signed-out switcher, in this browser): the member's
+    // Vietnamese still wins, and follows them to another browser that asks for English.
+    let response =
+        http.post(format!("{base}/auth/language")).form(&[("language", "en"), ("next", "/")]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(language_of(&page(&http, &overview).await), Language::Vi);
+    let elsewhere = browser_like_client_in("en");
+    assert_eq!(sign_in(&elsewhere, &base, &email, TEST_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(language_of(&page(&elsewhere, &overview).await), Language::Vi);
+
+    // Stored as chosen, checked by the database too.
+    let stored: Option<String> = sqlx::query_scalar("SELECT language FROM users WHERE email = $1")
+        .bind(&email)
+        .persistent(false)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some("vi"));
+    let refused = sqlx::query("UPDATE users SET language = 'fr' WHERE email = $1")
+        .bind(&email)
+        .persistent(false)
+        .execute(&db.pool)
+        .await;
+    assert!(refused.is_err(), "only vi and en are stored");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn numbers_and_dates_follow_the_language() {
+    let db = TestDb::new().await;
+    let organization = db.default_organization().await;
+    let base = spawn_app(db.store.clone()).await;
+    let scale = 0.01;
+    db.load(&organization, &ut360::server::generate::generate(2, scale)).await;
+    let total = ut360::server::generate::DemoSize::at_scale(scale).subscribers() as i64;
+    assert!(total >= 1_000, "a total with a thousands separator: {total}");
+    let email = create_user(&db.store, &organization, Role::Analyst).await;
+    for (accept, language, separator) in [("vi", Language::Vi, '.'), ("en", Language::En, ',')] {
+        let http = browser_like_client_in(accept);
+        sign_in(&http, &base, &email, TEST_PASSWORD).await;
+        let html = page(&http, &format!("{base}/")).await;
+        assert_eq!(language_of(&html), language);
+        let grouped = ut360::domain::format::format_count(language, total);
+        assert!(grouped.contains(separator), "{grouped}");
+        assert!(html.contains(&format!(">{grouped}<")), "{accept}: the total written {grouped}");
+        assert!(html.contains(" ₫<"), "{accept}: money in đồng");
+        for dashboards_word in [("vi", "Bảng điều khiển"), ("en", "Dashboards")] {
+            let shown = page(&http, &format!("{base}/dashboards")).await.contains(&format!(">{}<", dashboards_word.1));
+            assert_eq!(shown, dashboards_word.0 == accept, "{accept}: {}", dashboards_word.1);
+        }
+    }
+    db.cleanup().await;
+}
