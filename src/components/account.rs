@@ -1,7 +1,7 @@
 //! The top bar: the sections the signed-in viewer may open, who they are, sign-out.
 
-use crate::components::LanguageSwitcher;
-use crate::domain::access::{Role, Viewer};
+use crate::components::{role_label, LanguageSwitcher};
+use crate::domain::access::Viewer;
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::domain::membership::ORGANIZATIONS_PATH;
 use crate::domain::server_error::ServerError;
@@ -65,16 +65,6 @@ const SECTIONS: &[NavGroup] = &[
         ],
     },
 ];
-
-/// A role as the header names it.
-fn role_label(locale: Locale, role: Role) -> &'static str {
-    match role {
-        Role::Admin => td_string!(locale, roles.admin),
-        Role::Manager => td_string!(locale, roles.manager),
-        Role::Marketing => td_string!(locale, roles.marketing),
-        Role::Analyst => td_string!(locale, roles.analyst),
-    }
-}
 
 #[component]
 pub fn TopBar() -> impl IntoView {

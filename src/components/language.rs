@@ -5,7 +5,8 @@
 
 use crate::domain::language::Language;
 use crate::domain::server_error::ServerError;
-use crate::i18n::{t_string, use_i18n, Locale};
+use crate::domain::access::Role;
+use crate::i18n::{t_string, td_string, use_i18n, Locale};
 use leptos::prelude::*;
 
 /// Where the signed-out switcher posts (`server::auth::sign_in`).
@@ -58,6 +59,16 @@ pub fn language_options() -> leptos_i18n::context::UseLocalesOptions {
         options.ssr_lang_header_getter(std::sync::Arc::new(move || Some(chosen.to_owned())))
     };
     options
+}
+
+/// A role as the pages name it (stored and sent as [`Role::as_str`]).
+pub fn role_label(locale: Locale, role: Role) -> &'static str {
+    match role {
+        Role::Admin => td_string!(locale, roles.admin),
+        Role::Manager => td_string!(locale, roles.manager),
+        Role::Marketing => td_string!(locale, roles.marketing),
+        Role::Analyst => td_string!(locale, roles.analyst),
+    }
 }
 
 /// Saves the language: as the member's own setting (it then follows them to any

@@ -64,6 +64,15 @@ pub fn format_date(language: Language, date: &str) -> String {
     }
 }
 
+/// A time written `YYYY-MM-DD HH:MM …`: its date as the language writes it, the rest
+/// as it is (`31/12/2026 14:00 UTC`).
+pub fn format_date_time(language: Language, text: &str) -> String {
+    match text.split_once(' ') {
+        Some((date, rest)) => format!("{} {rest}", format_date(language, date)),
+        None => format_date(language, text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +115,7 @@ mod tests {
         assert_eq!(format_date(Language::Vi, "2026-12-31T08:00:00Z"), "31/12/2026");
         assert_eq!(format_date(Language::Vi, "soon"), "soon");
         assert_eq!(format_date(Language::Vi, "2026-02-30"), "2026-02-30");
+        assert_eq!(format_date_time(Language::Vi, "2026-12-31 14:00 UTC"), "31/12/2026 14:00 UTC");
+        assert_eq!(format_date_time(Language::En, "2026-12-31 14:00 UTC"), "2026-12-31 14:00 UTC");
     }
 }

@@ -1,6 +1,7 @@
 //! `/bulk`: look up a pasted or uploaded list of up to 10,000 ISDNs at once (seed 001 use case 6):
 //! what was found, what was not, and which lines held no ISDN.
 
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::isdn_list::MalformedLine;
 use crate::domain::recommendation::Recommendation;
@@ -35,7 +36,7 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerError> {
         return Err(bad("paste at least one ISDN, one per line".into()).into());
     }
     if list.isdns.len() > MAX_BULK_ISDNS {
-        let count = format_count(list.isdns.len() as i64);
+        let count = format_count(language(), list.isdns.len() as i64);
         return Err(bad(format!("at most 10,000 ISDNs per lookup; this list has {count}; split it")).into());
     }
     let _slot = crate::server::heavy_work::start_in_server_function(member.organization.id)?;
@@ -104,7 +105,7 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
                             <td>{rec.service_type.as_str()}</td>
                             <td>{rec.bad_debt_risk.as_str()}</td>
                             <td>{rec.priority_label()}</td>
-                            <td class="num">{rec.advance_amount.map(format_vnd).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{rec.advance_amount.map(|amount| format_vnd(language(), language(), amount)).unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{rec.customer_value_score.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{rec.advance_readiness_score.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into())}</td>
                         </tr>
@@ -117,7 +118,7 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
         let more = items.len().saturating_sub(LISTED_AT_MOST);
         view! {
             <ul class="items">{items.into_iter().take(LISTED_AT_MOST).map(|item| view! { <li>{item}</li> }).collect_view()}</ul>
-            {(more > 0).then(|| view! { <p class="muted">{format!("and {} more", format_count(more as i64))}</p> })}
+            {(more > 0).then(|| view! { <p class="muted">{format!("and {} more", format_count(language(), more as i64))}</p> })}
         }
     };
     // Most reasons quote the line already.
@@ -139,7 +140,7 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
                 .map(|(label, count, testid)| view! {
                     <div class="stat-card" data-testid=testid>
                         <div class="stat-label">{label}</div>
-                        <div class="stat-value">{format_count(count as i64)}</div>
+                        <div class="stat-value">{format_count(language(), count as i64)}</div>
                     </div>
                 })
                 .collect_view()}

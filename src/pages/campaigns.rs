@@ -6,6 +6,7 @@ use crate::domain::campaign::{
     CampaignId, CampaignPreview, CampaignRules, CampaignSummary, ExportEvent, SuppressionList, SuppressionListId,
     EXPORT_COLUMNS,
 };
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use crate::pages::url::subscriber_href;
@@ -131,7 +132,7 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
             return Err(bad("isdns", "ISDNs: give at least one, one per line".into()));
         }
         if list.isdns.len() > SUPPRESSION_LIST_MAX {
-            let (most, given) = (format_count(SUPPRESSION_LIST_MAX as i64), format_count(list.isdns.len() as i64));
+            let (most, given) = (format_count(language(), SUPPRESSION_LIST_MAX as i64), format_count(language(), list.isdns.len() as i64));
             return Err(bad("isdns", format!("ISDNs: at most {most} per list; this one has {given}")));
         }
         let _slot = crate::server::heavy_work::start_in_server_function(member.organization.id)?;
@@ -427,7 +428,7 @@ fn Suppressions(
                         let lists: Vec<(SuppressionListId, String)> = workspace
                             .suppression_lists
                             .iter()
-                            .map(|l| (l.id, format!("{} ({})", l.name, format_count(l.isdn_count))))
+                            .map(|l| (l.id, format!("{} ({})", l.name, format_count(language(), l.isdn_count))))
                             .collect();
                         view! {
                             {checkboxes("Members of an exported campaign", exported, rules, |r| &mut r.exclude_campaigns, &chosen_campaigns, None)}
@@ -447,7 +448,7 @@ fn Suppressions(
                     {move || match upload.value().get() {
                         Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="upload-error">{error.to_string()}</p> }.into_any()),
                         Some(Ok(list)) => Some(view! {
-                            <p class="muted" role="status">{format!("Saved {:?}: {} ISDNs, left out of this campaign.", list.name, format_count(list.isdn_count))}</p>
+                            <p class="muted" role="status">{format!("Saved {:?}: {} ISDNs, left out of this campaign.", list.name, format_count(language(), list.isdn_count))}</p>
                         }.into_any()),
                         None => None,
                     }}
@@ -473,7 +474,7 @@ fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
                     <td>{rec.service_type.as_str()}</td>
                     <td>{rec.bad_debt_risk.as_str()}</td>
                     <td>{rec.priority_label()}</td>
-                    <td class="num">{rec.advance_amount.map(format_vnd).unwrap_or_else(|| "–".into())}</td>
+                    <td class="num">{rec.advance_amount.map(|amount| format_vnd(language(), language(), amount)).unwrap_or_else(|| "–".into())}</td>
                     <td class="num">{score(rec.customer_value_score)}</td>
                     <td class="num">{score(rec.advance_readiness_score)}</td>
                     <td class="num">{score(listed.priority_score)}</td>
@@ -484,9 +485,9 @@ fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
     let shown = preview.count.min(100);
     view! {
         <div class="match-count" aria-live="polite">
-            <span class="stat-value" data-testid="campaign-count">{format_count(preview.count)}</span>
+            <span class="stat-value" data-testid="campaign-count">{format_count(language(), preview.count)}</span>
             " subscribers in this campaign"
-            {(cut > 0).then(|| view! { <span class="muted">{format!(" ({} match; the top N leaves out {})", format_count(preview.matching), format_count(cut))}</span> })}
+            {(cut > 0).then(|| view! { <span class="muted">{format!(" ({} match; the top N leaves out {})", format_count(language(), preview.matching), format_count(language(), cut))}</span> })}
         </div>
         {if shown == 0 {
             view! { <p class="empty-state">"No subscriber matches these rules. Untick a value or lower a minimum."</p> }.into_any()
@@ -594,7 +595,7 @@ fn ExportHistory(events: Vec<ExportEvent>) -> impl IntoView {
                 <tr>
                     <td>{event.at.replace('T', " ").trim_end_matches('Z').to_owned()}" UTC"</td>
                     <td>{event.format.to_uppercase()}</td>
-                    <td class="num">{format_count(event.rows)}</td>
+                    <td class="num">{format_count(language(), event.rows)}</td>
                     <td>{event.status}</td>
                     <td>{event.columns.len()}</td>
                     <td>{event.user}</td>
@@ -631,7 +632,7 @@ fn SavedCampaigns(campaigns: Vec<CampaignSummary>) -> impl IntoView {
                     <td><a href=href>{campaign.name}</a></td>
                     <td>{campaign.owner}</td>
                     <td>{campaign.updated_at.replace('T', " ").trim_end_matches('Z').to_owned()}" UTC"</td>
-                    <td class="num">{format_count(campaign.exports)}</td>
+                    <td class="num">{format_count(language(), campaign.exports)}</td>
                 </tr>
             }
         })

@@ -1,3 +1,4 @@
+use crate::i18n::{t, td_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -7,11 +8,12 @@ pub fn NotFoundPage() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    let i18n = use_i18n();
     view! {
-        <Title text="Not found"/>
+        <Title text=move || td_string!(i18n.get_locale(), not_found.title)/>
         <section class="page empty-state">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. " <a href="/">"Back to the overview"</a></p>
+            <h1>{t!(i18n, not_found.heading)}</h1>
+            <p>{t!(i18n, not_found.nothing_here)} <a href="/">{t!(i18n, not_found.back)}</a></p>
         </section>
     }
 }

@@ -11,6 +11,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::{language, role_label};
+use crate::domain::format::format_date_time;
+use crate::i18n::{t, td_string, use_i18n};
+
 #[server]
 pub async fn get_your_organizations() -> Result<YourOrganizations, ServerError> {
     use crate::domain::membership::OrganizationChoice;
@@ -36,14 +40,15 @@ pub async fn get_your_organizations() -> Result<YourOrganizations, ServerError> 
 
 #[component]
 pub fn OrganizationsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let next = Signal::derive(move || safe_return_path(query.read().get("next").as_deref()));
     let yours = Resource::new(|| (), |_| get_your_organizations());
     view! {
-        <Title text="Organizations"/>
+        <Title text=move || td_string!(i18n.get_locale(), organizations.title)/>
         <section class="page organizations">
-            <h1>"Your organizations"</h1>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading your organizations…"</p> }>
+            <h1>{t!(i18n, organizations.heading)}</h1>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, organizations.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match yours.await {
                         Ok(yours) => view! { <Organizations yours next/> }.into_any(),
@@ -52,7 +57,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                 })}
             </Suspense>
             <form method="post" action="/auth/sign-out">
-                <button type="submit" class="link-button">"Sign out"</button>
+                <button type="submit" class="link-button">{t!(i18n, organizations.sign_out)}</button>
             </form>
         </section>
     }
@@ -60,16 +65,19 @@ pub fn OrganizationsPage() -> impl IntoView {
 
 #[component]
 fn Organizations(yours: YourOrganizations, next: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let none_chosen = !yours.organizations.iter().any(|choice| choice.current);
     let invitations = (!yours.invitations.is_empty()).then(|| {
         let rows =
             yours.invitations.into_iter().map(|invitation| view! { <InvitationRow invitation next/> }).collect_view();
         view! {
-            <h2>"Invitations"</h2>
+            <h2>{t!(i18n, organizations.invitations)}</h2>
             <table class="data-table" data-testid="invitations">
                 <thead><tr>
-                    <th scope="col">"Organization"</th><th scope="col">"Role"</th><th scope="col">"Invited by"</th>
-                    <th scope="col">"Open until"</th><th scope="col"><span class="visually-hidden">"Answer"</span></th>
+                    <th scope="col">{t!(i18n, organizations.organization)}</th><th scope="col">{t!(i18n, organizations.role)}</th>
+                    <th scope="col">{t!(i18n, organizations.invited_by)}</th><th scope="col">{t!(i18n, organizations.open_until)}</th>
+                    <th scope="col"><span class="visually-hidden">{t!(i18n, organizations.answer)}</span></th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -78,7 +86,7 @@ fn Organizations(yours: YourOrganizations, next: Signal<String>) -> impl IntoVie
     let organizations = if yours.organizations.is_empty() {
         view! {
             <p class="empty" data-testid="no-organization">
-                "You do not belong to any organization yet. An admin of your organization invites you; the invitation then shows here."
+                {t!(i18n, organizations.none_yet)}
             </p>
         }
         .into_any()
@@ -87,8 +95,9 @@ fn Organizations(yours: YourOrganizations, next: Signal<String>) -> impl IntoVie
         view! {
             <table class="data-table" data-testid="organizations">
                 <thead><tr>
-                    <th scope="col">"Organization"</th><th scope="col">"Slug"</th><th scope="col">"Your role"</th>
-                    <th scope="col"><span class="visually-hidden">"Open"</span></th>
+                    <th scope="col">{t!(i18n, organizations.organization)}</th><th scope="col">{t!(i18n, organizations.slug)}</th>
+                    <th scope="col">{t!(i18n, organizations.your_role)}</th>
+                    <th scope="col"><span class="visually-hidden">{t!(i18n, organizations.open)}</span></th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -97,25 +106,27 @@ fn Organizations(yours: YourOrganizations, next: Signal<String>) -> impl IntoVie
     };
     view! {
         <p class="hint">
-            {format!("Signed in as {}. ", yours.email)}
-            {none_chosen.then_some("Choose the organization to work in; you can switch at any time from the header.")}
+            {td_string!(locale, organizations.signed_in_as, email = yours.email)}
+            {none_chosen.then_some(td_string!(locale, organizations.choose_hint))}
         </p>
         {invitations}
-        <h2>"Member of"</h2>
+        <h2>{t!(i18n, organizations.member_of)}</h2>
         {organizations}
     }
 }
 
 #[component]
 fn ChoiceRow(choice: OrganizationChoice, next: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let action = if choice.current {
-        view! { <span class="badge" data-testid="current-organization">"current"</span> }.into_any()
+        view! { <span class="badge" data-testid="current-organization">{t!(i18n, organizations.current)}</span> }.into_any()
     } else {
         view! {
             <form method="post" action=CHOOSE_ORGANIZATION_PATH>
                 <input type="hidden" name="slug" value=choice.slug.clone()/>
                 <input type="hidden" name="next" value=next/>
-                <button type="submit">{format!("Open {}", choice.name)}</button>
+                <button type="submit">{td_string!(locale, organizations.open_named, name = choice.name.clone())}</button>
             </form>
         }
         .into_any()
@@ -124,7 +135,7 @@ fn ChoiceRow(choice: OrganizationChoice, next: Signal<String>) -> impl IntoView 
         <tr data-slug=choice.slug.clone()>
             <td>{choice.name.clone()}</td>
             <td><code>{choice.slug.clone()}</code></td>
-            <td>{choice.role.as_str()}</td>
+            <td>{role_label(locale, choice.role)}</td>
             <td>{action}</td>
         </tr>
     }
@@ -132,6 +143,7 @@ fn ChoiceRow(choice: OrganizationChoice, next: Signal<String>) -> impl IntoView 
 
 #[component]
 fn InvitationRow(invitation: InvitationToYou, next: Signal<String>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let id = invitation.id.to_string();
     let answer = move |value: &'static str, label: String| {
         view! {
@@ -146,12 +158,12 @@ fn InvitationRow(invitation: InvitationToYou, next: Signal<String>) -> impl Into
     view! {
         <tr data-organization=invitation.organization_name.clone()>
             <td>{invitation.organization_name.clone()}</td>
-            <td>{invitation.role.as_str()}</td>
+            <td>{role_label(locale, invitation.role)}</td>
             <td>{invitation.invited_by.clone().unwrap_or_else(|| "—".to_owned())}</td>
-            <td>{invitation.expires_at.clone()}</td>
+            <td>{format_date_time(language(), &invitation.expires_at)}</td>
             <td>
-                {answer("accept", format!("Accept {}", invitation.organization_name))}
-                {answer("decline", "Decline".to_owned())}
+                {answer("accept", td_string!(locale, organizations.accept_named, name = invitation.organization_name.clone()))}
+                {answer("decline", td_string!(locale, organizations.decline).to_owned())}
             </td>
         </tr>
     }

@@ -3,6 +3,7 @@
 //! ARPU as a chart (and a table that reads without JavaScript).
 
 use crate::components::{EChart, StatCard};
+use crate::components::language;
 use crate::domain::format::format_vnd;
 use crate::domain::isdn::Isdn;
 use crate::domain::profile::{MonthArpu, Profile, RevenueBreakdown, SubscriberView};
@@ -92,7 +93,7 @@ pub fn Customer360(isdn: Signal<String>) -> impl IntoView {
 }
 
 fn amount(value: Option<f64>) -> String {
-    value.map(format_vnd).unwrap_or_else(|| "–".into())
+    value.map(|amount| format_vnd(language(), language(), amount)).unwrap_or_else(|| "–".into())
 }
 
 fn number(value: Option<f64>, decimals: usize) -> String {
@@ -165,7 +166,7 @@ fn RecentTransactions(isdn: String) -> impl IntoView {
                                             <td title=t.client_code>{t.client_name}</td>
                                             <td>{t.payment_mode}</td>
                                             <td class=format!("status status-{}", t.status.to_lowercase())>{t.status.clone()}</td>
-                                            <td class="num">{format_vnd(t.paid_amount)}</td>
+                                            <td class="num">{format_vnd(language(), t.paid_amount)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

@@ -3,6 +3,7 @@
 //! a reload, a page at a time. `open=ISDN` shows that subscriber's Customer360 in a
 //! modal over the list; closing it returns to the list as it was.
 
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::lists::{ListParams, ListedRecommendation, MatchCount, RecommendationPage, SortColumn};
 use crate::domain::query::encode_component;
@@ -208,8 +209,8 @@ fn FilterForm(params: ListParams) -> impl IntoView {
 fn describe(total: MatchCount) -> String {
     match total {
         MatchCount::Exact(1) => "1 subscriber matches".into(),
-        MatchCount::Exact(count) => format!("{} subscribers match", format_count(count)),
-        MatchCount::AtLeast(count) => format!("{} or more subscribers match", format_count(count)),
+        MatchCount::Exact(count) => format!("{} subscribers match", format_count(language(), count)),
+        MatchCount::AtLeast(count) => format!("{} or more subscribers match", format_count(language(), count)),
     }
 }
 
@@ -295,7 +296,7 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
 fn ListRow(item: ListedRecommendation, href: String) -> impl IntoView {
     let rec = item.recommendation;
     let score = |value: Option<f64>| value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
-    let amount = |value: Option<f64>| value.map(format_vnd).unwrap_or_else(|| "–".into());
+    let amount = |value: Option<f64>| value.map(|amount| format_vnd(language(), language(), amount)).unwrap_or_else(|| "–".into());
     let isdn = rec.isdn.to_string();
     let row_isdn = isdn.clone();
     view! {
@@ -308,7 +309,7 @@ fn ListRow(item: ListedRecommendation, href: String) -> impl IntoView {
             <td class="num">{score(rec.customer_value_score)}</td>
             <td class="num">{score(rec.advance_readiness_score)}</td>
             <td class="num">{amount(rec.arpu_avg_6m)}</td>
-            <td>{rec.arpu_trend.map_or("", ArpuTrend::as_str)}</td>
+            <td data-trend=rec.arpu_trend.map(ArpuTrend::as_str)>{rec.arpu_trend.map_or("", |trend| trend.label(language()))}</td>
             <td class="num">{rec.cluster_group.map(|c| c.to_string()).unwrap_or_default()}</td>
         </tr>
     }

@@ -5,6 +5,7 @@
 //! through the cache, never from the raw rows.
 
 use crate::components::EChart;
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use crate::domain::transactions::{DashboardParams, DashboardQuery, DashboardRange, TransactionDashboard};
@@ -114,7 +115,7 @@ fn Dashboard(dashboard: TransactionDashboard) -> impl IntoView {
     view! {
         <p class="list-count" data-testid="period">
             {format!("{period}: {} transactions, {success_rate:.1}% successful, {} paid successfully.",
-                format_count(totals.transactions), format_vnd(totals.success_volume))}
+                format_count(language(), totals.transactions), format_vnd(language(), totals.success_volume))}
             <span class="as-of">{format!(" Figures as of {}.", dashboard.computed_at.replace('T', " ").trim_end_matches('Z'))}</span>
         </p>
         {dashboard.merchant.clone().map(|merchant| view! { <MerchantDrillDown dashboard=dashboard.clone() merchant/> })}
@@ -163,8 +164,8 @@ fn TopMerchants(dashboard: TransactionDashboard) -> impl IntoView {
                     <td class="num">{index + 1}</td>
                     <th scope="row"><a href=href>{m.client_code.clone()}</a></th>
                     <td>{m.client_name.clone()}</td>
-                    <td class="num" data-testid="merchant-volume">{format_vnd(m.success_volume)}</td>
-                    <td class="num" data-testid="merchant-transactions">{format_count(m.transactions)}</td>
+                    <td class="num" data-testid="merchant-volume">{format_vnd(language(), m.success_volume)}</td>
+                    <td class="num" data-testid="merchant-transactions">{format_count(language(), m.transactions)}</td>
                     <td class="num">{format!("{rate:.1}%")}</td>
                 </tr>
             }
@@ -210,8 +211,8 @@ fn PaymentPerformance(dashboard: TransactionDashboard) -> impl IntoView {
             view! {
                 <tr data-key=m.payment_mode.clone()>
                     <th scope="row">{m.payment_mode.clone()}</th>
-                    <td class="num" data-testid="mode-transactions">{format_count(m.transactions)}</td>
-                    <td class="num">{format_count(m.successful)}</td>
+                    <td class="num" data-testid="mode-transactions">{format_count(language(), m.transactions)}</td>
+                    <td class="num">{format_count(language(), m.successful)}</td>
                     <td class="num" data-testid="mode-rate">{format!("{:.1}%", m.success_rate())}</td>
                 </tr>
             }
@@ -292,10 +293,10 @@ fn DailyTrend(
             view! {
                 <tr data-key=d.day.clone()>
                     <th scope="row">{d.day.clone()}</th>
-                    <td class="num">{format_count(d.transactions)}</td>
-                    <td class="num">{format_count(d.successful)}</td>
-                    <td class="num">{format_vnd(d.volume)}</td>
-                    <td class="num">{format_vnd(d.success_volume)}</td>
+                    <td class="num">{format_count(language(), d.transactions)}</td>
+                    <td class="num">{format_count(language(), d.successful)}</td>
+                    <td class="num">{format_vnd(language(), d.volume)}</td>
+                    <td class="num">{format_vnd(language(), d.success_volume)}</td>
                 </tr>
             }
         })

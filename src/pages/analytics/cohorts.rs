@@ -4,6 +4,7 @@
 
 use crate::components::EChart;
 use crate::domain::analytics::cohorts::{format_rate, Cohort, CohortReport, COHORT_MONTHS};
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid, VisualMap};
@@ -100,7 +101,7 @@ fn CohortGrid(report: CohortReport) -> impl IntoView {
     view! {
         <p class="list-count" data-testid="cohort-count">
             {format!("{} cohorts, {} subscribers.", report.cohorts.len(),
-                format_count(report.cohorts.iter().map(|cohort| cohort.size).sum()))}
+                format_count(language(), report.cohorts.iter().map(|cohort| cohort.size).sum()))}
             <span class="as-of">{format!(" Computed nightly; last computed at {computed_at}.")}</span>
         </p>
         <EChart id="cohort-heat-map" title="Retention by cohort and months since the first top-up" chart>
@@ -121,8 +122,8 @@ fn CohortRow(cohort: Cohort, periods: i32) -> impl IntoView {
     let cells = (0..periods)
         .map(|period| match cohort.cells.iter().find(|cell| cell.period == period) {
             Some(cell) => view! {
-                <td class="number" title=format!("{} of {} subscribers, {}", format_count(cell.active_users),
-                    format_count(cohort.size), format_vnd(cell.revenue))>
+                <td class="number" title=format!("{} of {} subscribers, {}", format_count(language(), cell.active_users),
+                    format_count(language(), cohort.size), format_vnd(language(), cell.revenue))>
                     {format_rate(cell.retention_rate)}
                 </td>
             }
@@ -133,9 +134,9 @@ fn CohortRow(cohort: Cohort, periods: i32) -> impl IntoView {
     view! {
         <tr data-cohort=cohort.month.clone()>
             <th scope="row">{cohort.month.clone()}</th>
-            <td class="number">{format_count(cohort.size)}</td>
+            <td class="number">{format_count(language(), cohort.size)}</td>
             {cells}
-            <td class="number">{format_vnd(cohort.revenue())}</td>
+            <td class="number">{format_vnd(language(), cohort.revenue())}</td>
         </tr>
     }
 }

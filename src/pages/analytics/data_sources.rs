@@ -6,6 +6,7 @@
 use crate::domain::analytics::data_sources::{
     data_sources_href, source_type_label, DataSourceListing, SyncHistoryPage, SyncNowDone,
 };
+use crate::components::language;
 use crate::domain::format::format_count;
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
@@ -179,10 +180,10 @@ fn History(history: SyncHistoryPage, source: Option<String>) -> impl IntoView {
                         <td>{run.source_name}</td>
                         <td>{run.sync_type}</td>
                         <td>{run.status}</td>
-                        <td class="num">{format_count(run.processed)}</td>
-                        <td class="num">{format_count(run.created)}</td>
-                        <td class="num">{format_count(run.updated)}</td>
-                        <td class="num">{format_count(run.failed)}</td>
+                        <td class="num">{format_count(language(), run.processed)}</td>
+                        <td class="num">{format_count(language(), run.created)}</td>
+                        <td class="num">{format_count(language(), run.updated)}</td>
+                        <td class="num">{format_count(language(), run.failed)}</td>
                         <td class="num">{run.duration_seconds.map_or_else(|| "—".to_owned(), |seconds| format!("{seconds} s"))}</td>
                         <td>{run.error.unwrap_or_default()}</td>
                     </tr>

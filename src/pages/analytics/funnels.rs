@@ -5,6 +5,7 @@
 use crate::components::EChart;
 use crate::domain::analytics::cohorts::format_rate;
 use crate::domain::analytics::funnels::{FunnelParams, FunnelReport, FUNNELS_PATH, TOP_UP_WINDOW_DAYS};
+use crate::components::language;
 use crate::domain::format::format_count;
 use crate::domain::server_error::ServerError;
 use charming::element::{Label, LabelPosition, Sort, Tooltip};
@@ -117,8 +118,8 @@ fn CampaignFunnel(report: FunnelReport) -> impl IntoView {
             view! {
                 <tr data-step=step.order>
                     <th scope="row">{step.name.clone()}</th>
-                    <td class="number">{format_count(step.visitors)}</td>
-                    <td class="number">{format_count(step.conversions)}</td>
+                    <td class="number">{format_count(language(), step.visitors)}</td>
+                    <td class="number">{format_count(language(), step.conversions)}</td>
                     <td class="number">{format_rate(step.conversion_rate())}</td>
                     <td class="number">{format_rate(step.drop_off_rate())}</td>
                 </tr>

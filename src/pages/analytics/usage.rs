@@ -8,6 +8,7 @@ use crate::domain::analytics::usage::{
     format_duration, usage_href, ActiveSession, DayUsage, DeviceType, PageUsage, UsageReport, ACTIVE_MINUTES,
     USAGE_DAYS,
 };
+use crate::components::language;
 use crate::domain::format::format_count;
 use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid, Legend};
@@ -63,9 +64,9 @@ fn UsageView(report: UsageReport) -> impl IntoView {
     let page = report.page;
     view! {
         <div class="stat-grid">
-            <StatCard label="Active now" value=format_count(report.active_total) testid="active-now"/>
-            <StatCard label="Page views, 30 days" value=format_count(total_views) testid="page-views-total"/>
-            <StatCard label="Pages opened, 30 days" value=format_count(report.pages_total) testid="pages-total"/>
+            <StatCard label="Active now" value=format_count(language(), report.active_total) testid="active-now"/>
+            <StatCard label="Page views, 30 days" value=format_count(language(), total_views) testid="page-views-total"/>
+            <StatCard label="Pages opened, 30 days" value=format_count(language(), report.pages_total) testid="pages-total"/>
         </div>
         <section aria-labelledby="active-title">
             <h2 id="active-title">{format!("Active in the last {ACTIVE_MINUTES} minutes")}</h2>
@@ -140,8 +141,8 @@ fn PageTable(pages: Vec<PageUsage>) -> impl IntoView {
             view! {
                 <tr data-page=key>
                     <th scope="row"><code>{page.page}</code></th>
-                    <td class="num">{format_count(page.page_views)}</td>
-                    <td class="num">{format_count(page.sessions)}</td>
+                    <td class="num">{format_count(language(), page.page_views)}</td>
+                    <td class="num">{format_count(language(), page.sessions)}</td>
                 </tr>
             }
         })
@@ -174,8 +175,8 @@ fn DayChart(days: Vec<DayUsage>) -> impl IntoView {
             view! {
                 <tr data-day=d.day.clone()>
                     <th scope="row">{d.day.clone()}</th>
-                    <td class="num">{format_count(d.page_views)}</td>
-                    <td class="num">{format_count(d.sessions)}</td>
+                    <td class="num">{format_count(language(), d.page_views)}</td>
+                    <td class="num">{format_count(language(), d.sessions)}</td>
                 </tr>
             }
         })

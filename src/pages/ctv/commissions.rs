@@ -6,6 +6,7 @@
 
 use crate::domain::ctv::commissions::{CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery};
 use crate::domain::ctv::statements::StatementParams;
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use crate::pages::ctv::periods::{PeriodActions, PeriodsPanel};
@@ -119,7 +120,7 @@ fn Report(report: CommissionReport, params: ReportParams, statement: StatementRe
     view! {
         <FilterForm report=report.clone() params=shown.clone()/>
         <p class="list-count" data-testid="report-count">
-            {format!("{}: {} collaborators paid; the month is {status}.", period.period, format_count(report.totals.collaborators as i64))}
+            {format!("{}: {} collaborators paid; the month is {status}.", period.period, format_count(language(), report.totals.collaborators as i64))}
         </p>
         <div class="export-links">
             <a class="button" href=csv_href download data-testid="export-csv">"Export CSV"</a>
@@ -205,7 +206,7 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
                 .map(|column| {
                     let value = column.cell(&row);
                     // Whole đồng, the unit in the caption: a ₫ in every cell made the table too wide to read.
-                    let text = format_count(value.parse::<f64>().unwrap_or(0.0).round() as i64);
+                    let text = format_count(language(), value.parse::<f64>().unwrap_or(0.0).round() as i64);
                     view! { <td class="num" data-column=column.as_str() data-value=value>{text}</td> }
                 })
                 .collect_view();
@@ -235,7 +236,7 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
         totals.total,
     ]
     .into_iter()
-    .map(|amount| view! { <td class="num">{format_count(amount.round() as i64)}</td> })
+    .map(|amount| view! { <td class="num">{format_count(language(), amount.round() as i64)}</td> })
     .collect_view();
     let page_href =
         |page: usize| report_href(&ReportParams { page: page.to_string(), ctv: String::new(), ..params.clone() });
@@ -249,9 +250,9 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
                 <tbody>{rows}</tbody>
                 <tfoot>
                     <tr class="total" data-testid="report-totals">
-                        <th scope="row" colspan="2">{format!("All {} collaborators", format_count(totals.collaborators as i64))}</th>
+                        <th scope="row" colspan="2">{format!("All {} collaborators", format_count(language(), totals.collaborators as i64))}</th>
                         {total_cells}
-                        <td class="num">{format_count(totals.lines)}</td>
+                        <td class="num">{format_count(language(), totals.lines)}</td>
                         <td></td>
                     </tr>
                 </tfoot>
@@ -310,9 +311,9 @@ fn Statement(statement: CommissionStatement, close_href: String) -> impl IntoVie
                     <td>{line.served_on.unwrap_or_default()}</td>
                     <td class="num">{line.level}</td>
                     <td>{line.kind.as_str()}</td>
-                    <td class="num">{format_vnd(line.base_amount)}</td>
+                    <td class="num">{format_vnd(language(), line.base_amount)}</td>
                     <td class="num">{format!("{}%", line.rate)}</td>
-                    <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(line.amount)}</td>
+                    <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(language(), line.amount)}</td>
                 </tr>
             }
         })
@@ -339,8 +340,8 @@ fn Statement(statement: CommissionStatement, close_href: String) -> impl IntoVie
                 <tbody>{rows}</tbody>
                 <tfoot>
                     <tr class="total">
-                        <th scope="row" colspan="7">{format!("{} lines", format_count(count as i64))}</th>
-                        <td class="num" data-testid="statement-total" data-value=format!("{total:.2}")>{format_vnd(total)}</td>
+                        <th scope="row" colspan="7">{format!("{} lines", format_count(language(), count as i64))}</th>
+                        <td class="num" data-testid="statement-total" data-value=format!("{total:.2}")>{format_vnd(language(), total)}</td>
                     </tr>
                 </tfoot>
             </table>

@@ -10,6 +10,7 @@ use crate::domain::ctv::customers::{
     Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerSortColumn, CustomerStatus, DuplicateMatch,
     PhoneCheck, StatusChanged,
 };
+use crate::components::language;
 use crate::domain::format::format_vnd;
 use crate::domain::query::query_string;
 use crate::domain::server_error::ServerError;
@@ -150,7 +151,7 @@ fn LookupAndFilters(params: CustomerParams) -> impl IntoView {
     let chosen = params.statuses();
     let statuses = CustomerStatus::ALL
         .into_iter()
-        .map(|status| view! { <option value=status.as_str() selected=chosen.contains(&status.as_str())>{status.as_str()}</option> })
+        .map(|status| view! { <option value=status.as_str() selected=chosen.contains(&status.as_str())>{status.label(language())}</option> })
         .collect_view();
     view! {
         <form class="filters" method="get" action="/customers" role="search" aria-label="Phone lookup">
@@ -198,12 +199,12 @@ fn StatusChangeResult(change: ServerAction<ChangeCustomerStatus>) -> impl IntoVi
                             CommissionKind::Adjustment => "adjusted",
                         };
                         let lines = if m.lines == 1 { "line" } else { "lines" };
-                        format!("{} {kind} in {} ({} {lines})", format_vnd(m.amount), m.period, m.lines)
+                        format!("{} {kind} in {} ({} {lines})", format_vnd(language(), m.amount), m.period, m.lines)
                     }).collect::<Vec<_>>();
                     let commission = if moves.is_empty() {
                         "no commission moved".to_owned()
                     } else {
-                        format!("commission {}: {}", format_vnd(changed.net_amount()), moves.join("; "))
+                        format!("commission {}: {}", format_vnd(language(), changed.net_amount()), moves.join("; "))
                     };
                     view! {
                         <p class="verdict ok" role="status">
@@ -361,14 +362,16 @@ fn CustomerTable(
                 view! { <a href=href>{code}</a> }
             });
             let id = customer.id;
+            // The stored word in the attribute, its label for people in the cell.
             let status = customer.status.as_str();
+            let status_label = customer.status.label(language());
             let cells = (
                 customer.name.clone(),
                 customer.phone.clone(),
                 customer.ordered_on.clone(),
                 customer.appointment_on.clone().unwrap_or_default(),
                 customer.service.clone().unwrap_or_default(),
-                format_vnd(customer.amount),
+                format_vnd(language(), customer.amount),
             );
             let (name, phone, ordered_on, appointment_on, service, amount) = cells;
             view! {
@@ -378,7 +381,7 @@ fn CustomerTable(
                     <td>{phone}</td>
                     <td>{ordered_on}</td>
                     <td>{appointment_on}</td>
-                    <td data-status=status>{status}</td>
+                    <td data-status=status>{status_label}</td>
                     <td>{closer}</td>
                     <td>{service}</td>
                     <td class="num">{amount}</td>
@@ -426,7 +429,7 @@ fn StatusControl(customer: Customer, change: ServerAction<ChangeCustomerStatus>)
     let pending = change.pending();
     let label = format!("New status of customer #{}", customer.id);
     let options =
-        next.iter().map(|status| view! { <option value=status.as_str()>{status.as_str()}</option> }).collect_view();
+        next.iter().map(|status| view! { <option value=status.as_str()>{status.label(language())}</option> }).collect_view();
     view! {
         <ActionForm action=change attr:class="inline-form status-form">
             <input type="hidden" name="id" value=customer.id.to_string()/>
@@ -442,7 +445,7 @@ fn NewCustomerForm(enter: ServerAction<EnterCustomer>) -> impl IntoView {
     let pending = enter.pending();
     let statuses = CustomerStatus::ALL
         .into_iter()
-        .map(|status| view! { <option value=status.as_str()>{status.as_str()}</option> })
+        .map(|status| view! { <option value=status.as_str()>{status.label(language())}</option> })
         .collect_view();
     view! {
         <section class="rules new-customer" aria-labelledby="new-customer-title">

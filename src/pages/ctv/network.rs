@@ -4,6 +4,7 @@
 //! Without a search or a collaborator, it shows the whole network (`network_overview`).
 
 use crate::domain::ctv::network::{Collaborator, DownlineMember, NetworkView};
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::query::query_string;
 use crate::domain::server_error::ServerError;
@@ -125,7 +126,7 @@ fn SearchResults(text: String, found: Vec<Collaborator>) -> impl IntoView {
     let more = (found.len() as i64 >= crate::domain::ctv::network::COLLABORATOR_SEARCH_LIMIT)
         .then_some(" (the first ones; narrow the search)");
     view! {
-        <p class="list-count">{format!("{} found{}", format_count(found.len() as i64), more.unwrap_or_default())}</p>
+        <p class="list-count">{format!("{} found{}", format_count(language(), found.len() as i64), more.unwrap_or_default())}</p>
         <div class="table-scroll">
             <table class="data-table" data-testid="network-search-results">
                 <thead><tr>
@@ -184,11 +185,11 @@ fn Network(network: NetworkView, search: String) -> impl IntoView {
                 <div class="stat-detail">{format!("{} · {} · joined {} · {}", collaborator.name, collaborator.rank, collaborator.joined_on, collaborator.status)}</div>
             </div>
             <div class="stat-card" data-testid="team-size"><div class="stat-label">"Team (4 levels)"</div>
-                <div class="stat-value">{format_count(team_size)}</div>
-                <div class="stat-detail">{format!("{} introduced directly", format_count(recruits))}</div>
+                <div class="stat-value">{format_count(language(), team_size)}</div>
+                <div class="stat-detail">{format!("{} introduced directly", format_count(language(), recruits))}</div>
             </div>
             <div class="stat-card"><div class="stat-label">"Team revenue"</div>
-                <div class="stat-value">{format_vnd(team_revenue)}</div>
+                <div class="stat-value">{format_vnd(language(), team_revenue)}</div>
                 <div class="stat-detail">"Served customers ('Da den lam') of the team"</div>
             </div>
         </div>
@@ -225,7 +226,7 @@ fn tree_node(members: &[DownlineMember], at: &mut usize, search: &str) -> AnyVie
         {member.collaborator.name.clone()}
         <span class="muted">{format!(" · {} · level {}", member.collaborator.rank, member.level)}</span>
         <span class="tree-figures">
-            {format!("team {} · {}", format_count(member.team_size), format_vnd(member.team_revenue))}
+            {format!("team {} · {}", format_count(language(), member.team_size), format_vnd(language(), member.team_revenue))}
         </span>
     };
     let ma_ctv = member.collaborator.ma_ctv.clone();

@@ -4,6 +4,7 @@
 //! adjustment to a closed month, which lands in the open month with its reason.
 
 use crate::domain::ctv::periods::{PeriodListing, PeriodState};
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
@@ -195,7 +196,7 @@ pub fn PeriodsPanel(actions: PeriodActions) -> impl IntoView {
                 {move || actions.recalculate.value().get().map(|result| match result {
                     Ok(done) => view! {
                         <p class="verdict ok" role="status">
-                            {format!("{} recalculated: {} lines written (net {}).", done.period, format_count(done.lines), format_vnd(done.net_amount))}
+                            {format!("{} recalculated: {} lines written (net {}).", done.period, format_count(language(), done.lines), format_vnd(language(), done.net_amount))}
                         </p>
                     }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
@@ -203,7 +204,7 @@ pub fn PeriodsPanel(actions: PeriodActions) -> impl IntoView {
                 {move || actions.adjust.value().get().map(|result| match result {
                     Ok(done) => view! {
                         <p class="verdict ok" role="status" data-testid="adjustment-recorded">
-                            {format!("Adjustment of {} for {} recorded in {} (corrects {}).", format_vnd(done.amount), done.ma_ctv, done.period, done.corrects)}
+                            {format!("Adjustment of {} for {} recorded in {} (corrects {}).", format_vnd(language(), done.amount), done.ma_ctv, done.period, done.corrects)}
                         </p>
                     }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),

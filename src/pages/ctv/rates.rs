@@ -6,6 +6,7 @@
 
 use crate::domain::ctv::commissions::{CommissionRate, ReportTotals};
 use crate::domain::ctv::rates::{RatePreview, RateTable};
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;
@@ -122,7 +123,7 @@ pub fn CommissionRatesPage() -> impl IntoView {
                             {format!(
                                 "Saved: level {} pays {} from {}. {} ledger lines written (net {}).",
                                 saved.level, percent(saved.rate), saved.effective_from,
-                                format_count(saved.lines), format_vnd(saved.net_amount)
+                                format_count(language(), saved.lines), format_vnd(language(), saved.net_amount)
                             )}
                         </p>
                     }.into_any(),
@@ -223,7 +224,7 @@ fn Preview(preview: RatePreview, save: ServerAction<AddCommissionRate>) -> impl 
                 {format!("Preview: level {} at {} from {}, {replaces}", preview.level, percent(preview.rate), preview.effective_from)}
             </h2>
             <p data-testid="preview-summary">
-                {format!("Saving would write {} ledger lines, net {}. Nothing has been written yet.", format_count(preview.lines), format_vnd(preview.net_amount))}
+                {format!("Saving would write {} ledger lines, net {}. Nothing has been written yet.", format_count(language(), preview.lines), format_vnd(language(), preview.net_amount))}
             </p>
             {months}
             <ActionForm action=save attr:class="filters" attr:aria-label="Save this rate">
@@ -242,9 +243,9 @@ fn PreviewTable(period: String, current: ReportTotals, proposed: ReportTotals) -
         view! {
             <tr data-figure=key>
                 <th scope="row">{label}</th>
-                <td class="num" data-value=format!("{now:.2}")>{format_vnd(now)}</td>
-                <td class="num" data-value=format!("{then:.2}")>{format_vnd(then)}</td>
-                <td class="num" data-value=format!("{:.2}", then - now)>{format_vnd(then - now)}</td>
+                <td class="num" data-value=format!("{now:.2}")>{format_vnd(language(), now)}</td>
+                <td class="num" data-value=format!("{then:.2}")>{format_vnd(language(), then)}</td>
+                <td class="num" data-value=format!("{:.2}", then - now)>{format_vnd(language(), then - now)}</td>
             </tr>
         }
     };
@@ -265,9 +266,9 @@ fn PreviewTable(period: String, current: ReportTotals, proposed: ReportTotals) -
                 {figure("Total", "total", current.total, proposed.total)}
                 <tr data-figure="collaborators">
                     <th scope="row">"Collaborators paid"</th>
-                    <td class="num">{format_count(current.collaborators as i64)}</td>
-                    <td class="num">{format_count(proposed.collaborators as i64)}</td>
-                    <td class="num">{format_count(proposed.collaborators as i64 - current.collaborators as i64)}</td>
+                    <td class="num">{format_count(language(), current.collaborators as i64)}</td>
+                    <td class="num">{format_count(language(), proposed.collaborators as i64)}</td>
+                    <td class="num">{format_count(language(), proposed.collaborators as i64 - current.collaborators as i64)}</td>
                 </tr>
             </tbody>
         </table>

@@ -5,6 +5,7 @@
 
 use crate::domain::ctv::commissions::ReportParams;
 use crate::domain::ctv::statements::{line_description, CollaboratorStatement, StatementParams};
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use crate::pages::url::with_query;
@@ -74,7 +75,7 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
             view! {
                 <tr>
                     <th scope="row">{label}</th>
-                    <td class="num" data-value=format!("{amount:.2}")>{format_vnd(amount)}</td>
+                    <td class="num" data-value=format!("{amount:.2}")>{format_vnd(language(), amount)}</td>
                 </tr>
             }
         })
@@ -89,7 +90,7 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
                         <td>{line.adjusts_period.clone().unwrap_or_default()}</td>
                         <td>{line.reason.clone().unwrap_or_default()}</td>
                         <td>{line.entered_by.clone().unwrap_or_default()}</td>
-                        <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(line.amount)}</td>
+                        <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(language(), line.amount)}</td>
                     </tr>
                 }
             })
@@ -122,9 +123,9 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
                     <td>{customer}</td>
                     <td>{line_description(line)}</td>
                     <td class="num">{line.level}</td>
-                    <td class="num">{format_vnd(line.base_amount)}</td>
+                    <td class="num">{format_vnd(language(), line.base_amount)}</td>
                     <td class="num">{format!("{}%", line.rate)}</td>
-                    <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(line.amount)}</td>
+                    <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(language(), line.amount)}</td>
                 </tr>
             }
         })
@@ -141,8 +142,8 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
                 </tr></thead>
                 <tbody>{line_rows}</tbody>
                 <tfoot><tr>
-                    <th scope="row" colspan="6">{format!("{} lines", format_count(totals.lines as i64))}</th>
-                    <td class="num">{format_vnd(totals.total)}</td>
+                    <th scope="row" colspan="6">{format!("{} lines", format_count(language(), totals.lines as i64))}</th>
+                    <td class="num">{format_vnd(language(), totals.total)}</td>
                 </tr></tfoot>
             </table>
         }
@@ -171,7 +172,7 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
                 <tbody>{summary_rows}</tbody>
                 <tfoot><tr>
                     <th scope="row">"Total for the month"</th>
-                    <td class="num" data-testid="statement-total" data-value=format!("{:.2}", totals.total)>{format_vnd(totals.total)}</td>
+                    <td class="num" data-testid="statement-total" data-value=format!("{:.2}", totals.total)>{format_vnd(language(), totals.total)}</td>
                 </tr></tfoot>
             </table>
         </section>
