@@ -5,7 +5,8 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 
 #[component]
-pub fn TextFileInput(target: NodeRef<Textarea>, label: &'static str) -> impl IntoView {
+pub fn TextFileInput(target: NodeRef<Textarea>, #[prop(into)] label: String) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
     let problem = RwSignal::new(None::<String>);
     let on_change = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
@@ -21,12 +22,16 @@ pub fn TextFileInput(target: NodeRef<Textarea>, label: &'static str) -> impl Int
                             area.set_value(&text);
                         }
                     }
-                    Err(_) => problem.set(Some(format!("{} could not be read as text", file.name()))),
+                    Err(_) => problem.set(Some(crate::i18n::td_string!(
+                        i18n.get_locale_untracked(),
+                        file_input.unreadable,
+                        name = file.name()
+                    ))),
                 }
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, target);
+        let _ = (ev, target, i18n);
     };
     view! {
         <label class="file-input">{label}

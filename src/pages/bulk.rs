@@ -2,7 +2,8 @@
 //! what was found, what was not, and which lines held no ISDN.
 
 use crate::components::language;
-use crate::domain::format::{format_count, format_vnd};
+use crate::domain::language::Language;
+use crate::domain::format::{format_count, format_decimal, format_vnd};
 use crate::domain::isdn_list::MalformedLine;
 use crate::domain::recommendation::Recommendation;
 use crate::domain::server_error::ServerError;
@@ -10,6 +11,8 @@ use crate::pages::url::subscriber_href;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
+
+use crate::i18n::{t, td_string, use_i18n};
 
 const ROWS_PER_PAGE: usize = 100;
 /// Not-found and malformed lines listed at most; the counts are always whole.
@@ -36,7 +39,8 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerError> {
         return Err(bad("paste at least one ISDN, one per line".into()).into());
     }
     if list.isdns.len() > MAX_BULK_ISDNS {
-        let count = format_count(language(), list.isdns.len() as i64);
+        // The message is English: so are its numbers.
+        let count = format_count(Language::En, list.isdns.len() as i64);
         return Err(bad(format!("at most 10,000 ISDNs per lookup; this list has {count}; split it")).into());
     }
     let _slot = crate::server::heavy_work::start_in_server_function(member.organization.id)?;
@@ -51,23 +55,27 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerError> {
 
 #[component]
 pub fn BulkLookupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let lookup = ServerAction::<LookupIsdnList>::new();
     let pending = lookup.pending();
     let isdns = NodeRef::<leptos::html::Textarea>::new();
     view! {
-        <Title text="Bulk lookup"/>
+        <Title text=move || td_string!(i18n.get_locale(), bulk.title)/>
         <section class="page">
-            <h1>"Bulk lookup"</h1>
-            <ActionForm action=lookup attr:class="bulk-form" attr:aria-label="ISDNs to look up">
-                <label for="bulk-isdns">"ISDNs, one per line (up to 10,000; a CSV's first column and its header line are fine)"</label>
+            <h1>{t!(i18n, bulk.title)}</h1>
+            <ActionForm action=lookup attr:class="bulk-form" attr:aria-label=td_string!(locale, bulk.form_label)>
+                <label for="bulk-isdns">{t!(i18n, bulk.isdns_label)}</label>
                 <textarea id="bulk-isdns" name="text" rows="10" spellcheck="false" required node_ref=isdns
                     placeholder="++/hZFPrCDRre55vsZqqxQ==\n…"></textarea>
-                <crate::components::TextFileInput target=isdns label="…or read them from a file (CSV or plain text)"/>
-                <button type="submit" disabled=pending>{move || if pending.get() { "Looking up…" } else { "Look up" }}</button>
+                <crate::components::TextFileInput target=isdns label=td_string!(locale, bulk.file_label)/>
+                <button type="submit" disabled=pending>
+                    {move || if pending.get() { td_string!(locale, bulk.looking_up) } else { td_string!(locale, bulk.look_up) }}
+                </button>
             </ActionForm>
             <div aria-live="polite" aria-busy=move || pending.get().to_string()>
                 {move || match lookup.value().get() {
-                    None => view! { <p class="muted">"Results appear here."</p> }.into_any(),
+                    None => view! { <p class="muted">{t!(i18n, bulk.results_here)}</p> }.into_any(),
                     Some(Err(error)) => view! {
                         <p class="error" role="alert" data-testid="bulk-error">{error.to_string()}</p>
                     }.into_any(),
@@ -80,11 +88,14 @@ pub fn BulkLookupPage() -> impl IntoView {
 
 #[component]
 fn BulkResults(result: BulkResult) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let language = language();
     let counts = [
-        ("Found", result.found.len(), "found"),
-        ("Not found", result.not_found.len(), "not-found"),
-        ("Malformed lines", result.malformed.len(), "malformed"),
-        ("Repeated lines", result.duplicates, "duplicates"),
+        (td_string!(locale, bulk.found), result.found.len(), "found"),
+        (td_string!(locale, bulk.not_found), result.not_found.len(), "not-found"),
+        (td_string!(locale, bulk.malformed), result.malformed.len(), "malformed"),
+        (td_string!(locale, bulk.repeated), result.duplicates, "duplicates"),
     ];
     let found = StoredValue::new(result.found);
     let total = found.with_value(Vec::len);
@@ -105,9 +116,9 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
                             <td>{rec.service_type.as_str()}</td>
                             <td>{rec.bad_debt_risk.as_str()}</td>
                             <td>{rec.priority_label()}</td>
-                            <td class="num">{rec.advance_amount.map(|amount| format_vnd(language(), language(), amount)).unwrap_or_else(|| "–".into())}</td>
-                            <td class="num">{rec.customer_value_score.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into())}</td>
-                            <td class="num">{rec.advance_readiness_score.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{rec.advance_amount.map(|amount| format_vnd(language, amount)).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{rec.customer_value_score.map(|v| format_decimal(language, v)).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{rec.advance_readiness_score.map(|v| format_decimal(language, v)).unwrap_or_else(|| "–".into())}</td>
                         </tr>
                     }
                 })
@@ -118,7 +129,7 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
         let more = items.len().saturating_sub(LISTED_AT_MOST);
         view! {
             <ul class="items">{items.into_iter().take(LISTED_AT_MOST).map(|item| view! { <li>{item}</li> }).collect_view()}</ul>
-            {(more > 0).then(|| view! { <p class="muted">{format!("and {} more", format_count(language(), more as i64))}</p> })}
+            {(more > 0).then(|| view! { <p class="muted">{td_string!(locale, bulk.and_more, count = format_count(language, more as i64))}</p> })}
         }
     };
     // Most reasons quote the line already.
@@ -127,9 +138,9 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
         .into_iter()
         .map(|m| {
             if m.reason.contains(&m.text) {
-                format!("line {}: {}", m.line, m.reason)
+                td_string!(locale, bulk.line_reason, line = m.line, reason = m.reason)
             } else {
-                format!("line {}: {:?}: {}", m.line, m.text, m.reason)
+                td_string!(locale, bulk.line_text_reason, line = m.line, text = format!("{:?}", m.text), reason = m.reason)
             }
         })
         .collect();
@@ -140,37 +151,38 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
                 .map(|(label, count, testid)| view! {
                     <div class="stat-card" data-testid=testid>
                         <div class="stat-label">{label}</div>
-                        <div class="stat-value">{format_count(language(), count as i64)}</div>
+                        <div class="stat-value">{format_count(language, count as i64)}</div>
                     </div>
                 })
                 .collect_view()}
         </div>
         {(total > 0).then(|| view! {
-            <h2>"Found"</h2>
+            <h2>{t!(i18n, bulk.found)}</h2>
             <div class="table-scroll">
                 <table class="data-table" data-testid="found-table">
                     <thead><tr>
-                        <th scope="col">"ISDN"</th><th scope="col">"Service"</th><th scope="col">"Risk"</th>
-                        <th scope="col">"Priority"</th><th scope="col" class="num">"Advance"</th>
-                        <th scope="col" class="num">"Customer value"</th><th scope="col" class="num">"Readiness"</th>
+                        <th scope="col">{t!(i18n, bulk.isdn)}</th><th scope="col">{t!(i18n, common.service)}</th>
+                        <th scope="col">{t!(i18n, common.risk)}</th><th scope="col">{t!(i18n, bulk.priority)}</th>
+                        <th scope="col" class="num">{t!(i18n, bulk.advance)}</th>
+                        <th scope="col" class="num">{t!(i18n, bulk.customer_value)}</th><th scope="col" class="num">{t!(i18n, bulk.readiness)}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <nav class="pager" aria-label="Found pages">
-                <span class="muted">{move || format!("Page {} of {}", page.get() + 1, pages)}</span>
-                <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p -= 1)>"← Previous"</button>
+            <nav class="pager" aria-label=td_string!(locale, bulk.found_pages)>
+                <span class="muted">{move || td_string!(locale, bulk.page_of, page = page.get() + 1, pages = pages)}</span>
+                <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p -= 1)>{t!(i18n, bulk.previous)}</button>
                 <button type="button" disabled=move || { page.get() + 1 >= pages } on:click=move |_| page.update(|p| *p += 1)
-                    data-testid="found-next">"Next →"</button>
+                    data-testid="found-next">{t!(i18n, bulk.next)}</button>
             </nav>
         })}
         <div class="insight-lists">
-            <section aria-label="Not found" data-testid="not-found-list">
-                <h2>"Not found"</h2>
+            <section aria-label=td_string!(locale, bulk.not_found) data-testid="not-found-list">
+                <h2>{t!(i18n, bulk.not_found)}</h2>
                 {listed(result.not_found)}
             </section>
-            <section aria-label="Malformed lines" data-testid="malformed-list">
-                <h2>"Malformed lines"</h2>
+            <section aria-label=td_string!(locale, bulk.malformed) data-testid="malformed-list">
+                <h2>{t!(i18n, bulk.malformed)}</h2>
                 {listed(malformed)}
             </section>
         </div>

@@ -7,6 +7,7 @@ use crate::domain::campaign::{
     EXPORT_COLUMNS,
 };
 use crate::components::language;
+use crate::domain::language::Language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use crate::pages::url::subscriber_href;
@@ -132,7 +133,9 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
             return Err(bad("isdns", "ISDNs: give at least one, one per line".into()));
         }
         if list.isdns.len() > SUPPRESSION_LIST_MAX {
-            let (most, given) = (format_count(language(), SUPPRESSION_LIST_MAX as i64), format_count(language(), list.isdns.len() as i64));
+            // The message is English: so are its numbers.
+            let (most, given) =
+                (format_count(Language::En, SUPPRESSION_LIST_MAX as i64), format_count(Language::En, list.isdns.len() as i64));
             return Err(bad("isdns", format!("ISDNs: at most {most} per list; this one has {given}")));
         }
         let _slot = crate::server::heavy_work::start_in_server_function(member.organization.id)?;
@@ -474,7 +477,7 @@ fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
                     <td>{rec.service_type.as_str()}</td>
                     <td>{rec.bad_debt_risk.as_str()}</td>
                     <td>{rec.priority_label()}</td>
-                    <td class="num">{rec.advance_amount.map(|amount| format_vnd(language(), language(), amount)).unwrap_or_else(|| "–".into())}</td>
+                    <td class="num">{rec.advance_amount.map(|amount| format_vnd(language(), amount)).unwrap_or_else(|| "–".into())}</td>
                     <td class="num">{score(rec.customer_value_score)}</td>
                     <td class="num">{score(rec.advance_readiness_score)}</td>
                     <td class="num">{score(listed.priority_score)}</td>

@@ -93,7 +93,7 @@ pub fn Customer360(isdn: Signal<String>) -> impl IntoView {
 }
 
 fn amount(value: Option<f64>) -> String {
-    value.map(|amount| format_vnd(language(), language(), amount)).unwrap_or_else(|| "–".into())
+    value.map(|amount| format_vnd(language(), amount)).unwrap_or_else(|| "–".into())
 }
 
 fn number(value: Option<f64>, decimals: usize) -> String {

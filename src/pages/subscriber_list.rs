@@ -296,7 +296,7 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
 fn ListRow(item: ListedRecommendation, href: String) -> impl IntoView {
     let rec = item.recommendation;
     let score = |value: Option<f64>| value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
-    let amount = |value: Option<f64>| value.map(|amount| format_vnd(language(), language(), amount)).unwrap_or_else(|| "–".into());
+    let amount = |value: Option<f64>| value.map(|amount| format_vnd(language(), amount)).unwrap_or_else(|| "–".into());
     let isdn = rec.isdn.to_string();
     let row_isdn = isdn.clone();
     view! {
