@@ -46,7 +46,13 @@ pub fn format_vnd(language: Language, amount: f64) -> String {
 
 /// A number with one decimal (a score, a share in percent): `12.5` (en), `12,5` (vi).
 pub fn format_decimal(language: Language, value: f64) -> String {
-    let text = format!("{value:.1}");
+    format_fixed(language, value, 1)
+}
+
+/// A number with `decimals` decimals, the decimal mark as the language writes it
+/// (scores and ratios: no thousands grouping).
+pub fn format_fixed(language: Language, value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
     match language {
         Language::Vi => text.replace('.', ","),
         Language::En => text,
@@ -106,6 +112,8 @@ mod tests {
     fn decimals_by_language() {
         assert_eq!(format_decimal(Language::En, 12.46), "12.5");
         assert_eq!(format_decimal(Language::Vi, 12.46), "12,5");
+        assert_eq!(format_fixed(Language::Vi, 0.456, 2), "0,46");
+        assert_eq!(format_fixed(Language::En, 0.456, 2), "0.46");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::components::{EChart, StatCard};
 use crate::components::language;
-use crate::domain::format::format_vnd;
+use crate::domain::format::{format_date, format_date_time, format_decimal, format_fixed, format_vnd};
 use crate::domain::isdn::Isdn;
 use crate::domain::profile::{MonthArpu, Profile, RevenueBreakdown, SubscriberView};
 use crate::domain::recommendation::Recommendation;
@@ -17,6 +17,14 @@ use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+
+use crate::domain::recommendation::ArpuTrend;
+use crate::i18n::{t, td_string, use_i18n, Locale};
+
+/// The page's language, for the texts built outside the view.
+fn locale() -> Locale {
+    language().into()
+}
 
 #[server]
 pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, ServerError> {
@@ -47,12 +55,13 @@ fn decoded_segment(segment: &str) -> String {
 
 #[component]
 pub fn SubscriberPage() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
     let isdn = Signal::derive(move || decoded_segment(&params.read().get("isdn").unwrap_or_default()));
     view! {
-        <Title text=move || format!("Subscriber {}", isdn.get())/>
+        <Title text=move || td_string!(i18n.get_locale(), c360.title, isdn = isdn.get())/>
         <section class="page customer360" aria-labelledby="subscriber-title">
-            <p class="breadcrumb"><a href="/subscribers">"Subscribers"</a> " / Customer360"</p>
+            <p class="breadcrumb"><a href="/subscribers">{t!(i18n, c360.breadcrumb_list)}</a> " / Customer360"</p>
             <h1 id="subscriber-title">"Customer360 " <span class="isdn">{isdn}</span></h1>
             <Customer360 isdn/>
         </section>
@@ -63,6 +72,7 @@ pub fn SubscriberPage() -> impl IntoView {
 /// page, and in the modal over a list.
 #[component]
 pub fn Customer360(isdn: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
     let view_of = Resource::new(
         move || isdn.get(),
         |isdn| async move {
@@ -73,14 +83,14 @@ pub fn Customer360(isdn: Signal<String>) -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the subscriber…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, c360.loading)}</p> }>
             {move || Suspend::new(async move {
                 match view_of.await {
                     Ok(Some(found)) => view! { <SubscriberDetails found/> }.into_any(),
                     Ok(None) => view! {
                         <div class="empty-state" data-testid="not-found">
-                            <h2>"No such subscriber"</h2>
-                            <p>"No recommendation has this ISDN. Check it and search again."</p>
+                            <h2>{t!(i18n, c360.no_such)}</h2>
+                            <p>{t!(i18n, c360.no_such_hint)}</p>
                         </div>
                     }.into_any(),
                     Err(message) => view! {
@@ -97,15 +107,16 @@ fn amount(value: Option<f64>) -> String {
 }
 
 fn number(value: Option<f64>, decimals: usize) -> String {
-    value.map(|v| format!("{v:.decimals$}")).unwrap_or_else(|| "–".into())
+    value.map(|v| format_fixed(language(), v, decimals)).unwrap_or_else(|| "–".into())
 }
 
 fn percent(value: Option<f64>) -> String {
-    value.map(|v| format!("{v:.1}%")).unwrap_or_else(|| "–".into())
+    value.map(|v| format!("{}%", format_decimal(language(), v))).unwrap_or_else(|| "–".into())
 }
 
 #[component]
 fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
+    let locale = locale();
     let rec = found.recommendation;
     let profile = found.profile.unwrap_or_default();
     let chart = monthly_chart(&profile.monthly_arpu);
@@ -113,14 +124,14 @@ fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
     view! {
         <div class="badges">
             <span class="badge" data-testid="service">{rec.service_type.as_str()}</span>
-            <span class=format!("badge risk-{}", rec.bad_debt_risk.as_str().to_lowercase()) data-testid="risk">{format!("{} risk", rec.bad_debt_risk)}</span>
-            <span class="badge" data-testid="priority">{format!("{} priority", rec.priority_label())}</span>
+            <span class=format!("badge risk-{}", rec.bad_debt_risk.as_str().to_lowercase()) data-testid="risk">{td_string!(locale, c360.risk_badge, risk = rec.bad_debt_risk)}</span>
+            <span class="badge" data-testid="priority">{td_string!(locale, c360.priority_badge, priority = rec.priority_label())}</span>
         </div>
         <div class="stat-grid">
-            <StatCard label="Advance amount" value=amount(rec.advance_amount) testid="advance_amount"/>
-            <StatCard label="Revenue per advance" value=amount(rec.revenue_per_advance) testid="revenue_per_advance"/>
-            <StatCard label="Customer value" value=number(rec.customer_value_score, 1) testid="customer_value_score"/>
-            <StatCard label="Advance readiness" value=number(rec.advance_readiness_score, 1) testid="advance_readiness_score"/>
+            <StatCard label=td_string!(locale, c360.advance_amount) value=amount(rec.advance_amount) testid="advance_amount"/>
+            <StatCard label=td_string!(locale, c360.revenue_per_advance) value=amount(rec.revenue_per_advance) testid="revenue_per_advance"/>
+            <StatCard label=td_string!(locale, c360.customer_value) value=number(rec.customer_value_score, 1) testid="customer_value_score"/>
+            <StatCard label=td_string!(locale, c360.advance_readiness) value=number(rec.advance_readiness_score, 1) testid="advance_readiness_score"/>
         </div>
         <div class="section-grid">
             <BasicSection rec=rec.clone() profile=profile.clone()/>
@@ -130,7 +141,7 @@ fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
             <KpiSection profile=profile.clone()/>
         </div>
         <div class="chart-row">
-            <EChart id="monthly-arpu-chart" title="Monthly ARPU (call, SMS, data and total)" chart>
+            <EChart id="monthly-arpu-chart" title=td_string!(locale, c360.monthly_chart) chart>
                 <MonthlyTable months=months.clone()/>
             </EChart>
             <RevenueSection revenue=profile.revenue_breakdown.clone()/>
@@ -143,26 +154,28 @@ fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
 /// The subscriber's latest top-ups and payments (seed 003's transactions), newest first.
 #[component]
 fn RecentTransactions(isdn: String) -> impl IntoView {
+    let i18n = use_i18n();
     let transactions = Resource::new(move || isdn.clone(), get_recent_transactions);
     view! {
         <section class="recent-transactions" aria-labelledby="recent-transactions-title">
-            <h2 id="recent-transactions-title">"Recent transactions"</h2>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading transactions…"</p> }>
+            <h2 id="recent-transactions-title">{t!(i18n, c360.recent_transactions)}</h2>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, c360.loading_transactions)}</p> }>
                 {move || Suspend::new(async move {
                     match transactions.await {
                         Ok(rows) if rows.is_empty() => view! {
-                            <p class="empty-state" role="status">"No transactions recorded for this subscriber."</p>
+                            <p class="empty-state" role="status">{t!(i18n, c360.no_transactions)}</p>
                         }.into_any(),
                         Ok(rows) => view! {
                             <table class="data-table" data-testid="recent-transactions">
                                 <thead><tr>
-                                    <th scope="col">"When"</th><th scope="col">"Merchant"</th><th scope="col">"Payment mode"</th>
-                                    <th scope="col">"Status"</th><th scope="col" class="num">"Amount"</th>
+                                    <th scope="col">{t!(i18n, c360.when)}</th><th scope="col">{t!(i18n, c360.merchant)}</th>
+                                    <th scope="col">{t!(i18n, c360.payment_mode)}</th>
+                                    <th scope="col">{t!(i18n, c360.status)}</th><th scope="col" class="num">{t!(i18n, c360.amount)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {rows.into_iter().map(|t| view! {
                                         <tr>
-                                            <td>{t.at}</td>
+                                            <td>{format_date_time(language(), &t.at)}</td>
                                             <td title=t.client_code>{t.client_name}</td>
                                             <td>{t.payment_mode}</td>
                                             <td class=format!("status status-{}", t.status.to_lowercase())>{t.status.clone()}</td>
@@ -173,7 +186,7 @@ fn RecentTransactions(isdn: String) -> impl IntoView {
                             </table>
                         }.into_any(),
                         Err(error) => view! {
-                            <p class="error" role="alert">"The transactions could not be loaded: " {error.to_string()}</p>
+                            <p class="error" role="alert">{t!(i18n, c360.transactions_failed)} {error.to_string()}</p>
                         }.into_any(),
                     }
                 })}
@@ -184,9 +197,9 @@ fn RecentTransactions(isdn: String) -> impl IntoView {
 
 /// A card of label / value rows.
 #[component]
-fn Facts(title: &'static str, rows: Vec<(&'static str, String)>) -> impl IntoView {
+fn Facts(#[prop(into)] title: String, rows: Vec<(&'static str, String)>) -> impl IntoView {
     view! {
-        <section class="facts" aria-label=title>
+        <section class="facts" aria-label=title.clone()>
             <h2>{title}</h2>
             <dl>
                 {rows
@@ -204,32 +217,45 @@ fn Facts(title: &'static str, rows: Vec<(&'static str, String)>) -> impl IntoVie
 
 #[component]
 fn BasicSection(rec: Recommendation, profile: Profile) -> impl IntoView {
+    let l = locale();
     let rows = vec![
-        ("Type", rec.subscriber_type.to_string()),
-        ("Service", rec.service_type.to_string()),
-        ("Advance amount", amount(profile.basic.advance.or(rec.advance_amount))),
-        ("Revenue per advance", amount(profile.basic.revenue.or(rec.revenue_per_advance))),
-        ("Cluster", cluster_text(rec.cluster_group.or(profile.basic.cluster), profile.basic.cluster_label)),
-        ("Recommended on", rec.recommendation_date),
+        (td_string!(l, c360.subscriber_type), rec.subscriber_type.to_string()),
+        (td_string!(l, common.service), rec.service_type.to_string()),
+        (td_string!(l, c360.advance_amount), amount(profile.basic.advance.or(rec.advance_amount))),
+        (td_string!(l, c360.revenue_per_advance), amount(profile.basic.revenue.or(rec.revenue_per_advance))),
+        (td_string!(l, c360.cluster), cluster_text(rec.cluster_group.or(profile.basic.cluster), profile.basic.cluster_label)),
+        (td_string!(l, c360.recommended_on), format_date(language(), &rec.recommendation_date)),
     ];
-    view! { <Facts title="Basic" rows/> }
+    view! { <Facts title=td_string!(l, c360.basic) rows/> }
 }
 
 #[component]
 fn ArpuSection(profile: Profile) -> impl IntoView {
+    let l = locale();
     let stats = profile.arpu_stats;
     let months = &profile.monthly_arpu;
     let rows = vec![
-        ("Average (6 months)", amount(stats.avg)),
-        ("Standard deviation", amount(stats.std)),
-        ("Minimum", amount(stats.min)),
-        ("Maximum", amount(stats.max)),
-        ("First month", amount(stats.first_month.or_else(|| months.first().and_then(|m| m.arpu_total)))),
-        ("Last month", amount(stats.last_month.or_else(|| months.last().and_then(|m| m.arpu_total)))),
-        ("Growth rate", percent(stats.growth_rate)),
-        ("Trend", stats.trend.unwrap_or_else(|| "–".into())),
+        (td_string!(l, c360.average_6m), amount(stats.avg)),
+        (td_string!(l, c360.std_dev), amount(stats.std)),
+        (td_string!(l, c360.minimum), amount(stats.min)),
+        (td_string!(l, c360.maximum), amount(stats.max)),
+        (td_string!(l, c360.first_month), amount(stats.first_month.or_else(|| months.first().and_then(|m| m.arpu_total)))),
+        (td_string!(l, c360.last_month), amount(stats.last_month.or_else(|| months.last().and_then(|m| m.arpu_total)))),
+        (td_string!(l, c360.growth_rate), percent(stats.growth_rate)),
+        (td_string!(l, c360.trend), trend_text(stats.trend)),
     ];
-    view! { <Facts title="ARPU statistics" rows/> }
+    view! { <Facts title=td_string!(l, c360.arpu_statistics) rows/> }
+}
+
+/// The stored trend (`Giảm`) as the page's language says it.
+fn trend_text(trend: Option<String>) -> String {
+    match trend {
+        Some(stored) => ArpuTrend::ALL
+            .into_iter()
+            .find(|trend| trend.as_str() == stored)
+            .map_or(stored, |trend| trend.label(language()).to_owned()),
+        None => "–".into(),
+    }
 }
 
 /// `3 · Khách hàng tiềm năng`, or what is known of it.
@@ -245,7 +271,12 @@ fn cluster_text(cluster: Option<i32>, label: Option<String>) -> String {
 /// Call / SMS / data shares as a donut, with the same figures as a list.
 #[component]
 fn RevenueSection(revenue: RevenueBreakdown) -> impl IntoView {
-    let shares = [("Call", revenue.call_pct), ("SMS", revenue.sms_pct), ("Data", revenue.data_pct)];
+    let l = locale();
+    let shares = [
+        (td_string!(l, c360.call), revenue.call_pct),
+        (td_string!(l, c360.sms), revenue.sms_pct),
+        (td_string!(l, c360.data), revenue.data_pct),
+    ];
     let slices: Vec<DataPointItem> =
         shares.iter().map(|(name, pct)| DataPointItem::new(pct.unwrap_or(0.0)).name(*name)).collect();
     let chart = Chart::new()
@@ -255,7 +286,7 @@ fn RevenueSection(revenue: RevenueBreakdown) -> impl IntoView {
         // and the list below name the slices.
         .series(
             Pie::new()
-                .name("Revenue")
+                .name(td_string!(l, c360.revenue))
                 .radius(vec!["45%", "70%"])
                 .center(vec!["50%", "45%"])
                 .label(Label::new().show(false))
@@ -263,10 +294,10 @@ fn RevenueSection(revenue: RevenueBreakdown) -> impl IntoView {
         );
     let user_type = revenue.user_type.unwrap_or_else(|| "–".into());
     view! {
-        <EChart id="revenue-chart" title="Revenue breakdown" chart>
+        <EChart id="revenue-chart" title=td_string!(l, c360.revenue_breakdown) chart>
             <dl class="revenue-shares" data-testid="revenue-breakdown">
                 {shares.into_iter().map(|(name, pct)| view! { <dt>{name}</dt><dd>{percent(pct)}</dd> }).collect_view()}
-                <dt>"User type"</dt><dd data-testid="user-type">{user_type}</dd>
+                <dt>{td_string!(l, c360.user_type)}</dt><dd data-testid="user-type">{user_type}</dd>
             </dl>
         </EChart>
     }
@@ -274,59 +305,63 @@ fn RevenueSection(revenue: RevenueBreakdown) -> impl IntoView {
 
 #[component]
 fn TopupSection(profile: Profile) -> impl IntoView {
+    let l = locale();
     let topup = profile.topup_behavior;
     let rows = vec![
-        ("Top-ups a month", number(topup.frequency, 1)),
-        ("Frequency class", topup.frequency_class.unwrap_or_else(|| "–".into())),
-        ("Average top-up", amount(topup.avg_amount)),
-        ("Smallest top-up", amount(topup.min_amount)),
-        ("Largest top-up", amount(topup.max_amount)),
-        ("Top-up to advance", number(topup.ratio, 2)),
+        (td_string!(l, c360.topups_a_month), number(topup.frequency, 1)),
+        (td_string!(l, c360.frequency_class), topup.frequency_class.unwrap_or_else(|| "–".into())),
+        (td_string!(l, c360.average_topup), amount(topup.avg_amount)),
+        (td_string!(l, c360.smallest_topup), amount(topup.min_amount)),
+        (td_string!(l, c360.largest_topup), amount(topup.max_amount)),
+        (td_string!(l, c360.topup_to_advance), number(topup.ratio, 2)),
     ];
-    view! { <Facts title="Top-up behaviour" rows/> }
+    view! { <Facts title=td_string!(l, c360.topup_behaviour) rows/> }
 }
 
 #[component]
 fn RiskSection(profile: Profile) -> impl IntoView {
+    let l = locale();
     let risk = profile.risk_assessment;
     view! {
-        <section class="facts" aria-label="Risk assessment">
-            <h2>"Risk assessment"</h2>
+        <section class="facts" aria-label=td_string!(l, c360.risk_assessment)>
+            <h2>{td_string!(l, c360.risk_assessment)}</h2>
             <dl>
-                <dt>"Level"</dt><dd>{risk.level.unwrap_or_else(|| "–".into())}</dd>
-                <dt>"Score"</dt><dd>{number(risk.score, 1)}</dd>
+                <dt>{td_string!(l, c360.level)}</dt><dd>{risk.level.unwrap_or_else(|| "–".into())}</dd>
+                <dt>{td_string!(l, c360.score)}</dt><dd>{number(risk.score, 1)}</dd>
             </dl>
-            <ItemList items=risk.factors empty="No risk factors"/>
+            <ItemList items=risk.factors empty=td_string!(l, c360.no_risk_factors)/>
         </section>
     }
 }
 
 #[component]
 fn KpiSection(profile: Profile) -> impl IntoView {
+    let l = locale();
     let kpi = profile.kpi_scores;
     let rows = vec![
-        ("Customer value", number(kpi.customer_value, 1)),
-        ("Advance readiness", number(kpi.advance_readiness, 1)),
-        ("Revenue potential", amount(kpi.revenue_potential)),
+        (td_string!(l, c360.customer_value), number(kpi.customer_value, 1)),
+        (td_string!(l, c360.advance_readiness), number(kpi.advance_readiness, 1)),
+        (td_string!(l, c360.revenue_potential), amount(kpi.revenue_potential)),
     ];
-    view! { <Facts title="KPI scores" rows/> }
+    view! { <Facts title=td_string!(l, c360.kpi_scores) rows/> }
 }
 
 #[component]
 fn InsightsSection(profile: Profile) -> impl IntoView {
+    let l = locale();
     let insights = profile.insights;
     view! {
-        <section class="insights" aria-label="Insights">
-            <h2>"Insights"</h2>
+        <section class="insights" aria-label=td_string!(l, c360.insights)>
+            <h2>{td_string!(l, c360.insights)}</h2>
             <p data-testid="classification-reason">{insights.classification_reason.unwrap_or_default()}</p>
             <div class="insight-lists">
                 <div>
-                    <h3>"Strengths"</h3>
-                    <ItemList items=insights.strengths empty="None noted"/>
+                    <h3>{td_string!(l, c360.strengths)}</h3>
+                    <ItemList items=insights.strengths empty=td_string!(l, c360.none_noted)/>
                 </div>
                 <div>
-                    <h3>"Recommendations"</h3>
-                    <ItemList items=insights.recommendations empty="None"/>
+                    <h3>{td_string!(l, c360.recommendations)}</h3>
+                    <ItemList items=insights.recommendations empty=td_string!(l, c360.none)/>
                 </div>
             </div>
         </section>
@@ -353,6 +388,7 @@ fn month_label(month: &str) -> String {
 }
 
 fn monthly_chart(months: &[MonthArpu]) -> Chart {
+    let l = locale();
     let labels: Vec<String> = months.iter().map(|m| month_label(&m.month)).collect();
     let values =
         |pick: fn(&MonthArpu) -> Option<f64>| -> Vec<f64> { months.iter().map(|m| pick(m).unwrap_or(0.0)).collect() };
@@ -362,14 +398,15 @@ fn monthly_chart(months: &[MonthArpu]) -> Chart {
         .grid(Grid::new().left(80).right(20).top(20).bottom(50))
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(Axis::new().type_(AxisType::Value))
-        .series(Bar::new().name("Call").stack("arpu").data(values(|m| m.arpu_call)))
-        .series(Bar::new().name("SMS").stack("arpu").data(values(|m| m.arpu_sms)))
-        .series(Bar::new().name("Data").stack("arpu").data(values(|m| m.arpu_data)))
-        .series(Line::new().name("Total").data(values(|m| m.arpu_total)))
+        .series(Bar::new().name(td_string!(l, c360.call)).stack("arpu").data(values(|m| m.arpu_call)))
+        .series(Bar::new().name(td_string!(l, c360.sms)).stack("arpu").data(values(|m| m.arpu_sms)))
+        .series(Bar::new().name(td_string!(l, c360.data)).stack("arpu").data(values(|m| m.arpu_data)))
+        .series(Line::new().name(td_string!(l, c360.total)).data(values(|m| m.arpu_total)))
 }
 
 #[component]
 fn MonthlyTable(months: Vec<MonthArpu>) -> impl IntoView {
+    let i18n = use_i18n();
     let rows = months
         .into_iter()
         .map(|m| {
@@ -388,11 +425,11 @@ fn MonthlyTable(months: Vec<MonthArpu>) -> impl IntoView {
         <table class="data-table" data-testid="monthly-arpu-table">
             <thead>
                 <tr>
-                    <th scope="col">"Month"</th>
-                    <th scope="col" class="num">"Call"</th>
-                    <th scope="col" class="num">"SMS"</th>
-                    <th scope="col" class="num">"Data"</th>
-                    <th scope="col" class="num">"Total"</th>
+                    <th scope="col">{t!(i18n, c360.month)}</th>
+                    <th scope="col" class="num">{t!(i18n, c360.call)}</th>
+                    <th scope="col" class="num">{t!(i18n, c360.sms)}</th>
+                    <th scope="col" class="num">{t!(i18n, c360.data)}</th>
+                    <th scope="col" class="num">{t!(i18n, c360.total)}</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
