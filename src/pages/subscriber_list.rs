@@ -16,6 +16,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::format::{format_decimal, format_fixed};
+use crate::i18n::{t, td_string, use_i18n, Locale};
+
 /// `/subscribers?…` with the parameters that have a value.
 pub fn list_href(params: &ListParams) -> String {
     with_query("/subscribers", &params.query_string())
@@ -75,6 +78,7 @@ pub async fn get_subscriber_list(params: ListParams) -> Result<SubscriberList, S
 
 #[component]
 pub fn SubscriberListPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query_map = use_query_map();
     // A memo: opening or closing the modal changes only `open`, and leaves the list be.
     let params = Memo::new(move |_| {
@@ -98,12 +102,12 @@ pub fn SubscriberListPage() -> impl IntoView {
     let open = Memo::new(move |_| query_map.read().get("open").unwrap_or_default());
     let list = Resource::new(move || params.get(), get_subscriber_list);
     view! {
-        <Title text="Subscribers"/>
+        <Title text=move || td_string!(i18n.get_locale(), subscriber_list.title)/>
         // Under the dialog the list can be seen but not reached.
         <section class="page" inert=move || !open.get().is_empty()>
-            <h1>"Subscribers"</h1>
+            <h1>{t!(i18n, subscriber_list.title)}</h1>
             {move || view! { <FilterForm params=params.get()/> }}
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading subscribers…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, subscriber_list.loading)}</p> }>
                 {move || {
                     let params = params.get();
                     Suspend::new(async move {
@@ -128,6 +132,8 @@ pub fn SubscriberListPage() -> impl IntoView {
 /// filters, order and page; without JavaScript the close link does the same.
 #[component]
 fn SubscriberModal(isdn: String, close_href: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let close = NodeRef::<leptos::html::A>::new();
     #[cfg(feature = "hydrate")]
     {
@@ -152,9 +158,9 @@ fn SubscriberModal(isdn: String, close_href: String) -> impl IntoView {
         <div class="modal-backdrop">
             <div class="modal" role="dialog" aria-modal="true" aria-labelledby="modal-title" data-testid="customer360-modal">
                 <header class="modal-header">
-                    <h2 id="modal-title">"Customer360 " <span class="isdn">{label}</span></h2>
-                    <a href=page_href class="modal-page-link">"Open as a page"</a>
-                    <a href=close_href class="modal-close" node_ref=close aria-label="Close" data-testid="modal-close">"✕"</a>
+                    <h2 id="modal-title">{t!(i18n, subscriber_list.customer360)} " " <span class="isdn">{label}</span></h2>
+                    <a href=page_href class="modal-page-link">{t!(i18n, subscriber_list.open_as_page)}</a>
+                    <a href=close_href class="modal-close" node_ref=close aria-label=td_string!(locale, subscriber_list.close) data-testid="modal-close">"✕"</a>
                 </header>
                 <div class="modal-body customer360">
                     <Customer360 isdn=Signal::derive(move || isdn.clone())/>
@@ -168,73 +174,86 @@ fn SubscriberModal(isdn: String, close_href: String) -> impl IntoView {
 /// order is kept; the page starts again.
 #[component]
 fn FilterForm(params: ListParams) -> impl IntoView {
-    let options = |all: Vec<&'static str>, current: &str| {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let language = language();
+    // Each choice: the value the URL carries, and the words shown for it.
+    let options = |all: Vec<(&'static str, &'static str)>, current: &str| {
         all.into_iter()
-            .map(|value| view! { <option value=value selected=current == value>{value}</option> })
+            .map(|(value, shown)| view! { <option value=value selected=current == value>{shown}</option> })
             .collect_view()
     };
-    let select = |name: &'static str, label: &'static str, all: Vec<&'static str>, current: &str| {
+    let select = |name: &'static str, label: &'static str, all: Vec<(&'static str, &'static str)>, current: &str| {
         view! {
             <label>{label}
                 <select name=name>
-                    <option value="">"All"</option>
+                    <option value="">{td_string!(l, subscriber_list.all)}</option>
                     {options(all, current)}
                 </select>
             </label>
         }
     };
+    let codes = |all: Vec<&'static str>| all.into_iter().map(|code| (code, code)).collect::<Vec<_>>();
     view! {
-        <form class="filters" method="get" action="/subscribers" aria-label="Filters">
-            {select("service", "Service", ServiceType::ALL.iter().map(|s| s.as_str()).collect(), &params.service)}
-            {select("risk", "Risk", RiskLevel::ALL.iter().map(|r| r.as_str()).collect(), &params.risk)}
-            {select("subscriber_type", "PRE / POS", SubscriberType::ALL.iter().map(|t| t.as_str()).collect(), &params.subscriber_type)}
-            {select("trend", "ARPU trend", ArpuTrend::ALL.iter().map(|t| t.as_str()).collect(), &params.trend)}
-            <label>"Cluster"
+        <form class="filters" method="get" action="/subscribers" aria-label=td_string!(l, subscriber_list.filters)>
+            {select("service", td_string!(l, subscriber_list.service), codes(ServiceType::ALL.iter().map(|s| s.as_str()).collect()), &params.service)}
+            {select("risk", td_string!(l, subscriber_list.risk), codes(RiskLevel::ALL.iter().map(|r| r.as_str()).collect()), &params.risk)}
+            {select("subscriber_type", td_string!(l, subscriber_list.pre_pos), codes(SubscriberType::ALL.iter().map(|t| t.as_str()).collect()), &params.subscriber_type)}
+            {select("trend", td_string!(l, subscriber_list.arpu_trend), ArpuTrend::ALL.iter().map(|t| (t.as_str(), t.label(language))).collect(), &params.trend)}
+            <label>{t!(i18n, subscriber_list.cluster)}
                 <input name="cluster" type="number" min="0" step="1" value=params.cluster.clone() inputmode="numeric"/>
             </label>
-            <label>"Min. customer value"
+            <label>{t!(i18n, subscriber_list.min_value)}
                 <input name="min_value" type="number" min="0" max="100" step="any" value=params.min_value.clone()/>
             </label>
-            <label>"Min. advance readiness"
+            <label>{t!(i18n, subscriber_list.min_readiness)}
                 <input name="min_readiness" type="number" min="0" max="100" step="any" value=params.min_readiness.clone()/>
             </label>
             {(!params.sort.is_empty()).then(|| view! { <input type="hidden" name="sort" value=params.sort.clone()/> })}
             {(!params.order.is_empty()).then(|| view! { <input type="hidden" name="order" value=params.order.clone()/> })}
-            <button type="submit">"Apply"</button>
-            <a href="/subscribers" class="clear">"Clear"</a>
+            <button type="submit">{t!(i18n, subscriber_list.apply)}</button>
+            <a href="/subscribers" class="clear">{t!(i18n, subscriber_list.clear)}</a>
         </form>
     }
 }
 
-fn describe(total: MatchCount) -> String {
+fn describe(locale: Locale, total: MatchCount) -> String {
+    let language: crate::domain::language::Language = locale.into();
     match total {
-        MatchCount::Exact(1) => "1 subscriber matches".into(),
-        MatchCount::Exact(count) => format!("{} subscribers match", format_count(language(), count)),
-        MatchCount::AtLeast(count) => format!("{} or more subscribers match", format_count(language(), count)),
+        MatchCount::Exact(1) => td_string!(locale, subscriber_list.one_match).to_owned(),
+        MatchCount::Exact(count) => td_string!(locale, subscriber_list.n_match, count = format_count(language, count)),
+        MatchCount::AtLeast(count) => {
+            td_string!(locale, subscriber_list.at_least_match, count = format_count(language, count))
+        }
     }
 }
 
+/// A column heading in a language.
+type Heading = fn(Locale) -> &'static str;
+
 /// The list's columns: heading, sort column, and whether it holds figures.
-const COLUMNS: [(&str, SortColumn, bool); 10] = [
-    ("ISDN", SortColumn::Isdn, false),
-    ("Service", SortColumn::Service, false),
-    ("Risk", SortColumn::Risk, false),
-    ("Priority score", SortColumn::Priority, true),
-    ("Advance", SortColumn::Advance, true),
-    ("Customer value", SortColumn::CustomerValue, true),
-    ("Readiness", SortColumn::Readiness, true),
-    ("ARPU (avg)", SortColumn::ArpuAvg, true),
-    ("Trend", SortColumn::Trend, false),
-    ("Cluster", SortColumn::Cluster, true),
+const COLUMNS: [(Heading, SortColumn, bool); 10] = [
+    (|l| td_string!(l, subscriber_list.col_isdn), SortColumn::Isdn, false),
+    (|l| td_string!(l, subscriber_list.col_service), SortColumn::Service, false),
+    (|l| td_string!(l, subscriber_list.col_risk), SortColumn::Risk, false),
+    (|l| td_string!(l, subscriber_list.col_priority), SortColumn::Priority, true),
+    (|l| td_string!(l, subscriber_list.col_advance), SortColumn::Advance, true),
+    (|l| td_string!(l, subscriber_list.col_value), SortColumn::CustomerValue, true),
+    (|l| td_string!(l, subscriber_list.col_readiness), SortColumn::Readiness, true),
+    (|l| td_string!(l, subscriber_list.col_arpu), SortColumn::ArpuAvg, true),
+    (|l| td_string!(l, subscriber_list.col_trend), SortColumn::Trend, false),
+    (|l| td_string!(l, subscriber_list.col_cluster), SortColumn::Cluster, true),
 ];
 
 #[component]
 fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     if list.page.items.is_empty() {
         return view! {
             <div class="empty-state" data-testid="empty-list">
-                <h2>"No subscribers match these filters"</h2>
-                <p><a href="/subscribers">"Clear the filters"</a></p>
+                <h2>{t!(i18n, subscriber_list.none_match)}</h2>
+                <p><a href="/subscribers">{t!(i18n, subscriber_list.clear_filters)}</a></p>
             </div>
         }
         .into_any();
@@ -246,8 +265,16 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
     let first = previous.as_ref().map(|_| paged(String::new(), String::new()));
     let order_text = match sort {
         Some((column, descending)) => {
-            let name = COLUMNS.iter().find(|(_, c, _)| *c == column).map_or("priority", |(name, _, _)| name);
-            format!("by {}, {}", name.to_lowercase(), if descending { "highest first" } else { "lowest first" })
+            let name = COLUMNS
+                .iter()
+                .find(|(_, c, _)| *c == column)
+                .map_or(td_string!(l, subscriber_list.priority), |(name, _, _)| name(l));
+            let direction = if descending {
+                td_string!(l, subscriber_list.highest_first)
+            } else {
+                td_string!(l, subscriber_list.lowest_first)
+            };
+            td_string!(l, subscriber_list.order_by, column = name.to_lowercase(), direction = direction)
         }
         None => String::new(),
     };
@@ -258,7 +285,7 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
             let (aria_sort, arrow) = crate::components::sort_marks(state);
             view! {
                 <th scope="col" class:num=*numeric aria-sort=aria_sort>
-                    <a href=sort_href(&params, *column, sort) data-sort=column.as_str()>{*name}{arrow}</a>
+                    <a href=sort_href(&params, *column, sort) data-sort=column.as_str()>{name(l)}{arrow}</a>
                 </th>
             }
         })
@@ -272,8 +299,8 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
     let export_href = with_query("/subscribers/export.csv", &whole_list.query_string());
     view! {
         <div class="list-header">
-            <p class="list-count" data-testid="list-count">{describe(list.total)}", "{order_text}</p>
-            <a href=export_href rel="external" download data-testid="export-csv">"Export CSV"</a>
+            <p class="list-count" data-testid="list-count">{describe(l, list.total)}", "{order_text}</p>
+            <a href=export_href rel="external" download data-testid="export-csv">{t!(i18n, subscriber_list.export_csv)}</a>
         </div>
         <div class="table-scroll">
             <table class="data-table" data-testid="subscriber-table">
@@ -281,10 +308,10 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
                 <tbody>{rows.collect_view()}</tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages">
-            {first.map(|href| view! { <a href=href data-testid="first-page">"⇤ First page"</a> })}
-            {previous.map(|href| view! { <a href=href data-testid="previous-page" rel="prev">"← Previous page"</a> })}
-            {next.map(|href| view! { <a href=href data-testid="next-page" rel="next">"Next page →"</a> })}
+        <nav class="pager" aria-label=td_string!(l, subscriber_list.pages)>
+            {first.map(|href| view! { <a href=href data-testid="first-page">{td_string!(l, subscriber_list.first_page)}</a> })}
+            {previous.map(|href| view! { <a href=href data-testid="previous-page" rel="prev">{td_string!(l, subscriber_list.previous_page)}</a> })}
+            {next.map(|href| view! { <a href=href data-testid="next-page" rel="next">{td_string!(l, subscriber_list.next_page)}</a> })}
         </nav>
     }
     .into_any()
@@ -295,8 +322,9 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
 #[component]
 fn ListRow(item: ListedRecommendation, href: String) -> impl IntoView {
     let rec = item.recommendation;
-    let score = |value: Option<f64>| value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
-    let amount = |value: Option<f64>| value.map(|amount| format_vnd(language(), amount)).unwrap_or_else(|| "–".into());
+    let language = language();
+    let score = |value: Option<f64>| value.map(|v| format_decimal(language, v)).unwrap_or_else(|| "–".into());
+    let amount = |value: Option<f64>| value.map(|amount| format_vnd(language, amount)).unwrap_or_else(|| "–".into());
     let isdn = rec.isdn.to_string();
     let row_isdn = isdn.clone();
     view! {
@@ -304,12 +332,12 @@ fn ListRow(item: ListedRecommendation, href: String) -> impl IntoView {
             <td><a href=href class="isdn">{isdn}</a></td>
             <td>{rec.service_type.as_str()}</td>
             <td>{rec.bad_debt_risk.as_str()}</td>
-            <td class="num" data-testid="priority-score">{item.priority_score.map(|v| format!("{v:.2}")).unwrap_or_else(|| "–".into())}</td>
+            <td class="num" data-testid="priority-score">{item.priority_score.map(|v| format_fixed(language, v, 2)).unwrap_or_else(|| "–".into())}</td>
             <td class="num">{amount(rec.advance_amount)}</td>
             <td class="num">{score(rec.customer_value_score)}</td>
             <td class="num">{score(rec.advance_readiness_score)}</td>
             <td class="num">{amount(rec.arpu_avg_6m)}</td>
-            <td data-trend=rec.arpu_trend.map(ArpuTrend::as_str)>{rec.arpu_trend.map_or("", |trend| trend.label(language()))}</td>
+            <td data-trend=rec.arpu_trend.map(ArpuTrend::as_str)>{rec.arpu_trend.map_or("", |trend| trend.label(language))}</td>
             <td class="num">{rec.cluster_group.map(|c| c.to_string()).unwrap_or_default()}</td>
         </tr>
     }
@@ -332,7 +360,8 @@ mod tests {
         assert_eq!(opening_href(&ListParams::default(), "++/a=="), "/subscribers?open=%2B%2B%2Fa==");
         let trend = ListParams { trend: "Giảm".into(), ..Default::default() };
         assert_eq!(list_href(&trend), "/subscribers?trend=Gi%E1%BA%A3m");
-        assert_eq!(describe(MatchCount::AtLeast(10_000)), "10,000 or more subscribers match");
+        assert_eq!(describe(Locale::en, MatchCount::AtLeast(10_000)), "10,000 or more subscribers match");
+        assert_eq!(describe(Locale::vi, MatchCount::AtLeast(10_000)), "Từ 10.000 thuê bao phù hợp trở lên");
     }
 
     #[test]
