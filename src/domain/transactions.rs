@@ -37,16 +37,6 @@ impl DashboardRange {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Today => "Today",
-            Self::Week => "7 days",
-            Self::Month => "30 days",
-            Self::Year => "365 days",
-            Self::Custom => "Custom",
-        }
-    }
-
     pub fn parse(text: &str) -> Option<Self> {
         [Self::Today, Self::Week, Self::Month, Self::Year, Self::Custom]
             .into_iter()
