@@ -52,9 +52,9 @@ impl CohortReport {
     }
 }
 
-/// `0.4567` → `"45.7%"`.
-pub fn format_rate(rate: f64) -> String {
-    format!("{:.1}%", rate * 100.0)
+/// `0.4567` → `"45.7%"` (en), `"45,7%"` (vi).
+pub fn format_rate(language: crate::domain::language::Language, rate: f64) -> String {
+    format!("{}%", crate::domain::format::format_decimal(language, rate * 100.0))
 }
 
 #[cfg(test)]
@@ -63,9 +63,11 @@ mod tests {
 
     #[test]
     fn rates_read_as_percentages() {
-        assert_eq!(format_rate(1.0), "100.0%");
-        assert_eq!(format_rate(0.45678), "45.7%");
-        assert_eq!(format_rate(0.0), "0.0%");
+        use crate::domain::language::Language;
+        assert_eq!(format_rate(Language::En, 1.0), "100.0%");
+        assert_eq!(format_rate(Language::En, 0.45678), "45.7%");
+        assert_eq!(format_rate(Language::Vi, 0.45678), "45,7%");
+        assert_eq!(format_rate(Language::En, 0.0), "0.0%");
     }
 
     #[test]

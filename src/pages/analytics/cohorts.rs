@@ -15,6 +15,9 @@ use charming::Chart;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::domain::format::format_date_time;
+use crate::i18n::{t, td_string, use_i18n, Locale};
+
 #[server]
 pub async fn get_cohort_analysis() -> Result<CohortReport, ServerError> {
     let (_member, store) = crate::server::auth::tenant()?;
@@ -23,29 +26,29 @@ pub async fn get_cohort_analysis() -> Result<CohortReport, ServerError> {
 
 #[component]
 pub fn CohortsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let report = Resource::new(|| (), |_| get_cohort_analysis());
     view! {
-        <Title text="Cohorts"/>
+        <Title text=move || td_string!(i18n.get_locale(), cohorts.title)/>
         <section class="page">
-            <h1>"Cohorts"</h1>
-            <p class="hint">{format!(
-                "Subscribers by the month of their first successful top-up in the last {COHORT_MONTHS} months (a subscriber who topped up before counts in the oldest cohort), and the share of each cohort that topped up successfully in each month since. Computed nightly."
-            )}</p>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the cohorts…"</p> }>
+            <h1>{t!(i18n, cohorts.title)}</h1>
+            <p class="hint">{td_string!(l, cohorts.hint, months = COHORT_MONTHS)}</p>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, cohorts.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(report) if report.cohorts.is_empty() => view! {
                             <div class="empty-state" role="status" data-testid="no-cohorts">
-                                <h2>"No cohorts yet"</h2>
+                                <h2>{t!(i18n, cohorts.none_yet)}</h2>
                                 <p>{match report.computed_at {
-                                    Some(at) => format!("Cohorts are computed nightly; last computed at {at}, when there were no successful top-ups in the last {COHORT_MONTHS} months."),
-                                    None => "Cohorts are computed nightly from the successful top-ups; they have not been computed yet.".to_owned(),
+                                    Some(at) => td_string!(l, cohorts.computed_empty, at = format_date_time(language(), &at), months = COHORT_MONTHS),
+                                    None => td_string!(l, cohorts.never_computed).to_owned(),
                                 }}</p>
                             </div>
                         }.into_any(),
                         Ok(report) => view! { <CohortGrid report/> }.into_any(),
                         Err(error) => view! {
-                            <p class="error" role="alert">"The cohorts could not be loaded: " {error.to_string()}</p>
+                            <p class="error" role="alert">{t!(i18n, cohorts.load_failed)} {error.to_string()}</p>
                         }.into_any(),
                     }
                 })}
@@ -54,13 +57,13 @@ pub fn CohortsPage() -> impl IntoView {
     }
 }
 
-fn period_label(period: i32) -> String {
-    format!("Month {period}")
+fn period_label(locale: Locale, period: i32) -> String {
+    td_string!(locale, cohorts.month_n, n = period)
 }
 
 /// Cohorts down (the oldest on top), months since across, retention as the colour.
-fn retention_heat_map(report: &CohortReport) -> Chart {
-    let months: Vec<String> = (0..report.periods()).map(period_label).collect();
+fn retention_heat_map(locale: Locale, report: &CohortReport) -> Chart {
+    let months: Vec<String> = (0..report.periods()).map(|period| period_label(locale, period)).collect();
     let cohorts: Vec<String> = report.cohorts.iter().map(|cohort| cohort.month.clone()).collect();
     let cells: Vec<Vec<DataPoint>> = report
         .cohorts
@@ -88,28 +91,35 @@ fn retention_heat_map(report: &CohortReport) -> Chart {
                 .bottom(0)
                 .text_style(charming::element::TextStyle::new().color("#222")),
         )
-        .series(Heatmap::new().name("Retention (%)").label(Label::new().show(true)).data(cells))
+        .series(Heatmap::new().name(td_string!(locale, cohorts.retention_pct)).label(Label::new().show(true)).data(cells))
 }
 
 #[component]
 fn CohortGrid(report: CohortReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let language = language();
     let periods = report.periods();
-    let chart = retention_heat_map(&report);
-    let month_headers = (0..periods).map(|period| view! { <th scope="col">{period_label(period)}</th> }).collect_view();
+    let chart = retention_heat_map(l, &report);
+    let month_headers = (0..periods).map(|period| view! { <th scope="col">{period_label(l, period)}</th> }).collect_view();
     let rows = report.cohorts.iter().map(|cohort| view! { <CohortRow cohort=cohort.clone() periods/> }).collect_view();
     let computed_at = report.computed_at.clone().unwrap_or_default();
     view! {
         <p class="list-count" data-testid="cohort-count">
-            {format!("{} cohorts, {} subscribers.", report.cohorts.len(),
-                format_count(language(), report.cohorts.iter().map(|cohort| cohort.size).sum()))}
-            <span class="as-of">{format!(" Computed nightly; last computed at {computed_at}.")}</span>
+            {td_string!(
+                l,
+                cohorts.summary,
+                cohorts = format_count(language, report.cohorts.len() as i64),
+                subscribers = format_count(language, report.cohorts.iter().map(|cohort| cohort.size).sum())
+            )}
+            <span class="as-of">{td_string!(l, cohorts.computed_at, at = format_date_time(language, &computed_at))}</span>
         </p>
-        <EChart id="cohort-heat-map" title="Retention by cohort and months since the first top-up" chart>
+        <EChart id="cohort-heat-map" title=td_string!(l, cohorts.chart) chart>
             <table class="data-table" data-testid="cohort-table">
                 <thead><tr>
-                    <th scope="col">"Cohort"</th><th scope="col">"Size"</th>
+                    <th scope="col">{t!(i18n, cohorts.cohort)}</th><th scope="col">{t!(i18n, cohorts.size)}</th>
                     {month_headers}
-                    <th scope="col">"Revenue"</th>
+                    <th scope="col">{t!(i18n, cohorts.revenue)}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -119,12 +129,14 @@ fn CohortGrid(report: CohortReport) -> impl IntoView {
 
 #[component]
 fn CohortRow(cohort: Cohort, periods: i32) -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
+    let language = language();
     let cells = (0..periods)
         .map(|period| match cohort.cells.iter().find(|cell| cell.period == period) {
             Some(cell) => view! {
-                <td class="number" title=format!("{} of {} subscribers, {}", format_count(language(), cell.active_users),
-                    format_count(language(), cohort.size), format_vnd(language(), cell.revenue))>
-                    {format_rate(cell.retention_rate)}
+                <td class="number" title=td_string!(l, cohorts.cell_title, active = format_count(language, cell.active_users),
+                    size = format_count(language, cohort.size), revenue = format_vnd(language, cell.revenue))>
+                    {format_rate(language, cell.retention_rate)}
                 </td>
             }
             .into_any(),
@@ -134,9 +146,9 @@ fn CohortRow(cohort: Cohort, periods: i32) -> impl IntoView {
     view! {
         <tr data-cohort=cohort.month.clone()>
             <th scope="row">{cohort.month.clone()}</th>
-            <td class="number">{format_count(language(), cohort.size)}</td>
+            <td class="number">{format_count(language, cohort.size)}</td>
             {cells}
-            <td class="number">{format_vnd(language(), cohort.revenue())}</td>
+            <td class="number">{format_vnd(language, cohort.revenue())}</td>
         </tr>
     }
 }

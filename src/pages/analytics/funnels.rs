@@ -120,8 +120,8 @@ fn CampaignFunnel(report: FunnelReport) -> impl IntoView {
                     <th scope="row">{step.name.clone()}</th>
                     <td class="number">{format_count(language(), step.visitors)}</td>
                     <td class="number">{format_count(language(), step.conversions)}</td>
-                    <td class="number">{format_rate(step.conversion_rate())}</td>
-                    <td class="number">{format_rate(step.drop_off_rate())}</td>
+                    <td class="number">{format_rate(language(), step.conversion_rate())}</td>
+                    <td class="number">{format_rate(language(), step.drop_off_rate())}</td>
                 </tr>
             }
         })
