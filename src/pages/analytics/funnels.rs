@@ -15,6 +15,21 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::domain::format::format_date_time;
+use crate::i18n::{t, td_string, use_i18n, Locale};
+
+/// A step as the page's language names it (the nightly job stores it in English, by
+/// its order).
+fn step_label(locale: Locale, order: i32, stored: &str) -> String {
+    match order {
+        1 => td_string!(locale, funnels.step_1).to_owned(),
+        2 => td_string!(locale, funnels.step_2).to_owned(),
+        3 => td_string!(locale, funnels.step_3).to_owned(),
+        4 => td_string!(locale, funnels.step_4, days = TOP_UP_WINDOW_DAYS),
+        _ => stored.to_owned(),
+    }
+}
+
 #[server]
 pub async fn get_funnel_analysis(params: FunnelParams) -> Result<FunnelReport, ServerError> {
     let (_member, store) = crate::server::auth::tenant()?;
@@ -24,6 +39,8 @@ pub async fn get_funnel_analysis(params: FunnelParams) -> Result<FunnelReport, S
 
 #[component]
 pub fn FunnelsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let query_map = use_query_map();
     let params = Memo::new(move |_| {
         let map = query_map.read();
@@ -32,28 +49,26 @@ pub fn FunnelsPage() -> impl IntoView {
     });
     let report = Resource::new(move || params.get(), get_funnel_analysis);
     view! {
-        <Title text="Campaign funnels"/>
+        <Title text=move || td_string!(i18n.get_locale(), funnels.title)/>
         <section class="page">
-            <h1>"Campaign funnels"</h1>
-            <p class="hint">{format!(
-                "Per campaign: who its rules match, who is left after its suppressions, who was exported, and who topped up successfully within {TOP_UP_WINDOW_DAYS} days of an export. Exports recorded before the funnels existed are not counted. Computed nightly."
-            )}</p>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the funnels…"</p> }>
+            <h1>{t!(i18n, funnels.title)}</h1>
+            <p class="hint">{td_string!(l, funnels.hint, days = TOP_UP_WINDOW_DAYS)}</p>
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, funnels.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(report) if report.campaigns.is_empty() => view! {
                             <div class="empty-state" role="status" data-testid="no-funnels">
-                                <h2>"No campaign funnels yet"</h2>
+                                <h2>{t!(i18n, funnels.none_yet)}</h2>
                                 <p>{match report.computed_at {
-                                    Some(at) => format!("Funnels are computed nightly; last computed at {at}."),
-                                    None => "Funnels are computed nightly from the campaigns' exports; there is nothing computed yet.".to_owned(),
+                                    Some(at) => td_string!(l, funnels.computed_at_only, at = format_date_time(language(), &at)),
+                                    None => td_string!(l, funnels.never_computed).to_owned(),
                                 }}</p>
                             </div>
                         }.into_any(),
                         Ok(report) => view! { <FunnelFilters report=report.clone()/> <CampaignFunnel report/> }.into_any(),
                         Err(error) => view! {
                             <p class="error" role="alert" data-testid="funnel-error">{error.to_string()}</p>
-                            <p><a href=FUNNELS_PATH>"Show the latest campaign"</a></p>
+                            <p><a href=FUNNELS_PATH>{t!(i18n, funnels.show_latest)}</a></p>
                         }.into_any(),
                     }
                 })}
@@ -65,6 +80,9 @@ pub fn FunnelsPage() -> impl IntoView {
 /// The campaign and the range of export days, as a plain GET form.
 #[component]
 fn FunnelFilters(report: FunnelReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let language = language();
     let chosen = report.campaign;
     let options = report
         .campaigns
@@ -72,33 +90,36 @@ fn FunnelFilters(report: FunnelReport) -> impl IntoView {
         .map(|campaign| {
             view! {
                 <option value=campaign.id.to_string() selected=chosen == Some(campaign.id)>
-                    {format!("{} (last exported {})", campaign.name, campaign.last_export)}
+                    {td_string!(l, funnels.option, name = campaign.name.clone(), at = format_date_time(language, &campaign.last_export))}
                 </option>
             }
         })
         .collect_view();
     view! {
-        <form method="get" action=FUNNELS_PATH class="admin-form" aria-label="Choose a funnel">
-            <label for="funnel-campaign">"Campaign"</label>
+        <form method="get" action=FUNNELS_PATH class="admin-form" aria-label=td_string!(l, funnels.choose)>
+            <label for="funnel-campaign">{t!(i18n, funnels.campaign)}</label>
             <select id="funnel-campaign" name="campaign">{options}</select>
-            <label for="funnel-from">"Exported from"</label>
+            <label for="funnel-from">{t!(i18n, funnels.exported_from)}</label>
             <input id="funnel-from" type="date" name="from" value=report.from.clone()/>
-            <label for="funnel-until">"Exported until"</label>
+            <label for="funnel-until">{t!(i18n, funnels.exported_until)}</label>
             <input id="funnel-until" type="date" name="until" value=report.until.clone()/>
-            <button type="submit">"Show"</button>
+            <button type="submit">{t!(i18n, funnels.show)}</button>
         </form>
     }
 }
 
 #[component]
 fn CampaignFunnel(report: FunnelReport) -> impl IntoView {
-    let name = report.campaign_name().unwrap_or("This campaign").to_owned();
-    let computed_at = report.computed_at.clone().unwrap_or_default();
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let language = language();
+    let name = report.campaign_name().unwrap_or(td_string!(l, funnels.this_campaign)).to_owned();
+    let computed_at = format_date_time(language, &report.computed_at.clone().unwrap_or_default());
     if report.steps.is_empty() {
         return view! {
             <div class="empty-state" role="status" data-testid="no-funnel-steps">
-                <h2>"No export in this range"</h2>
-                <p>{format!("{name} has no completed export in the chosen days. Funnels are computed nightly; last computed at {computed_at}.")}</p>
+                <h2>{t!(i18n, funnels.no_export)}</h2>
+                <p>{td_string!(l, funnels.no_export_hint, name = name.clone(), at = computed_at.clone())}</p>
             </div>
         }
         .into_any();
@@ -109,7 +130,7 @@ fn CampaignFunnel(report: FunnelReport) -> impl IntoView {
             .sort(Sort::None)
             .gap(2)
             .label(Label::new().show(true).position(LabelPosition::Inside))
-            .data(report.steps.iter().map(|step| (step.conversions, step.name.clone())).collect()),
+            .data(report.steps.iter().map(|step| (step.conversions, step_label(l, step.order, &step.name))).collect()),
     );
     let rows = report
         .steps
@@ -117,25 +138,26 @@ fn CampaignFunnel(report: FunnelReport) -> impl IntoView {
         .map(|step| {
             view! {
                 <tr data-step=step.order>
-                    <th scope="row">{step.name.clone()}</th>
-                    <td class="number">{format_count(language(), step.visitors)}</td>
-                    <td class="number">{format_count(language(), step.conversions)}</td>
-                    <td class="number">{format_rate(language(), step.conversion_rate())}</td>
-                    <td class="number">{format_rate(language(), step.drop_off_rate())}</td>
+                    <th scope="row">{step_label(l, step.order, &step.name)}</th>
+                    <td class="number">{format_count(language, step.visitors)}</td>
+                    <td class="number">{format_count(language, step.conversions)}</td>
+                    <td class="number">{format_rate(language, step.conversion_rate())}</td>
+                    <td class="number">{format_rate(language, step.drop_off_rate())}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
         <p class="list-count" data-testid="funnel-summary">
-            {format!("{name}: {} day(s) of export.", report.export_days)}
-            <span class="as-of">{format!(" Computed nightly; last computed at {computed_at}.")}</span>
+            {td_string!(l, funnels.summary, name = name.clone(), days = report.export_days)}
+            <span class="as-of">{td_string!(l, funnels.computed_at, at = computed_at.clone())}</span>
         </p>
-        <EChart id="funnel-chart" title="Campaign funnel" chart>
+        <EChart id="funnel-chart" title=td_string!(l, funnels.chart) chart>
             <table class="data-table" data-testid="funnel-table">
                 <thead><tr>
-                    <th scope="col">"Step"</th><th scope="col">"Reached the step before"</th><th scope="col">"Passed"</th>
-                    <th scope="col">"Conversion"</th><th scope="col">"Drop-off"</th>
+                    <th scope="col">{t!(i18n, funnels.step)}</th><th scope="col">{t!(i18n, funnels.reached)}</th>
+                    <th scope="col">{t!(i18n, funnels.passed)}</th>
+                    <th scope="col">{t!(i18n, funnels.conversion)}</th><th scope="col">{t!(i18n, funnels.drop_off)}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
