@@ -2,9 +2,9 @@
 
 use crate::components::{role_label, LanguageSwitcher};
 use crate::domain::access::Viewer;
-use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::domain::membership::ORGANIZATIONS_PATH;
 use crate::domain::server_error::ServerError;
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

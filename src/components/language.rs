@@ -3,9 +3,9 @@
 //! `<html lang>`, and read back from there when the browser hydrates, so both render
 //! the same words. The switcher changes it with one click, with or without JavaScript.
 
+use crate::domain::access::Role;
 use crate::domain::language::Language;
 use crate::domain::server_error::ServerError;
-use crate::domain::access::Role;
 use crate::i18n::{t_string, td_string, use_i18n, Locale};
 use leptos::prelude::*;
 

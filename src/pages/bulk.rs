@@ -2,9 +2,9 @@
 //! what was found, what was not, and which lines held no ISDN.
 
 use crate::components::language;
-use crate::domain::language::Language;
 use crate::domain::format::{format_count, format_decimal, format_vnd};
 use crate::domain::isdn_list::MalformedLine;
+use crate::domain::language::Language;
 use crate::domain::recommendation::Recommendation;
 use crate::domain::server_error::ServerError;
 use crate::pages::url::subscriber_href;
@@ -140,7 +140,13 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
             if m.reason.contains(&m.text) {
                 td_string!(locale, bulk.line_reason, line = m.line, reason = m.reason)
             } else {
-                td_string!(locale, bulk.line_text_reason, line = m.line, text = format!("{:?}", m.text), reason = m.reason)
+                td_string!(
+                    locale,
+                    bulk.line_text_reason,
+                    line = m.line,
+                    text = format!("{:?}", m.text),
+                    reason = m.reason
+                )
             }
         })
         .collect();

@@ -2,13 +2,13 @@
 //! count and the top 100 follow; a campaign is saved by name, opened again with
 //! `?id=`, exported as CSV or XLSX with the columns chosen, and its exports listed.
 
+use crate::components::language;
 use crate::domain::campaign::{
     CampaignId, CampaignPreview, CampaignRules, CampaignSummary, ExportEvent, SuppressionList, SuppressionListId,
     EXPORT_COLUMNS,
 };
-use crate::components::language;
-use crate::domain::language::Language;
 use crate::domain::format::{format_count, format_vnd};
+use crate::domain::language::Language;
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use crate::pages::url::subscriber_href;
 use leptos::prelude::*;
@@ -134,8 +134,10 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
         }
         if list.isdns.len() > SUPPRESSION_LIST_MAX {
             // The message is English: so are its numbers.
-            let (most, given) =
-                (format_count(Language::En, SUPPRESSION_LIST_MAX as i64), format_count(Language::En, list.isdns.len() as i64));
+            let (most, given) = (
+                format_count(Language::En, SUPPRESSION_LIST_MAX as i64),
+                format_count(Language::En, list.isdns.len() as i64),
+            );
             return Err(bad("isdns", format!("ISDNs: at most {most} per list; this one has {given}")));
         }
         let _slot = crate::server::heavy_work::start_in_server_function(member.organization.id)?;

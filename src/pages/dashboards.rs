@@ -107,7 +107,9 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
     let services = categories(&figures.by_service, str::to_owned);
     let service_chart = bar_chart(
         services.clone(),
-        vec![Bar::new().name(td_string!(locale, common.subscribers)).data(figures.by_service.iter().map(|f| f.subscribers).collect::<Vec<_>>())],
+        vec![Bar::new()
+            .name(td_string!(locale, common.subscribers))
+            .data(figures.by_service.iter().map(|f| f.subscribers).collect::<Vec<_>>())],
     );
     let risk_series = RiskLevel::ALL
         .iter()

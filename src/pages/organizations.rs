@@ -120,7 +120,8 @@ fn ChoiceRow(choice: OrganizationChoice, next: Signal<String>) -> impl IntoView 
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let action = if choice.current {
-        view! { <span class="badge" data-testid="current-organization">{t!(i18n, organizations.current)}</span> }.into_any()
+        view! { <span class="badge" data-testid="current-organization">{t!(i18n, organizations.current)}</span> }
+            .into_any()
     } else {
         view! {
             <form method="post" action=CHOOSE_ORGANIZATION_PATH>

@@ -4,9 +4,9 @@ use crate::components::{language, EChart, StatCard};
 use crate::domain::figures::OverviewStats;
 use crate::domain::format::{format_count, format_date, format_decimal, format_vnd};
 use crate::domain::language::Language;
-use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::domain::recommendation::{RiskLevel, ServiceType};
 use crate::domain::server_error::ServerError;
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};
 use charming::series::Bar;
@@ -71,7 +71,8 @@ fn OverviewFigures(stats: OverviewStats) -> impl IntoView {
         .into_iter()
         .map(|risk| {
             let count = stats.subscribers_at_risk(risk);
-            let share = if stats.total_subscribers > 0 { 100.0 * count as f64 / stats.total_subscribers as f64 } else { 0.0 };
+            let share =
+                if stats.total_subscribers > 0 { 100.0 * count as f64 / stats.total_subscribers as f64 } else { 0.0 };
             let share = format_decimal(language, share);
             view! {
                 <StatCard

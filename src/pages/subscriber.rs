@@ -2,8 +2,8 @@
 //! subscriber's recommendation and 360 profile, section by section, with the monthly
 //! ARPU as a chart (and a table that reads without JavaScript).
 
-use crate::components::{EChart, StatCard};
 use crate::components::language;
+use crate::components::{EChart, StatCard};
 use crate::domain::format::{format_date, format_date_time, format_decimal, format_fixed, format_vnd};
 use crate::domain::isdn::Isdn;
 use crate::domain::profile::{MonthArpu, Profile, RevenueBreakdown, SubscriberView};
@@ -223,7 +223,10 @@ fn BasicSection(rec: Recommendation, profile: Profile) -> impl IntoView {
         (td_string!(l, common.service), rec.service_type.to_string()),
         (td_string!(l, c360.advance_amount), amount(profile.basic.advance.or(rec.advance_amount))),
         (td_string!(l, c360.revenue_per_advance), amount(profile.basic.revenue.or(rec.revenue_per_advance))),
-        (td_string!(l, c360.cluster), cluster_text(rec.cluster_group.or(profile.basic.cluster), profile.basic.cluster_label)),
+        (
+            td_string!(l, c360.cluster),
+            cluster_text(rec.cluster_group.or(profile.basic.cluster), profile.basic.cluster_label),
+        ),
         (td_string!(l, c360.recommended_on), format_date(language(), &rec.recommendation_date)),
     ];
     view! { <Facts title=td_string!(l, c360.basic) rows/> }
@@ -239,7 +242,10 @@ fn ArpuSection(profile: Profile) -> impl IntoView {
         (td_string!(l, c360.std_dev), amount(stats.std)),
         (td_string!(l, c360.minimum), amount(stats.min)),
         (td_string!(l, c360.maximum), amount(stats.max)),
-        (td_string!(l, c360.first_month), amount(stats.first_month.or_else(|| months.first().and_then(|m| m.arpu_total)))),
+        (
+            td_string!(l, c360.first_month),
+            amount(stats.first_month.or_else(|| months.first().and_then(|m| m.arpu_total))),
+        ),
         (td_string!(l, c360.last_month), amount(stats.last_month.or_else(|| months.last().and_then(|m| m.arpu_total)))),
         (td_string!(l, c360.growth_rate), percent(stats.growth_rate)),
         (td_string!(l, c360.trend), trend_text(stats.trend)),

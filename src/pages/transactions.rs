@@ -4,8 +4,8 @@
 //! row opens its own daily trend (the drill-down). Read from the daily summaries
 //! through the cache, never from the raw rows.
 
-use crate::components::EChart;
 use crate::components::language;
+use crate::components::EChart;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use crate::domain::transactions::{DashboardParams, DashboardQuery, DashboardRange, TransactionDashboard};
@@ -120,7 +120,12 @@ fn Dashboard(dashboard: TransactionDashboard) -> impl IntoView {
     let period = if dashboard.from == dashboard.until {
         format_date(language, &dashboard.from)
     } else {
-        td_string!(l, transactions.from_to, from = format_date(language, &dashboard.from), until = format_date(language, &dashboard.until))
+        td_string!(
+            l,
+            transactions.from_to,
+            from = format_date(language, &dashboard.from),
+            until = format_date(language, &dashboard.until)
+        )
     };
     let success_rate =
         if totals.transactions > 0 { 100.0 * totals.successful as f64 / totals.transactions as f64 } else { 0.0 };

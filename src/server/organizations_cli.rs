@@ -243,7 +243,11 @@ pub fn deleted_report(deleted: &DeletedOrganization) -> String {
     let mut report = format!("Deleted organization {:?} ({}):\n", organization.slug, organization.name);
     let width = deleted.rows.iter().map(|(table, _)| table.chars().count()).max().unwrap_or(0).max(12);
     for (table, rows) in &deleted.rows {
-        report.push_str(&format!("  {table:width$}  {:>12} {}\n", format_count(Language::En, *rows), plural(*rows, "row")));
+        report.push_str(&format!(
+            "  {table:width$}  {:>12} {}\n",
+            format_count(Language::En, *rows),
+            plural(*rows, "row")
+        ));
     }
     let total: i64 = deleted.rows.iter().map(|(_, rows)| rows).sum();
     report.push_str(&format!(

@@ -373,7 +373,13 @@ async fn a_member_sees_only_their_organizations_subscribers() {
     let http = signed_in_client(&base, &db.store, &ours, Role::Admin).await;
 
     let overview = http.get(&base).send().await.unwrap().text().await.unwrap();
-    assert!(overview.contains(&ut360::domain::format::format_count(ut360::domain::language::Language::En, our_records.len() as i64)), "our count");
+    assert!(
+        overview.contains(&ut360::domain::format::format_count(
+            ut360::domain::language::Language::En,
+            our_records.len() as i64
+        )),
+        "our count"
+    );
     let theirs_page = http
         .get(format!("{base}/subscribers/{}", common::encoded(&their_isdn)))
         .send()

@@ -30,7 +30,10 @@ async fn probes_and_the_server_rendered_overview() {
     let page = http.get(&base).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains(&format!(">{}<", format_count(Language::En, size.subscribers() as i64))), "total subscribers shown");
+    assert!(
+        html.contains(&format!(">{}<", format_count(Language::En, size.subscribers() as i64))),
+        "total subscribers shown"
+    );
     for (service, count) in &size.per_service {
         assert!(html.contains(&format!("data-service=\"{service}\"")), "{service} row in the fallback table");
         assert!(html.contains(&format!(">{}<", format_count(Language::En, *count as i64))), "{service} count shown");

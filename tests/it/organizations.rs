@@ -285,7 +285,15 @@ async fn organizations_are_listed_and_renamed() {
     assert!(header.contains("SUBSCRIBERS") && header.contains("CREATED"), "{header}");
     let row = stdout.lines().find(|line| line.starts_with(&slug)).unwrap_or_else(|| panic!("{stdout}"));
     let columns: Vec<&str> = row.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
-    assert_eq!(&columns[..4], [slug.as_str(), "Danh sách", "2", &ut360::domain::format::format_count(ut360::domain::language::Language::En, subscribers)]);
+    assert_eq!(
+        &columns[..4],
+        [
+            slug.as_str(),
+            "Danh sách",
+            "2",
+            &ut360::domain::format::format_count(ut360::domain::language::Language::En, subscribers)
+        ]
+    );
     assert!(stdout.lines().any(|line| line.starts_with("default ")), "{stdout}");
     assert!(stdout.trim_end().ends_with("2 organizations"), "{stdout}");
 
@@ -420,7 +428,11 @@ async fn delete_removes_every_row_and_key_of_one_organization_and_nothing_of_ano
     let total: i64 = doomed_rows.values().sum();
     let total_line = stdout.lines().find(|line| line.trim_start().starts_with("total")).unwrap();
     assert!(
-        total_line.contains(&format!("{} rows in {} tables", ut360::domain::format::format_count(ut360::domain::language::Language::En, total), filled.len())),
+        total_line.contains(&format!(
+            "{} rows in {} tables",
+            ut360::domain::format::format_count(ut360::domain::language::Language::En, total),
+            filled.len()
+        )),
         "{stdout}"
     );
     for later in ["added_later ", "reports.added_later_keyed "] {
@@ -430,7 +442,10 @@ async fn delete_removes_every_row_and_key_of_one_organization_and_nothing_of_ano
     }
     let recommendations = stdout.lines().find(|line| line.trim_start().starts_with("recommendations ")).unwrap();
     assert!(
-        recommendations.contains(&ut360::domain::format::format_count(ut360::domain::language::Language::En, doomed_rows["public.recommendations"])),
+        recommendations.contains(&ut360::domain::format::format_count(
+            ut360::domain::language::Language::En,
+            doomed_rows["public.recommendations"]
+        )),
         "{stdout}"
     );
     assert!(

@@ -321,7 +321,10 @@ async fn the_page_shows_the_figures_and_names_a_bad_field() {
     let html = page.text().await.unwrap();
     let all = scalar_i64(&db.pool, "SELECT COUNT(*) FROM transaction_detail").await;
     assert!(
-        html.contains(&format!("{} transactions", ut360::domain::format::format_count(ut360::domain::language::Language::En, all))),
+        html.contains(&format!(
+            "{} transactions",
+            ut360::domain::format::format_count(ut360::domain::language::Language::En, all)
+        )),
         "the month's count is shown"
     );
     assert!(html.contains("MC00001"), "the top merchant is listed");

@@ -2,9 +2,9 @@
 //! the share of each cohort that topped up again in each month since, as a heat map and
 //! a table. Read from `cohort_analysis`, which the nightly job computes.
 
+use crate::components::language;
 use crate::components::EChart;
 use crate::domain::analytics::cohorts::{format_rate, Cohort, CohortReport, COHORT_MONTHS};
-use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid, VisualMap};
@@ -91,7 +91,9 @@ fn retention_heat_map(locale: Locale, report: &CohortReport) -> Chart {
                 .bottom(0)
                 .text_style(charming::element::TextStyle::new().color("#222")),
         )
-        .series(Heatmap::new().name(td_string!(locale, cohorts.retention_pct)).label(Label::new().show(true)).data(cells))
+        .series(
+            Heatmap::new().name(td_string!(locale, cohorts.retention_pct)).label(Label::new().show(true)).data(cells),
+        )
 }
 
 #[component]
@@ -101,7 +103,8 @@ fn CohortGrid(report: CohortReport) -> impl IntoView {
     let language = language();
     let periods = report.periods();
     let chart = retention_heat_map(l, &report);
-    let month_headers = (0..periods).map(|period| view! { <th scope="col">{period_label(l, period)}</th> }).collect_view();
+    let month_headers =
+        (0..periods).map(|period| view! { <th scope="col">{period_label(l, period)}</th> }).collect_view();
     let rows = report.cohorts.iter().map(|cohort| view! { <CohortRow cohort=cohort.clone() periods/> }).collect_view();
     let computed_at = report.computed_at.clone().unwrap_or_default();
     view! {

@@ -3,10 +3,10 @@
 //! runs, newest first. The sources that can run for one organization on demand have a
 //! "Sync now" button; the others say why they cannot.
 
+use crate::components::language;
 use crate::domain::analytics::data_sources::{
     data_sources_href, source_type_label, DataSourceListing, SyncHistoryPage, SyncNowDone,
 };
-use crate::components::language;
 use crate::domain::format::format_count;
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;

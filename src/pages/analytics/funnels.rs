@@ -2,10 +2,10 @@
 //! rules match to who topped up within 30 days of an export, summed over the export
 //! days of the range. Read from `funnel_analysis`, which the nightly job computes.
 
+use crate::components::language;
 use crate::components::EChart;
 use crate::domain::analytics::cohorts::format_rate;
 use crate::domain::analytics::funnels::{FunnelParams, FunnelReport, FUNNELS_PATH, TOP_UP_WINDOW_DAYS};
-use crate::components::language;
 use crate::domain::format::format_count;
 use crate::domain::server_error::ServerError;
 use charming::element::{Label, LabelPosition, Sort, Tooltip};

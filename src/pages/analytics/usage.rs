@@ -3,12 +3,12 @@
 //! last 30 days. Read from `realtime_sessions` and `event_tracking`, which the app's
 //! own traffic fills (`crate::server::page_views`).
 
+use crate::components::language;
 use crate::components::{EChart, StatCard};
 use crate::domain::analytics::usage::{
     format_duration, usage_href, ActiveSession, DayUsage, DeviceType, PageUsage, UsageReport, ACTIVE_MINUTES,
     USAGE_DAYS,
 };
-use crate::components::language;
 use crate::domain::format::format_count;
 use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid, Legend};

@@ -4,9 +4,9 @@
 //! code opens its statement beside the report (the ledger lines that make up its total);
 //! its "Statement" link, the printable statement to send it (`statement`).
 
+use crate::components::language;
 use crate::domain::ctv::commissions::{CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery};
 use crate::domain::ctv::statements::StatementParams;
-use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use crate::pages::ctv::periods::{PeriodActions, PeriodsPanel};

@@ -5,12 +5,12 @@
 //! transitions (seeing the commission it moved), and enter a new customer: the duplicate
 //! rule runs first and says why a phone is taken.
 
+use crate::components::language;
 use crate::domain::ctv::commissions::CommissionKind;
 use crate::domain::ctv::customers::{
     Customer, CustomerEntryResult, CustomerListing, CustomerParams, CustomerSortColumn, CustomerStatus, DuplicateMatch,
     PhoneCheck, StatusChanged,
 };
-use crate::components::language;
 use crate::domain::format::format_vnd;
 use crate::domain::query::query_string;
 use crate::domain::server_error::ServerError;
@@ -428,8 +428,10 @@ fn StatusControl(customer: Customer, change: ServerAction<ChangeCustomerStatus>)
     }
     let pending = change.pending();
     let label = format!("New status of customer #{}", customer.id);
-    let options =
-        next.iter().map(|status| view! { <option value=status.as_str()>{status.label(language())}</option> }).collect_view();
+    let options = next
+        .iter()
+        .map(|status| view! { <option value=status.as_str()>{status.label(language())}</option> })
+        .collect_view();
     view! {
         <ActionForm action=change attr:class="inline-form status-form">
             <input type="hidden" name="id" value=customer.id.to_string()/>

@@ -3,8 +3,8 @@
 //! member with its team size and revenue. The tree opens and closes without a request.
 //! Without a search or a collaborator, it shows the whole network (`network_overview`).
 
-use crate::domain::ctv::network::{Collaborator, DownlineMember, NetworkView};
 use crate::components::language;
+use crate::domain::ctv::network::{Collaborator, DownlineMember, NetworkView};
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::query::query_string;
 use crate::domain::server_error::ServerError;

@@ -3,8 +3,8 @@
 //! closed one with a reason (admins), recalculating an open one, and recording an
 //! adjustment to a closed month, which lands in the open month with its reason.
 
-use crate::domain::ctv::periods::{PeriodListing, PeriodState};
 use crate::components::language;
+use crate::domain::ctv::periods::{PeriodListing, PeriodState};
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;

@@ -4,9 +4,9 @@
 //! write into, would come to; nothing is written), then saved, which recalculates the
 //! customers served from that day on.
 
+use crate::components::language;
 use crate::domain::ctv::commissions::{CommissionRate, ReportTotals};
 use crate::domain::ctv::rates::{RatePreview, RateTable};
-use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use leptos::prelude::*;

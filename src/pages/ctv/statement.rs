@@ -3,9 +3,9 @@
 //! prior-period adjustments with their reasons, and every line. It prints on A4 without
 //! the app's header (`@media print` in style/main.css) and downloads as a workbook.
 
+use crate::components::language;
 use crate::domain::ctv::commissions::ReportParams;
 use crate::domain::ctv::statements::{line_description, CollaboratorStatement, StatementParams};
-use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use crate::pages::url::with_query;

@@ -27,7 +27,9 @@ const SLOWDOWN_MAX: Duration = Duration::from_secs(2);
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     let per_ip = axum::middleware::from_fn_with_state(state.sign_in_guard.clone(), super::limits::per_ip);
-    Router::new().route("/auth/sign-in", post(sign_in).route_layer(per_ip)).route("/auth/sign-out", post(sign_out))
+    Router::new()
+        .route("/auth/sign-in", post(sign_in).route_layer(per_ip))
+        .route("/auth/sign-out", post(sign_out))
         .route(LANGUAGE_PATH, post(choose_language))
 }
 

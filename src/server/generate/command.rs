@@ -29,7 +29,11 @@ pub async fn run(settings: &Settings, args: &GenerateArgs) -> Result<(), String>
     let store = store.for_organization(&organization);
     let existing = store.count_subscribers().await.map_err(|e| e.to_string())?;
     if args.if_empty && existing > 0 {
-        println!("{} already has {} subscribers; nothing generated.", organization.slug, format_count(Language::En, existing));
+        println!(
+            "{} already has {} subscribers; nothing generated.",
+            organization.slug,
+            format_count(Language::En, existing)
+        );
         // Databases generated before the collaborator network existed get one.
         if store.count_collaborators().await.map_err(|e| e.to_string())? == 0 {
             load_network(&store, &organization, args).await?;
@@ -167,14 +171,20 @@ async fn synthesize(bars: &MultiProgress, args: &GenerateArgs) -> Result<Dataset
     let size = DemoSize::at_scale(args.scale);
     let synthesis = spinner(
         bars,
-        format!("synthesizing {} subscribers (seed {})", format_count(Language::En, size.subscribers() as i64), args.seed),
+        format!(
+            "synthesizing {} subscribers (seed {})",
+            format_count(Language::En, size.subscribers() as i64),
+            args.seed
+        ),
     );
     let (seed, scale) = (args.seed, args.scale);
     let dataset = tokio::task::spawn_blocking(move || Dataset::from_records(&generate(seed, scale)))
         .await
         .map_err(|e| e.to_string())?;
-    synthesis
-        .finish_with_message(format!("synthesized {} subscribers", format_count(Language::En, dataset.recommendations.len() as i64)));
+    synthesis.finish_with_message(format!(
+        "synthesized {} subscribers",
+        format_count(Language::En, dataset.recommendations.len() as i64)
+    ));
     Ok(dataset)
 }
 
