@@ -65,12 +65,17 @@ impl DeviceType {
             .find(|device| device.as_str() == text)
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            DeviceType::Desktop => "Desktop",
-            DeviceType::Mobile => "Mobile",
-            DeviceType::Tablet => "Tablet",
-            DeviceType::Other => "Other",
+    pub fn label(self, language: crate::domain::language::Language) -> &'static str {
+        use crate::domain::language::Language::{En, Vi};
+        match (language, self) {
+            (En, DeviceType::Desktop) => "Desktop",
+            (En, DeviceType::Mobile) => "Mobile",
+            (En, DeviceType::Tablet) => "Tablet",
+            (En, DeviceType::Other) => "Other",
+            (Vi, DeviceType::Desktop) => "Máy tính",
+            (Vi, DeviceType::Mobile) => "Điện thoại",
+            (Vi, DeviceType::Tablet) => "Máy tính bảng",
+            (Vi, DeviceType::Other) => "Khác",
         }
     }
 }
@@ -152,15 +157,17 @@ pub fn parse_page(text: &str) -> Result<i64, String> {
 }
 
 /// `1 h 05 min`, `3 min 20 s`, `12 s`.
-pub fn format_duration(seconds: i64) -> String {
+pub fn format_duration(language: crate::domain::language::Language, seconds: i64) -> String {
+    use crate::domain::language::Language::{En, Vi};
     let seconds = seconds.max(0);
     let (hours, minutes, rest) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
-    if hours > 0 {
-        format!("{hours} h {minutes:02} min")
-    } else if minutes > 0 {
-        format!("{minutes} min {rest:02} s")
-    } else {
-        format!("{rest} s")
+    match language {
+        En if hours > 0 => format!("{hours} h {minutes:02} min"),
+        En if minutes > 0 => format!("{minutes} min {rest:02} s"),
+        En => format!("{rest} s"),
+        Vi if hours > 0 => format!("{hours} giờ {minutes:02} phút"),
+        Vi if minutes > 0 => format!("{minutes} phút {rest:02} giây"),
+        Vi => format!("{rest} giây"),
     }
 }
 
@@ -188,9 +195,12 @@ mod tests {
 
     #[test]
     fn durations_read_as_people_say_them() {
-        assert_eq!(format_duration(12), "12 s");
-        assert_eq!(format_duration(200), "3 min 20 s");
-        assert_eq!(format_duration(3900), "1 h 05 min");
+        use crate::domain::language::Language;
+        assert_eq!(format_duration(Language::En, 12), "12 s");
+        assert_eq!(format_duration(Language::En, 200), "3 min 20 s");
+        assert_eq!(format_duration(Language::En, 3900), "1 h 05 min");
+        assert_eq!(format_duration(Language::Vi, 3900), "1 giờ 05 phút");
+        assert_eq!(DeviceType::Tablet.label(Language::Vi), "Máy tính bảng");
         assert_eq!(DeviceType::parse("tablet"), Some(DeviceType::Tablet));
     }
 }

@@ -19,6 +19,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::domain::format::{format_date, format_date_time};
+use crate::i18n::{t, td_string, use_i18n};
+
 /// Page `page` ("" or 1 is the first) of the organization's usage.
 #[server]
 pub async fn get_usage(page: String) -> Result<UsageReport, ServerError> {
@@ -32,23 +35,23 @@ pub async fn get_usage(page: String) -> Result<UsageReport, ServerError> {
 
 #[component]
 pub fn UsagePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let query = use_query_map();
     let page = Memo::new(move |_| query.read().get("page").unwrap_or_default());
     let report = Resource::new(move || page.get(), get_usage);
     view! {
-        <Title text="Who is using UT360"/>
+        <Title text=move || td_string!(i18n.get_locale(), usage.title)/>
         <section class="page admin">
-            <h1>"Who is using UT360 now"</h1>
-            <p class="hint">{format!(
-                "Members of this organization who opened a page or did something in the last {ACTIVE_MINUTES} minutes, and the pages opened over the last {USAGE_DAYS} days (days in UTC)."
-            )}</p>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the usage…"</p> }>
+            <h1>{t!(i18n, usage.heading)}</h1>
+            <p class="hint">{td_string!(l, usage.hint, minutes = ACTIVE_MINUTES, days = USAGE_DAYS)}</p>
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, usage.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(report) => view! { <UsageView report/> }.into_any(),
                         Err(error) => view! {
                             <p class="error" role="alert">{error.to_string()}</p>
-                            <p><a href=usage_href(1)>"Show the first page"</a></p>
+                            <p><a href=usage_href(1)>{t!(i18n, usage.first_page)}</a></p>
                         }.into_any(),
                     }
                 })}
@@ -59,21 +62,30 @@ pub fn UsagePage() -> impl IntoView {
 
 #[component]
 fn UsageView(report: UsageReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let language = language();
     let total_views: i64 = report.days.iter().map(|day| day.page_views).sum();
     let has_more = report.has_more();
     let page = report.page;
     view! {
         <div class="stat-grid">
-            <StatCard label="Active now" value=format_count(language(), report.active_total) testid="active-now"/>
-            <StatCard label="Page views, 30 days" value=format_count(language(), total_views) testid="page-views-total"/>
-            <StatCard label="Pages opened, 30 days" value=format_count(language(), report.pages_total) testid="pages-total"/>
+            <StatCard label=td_string!(l, usage.active_now) value=format_count(language, report.active_total) testid="active-now"/>
+            <StatCard label=td_string!(l, usage.page_views_30) value=format_count(language, total_views) testid="page-views-total"/>
+            <StatCard label=td_string!(l, usage.pages_30) value=format_count(language, report.pages_total) testid="pages-total"/>
         </div>
         <section aria-labelledby="active-title">
-            <h2 id="active-title">{format!("Active in the last {ACTIVE_MINUTES} minutes")}</h2>
+            <h2 id="active-title">{td_string!(l, usage.active_in_last, minutes = ACTIVE_MINUTES)}</h2>
             {if report.active.is_empty() {
                 view! {
                     <div class="empty-state" role="status" data-testid="no-active-members">
-                        <p>{format!("Nobody has used UT360 in the last {ACTIVE_MINUTES} minutes{}.", if page > 1 { " on this page" } else { "" })}</p>
+                        <p>
+                            {if page > 1 {
+                                td_string!(l, usage.nobody_on_page, minutes = ACTIVE_MINUTES)
+                            } else {
+                                td_string!(l, usage.nobody, minutes = ACTIVE_MINUTES)
+                            }}
+                        </p>
                     </div>
                 }.into_any()
             } else {
@@ -81,23 +93,23 @@ fn UsageView(report: UsageReport) -> impl IntoView {
             }}
         </section>
         <section aria-labelledby="pages-title">
-            <h2 id="pages-title">{format!("Pages over the last {USAGE_DAYS} days")}</h2>
+            <h2 id="pages-title">{td_string!(l, usage.pages_over, days = USAGE_DAYS)}</h2>
             {if report.pages.is_empty() {
                 view! {
                     <div class="empty-state" role="status" data-testid="no-page-views">
-                        <p>"No page has been opened in this period yet."</p>
+                        <p>{t!(i18n, usage.no_page_views)}</p>
                     </div>
                 }.into_any()
             } else {
                 view! { <PageTable pages=report.pages/> }.into_any()
             }}
         </section>
-        <nav class="pager" aria-label="Pages of the lists">
-            {(page > 1).then(|| view! { <a href=usage_href(page - 1) rel="prev">"Previous"</a> })}
-            {has_more.then(|| view! { <a href=usage_href(page + 1) rel="next" data-testid="next-usage-page">"Next"</a> })}
+        <nav class="pager" aria-label=td_string!(l, usage.list_pages)>
+            {(page > 1).then(|| view! { <a href=usage_href(page - 1) rel="prev">{td_string!(l, usage.previous)}</a> })}
+            {has_more.then(|| view! { <a href=usage_href(page + 1) rel="next" data-testid="next-usage-page">{td_string!(l, usage.next)}</a> })}
         </nav>
         <section aria-labelledby="days-title">
-            <h2 id="days-title">"Per day"</h2>
+            <h2 id="days-title">{t!(i18n, usage.per_day)}</h2>
             <DayChart days=report.days/>
         </section>
     }
@@ -105,18 +117,22 @@ fn UsageView(report: UsageReport) -> impl IntoView {
 
 #[component]
 fn ActiveTable(sessions: Vec<ActiveSession>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let language = language();
     let rows = sessions
         .into_iter()
         .map(|session| {
-            let device = DeviceType::parse(&session.device).map_or("Unknown", DeviceType::label);
+            let device = DeviceType::parse(&session.device)
+                .map_or(td_string!(l, usage.unknown_device), |device| device.label(language));
             view! {
                 <tr>
-                    <td>{session.email.unwrap_or_else(|| "a former member".to_owned())}</td>
+                    <td>{session.email.unwrap_or_else(|| td_string!(l, usage.former_member).to_owned())}</td>
                     <td><code>{session.page_url}</code></td>
                     <td>{format!("{device} · {} · {}", session.browser, session.os)}</td>
-                    <td>{session.started_at}</td>
-                    <td>{session.last_activity}</td>
-                    <td class="num">{format_duration(session.duration_seconds)}</td>
+                    <td>{format_date_time(language, &session.started_at)}</td>
+                    <td>{format_date_time(language, &session.last_activity)}</td>
+                    <td class="num">{format_duration(language, session.duration_seconds)}</td>
                 </tr>
             }
         })
@@ -124,8 +140,9 @@ fn ActiveTable(sessions: Vec<ActiveSession>) -> impl IntoView {
     view! {
         <table class="data-table" data-testid="active-sessions">
             <thead><tr>
-                <th scope="col">"Member"</th><th scope="col">"Page"</th><th scope="col">"Device, browser, system"</th>
-                <th scope="col">"Since"</th><th scope="col">"Last activity"</th><th scope="col" class="num">"Session length"</th>
+                <th scope="col">{t!(i18n, usage.member)}</th><th scope="col">{t!(i18n, usage.page)}</th>
+                <th scope="col">{t!(i18n, usage.device)}</th><th scope="col">{t!(i18n, usage.since)}</th>
+                <th scope="col">{t!(i18n, usage.last_activity)}</th><th scope="col" class="num">{t!(i18n, usage.session_length)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -134,6 +151,8 @@ fn ActiveTable(sessions: Vec<ActiveSession>) -> impl IntoView {
 
 #[component]
 fn PageTable(pages: Vec<PageUsage>) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = language();
     let rows = pages
         .into_iter()
         .map(|page| {
@@ -141,8 +160,8 @@ fn PageTable(pages: Vec<PageUsage>) -> impl IntoView {
             view! {
                 <tr data-page=key>
                     <th scope="row"><code>{page.page}</code></th>
-                    <td class="num">{format_count(language(), page.page_views)}</td>
-                    <td class="num">{format_count(language(), page.sessions)}</td>
+                    <td class="num">{format_count(language, page.page_views)}</td>
+                    <td class="num">{format_count(language, page.sessions)}</td>
                 </tr>
             }
         })
@@ -150,7 +169,8 @@ fn PageTable(pages: Vec<PageUsage>) -> impl IntoView {
     view! {
         <table class="data-table" data-testid="page-usage">
             <thead><tr>
-                <th scope="col">"Page"</th><th scope="col" class="num">"Page views"</th><th scope="col" class="num">"Sessions"</th>
+                <th scope="col">{t!(i18n, usage.page)}</th><th scope="col" class="num">{t!(i18n, usage.page_views)}</th>
+                <th scope="col" class="num">{t!(i18n, usage.sessions)}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -159,14 +179,23 @@ fn PageTable(pages: Vec<PageUsage>) -> impl IntoView {
 
 #[component]
 fn DayChart(days: Vec<DayUsage>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let language = language();
     let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().bottom(0))
         .grid(Grid::new().left(60).right(20).top(20).bottom(50))
         .x_axis(Axis::new().type_(AxisType::Category).data(days.iter().map(|d| d.day.clone()).collect::<Vec<String>>()))
         .y_axis(Axis::new().type_(AxisType::Value))
-        .series(Bar::new().name("Page views").data(days.iter().map(|d| d.page_views).collect::<Vec<i64>>()))
-        .series(Line::new().name("Sessions").data(days.iter().map(|d| d.sessions).collect::<Vec<i64>>()));
+        .series(
+            Bar::new()
+                .name(td_string!(l, usage.page_views))
+                .data(days.iter().map(|d| d.page_views).collect::<Vec<i64>>()),
+        )
+        .series(
+            Line::new().name(td_string!(l, usage.sessions)).data(days.iter().map(|d| d.sessions).collect::<Vec<i64>>()),
+        );
     // The newest days first in the table: the ones a reader looks for.
     let rows = days
         .iter()
@@ -174,19 +203,20 @@ fn DayChart(days: Vec<DayUsage>) -> impl IntoView {
         .map(|d| {
             view! {
                 <tr data-day=d.day.clone()>
-                    <th scope="row">{d.day.clone()}</th>
-                    <td class="num">{format_count(language(), d.page_views)}</td>
-                    <td class="num">{format_count(language(), d.sessions)}</td>
+                    <th scope="row">{format_date(language, &d.day)}</th>
+                    <td class="num">{format_count(language, d.page_views)}</td>
+                    <td class="num">{format_count(language, d.sessions)}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <EChart id="usage-per-day-chart" title="Page views and sessions per day" chart>
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Page views per day: the days">
+        <EChart id="usage-per-day-chart" title=td_string!(l, usage.chart) chart>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(l, usage.the_days)>
                 <table class="data-table" data-testid="usage-per-day">
                     <thead><tr>
-                        <th scope="col">"Day"</th><th scope="col" class="num">"Page views"</th><th scope="col" class="num">"Sessions"</th>
+                        <th scope="col">{t!(i18n, usage.day)}</th><th scope="col" class="num">{t!(i18n, usage.page_views)}</th>
+                        <th scope="col" class="num">{t!(i18n, usage.sessions)}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
