@@ -5,6 +5,7 @@
 use crate::components::EChart;
 use crate::domain::ctv::network_overview::{depth_bands, NetworkOverview, JOINED_MONTHS, LEADERS};
 use crate::domain::ctv::statements::StatementParams;
+use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::query::encode_component;
 use crate::domain::server_error::ServerError;
@@ -50,8 +51,8 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
             view! {
                 <tr data-rank=rank.rank.clone()>
                     <th scope="row">{rank.rank.clone()}</th>
-                    <td class="num" data-testid="rank-count">{format_count(rank.collaborators)}</td>
-                    <td class="num">{format_count(rank.active)}</td>
+                    <td class="num" data-testid="rank-count">{format_count(language(), rank.collaborators)}</td>
+                    <td class="num">{format_count(language(), rank.active)}</td>
                 </tr>
             }
         })
@@ -62,7 +63,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row">{band}</th>
-                    <td class="num">{format_count(collaborators)}</td>
+                    <td class="num">{format_count(language(), collaborators)}</td>
                 </tr>
             }
         })
@@ -89,7 +90,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
             view! {
                 <tr data-month=m.month.clone()>
                     <th scope="row">{m.month.clone()}</th>
-                    <td class="num">{format_count(m.collaborators)}</td>
+                    <td class="num">{format_count(language(), m.collaborators)}</td>
                 </tr>
             }
         })
@@ -103,8 +104,8 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
                     <th scope="row"><a href=tree_href(&team.ma_ctv)>{team.ma_ctv.clone()}</a></th>
                     <td>{team.name.clone()}</td>
                     <td>{team.rank.clone()}</td>
-                    <td class="num" data-testid="team-size-cell">{format_count(team.team_size)}</td>
-                    <td class="num">{format_count(team.recruits)}</td>
+                    <td class="num" data-testid="team-size-cell">{format_count(language(), team.team_size)}</td>
+                    <td class="num">{format_count(language(), team.recruits)}</td>
                 </tr>
             }
         })
@@ -126,9 +127,9 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
                             <th scope="row"><a href=tree_href(&earner.ma_ctv) data-testid="earner-tree">{earner.ma_ctv.clone()}</a></th>
                             <td>{earner.name.clone()}</td>
                             <td>{earner.rank.clone()}</td>
-                            <td class="num">{format_vnd(earner.direct)}</td>
-                            <td class="num">{format_vnd(earner.overrides)}</td>
-                            <td class="num" data-value=format!("{:.2}", earner.total)>{format_vnd(earner.total)}</td>
+                            <td class="num">{format_vnd(language(), earner.direct)}</td>
+                            <td class="num">{format_vnd(language(), earner.overrides)}</td>
+                            <td class="num" data-value=format!("{:.2}", earner.total)>{format_vnd(language(), earner.total)}</td>
                             <td><a href=statement aria-label=format!("Statement of {} for {month}", earner.ma_ctv)>"Statement"</a></td>
                         </tr>
                     }
@@ -154,15 +155,15 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
         <div class="network-overview" data-testid="network-overview">
             <div class="stat-grid">
                 <div class="stat-card" data-testid="overview-collaborators"><div class="stat-label">"Collaborators"</div>
-                    <div class="stat-value">{format_count(overview.collaborators)}</div>
-                    <div class="stat-detail">{format!("{} active", format_count(overview.active))}</div>
+                    <div class="stat-value">{format_count(language(), overview.collaborators)}</div>
+                    <div class="stat-detail">{format!("{} active", format_count(language(), overview.active))}</div>
                 </div>
                 <div class="stat-card"><div class="stat-label">"Trees"</div>
-                    <div class="stat-value">{format_count(tops)}</div>
+                    <div class="stat-value">{format_count(language(), tops)}</div>
                     <div class="stat-detail">{format!("tops nobody introduced; the deepest runs {deepest} levels down")}</div>
                 </div>
                 <div class="stat-card"><div class="stat-label">{format!("Joined in {JOINED_MONTHS} months")}</div>
-                    <div class="stat-value">{format_count(joined_in_window)}</div>
+                    <div class="stat-value">{format_count(language(), joined_in_window)}</div>
                     <div class="stat-detail">"new collaborators, by month below"</div>
                 </div>
             </div>
