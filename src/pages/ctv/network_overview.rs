@@ -2,10 +2,10 @@
 //! network (ranks, depths, joiners per month, largest teams, the month's top earners),
 //! each collaborator listed opening its tree.
 
+use crate::components::language;
 use crate::components::EChart;
 use crate::domain::ctv::network_overview::{depth_bands, NetworkOverview, JOINED_MONTHS, LEADERS};
 use crate::domain::ctv::statements::StatementParams;
-use crate::components::language;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::query::encode_component;
 use crate::domain::server_error::ServerError;
