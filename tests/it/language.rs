@@ -65,6 +65,17 @@ async fn a_signed_out_page_follows_the_cookie_then_accept_language_then_vietname
     assert!(cookie.starts_with("i18n_pref_locale=vi;") && cookie.contains("HttpOnly"), "{cookie}");
     assert_eq!(language_of(&page(&english_browser, &sign_in_page).await), Language::Vi);
 
+    // Another site cannot switch someone's language.
+    let forged = english_browser
+        .post(format!("{base}/auth/language"))
+        .header("origin", "https://evil.example")
+        .form(&[("language", "en"), ("next", "/sign-in")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(language_of(&page(&english_browser, &sign_in_page).await), Language::Vi);
+
     // Elsewhere than this site, or not a language: refused or sent home.
     let response = english_browser
         .post(format!("{base}/auth/language"))
