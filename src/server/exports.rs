@@ -229,7 +229,8 @@ fn statement_workbook(
         }
         text(sheet, row, 1, &line.customer_name)?;
         text(sheet, row, 2, &line.customer_phone)?;
-        text(sheet, row, 3, &line_description(line))?;
+        // The workbook is in English, as the other exports' headers are.
+        text(sheet, row, 3, &line_description(crate::domain::language::Language::En, line))?;
         sheet.write_number_with_format(row, 4, line.level, &whole)?;
         sheet.write_number_with_format(row, 5, line.base_amount, &money)?;
         sheet.write_number_with_format(row, 6, line.rate / 100.0, &percent)?;

@@ -6,6 +6,7 @@
 use crate::domain::ctv::commissions::{CommissionKind, CommissionStatement, StatementLine};
 use crate::domain::dates::is_month;
 use crate::domain::field_error::FieldError;
+use crate::domain::language::Language;
 use crate::domain::query::query_string;
 use serde::{Deserialize, Serialize};
 
@@ -115,14 +116,19 @@ pub struct CollaboratorStatement {
 
 /// What a line is, in words: its kind, and for a prior-period adjustment the month it
 /// corrects and why.
-pub fn line_description(line: &StatementLine) -> String {
-    match (&line.adjusts_period, &line.reason) {
-        (Some(corrects), Some(reason)) => format!("Adjustment to {corrects}: {reason}"),
-        _ => match line.kind {
-            CommissionKind::Earning if line.level == 0 => "Own customer".to_owned(),
-            CommissionKind::Earning => format!("Override, level {}", line.level),
-            CommissionKind::Reversal => "Reversal".to_owned(),
-            CommissionKind::Adjustment => "Adjustment".to_owned(),
+pub fn line_description(language: Language, line: &StatementLine) -> String {
+    match (language, &line.adjusts_period, &line.reason) {
+        (Language::En, Some(corrects), Some(reason)) => format!("Adjustment to {corrects}: {reason}"),
+        (Language::Vi, Some(corrects), Some(reason)) => format!("Điều chỉnh cho {corrects}: {reason}"),
+        _ => match (language, line.kind) {
+            (Language::En, CommissionKind::Earning) if line.level == 0 => "Own customer".to_owned(),
+            (Language::En, CommissionKind::Earning) => format!("Override, level {}", line.level),
+            (Language::En, CommissionKind::Reversal) => "Reversal".to_owned(),
+            (Language::En, CommissionKind::Adjustment) => "Adjustment".to_owned(),
+            (Language::Vi, CommissionKind::Earning) if line.level == 0 => "Khách hàng của chính mình".to_owned(),
+            (Language::Vi, CommissionKind::Earning) => format!("Hoa hồng tuyến trên, cấp {}", line.level),
+            (Language::Vi, CommissionKind::Reversal) => "Thu hồi".to_owned(),
+            (Language::Vi, CommissionKind::Adjustment) => "Điều chỉnh".to_owned(),
         },
     }
 }
@@ -179,7 +185,8 @@ mod tests {
         assert_eq!(totals.earnings, [100.0, 0.0, 30.0, 0.0, 0.0]);
         assert_eq!((totals.reversals, totals.adjustments, totals.prior_period_adjustments), (-40.0, -10.0, -15.0));
         assert_eq!((totals.total, totals.lines), (80.0, 5));
-        assert_eq!(line_description(&lines[4]), "Adjustment to 2026-10: Sai số tiền");
-        assert_eq!(line_description(&lines[1]), "Override, level 2");
+        assert_eq!(line_description(Language::En, &lines[4]), "Adjustment to 2026-10: Sai số tiền");
+        assert_eq!(line_description(Language::En, &lines[1]), "Override, level 2");
+        assert_eq!(line_description(Language::Vi, &lines[1]), "Hoa hồng tuyến trên, cấp 2");
     }
 }

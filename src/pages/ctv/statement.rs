@@ -13,6 +13,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::domain::format::format_date;
+use crate::domain::language::Language;
+use crate::i18n::{t, td_string, use_i18n};
+
 #[server]
 pub async fn get_collaborator_statement(ctv: String, period: String) -> Result<CollaboratorStatement, ServerError> {
     use crate::server::error::AppError;
@@ -25,6 +29,7 @@ pub async fn get_collaborator_statement(ctv: String, period: String) -> Result<C
 
 #[component]
 pub fn StatementPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let params = Memo::new(move |_| {
         let map = query.read();
@@ -32,17 +37,17 @@ pub fn StatementPage() -> impl IntoView {
     });
     let statement = Resource::new(move || params.get(), |params| get_collaborator_statement(params.ctv, params.period));
     view! {
-        <Title text="Commission statement"/>
+        <Title text=move || td_string!(i18n.get_locale(), statement.title)/>
         <section class="page statement-page">
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the statement…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, statement.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let params = params.get();
                     match statement.await {
                         Ok(statement) => view! { <Statement statement params/> }.into_any(),
                         Err(error) => view! {
-                            <h1>"Commission statement"</h1>
+                            <h1>{t!(i18n, statement.title)}</h1>
                             <p class="error" role="alert" data-testid="statement-error">{error.to_string()}</p>
-                            <p><a href="/commissions">"Back to the commission report"</a></p>
+                            <p><a href="/commissions">{t!(i18n, statement.back_to_report)}</a></p>
                         }.into_any(),
                     }
                 })}
@@ -53,6 +58,9 @@ pub fn StatementPage() -> impl IntoView {
 
 #[component]
 fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let language = language();
     let CollaboratorStatement { organization, statement, closed, totals } = statement;
     let collaborator = statement.collaborator;
     let period = statement.period;
@@ -60,22 +68,28 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
         "/commissions",
         &ReportParams { period: period.clone(), ctv: collaborator.ma_ctv.clone(), ..Default::default() }.query_string(),
     );
-    let state = if closed { "closed: these figures are final" } else { "open: recalculations may still change it" };
+    let state = if closed { td_string!(l, statement.closed) } else { td_string!(l, statement.open) };
     let summary_rows = totals
         .earnings
         .iter()
         .enumerate()
         .map(|(level, amount)| {
-            let label =
-                if level == 0 { "Own customers (level 0)".to_owned() } else { format!("Override, level {level}") };
+            let label = if level == 0 {
+                td_string!(l, statement.own_customers).to_owned()
+            } else {
+                td_string!(l, statement.override_level, level = level)
+            };
             (label, *amount)
         })
-        .chain([("Reversals".to_owned(), totals.reversals), ("Adjustments".to_owned(), totals.adjustments)])
+        .chain([
+            (td_string!(l, statement.reversals).to_owned(), totals.reversals),
+            (td_string!(l, statement.adjustments).to_owned(), totals.adjustments),
+        ])
         .map(|(label, amount)| {
             view! {
                 <tr>
                     <th scope="row">{label}</th>
-                    <td class="num" data-value=format!("{amount:.2}")>{format_vnd(language(), amount)}</td>
+                    <td class="num" data-value=format!("{amount:.2}")>{format_vnd(language, amount)}</td>
                 </tr>
             }
         })
@@ -90,18 +104,19 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
                         <td>{line.adjusts_period.clone().unwrap_or_default()}</td>
                         <td>{line.reason.clone().unwrap_or_default()}</td>
                         <td>{line.entered_by.clone().unwrap_or_default()}</td>
-                        <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(language(), line.amount)}</td>
+                        <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(language, line.amount)}</td>
                     </tr>
                 }
             })
             .collect_view();
         view! {
             <section aria-labelledby="prior-title">
-                <h2 id="prior-title">"Prior-period adjustments"</h2>
+                <h2 id="prior-title">{t!(i18n, statement.prior_adjustments)}</h2>
                 <table class="data-table">
                     <thead><tr>
-                        <th scope="col">"Corrects"</th><th scope="col">"Reason"</th><th scope="col">"Entered by"</th>
-                        <th scope="col" class="num">"Amount"</th>
+                        <th scope="col">{t!(i18n, statement.corrects)}</th><th scope="col">{t!(i18n, statement.reason)}</th>
+                        <th scope="col">{t!(i18n, statement.entered_by)}</th>
+                        <th scope="col" class="num">{t!(i18n, statement.amount)}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
@@ -119,67 +134,68 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
             };
             view! {
                 <tr>
-                    <td>{line.served_on.clone().unwrap_or_default()}</td>
+                    <td>{line.served_on.as_deref().map(|day| format_date(language, day)).unwrap_or_default()}</td>
                     <td>{customer}</td>
-                    <td>{line_description(line)}</td>
+                    <td>{line_description(language, line)}</td>
                     <td class="num">{line.level}</td>
-                    <td class="num">{format_vnd(language(), line.base_amount)}</td>
-                    <td class="num">{format!("{}%", line.rate)}</td>
-                    <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(language(), line.amount)}</td>
+                    <td class="num">{format_vnd(language, line.base_amount)}</td>
+                    <td class="num">{format!("{}%", line.rate.to_string().replace('.', if language == Language::Vi { "," } else { "." }))}</td>
+                    <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(language, line.amount)}</td>
                 </tr>
             }
         })
         .collect_view();
     let lines_table = if statement.lines.is_empty() {
-        view! { <p class="empty-state" role="status">"No commission lines this month."</p> }.into_any()
+        view! { <p class="empty-state" role="status">{t!(i18n, statement.no_lines)}</p> }.into_any()
     } else {
         view! {
             <table class="data-table statement-lines" data-testid="statement-lines">
                 <thead><tr>
-                    <th scope="col">"Served on"</th><th scope="col">"Customer"</th><th scope="col">"Line"</th>
-                    <th scope="col" class="num">"Level"</th><th scope="col" class="num">"Base"</th>
-                    <th scope="col" class="num">"Rate"</th><th scope="col" class="num">"Amount"</th>
+                    <th scope="col">{t!(i18n, statement.served_on)}</th><th scope="col">{t!(i18n, statement.customer)}</th>
+                    <th scope="col">{t!(i18n, statement.line)}</th>
+                    <th scope="col" class="num">{t!(i18n, statement.level)}</th><th scope="col" class="num">{t!(i18n, statement.base)}</th>
+                    <th scope="col" class="num">{t!(i18n, statement.rate)}</th><th scope="col" class="num">{t!(i18n, statement.amount)}</th>
                 </tr></thead>
                 <tbody>{line_rows}</tbody>
                 <tfoot><tr>
-                    <th scope="row" colspan="6">{format!("{} lines", format_count(language(), totals.lines as i64))}</th>
-                    <td class="num">{format_vnd(language(), totals.total)}</td>
+                    <th scope="row" colspan="6">{td_string!(l, statement.n_lines, count = format_count(language, totals.lines as i64))}</th>
+                    <td class="num">{format_vnd(language, totals.total)}</td>
                 </tr></tfoot>
             </table>
         }
         .into_any()
     };
     view! {
-        <Title text=format!("Statement {} {period}", collaborator.ma_ctv)/>
+        <Title text=td_string!(l, statement.page_title, ctv = collaborator.ma_ctv.clone(), period = period.clone())/>
         <div class="statement-actions no-print">
-            <a href=report_href>"← Commission report"</a>
+            <a href=report_href>{t!(i18n, statement.report_link)}</a>
             <PrintButton/>
-            <a class="button" href=params.xlsx_href() download data-testid="statement-xlsx">"Download Excel"</a>
+            <a class="button" href=params.xlsx_href() download data-testid="statement-xlsx">{t!(i18n, statement.download_excel)}</a>
         </div>
         <header class="statement-document-header">
             <p class="muted">{organization}</p>
-            <h1 data-testid="statement-title">{format!("Commission statement, {period}")}</h1>
+            <h1 data-testid="statement-title">{td_string!(l, statement.heading, period = period.clone())}</h1>
             <dl class="settings">
-                <dt>"Collaborator"</dt><dd>{format!("{} {}", collaborator.ma_ctv, collaborator.name)}</dd>
-                <dt>"Rank"</dt><dd>{collaborator.rank}</dd>
-                <dt>"Phone"</dt><dd>{collaborator.phone.unwrap_or_else(|| "–".into())}</dd>
-                <dt>"Month"</dt><dd data-testid="statement-state">{format!("{period}, {state}")}</dd>
+                <dt>{t!(i18n, statement.collaborator)}</dt><dd>{format!("{} {}", collaborator.ma_ctv, collaborator.name)}</dd>
+                <dt>{t!(i18n, statement.rank)}</dt><dd>{collaborator.rank}</dd>
+                <dt>{t!(i18n, statement.phone)}</dt><dd>{collaborator.phone.unwrap_or_else(|| "–".into())}</dd>
+                <dt>{t!(i18n, statement.month)}</dt><dd data-testid="statement-state">{td_string!(l, statement.month_state, period = period.clone(), state = state)}</dd>
             </dl>
         </header>
         <section aria-labelledby="totals-title">
-            <h2 id="totals-title">"Totals"</h2>
+            <h2 id="totals-title">{t!(i18n, statement.totals)}</h2>
             <table class="data-table statement-totals" data-testid="statement-totals">
                 <tbody>{summary_rows}</tbody>
                 <tfoot><tr>
-                    <th scope="row">"Total for the month"</th>
-                    <td class="num" data-testid="statement-total" data-value=format!("{:.2}", totals.total)>{format_vnd(language(), totals.total)}</td>
+                    <th scope="row">{t!(i18n, statement.total_for_month)}</th>
+                    <td class="num" data-testid="statement-total" data-value=format!("{:.2}", totals.total)>{format_vnd(language, totals.total)}</td>
                 </tr></tfoot>
             </table>
         </section>
         {prior_section}
         <section aria-labelledby="lines-title">
-            <h2 id="lines-title">"Lines"</h2>
-            <p class="muted">"Level 0 is the collaborator's own customer; levels 1 to 4 pay it an override on its team's customers. Reversals take back what a customer no longer earns; adjustments correct what was paid."</p>
+            <h2 id="lines-title">{t!(i18n, statement.lines)}</h2>
+            <p class="muted">{t!(i18n, statement.lines_hint)}</p>
             {lines_table}
         </section>
     }
@@ -188,11 +204,12 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
 /// Prints the page (the browser's dialog); without JavaScript the browser's own menu does.
 #[component]
 fn PrintButton() -> impl IntoView {
+    let i18n = use_i18n();
     let print = move |_| {
         #[cfg(feature = "hydrate")]
         {
             let _ = window().print();
         }
     };
-    view! { <button type="button" class="link-button" on:click=print>"Print"</button> }
+    view! { <button type="button" class="link-button" on:click=print>{t!(i18n, statement.print)}</button> }
 }
