@@ -59,6 +59,16 @@ pub fn format_fixed(language: Language, value: f64, decimals: usize) -> String {
     }
 }
 
+/// A number as short as it reads (`10`, `2.5`), the decimal mark as the language writes
+/// it: rates in percent.
+pub fn format_plain(language: Language, value: f64) -> String {
+    let text = value.to_string();
+    match language {
+        Language::Vi => text.replace('.', ","),
+        Language::En => text,
+    }
+}
+
 /// A `YYYY-MM-DD` date (or the date part of an RFC 3339 time): `31/12/2026` (vi),
 /// `2026-12-31` (en). Anything else is shown as it is.
 pub fn format_date(language: Language, date: &str) -> String {
@@ -114,6 +124,8 @@ mod tests {
         assert_eq!(format_decimal(Language::Vi, 12.46), "12,5");
         assert_eq!(format_fixed(Language::Vi, 0.456, 2), "0,46");
         assert_eq!(format_fixed(Language::En, 0.456, 2), "0.46");
+        assert_eq!(format_plain(Language::Vi, 2.5), "2,5");
+        assert_eq!(format_plain(Language::En, 10.0), "10");
     }
 
     #[test]

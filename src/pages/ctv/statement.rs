@@ -13,8 +13,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::domain::format::format_date;
-use crate::domain::language::Language;
+use crate::domain::format::{format_date, format_plain};
 use crate::i18n::{t, td_string, use_i18n};
 
 #[server]
@@ -139,7 +138,7 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
                     <td>{line_description(language, line)}</td>
                     <td class="num">{line.level}</td>
                     <td class="num">{format_vnd(language, line.base_amount)}</td>
-                    <td class="num">{format!("{}%", line.rate.to_string().replace('.', if language == Language::Vi { "," } else { "." }))}</td>
+                    <td class="num">{format!("{}%", format_plain(language, line.rate))}</td>
                     <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(language, line.amount)}</td>
                 </tr>
             }
