@@ -2,6 +2,7 @@
 //! collaborators hold each rank and sit at each depth of their tree, who joined each
 //! month, the largest teams and the month's top earners.
 
+use crate::domain::language::Language;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 
@@ -97,18 +98,20 @@ const DEPTH_BANDS: [(i32, i32); 9] =
     [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 9), (10, 19), (20, 49), (50, i32::MAX)];
 
 /// The collaborators per depth band (label, count), down to the band of the deepest.
-pub fn depth_bands(by_depth: &[DepthCount]) -> Vec<(String, i64)> {
+pub fn depth_bands(language: Language, by_depth: &[DepthCount]) -> Vec<(String, i64)> {
     let deepest = by_depth.iter().map(|d| d.depth).max().unwrap_or(0);
     DEPTH_BANDS
         .into_iter()
         .take_while(|(from, _)| *from <= deepest)
         .map(|(from, to)| {
             let count = by_depth.iter().filter(|d| (from..=to).contains(&d.depth)).map(|d| d.collaborators).sum();
-            let label = match (from, to) {
-                (0, 0) => "0 (tops of trees)".to_owned(),
-                (from, to) if from == to => from.to_string(),
-                (from, i32::MAX) => format!("{from} or deeper"),
-                (from, to) => format!("{from}–{to}"),
+            let label = match (language, from, to) {
+                (Language::En, 0, 0) => "0 (tops of trees)".to_owned(),
+                (Language::Vi, 0, 0) => "0 (đỉnh của cây)".to_owned(),
+                (_, from, to) if from == to => from.to_string(),
+                (Language::En, from, i32::MAX) => format!("{from} or deeper"),
+                (Language::Vi, from, i32::MAX) => format!("{from} trở xuống"),
+                (_, from, to) => format!("{from}–{to}"),
             };
             (label, count)
         })
@@ -227,13 +230,14 @@ mod tests {
         let by_depth: Vec<DepthCount> = [(0, 3), (1, 5), (2, 4), (4, 1), (6, 2), (9, 1), (12, 7)]
             .map(|(depth, collaborators)| DepthCount { depth, collaborators })
             .to_vec();
-        let bands = depth_bands(&by_depth);
+        let bands = depth_bands(Language::En, &by_depth);
         let expected: Vec<(String, i64)> =
             [("0 (tops of trees)", 3), ("1", 5), ("2", 4), ("3", 0), ("4", 1), ("5–9", 3), ("10–19", 7)]
                 .map(|(label, count)| (label.to_owned(), count))
                 .to_vec();
         assert_eq!(bands, expected);
         assert_eq!(bands.iter().map(|b| b.1).sum::<i64>(), 23);
-        assert_eq!(depth_bands(&[]), vec![("0 (tops of trees)".to_owned(), 0)]);
+        assert_eq!(depth_bands(Language::En, &[]), vec![("0 (tops of trees)".to_owned(), 0)]);
+        assert_eq!(depth_bands(Language::Vi, &[]), vec![("0 (đỉnh của cây)".to_owned(), 0)]);
     }
 }

@@ -14,6 +14,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::domain::format::format_date;
+use crate::domain::language::Language;
+use crate::i18n::{t, td_string, use_i18n, Locale};
+
+/// A collaborator's stored status (`active`, `inactive`) as the page's language says it.
+fn status_label(locale: Locale, status: &str) -> String {
+    match status {
+        "active" => td_string!(locale, network.status_active).to_owned(),
+        "inactive" => td_string!(locale, network.status_inactive).to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 #[server]
 pub async fn search_network(text: String) -> Result<Vec<Collaborator>, ServerError> {
     let (_member, store) = crate::server::auth::tenant()?;
@@ -33,6 +46,8 @@ fn network_href(search: &str, ma_ctv: &str) -> String {
 
 #[component]
 pub fn NetworkPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let query = use_query_map();
     let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
     let centre = Memo::new(move |_| query.read().get("ctv").unwrap_or_default());
@@ -68,16 +83,16 @@ pub fn NetworkPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Collaborator network"/>
+        <Title text=move || td_string!(i18n.get_locale(), network.title)/>
         <section class="page">
-            <h1>"Collaborator network"</h1>
-            <form class="filters" method="get" action="/network" role="search" aria-label="Find a collaborator">
-                <label>"Code, name or phone"
+            <h1>{t!(i18n, network.title)}</h1>
+            <form class="filters" method="get" action="/network" role="search" aria-label=td_string!(l, network.find)>
+                <label>{t!(i18n, network.search_label)}
                     <input name="q" type="search" value=move || search.get() required autocomplete="off"/>
                 </label>
-                <button type="submit">"Search"</button>
+                <button type="submit">{t!(i18n, network.search)}</button>
             </form>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Searching…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, network.searching)}</p> }>
                 {move || Suspend::new(async move {
                     let text = search.get();
                     match found.await {
@@ -87,28 +102,28 @@ pub fn NetworkPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the network…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, network.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let (text, ma_ctv) = (search.get(), centre.get());
                     match network.await {
                         Ok(Some(network)) => view! { <Network network search=text/> }.into_any(),
                         Ok(None) if ma_ctv.trim().is_empty() && text.trim().is_empty() => ().into_any(),
                         Ok(None) if ma_ctv.trim().is_empty() => view! {
-                            <p class="empty-state">"Open a collaborator to see its upline and its team."</p>
+                            <p class="empty-state">{t!(i18n, network.open_hint)}</p>
                         }.into_any(),
                         Ok(None) => view! {
-                            <p class="empty-state" role="status">"No collaborator has the code " <code>{ma_ctv}</code> "."</p>
+                            <p class="empty-state" role="status">{t!(i18n, network.no_code)} <code>{ma_ctv}</code> "."</p>
                         }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the network's figures…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, network.loading_figures)}</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(overview) => view! { <NetworkOverviewPanel overview/> }.into_any(),
                         Err(error) => view! {
-                            <p class="error" role="alert">"The network's figures could not be loaded: " {error.to_string()}</p>
+                            <p class="error" role="alert">{t!(i18n, network.figures_failed)} {error.to_string()}</p>
                         }.into_any(),
                     }
                 })}
@@ -119,19 +134,25 @@ pub fn NetworkPage() -> impl IntoView {
 
 #[component]
 fn SearchResults(text: String, found: Vec<Collaborator>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     if found.is_empty() {
-        return view! { <p class="empty-state" role="status">"No collaborator's code, name or phone matches " <code>{text}</code> "."</p> }
+        return view! { <p class="empty-state" role="status">{t!(i18n, network.no_match)} <code>{text}</code> "."</p> }
             .into_any();
     }
     let more = (found.len() as i64 >= crate::domain::ctv::network::COLLABORATOR_SEARCH_LIMIT)
-        .then_some(" (the first ones; narrow the search)");
+        .then_some(td_string!(l, network.first_ones));
     view! {
-        <p class="list-count">{format!("{} found{}", format_count(language(), found.len() as i64), more.unwrap_or_default())}</p>
+        <p class="list-count">
+            {td_string!(l, network.n_found, count = format_count(language(), found.len() as i64), more = more.unwrap_or_default())}
+        </p>
         <div class="table-scroll">
             <table class="data-table" data-testid="network-search-results">
                 <thead><tr>
-                    <th scope="col">"Code"</th><th scope="col">"Name"</th><th scope="col">"Phone"</th>
-                    <th scope="col">"Rank"</th><th scope="col">"Introduced by"</th><th scope="col">"Status"</th>
+                    <th scope="col">{t!(i18n, network.code)}</th><th scope="col">{t!(i18n, network.name)}</th>
+                    <th scope="col">{t!(i18n, network.phone)}</th>
+                    <th scope="col">{t!(i18n, network.rank)}</th><th scope="col">{t!(i18n, network.introduced_by)}</th>
+                    <th scope="col">{t!(i18n, network.status)}</th>
                 </tr></thead>
                 <tbody>
                     {found.into_iter().map(|ctv| {
@@ -143,7 +164,7 @@ fn SearchResults(text: String, found: Vec<Collaborator>) -> impl IntoView {
                                 <td>{ctv.phone.unwrap_or_default()}</td>
                                 <td>{ctv.rank}</td>
                                 <td>{ctv.introducer.unwrap_or_else(|| "–".into())}</td>
-                                <td>{ctv.status}</td>
+                                <td data-status=ctv.status.clone()>{status_label(l, &ctv.status)}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -156,6 +177,9 @@ fn SearchResults(text: String, found: Vec<Collaborator>) -> impl IntoView {
 
 #[component]
 fn Network(network: NetworkView, search: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let language = language();
     let NetworkView { collaborator, upline, downline } = network;
     let root = downline.members.first().cloned();
     let (team_size, team_revenue, recruits) = root.map_or((1, 0.0, 0), |m| (m.team_size, m.team_revenue, m.children));
@@ -168,7 +192,7 @@ fn Network(network: NetworkView, search: String) -> impl IntoView {
             let href = network_href(&search, &member.collaborator.ma_ctv);
             view! {
                 <li>
-                    <span class="muted">{format!("level {} ", member.level)}</span>
+                    <span class="muted">{td_string!(l, network.level_n, level = member.level)}</span>
                     <a href=href>{member.collaborator.ma_ctv}</a>" "{member.collaborator.name}
                 </li>
             }
@@ -176,34 +200,48 @@ fn Network(network: NetworkView, search: String) -> impl IntoView {
         .collect_view();
     let tree = (!downline.members.is_empty()).then(|| {
         let mut at = 0;
-        tree_node(&downline.members, &mut at, &search)
+        tree_node(&downline.members, &mut at, &search, l, language)
     });
     view! {
         <div class="stat-grid" data-testid="network-summary">
-            <div class="stat-card"><div class="stat-label">"Collaborator"</div>
+            <div class="stat-card"><div class="stat-label">{t!(i18n, network.collaborator)}</div>
                 <div class="stat-value">{collaborator.ma_ctv.clone()}</div>
-                <div class="stat-detail">{format!("{} · {} · joined {} · {}", collaborator.name, collaborator.rank, collaborator.joined_on, collaborator.status)}</div>
+                <div class="stat-detail">
+                    {td_string!(
+                        l,
+                        network.summary_detail,
+                        name = collaborator.name.clone(),
+                        rank = collaborator.rank.clone(),
+                        joined = format_date(language, &collaborator.joined_on),
+                        status = status_label(l, &collaborator.status)
+                    )}
+                </div>
             </div>
-            <div class="stat-card" data-testid="team-size"><div class="stat-label">"Team (4 levels)"</div>
-                <div class="stat-value">{format_count(language(), team_size)}</div>
-                <div class="stat-detail">{format!("{} introduced directly", format_count(language(), recruits))}</div>
+            <div class="stat-card" data-testid="team-size"><div class="stat-label">{t!(i18n, network.team_4)}</div>
+                <div class="stat-value">{format_count(language, team_size)}</div>
+                <div class="stat-detail">{td_string!(l, network.n_introduced, count = format_count(language, recruits))}</div>
             </div>
-            <div class="stat-card"><div class="stat-label">"Team revenue"</div>
-                <div class="stat-value">{format_vnd(language(), team_revenue)}</div>
-                <div class="stat-detail">"Served customers ('Da den lam') of the team"</div>
+            <div class="stat-card"><div class="stat-label">{t!(i18n, network.team_revenue)}</div>
+                <div class="stat-value">{format_vnd(language, team_revenue)}</div>
+                <div class="stat-detail">{t!(i18n, network.team_revenue_detail)}</div>
             </div>
         </div>
         <section aria-labelledby="upline-title">
-            <h2 id="upline-title">"Upline"</h2>
+            <h2 id="upline-title">{t!(i18n, network.upline)}</h2>
             {if at_the_top {
-                view! { <p class="muted">"At the top of its tree: nobody introduced it."</p> }.into_any()
+                view! { <p class="muted">{t!(i18n, network.at_top)}</p> }.into_any()
             } else {
-                view! { <ol class="upline" data-testid="upline">{chain}<li><strong>{collaborator.ma_ctv}</strong>" (this collaborator)"</li></ol> }.into_any()
+                view! {
+                    <ol class="upline" data-testid="upline">
+                        {chain}<li><strong>{collaborator.ma_ctv}</strong>{t!(i18n, network.this_collaborator)}</li>
+                    </ol>
+                }
+                .into_any()
             }}
         </section>
         <section aria-labelledby="downline-title">
-            <h2 id="downline-title">"Team, 4 levels down"</h2>
-            <p class="muted">"Open a member to see whom it introduced; its code re-centres the network on it."</p>
+            <h2 id="downline-title">{t!(i18n, network.team_down)}</h2>
+            <p class="muted">{t!(i18n, network.team_down_hint)}</p>
             <ul class="tree" aria-labelledby="downline-title" data-testid="downline">{tree}</ul>
         </section>
     }
@@ -211,12 +249,12 @@ fn Network(network: NetworkView, search: String) -> impl IntoView {
 
 /// The member at `at` and its subtree (the members after it one level deeper, depth
 /// first); `at` ends past the subtree. Members with a team open and close as `<details>`.
-fn tree_node(members: &[DownlineMember], at: &mut usize, search: &str) -> AnyView {
+fn tree_node(members: &[DownlineMember], at: &mut usize, search: &str, l: Locale, language: Language) -> AnyView {
     let member = members[*at].clone();
     *at += 1;
     let mut children = Vec::new();
     while *at < members.len() && members[*at].level > member.level {
-        children.push(tree_node(members, at, search));
+        children.push(tree_node(members, at, search, l, language));
     }
     let href = network_href(search, &member.collaborator.ma_ctv);
     // The code's link sits beside the summary, not in it: a link inside a summary is a
@@ -224,9 +262,14 @@ fn tree_node(members: &[DownlineMember], at: &mut usize, search: &str) -> AnyVie
     let code = view! { <a href=href class="tree-code">{member.collaborator.ma_ctv.clone()}</a> };
     let label = view! {
         {member.collaborator.name.clone()}
-        <span class="muted">{format!(" · {} · level {}", member.collaborator.rank, member.level)}</span>
+        <span class="muted">{td_string!(l, network.member_detail, rank = member.collaborator.rank.clone(), level = member.level)}</span>
         <span class="tree-figures">
-            {format!("team {} · {}", format_count(language(), member.team_size), format_vnd(language(), member.team_revenue))}
+            {td_string!(
+                l,
+                network.team_figures,
+                size = format_count(language, member.team_size),
+                revenue = format_vnd(language, member.team_revenue)
+            )}
         </span>
     };
     let ma_ctv = member.collaborator.ma_ctv.clone();

@@ -15,6 +15,8 @@ use charming::series::Bar;
 use charming::Chart;
 use leptos::prelude::*;
 
+use crate::i18n::{t, td_string, use_i18n};
+
 #[server]
 pub async fn get_network_overview() -> Result<NetworkOverview, ServerError> {
     let (_member, store) = crate::server::auth::tenant()?;
@@ -29,10 +31,11 @@ fn tree_href(ma_ctv: &str) -> String {
 /// The overview once loaded (`None`: not asked for, a collaborator is shown instead).
 #[component]
 pub fn NetworkOverviewPanel(overview: Option<NetworkOverview>) -> impl IntoView {
+    let i18n = use_i18n();
     match overview {
         None => ().into_any(),
         Some(overview) if overview.collaborators == 0 => view! {
-            <p class="empty-state" role="status">"No collaborators yet: they appear once they are entered or loaded."</p>
+            <p class="empty-state" role="status">{t!(i18n, network.no_collaborators)}</p>
         }
         .into_any(),
         Some(overview) => view! { <Overview overview/> }.into_any(),
@@ -41,6 +44,9 @@ pub fn NetworkOverviewPanel(overview: Option<NetworkOverview>) -> impl IntoView 
 
 #[component]
 fn Overview(overview: NetworkOverview) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let language = language();
     let tops = overview.by_depth.iter().find(|d| d.depth == 0).map_or(0, |d| d.collaborators);
     let joined_in_window: i64 = overview.joined.iter().map(|m| m.collaborators).sum();
     let deepest = overview.deepest();
@@ -51,19 +57,19 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
             view! {
                 <tr data-rank=rank.rank.clone()>
                     <th scope="row">{rank.rank.clone()}</th>
-                    <td class="num" data-testid="rank-count">{format_count(language(), rank.collaborators)}</td>
-                    <td class="num">{format_count(language(), rank.active)}</td>
+                    <td class="num" data-testid="rank-count">{format_count(language, rank.collaborators)}</td>
+                    <td class="num">{format_count(language, rank.active)}</td>
                 </tr>
             }
         })
         .collect_view();
-    let depth_rows = depth_bands(&overview.by_depth)
+    let depth_rows = depth_bands(language, &overview.by_depth)
         .into_iter()
         .map(|(band, collaborators)| {
             view! {
                 <tr>
                     <th scope="row">{band}</th>
-                    <td class="num">{format_count(language(), collaborators)}</td>
+                    <td class="num">{format_count(language, collaborators)}</td>
                 </tr>
             }
         })
@@ -79,7 +85,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
         .y_axis(Axis::new().type_(AxisType::Value))
         .series(
             Bar::new()
-                .name("New collaborators")
+                .name(td_string!(l, network.new_collaborators))
                 .data(overview.joined.iter().map(|m| m.collaborators).collect::<Vec<i64>>()),
         );
     let joined_rows = overview
@@ -90,7 +96,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
             view! {
                 <tr data-month=m.month.clone()>
                     <th scope="row">{m.month.clone()}</th>
-                    <td class="num">{format_count(language(), m.collaborators)}</td>
+                    <td class="num">{format_count(language, m.collaborators)}</td>
                 </tr>
             }
         })
@@ -104,15 +110,15 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
                     <th scope="row"><a href=tree_href(&team.ma_ctv)>{team.ma_ctv.clone()}</a></th>
                     <td>{team.name.clone()}</td>
                     <td>{team.rank.clone()}</td>
-                    <td class="num" data-testid="team-size-cell">{format_count(language(), team.team_size)}</td>
-                    <td class="num">{format_count(language(), team.recruits)}</td>
+                    <td class="num" data-testid="team-size-cell">{format_count(language, team.team_size)}</td>
+                    <td class="num">{format_count(language, team.recruits)}</td>
                 </tr>
             }
         })
         .collect_view();
     let earners = match overview.earnings_month.clone() {
         None => view! {
-            <p class="empty-state">"No commissions yet: they appear once a customer of a collaborator is served ('Da den lam')."</p>
+            <p class="empty-state">{t!(i18n, network.no_commissions)}</p>
         }
         .into_any(),
         Some(month) => {
@@ -127,10 +133,14 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
                             <th scope="row"><a href=tree_href(&earner.ma_ctv) data-testid="earner-tree">{earner.ma_ctv.clone()}</a></th>
                             <td>{earner.name.clone()}</td>
                             <td>{earner.rank.clone()}</td>
-                            <td class="num">{format_vnd(language(), earner.direct)}</td>
-                            <td class="num">{format_vnd(language(), earner.overrides)}</td>
-                            <td class="num" data-value=format!("{:.2}", earner.total)>{format_vnd(language(), earner.total)}</td>
-                            <td><a href=statement aria-label=format!("Statement of {} for {month}", earner.ma_ctv)>"Statement"</a></td>
+                            <td class="num">{format_vnd(language, earner.direct)}</td>
+                            <td class="num">{format_vnd(language, earner.overrides)}</td>
+                            <td class="num" data-value=format!("{:.2}", earner.total)>{format_vnd(language, earner.total)}</td>
+                            <td>
+                                <a href=statement aria-label=td_string!(l, network.statement_of, ctv = earner.ma_ctv.clone(), month = month.clone())>
+                                    {td_string!(l, network.statement)}
+                                </a>
+                            </td>
                         </tr>
                     }
                 })
@@ -138,11 +148,11 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
             view! {
                 <div class="table-scroll">
                     <table class="data-table" data-testid="top-earners">
-                        <caption class="muted">{format!("{month}, the month's commissions as the commission report sums them")}</caption>
+                        <caption class="muted">{td_string!(l, network.earners_caption, month = month.clone())}</caption>
                         <thead><tr>
-                            <th scope="col">"Code"</th><th scope="col">"Name"</th><th scope="col">"Rank"</th>
-                            <th scope="col" class="num">"Direct"</th><th scope="col" class="num">"Levels 1–4"</th>
-                            <th scope="col" class="num">"Total"</th><th scope="col">"Statement"</th>
+                            <th scope="col">{t!(i18n, network.code)}</th><th scope="col">{t!(i18n, network.name)}</th><th scope="col">{t!(i18n, network.rank)}</th>
+                            <th scope="col" class="num">{t!(i18n, network.direct)}</th><th scope="col" class="num">{t!(i18n, network.levels_1_4)}</th>
+                            <th scope="col" class="num">{t!(i18n, network.total)}</th><th scope="col">{t!(i18n, network.statement)}</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
@@ -154,59 +164,64 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
     view! {
         <div class="network-overview" data-testid="network-overview">
             <div class="stat-grid">
-                <div class="stat-card" data-testid="overview-collaborators"><div class="stat-label">"Collaborators"</div>
-                    <div class="stat-value">{format_count(language(), overview.collaborators)}</div>
-                    <div class="stat-detail">{format!("{} active", format_count(language(), overview.active))}</div>
+                <div class="stat-card" data-testid="overview-collaborators"><div class="stat-label">{t!(i18n, network.collaborators)}</div>
+                    <div class="stat-value">{format_count(language, overview.collaborators)}</div>
+                    <div class="stat-detail">{td_string!(l, network.n_active, count = format_count(language, overview.active))}</div>
                 </div>
-                <div class="stat-card"><div class="stat-label">"Trees"</div>
-                    <div class="stat-value">{format_count(language(), tops)}</div>
-                    <div class="stat-detail">{format!("tops nobody introduced; the deepest runs {deepest} levels down")}</div>
+                <div class="stat-card"><div class="stat-label">{t!(i18n, network.trees)}</div>
+                    <div class="stat-value">{format_count(language, tops)}</div>
+                    <div class="stat-detail">{td_string!(l, network.trees_detail, depth = deepest)}</div>
                 </div>
-                <div class="stat-card"><div class="stat-label">{format!("Joined in {JOINED_MONTHS} months")}</div>
-                    <div class="stat-value">{format_count(language(), joined_in_window)}</div>
-                    <div class="stat-detail">"new collaborators, by month below"</div>
+                <div class="stat-card"><div class="stat-label">{td_string!(l, network.joined_in, months = JOINED_MONTHS)}</div>
+                    <div class="stat-value">{format_count(language, joined_in_window)}</div>
+                    <div class="stat-detail">{t!(i18n, network.joined_detail)}</div>
                 </div>
             </div>
             <div class="overview-columns">
                 <section aria-labelledby="ranks-title">
-                    <h2 id="ranks-title">"By rank"</h2>
+                    <h2 id="ranks-title">{t!(i18n, network.by_rank)}</h2>
                     <table class="data-table" data-testid="ranks">
-                        <thead><tr><th scope="col">"Rank"</th><th scope="col" class="num">"Collaborators"</th><th scope="col" class="num">"Active"</th></tr></thead>
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, network.rank)}</th><th scope="col" class="num">{t!(i18n, network.collaborators)}</th>
+                            <th scope="col" class="num">{t!(i18n, network.active)}</th>
+                        </tr></thead>
                         <tbody>{rank_rows}</tbody>
                     </table>
                 </section>
                 <section aria-labelledby="depths-title">
-                    <h2 id="depths-title">"By depth in the tree"</h2>
+                    <h2 id="depths-title">{t!(i18n, network.by_depth)}</h2>
                     <table class="data-table" data-testid="depths">
-                        <thead><tr><th scope="col">"Levels below the top"</th><th scope="col" class="num">"Collaborators"</th></tr></thead>
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, network.levels_below)}</th><th scope="col" class="num">{t!(i18n, network.collaborators)}</th>
+                        </tr></thead>
                         <tbody>{depth_rows}</tbody>
                     </table>
                 </section>
             </div>
             <section aria-labelledby="joined-title">
-                <h2 id="joined-title">"New collaborators per month"</h2>
-                <EChart id="joined-chart" title="Collaborators who joined each month" chart=joined_chart>
+                <h2 id="joined-title">{t!(i18n, network.per_month)}</h2>
+                <EChart id="joined-chart" title=td_string!(l, network.joined_chart) chart=joined_chart>
                     <table class="data-table" data-testid="joined">
-                        <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"Joined"</th></tr></thead>
+                        <thead><tr><th scope="col">{t!(i18n, network.month)}</th><th scope="col" class="num">{t!(i18n, network.joined)}</th></tr></thead>
                         <tbody>{joined_rows}</tbody>
                     </table>
                 </EChart>
             </section>
             <section aria-labelledby="teams-title">
-                <h2 id="teams-title">{format!("Largest teams (top {LEADERS})")}</h2>
-                <p class="muted">"A team is the collaborator and everyone below it down to the 4th level, the levels that pay it overrides. A code opens its tree."</p>
+                <h2 id="teams-title">{td_string!(l, network.largest_teams, n = LEADERS)}</h2>
+                <p class="muted">{t!(i18n, network.teams_hint)}</p>
                 <div class="table-scroll">
                     <table class="data-table" data-testid="largest-teams">
                         <thead><tr>
-                            <th scope="col">"Code"</th><th scope="col">"Name"</th><th scope="col">"Rank"</th>
-                            <th scope="col" class="num">"Team"</th><th scope="col" class="num">"Introduced directly"</th>
+                            <th scope="col">{t!(i18n, network.code)}</th><th scope="col">{t!(i18n, network.name)}</th><th scope="col">{t!(i18n, network.rank)}</th>
+                            <th scope="col" class="num">{t!(i18n, network.team)}</th><th scope="col" class="num">{t!(i18n, network.introduced_directly)}</th>
                         </tr></thead>
                         <tbody>{team_rows}</tbody>
                     </table>
                 </div>
             </section>
             <section aria-labelledby="earners-title">
-                <h2 id="earners-title">{format!("Top earners (top {LEADERS})")}</h2>
+                <h2 id="earners-title">{td_string!(l, network.top_earners, n = LEADERS)}</h2>
                 {earners}
             </section>
         </div>
