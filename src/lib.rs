@@ -7,8 +7,26 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 // `crate::i18n`: the UI's texts in Vietnamese and English, from locales/*.json
-// (keys checked at compile time), and the context that says which one shows.
-leptos_i18n::load_locales!();
+// (keys checked at compile time), and the context that says which one shows. The macro
+// is deprecated for a build script (`leptos_i18n_build`), which would compile ICU's data
+// tooling into every build; the macro generates the same module.
+#[allow(deprecated)]
+mod i18n_generated {
+    leptos_i18n::load_locales!();
+}
+pub use i18n_generated::i18n;
+
+/// A text of the UI with values put in its `{name}` places:
+/// `tf!(locale, group.key, name = value, …)`. leptos_i18n's own interpolation builds
+/// strings only with its `interpolate_display` option, which only the build script sets.
+macro_rules! tf {
+    ($locale:expr, $($key:ident).+, $($name:ident = $value:expr),+ $(,)?) => {
+        $crate::components::fill(
+            $crate::i18n::td_string!($locale, $($key).+),
+            &[$((stringify!($name), &$value as &dyn ::std::fmt::Display)),+],
+        )
+    };
+}
 
 pub mod app;
 pub mod components;

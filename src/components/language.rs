@@ -30,6 +30,32 @@ impl From<Language> for Locale {
     }
 }
 
+/// `template` with each `{name}` replaced by its value; a place without a value stays
+/// as written (the key-set test checks both languages name the same places).
+pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut filled = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        filled.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let value = after
+            .find('}')
+            .and_then(|end| values.iter().find(|(name, _)| *name == &after[..end]).map(|(_, value)| (end, value)));
+        match value {
+            Some((end, value)) => {
+                filled.push_str(&value.to_string());
+                rest = &after[end + 1..];
+            }
+            None => {
+                filled.push('{');
+                rest = after;
+            }
+        }
+    }
+    filled.push_str(rest);
+    filled
+}
+
 /// The language the page is being drawn in (Vietnamese outside the app's context).
 pub fn language() -> Language {
     use_context::<leptos_i18n::I18nContext<Locale>>().map_or(Language::Vi, |i18n| i18n.get_locale_untracked().into())
@@ -56,7 +82,7 @@ pub fn language_options() -> leptos_i18n::context::UseLocalesOptions {
     #[cfg(feature = "ssr")]
     let options = {
         let chosen = request_language().as_str();
-        options.ssr_lang_header_getter(std::sync::Arc::new(move || Some(chosen.to_owned())))
+        options.ssr_lang_header_getter(move || Some(chosen.to_owned()))
     };
     options
 }
@@ -199,6 +225,32 @@ mod tests {
         let only_en: Vec<_> = en.difference(&vi).collect();
         assert!(only_vi.is_empty() && only_en.is_empty(), "only in vi: {only_vi:?}; only in en: {only_en:?}");
         assert!(vi.len() > 50, "the files were read");
+    }
+
+    /// The `{name}` places of a text.
+    fn places(text: &str) -> BTreeSet<String> {
+        text.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name.to_owned())).collect()
+    }
+
+    #[test]
+    fn both_languages_put_the_same_values_in_a_text() {
+        let vi: serde_json::Value = serde_json::from_str(include_str!("../../locales/vi.json")).unwrap();
+        let en: serde_json::Value = serde_json::from_str(include_str!("../../locales/en.json")).unwrap();
+        for (group, entries) in vi.as_object().unwrap() {
+            for (key, text) in entries.as_object().unwrap() {
+                let english = en[group][key].as_str().unwrap_or_default();
+                assert_eq!(places(text.as_str().unwrap()), places(english), "{group}.{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn values_go_in_their_places() {
+        let count = 3;
+        assert_eq!(super::fill("{count} of {total}", &[("count", &count), ("total", &"5")]), "3 of 5");
+        assert_eq!(super::fill("{missing} stays", &[("count", &count)]), "{missing} stays");
+        assert_eq!(super::fill("no places", &[]), "no places");
+        assert_eq!(super::fill("{a}{a}", &[("a", &"x")]), "xx");
     }
 
     #[test]

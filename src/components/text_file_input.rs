@@ -22,7 +22,7 @@ pub fn TextFileInput(target: NodeRef<Textarea>, #[prop(into)] label: String) -> 
                             area.set_value(&text);
                         }
                     }
-                    Err(_) => problem.set(Some(crate::i18n::td_string!(
+                    Err(_) => problem.set(Some(crate::i18n::tf!(
                         i18n.get_locale_untracked(),
                         file_input.unreadable,
                         name = file.name()

@@ -129,7 +129,7 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
         let more = items.len().saturating_sub(LISTED_AT_MOST);
         view! {
             <ul class="items">{items.into_iter().take(LISTED_AT_MOST).map(|item| view! { <li>{item}</li> }).collect_view()}</ul>
-            {(more > 0).then(|| view! { <p class="muted">{td_string!(locale, bulk.and_more, count = format_count(language, more as i64))}</p> })}
+            {(more > 0).then(|| view! { <p class="muted">{tf!(locale, bulk.and_more, count = format_count(language, more as i64))}</p> })}
         }
     };
     // Most reasons quote the line already.
@@ -138,15 +138,9 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
         .into_iter()
         .map(|m| {
             if m.reason.contains(&m.text) {
-                td_string!(locale, bulk.line_reason, line = m.line, reason = m.reason)
+                tf!(locale, bulk.line_reason, line = m.line, reason = m.reason)
             } else {
-                td_string!(
-                    locale,
-                    bulk.line_text_reason,
-                    line = m.line,
-                    text = format!("{:?}", m.text),
-                    reason = m.reason
-                )
+                tf!(locale, bulk.line_text_reason, line = m.line, text = format!("{:?}", m.text), reason = m.reason)
             }
         })
         .collect();
@@ -176,7 +170,7 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
                 </table>
             </div>
             <nav class="pager" aria-label=td_string!(locale, bulk.found_pages)>
-                <span class="muted">{move || td_string!(locale, bulk.page_of, page = page.get() + 1, pages = pages)}</span>
+                <span class="muted">{move || tf!(locale, bulk.page_of, page = page.get() + 1, pages = pages)}</span>
                 <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p -= 1)>{t!(i18n, bulk.previous)}</button>
                 <button type="button" disabled=move || { page.get() + 1 >= pages } on:click=move |_| page.update(|p| *p += 1)
                     data-testid="found-next">{t!(i18n, bulk.next)}</button>

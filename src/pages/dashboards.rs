@@ -43,7 +43,7 @@ fn service_link(series: &str, category: &str) -> Option<String> {
 
 /// A cluster's bar as the chart's axis names it (`Cluster 3`, `Cụm 3`).
 fn cluster_category(locale: Locale, cluster: &str) -> String {
-    td_string!(locale, dashboards.cluster_n, n = cluster)
+    tf!(locale, dashboards.cluster_n, n = cluster)
 }
 
 /// Bars are `Cluster N` categories (in either language), stacked by service.
@@ -190,7 +190,7 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
                     };
                     if link.is_some() && count > 0 {
                         let href = list_href(Some(service.as_str()), None, Some(&f.key));
-                        view! { <a href=href title=td_string!(locale, dashboards.n_subscribers, count = format_count(language, count))>{text}</a> }
+                        view! { <a href=href title=tf!(locale, dashboards.n_subscribers, count = format_count(language, count))>{text}</a> }
                             .into_any()
                     } else {
                         view! { <span>{text}</span> }.into_any()

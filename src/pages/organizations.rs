@@ -106,7 +106,7 @@ fn Organizations(yours: YourOrganizations, next: Signal<String>) -> impl IntoVie
     };
     view! {
         <p class="hint">
-            {td_string!(locale, organizations.signed_in_as, email = yours.email)}
+            {tf!(locale, organizations.signed_in_as, email = yours.email)}
             {none_chosen.then_some(td_string!(locale, organizations.choose_hint))}
         </p>
         {invitations}
@@ -127,7 +127,7 @@ fn ChoiceRow(choice: OrganizationChoice, next: Signal<String>) -> impl IntoView 
             <form method="post" action=CHOOSE_ORGANIZATION_PATH>
                 <input type="hidden" name="slug" value=choice.slug.clone()/>
                 <input type="hidden" name="next" value=next/>
-                <button type="submit">{td_string!(locale, organizations.open_named, name = choice.name.clone())}</button>
+                <button type="submit">{tf!(locale, organizations.open_named, name = choice.name.clone())}</button>
             </form>
         }
         .into_any()
@@ -163,7 +163,7 @@ fn InvitationRow(invitation: InvitationToYou, next: Signal<String>) -> impl Into
             <td>{invitation.invited_by.clone().unwrap_or_else(|| "—".to_owned())}</td>
             <td>{format_date_time(language(), &invitation.expires_at)}</td>
             <td>
-                {answer("accept", td_string!(locale, organizations.accept_named, name = invitation.organization_name.clone()))}
+                {answer("accept", tf!(locale, organizations.accept_named, name = invitation.organization_name.clone()))}
                 {answer("decline", td_string!(locale, organizations.decline).to_owned())}
             </td>
         </tr>

@@ -78,7 +78,7 @@ fn OverviewFigures(stats: OverviewStats) -> impl IntoView {
                 <StatCard
                     label=risk_label(locale, risk)
                     value=format_count(language, count)
-                    detail=td_string!(locale, overview.share_of_subscribers, share = share)
+                    detail=tf!(locale, overview.share_of_subscribers, share = share)
                     testid=risk.as_str()
                 />
             }
@@ -86,7 +86,7 @@ fn OverviewFigures(stats: OverviewStats) -> impl IntoView {
         .collect_view();
 
     let (updated_date, updated_time) = match stats.last_updated.as_deref().and_then(|at| at.split_once('T')) {
-        Some((date, time)) => (format_date(language, date), td_string!(locale, overview.at_time, time = time)),
+        Some((date, time)) => (format_date(language, date), tf!(locale, overview.at_time, time = time)),
         None => (td_string!(locale, overview.never).to_owned(), String::new()),
     };
 

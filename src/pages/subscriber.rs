@@ -59,7 +59,7 @@ pub fn SubscriberPage() -> impl IntoView {
     let params = use_params_map();
     let isdn = Signal::derive(move || decoded_segment(&params.read().get("isdn").unwrap_or_default()));
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), c360.title, isdn = isdn.get())/>
+        <Title text=move || tf!(i18n.get_locale(), c360.title, isdn = isdn.get())/>
         <section class="page customer360" aria-labelledby="subscriber-title">
             <p class="breadcrumb"><a href="/subscribers">{t!(i18n, c360.breadcrumb_list)}</a> " / Customer360"</p>
             <h1 id="subscriber-title">"Customer360 " <span class="isdn">{isdn}</span></h1>
@@ -124,8 +124,8 @@ fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
     view! {
         <div class="badges">
             <span class="badge" data-testid="service">{rec.service_type.as_str()}</span>
-            <span class=format!("badge risk-{}", rec.bad_debt_risk.as_str().to_lowercase()) data-testid="risk">{td_string!(locale, c360.risk_badge, risk = rec.bad_debt_risk)}</span>
-            <span class="badge" data-testid="priority">{td_string!(locale, c360.priority_badge, priority = rec.priority_label())}</span>
+            <span class=format!("badge risk-{}", rec.bad_debt_risk.as_str().to_lowercase()) data-testid="risk">{tf!(locale, c360.risk_badge, risk = rec.bad_debt_risk)}</span>
+            <span class="badge" data-testid="priority">{tf!(locale, c360.priority_badge, priority = rec.priority_label())}</span>
         </div>
         <div class="stat-grid">
             <StatCard label=td_string!(locale, c360.advance_amount) value=amount(rec.advance_amount) testid="advance_amount"/>
@@ -198,8 +198,9 @@ fn RecentTransactions(isdn: String) -> impl IntoView {
 /// A card of label / value rows.
 #[component]
 fn Facts(#[prop(into)] title: String, rows: Vec<(&'static str, String)>) -> impl IntoView {
+    let label = title.clone();
     view! {
-        <section class="facts" aria-label=title.clone()>
+        <section class="facts" aria-label=label>
             <h2>{title}</h2>
             <dl>
                 {rows

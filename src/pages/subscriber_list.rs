@@ -221,9 +221,9 @@ fn describe(locale: Locale, total: MatchCount) -> String {
     let language: crate::domain::language::Language = locale.into();
     match total {
         MatchCount::Exact(1) => td_string!(locale, subscriber_list.one_match).to_owned(),
-        MatchCount::Exact(count) => td_string!(locale, subscriber_list.n_match, count = format_count(language, count)),
+        MatchCount::Exact(count) => tf!(locale, subscriber_list.n_match, count = format_count(language, count)),
         MatchCount::AtLeast(count) => {
-            td_string!(locale, subscriber_list.at_least_match, count = format_count(language, count))
+            tf!(locale, subscriber_list.at_least_match, count = format_count(language, count))
         }
     }
 }
@@ -274,7 +274,7 @@ fn ListResults(list: SubscriberList, params: ListParams) -> impl IntoView {
             } else {
                 td_string!(l, subscriber_list.lowest_first)
             };
-            td_string!(l, subscriber_list.order_by, column = name.to_lowercase(), direction = direction)
+            tf!(l, subscriber_list.order_by, column = name.to_lowercase(), direction = direction)
         }
         None => String::new(),
     };

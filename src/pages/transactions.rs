@@ -120,7 +120,7 @@ fn Dashboard(dashboard: TransactionDashboard) -> impl IntoView {
     let period = if dashboard.from == dashboard.until {
         format_date(language, &dashboard.from)
     } else {
-        td_string!(
+        tf!(
             l,
             transactions.from_to,
             from = format_date(language, &dashboard.from),
@@ -139,7 +139,7 @@ fn Dashboard(dashboard: TransactionDashboard) -> impl IntoView {
     }
     view! {
         <p class="list-count" data-testid="period">
-            {td_string!(
+            {tf!(
                 l,
                 transactions.summary,
                 period = period,
@@ -148,7 +148,7 @@ fn Dashboard(dashboard: TransactionDashboard) -> impl IntoView {
                 volume = format_vnd(language, totals.success_volume)
             )}
             <span class="as-of">
-                {td_string!(l, transactions.as_of, at = format_date_time(language, dashboard.computed_at.replace('T', " ").trim_end_matches('Z')))}
+                {tf!(l, transactions.as_of, at = format_date_time(language, dashboard.computed_at.replace('T', " ").trim_end_matches('Z')))}
             </span>
         </p>
         {dashboard.merchant.clone().map(|merchant| view! { <MerchantDrillDown dashboard=dashboard.clone() merchant/> })}
@@ -289,8 +289,8 @@ fn MerchantDrillDown(
         format!("{} ({})", merchant.client_name, merchant.client_code)
     };
     view! {
-        <section class="drill-down" data-testid="merchant-drill-down" aria-label=td_string!(l, transactions.daily_trend_of, title = title.clone())>
-            <h2>{td_string!(l, transactions.daily_trend_of, title = title.clone())}</h2>
+        <section class="drill-down" data-testid="merchant-drill-down" aria-label=tf!(l, transactions.daily_trend_of, title = title.clone())>
+            <h2>{tf!(l, transactions.daily_trend_of, title = title.clone())}</h2>
             <p><a href=close>{t!(i18n, transactions.close_merchant)}</a></p>
             {if merchant.days.is_empty() {
                 view! { <p class="empty-state" role="status">{t!(i18n, transactions.merchant_no_transactions)}</p> }.into_any()
@@ -350,7 +350,7 @@ fn DailyTrend(
     view! {
         <EChart id title=title.clone() chart>
             // Focusable, so a keyboard can scroll a long period's days.
-            <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(l, transactions.the_days, title = title.clone())>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=tf!(l, transactions.the_days, title = title.clone())>
                 <table class="data-table" data-testid=testid>
                     <thead><tr>
                         <th scope="col">{t!(i18n, transactions.day)}</th><th scope="col" class="num">{t!(i18n, transactions.transactions)}</th>

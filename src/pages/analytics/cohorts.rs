@@ -33,7 +33,7 @@ pub fn CohortsPage() -> impl IntoView {
         <Title text=move || td_string!(i18n.get_locale(), cohorts.title)/>
         <section class="page">
             <h1>{t!(i18n, cohorts.title)}</h1>
-            <p class="hint">{td_string!(l, cohorts.hint, months = COHORT_MONTHS)}</p>
+            <p class="hint">{tf!(l, cohorts.hint, months = COHORT_MONTHS)}</p>
             <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, cohorts.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
@@ -41,7 +41,7 @@ pub fn CohortsPage() -> impl IntoView {
                             <div class="empty-state" role="status" data-testid="no-cohorts">
                                 <h2>{t!(i18n, cohorts.none_yet)}</h2>
                                 <p>{match report.computed_at {
-                                    Some(at) => td_string!(l, cohorts.computed_empty, at = format_date_time(language(), &at), months = COHORT_MONTHS),
+                                    Some(at) => tf!(l, cohorts.computed_empty, at = format_date_time(language(), &at), months = COHORT_MONTHS),
                                     None => td_string!(l, cohorts.never_computed).to_owned(),
                                 }}</p>
                             </div>
@@ -58,7 +58,7 @@ pub fn CohortsPage() -> impl IntoView {
 }
 
 fn period_label(locale: Locale, period: i32) -> String {
-    td_string!(locale, cohorts.month_n, n = period)
+    tf!(locale, cohorts.month_n, n = period)
 }
 
 /// Cohorts down (the oldest on top), months since across, retention as the colour.
@@ -109,13 +109,13 @@ fn CohortGrid(report: CohortReport) -> impl IntoView {
     let computed_at = report.computed_at.clone().unwrap_or_default();
     view! {
         <p class="list-count" data-testid="cohort-count">
-            {td_string!(
+            {tf!(
                 l,
                 cohorts.summary,
                 cohorts = format_count(language, report.cohorts.len() as i64),
                 subscribers = format_count(language, report.cohorts.iter().map(|cohort| cohort.size).sum())
             )}
-            <span class="as-of">{td_string!(l, cohorts.computed_at, at = format_date_time(language, &computed_at))}</span>
+            <span class="as-of">{tf!(l, cohorts.computed_at, at = format_date_time(language, &computed_at))}</span>
         </p>
         <EChart id="cohort-heat-map" title=td_string!(l, cohorts.chart) chart>
             <table class="data-table" data-testid="cohort-table">
@@ -137,7 +137,7 @@ fn CohortRow(cohort: Cohort, periods: i32) -> impl IntoView {
     let cells = (0..periods)
         .map(|period| match cohort.cells.iter().find(|cell| cell.period == period) {
             Some(cell) => view! {
-                <td class="number" title=td_string!(l, cohorts.cell_title, active = format_count(language, cell.active_users),
+                <td class="number" title=tf!(l, cohorts.cell_title, active = format_count(language, cell.active_users),
                     size = format_count(language, cohort.size), revenue = format_vnd(language, cell.revenue))>
                     {format_rate(language, cell.retention_rate)}
                 </td>

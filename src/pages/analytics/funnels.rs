@@ -25,7 +25,7 @@ fn step_label(locale: Locale, order: i32, stored: &str) -> String {
         1 => td_string!(locale, funnels.step_1).to_owned(),
         2 => td_string!(locale, funnels.step_2).to_owned(),
         3 => td_string!(locale, funnels.step_3).to_owned(),
-        4 => td_string!(locale, funnels.step_4, days = TOP_UP_WINDOW_DAYS),
+        4 => tf!(locale, funnels.step_4, days = TOP_UP_WINDOW_DAYS),
         _ => stored.to_owned(),
     }
 }
@@ -52,7 +52,7 @@ pub fn FunnelsPage() -> impl IntoView {
         <Title text=move || td_string!(i18n.get_locale(), funnels.title)/>
         <section class="page">
             <h1>{t!(i18n, funnels.title)}</h1>
-            <p class="hint">{td_string!(l, funnels.hint, days = TOP_UP_WINDOW_DAYS)}</p>
+            <p class="hint">{tf!(l, funnels.hint, days = TOP_UP_WINDOW_DAYS)}</p>
             <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, funnels.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
@@ -60,7 +60,7 @@ pub fn FunnelsPage() -> impl IntoView {
                             <div class="empty-state" role="status" data-testid="no-funnels">
                                 <h2>{t!(i18n, funnels.none_yet)}</h2>
                                 <p>{match report.computed_at {
-                                    Some(at) => td_string!(l, funnels.computed_at_only, at = format_date_time(language(), &at)),
+                                    Some(at) => tf!(l, funnels.computed_at_only, at = format_date_time(language(), &at)),
                                     None => td_string!(l, funnels.never_computed).to_owned(),
                                 }}</p>
                             </div>
@@ -90,7 +90,7 @@ fn FunnelFilters(report: FunnelReport) -> impl IntoView {
         .map(|campaign| {
             view! {
                 <option value=campaign.id.to_string() selected=chosen == Some(campaign.id)>
-                    {td_string!(l, funnels.option, name = campaign.name.clone(), at = format_date_time(language, &campaign.last_export))}
+                    {tf!(l, funnels.option, name = campaign.name.clone(), at = format_date_time(language, &campaign.last_export))}
                 </option>
             }
         })
@@ -119,7 +119,7 @@ fn CampaignFunnel(report: FunnelReport) -> impl IntoView {
         return view! {
             <div class="empty-state" role="status" data-testid="no-funnel-steps">
                 <h2>{t!(i18n, funnels.no_export)}</h2>
-                <p>{td_string!(l, funnels.no_export_hint, name = name.clone(), at = computed_at.clone())}</p>
+                <p>{tf!(l, funnels.no_export_hint, name = name.clone(), at = computed_at.clone())}</p>
             </div>
         }
         .into_any();
@@ -149,8 +149,8 @@ fn CampaignFunnel(report: FunnelReport) -> impl IntoView {
         .collect_view();
     view! {
         <p class="list-count" data-testid="funnel-summary">
-            {td_string!(l, funnels.summary, name = name.clone(), days = report.export_days)}
-            <span class="as-of">{td_string!(l, funnels.computed_at, at = computed_at.clone())}</span>
+            {tf!(l, funnels.summary, name = name.clone(), days = report.export_days)}
+            <span class="as-of">{tf!(l, funnels.computed_at, at = computed_at.clone())}</span>
         </p>
         <EChart id="funnel-chart" title=td_string!(l, funnels.chart) chart>
             <table class="data-table" data-testid="funnel-table">

@@ -44,7 +44,7 @@ pub fn UsagePage() -> impl IntoView {
         <Title text=move || td_string!(i18n.get_locale(), usage.title)/>
         <section class="page admin">
             <h1>{t!(i18n, usage.heading)}</h1>
-            <p class="hint">{td_string!(l, usage.hint, minutes = ACTIVE_MINUTES, days = USAGE_DAYS)}</p>
+            <p class="hint">{tf!(l, usage.hint, minutes = ACTIVE_MINUTES, days = USAGE_DAYS)}</p>
             <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, usage.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
@@ -75,15 +75,15 @@ fn UsageView(report: UsageReport) -> impl IntoView {
             <StatCard label=td_string!(l, usage.pages_30) value=format_count(language, report.pages_total) testid="pages-total"/>
         </div>
         <section aria-labelledby="active-title">
-            <h2 id="active-title">{td_string!(l, usage.active_in_last, minutes = ACTIVE_MINUTES)}</h2>
+            <h2 id="active-title">{tf!(l, usage.active_in_last, minutes = ACTIVE_MINUTES)}</h2>
             {if report.active.is_empty() {
                 view! {
                     <div class="empty-state" role="status" data-testid="no-active-members">
                         <p>
                             {if page > 1 {
-                                td_string!(l, usage.nobody_on_page, minutes = ACTIVE_MINUTES)
+                                tf!(l, usage.nobody_on_page, minutes = ACTIVE_MINUTES)
                             } else {
-                                td_string!(l, usage.nobody, minutes = ACTIVE_MINUTES)
+                                tf!(l, usage.nobody, minutes = ACTIVE_MINUTES)
                             }}
                         </p>
                     </div>
@@ -93,7 +93,7 @@ fn UsageView(report: UsageReport) -> impl IntoView {
             }}
         </section>
         <section aria-labelledby="pages-title">
-            <h2 id="pages-title">{td_string!(l, usage.pages_over, days = USAGE_DAYS)}</h2>
+            <h2 id="pages-title">{tf!(l, usage.pages_over, days = USAGE_DAYS)}</h2>
             {if report.pages.is_empty() {
                 view! {
                     <div class="empty-state" role="status" data-testid="no-page-views">

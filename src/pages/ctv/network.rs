@@ -144,7 +144,7 @@ fn SearchResults(text: String, found: Vec<Collaborator>) -> impl IntoView {
         .then_some(td_string!(l, network.first_ones));
     view! {
         <p class="list-count">
-            {td_string!(l, network.n_found, count = format_count(language(), found.len() as i64), more = more.unwrap_or_default())}
+            {tf!(l, network.n_found, count = format_count(language(), found.len() as i64), more = more.unwrap_or_default())}
         </p>
         <div class="table-scroll">
             <table class="data-table" data-testid="network-search-results">
@@ -192,7 +192,7 @@ fn Network(network: NetworkView, search: String) -> impl IntoView {
             let href = network_href(&search, &member.collaborator.ma_ctv);
             view! {
                 <li>
-                    <span class="muted">{td_string!(l, network.level_n, level = member.level)}</span>
+                    <span class="muted">{tf!(l, network.level_n, level = member.level)}</span>
                     <a href=href>{member.collaborator.ma_ctv}</a>" "{member.collaborator.name}
                 </li>
             }
@@ -207,7 +207,7 @@ fn Network(network: NetworkView, search: String) -> impl IntoView {
             <div class="stat-card"><div class="stat-label">{t!(i18n, network.collaborator)}</div>
                 <div class="stat-value">{collaborator.ma_ctv.clone()}</div>
                 <div class="stat-detail">
-                    {td_string!(
+                    {tf!(
                         l,
                         network.summary_detail,
                         name = collaborator.name.clone(),
@@ -219,7 +219,7 @@ fn Network(network: NetworkView, search: String) -> impl IntoView {
             </div>
             <div class="stat-card" data-testid="team-size"><div class="stat-label">{t!(i18n, network.team_4)}</div>
                 <div class="stat-value">{format_count(language, team_size)}</div>
-                <div class="stat-detail">{td_string!(l, network.n_introduced, count = format_count(language, recruits))}</div>
+                <div class="stat-detail">{tf!(l, network.n_introduced, count = format_count(language, recruits))}</div>
             </div>
             <div class="stat-card"><div class="stat-label">{t!(i18n, network.team_revenue)}</div>
                 <div class="stat-value">{format_vnd(language, team_revenue)}</div>
@@ -262,9 +262,9 @@ fn tree_node(members: &[DownlineMember], at: &mut usize, search: &str, l: Locale
     let code = view! { <a href=href class="tree-code">{member.collaborator.ma_ctv.clone()}</a> };
     let label = view! {
         {member.collaborator.name.clone()}
-        <span class="muted">{td_string!(l, network.member_detail, rank = member.collaborator.rank.clone(), level = member.level)}</span>
+        <span class="muted">{tf!(l, network.member_detail, rank = member.collaborator.rank.clone(), level = member.level)}</span>
         <span class="tree-figures">
-            {td_string!(
+            {tf!(
                 l,
                 network.team_figures,
                 size = format_count(language, member.team_size),

@@ -137,7 +137,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
                             <td class="num">{format_vnd(language, earner.overrides)}</td>
                             <td class="num" data-value=format!("{:.2}", earner.total)>{format_vnd(language, earner.total)}</td>
                             <td>
-                                <a href=statement aria-label=td_string!(l, network.statement_of, ctv = earner.ma_ctv.clone(), month = month.clone())>
+                                <a href=statement aria-label=tf!(l, network.statement_of, ctv = earner.ma_ctv.clone(), month = month.clone())>
                                     {td_string!(l, network.statement)}
                                 </a>
                             </td>
@@ -148,7 +148,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
             view! {
                 <div class="table-scroll">
                     <table class="data-table" data-testid="top-earners">
-                        <caption class="muted">{td_string!(l, network.earners_caption, month = month.clone())}</caption>
+                        <caption class="muted">{tf!(l, network.earners_caption, month = month.clone())}</caption>
                         <thead><tr>
                             <th scope="col">{t!(i18n, network.code)}</th><th scope="col">{t!(i18n, network.name)}</th><th scope="col">{t!(i18n, network.rank)}</th>
                             <th scope="col" class="num">{t!(i18n, network.direct)}</th><th scope="col" class="num">{t!(i18n, network.levels_1_4)}</th>
@@ -166,13 +166,13 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
             <div class="stat-grid">
                 <div class="stat-card" data-testid="overview-collaborators"><div class="stat-label">{t!(i18n, network.collaborators)}</div>
                     <div class="stat-value">{format_count(language, overview.collaborators)}</div>
-                    <div class="stat-detail">{td_string!(l, network.n_active, count = format_count(language, overview.active))}</div>
+                    <div class="stat-detail">{tf!(l, network.n_active, count = format_count(language, overview.active))}</div>
                 </div>
                 <div class="stat-card"><div class="stat-label">{t!(i18n, network.trees)}</div>
                     <div class="stat-value">{format_count(language, tops)}</div>
-                    <div class="stat-detail">{td_string!(l, network.trees_detail, depth = deepest)}</div>
+                    <div class="stat-detail">{tf!(l, network.trees_detail, depth = deepest)}</div>
                 </div>
-                <div class="stat-card"><div class="stat-label">{td_string!(l, network.joined_in, months = JOINED_MONTHS)}</div>
+                <div class="stat-card"><div class="stat-label">{tf!(l, network.joined_in, months = JOINED_MONTHS)}</div>
                     <div class="stat-value">{format_count(language, joined_in_window)}</div>
                     <div class="stat-detail">{t!(i18n, network.joined_detail)}</div>
                 </div>
@@ -208,7 +208,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
                 </EChart>
             </section>
             <section aria-labelledby="teams-title">
-                <h2 id="teams-title">{td_string!(l, network.largest_teams, n = LEADERS)}</h2>
+                <h2 id="teams-title">{tf!(l, network.largest_teams, n = LEADERS)}</h2>
                 <p class="muted">{t!(i18n, network.teams_hint)}</p>
                 <div class="table-scroll">
                     <table class="data-table" data-testid="largest-teams">
@@ -221,7 +221,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
                 </div>
             </section>
             <section aria-labelledby="earners-title">
-                <h2 id="earners-title">{td_string!(l, network.top_earners, n = LEADERS)}</h2>
+                <h2 id="earners-title">{tf!(l, network.top_earners, n = LEADERS)}</h2>
                 {earners}
             </section>
         </div>

@@ -76,7 +76,7 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
             let label = if level == 0 {
                 td_string!(l, statement.own_customers).to_owned()
             } else {
-                td_string!(l, statement.override_level, level = level)
+                tf!(l, statement.override_level, level = level)
             };
             (label, *amount)
         })
@@ -157,7 +157,7 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
                 </tr></thead>
                 <tbody>{line_rows}</tbody>
                 <tfoot><tr>
-                    <th scope="row" colspan="6">{td_string!(l, statement.n_lines, count = format_count(language, totals.lines as i64))}</th>
+                    <th scope="row" colspan="6">{tf!(l, statement.n_lines, count = format_count(language, totals.lines as i64))}</th>
                     <td class="num">{format_vnd(language, totals.total)}</td>
                 </tr></tfoot>
             </table>
@@ -165,7 +165,7 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
         .into_any()
     };
     view! {
-        <Title text=td_string!(l, statement.page_title, ctv = collaborator.ma_ctv.clone(), period = period.clone())/>
+        <Title text=tf!(l, statement.page_title, ctv = collaborator.ma_ctv.clone(), period = period.clone())/>
         <div class="statement-actions no-print">
             <a href=report_href>{t!(i18n, statement.report_link)}</a>
             <PrintButton/>
@@ -173,12 +173,12 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
         </div>
         <header class="statement-document-header">
             <p class="muted">{organization}</p>
-            <h1 data-testid="statement-title">{td_string!(l, statement.heading, period = period.clone())}</h1>
+            <h1 data-testid="statement-title">{tf!(l, statement.heading, period = period.clone())}</h1>
             <dl class="settings">
                 <dt>{t!(i18n, statement.collaborator)}</dt><dd>{format!("{} {}", collaborator.ma_ctv, collaborator.name)}</dd>
                 <dt>{t!(i18n, statement.rank)}</dt><dd>{collaborator.rank}</dd>
                 <dt>{t!(i18n, statement.phone)}</dt><dd>{collaborator.phone.unwrap_or_else(|| "–".into())}</dd>
-                <dt>{t!(i18n, statement.month)}</dt><dd data-testid="statement-state">{td_string!(l, statement.month_state, period = period.clone(), state = state)}</dd>
+                <dt>{t!(i18n, statement.month)}</dt><dd data-testid="statement-state">{tf!(l, statement.month_state, period = period.clone(), state = state)}</dd>
             </dl>
         </header>
         <section aria-labelledby="totals-title">
