@@ -318,6 +318,15 @@ pub fn safe_return_path(next: Option<&str>) -> String {
     }
 }
 
+/// A page of this site to go back to (the language switcher's), the sign-in page
+/// included; anything else goes to the overview, as [`safe_return_path`] does.
+pub fn safe_page_path(next: Option<&str>) -> String {
+    match next {
+        Some(path) if is_plain_local_path(path) => path.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
 /// `/` then unreserved characters, `/` and `%`-escapes (none of a control character),
 /// with an optional query that adds `=`, `&`, `+` and `,`. Never `//` first: that names
 /// another host.
@@ -401,6 +410,10 @@ mod tests {
     #[test]
     fn only_local_paths_are_returned_to() {
         assert_eq!(safe_return_path(Some("/campaigns?x=1")), "/campaigns?x=1");
+        // The language switcher goes back to the sign-in page too, never elsewhere.
+        assert_eq!(safe_page_path(Some("/sign-in?next=%2Fdashboards")), "/sign-in?next=%2Fdashboards");
+        assert_eq!(safe_page_path(Some("//evil.example/")), "/");
+        assert_eq!(safe_page_path(None), "/");
         assert_eq!(
             safe_return_path(Some("/subscribers?service=EasyCredit&min_value=70")),
             "/subscribers?service=EasyCredit&min_value=70"

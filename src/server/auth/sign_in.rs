@@ -48,7 +48,7 @@ async fn choose_language(Form(form): Form<LanguageForm>) -> Result<Response, App
         field: "language",
         message: format!("{:?} is not a language (vi or en)", form.language),
     })?;
-    let back = safe_return_path(form.next.as_deref());
+    let back = crate::domain::access::safe_page_path(form.next.as_deref());
     let mut response = Redirect::to(&back).into_response();
     if let Ok(cookie) = axum::http::HeaderValue::from_str(&language_cookie(language)) {
         response.headers_mut().append(axum::http::header::SET_COOKIE, cookie);
