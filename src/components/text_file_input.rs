@@ -22,11 +22,9 @@ pub fn TextFileInput(target: NodeRef<Textarea>, #[prop(into)] label: String) -> 
                             area.set_value(&text);
                         }
                     }
-                    Err(_) => problem.set(Some(crate::i18n::tf!(
-                        i18n.get_locale_untracked(),
-                        file_input.unreadable,
-                        name = file.name()
-                    ))),
+                    Err(_) => {
+                        problem.set(Some(tf!(i18n.get_locale_untracked(), file_input.unreadable, name = file.name())))
+                    }
                 }
             });
         }

@@ -4,7 +4,6 @@
 use crate::components::language;
 use crate::domain::format::{format_count, format_decimal, format_vnd};
 use crate::domain::isdn_list::MalformedLine;
-use crate::domain::language::Language;
 use crate::domain::recommendation::Recommendation;
 use crate::domain::server_error::ServerError;
 use crate::pages::url::subscriber_href;
@@ -40,7 +39,7 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerError> {
     }
     if list.isdns.len() > MAX_BULK_ISDNS {
         // The message is English: so are its numbers.
-        let count = format_count(Language::En, list.isdns.len() as i64);
+        let count = format_count(crate::domain::language::Language::En, list.isdns.len() as i64);
         return Err(bad(format!("at most 10,000 ISDNs per lookup; this list has {count}; split it")).into());
     }
     let _slot = crate::server::heavy_work::start_in_server_function(member.organization.id)?;

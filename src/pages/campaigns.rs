@@ -8,7 +8,6 @@ use crate::domain::campaign::{
     EXPORT_COLUMNS,
 };
 use crate::domain::format::{format_count, format_vnd};
-use crate::domain::language::Language;
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use crate::pages::url::subscriber_href;
 use leptos::prelude::*;
@@ -135,8 +134,8 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
         if list.isdns.len() > SUPPRESSION_LIST_MAX {
             // The message is English: so are its numbers.
             let (most, given) = (
-                format_count(Language::En, SUPPRESSION_LIST_MAX as i64),
-                format_count(Language::En, list.isdns.len() as i64),
+                format_count(crate::domain::language::Language::En, SUPPRESSION_LIST_MAX as i64),
+                format_count(crate::domain::language::Language::En, list.isdns.len() as i64),
             );
             return Err(bad("isdns", format!("ISDNs: at most {most} per list; this one has {given}")));
         }
