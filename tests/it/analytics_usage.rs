@@ -31,6 +31,8 @@ async fn browser(
     let email = create_user(&db.store, organization, role).await;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::USER_AGENT, user_agent.parse().unwrap());
+    // The test reads the page's English words (the default is Vietnamese).
+    headers.insert(reqwest::header::ACCEPT_LANGUAGE, "en".parse().unwrap());
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
