@@ -33,3 +33,8 @@ export async function signIn(page: Page, role: string, with_: string = password)
   await page.getByLabel('Password').fill(with_);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** Waits until the wasm has hydrated the page, so controls that need it answer a click. */
+export async function hydrated(page: Page) {
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+}
