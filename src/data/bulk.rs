@@ -8,8 +8,8 @@
 //! pipeline is split by node (`redis_connection`).
 
 use super::lookups::LookupError;
-use super::redis_connection::RedisConnection;
 use super::recommendation_rows::{recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
+use super::redis_connection::RedisConnection;
 use super::resilience::CacheCounters;
 use super::Store;
 use crate::data::{sql, OrganizationStore};

@@ -69,7 +69,8 @@ impl KeyLayout {
 #[derive(Clone)]
 pub enum RedisClient {
     Single(redis::Client),
-    Cluster { client: ClusterClient, slots: Arc<SlotCache> },
+    /// The cluster's client and its slots as last read, shared by every clone.
+    Cluster(Arc<(ClusterClient, Arc<SlotCache>)>),
 }
 
 impl RedisClient {
@@ -88,10 +89,11 @@ impl RedisClient {
                 .retries(2)
                 .tcp_settings(nodelay())
                 .build()
-                .map(|client| Self::Cluster { client, slots: Arc::default() })
+                .map(|client| Self::Cluster(Arc::new((client, Arc::default()))))
         };
         if !cluster_nodes.is_empty() {
-            let nodes = cluster_nodes.iter().map(|node| node.as_str().into_connection_info()).collect::<Result<_, _>>()?;
+            let nodes =
+                cluster_nodes.iter().map(|node| node.as_str().into_connection_info()).collect::<Result<_, _>>()?;
             return cluster(nodes);
         }
         let info = url.into_connection_info()?.set_tcp_settings(nodelay());
@@ -108,7 +110,13 @@ impl RedisClient {
                 String::new()
             }
             Ok(Err(error)) => return Err(error),
-            Err(_) => return Err(RedisError::from((redis::ErrorKind::Io, "no answer", format!("within {connect_timeout:?}")))),
+            Err(_) => {
+                return Err(RedisError::from((
+                    redis::ErrorKind::Io,
+                    "no answer",
+                    format!("within {connect_timeout:?}"),
+                )))
+            }
         };
         if info_cluster.lines().any(|line| line.trim() == "cluster_enabled:1") {
             cluster(vec![info])
@@ -120,7 +128,7 @@ impl RedisClient {
     pub fn layout(&self) -> KeyLayout {
         match self {
             Self::Single(_) => KeyLayout::Single,
-            Self::Cluster { .. } => KeyLayout::Cluster,
+            Self::Cluster(_) => KeyLayout::Cluster,
         }
     }
 
@@ -136,13 +144,17 @@ impl RedisClient {
                 Ok(RedisConnection::Single(ConnectionManager::new_with_config(client.clone(), config).await?))
             }
             // The cluster connection reconnects to a node and refreshes the slots itself.
-            Self::Cluster { .. } => self.connection(connect_timeout, response_timeout).await,
+            Self::Cluster(_) => self.connection(connect_timeout, response_timeout).await,
         }
     }
 
     /// A connection of its own whose answers may take up to `response_timeout` (syncs,
     /// deletions).
-    pub async fn connection(&self, connect_timeout: Duration, response_timeout: Duration) -> RedisResult<RedisConnection> {
+    pub async fn connection(
+        &self,
+        connect_timeout: Duration,
+        response_timeout: Duration,
+    ) -> RedisResult<RedisConnection> {
         match self {
             Self::Single(client) => {
                 let config = redis::AsyncConnectionConfig::new()
@@ -150,10 +162,10 @@ impl RedisClient {
                     .set_response_timeout(Some(response_timeout));
                 Ok(RedisConnection::Multiplexed(client.get_multiplexed_async_connection_with_config(&config).await?))
             }
-            Self::Cluster { client, slots } => {
-                let config = ClusterConfig::new()
-                    .set_connection_timeout(connect_timeout)
-                    .set_response_timeout(response_timeout);
+            Self::Cluster(cluster) => {
+                let (client, slots) = &**cluster;
+                let config =
+                    ClusterConfig::new().set_connection_timeout(connect_timeout).set_response_timeout(response_timeout);
                 let connection = client.get_async_connection_with_config(config).await?;
                 Ok(RedisConnection::Cluster(ClusterLink { connection, slots: slots.clone() }))
             }
@@ -272,7 +284,9 @@ impl KeyScan {
             self.masters.pop();
         }
         self.cursor = next;
-        Ok(Some(keys.into_iter().filter(|key| self.starts.iter().any(|start| key.starts_with(start.as_str()))).collect()))
+        Ok(Some(
+            keys.into_iter().filter(|key| self.starts.iter().any(|start| key.starts_with(start.as_str()))).collect(),
+        ))
     }
 
     /// Every key left.
@@ -311,7 +325,10 @@ impl ClusterLink {
         }
         let reply = self
             .connection
-            .route_command(redis::cmd("CLUSTER").arg("SLOTS").to_owned(), RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random))
+            .route_command(
+                redis::cmd("CLUSTER").arg("SLOTS").to_owned(),
+                RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random),
+            )
             .await?;
         let table = Arc::new(SlotTable::parse(&reply)?);
         *self.slots.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(table.clone());
@@ -401,7 +418,8 @@ impl SlotTable {
             };
             let host: String = master.first().map(redis::from_redis_value_ref).ok_or_else(invalid)??;
             let port: u16 = master.get(1).map(redis::from_redis_value_ref).ok_or_else(invalid)??;
-            let (start, end) = (usize::try_from(*start).map_err(|_| invalid())?, usize::try_from(*end).map_err(|_| invalid())?);
+            let (start, end) =
+                (usize::try_from(*start).map_err(|_| invalid())?, usize::try_from(*end).map_err(|_| invalid())?);
             if start > end || end >= SLOTS {
                 return Err(invalid());
             }
@@ -482,8 +500,14 @@ mod tests {
             name: "Default".into(),
             redis_prefix: "ut360".into(),
         };
-        assert_eq!(KeyLayout::Single.grouped_key(&organization, "idx:service:EasyCredit"), "ut360:idx:service:EasyCredit");
-        assert_eq!(KeyLayout::Cluster.grouped_key(&organization, "idx:service:EasyCredit"), "{ut360}:idx:service:EasyCredit");
+        assert_eq!(
+            KeyLayout::Single.grouped_key(&organization, "idx:service:EasyCredit"),
+            "ut360:idx:service:EasyCredit"
+        );
+        assert_eq!(
+            KeyLayout::Cluster.grouped_key(&organization, "idx:service:EasyCredit"),
+            "{ut360}:idx:service:EasyCredit"
+        );
         let building = KeyLayout::Cluster.grouped_key(&organization, "sync:abc");
         assert_eq!(
             key_slot(format!("{building}:idx:risk:LOW").as_bytes()),

@@ -210,7 +210,8 @@ async fn lookups_miss_fill_and_hit_on_the_cluster() {
     assert_eq!(after_miss.fills - before.fills, 1, "{after_miss:?}");
     assert_eq!(after_miss.fallbacks, before.fallbacks, "the cluster answered");
     let mut redis = cluster(&nodes).await;
-    let (rec_key, profile_key) = (format!("{}:rec:{isdn}", org.redis_prefix), format!("{}:profile:{isdn}", org.redis_prefix));
+    let (rec_key, profile_key) =
+        (format!("{}:rec:{isdn}", org.redis_prefix), format!("{}:profile:{isdn}", org.redis_prefix));
     assert_ne!(key_slot(rec_key.as_bytes()), key_slot(profile_key.as_bytes()));
     assert!(redis.exists::<_, bool>(&rec_key).await.unwrap() && redis.exists::<_, bool>(&profile_key).await.unwrap());
 
@@ -340,7 +341,8 @@ async fn the_api_answers_from_the_cluster() {
     let asked = json!([records[5].isdn, "AAAAAAAAAAAAAAAAAAAAAA==", records[2].isdn]);
     let bulk = format!("{base}/api/v1/recommendations/bulk");
     let answer: Value = http.post(&bulk).json(&asked).send().await.unwrap().json().await.unwrap();
-    let found: Vec<&str> = answer["found"].as_array().unwrap().iter().map(|rec| rec["isdn"].as_str().unwrap()).collect();
+    let found: Vec<&str> =
+        answer["found"].as_array().unwrap().iter().map(|rec| rec["isdn"].as_str().unwrap()).collect();
     assert_eq!(found, [records[5].isdn.as_str(), records[2].isdn.as_str()]);
     assert_eq!(answer["not_found"], json!(["AAAAAAAAAAAAAAAAAAAAAA=="]));
     let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
@@ -385,7 +387,11 @@ async fn lookup_rate_on_the_cluster_and_on_one_server() {
     let Some(nodes) = cluster_nodes("lookup_rate_on_the_cluster_and_on_one_server") else { return };
     let records = generate(57, 0.005);
     for cluster_nodes in [Vec::new(), nodes.clone()] {
-        let db = if cluster_nodes.is_empty() { TestDb::new().await } else { TestDb::with_redis_cluster(&cluster_nodes).await };
+        let db = if cluster_nodes.is_empty() {
+            TestDb::new().await
+        } else {
+            TestDb::with_redis_cluster(&cluster_nodes).await
+        };
         let org = db.organization_with_own_prefix().await;
         db.load(&org, &records).await;
         let store = db.store.for_organization(&org);
