@@ -30,6 +30,7 @@ mod lookups;
 mod meta_stats;
 mod network_overview;
 mod organizations;
+mod redis_cluster;
 mod replica;
 mod security;
 mod security_events;
