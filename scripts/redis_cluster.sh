@@ -60,7 +60,9 @@ stop_redis_cluster() {
   rm -rf "$REDIS_CLUSTER_DIR"
 }
 
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+# Run, not sourced (lib.sh sources this file again: the guard stops it running twice).
+if [ "${BASH_SOURCE[0]}" = "$0" ] && [ -z "${REDIS_CLUSTER_SCRIPT_RUNNING:-}" ]; then
+  REDIS_CLUSTER_SCRIPT_RUNNING=1
   set -euo pipefail
   # shellcheck source=scripts/lib.sh
   source "$(dirname "$0")/lib.sh"
