@@ -9,6 +9,7 @@
 mod account;
 mod analytics_aggregates;
 mod analytics_cohorts;
+mod analytics_drop_folder;
 mod analytics_insights;
 mod analytics_usage;
 mod api;
