@@ -71,8 +71,11 @@ FLOOD_DIR="$(mktemp -d)"
 # curl runs at most 300 transfers at once: two of them, 250 each.
 for half in 1 2; do
   for n in $(seq 250); do
-    # `next` ends each transfer's options: curl would otherwise join every `data` into one body.
-    printf 'url = "http://%s/auth/sign-in"\ndata = "email=flood-%s-%s%%40ut360.test&password=not-the-password"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' "$ADDR" "$half" "$n"
+    # `next` starts another transfer's options: curl would otherwise join every `data` into
+    # one body. Only between transfers: a trailing `next` with no URL after it makes a
+    # parallel curl start none of them (each answered 000).
+    [ "$n" -eq 1 ] || echo next
+    printf 'url = "http://%s/auth/sign-in"\ndata = "email=flood-%s-%s%%40ut360.test&password=not-the-password"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' "$ADDR" "$half" "$n"
   done >"$FLOOD_DIR/burst-$half.cfg"
 done
 flood() {

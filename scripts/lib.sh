@@ -340,3 +340,6 @@ bench_session() {
   printf 'Cookie: ut360_session=%s' "$(awk '$6 == "ut360_session" {print $7}' "$jar")"
   rm -f "$jar"
 }
+
+# Issue 27: a Redis Cluster on loopback ports for the redis_cluster:: tests.
+source "$ROOT/scripts/redis_cluster.sh"

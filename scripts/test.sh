@@ -42,6 +42,12 @@ say "replica tests (primary 127.0.0.1:$REPLICA_PRIMARY_PORT, streaming replica 1
   UT360_TEST_REPLICA_DATA="$REPLICA_DATA" UT360_TEST_REPLICA_BIN="$REPLICA_BIN" \
   cargo test --features ssr --locked --test it replica:: -- --test-threads=1)
 
+# Issue 27: the cache, sync, bulk and API tests against a 3-master Redis Cluster.
+ensure_redis_cluster
+say "Redis Cluster tests ($REDIS_CLUSTER_URL)"
+(cd "$ROOT" && UT360_TEST_REDIS_CLUSTER_NODES="$REDIS_CLUSTER_URL" \
+  cargo test --features ssr --locked --test it redis_cluster::)
+
 build_release
 BIN="$ROOT/target/release/ut360"
 E2E_DATABASE_URL="${DATABASE_URL%/*}/ut360_e2e"

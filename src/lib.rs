@@ -45,4 +45,9 @@ pub mod server;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    // Controls that need the wasm (the phone's Menu button, charts) answer from now on:
+    // the browser tests wait for this mark rather than for a time.
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "");
+    }
 }

@@ -1,18 +1,11 @@
 // Alerts (issue 24): open alerts with their acknowledgement (who and when), the
 // history, and the rules: a manager adds one, changes its threshold, turns it off and
 // deletes it; an analyst reads the rules only.
-import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, query } from './support';
+import { test, expect } from '@playwright/test';
+import { expectAccessible, query, signIn } from './support';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
-const password = process.env.E2E_PASSWORD ?? '';
-
-async function signIn(page: Page, role: string) {
-  await page.getByLabel('Email').fill(`e2e-${role}@ut360.test`);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 const message = 'E2E cảnh báo kiểm thử';
 

@@ -3,7 +3,7 @@
 // as a heat map / funnel chart with their tables; the pages are accessible and refused
 // to roles without the permission.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, grouped, query } from './support';
+import { expectAccessible, grouped, query, signIn } from './support';
 
 const organization = `(SELECT id FROM organizations WHERE slug = 'default')`;
 
@@ -81,25 +81,20 @@ test('the funnels page shows the latest campaign\'s four steps, and a range with
 
 test.describe('without the permission', () => {
   test.use({ storageState: { cookies: [], origins: [] } });
-  const password = process.env.E2E_PASSWORD ?? '';
-
-  async function signIn(page: Page, role: string) {
-    await page.goto('/sign-in');
-    await page.getByLabel('Email').fill(`e2e-${role}@ut360.test`);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page).toHaveURL(/\/$/);
-  }
 
   test('marketing opens the funnels but not the cohorts', async ({ page }) => {
+    await page.goto('/sign-in');
     await signIn(page, 'marketing');
+    await expect(page).toHaveURL(/\/$/);
     expect((await page.goto('/analytics/cohorts'))?.status()).toBe(403);
     expect((await page.goto('/analytics/funnels'))?.status()).toBe(200);
     await expect(page.getByRole('link', { name: 'Cohorts' })).toHaveCount(0);
   });
 
   test('an analyst opens neither', async ({ page }) => {
+    await page.goto('/sign-in');
     await signIn(page, 'analyst');
+    await expect(page).toHaveURL(/\/$/);
     expect((await page.goto('/analytics/funnels'))?.status()).toBe(403);
     expect((await page.goto('/analytics/cohorts'))?.status()).toBe(403);
   });

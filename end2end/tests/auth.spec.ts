@@ -1,17 +1,10 @@
 // Sign-in in a real browser: a page asked for while signed out leads to sign-in and
 // back; each role sees its sections and is refused the others; sign-out ends it.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, query } from './support';
+import { expectAccessible, query, signIn } from './support';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
-const password = process.env.E2E_PASSWORD ?? '';
-
-async function signIn(page: Page, role: string, password_: string = password) {
-  await page.getByLabel('Email').fill(`e2e-${role}@ut360.test`);
-  await page.getByLabel('Password').fill(password_);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 // Every page the viewer may open, whether or not its group's menu is open.
 const sections = (page: Page) =>

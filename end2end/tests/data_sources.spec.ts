@@ -1,18 +1,11 @@
 // The data sources page (issue 24): every source of the organization with its status,
 // Sync now for the on-demand ones (its run then shows in the history), a reason for the
 // others, accessible, and refused to anyone but an admin.
-import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, query } from './support';
+import { test, expect } from '@playwright/test';
+import { expectAccessible, query, signIn } from './support';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
-const password = process.env.E2E_PASSWORD ?? '';
-
-async function signIn(page: Page, role: string) {
-  await page.getByLabel('Email').fill(`e2e-${role}@ut360.test`);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 test('an admin runs the transaction maintenance now and sees its run', async ({ page }) => {
   await page.goto('/sign-in?next=%2Fadmin%2Fdata-sources');

@@ -1,18 +1,11 @@
 // Insights (issue 24): the feed shows an organization's insights most severe first,
 // unread first, in Vietnamese with their figures, actions and link; the kind filter
 // narrows it; marking one read is a POST that changes only its read mark.
-import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, query } from './support';
+import { test, expect } from '@playwright/test';
+import { expectAccessible, query, signIn } from './support';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
-const password = process.env.E2E_PASSWORD ?? '';
-
-async function signIn(page: Page, role: string) {
-  await page.getByLabel('Email').fill(`e2e-${role}@ut360.test`);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 const keys = ['e2e:critical', 'e2e:low'];
 

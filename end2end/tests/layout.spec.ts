@@ -2,7 +2,7 @@
 // an admin may open; below 768 px the sections fold behind "Menu", and nothing is wider
 // than a 390 px phone.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible } from './support';
+import { expectAccessible, hydrated } from './support';
 
 /** The top of every item of the header, in px: one line when they are all alike. */
 async function headerLines(page: Page): Promise<number> {
@@ -42,6 +42,8 @@ test('at 390 px the sections fold behind Menu and the overview fits the screen',
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: 'test-results/overview-390.png', fullPage: true });
 
+  // The Menu button is the page's script: it answers once the page has hydrated.
+  await hydrated(page);
   await menu.click();
   await expect(menu).toHaveAttribute('aria-expanded', 'true');
   await expect(nav).toBeVisible();

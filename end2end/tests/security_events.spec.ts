@@ -1,18 +1,11 @@
 // The admins' security events (issue 29): a sign-in that just happened is listed,
 // newest first, with its address; the kind filter narrows the list; the page is
 // accessible, and refused to anyone but an admin.
-import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, query } from './support';
+import { test, expect } from '@playwright/test';
+import { expectAccessible, query, signIn } from './support';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
-const password = process.env.E2E_PASSWORD ?? '';
-
-async function signIn(page: Page, role: string, password_: string = password) {
-  await page.getByLabel('Email').fill(`e2e-${role}@ut360.test`);
-  await page.getByLabel('Password').fill(password_);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 test('an admin sees the sign-in that just happened, and filters by kind', async ({ page }) => {
   // A failed attempt of the analyst, then the admin signs in.

@@ -23,3 +23,18 @@ export async function expectAccessible(page: Page) {
   const found = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   expect(found).toEqual([]);
 }
+
+/** The password scripts/test.sh gave every e2e account. */
+export const password = process.env.E2E_PASSWORD ?? '';
+
+/** Signs in on the form the page shows, as the e2e account of `role`. */
+export async function signIn(page: Page, role: string, with_: string = password) {
+  await page.getByLabel('Email').fill(`e2e-${role}@ut360.test`);
+  await page.getByLabel('Password').fill(with_);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Waits until the wasm has hydrated the page, so controls that need it answer a click. */
+export async function hydrated(page: Page) {
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+}

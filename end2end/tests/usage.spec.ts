@@ -2,17 +2,10 @@
 // page and browser, the pages and days count page views as the database does, the page
 // is accessible, and refused to anyone but an admin.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, query } from './support';
+import { expectAccessible, query, signIn } from './support';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
-const password = process.env.E2E_PASSWORD ?? '';
-
-async function signIn(page: Page, role: string) {
-  await page.getByLabel('Email').fill(`e2e-${role}@ut360.test`);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 test('an admin sees themselves active now, and page views per page and per day', async ({ page }) => {
   await page.goto('/sign-in?next=%2Fadmin%2Fmembers');

@@ -91,22 +91,17 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     // Below 768 px the sections fold into one menu behind this button.
     let menu_open = RwSignal::new(false);
-    // The account menu stays open across a navigation unless closed here; the groups
-    // are drawn again on every navigation, so they close by themselves.
-    let account_menu = NodeRef::<leptos::html::Details>::new();
     Effect::new(move |already_ran: Option<()>| {
         location.pathname.track();
         // Not at hydration: a menu opened before the page became interactive stays open.
         if already_ran.is_some() {
             menu_open.set(false);
-            if let Some(menu) = account_menu.get_untracked() {
-                menu.set_open(false);
-            }
+            close_header_menus(None);
         }
     });
     let sections_viewer = viewer.clone();
     let groups = move || {
-        // Drawn again on every navigation, so an opened group closes once a page is chosen.
+        // Drawn again on every navigation, to mark the group of the page being read.
         let path = location.pathname.get();
         SECTIONS
             .iter()
@@ -152,7 +147,7 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
             <a class="account-organization" href=ORGANIZATIONS_PATH title=td_string!(locale, account.switch_organization) data-testid="organization-switcher">
                 {viewer.organization.clone()}
             </a>
-            <details class="account-menu" node_ref=account_menu on:toggle=close_other_menus>
+            <details class="account-menu" on:toggle=close_other_menus>
                 <summary aria-label=td_string!(locale, account.your_account)>
                     <span class="account-role" data-role=viewer.role.as_str()>{role_label(locale, viewer.role)}</span>
                 </summary>
@@ -171,25 +166,33 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
 /// One menu of the header open at a time: the one just opened closes the others. The
 /// browser opens and closes each `<details>` itself, before hydration as after it.
 fn close_other_menus(event: leptos::ev::Event) {
+    use leptos::wasm_bindgen::JsCast;
+    let Some(opened) = event.target().and_then(|t| t.dyn_into::<leptos::web_sys::HtmlDetailsElement>().ok()) else {
+        return;
+    };
+    if opened.open() {
+        close_header_menus(Some(&opened));
+    }
+}
+
+/// Closes every open menu of the header but `keep`.
+fn close_header_menus(keep: Option<&leptos::web_sys::HtmlDetailsElement>) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        use web_sys::HtmlDetailsElement;
-        let Some(opened) = event.target().and_then(|t| t.dyn_into::<HtmlDetailsElement>().ok()) else { return };
-        if !opened.open() {
-            return;
-        }
         let Ok(open_menus) = document().query_selector_all("header.topbar details[open]") else { return };
         for index in 0..open_menus.length() {
-            if let Some(other) = open_menus.item(index).and_then(|node| node.dyn_into::<HtmlDetailsElement>().ok()) {
-                if other != opened {
-                    other.set_open(false);
+            if let Some(menu) =
+                open_menus.item(index).and_then(|node| node.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+            {
+                if Some(&menu) != keep {
+                    menu.set_open(false);
                 }
             }
         }
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = event;
+    let _ = keep;
 }
 
 /// The section a path belongs to: its own page, or the list it is a detail of.

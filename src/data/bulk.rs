@@ -3,10 +3,13 @@
 //! whole answer is kept under `{prefix}:bulk:{hash}` for an hour (every cache sync
 //! drops these). An organization keeps at most `MAX_KEPT_BULK_ANSWERS` of them: a
 //! sorted set `{prefix}:bulk-index` holds their keys by the time they were kept, and
-//! keeping one more deletes the oldest.
+//! keeping one more deletes the oldest. On a Redis Cluster both carry the prefix as a
+//! hash tag (`{ut360}:bulk:…`, `{ut360}:bulk-index`: one slot), and the `HMGET`
+//! pipeline is split by node (`redis_connection`).
 
 use super::lookups::LookupError;
 use super::recommendation_rows::{recommendation_from_values, RecFields, REC_FIELDS_SQL, REC_FIELD_NAMES};
+use super::redis_connection::RedisConnection;
 use super::resilience::CacheCounters;
 use super::Store;
 use crate::data::{sql, OrganizationStore};
@@ -68,17 +71,11 @@ impl Store {
         }
     }
 
-    async fn bulk_lookup_connections(&self) -> Option<&Vec<redis::aio::ConnectionManager>> {
+    async fn bulk_lookup_connections(&self) -> Option<&Vec<RedisConnection>> {
         let connect = || async {
-            let config = redis::aio::ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(BULK_REDIS_TIMEOUT))
-                .set_response_timeout(Some(BULK_REDIS_TIMEOUT))
-                .set_number_of_retries(1);
             let mut connections = Vec::with_capacity(BULK_CONNECTIONS);
             for _ in 0..BULK_CONNECTIONS {
-                connections.push(
-                    redis::aio::ConnectionManager::new_with_config(self.redis_client.clone(), config.clone()).await?,
-                );
+                connections.push(self.redis_client.managed(BULK_REDIS_TIMEOUT, BULK_REDIS_TIMEOUT).await?);
             }
             Ok::<_, redis::RedisError>(connections)
         };
@@ -116,7 +113,10 @@ impl OrganizationStore {
         let organization = &self.organization;
         let mut seen = HashSet::with_capacity(isdns.len());
         let unique: Vec<&str> = isdns.iter().map(Isdn::as_str).filter(|isdn| seen.insert(*isdn)).collect();
-        let key = organization.redis_key(&format!("bulk:{}", list_hash(&unique)));
+        // On a cluster the answers and their index share the organization's slot: the
+        // script that keeps one reads and deletes the others (`KeyLayout::grouped_key`).
+        let layout = self.redis_layout();
+        let key = layout.grouped_key(organization, &format!("bulk:{}", list_hash(&unique)));
         if let Some(cached) = self.cached_bulk(&key).await {
             return Ok(cached);
         }
@@ -150,7 +150,7 @@ impl OrganizationStore {
         tracing::debug!(asked = lookup.found.len() + lookup.not_found.len(), from_redis, ?redis_time, took = ?started.elapsed(), "bulk lookup");
         // Kept after answering: the caller does not wait for a 3 MB write.
         let (store, kept) = (self.clone(), lookup.clone());
-        let index = organization.redis_key(BULK_INDEX);
+        let index = layout.grouped_key(organization, BULK_INDEX);
         tokio::spawn(async move { store.keep_bulk(&key, &index, &kept).await });
         Ok(lookup)
     }

@@ -4,11 +4,17 @@
 //! reader sees the old or the new value of each field, never a missing key). Indexes
 //! are built under temporary keys and renamed into place together at the end, so no
 //! reader sees a half-built index. Keys of subscribers that left are removed.
+//!
+//! On a Redis Cluster RENAME cannot cross slots, so the indexes and their temporary
+//! keys carry the organization's prefix as a hash tag (`{ut360}:idx:…`, built under
+//! `{ut360}:sync:…`): one slot, so the swap stays one MULTI (see
+//! `redis_connection::KeyLayout`). The per-subscriber hashes keep seed 001's names and
+//! spread over the cluster.
 
 use super::cache_entries::CacheEntry;
+use super::redis_connection::{KeyLayout, RedisConnection};
 use super::{Organization, Store};
 use crate::data::OrganizationStore;
-use redis::aio::MultiplexedConnection;
 use redis::AsyncCommands;
 use std::collections::HashSet;
 
@@ -23,6 +29,9 @@ const PIPELINES_IN_FLIGHT: usize = 4;
 
 /// How long one bulk pipeline may take to be answered before the sync gives up.
 const BULK_RESPONSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How long the sync's own connection may take to be made.
+const BULK_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Keys examined per SCAN step.
 const SCAN_COUNT: usize = 10_000;
@@ -67,7 +76,8 @@ impl OrganizationStore {
     ) -> Result<CacheSyncSummary, CacheSyncError> {
         let organization = &self.organization;
         let mut redis = self.bulk_redis().await?;
-        let building = organization.redis_key(&format!("sync:{}", uuid::Uuid::new_v4().simple()));
+        let layout = redis.layout();
+        let building = layout.grouped_key(organization, &format!("sync:{}", uuid::Uuid::new_v4().simple()));
         let started = std::time::Instant::now();
         let subscribers = self.count_subscribers().await? as u64;
         progress(CacheSyncProgress::Started { subscribers });
@@ -106,6 +116,8 @@ impl OrganizationStore {
         summary.indexes = built_indexes.len() as u64;
         let live = LiveKeys::scan(&mut redis, organization, &present).await?;
         summary.removed_keys += swap_in_indexes(&mut redis, organization, &building, &built_indexes, &live).await?;
+        unlink_all(&mut redis, &live.other_layout).await?;
+        summary.removed_keys += live.other_layout.len() as u64;
         unlink_all(&mut redis, &live.departed).await?;
         unlink_all(&mut redis, &live.bulk).await?;
         summary.removed_keys += (live.departed.len() + live.bulk.len()) as u64;
@@ -164,26 +176,44 @@ struct LiveKeys {
     departed: Vec<String>,
     /// Kept bulk answers and their index: stale once the data changed.
     bulk: Vec<String>,
+    /// Indexes and bulk answers named for the other layout (a Redis once used alone,
+    /// now a cluster node, or the reverse): never read, so deleted.
+    other_layout: Vec<String>,
 }
 
 impl LiveKeys {
     async fn scan(
-        redis: &mut MultiplexedConnection,
+        redis: &mut RedisConnection,
         organization: &Organization,
         present: &HashSet<String>,
     ) -> Result<Self, CacheSyncError> {
-        let prefix = organization.redis_key("");
-        let mut live = Self { indexes: Vec::new(), departed: Vec::new(), bulk: Vec::new() };
-        for key in scan_keys(redis, &organization.redis_key("*")).await? {
-            let suffix = &key[prefix.len()..];
-            if suffix.starts_with("idx:") {
-                live.indexes.push(suffix.to_owned());
+        let plain = organization.redis_key("");
+        let grouped = redis.layout().grouped_prefix(&organization.redis_prefix);
+        let tagged = KeyLayout::Cluster.grouped_prefix(&organization.redis_prefix);
+        let mut live = Self { indexes: Vec::new(), departed: Vec::new(), bulk: Vec::new(), other_layout: Vec::new() };
+        let is_grouped = |suffix: &str| {
+            suffix.starts_with("idx:") || suffix.starts_with("bulk:") || suffix == super::bulk::BULK_INDEX
+        };
+        let keys = redis.scan_organization(&organization.redis_prefix, SCAN_COUNT).await?.collect(redis).await?;
+        for key in keys {
+            // Grouped keys in this layout's names; the rest under the plain prefix.
+            if let Some(suffix) = key.strip_prefix(grouped.as_str()).filter(|suffix| is_grouped(suffix)) {
+                if suffix.starts_with("idx:") {
+                    live.indexes.push(suffix.to_owned());
+                } else {
+                    live.bulk.push(key);
+                }
+                continue;
+            }
+            let Some(suffix) = key.strip_prefix(plain.as_str()).or_else(|| key.strip_prefix(tagged.as_str())) else {
+                continue;
+            };
+            if is_grouped(suffix) {
+                live.other_layout.push(key);
             } else if let Some(isdn) = suffix.strip_prefix("rec:").or_else(|| suffix.strip_prefix("profile:")) {
                 if !present.contains(isdn) {
                     live.departed.push(key);
                 }
-            } else if suffix.starts_with("bulk:") || suffix == super::bulk::BULK_INDEX {
-                live.bulk.push(key);
             }
         }
         Ok(live)
@@ -191,24 +221,26 @@ impl LiveKeys {
 }
 
 /// Renames every built index over its live key and deletes live indexes that were not
-/// rebuilt (a service or cluster nobody is in any more), all in one transaction.
+/// rebuilt (a service or cluster nobody is in any more), all in one transaction (on a
+/// cluster every one of these keys is in the organization's slot).
 async fn swap_in_indexes(
-    redis: &mut MultiplexedConnection,
+    redis: &mut RedisConnection,
     organization: &Organization,
     building: &str,
     built: &HashSet<String>,
     live: &LiveKeys,
 ) -> Result<u64, CacheSyncError> {
+    let layout = redis.layout();
     let emptied: Vec<String> = live
         .indexes
         .iter()
         .filter(|suffix| !built.contains(*suffix))
-        .map(|suffix| organization.redis_key(suffix))
+        .map(|suffix| layout.grouped_key(organization, suffix))
         .collect();
     let mut swap = redis::pipe();
     swap.atomic();
     for suffix in built {
-        swap.rename(format!("{building}:{suffix}"), organization.redis_key(suffix)).ignore();
+        swap.rename(format!("{building}:{suffix}"), layout.grouped_key(organization, suffix)).ignore();
     }
     for key in &emptied {
         swap.del(key).ignore();
@@ -217,42 +249,18 @@ async fn swap_in_indexes(
     Ok(emptied.len() as u64)
 }
 
-async fn unlink_all(redis: &mut MultiplexedConnection, keys: &[String]) -> Result<(), CacheSyncError> {
+async fn unlink_all(redis: &mut RedisConnection, keys: &[String]) -> Result<(), CacheSyncError> {
+    // On a cluster the client splits each UNLINK by slot.
     for chunk in keys.chunks(BATCH_SIZE) {
         redis.unlink::<_, ()>(chunk).await?;
     }
     Ok(())
 }
 
-/// Every key matching `pattern`, by SCAN (which never blocks Redis for long).
-pub(super) async fn scan_keys(
-    redis: &mut MultiplexedConnection,
-    pattern: &str,
-) -> Result<Vec<String>, redis::RedisError> {
-    let mut keys = Vec::new();
-    let mut cursor: u64 = 0;
-    loop {
-        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(pattern)
-            .arg("COUNT")
-            .arg(SCAN_COUNT)
-            .query_async(redis)
-            .await?;
-        keys.extend(batch);
-        if next == 0 {
-            return Ok(keys);
-        }
-        cursor = next;
-    }
-}
-
 impl Store {
     /// A connection of its own whose pipelines may take long to answer.
-    async fn bulk_redis(&self) -> Result<MultiplexedConnection, redis::RedisError> {
-        let config = redis::AsyncConnectionConfig::new().set_response_timeout(Some(BULK_RESPONSE_TIMEOUT));
-        self.redis_client.get_multiplexed_async_connection_with_config(&config).await
+    async fn bulk_redis(&self) -> Result<RedisConnection, redis::RedisError> {
+        self.redis_client.connection(BULK_CONNECT_TIMEOUT, BULK_RESPONSE_TIMEOUT).await
     }
 
     /// Redis's `hash-max-listpack-value`, or `None` where CONFIG is not allowed.
@@ -266,16 +274,18 @@ impl Store {
         reply.get(1)?.parse().ok()
     }
 
-    /// Redis's `INFO memory` `used_memory`, in bytes.
+    /// Redis's `INFO memory` `used_memory`, in bytes: on a cluster, its masters' sum.
     pub async fn redis_used_memory(&self) -> Result<u64, redis::RedisError> {
-        let info: String = redis::cmd("INFO").arg("memory").query_async(&mut self.redis.clone()).await?;
-        let used = info
-            .lines()
-            .find_map(|line| line.strip_prefix("used_memory:"))
-            .and_then(|value| value.trim().parse().ok())
-            .ok_or_else(|| {
-                redis::RedisError::from((redis::ErrorKind::UnexpectedReturnType, "INFO memory has no used_memory"))
-            })?;
+        let mut used = 0;
+        for info in self.redis.clone().info_of_each_master("memory").await? {
+            used += info
+                .lines()
+                .find_map(|line| line.strip_prefix("used_memory:"))
+                .and_then(|value| value.trim().parse::<u64>().ok())
+                .ok_or_else(|| {
+                    redis::RedisError::from((redis::ErrorKind::UnexpectedReturnType, "INFO memory has no used_memory"))
+                })?;
+        }
         Ok(used)
     }
 }

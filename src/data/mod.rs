@@ -20,6 +20,7 @@ pub mod organizations;
 pub mod overview;
 mod recommendation_rows;
 pub mod records;
+pub mod redis_connection;
 pub mod refresh_lock;
 pub mod replicas;
 pub mod resilience;
@@ -35,7 +36,7 @@ mod copy;
 mod copy_binary;
 mod sql;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis_connection::{KeyLayout, RedisClient, RedisConnection};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::ConnectOptions;
 use sqlx::{PgPool, Postgres};
@@ -59,6 +60,9 @@ pub struct StoreSettings {
     /// pooling needs: a named statement may be bound on another server connection.
     pub prepared_statements: bool,
     pub redis_url: String,
+    /// Nodes of a Redis Cluster (any of them: the client finds the others); empty: the
+    /// server at `redis_url`, which may itself be a node of a cluster (asked at start).
+    pub redis_cluster_nodes: Vec<String>,
     pub max_connections: u32,
     pub connect_timeout: Duration,
     /// Streaming replicas that lists, dashboards, Customer360 and reports may read from
@@ -100,14 +104,15 @@ pub struct Store {
     /// The organization every transaction acts for; `None` sees no organization's rows
     /// under row-level security (only what the owner or a `SECURITY DEFINER` function reads).
     organization_id: Option<Uuid>,
-    redis: ConnectionManager,
+    /// One server's connection manager or a cluster connection (`redis_connection`).
+    redis: RedisConnection,
     /// For long bulk work (cache syncs) on a connection of its own, without the
     /// request path's short response timeout.
-    redis_client: redis::Client,
+    redis_client: RedisClient,
     cache: std::sync::Arc<lookups::CacheState>,
     api_keys_known: std::sync::Arc<api_keys::KnownKeys>,
     /// Connections of their own for bulk lookups, opened on the first one.
-    bulk_lookup_redis: std::sync::Arc<tokio::sync::OnceCell<Vec<ConnectionManager>>>,
+    bulk_lookup_redis: std::sync::Arc<tokio::sync::OnceCell<Vec<RedisConnection>>>,
     replicas: Option<std::sync::Arc<replicas::Replicas>>,
     /// Set on the copy `Store::on_replica` hands a read: its transactions go to this
     /// replica's pool instead of `pg`.
@@ -299,6 +304,12 @@ impl Store {
         Readiness { postgres, redis }
     }
 
+    /// How Redis keys are named here: seed 001's names on one server, hash-tagged
+    /// grouped keys on a cluster (`redis_connection::KeyLayout`).
+    pub fn redis_layout(&self) -> KeyLayout {
+        self.redis_client.layout()
+    }
+
     /// Postgres connections open and idle in the pool.
     pub fn pool_usage(&self) -> PoolUsage {
         PoolUsage { open: self.pg.size(), idle: self.pg.num_idle() as u32 }
@@ -365,25 +376,20 @@ async fn connect_postgres(settings: &StoreSettings, url: &str) -> Result<PgPool,
         .map_err(|e| ConnectError::Postgres { url: redact(url), reason: describe_sqlx_error(&e) })
 }
 
-async fn connect_redis(settings: &StoreSettings) -> Result<(redis::Client, ConnectionManager), ConnectError> {
-    let error = |reason: String| ConnectError::Redis { url: redact(&settings.redis_url), reason };
-    use redis::IntoConnectionInfo;
-    // Commands on the shared connection are small writes one after another: without
-    // TCP_NODELAY each can wait for the previous one's acknowledgement.
-    let info = settings
-        .redis_url
-        .as_str()
-        .into_connection_info()
-        .map_err(|e| error(e.to_string()))?
-        .set_tcp_settings(redis::io::tcp::TcpSettings::default().set_nodelay(true));
-    let client = redis::Client::open(info).map_err(|e| error(e.to_string()))?;
-    let config = ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(settings.connect_timeout))
-        .set_response_timeout(Some(Duration::from_millis(500)))
-        .set_number_of_retries(1);
-    let connect = ConnectionManager::new_with_config(client.clone(), config);
+async fn connect_redis(settings: &StoreSettings) -> Result<(RedisClient, RedisConnection), ConnectError> {
+    let url = match settings.redis_cluster_nodes.as_slice() {
+        [] => redact(&settings.redis_url),
+        nodes => nodes.iter().map(|node| redact(node)).collect::<Vec<_>>().join(","),
+    };
+    let error = |reason: String| ConnectError::Redis { url: url.clone(), reason };
+    let connect = async {
+        let client =
+            RedisClient::open(&settings.redis_url, &settings.redis_cluster_nodes, settings.connect_timeout).await?;
+        let connection = client.managed(settings.connect_timeout, Duration::from_millis(500)).await?;
+        Ok::<_, redis::RedisError>((client, connection))
+    };
     match tokio::time::timeout(settings.connect_timeout, connect).await {
-        Ok(Ok(manager)) => Ok((client, manager)),
+        Ok(Ok(connected)) => Ok(connected),
         Ok(Err(e)) => Err(error(e.to_string())),
         Err(_) => Err(error(format!("no answer within {:?}", settings.connect_timeout))),
     }

@@ -15,6 +15,9 @@ use uuid::Uuid;
 
 /// Keys examined per SCAN step, and the most unlinked per UNLINK.
 const REDIS_BATCH: usize = 1_000;
+/// How long deleting the keys waits for Redis to connect, and for each answer.
+const REDIS_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+const REDIS_RESPONSE_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Seed 000's rates as migration 8 wrote them for the default organization (level 0 is
 /// the collaborator who closed the sale, 1–4 its upline), effective since 2000 so
@@ -336,34 +339,22 @@ impl Store {
         Ok(DeletedOrganization { organization, rows, accounts, redis_keys })
     }
 
-    /// Deletes every key `{prefix}:…`, SCANning (never KEYS, which blocks Redis) and
-    /// unlinking each batch as it is found (UNLINK frees memory off Redis's main
-    /// thread). Returns how many were deleted.
+    /// Deletes every key `{prefix}:…` (and, on a cluster, `{{prefix}}:…`, see
+    /// `redis_connection::KeyLayout`), SCANning (never KEYS, which blocks Redis; on a
+    /// cluster, each master) and unlinking each batch as it is found (UNLINK frees memory
+    /// off Redis's main thread). Returns how many were deleted.
     async fn unlink_keys_under(&self, prefix: &str) -> Result<u64, redis::RedisError> {
-        let mut redis = self.redis_client.get_multiplexed_async_connection().await?;
-        // Prefixes are `[a-z0-9_-]` (a CHECK of the table): nothing in one is a glob
-        // character, and no prefix is another's followed by `:`.
-        let pattern = format!("{prefix}:*");
+        let mut redis = self.redis_client.connection(REDIS_CONNECT_TIMEOUT, REDIS_RESPONSE_TIMEOUT).await?;
+        let mut scan = redis.scan_organization(prefix, REDIS_BATCH).await?;
         let mut unlinked = 0;
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(REDIS_BATCH)
-                .query_async(&mut redis)
-                .await?;
+        while let Some(keys) = scan.next(&mut redis).await? {
             for batch in keys.chunks(REDIS_BATCH) {
+                // On a cluster the client splits the UNLINK by slot and adds the counts.
                 let removed: u64 = redis::cmd("UNLINK").arg(batch).query_async(&mut redis).await?;
                 unlinked += removed;
             }
-            if next == 0 {
-                return Ok(unlinked);
-            }
-            cursor = next;
         }
+        Ok(unlinked)
     }
 }
 

@@ -50,6 +50,10 @@ pub struct Settings {
     /// Redis connection URL.
     #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379", global = true)]
     pub redis_url: String,
+    /// Nodes of a Redis Cluster, comma-separated `redis://` URLs (any of its nodes will
+    /// do: the others are found). Unset, `REDIS_URL` is used, itself a cluster node or not.
+    #[arg(long, env = "REDIS_CLUSTER_NODES", value_delimiter = ',', global = true)]
+    pub redis_cluster_nodes: Vec<String>,
     /// Largest number of Postgres connections in the pool.
     #[arg(long, env = "UT360_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
@@ -82,6 +86,7 @@ impl Settings {
             direct_database_url: self.database_direct_url.clone(),
             prepared_statements: self.db_prepared_statements,
             redis_url: self.redis_url.clone(),
+            redis_cluster_nodes: self.redis_cluster_nodes.clone(),
             max_connections: self.db_max_connections,
             connect_timeout: Duration::from_secs(self.connect_timeout_secs),
             replica_urls: self.database_replica_url.clone(),

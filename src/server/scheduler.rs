@@ -217,9 +217,10 @@ pub async fn hourly_round(
 }
 
 /// The night's work: the aggregates' partitions a year ahead, every organization's
-/// daily aggregation (yesterday and today) and nightly hooks, then seed 004's cleanups
-/// and the idle live sessions' (after the daily aggregation has read them). A failure
-/// of the steps for all organizations at once is reported under the slug `*`.
+/// daily aggregation (yesterday and today) and nightly hooks (among them the idle live
+/// sessions' cleanup, after the daily aggregation has read them), then seed 004's
+/// cleanups. A failure of the steps for all organizations at once is reported under the
+/// slug `*`.
 pub async fn nightly_round(
     store: &Store,
     schedule: Schedule,

@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 use ut360::data::{Organization, APP_ROLE};
 use ut360::domain::access::Role;
+use ut360::domain::analytics::insights::{InsightKind, FEED_LISTED, INSIGHTS_PAGE_SIZE};
 use ut360::domain::campaign::CampaignRules;
 use ut360::server::generate::generate;
 use uuid::Uuid;
@@ -262,6 +263,12 @@ async fn the_opportunity_lists_exactly_the_low_risk_high_value_subscribers_no_re
     rules.validate().unwrap();
     let preview = store.campaign_preview(&rules).await.unwrap();
     assert_eq!(preview.count, expected.len() as i64);
+
+    // The feed carries the first `FEED_LISTED` of them, in the same order; the rule all.
+    let feed = store.insight_feed(Some(InsightKind::Opportunity), 1, INSIGHTS_PAGE_SIZE).await.unwrap();
+    let previewed: Vec<String> = feed.insights[0].listed.iter().map(|s| s.isdn.clone()).collect();
+    assert_eq!(previewed, expected[..expected.len().min(FEED_LISTED)].to_vec());
+    assert!(feed.insights[0].data_points.iter().all(|(name, _)| name != "listed"));
 
     // Regenerated: one opportunity still.
     store.generate_ai_insights(today).await.unwrap();
@@ -645,5 +652,128 @@ async fn a_segment_whose_share_of_declining_arpu_rose_is_a_trend() {
     assert_eq!((points["subscribers"].as_i64(), points["declining"].as_i64()), (Some(40), Some(20)));
     assert_eq!((points["share_pct"].as_f64(), points["share_before_pct"].as_f64()), (Some(50.0), Some(0.0)));
     assert_eq!(points["previous_month"], "202610");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_tiny_merchants_bad_day_raises_no_anomaly_and_a_large_ones_still_does() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let day = chrono::Local::now().date_naive() - Duration::days(1);
+    // The day and its 28 days before: the organization has transactions every day.
+    sqlx::query(
+        "INSERT INTO daily_trend_summary (organization_id, summary_date, total_transactions, successful_transactions,
+                                          total_volume, success_volume)
+         SELECT $1, $2::date - back, 400, 380, 4000000, 3800000 FROM generate_series(0, 28) back",
+    )
+    .bind(org.id)
+    .bind(day)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    // Each merchant's flat history and its day (back = 0). Before the minimum, T1 and T2
+    // were "critical" (z = -20 and -50) and M20 "high" (z = -5).
+    sqlx::query(
+        "INSERT INTO daily_merchant_summary (organization_id, summary_date, client_code, client_name,
+                                             total_transactions, successful_transactions, total_amount, success_amount)
+         SELECT $1, $2::date - back, code, 'Đại lý ' || code, n, ok, amount, amount
+         FROM generate_series(0, 28) back
+         CROSS JOIN LATERAL (VALUES
+             -- 2 a day (56 in the window), then none.
+             ('T1', 2, 2, 400000.0, back > 0),
+             -- 2 a day, then one of the 2 fails: 50 %.
+             ('T2', 2, CASE WHEN back = 0 THEN 1 ELSE 2 END, 400000.0, TRUE),
+             -- 20 a day (560), always through, then one of the 20 fails: 95 %, one
+             -- transaction's weight, no anomaly.
+             ('M20', 20, CASE WHEN back = 0 THEN 19 ELSE 20 END, 4000000.0, TRUE),
+             -- About 200 a day, then none: still an anomaly.
+             ('BIG', 200 + back % 5, 190 + back % 3, 1000000.0 + (back % 7) * 10000, back > 0)
+         ) v(code, n, ok, amount, present)
+         WHERE present",
+    )
+    .bind(org.id)
+    .bind(day)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let store = db.store.as_database_role(APP_ROLE).for_organization(&org);
+    store.generate_ai_insights(day).await.unwrap();
+    store.evaluate_performance_alerts().await.unwrap();
+
+    let anomalies: Vec<(String, String, serde_json::Value)> = sqlx::query_as(
+        "SELECT insight_key, severity, data_points FROM ai_insights
+         WHERE organization_id = $1 AND insight_type = 'anomaly' ORDER BY insight_key",
+    )
+    .bind(org.id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let keys: Vec<&str> = anomalies.iter().map(|(key, _, _)| key.as_str()).collect();
+    assert_eq!(keys, [format!("anomaly:{day}:merchant:volume:BIG")], "{anomalies:?}");
+    let (_, severity, points) = &anomalies[0];
+    assert_eq!(severity, "critical");
+    assert_eq!(points["value"].as_f64(), Some(0.0));
+    assert_eq!(points["min_history_transactions"].as_i64(), Some(280));
+    let history: i64 = (1..=28).map(|back| 200 + back % 5).sum();
+    assert_eq!(points["history_transactions"].as_i64(), Some(history));
+
+    let alerts: Vec<(String, String, bool)> =
+        sqlx::query_as("SELECT alert_type, metric, is_active FROM performance_alerts WHERE organization_id = $1")
+            .bind(org.id)
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(alerts, vec![("anomaly_detected".to_owned(), "volume.merchant.BIG".to_owned(), true)]);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_feed_pages_most_severe_unread_newest_first_and_expired_insights_are_forgotten() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let other = db.organization_with_own_prefix().await;
+    // 25 current insights of every severity, some read, a minute apart; 3 expired; and
+    // another organization's.
+    for (organization, n, expires) in [(org.id, 25, "1 day"), (org.id, 3, "-1 minute"), (other.id, 2, "1 day")] {
+        sqlx::query(
+            "INSERT INTO ai_insights (organization_id, insight_type, insight_key, title, description, severity, is_read,
+                                      data_points, created_at, expires_at)
+             SELECT $1, 'recommendation', format('test:%s:%s', $3, i), 'T' || i, 'D', (ARRAY['low', 'medium', 'high', 'critical'])[1 + i % 4],
+                    i % 3 = 0, '{}', NOW() - make_interval(mins => i), NOW() + $3::interval
+             FROM generate_series(1, $2) i",
+        )
+        .bind(organization)
+        .bind(n)
+        .bind(expires)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+    let store = db.store.as_database_role(APP_ROLE).for_organization(&org);
+    let expected: Vec<String> = sqlx::query_scalar(
+        "SELECT title FROM ai_insights WHERE organization_id = $1 AND expires_at > NOW()
+         ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END,
+                  is_read, created_at DESC",
+    )
+    .bind(org.id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(expected.len(), 25);
+    let first = store.insight_feed(None, 1, INSIGHTS_PAGE_SIZE).await.unwrap();
+    let second = store.insight_feed(None, 2, INSIGHTS_PAGE_SIZE).await.unwrap();
+    assert_eq!((first.total, first.has_more, second.has_more), (25, true, false));
+    assert_eq!(first.unread, (1..=25).filter(|i| i % 3 != 0).count() as i64);
+    let shown: Vec<String> = first.insights.iter().chain(&second.insights).map(|i| i.title.clone()).collect();
+    assert_eq!(shown, expected, "most severe, then unread, then newest, across pages");
+
+    // The next generation deletes the expired ones (nothing shows them), no one else's.
+    store.generate_ai_insights(chrono::Local::now().date_naive()).await.unwrap();
+    let left = |organization: Uuid| {
+        let pool = db.pool.clone();
+        async move { count(&pool, "SELECT COUNT(*) FROM ai_insights WHERE organization_id = $1", organization).await }
+    };
+    assert_eq!(left(org.id).await, 25);
+    assert_eq!(left(other.id).await, 2);
     db.cleanup().await;
 }

@@ -322,7 +322,9 @@ async fn idle_sessions_read_as_inactive_and_the_cleanup_marks_then_deletes_them(
     let email = create_user(&db.store, &org, Role::Analyst).await;
     let user = user_id(&db.pool, &email).await;
     let app_store = db.store.as_database_role(ut360::data::APP_ROLE);
-    let visits: Vec<_> = [("now", 1), ("idle", 10), ("gone", 25 * 60)]
+    // Just inside and just outside the day a session is kept.
+    let kept_minutes = ut360::domain::analytics::usage::SESSION_KEPT_HOURS * 60;
+    let visits: Vec<_> = [("now", 1), ("idle", 10), ("day", kept_minutes - 1), ("gone", kept_minutes + 1)]
         .into_iter()
         .map(|(session, minutes_ago)| ut360::server::page_views::visit(seen(&org, user, session, minutes_ago)))
         .collect();
@@ -335,14 +337,18 @@ async fn idle_sessions_read_as_inactive_and_the_cleanup_marks_then_deletes_them(
     assert_eq!(report.active.len(), 1);
     assert_eq!(report.active[0].email.as_deref(), Some(email.as_str()));
 
+    // The nightly hook is the one path that ends sessions (the cluster-wide cleanup of
+    // seed 004's tables leaves them alone).
+    db.store.as_database_role(ut360::data::APP_ROLE).cleanup_analytics().await.unwrap();
+    assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM realtime_sessions").await, 4);
     ut360::server::page_views::clean_up_sessions(organization.clone()).await.unwrap();
     let left: Vec<(String, bool)> =
         sqlx::query_as("SELECT session_id, is_active FROM realtime_sessions ORDER BY last_activity DESC")
             .fetch_all(&db.pool)
             .await
             .unwrap();
-    assert_eq!(left, vec![(session_hash("now"), true), (session_hash("idle"), false)]);
+    assert_eq!(left, vec![(session_hash("now"), true), (session_hash("idle"), false), (session_hash("day"), false)]);
     // The page views stay: they are the usage per day.
-    assert_eq!(page_views(&db.pool).await, 3);
+    assert_eq!(page_views(&db.pool).await, 4);
     db.cleanup().await;
 }

@@ -48,16 +48,21 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> Self {
-        Self::create(&base_database_url(), None).await
+        Self::create(&base_database_url(), None, Vec::new()).await
+    }
+
+    /// A database whose store uses the Redis Cluster of which `nodes` are nodes.
+    pub async fn with_redis_cluster(nodes: &[String]) -> Self {
+        Self::create(&base_database_url(), None, nodes.to_vec()).await
     }
 
     /// A database on the private primary that `scripts/lib.sh ensure_replica` starts,
     /// whose store reads from the primary's streaming replica (`replica` names that server).
     pub async fn with_replica(primary: &str, replica: &str, max_lag: Duration) -> Self {
-        Self::create(primary, Some((replica, max_lag))).await
+        Self::create(primary, Some((replica, max_lag)), Vec::new()).await
     }
 
-    async fn create(server: &str, replica: Option<(&str, Duration)>) -> Self {
+    async fn create(server: &str, replica: Option<(&str, Duration)>, redis_cluster_nodes: Vec<String>) -> Self {
         let name = format!("ut360_test_{}", uuid::Uuid::new_v4().simple());
         let direct = with_database(server, &name);
         let pooled = pooled_database_url().filter(|_| replica.is_none());
@@ -67,6 +72,7 @@ impl TestDb {
                 direct_database_url: Some(direct),
                 prepared_statements: false,
                 redis_url: redis_url(),
+                redis_cluster_nodes,
                 max_connections: 5,
                 connect_timeout: Duration::from_secs(5),
                 replica_urls: Vec::new(),
@@ -77,6 +83,7 @@ impl TestDb {
                 direct_database_url: None,
                 prepared_statements: true,
                 redis_url: redis_url(),
+                redis_cluster_nodes,
                 max_connections: 5,
                 connect_timeout: Duration::from_secs(5),
                 replica_urls: Vec::new(),

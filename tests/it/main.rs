@@ -9,6 +9,7 @@
 mod account;
 mod analytics_aggregates;
 mod analytics_cohorts;
+mod analytics_drop_folder;
 mod analytics_insights;
 mod analytics_usage;
 mod api;
@@ -31,6 +32,7 @@ mod lookups;
 mod meta_stats;
 mod network_overview;
 mod organizations;
+mod redis_cluster;
 mod replica;
 mod security;
 mod security_events;

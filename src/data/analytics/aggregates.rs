@@ -159,10 +159,10 @@ pub(crate) async fn record_transaction_load(
     Ok(())
 }
 
-/// What the nightly cleanup removed.
+/// What the nightly cleanup removed. (Idle live sessions are each organization's nightly
+/// hook, `page_views::clean_up_sessions`.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CleanupReport {
-    pub idle_sessions: i32,
     pub job_runs: i32,
 }
 
@@ -206,8 +206,8 @@ impl Store {
         tx.commit().await
     }
 
-    /// Seed 004 §7.1's three cleanups (every organization's rows), then live sessions
-    /// idle for a day and the scheduler's claims older than 30 days.
+    /// Seed 004 §7.1's three cleanups (every organization's rows), then the scheduler's
+    /// claims older than 30 days.
     pub async fn cleanup_analytics(&self) -> Result<CleanupReport, sqlx::Error> {
         let mut tx = self.begin().await?;
         for cleanup in [
@@ -217,10 +217,9 @@ impl Store {
         ] {
             sql::query(cleanup).execute(&mut *tx).await?;
         }
-        let idle_sessions = sql::query_scalar("SELECT cleanup_idle_realtime_sessions()").fetch_one(&mut *tx).await?;
         let job_runs = sql::query_scalar("SELECT cleanup_old_scheduled_job_runs()").fetch_one(&mut *tx).await?;
         tx.commit().await?;
-        Ok(CleanupReport { idle_sessions, job_runs })
+        Ok(CleanupReport { job_runs })
     }
 
     /// The aggregates' yearly partitions from `first_year` to `last_year` that are missing.

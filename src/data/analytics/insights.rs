@@ -4,7 +4,7 @@
 use crate::data::{sql, OrganizationStore};
 use crate::domain::analytics::insights::{
     data_point_pairs, insight_link, listed_subscribers, InsightAction, InsightFeed, InsightKind, InsightListing,
-    Severity,
+    Severity, FEED_LISTED,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -20,6 +20,8 @@ struct InsightRow {
     description_en: Option<String>,
     confidence: f64,
     data_points: Option<serde_json::Value>,
+    /// An opportunity's first subscribers, apart from `data_points` (which the feed reads without them).
+    listed: serde_json::Value,
     recommendations: Option<serde_json::Value>,
     is_read: bool,
     insight_date: Option<NaiveDate>,
@@ -51,7 +53,7 @@ impl InsightRow {
             description_en: self.description_en.unwrap_or_default(),
             confidence: self.confidence,
             link: insight_link(kind, &data_points),
-            listed: listed_subscribers(&data_points),
+            listed: listed_subscribers(&self.listed),
             data_points: data_point_pairs(&data_points),
             recommendations,
             is_read: self.is_read,
@@ -79,7 +81,9 @@ impl OrganizationStore {
     }
 
     /// A page of unexpired insights, of one kind or all: most severe first, then unread,
-    /// then newest.
+    /// then newest. The order is `idx_ai_insights_feed`'s (migration 20261206000090), so a
+    /// page reads its own rows only; of an opportunity's subscribers only the first
+    /// `FEED_LISTED` leave the database.
     pub async fn insight_feed(
         &self,
         kind: Option<InsightKind>,
@@ -97,21 +101,27 @@ impl OrganizationStore {
         .bind(kind.map(InsightKind::as_str))
         .fetch_one(&mut *tx)
         .await?;
+        // The ORDER BY is the index's expressions, written as in it (`i.created_at`: the
+        // output column of that name is another expression).
         let rows: Vec<InsightRow> = sql::query_as(
-            "SELECT id, insight_type, severity, title, description, title_en, description_en,
-                    COALESCE(confidence_score, 0)::float8 AS confidence, data_points, recommendations,
-                    COALESCE(is_read, FALSE) AS is_read, insight_date, COALESCE(created_at, NOW()) AS created_at
-             FROM ai_insights
-             WHERE organization_id = $1 AND ($2::text IS NULL OR insight_type = $2)
-               AND (expires_at IS NULL OR expires_at > NOW())
-             ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END,
-                      COALESCE(is_read, FALSE), created_at DESC, id
+            "SELECT i.id, i.insight_type, i.severity, i.title, i.description, i.title_en, i.description_en,
+                    COALESCE(i.confidence_score, 0)::float8 AS confidence, i.data_points - 'listed' AS data_points,
+                    COALESCE(jsonb_path_query_array(i.data_points, '$.listed[0 to $last]',
+                                                    jsonb_build_object('last', $5::int - 1)), '[]') AS listed,
+                    i.recommendations, COALESCE(i.is_read, FALSE) AS is_read, i.insight_date,
+                    COALESCE(i.created_at, NOW()) AS created_at
+             FROM ai_insights i
+             WHERE i.organization_id = $1 AND ($2::text IS NULL OR i.insight_type = $2)
+               AND (i.expires_at IS NULL OR i.expires_at > NOW())
+             ORDER BY CASE i.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END,
+                      COALESCE(i.is_read, FALSE), i.created_at DESC, i.id
              LIMIT $3 OFFSET $4",
         )
         .bind(self.organization.id)
         .bind(kind.map(InsightKind::as_str))
         .bind(page_size)
         .bind((page.max(1) - 1) * page_size)
+        .bind(FEED_LISTED as i32)
         .fetch_all(&mut *tx)
         .await?;
         let has_more = page.max(1) * page_size < total;

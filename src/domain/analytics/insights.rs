@@ -9,10 +9,13 @@ use crate::domain::transactions::DashboardRange;
 use serde::{Deserialize, Serialize};
 
 pub const INSIGHTS_PATH: &str = "/insights";
-/// Insights on one page of the feed.
-pub const INSIGHTS_PAGE_SIZE: i64 = 50;
-/// Subscribers an opportunity lists (the rest are counted).
-pub const OPPORTUNITY_LISTED: usize = 100;
+/// Insights on one page of the feed. Each card carries its figures, both languages and
+/// its actions (about 5 KB of HTML and hydration data for an anomaly): 20 keep a page
+/// near 100 KB however many insights there are.
+pub const INSIGHTS_PAGE_SIZE: i64 = 20;
+/// Subscribers the feed shows of an opportunity (which stores the first 100 by priority):
+/// a preview; the campaign rule beside them selects every one.
+pub const FEED_LISTED: usize = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -247,9 +250,9 @@ pub fn data_point_pairs(data_points: &serde_json::Value) -> Vec<(String, String)
     }
 }
 
-/// An opportunity's listed subscribers.
-pub fn listed_subscribers(data_points: &serde_json::Value) -> Vec<ListedSubscriber> {
-    let Some(listed) = data_points.get("listed").and_then(|listed| listed.as_array()) else {
+/// An opportunity's listed subscribers (its data points' `listed`), the first `FEED_LISTED`.
+pub fn listed_subscribers(listed: &serde_json::Value) -> Vec<ListedSubscriber> {
+    let Some(listed) = listed.as_array() else {
         return Vec::new();
     };
     listed
@@ -259,7 +262,7 @@ pub fn listed_subscribers(data_points: &serde_json::Value) -> Vec<ListedSubscrib
             let service = text_of(row.get("service")).unwrap_or_default();
             Some(ListedSubscriber { href: format!("/subscribers/{}", encode_component(&isdn)), isdn, service })
         })
-        .take(OPPORTUNITY_LISTED)
+        .take(FEED_LISTED)
         .collect()
 }
 
@@ -309,9 +312,12 @@ mod tests {
     fn figures_leave_the_list_and_the_rule_apart() {
         let points = json!({"count": 2, "rule": {"risks": ["LOW"]}, "listed": [{"isdn": "a+/b", "service": "MBFG"}], "cluster": null});
         assert_eq!(data_point_pairs(&points), vec![("count".to_owned(), "2".to_owned())]);
-        let listed = listed_subscribers(&points);
+        let listed = listed_subscribers(&points["listed"]);
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].href, "/subscribers/a%2B%2Fb");
+        let many: Vec<_> = (0..30).map(|n| json!({"isdn": format!("849{n:08}"), "service": "MBFG"})).collect();
+        assert_eq!(listed_subscribers(&json!(many)).len(), FEED_LISTED);
+        assert!(listed_subscribers(&serde_json::Value::Null).is_empty());
     }
 
     #[test]
