@@ -1,6 +1,6 @@
 //! The HTML shell and the routes.
 
-use crate::components::{language_options, TopBar};
+use crate::components::{language, language_options, TopBar};
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
     AlertsPage, ApiKeysPage, BulkLookupPage, CampaignsPage, ChangePasswordPage, CohortsPage, CommissionRatesPage,
@@ -9,7 +9,7 @@ use crate::pages::{
     StatementPage, SubscriberListPage, SubscriberPage, TransactionsPage, UsagePage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
@@ -23,7 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let nonce = None::<String>;
     view! {
         <!DOCTYPE html>
-        // `lang` comes from the language context (`I18nContextProvider` in `App`).
+        // `lang` comes from the language chosen for the request (`HtmlLang` in `App`).
         <html>
             <head>
                 <meta charset="utf-8"/>
@@ -49,7 +49,13 @@ pub fn App() -> impl IntoView {
     // which it writes in `<html lang>`; the browser reads it back from there when it
     // hydrates. leptos_i18n's own cookie is off: the server sets ours.
     view! {
-        <I18nContextProvider enable_cookie=false ssr_lang_header_getter=language_options()>
+        <I18nContextProvider
+            enable_cookie=false
+            set_lang_attr_on_html=false
+            set_dir_attr_on_html=false
+            ssr_lang_header_getter=language_options()
+        >
+        <HtmlLang/>
         <Stylesheet id="leptos" href="/pkg/ut360.css"/>
         <Title formatter=|page: String| if page.is_empty() { "UT360".to_owned() } else { format!("{page} · UT360") }/>
         <Router>
@@ -87,4 +93,13 @@ pub fn App() -> impl IntoView {
         </Router>
         </I18nContextProvider>
     }
+}
+
+/// `<html lang>`: the language chosen for this request, as a plain value. The page's
+/// `<html>` attributes and title are written after the page is drawn, outside its
+/// reactive owner, where reading the language context's signal panics; the switcher
+/// reloads the page, so the value never changes under it.
+#[component]
+fn HtmlLang() -> impl IntoView {
+    view! { <Html attr:lang=language().as_str() attr:dir="ltr"/> }
 }

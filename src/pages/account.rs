@@ -31,7 +31,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), password.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), password.title)/>
         <section class="page account">
             <h1>{t!(i18n, password.heading)}</h1>
             <ActionForm action=change>

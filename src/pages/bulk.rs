@@ -60,7 +60,7 @@ pub fn BulkLookupPage() -> impl IntoView {
     let pending = lookup.pending();
     let isdns = NodeRef::<leptos::html::Textarea>::new();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), bulk.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), bulk.title)/>
         <section class="page">
             <h1>{t!(i18n, bulk.title)}</h1>
             <ActionForm action=lookup attr:class="bulk-form" attr:aria-label=td_string!(locale, bulk.form_label)>

@@ -62,7 +62,7 @@ pub fn DashboardsPage() -> impl IntoView {
     let i18n = use_i18n();
     let dashboards = Resource::new(|| (), |_| get_dashboards());
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), dashboards.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), dashboards.title)/>
         <section class="page">
             <h1>{t!(i18n, dashboards.title)}</h1>
             <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, dashboards.loading)}</p> }>

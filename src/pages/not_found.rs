@@ -10,7 +10,7 @@ pub fn NotFoundPage() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), not_found.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), not_found.title)/>
         <section class="page empty-state">
             <h1>{t!(i18n, not_found.heading)}</h1>
             <p>{t!(i18n, not_found.nothing_here)} <a href="/">{t!(i18n, not_found.back)}</a></p>

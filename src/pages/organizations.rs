@@ -45,7 +45,7 @@ pub fn OrganizationsPage() -> impl IntoView {
     let next = Signal::derive(move || safe_return_path(query.read().get("next").as_deref()));
     let yours = Resource::new(|| (), |_| get_your_organizations());
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), organizations.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), organizations.title)/>
         <section class="page organizations">
             <h1>{t!(i18n, organizations.heading)}</h1>
             <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, organizations.loading)}</p> }>

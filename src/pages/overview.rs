@@ -25,7 +25,7 @@ pub fn OverviewPage() -> impl IntoView {
     let i18n = use_i18n();
     let overview = Resource::new(|| (), |_| get_overview());
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), overview.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), overview.title)/>
         <section class="page">
             <h1>{t!(i18n, overview.title)}</h1>
             <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, common.loading_figures)}</p> }>

@@ -28,7 +28,7 @@ pub fn SignInPage() -> impl IntoView {
     let next = move || safe_return_path(query.read().get("next").as_deref());
     let problem = move || query.read().get("problem").and_then(|problem| problem_message(i18n.get_locale(), &problem));
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), sign_in.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), sign_in.title)/>
         <section class="page sign-in">
             <h1>{t!(i18n, sign_in.heading)}</h1>
             {move || problem().map(|(kind, message)| {

@@ -58,8 +58,11 @@ pub fn SubscriberPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let isdn = Signal::derive(move || decoded_segment(&params.read().get("isdn").unwrap_or_default()));
+    // The title is drawn after the page, outside its reactive owner: it reads no signal
+    // of the language context then.
+    let locale = i18n.get_locale_untracked();
     view! {
-        <Title text=move || tf!(i18n.get_locale(), c360.title, isdn = isdn.get())/>
+        <Title text=move || tf!(locale, c360.title, isdn = isdn.get())/>
         <section class="page customer360" aria-labelledby="subscriber-title">
             <p class="breadcrumb"><a href="/subscribers">{t!(i18n, c360.breadcrumb_list)}</a> " / Customer360"</p>
             <h1 id="subscriber-title">"Customer360 " <span class="isdn">{isdn}</span></h1>

@@ -102,7 +102,7 @@ pub fn SubscriberListPage() -> impl IntoView {
     let open = Memo::new(move |_| query_map.read().get("open").unwrap_or_default());
     let list = Resource::new(move || params.get(), get_subscriber_list);
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), subscriber_list.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), subscriber_list.title)/>
         // Under the dialog the list can be seen but not reached.
         <section class="page" inert=move || !open.get().is_empty()>
             <h1>{t!(i18n, subscriber_list.title)}</h1>

@@ -59,7 +59,7 @@ pub fn TransactionsPage() -> impl IntoView {
     });
     let dashboard = Resource::new(move || params.get(), get_transaction_dashboard);
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), transactions.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), transactions.title)/>
         <section class="page">
             <h1>{t!(i18n, transactions.title)}</h1>
             <RangePicker params/>

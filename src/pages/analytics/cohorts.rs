@@ -30,7 +30,7 @@ pub fn CohortsPage() -> impl IntoView {
     let l = i18n.get_locale_untracked();
     let report = Resource::new(|| (), |_| get_cohort_analysis());
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), cohorts.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), cohorts.title)/>
         <section class="page">
             <h1>{t!(i18n, cohorts.title)}</h1>
             <p class="hint">{tf!(l, cohorts.hint, months = COHORT_MONTHS)}</p>

@@ -49,7 +49,7 @@ pub fn FunnelsPage() -> impl IntoView {
     });
     let report = Resource::new(move || params.get(), get_funnel_analysis);
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), funnels.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), funnels.title)/>
         <section class="page">
             <h1>{t!(i18n, funnels.title)}</h1>
             <p class="hint">{tf!(l, funnels.hint, days = TOP_UP_WINDOW_DAYS)}</p>

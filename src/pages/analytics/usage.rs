@@ -41,7 +41,7 @@ pub fn UsagePage() -> impl IntoView {
     let page = Memo::new(move |_| query.read().get("page").unwrap_or_default());
     let report = Resource::new(move || page.get(), get_usage);
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), usage.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), usage.title)/>
         <section class="page admin">
             <h1>{t!(i18n, usage.heading)}</h1>
             <p class="hint">{tf!(l, usage.hint, minutes = ACTIVE_MINUTES, days = USAGE_DAYS)}</p>

@@ -83,7 +83,7 @@ pub fn NetworkPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), network.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), network.title)/>
         <section class="page">
             <h1>{t!(i18n, network.title)}</h1>
             <form class="filters" method="get" action="/network" role="search" aria-label=td_string!(l, network.find)>

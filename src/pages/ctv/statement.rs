@@ -36,7 +36,7 @@ pub fn StatementPage() -> impl IntoView {
     });
     let statement = Resource::new(move || params.get(), |params| get_collaborator_statement(params.ctv, params.period));
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), statement.title)/>
+        <Title text=td_string!(i18n.get_locale_untracked(), statement.title)/>
         <section class="page statement-page">
             <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, statement.loading)}</p> }>
                 {move || Suspend::new(async move {
