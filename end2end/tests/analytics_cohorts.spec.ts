@@ -60,7 +60,7 @@ test('the funnels page shows the latest campaign\'s four steps, and a range with
      WHERE organization_id = ${organization} AND funnel_name = $1 GROUP BY step_order ORDER BY step_order`,
     [campaigns[0].id],
   );
-  await expect(page.getByLabel('Campaign')).toHaveValue(campaigns[0].id);
+  await expect(page.getByLabel('Campaign', { exact: true })).toHaveValue(campaigns[0].id);
   const rows = page.getByTestId('funnel-table').locator('tbody tr');
   await expect(rows).toHaveCount(4);
   for (const [index, step] of steps.entries()) {
