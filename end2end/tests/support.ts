@@ -1,6 +1,6 @@
 // What the browser tests share: the database's truth, number formatting as the
 // pages show it, and an accessibility check.
-import { expect, Page } from '@playwright/test';
+import { Browser, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { Client } from 'pg';
 
@@ -37,4 +37,71 @@ export async function signIn(page: Page, role: string, with_: string = password)
 /** Waits until the wasm has hydrated the page, so controls that need it answer a click. */
 export async function hydrated(page: Page) {
   await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+}
+
+/** A page as both languages must show it (issue 26). */
+export interface PageInBothLanguages {
+  /** Names the screenshots: `test-results/pages/<name>-<lang>-<width>.png`. */
+  name: string;
+  path: string;
+  /** Words the page shows in that language, and so must not show in the other. */
+  vi: string[];
+  en: string[];
+  /** Elements whose figures read the same in both languages once separators are dropped. */
+  figures?: string[];
+  /** The role whose session opens the page (admin by default). */
+  role?: string;
+}
+
+const digits = (text: string) => text.replace(/[^0-9]/g, '');
+
+/**
+ * Opens `spec.path` in a browser asking for Vietnamese, then for English: `<html lang>`,
+ * the language's words present and the other language's absent, the same figures,
+ * axe-core clean, no hydration error, nothing wider than the screen at 390 px, and a
+ * screenshot at 1280 and at 390 px in each language.
+ */
+export async function expectInBothLanguages(browser: Browser, spec: PageInBothLanguages) {
+  const figures: Record<string, string[]> = {};
+  for (const [lang, locale] of [['vi', 'vi-VN'], ['en', 'en-US']] as const) {
+    const other = lang === 'vi' ? 'en' : 'vi';
+    const context = await browser.newContext({
+      locale,
+      viewport: { width: 1280, height: 900 },
+      storageState: spec.role ? { cookies: [], origins: [] } : 'test-results/.auth/admin.json',
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.text().includes('hydration')) errors.push(message.text());
+    });
+    if (spec.role) {
+      await page.goto(`/sign-in?next=${encodeURIComponent(spec.path)}`);
+      await page.locator('#email').fill(`e2e-${spec.role}@ut360.test`);
+      await page.locator('#password').fill(password);
+      await page.locator('form.sign-in-form button[type="submit"]').click();
+      await page.waitForURL((url) => url.pathname !== '/sign-in');
+    }
+    await page.goto(spec.path);
+    await hydrated(page);
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+    const main = page.locator('main');
+    for (const word of spec[lang]) await expect(main, `${spec.path} in ${lang}`).toContainText(word);
+    const text = await page.locator('body').innerText();
+    for (const word of spec[other]) expect(text, `${spec.path} in ${lang} shows the ${other} word ${JSON.stringify(word)}`).not.toContain(word);
+    figures[lang] = [];
+    for (const selector of spec.figures ?? []) figures[lang].push(digits(await page.locator(selector).first().innerText()));
+    await expectAccessible(page);
+    await page.screenshot({ path: `test-results/pages/${spec.name}-${lang}-1280.png`, fullPage: true });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.scrollWidth), { message: `${spec.path} fits 390 px in ${lang}` })
+      .toBeLessThanOrEqual(390);
+    await page.screenshot({ path: `test-results/pages/${spec.name}-${lang}-390.png`, fullPage: true });
+    expect(errors, `${spec.path} in ${lang}: errors in the browser`).toEqual([]);
+    await context.close();
+  }
+  expect(figures.vi, `${spec.path}: the same figures in both languages`).toEqual(figures.en);
 }
