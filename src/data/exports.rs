@@ -156,8 +156,9 @@ async fn stream_and_record(
     };
     let member_prefix =
         campaign.map(|campaign| format!("{}\t{campaign}\t{export_id}\t", organization.id)).unwrap_or_default();
-    // The rows are read in a transaction of their own, beside the record's.
-    let mut reading = store.begin().await?;
+    // The rows are read in a transaction of their own, beside the record's, on a
+    // caught-up replica when there is one (the record is written on the primary).
+    let mut reading = store.begin_streaming_read().await?;
     let mut rows = query.build_query_as::<RecFields>().persistent(sql::named()).fetch(&mut *reading);
     let mut batch = Vec::with_capacity(EXPORT_BATCH);
     let mut member_lines = CopyBuffer::default();

@@ -1,4 +1,4 @@
-//! PostgreSQL read replicas (issue 27): lists, dashboards, Customer360 and reports read
+//! PostgreSQL read replicas (issue 27): lists, dashboards, Customer360, reports and exports read
 //! from a streaming replica when one is configured and caught up; everything else, and
 //! every read that must see the request's own writes, goes to the primary.
 //!
@@ -169,6 +169,33 @@ impl ServerUnavailable for sqlx::Error {
 }
 
 impl Store {
+    /// A transaction for a read that streams its rows out as it goes (an export): on a
+    /// caught-up replica, else the primary. Unlike `on_replica`'s reads it cannot be run
+    /// again elsewhere once rows have left, so only a replica that fails to open the
+    /// transaction is skipped; one that fails mid-stream fails that read, as the
+    /// primary would.
+    pub(crate) async fn begin_streaming_read(&self) -> Result<super::Tx, sqlx::Error> {
+        if let Some(replicas) = &self.replicas {
+            match replicas.pick() {
+                Some(replica) => match self.reading_from(&replica.pool).begin().await {
+                    Ok(transaction) => {
+                        replicas.reads.fetch_add(1, Ordering::Relaxed);
+                        return Ok(transaction);
+                    }
+                    Err(error) if error.server_unavailable() => {
+                        replicas.set_unusable(replica, "a streaming read could not start on it");
+                        replicas.fallbacks.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(error) => return Err(error),
+                },
+                None => {
+                    replicas.fallbacks.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        self.reading_from_primary().begin().await
+    }
+
     /// Runs `read` on a caught-up replica, or on the primary when none is configured or
     /// usable, or when the replica fails under it. `read` must only read, and must not
     /// need to see writes of the same request.

@@ -92,7 +92,12 @@ async fn commission_report(
         .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let query = params.query().map_err(AppError::from)?;
     let _slot = state.heavy_work.start(member.organization.id)?;
-    let report = state.store.for_organization(&member.organization).select_commission_report(&query).await?;
+    let query = &query;
+    let report = state
+        .store
+        .for_organization(&member.organization)
+        .on_replica(|store| async move { store.select_commission_report(query).await })
+        .await?;
     let period = report.period.ok_or(AppError::NotFound("commission month"))?;
     let columns: Vec<&'static str> = ReportColumn::ALL.iter().map(|column| column.as_str()).collect();
     let numeric: Vec<bool> = ReportColumn::ALL.iter().map(|column| column.is_figure()).collect();
@@ -118,10 +123,11 @@ async fn commission_statement(
         .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let query = params.check().map_err(AppError::from)?;
     let _slot = state.heavy_work.start(member.organization.id)?;
+    let query = &query;
     let statement = state
         .store
         .for_organization(&member.organization)
-        .collaborator_statement(&query)
+        .on_replica(|store| async move { store.collaborator_statement(query).await })
         .await?
         .ok_or(AppError::NotFound("collaborator (ctv)"))?;
     let file_name = format!("statement-{}-{}.xlsx", file_name_part(&query.ma_ctv), query.period);

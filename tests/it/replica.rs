@@ -249,3 +249,69 @@ async fn stopping_the_replica_mid_run_fails_no_request() {
     .await;
     db.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_read_their_rows_on_the_replica_and_are_recorded_on_the_primary() {
+    let servers = replica_servers();
+    let db = TestDb::with_replica(&servers.primary, &servers.replica, MAX_LAG).await;
+    let org = db.default_organization().await;
+    let records = generate(44, 0.001);
+    db.load(&org, &records).await;
+    let base = spawn_app(db.store.clone()).await;
+    let http = signed_in_client(&base, &db.store, &org, Role::Admin).await;
+    let export = || {
+        let (http, url) = (http.clone(), format!("{base}/subscribers/export.csv?columns=isdn"));
+        async move {
+            let response = http.get(url).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let mut isdns: Vec<String> = response
+                .text()
+                .await
+                .unwrap()
+                .trim_start_matches('\u{feff}')
+                .lines()
+                .skip(1)
+                .map(|line| line.trim_matches('"').replace('\'', ""))
+                .collect();
+            isdns.sort();
+            isdns
+        }
+    };
+    let mut expected: Vec<String> = records.iter().map(|record| record.isdn.clone()).collect();
+    expected.sort();
+    let recorded = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM event_tracking WHERE event_name = 'export'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+    };
+
+    // Once the watcher has seen the replica caught up, the rows come from it.
+    let before = db.store.replica_reads();
+    wait_for(
+        &db.store,
+        "an export reads on the replica",
+        |reads| reads.on_replica > before.on_replica,
+        async || {
+            export().await;
+        },
+    )
+    .await;
+    let read = db.store.replica_reads();
+    assert_eq!(export().await, expected, "the replica's rows are the primary's");
+    assert!(db.store.replica_reads().on_replica > read.on_replica, "{:?}", db.store.replica_reads());
+    let exports_recorded = recorded().await;
+    assert!(exports_recorded >= 1, "the export is recorded on the primary");
+
+    // With the replica stopped, the primary answers the next export in full.
+    let stop = replica_servers();
+    tokio::task::spawn_blocking(move || pg_ctl(&stop, &["-m", "fast", "stop"])).await.unwrap();
+    let stopped = db.store.replica_reads();
+    assert_eq!(export().await, expected, "the primary exports every row");
+    assert!(db.store.replica_reads().on_primary_instead > stopped.on_primary_instead, "{:?}", db.store.replica_reads());
+    assert_eq!(recorded().await, exports_recorded + 1);
+
+    let start = replica_servers();
+    tokio::task::spawn_blocking(move || pg_ctl(&start, &["start"])).await.unwrap();
+    db.cleanup().await;
+}
