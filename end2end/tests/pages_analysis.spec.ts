@@ -50,8 +50,8 @@ test('subscriber list in Vietnamese and English', async ({ browser }) => {
   await expectInBothLanguages(browser, {
     name: 'subscriber_list',
     path: '/subscribers',
-    vi: ['Bộ lọc', 'Áp dụng', 'Xu hướng ARPU', 'Điểm ưu tiên', 'Trang sau'],
-    en: ['Filters', 'Apply', 'ARPU trend', 'Priority score', 'Next page'],
+    vi: ['Xu hướng ARPU', 'Điểm ưu tiên', 'Giá trị khách hàng', 'Trang sau'],
+    en: ['ARPU trend', 'Priority score', 'Customer value', 'Next page'],
     figures: ['[data-testid="list-count"]'],
   });
 });

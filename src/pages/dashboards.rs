@@ -90,7 +90,7 @@ fn bar_chart(categories: Vec<String>, series: Vec<Bar>) -> Chart {
     let mut chart = Chart::new()
         .tooltip(axis_tooltip(Figure::Count))
         .legend(Legend::new().bottom(0))
-        .grid(Grid::new().left(10).right(20).top(20).bottom(50).contain_label(true))
+        .grid(Grid::new().left(70).right(20).top(20).bottom(50))
         .x_axis(Axis::new().type_(AxisType::Category).data(categories))
         .y_axis(value_axis(Figure::Count));
     for bar in series {
