@@ -30,7 +30,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // Served from public/ (no CDN); deferred scripts run in order, before hydration.
-                <script defer src="/echarts.min.js" nonce=nonce></script>
+                <script defer src="/echarts.min.js" nonce=nonce.clone()></script>
+                // The charts' number formats (`components::chart`).
+                <script defer src="/chart-format.js" nonce=nonce></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -1,8 +1,76 @@
 //! An ECharts chart drawn in the browser from charming options, with the data as
 //! an HTML table beside it so the page reads without JavaScript.
 
+use charming::component::Axis;
+use charming::element::{AxisLabel, AxisType, Formatter, Tooltip, Trigger};
 use charming::Chart;
 use leptos::prelude::*;
+
+/// What a chart's values are, so that its axes and tooltips write them as the page's
+/// language does (`public/chart-format.js`, like `domain::format`): `1.234.567 ₫` in
+/// Vietnamese, `1,234,567 ₫` in English.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Figure {
+    Count,
+    Money,
+    Percent,
+}
+
+impl Figure {
+    /// Its function in `window.ut360Format`.
+    #[cfg_attr(not(all(feature = "hydrate", target_arch = "wasm32")), allow(dead_code))]
+    fn function_name(self) -> &'static str {
+        match self {
+            Self::Count => "count",
+            Self::Money => "money",
+            Self::Percent => "percent",
+        }
+    }
+}
+
+/// The browser's formatter of `figure`. Options are only drawn in the browser, so the
+/// server's copy goes without; so does a page whose script did not load (ECharts'
+/// own format then).
+fn formatter(figure: Figure) -> Option<Formatter> {
+    #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+    {
+        let format = js_sys::Reflect::get(&window(), &"ut360Format".into()).ok()?;
+        let function = js_sys::Reflect::get(&format, &figure.function_name().into()).ok()?;
+        // Built from the page's own script: a function made from text would need `eval`,
+        // which the Content-Security-Policy forbids.
+        serde_wasm_bindgen::from_value::<charming::element::JsFunction>(function).ok().map(Formatter::Function)
+    }
+    #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
+    {
+        let _ = figure;
+        None
+    }
+}
+
+/// A value axis whose labels are `figure`s.
+pub fn value_axis(figure: Figure) -> Axis {
+    let axis = Axis::new().type_(AxisType::Value);
+    // No tick between two whole subscribers.
+    let axis = if figure == Figure::Count { axis.min_interval(1) } else { axis };
+    match formatter(figure) {
+        Some(formatter) => axis.axis_label(AxisLabel::new().formatter(formatter)),
+        None => axis,
+    }
+}
+
+/// The tooltip of a series whose values are `figure`s (a chart mixing money and
+/// counts gives each series its own).
+pub fn series_tooltip(figure: Figure) -> Tooltip {
+    match formatter(figure) {
+        Some(formatter) => Tooltip::new().value_formatter(formatter),
+        None => Tooltip::new(),
+    }
+}
+
+/// The tooltip of a chart of categories whose series all are `figure`s.
+pub fn axis_tooltip(figure: Figure) -> Tooltip {
+    series_tooltip(figure).trigger(Trigger::Axis)
+}
 
 /// Where a click on a bar or slice leads: given the series and category names, the
 /// address to open, if any.

@@ -64,13 +64,20 @@ pub fn language() -> Language {
 /// The language of the request being answered, as [`Language::choose`] decides it.
 #[cfg(feature = "ssr")]
 pub fn request_language() -> Language {
-    use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
     let Some(parts) = use_context::<axum::http::request::Parts>() else { return Language::default() };
-    let member = parts.extensions.get::<crate::data::users::Account>().and_then(|account| account.language);
+    language_of(&parts.headers, &parts.extensions)
+}
+
+/// The language of a request, from its headers and the signed-in account the gate put
+/// in its extensions: [`request_language`] outside Leptos (downloads).
+#[cfg(feature = "ssr")]
+pub fn language_of(headers: &axum::http::HeaderMap, extensions: &axum::http::Extensions) -> Language {
+    use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+    let member = extensions.get::<crate::data::users::Account>().and_then(|account| account.language);
     // HTTP/2 may split cookies over several headers.
-    let cookies: Vec<&str> = parts.headers.get_all(COOKIE).iter().filter_map(|value| value.to_str().ok()).collect();
+    let cookies: Vec<&str> = headers.get_all(COOKIE).iter().filter_map(|value| value.to_str().ok()).collect();
     let cookies = cookies.join("; ");
-    let accept_language = parts.headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
+    let accept_language = headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
     Language::choose(member, (!cookies.is_empty()).then_some(cookies.as_str()), accept_language)
 }
 

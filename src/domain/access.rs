@@ -237,6 +237,7 @@ pub const PUBLIC: &[&str] = &[
     "/metrics",
     "/favicon.svg",
     "/echarts.min.js",
+    "/chart-format.js",
 ];
 
 pub const SIGN_IN_PATH: &str = "/sign-in";

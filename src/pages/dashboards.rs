@@ -2,7 +2,7 @@
 //! (pattern 8) and by cluster. Every bar, and every count in the tables, opens the
 //! subscriber list filtered to it, whose count is the same figure.
 
-use crate::components::{language, EChart};
+use crate::components::{axis_tooltip, language, value_axis, EChart, Figure};
 use crate::domain::figures::{Dashboards, GroupFigures};
 use crate::domain::format::{format_count, format_decimal, format_vnd};
 use crate::domain::lists::ListParams;
@@ -10,7 +10,7 @@ use crate::domain::recommendation::{RiskLevel, ServiceType};
 use crate::domain::server_error::ServerError;
 use crate::pages::subscriber_list::list_href as filtered_list_href;
 use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisType, Tooltip, Trigger};
+use charming::element::AxisType;
 use charming::series::Bar;
 use charming::Chart;
 use leptos::prelude::*;
@@ -88,11 +88,11 @@ fn categories(figures: &[GroupFigures], label: impl Fn(&str) -> String) -> Vec<S
 
 fn bar_chart(categories: Vec<String>, series: Vec<Bar>) -> Chart {
     let mut chart = Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .tooltip(axis_tooltip(Figure::Count))
         .legend(Legend::new().bottom(0))
         .grid(Grid::new().left(70).right(20).top(20).bottom(50))
         .x_axis(Axis::new().type_(AxisType::Category).data(categories))
-        .y_axis(Axis::new().type_(AxisType::Value));
+        .y_axis(value_axis(Figure::Count));
     for bar in series {
         chart = chart.series(bar);
     }

@@ -1,6 +1,6 @@
 //! The overview: seed 001's `ut360:meta:stats` figures and subscribers by service and risk.
 
-use crate::components::{language, EChart, StatCard};
+use crate::components::{axis_tooltip, language, value_axis, EChart, Figure, StatCard};
 use crate::domain::figures::OverviewStats;
 use crate::domain::format::{format_count, format_date, format_decimal, format_vnd};
 use crate::domain::language::Language;
@@ -8,7 +8,7 @@ use crate::domain::recommendation::{RiskLevel, ServiceType};
 use crate::domain::server_error::ServerError;
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisType, Tooltip, Trigger};
+use charming::element::AxisType;
 use charming::series::Bar;
 use charming::Chart;
 use leptos::prelude::*;
@@ -118,11 +118,11 @@ fn risk_label(locale: Locale, risk: RiskLevel) -> &'static str {
 fn service_risk_chart(stats: &OverviewStats) -> Chart {
     let services: Vec<&str> = ServiceType::ALL.iter().map(|s| s.as_str()).collect();
     let mut chart = Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .tooltip(axis_tooltip(Figure::Count))
         .legend(Legend::new().bottom(0))
-        .grid(Grid::new().left(70).right(20).top(20).bottom(50))
+        .grid(Grid::new().left(10).right(20).top(20).bottom(50).contain_label(true))
         .x_axis(Axis::new().type_(AxisType::Category).data(services))
-        .y_axis(Axis::new().type_(AxisType::Value));
+        .y_axis(value_axis(Figure::Count));
     for risk in stats.present_risks() {
         let counts: Vec<i64> =
             ServiceType::ALL.iter().map(|service| stats.subscribers_of_service_at_risk(*service, risk)).collect();

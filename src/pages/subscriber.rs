@@ -3,7 +3,7 @@
 //! ARPU as a chart (and a table that reads without JavaScript).
 
 use crate::components::language;
-use crate::components::{EChart, StatCard};
+use crate::components::{axis_tooltip, series_tooltip, value_axis, EChart, Figure, StatCard};
 use crate::domain::format::{format_date, format_date_time, format_decimal, format_fixed, format_vnd};
 use crate::domain::isdn::Isdn;
 use crate::domain::profile::{MonthArpu, Profile, RevenueBreakdown, SubscriberView};
@@ -11,7 +11,7 @@ use crate::domain::recommendation::Recommendation;
 use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid, Legend};
 use charming::datatype::DataPointItem;
-use charming::element::{AxisType, Label, Tooltip, Trigger};
+use charming::element::{AxisType, Label, Trigger};
 use charming::series::{Bar, Line, Pie};
 use charming::Chart;
 use leptos::prelude::*;
@@ -76,12 +76,14 @@ pub fn SubscriberPage() -> impl IntoView {
 #[component]
 pub fn Customer360(isdn: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
     let view_of = Resource::new(
         move || isdn.get(),
-        |isdn| async move {
+        move |isdn| async move {
             match Isdn::parse(&isdn) {
                 Ok(_) => get_subscriber(isdn).await.map_err(|error| error.to_string()),
-                Err(message) => Err(message),
+                Err(_) if isdn.is_empty() => Err(td_string!(l, c360.isdn_required).to_owned()),
+                Err(_) => Err(tf!(l, c360.not_an_isdn, isdn = format!("{isdn:?}"))),
             }
         },
     );
@@ -290,7 +292,7 @@ fn RevenueSection(revenue: RevenueBreakdown) -> impl IntoView {
     let slices: Vec<DataPointItem> =
         shares.iter().map(|(name, pct)| DataPointItem::new(pct.unwrap_or(0.0)).name(*name)).collect();
     let chart = Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Item).formatter("{b}: {c}%"))
+        .tooltip(series_tooltip(Figure::Percent).trigger(Trigger::Item))
         .legend(Legend::new().bottom(0))
         // Labels beside the ring get cut off in a narrow card; the legend, the tooltip
         // and the list below name the slices.
@@ -403,11 +405,11 @@ fn monthly_chart(months: &[MonthArpu]) -> Chart {
     let values =
         |pick: fn(&MonthArpu) -> Option<f64>| -> Vec<f64> { months.iter().map(|m| pick(m).unwrap_or(0.0)).collect() };
     Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .tooltip(axis_tooltip(Figure::Money))
         .legend(Legend::new().bottom(0))
-        .grid(Grid::new().left(80).right(20).top(20).bottom(50))
+        .grid(Grid::new().left(10).right(20).top(20).bottom(50).contain_label(true))
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
-        .y_axis(Axis::new().type_(AxisType::Value))
+        .y_axis(value_axis(Figure::Money))
         .series(Bar::new().name(td_string!(l, c360.call)).stack("arpu").data(values(|m| m.arpu_call)))
         .series(Bar::new().name(td_string!(l, c360.sms)).stack("arpu").data(values(|m| m.arpu_sms)))
         .series(Bar::new().name(td_string!(l, c360.data)).stack("arpu").data(values(|m| m.arpu_data)))

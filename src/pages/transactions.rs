@@ -5,7 +5,7 @@
 //! through the cache, never from the raw rows.
 
 use crate::components::language;
-use crate::components::EChart;
+use crate::components::{series_tooltip, value_axis, EChart, Figure};
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use crate::domain::transactions::{DashboardParams, DashboardQuery, DashboardRange, TransactionDashboard};
@@ -171,18 +171,20 @@ fn TopMerchants(dashboard: TransactionDashboard) -> impl IntoView {
     let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().bottom(0))
-        .grid(Grid::new().left(90).right(60).top(20).bottom(50))
+        .grid(Grid::new().left(10).right(10).top(30).bottom(50).contain_label(true))
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
-        .y_axis(Axis::new().type_(AxisType::Value).name(td_string!(l, transactions.dong)))
-        .y_axis(Axis::new().type_(AxisType::Value).name(td_string!(l, transactions.count)))
+        .y_axis(value_axis(Figure::Money).name(td_string!(l, transactions.dong)))
+        .y_axis(value_axis(Figure::Count).name(td_string!(l, transactions.count)))
         .series(
             Bar::new()
                 .name(td_string!(l, transactions.successful_volume))
+                .tooltip(series_tooltip(Figure::Money))
                 .data(merchants.iter().map(|m| m.success_volume).collect::<Vec<f64>>()),
         )
         .series(
             Bar::new()
                 .name(td_string!(l, transactions.transactions))
+                .tooltip(series_tooltip(Figure::Count))
                 .y_axis_index(1)
                 .data(merchants.iter().map(|m| m.transactions as f64).collect::<Vec<f64>>()),
         );
@@ -240,10 +242,11 @@ fn PaymentPerformance(dashboard: TransactionDashboard) -> impl IntoView {
                 .type_(AxisType::Category)
                 .data(modes.iter().map(|m| m.payment_mode.clone()).collect::<Vec<String>>()),
         )
-        .y_axis(Axis::new().type_(AxisType::Value).name(td_string!(l, transactions.percent_successful)).min(0).max(100))
+        .y_axis(value_axis(Figure::Percent).name(td_string!(l, transactions.percent_successful)).min(0).max(100))
         .series(
             Bar::new()
                 .name(td_string!(l, transactions.success_rate_pct))
+                .tooltip(series_tooltip(Figure::Percent))
                 .data(modes.iter().map(|m| (m.success_rate() * 10.0).round() / 10.0).collect::<Vec<f64>>()),
         );
     let rows = modes
@@ -314,19 +317,25 @@ fn DailyTrend(
     let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().bottom(0))
-        .grid(Grid::new().left(90).right(60).top(20).bottom(50))
-        .x_axis(Axis::new().type_(AxisType::Category).data(days.iter().map(|d| d.day.clone()).collect::<Vec<String>>()))
-        .y_axis(Axis::new().type_(AxisType::Value).name(td_string!(l, transactions.dong)))
-        .y_axis(Axis::new().type_(AxisType::Value).name(td_string!(l, transactions.count)))
+        .grid(Grid::new().left(10).right(10).top(30).bottom(50).contain_label(true))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(days.iter().map(|d| format_date(language, &d.day)).collect::<Vec<String>>()),
+        )
+        .y_axis(value_axis(Figure::Money).name(td_string!(l, transactions.dong)))
+        .y_axis(value_axis(Figure::Count).name(td_string!(l, transactions.count)))
         .series(
             Line::new()
                 .name(td_string!(l, transactions.successful_volume))
+                .tooltip(series_tooltip(Figure::Money))
                 .show_symbol(days.len() < 40)
                 .data(days.iter().map(|d| d.success_volume).collect::<Vec<f64>>()),
         )
         .series(
             Line::new()
                 .name(td_string!(l, transactions.transactions))
+                .tooltip(series_tooltip(Figure::Count))
                 .y_axis_index(1)
                 .show_symbol(days.len() < 40)
                 .data(days.iter().map(|d| d.transactions as f64).collect::<Vec<f64>>()),

@@ -4,14 +4,18 @@
 //! statement, `/commissions/statement/export.xlsx?ctv=…&period=…`. CSV streams as rows are read
 //! (UTF-8 with a BOM so Excel shows Vietnamese as written); XLSX is written row by
 //! row to a temporary file in constant memory, then streamed. No cell starts a formula.
+//! CSV keeps the stored column names and values (programs read it); a workbook is for
+//! people: headers and dates in the downloader's language, figures as formatted numbers.
 
 use super::error::AppError;
 use super::state::AppState;
 use crate::data::exports::{ExportBatch, ExportRequest, ExportSelection};
 use crate::data::lists::ListRequest;
 use crate::data::users::Member;
-use crate::domain::campaign::{file_name_part, parse_export_columns, CampaignId};
+use crate::domain::campaign::{file_name_part, parse_export_columns, CampaignId, EXPORT_COLUMNS};
+use crate::domain::language::Language;
 use crate::domain::lists::ListParams;
+use crate::i18n::{td_string, Locale};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
@@ -38,26 +42,42 @@ impl Format {
     }
 }
 
+/// The language of whoever downloads: a workbook's headers, labels and dates are
+/// written in it (CSV keeps the stored names and values, for programs).
+struct ExporterLanguage(Language);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ExporterLanguage {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(crate::components::language_of(&parts.headers, &parts.extensions)))
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     let list = |format| {
-        move |state: State<AppState>, member: Extension<Member>, headers: HeaderMap, query: RawQuery| {
-            subscriber_list(state, member, headers, query, format)
-        }
+        move |state: State<AppState>,
+              member: Extension<Member>,
+              language: ExporterLanguage,
+              headers: HeaderMap,
+              query: RawQuery| { subscriber_list(state, member, language, headers, query, format) }
     };
     let campaign = |format| {
         move |state: State<AppState>,
               member: Extension<Member>,
               id: Path<String>,
+              language: ExporterLanguage,
               headers: HeaderMap,
-              query: RawQuery| { campaign(state, member, id, headers, query, format) }
+              query: RawQuery| { campaign(state, member, id, language, headers, query, format) }
     };
     let commissions = |format| {
-        move |state: State<AppState>, member: Extension<Member>, query: RawQuery| {
-            commission_report(state, member, query, format)
+        move |state: State<AppState>, member: Extension<Member>, language: ExporterLanguage, query: RawQuery| {
+            commission_report(state, member, language, query, format)
         }
     };
-    let statement =
-        |state: State<AppState>, member: Extension<Member>, query: RawQuery| commission_statement(state, member, query);
+    let statement = |state: State<AppState>, member: Extension<Member>, language: ExporterLanguage, query: RawQuery| {
+        commission_statement(state, member, language, query)
+    };
     let [list_csv, list_xlsx, campaign_csv, campaign_xlsx, commissions_csv, commissions_xlsx, statement_xlsx] = PATHS;
     Router::new()
         .route(list_csv, get(list(Format::Csv)))
@@ -84,6 +104,7 @@ pub const PATHS: [&str; 7] = [
 async fn commission_report(
     State(state): State<AppState>,
     Extension(member): Extension<Member>,
+    ExporterLanguage(language): ExporterLanguage,
     RawQuery(query): RawQuery,
     format: Format,
 ) -> Result<Response, AppError> {
@@ -100,13 +121,15 @@ async fn commission_report(
         .await?;
     let period = report.period.ok_or(AppError::NotFound("commission month"))?;
     let columns: Vec<&'static str> = ReportColumn::ALL.iter().map(|column| column.as_str()).collect();
-    let numeric: Vec<bool> = ReportColumn::ALL.iter().map(|column| column.is_figure()).collect();
     let rows =
         report.rows.iter().map(|row| ReportColumn::ALL.iter().map(|column| column.cell(row)).collect()).collect();
     let file_name = format!("commissions-{}.{}", period.period, format.extension());
     let body = match format {
         Format::Csv => Body::from_stream(csv_stream(columns, batches_of(rows))),
-        Format::Xlsx => write_xlsx("Commissions", columns, numeric, batches_of(rows)).await?,
+        Format::Xlsx => {
+            let columns = ReportColumn::ALL.iter().map(|column| report_column(language, *column)).collect();
+            write_xlsx("Commissions", columns, batches_of(rows)).await?
+        }
     };
     Ok(file_response(format, &file_name, body))
 }
@@ -116,6 +139,7 @@ async fn commission_report(
 async fn commission_statement(
     State(state): State<AppState>,
     Extension(member): Extension<Member>,
+    ExporterLanguage(language): ExporterLanguage,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     use crate::domain::ctv::statements::StatementParams;
@@ -131,7 +155,7 @@ async fn commission_statement(
         .await?
         .ok_or(AppError::NotFound("collaborator (ctv)"))?;
     let file_name = format!("statement-{}-{}.xlsx", file_name_part(&query.ma_ctv), query.period);
-    let workbook = tokio::task::spawn_blocking(move || statement_workbook(&statement))
+    let workbook = tokio::task::spawn_blocking(move || statement_workbook(&statement, language))
         .await
         .map_err(|e| AppError::Internal(format!("statement workbook: {e}")))?
         .map_err(|e| AppError::Internal(format!("statement workbook: {e}")))?;
@@ -141,9 +165,11 @@ async fn commission_statement(
 /// The statement's workbook, in memory (a statement is a month of one collaborator's lines).
 fn statement_workbook(
     statement: &crate::domain::ctv::statements::CollaboratorStatement,
+    language: Language,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use crate::domain::ctv::statements::line_description;
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+    use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+    let l = Locale::from(language);
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let title = Format::new().set_bold().set_font_size(14);
@@ -151,7 +177,7 @@ fn statement_workbook(
     let money_bold = Format::new().set_num_format("#,##0.00").set_bold();
     let percent = Format::new().set_num_format("0.0##%");
     let whole = Format::new().set_num_format("0");
-    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let date_format = Format::new().set_num_format(date_format(language));
     let as_text = Format::new().set_quote_prefix();
     // Text as written: one that looks like a formula is stored with Excel's quote prefix.
     let text = |sheet: &mut Worksheet, row: u32, column: u16, value: &str| -> Result<(), XlsxError> {
@@ -161,11 +187,6 @@ fn statement_workbook(
             sheet.write_string(row, column, value)?;
         }
         Ok(())
-    };
-    let date_of = |served_on: &str| -> Option<ExcelDateTime> {
-        let mut parts = served_on.splitn(3, '-').map(|part| part.parse::<u16>().ok());
-        let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
-        ExcelDateTime::from_ymd(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?).ok()
     };
 
     let lines = &statement.statement.lines;
@@ -178,13 +199,13 @@ fn statement_workbook(
         sheet.set_column_width(column, width)?;
     }
     text(sheet, 0, 0, &statement.organization)?;
-    sheet.write_string_with_format(1, 0, format!("Commission statement, {period}"), &title)?;
-    let state = if statement.closed { "closed (final)" } else { "open (may still change)" };
+    sheet.write_string_with_format(1, 0, tf!(l, statement.heading, period = period), &title)?;
+    let state = if statement.closed { td_string!(l, statement.closed) } else { td_string!(l, statement.open) };
     for (row, (label, value)) in [
-        ("Collaborator", format!("{} {}", collaborator.ma_ctv, collaborator.name)),
-        ("Rank", collaborator.rank.clone()),
-        ("Phone", collaborator.phone.clone().unwrap_or_default()),
-        ("Month", format!("{period}, {state}")),
+        (td_string!(l, statement.collaborator), format!("{} {}", collaborator.ma_ctv, collaborator.name)),
+        (td_string!(l, statement.rank), collaborator.rank.clone()),
+        (td_string!(l, statement.phone), collaborator.phone.clone().unwrap_or_default()),
+        (td_string!(l, statement.month), tf!(l, statement.month_state, period = period, state = state)),
     ]
     .into_iter()
     .enumerate()
@@ -194,49 +215,55 @@ fn statement_workbook(
     }
 
     let mut row: u32 = 7;
-    sheet.write_string_with_format(row, 0, "Totals", &bold)?;
-    sheet.write_string_with_format(row, 1, "Amount (₫)", &bold)?;
+    let in_dong = |label: &str| format!("{label} (₫)");
+    sheet.write_string_with_format(row, 0, td_string!(l, statement.totals), &bold)?;
+    sheet.write_string_with_format(row, 1, in_dong(td_string!(l, statement.amount)), &bold)?;
     let levels = totals.earnings.iter().enumerate().map(|(level, amount)| {
-        let label = if level == 0 { "Own customers (level 0)".to_owned() } else { format!("Override, level {level}") };
+        let label = if level == 0 {
+            td_string!(l, statement.own_customers).to_owned()
+        } else {
+            tf!(l, statement.override_level, level = level)
+        };
         (label, *amount)
     });
-    for (label, amount) in
-        levels.chain([("Reversals".to_owned(), totals.reversals), ("Adjustments".to_owned(), totals.adjustments)])
-    {
+    let others = [
+        (td_string!(l, statement.reversals).to_owned(), totals.reversals),
+        (td_string!(l, statement.adjustments).to_owned(), totals.adjustments),
+    ];
+    for (label, amount) in levels.chain(others) {
         row += 1;
         sheet.write_string(row, 0, label)?;
         sheet.write_number_with_format(row, 1, amount, &money)?;
     }
     row += 1;
-    sheet.write_string_with_format(row, 0, "Total for the month", &bold)?;
+    sheet.write_string_with_format(row, 0, td_string!(l, statement.total_for_month), &bold)?;
     sheet.write_number_with_format(row, 1, totals.total, &money_bold)?;
 
     row += 2;
     let header = [
-        "Served on",
-        "Customer",
-        "Phone",
-        "Line",
-        "Level",
-        "Base (₫)",
-        "Rate",
-        "Amount (₫)",
-        "Corrects",
-        "Reason",
-        "Entered by",
+        td_string!(l, statement.served_on).to_owned(),
+        td_string!(l, statement.customer).to_owned(),
+        td_string!(l, statement.phone).to_owned(),
+        td_string!(l, statement.line).to_owned(),
+        td_string!(l, statement.level).to_owned(),
+        in_dong(td_string!(l, statement.base)),
+        td_string!(l, statement.rate).to_owned(),
+        in_dong(td_string!(l, statement.amount)),
+        td_string!(l, statement.corrects).to_owned(),
+        td_string!(l, statement.reason).to_owned(),
+        td_string!(l, statement.entered_by).to_owned(),
     ];
     for (column, name) in header.into_iter().enumerate() {
         sheet.write_string_with_format(row, column as u16, name, &bold)?;
     }
     for line in lines {
         row += 1;
-        if let Some(served_on) = line.served_on.as_deref().and_then(date_of) {
+        if let Some(served_on) = line.served_on.as_deref().and_then(excel_date) {
             sheet.write_datetime_with_format(row, 0, &served_on, &date_format)?;
         }
         text(sheet, row, 1, &line.customer_name)?;
         text(sheet, row, 2, &line.customer_phone)?;
-        // The workbook is in English, as the other exports' headers are.
-        text(sheet, row, 3, &line_description(crate::domain::language::Language::En, line))?;
+        text(sheet, row, 3, &line_description(language, line))?;
         sheet.write_number_with_format(row, 4, line.level, &whole)?;
         sheet.write_number_with_format(row, 5, line.base_amount, &money)?;
         sheet.write_number_with_format(row, 6, line.rate / 100.0, &percent)?;
@@ -246,7 +273,7 @@ fn statement_workbook(
         text(sheet, row, 10, line.entered_by.as_deref().unwrap_or_default())?;
     }
     row += 1;
-    sheet.write_string_with_format(row, 0, format!("{} lines", lines.len()), &bold)?;
+    sheet.write_string_with_format(row, 0, tf!(l, statement.n_lines, count = lines.len()), &bold)?;
     sheet.write_number_with_format(row, 7, totals.total, &money_bold)?;
     workbook.save_to_buffer()
 }
@@ -282,6 +309,7 @@ fn file_response(format: Format, file_name: &str, body: Body) -> Response {
 async fn subscriber_list(
     State(state): State<AppState>,
     Extension(member): Extension<Member>,
+    ExporterLanguage(language): ExporterLanguage,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     format: Format,
@@ -293,7 +321,7 @@ async fn subscriber_list(
     let selection = ExportSelection::List { filter: request.filter, sort: request.sort };
     let file_name = format!("subscribers-{}.{}", today(), format.extension());
     let page_url = format!("/subscribers/export.{}?{}", format.extension(), query.unwrap_or_default());
-    export(&state, &member, &headers, selection, columns, format, file_name, page_url).await
+    export(&state, &member, language, &headers, selection, columns, format, file_name, page_url).await
 }
 
 /// A saved campaign: its rules, by priority, up to its limit.
@@ -301,6 +329,7 @@ async fn campaign(
     State(state): State<AppState>,
     Extension(member): Extension<Member>,
     Path(id): Path<String>,
+    ExporterLanguage(language): ExporterLanguage,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     format: Format,
@@ -318,13 +347,14 @@ async fn campaign(
     let file_name = format!("{}-{}.{}", file_name_part(&campaign.name), today(), format.extension());
     let page_url = format!("/campaigns/{id}/export.{}?{}", format.extension(), query.unwrap_or_default());
     let selection = ExportSelection::Campaign { id, name: campaign.name, rules: campaign.rules };
-    export(&state, &member, &headers, selection, columns, format, file_name, page_url).await
+    export(&state, &member, language, &headers, selection, columns, format, file_name, page_url).await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn export(
     state: &AppState,
     member: &Member,
+    language: Language,
     headers: &HeaderMap,
     selection: ExportSelection,
     columns: Vec<&'static str>,
@@ -350,8 +380,8 @@ async fn export(
     let body = match format {
         Format::Csv => Body::from_stream(super::heavy_work::holding(csv_stream(columns, batches), slot)),
         Format::Xlsx => {
-            let numeric = columns.iter().map(|name| NUMERIC_COLUMNS.contains(name)).collect();
-            write_xlsx("Subscribers", columns, numeric, batches).await?
+            let columns = columns.iter().map(|name| list_column(language, name)).collect();
+            write_xlsx("Subscribers", columns, batches).await?
         }
     };
     Ok(file_response(format, &file_name, body))
@@ -443,16 +473,102 @@ fn starts_like_formula(value: &str) -> bool {
     value.starts_with(['=', '+', '-', '@', '\t', '\r']) && value.parse::<f64>().is_err()
 }
 
-/// Columns whose values are figures: numbers in a workbook, so Excel can sum them.
-const NUMERIC_COLUMNS: [&str; 7] = [
-    "advance_amount",
-    "revenue_per_advance",
-    "cluster_group",
-    "arpu_avg_6m",
-    "arpu_growth_rate",
-    "customer_value_score",
-    "advance_readiness_score",
-];
+/// How a workbook writes a column's cells: figures as numbers (so Excel can sum them)
+/// with a number format, days as dates, the rest as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CellKind {
+    Text,
+    /// Whole đồng.
+    Money,
+    Whole,
+    Decimal,
+    /// A day, written as the language writes days.
+    Date(Language),
+}
+
+impl CellKind {
+    fn number_format(self) -> Option<&'static str> {
+        match self {
+            Self::Text => None,
+            Self::Money => Some("#,##0"),
+            Self::Whole => Some("0"),
+            Self::Decimal => Some("#,##0.00"),
+            Self::Date(language) => Some(date_format(language)),
+        }
+    }
+}
+
+/// A workbook's column: its header in the exporter's language and its cells' kind.
+struct XlsxColumn {
+    header: String,
+    kind: CellKind,
+    width: f64,
+}
+
+/// Excel's code for a day as `language` writes it (`domain::format::format_date`).
+/// Grouping and decimal marks in number formats follow the reader's Excel.
+fn date_format(language: Language) -> &'static str {
+    match language {
+        Language::Vi => "dd/mm/yyyy",
+        Language::En => "yyyy-mm-dd",
+    }
+}
+
+/// A `YYYY-MM-DD` day as Excel's date.
+fn excel_date(day: &str) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    let day = day.get(..10).filter(|day| crate::domain::dates::is_date(day))?;
+    let number = |range: std::ops::Range<usize>| day[range].parse::<u16>().ok();
+    let (year, month, date) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    rust_xlsxwriter::ExcelDateTime::from_ymd(year, u8::try_from(month).ok()?, u8::try_from(date).ok()?).ok()
+}
+
+/// A subscriber export's column (`EXPORT_COLUMNS`), named for people.
+fn list_column(language: Language, name: &'static str) -> XlsxColumn {
+    let kind = match name {
+        "advance_amount" | "revenue_per_advance" | "arpu_avg_6m" => CellKind::Money,
+        "cluster_group" => CellKind::Whole,
+        "arpu_growth_rate" | "customer_value_score" | "advance_readiness_score" => CellKind::Decimal,
+        "recommendation_date" => CellKind::Date(language),
+        _ => CellKind::Text,
+    };
+    let english = EXPORT_COLUMNS.iter().find(|(known, _)| *known == name).map_or(name, |(_, label)| *label);
+    let header = match language {
+        Language::En => english,
+        Language::Vi => match name {
+            "service_type" => "Dịch vụ",
+            "advance_amount" => "Số tiền ứng (₫)",
+            "revenue_per_advance" => "Doanh thu mỗi lần ứng (₫)",
+            "cluster_group" => "Cụm",
+            "bad_debt_risk" => "Rủi ro",
+            "arpu_avg_6m" => "ARPU trung bình 6 tháng (₫)",
+            "arpu_growth_rate" => "Tăng trưởng ARPU (%)",
+            "arpu_trend" => "Xu hướng ARPU",
+            "customer_value_score" => "Giá trị khách hàng",
+            "advance_readiness_score" => "Mức sẵn sàng ứng tiền",
+            "recommendation_date" => "Ngày đề xuất",
+            "priority" => "Độ ưu tiên",
+            // ISDN and PRE/POS read the same in both.
+            _ => english,
+        },
+    };
+    XlsxColumn { header: header.to_owned(), kind, width: if name == "isdn" { 28.0 } else { 18.0 } }
+}
+
+/// A commission report's column, named as the report page names it.
+fn report_column(language: Language, column: crate::domain::ctv::commissions::ReportColumn) -> XlsxColumn {
+    use crate::domain::ctv::commissions::ReportColumn;
+    let l = Locale::from(language);
+    let (header, kind) = match column {
+        ReportColumn::Code => (td_string!(l, network.code).to_owned(), CellKind::Text),
+        ReportColumn::Name => (td_string!(l, network.name).to_owned(), CellKind::Text),
+        ReportColumn::Direct => (td_string!(l, network.direct).to_owned(), CellKind::Money),
+        ReportColumn::Level(level) => (format!("{} {level}", td_string!(l, statement.level)), CellKind::Money),
+        ReportColumn::Adjustments => (td_string!(l, statement.adjustments).to_owned(), CellKind::Money),
+        ReportColumn::Total => (td_string!(l, common.total).to_owned(), CellKind::Money),
+        ReportColumn::Lines => (td_string!(l, statement.lines).to_owned(), CellKind::Whole),
+    };
+    XlsxColumn { header, kind, width: 18.0 }
+}
 
 /// The rows as one worksheet, written as they arrive (rust_xlsxwriter's constant
 /// memory mode keeps only the current row), then the finished file as the body.
@@ -461,11 +577,9 @@ const NUMERIC_COLUMNS: [&str; 7] = [
 /// when the workbook is saved: the download shows at once, even for a million rows.
 /// A text cell that looks like a formula is stored with Excel's quote prefix: shown
 /// as written, never evaluated.
-/// `numeric` says which columns hold figures.
 async fn write_xlsx(
     sheet_name: &'static str,
-    columns: Vec<&'static str>,
-    numeric: Vec<bool>,
+    columns: Vec<XlsxColumn>,
     mut batches: Batches,
 ) -> Result<Body, AppError> {
     use futures_util::TryStreamExt;
@@ -483,11 +597,15 @@ async fn write_xlsx(
         workbook.set_zip_compression_level(3);
         let bold = Format::new().set_bold();
         let as_text = Format::new().set_quote_prefix();
+        let formats: Vec<Option<Format>> = columns
+            .iter()
+            .map(|column| column.kind.number_format().map(|code| Format::new().set_num_format(code)))
+            .collect();
         let sheet = workbook.add_worksheet_with_constant_memory().map_err(|e| e.to_string())?;
         sheet.set_name(sheet_name).map_err(|e| e.to_string())?;
-        for (column, name) in columns.iter().enumerate() {
-            sheet.write_string_with_format(0, column as u16, *name, &bold).map_err(|e| e.to_string())?;
-            sheet.set_column_width(column as u16, if *name == "isdn" { 28 } else { 16 }).map_err(|e| e.to_string())?;
+        for (column, described) in columns.iter().enumerate() {
+            sheet.write_string_with_format(0, column as u16, &described.header, &bold).map_err(|e| e.to_string())?;
+            sheet.set_column_width(column as u16, described.width).map_err(|e| e.to_string())?;
         }
         sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
         let mut row_number: u32 = 1;
@@ -496,9 +614,17 @@ async fn write_xlsx(
             for row in batch? {
                 for (column, value) in row.iter().enumerate() {
                     let column_number = column as u16;
-                    let written = match value.parse::<f64>() {
+                    let format = formats[column].as_ref();
+                    let kind = columns[column].kind;
+                    let is_date = matches!(kind, CellKind::Date(_));
+                    let written = match (format, value.parse::<f64>(), excel_date(value)) {
                         _ if value.is_empty() => continue,
-                        Ok(number) if numeric[column] => sheet.write_number(row_number, column_number, number),
+                        (Some(format), _, Some(day)) if is_date => {
+                            sheet.write_datetime_with_format(row_number, column_number, day, format)
+                        }
+                        (Some(format), Ok(number), _) if !is_date => {
+                            sheet.write_number_with_format(row_number, column_number, number, format)
+                        }
                         _ if starts_like_formula(value) => {
                             sheet.write_string_with_format(row_number, column_number, value, &as_text)
                         }
@@ -551,6 +677,20 @@ mod tests {
             attachment("tết-2027.csv"),
             "attachment; filename=\"t_t-2027.csv\"; filename*=UTF-8''t%E1%BA%BFt-2027.csv"
         );
+    }
+
+    #[test]
+    fn workbook_columns_speak_the_exporters_language() {
+        let date = list_column(Language::Vi, "recommendation_date");
+        assert_eq!((date.header.as_str(), date.kind.number_format()), ("Ngày đề xuất", Some("dd/mm/yyyy")));
+        let date = list_column(Language::En, "recommendation_date");
+        assert_eq!((date.header.as_str(), date.kind.number_format()), ("Recommendation date", Some("yyyy-mm-dd")));
+        let advance = list_column(Language::Vi, "advance_amount");
+        assert_eq!((advance.header.as_str(), advance.kind), ("Số tiền ứng (₫)", CellKind::Money));
+        assert_eq!(list_column(Language::En, "isdn").kind, CellKind::Text);
+        assert_eq!(list_column(Language::En, "customer_value_score").kind, CellKind::Decimal);
+        assert!(excel_date("2026-12-31").is_some());
+        assert!(excel_date("2026-02-30").is_none() && excel_date("=1+1").is_none());
     }
 
     #[test]

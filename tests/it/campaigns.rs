@@ -157,7 +157,9 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     assert!(formulas.used_cells().all(|(_, _, formula)| formula.is_empty()), "no formulas in the workbook");
     let table: Vec<Vec<calamine::Data>> = sheet.rows().map(|row| row.to_vec()).collect();
     let header: Vec<String> = table[0].iter().map(|cell| cell.to_string()).collect();
-    assert_eq!(header[..3], ["isdn", "subscriber_type", "service_type"]);
+    // Headers for people, in the exporter's language: Vietnamese by default.
+    assert_eq!(header[..4], ["ISDN", "PRE/POS", "Dịch vụ", "Số tiền ứng (₫)"]);
+    assert_eq!(header[12], "Ngày đề xuất");
     assert_eq!(header.len(), 14);
     let xlsx_isdns: Vec<String> = table[1..].iter().map(|row| row[0].to_string()).collect();
     assert_eq!(xlsx_isdns, exported_a);
@@ -169,6 +171,42 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
         .await
         .unwrap();
     assert_eq!(planted_xlsx[3], calamine::Data::Float(advance), "advance_amount is a number");
+    assert!(matches!(planted_xlsx[5], calamine::Data::Float(_)), "cluster_group is a number: {:?}", planted_xlsx[5]);
+    // Excel counts days from 1899-12-30.
+    let day: i32 = sqlx::query_scalar(
+        "SELECT (recommendation_date - DATE '1899-12-30')::int FROM recommendations WHERE isdn = $1",
+    )
+    .bind(&planted)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    match &planted_xlsx[12] {
+        calamine::Data::DateTime(date) => assert_eq!(date.as_f64(), f64::from(day), "recommendation_date is that day"),
+        other => panic!("recommendation_date is a date, not {other:?}"),
+    }
+
+    // Asked for in English: English headers, the same cells.
+    let bytes = http
+        .get(format!(
+            "{base}/campaigns/{}/export.xlsx?columns=isdn,service_type,advance_amount,recommendation_date",
+            campaign_a.id
+        ))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let english: Vec<Vec<calamine::Data>> =
+        workbook.worksheet_range("Subscribers").unwrap().rows().map(|row| row.to_vec()).collect();
+    let header: Vec<String> = english[0].iter().map(|cell| cell.to_string()).collect();
+    assert_eq!(header, ["ISDN", "Service", "Advance (₫)", "Recommendation date"]);
+    let planted_en = english[1..].iter().find(|row| row[0].to_string() == planted).unwrap();
+    assert_eq!(planted_en[2], calamine::Data::Float(advance));
+    assert!(matches!(planted_en[3], calamine::Data::DateTime(_)), "{:?}", planted_en[3]);
 
     // Campaign B leaves out A's members: exactly everyone else who matches.
     let campaign_b_rules = CampaignRules { exclude_campaigns: vec![campaign_a.id], ..rules.clone() };

@@ -757,9 +757,10 @@ async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_i
         assert!(file.text().await.unwrap().contains(file_says), "xlsx {query} says {file_says}");
     }
 
-    // The workbook: amounts as numbers (not text) with a number format, days as dates.
+    // The workbook: amounts as numbers (not text) with a number format, days as dates,
+    // its words in the exporter's language (English asked for here).
     let xlsx_url = format!("{base}{}", StatementParams { ctv: "T1".into(), period: this.clone() }.xlsx_href());
-    let response = manager.get(&xlsx_url).send().await.unwrap();
+    let response = manager.get(&xlsx_url).header("accept-language", "en-US,en;q=0.9").send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
@@ -792,6 +793,18 @@ async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_i
     assert!(lines.iter().filter(|row| row[9].to_string().is_empty()).all(|row| matches!(row[0], Data::DateTime(_))));
     let footer = &rows[header + 1 + totals.lines];
     assert_eq!(footer[7], Data::Float(187_654.5));
+
+    // In Vietnamese (the default): the same figures under Vietnamese labels.
+    let bytes = manager.get(&xlsx_url).send().await.unwrap().bytes().await.unwrap();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let rows: Vec<Vec<Data>> = workbook.worksheet_range("Statement").unwrap().rows().map(|row| row.to_vec()).collect();
+    let row_named = |label: &str| rows.iter().find(|row| says(&row[0], label)).unwrap().clone();
+    assert_eq!(row_named("Tổng cả tháng")[1], Data::Float(187_654.5));
+    assert_eq!(row_named("Hoa hồng tuyến trên, cấp 1")[1], Data::Float(125_000.0));
+    let header = rows.iter().position(|row| says(&row[0], "Ngày phục vụ")).unwrap();
+    assert!(says(&rows[header][7], "Số tiền (₫)"), "{:?}", rows[header]);
+    assert!(rows.iter().all(|row| !says(&row[0], "Served on")), "no English label");
 
     // Like every download: not from another site's page, and it needs the export permission.
     let cross_site = manager.get(&xlsx_url).header("sec-fetch-site", "cross-site").send().await.unwrap();

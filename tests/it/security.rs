@@ -249,6 +249,7 @@ async fn every_response_carries_the_security_headers_and_pages_their_nonce() {
         assert!(!in_page.is_empty(), "{path}: no script carries a nonce");
         assert!(in_page.iter().all(|n| *n == nonce), "{path}: page nonces {in_page:?}, policy's {nonce}");
         assert!(html.contains(&format!("src=\"/echarts.min.js\" nonce=\"{nonce}\"")), "{path}: ECharts' tag");
+        assert!(html.contains(&format!("src=\"/chart-format.js\" nonce=\"{nonce}\"")), "{path}: the charts' formats");
         // No inline script goes without it (it would not run). leptos_i18n leaves an empty
         // `<script></script>` where it would embed lazily loaded translations: nothing runs.
         let scripts = html.matches("<script").count() - html.matches("<script></script>").count();

@@ -3,12 +3,12 @@
 //! days of the range. Read from `funnel_analysis`, which the nightly job computes.
 
 use crate::components::language;
-use crate::components::EChart;
+use crate::components::{series_tooltip, EChart, Figure};
 use crate::domain::analytics::cohorts::format_rate;
 use crate::domain::analytics::funnels::{FunnelParams, FunnelReport, FUNNELS_PATH, TOP_UP_WINDOW_DAYS};
 use crate::domain::format::format_count;
 use crate::domain::server_error::ServerError;
-use charming::element::{Label, LabelPosition, Sort, Tooltip};
+use charming::element::{Label, LabelPosition, Sort};
 use charming::series::Funnel;
 use charming::Chart;
 use leptos::prelude::*;
@@ -124,7 +124,7 @@ fn CampaignFunnel(report: FunnelReport) -> impl IntoView {
         }
         .into_any();
     }
-    let chart = Chart::new().tooltip(Tooltip::new()).series(
+    let chart = Chart::new().tooltip(series_tooltip(Figure::Count)).series(
         Funnel::new()
             .name(name.clone())
             .sort(Sort::None)

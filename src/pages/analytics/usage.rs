@@ -4,7 +4,7 @@
 //! own traffic fills (`crate::server::page_views`).
 
 use crate::components::language;
-use crate::components::{EChart, StatCard};
+use crate::components::{axis_tooltip, value_axis, EChart, Figure, StatCard};
 use crate::domain::analytics::usage::{
     format_duration, usage_href, ActiveSession, DayUsage, DeviceType, PageUsage, UsageReport, ACTIVE_MINUTES,
     USAGE_DAYS,
@@ -12,7 +12,7 @@ use crate::domain::analytics::usage::{
 use crate::domain::format::format_count;
 use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisType, Tooltip, Trigger};
+use charming::element::AxisType;
 use charming::series::{Bar, Line};
 use charming::Chart;
 use leptos::prelude::*;
@@ -183,11 +183,15 @@ fn DayChart(days: Vec<DayUsage>) -> impl IntoView {
     let l = i18n.get_locale_untracked();
     let language = language();
     let chart = Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .tooltip(axis_tooltip(Figure::Count))
         .legend(Legend::new().bottom(0))
-        .grid(Grid::new().left(60).right(20).top(20).bottom(50))
-        .x_axis(Axis::new().type_(AxisType::Category).data(days.iter().map(|d| d.day.clone()).collect::<Vec<String>>()))
-        .y_axis(Axis::new().type_(AxisType::Value))
+        .grid(Grid::new().left(10).right(20).top(20).bottom(50).contain_label(true))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(days.iter().map(|d| format_date(language, &d.day)).collect::<Vec<String>>()),
+        )
+        .y_axis(value_axis(Figure::Count))
         .series(
             Bar::new()
                 .name(td_string!(l, usage.page_views))

@@ -3,14 +3,14 @@
 //! each collaborator listed opening its tree.
 
 use crate::components::language;
-use crate::components::EChart;
+use crate::components::{axis_tooltip, value_axis, EChart, Figure};
 use crate::domain::ctv::network_overview::{depth_bands, NetworkOverview, JOINED_MONTHS, LEADERS};
 use crate::domain::ctv::statements::StatementParams;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::query::encode_component;
 use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid};
-use charming::element::{AxisType, Tooltip, Trigger};
+use charming::element::AxisType;
 use charming::series::Bar;
 use charming::Chart;
 use leptos::prelude::*;
@@ -75,14 +75,14 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
         })
         .collect_view();
     let joined_chart = Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(Grid::new().left(50).right(20).top(20).bottom(40))
+        .tooltip(axis_tooltip(Figure::Count))
+        .grid(Grid::new().left(10).right(20).top(20).bottom(40).contain_label(true))
         .x_axis(
             Axis::new()
                 .type_(AxisType::Category)
                 .data(overview.joined.iter().map(|m| m.month.clone()).collect::<Vec<String>>()),
         )
-        .y_axis(Axis::new().type_(AxisType::Value))
+        .y_axis(value_axis(Figure::Count))
         .series(
             Bar::new()
                 .name(td_string!(l, network.new_collaborators))
