@@ -58,7 +58,8 @@ test('a manager cancels a served customer and sees the commission taken back', a
 
   const result = page.getByTestId('status-change-result');
   await expect(result).toContainText(`Customer #${customer.id}`);
-  await expect(result).toContainText("'Da den lam' → 'Huy'");
+  // The statuses as people read them (English here); the stored words stay in the database.
+  await expect(result).toContainText("'Served' → 'Cancelled'");
   await expect(result).toContainText('reversed in');
   await expect(row.locator('td[data-status]')).toHaveAttribute('data-status', 'Huy');
   await expect(row.locator('td[data-status]')).toHaveText('Cancelled');

@@ -15,12 +15,13 @@ test.beforeAll(async () => {
   await query(
     `INSERT INTO ai_insights (organization_id, insight_type, insight_key, insight_date, title, description, title_en,
                               description_en, severity, confidence_score, data_points, recommendations, expires_at)
-     SELECT o.id, v.kind, v.key, CURRENT_DATE, v.title, 'Mô tả kiểm thử', 'E2E title', 'E2E description', v.severity, 0.9,
+     SELECT o.id, v.kind, v.key, CURRENT_DATE, v.title, 'Mô tả kiểm thử', v.title_en, 'E2E description', v.severity, 0.9,
             v.points::jsonb, '[{"vi": "Kiểm tra đại lý", "en": "Check the merchant"}]', NOW() + INTERVAL '1 day'
      FROM organizations o,
-          (VALUES ('anomaly', 'e2e:critical', 'E2E bất thường nghiêm trọng', 'critical',
+          (VALUES ('anomaly', 'e2e:critical', 'E2E bất thường nghiêm trọng', 'E2E critical anomaly', 'critical',
                    '{"segment": "merchant", "code": "E2E", "metric": "volume", "day": "2026-12-01", "window_from": "2026-11-03", "z_score": 9.1}'),
-                  ('trend', 'e2e:low', 'E2E xu hướng nhẹ', 'low', '{"service": "MBFG", "cluster": 1}')) v(kind, key, title, severity, points)
+                  ('trend', 'e2e:low', 'E2E xu hướng nhẹ', 'E2E mild trend', 'low', '{"service": "MBFG", "cluster": 1}'))
+            v(kind, key, title, title_en, severity, points)
      WHERE o.slug = 'default'`,
   );
 });
@@ -36,11 +37,13 @@ test('an analyst reads the feed, filters it and marks an insight read', async ({
   await expect(page.getByRole('heading', { level: 1, name: 'Insights' })).toBeVisible();
 
   const feed = page.getByTestId('insights');
-  const critical = feed.locator('li.insight', { hasText: 'E2E bất thường nghiêm trọng' });
+  // The page's language (English here) chooses which of the insight's texts shows.
+  const critical = feed.locator('li.insight', { hasText: 'E2E critical anomaly' });
   await expect(critical).toBeVisible();
   // Most severe first.
   await expect(feed.locator('li.insight').first()).toHaveAttribute('data-severity', 'critical');
-  await expect(critical).toContainText('Kiểm tra đại lý');
+  await expect(critical).toContainText('Check the merchant');
+  await expect(critical).not.toContainText('Kiểm tra đại lý');
   await expect(critical).toContainText('z_score');
   await expect(critical.getByTestId('insight-link')).toHaveAttribute('href', /\/transactions\?range=custom.*merchant=E2E/);
   await expectAccessible(page);
@@ -63,7 +66,7 @@ test('an analyst reads the feed, filters it and marks an insight read', async ({
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page).toHaveURL(/kind=trend/);
   await expect(feed.locator('li.insight:not([data-kind="trend"])')).toHaveCount(0);
-  const trend = feed.locator('li.insight', { hasText: 'E2E xu hướng nhẹ' });
+  const trend = feed.locator('li.insight', { hasText: 'E2E mild trend' });
   await expect(trend.getByTestId('insight-link')).toHaveAttribute('href', /\/subscribers\?service=MBFG&cluster=1&trend=/);
   await expectAccessible(page);
 });

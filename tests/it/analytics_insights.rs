@@ -437,7 +437,7 @@ async fn plant_insight_and_alert(pool: &PgPool, organization: Uuid, title: &str)
     let insight: Uuid = sqlx::query_scalar(
         "INSERT INTO ai_insights (organization_id, insight_type, insight_key, title, description, title_en, description_en,
                                   severity, confidence_score, data_points, recommendations, expires_at)
-         VALUES ($1, 'trend', 'test:' || $2, $2, 'Mô tả', 'Title', 'Description', 'high', 0.9,
+         VALUES ($1, 'trend', 'test:' || $2, $2, 'Mô tả', 'Title ' || $2, 'Description', 'high', 0.9,
                  '{\"service\": \"MBFG\", \"cluster\": 2}', '[{\"vi\": \"Làm gì đó\", \"en\": \"Do something\"}]',
                  NOW() + INTERVAL '3 days')
          RETURNING id",

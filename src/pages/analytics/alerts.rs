@@ -3,21 +3,38 @@
 //! turn on or off and delete rules; everyone else reads them.
 
 use crate::domain::analytics::alerts::{
-    AlertListing, AlertPeriod, AlertRuleListing, AlertsOverview, ThresholdType, ALERT_HISTORY_SIZE, CHANNEL_METRICS,
+    AlertListing, AlertPeriod, AlertRuleListing, AlertType, AlertsOverview, ThresholdType, ALERT_HISTORY_SIZE,
+    CHANNEL_METRICS,
 };
 use crate::domain::server_error::ServerError;
+use crate::i18n::{td_string, use_i18n, Locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// What an id names, in the request's language: the refusals say which it is not.
 #[cfg(feature = "ssr")]
-fn parse_id(field: &'static str, text: &str, what: &str) -> Result<uuid::Uuid, ServerError> {
+#[derive(Clone, Copy)]
+enum Named {
+    UnacknowledgedAlert,
+    Rule,
+}
+
+/// "`field`: `text` is not (an alert / a rule) of this organization", in the request's language.
+#[cfg(feature = "ssr")]
+fn not_of_organization(field: &'static str, text: &str, what: Named) -> ServerError {
     use crate::server::error::AppError;
-    uuid::Uuid::try_parse(text.trim()).map_err(|_| {
-        ServerError::from(AppError::BadRequest {
-            field,
-            message: format!("{field}: {:?} is not {what} of this organization", text.trim()),
-        })
-    })
+    let locale = Locale::from(crate::components::request_language());
+    let what = match what {
+        Named::UnacknowledgedAlert => td_string!(locale, alerts.an_unacknowledged_alert),
+        Named::Rule => td_string!(locale, alerts.a_rule),
+    };
+    let message = tf!(locale, alerts.not_of_org, field = field, value = format!("{:?}", text.trim()), what = what);
+    ServerError::from(AppError::BadRequest { field, message })
+}
+
+#[cfg(feature = "ssr")]
+fn parse_id(field: &'static str, text: &str, what: Named) -> Result<uuid::Uuid, ServerError> {
+    uuid::Uuid::try_parse(text.trim()).map_err(|_| not_of_organization(field, text, what))
 }
 
 #[server]
@@ -30,15 +47,11 @@ pub async fn get_alerts() -> Result<AlertsOverview, ServerError> {
 /// Records that the signed-in member acknowledged an alert (only the acknowledgement changes).
 #[server]
 pub async fn acknowledge_alert(id: String) -> Result<(), ServerError> {
-    use crate::server::error::AppError;
     let (member, store) = crate::server::auth::tenant()?;
-    let alert = parse_id("id", &id, "an unacknowledged alert")?;
+    let alert = parse_id("id", &id, Named::UnacknowledgedAlert)?;
     match store.acknowledge_alert(alert, member.user_id).await? {
         true => Ok(()),
-        false => Err(ServerError::from(AppError::BadRequest {
-            field: "id",
-            message: format!("id: {:?} is not an unacknowledged alert of this organization", id.trim()),
-        })),
+        false => Err(not_of_organization("id", &id, Named::UnacknowledgedAlert)),
     }
 }
 
@@ -58,48 +71,40 @@ pub async fn save_alert_rule(
     let (member, store) = crate::server::auth::tenant()?;
     let rule = match id.trim() {
         "" => None,
-        text => Some(parse_id("id", text, "a rule")?),
+        text => Some(parse_id("id", text, Named::Rule)?),
     };
     let draft = AlertRuleDraft::parse(&channel, &metric, &period, &threshold_type, &threshold_value)
         .map_err(|refused| AppError::BadRequest { field: refused.field, message: refused.to_string() })?;
     match store.save_alert_rule(rule, &draft, member.user_id).await? {
         RuleSaved::Saved => Ok(()),
-        RuleSaved::NotFound => Err(ServerError::from(AppError::BadRequest {
-            field: "id",
-            message: format!("id: {:?} is not a rule of this organization", id.trim()),
-        })),
-        RuleSaved::TooMany => Err(ServerError::from(AppError::BadRequest {
-            field: "id",
-            message: format!("id: the organization has {MAX_ALERT_RULES} rules already; delete one first"),
-        })),
+        RuleSaved::NotFound => Err(not_of_organization("id", &id, Named::Rule)),
+        RuleSaved::TooMany => {
+            let locale = Locale::from(crate::components::request_language());
+            Err(ServerError::from(AppError::BadRequest {
+                field: "id",
+                message: tf!(locale, alerts.too_many, max = MAX_ALERT_RULES),
+            }))
+        }
     }
 }
 
 #[server]
 pub async fn set_alert_rule_enabled(id: String, enabled: bool) -> Result<(), ServerError> {
-    use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let rule = parse_id("id", &id, "a rule")?;
+    let rule = parse_id("id", &id, Named::Rule)?;
     match store.set_alert_rule_enabled(rule, enabled).await? {
         true => Ok(()),
-        false => Err(ServerError::from(AppError::BadRequest {
-            field: "id",
-            message: format!("id: {:?} is not a rule of this organization", id.trim()),
-        })),
+        false => Err(not_of_organization("id", &id, Named::Rule)),
     }
 }
 
 #[server]
 pub async fn delete_alert_rule(id: String) -> Result<(), ServerError> {
-    use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let rule = parse_id("id", &id, "a rule")?;
+    let rule = parse_id("id", &id, Named::Rule)?;
     match store.delete_alert_rule(rule).await? {
         true => Ok(()),
-        false => Err(ServerError::from(AppError::BadRequest {
-            field: "id",
-            message: format!("id: {:?} is not a rule of this organization", id.trim()),
-        })),
+        false => Err(not_of_organization("id", &id, Named::Rule)),
     }
 }
 
@@ -114,6 +119,7 @@ struct Actions {
 
 #[component]
 pub fn AlertsPage() -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let actions = Actions {
         acknowledge: ServerAction::<AcknowledgeAlert>::new(),
         save: ServerAction::<SaveAlertRule>::new(),
@@ -144,15 +150,12 @@ pub fn AlertsPage() -> impl IntoView {
         .collect_view()
     };
     view! {
-        <Title text="Alerts"/>
+        <Title text=td_string!(locale, alerts.title)/>
         <section class="page alerts">
-            <h1>"Alerts"</h1>
-            <p class="hint">
-                "Rules compare the latest hourly or daily aggregate of a metric with a threshold after each aggregation; "
-                "a breached rule opens one alert, which closes when the value recovers. Severe anomalies of the insights open alerts too."
-            </p>
+            <h1>{td_string!(locale, alerts.title)}</h1>
+            <p class="hint">{td_string!(locale, alerts.hint)}</p>
             <div aria-live="polite" data-testid="alert-errors">{errors}</div>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading alerts…"</p> }>
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{td_string!(locale, alerts.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(overview) => view! { <Overview overview actions/> }.into_any(),
@@ -167,28 +170,29 @@ pub fn AlertsPage() -> impl IntoView {
 #[component]
 fn Overview(overview: AlertsOverview, actions: Actions) -> impl IntoView {
     let AlertsOverview { active, history, rules, may_edit_rules } = overview;
+    let locale = use_i18n().get_locale_untracked();
     view! {
-        <h2>"Open alerts"</h2>
+        <h2>{td_string!(locale, alerts.open_alerts)}</h2>
         {if active.is_empty() {
-            view! { <p class="empty-state" role="status" data-testid="no-active-alerts">"No alert is open."</p> }.into_any()
+            view! { <p class="empty-state" role="status" data-testid="no-active-alerts">{td_string!(locale, alerts.none_open)}</p> }.into_any()
         } else {
             view! { <AlertTable alerts=active actions testid="active-alerts"/> }.into_any()
         }}
-        <h2>"History"</h2>
-        <p class="hint">{format!("The latest {ALERT_HISTORY_SIZE} closed alerts.")}</p>
+        <h2>{td_string!(locale, alerts.history)}</h2>
+        <p class="hint">{tf!(locale, alerts.history_hint, count = ALERT_HISTORY_SIZE)}</p>
         {if history.is_empty() {
-            view! { <p class="empty-state" data-testid="no-alert-history">"No alert has closed yet."</p> }.into_any()
+            view! { <p class="empty-state" data-testid="no-alert-history">{td_string!(locale, alerts.none_closed)}</p> }.into_any()
         } else {
             view! { <AlertTable alerts=history actions testid="alert-history"/> }.into_any()
         }}
-        <h2>"Rules"</h2>
+        <h2>{td_string!(locale, alerts.rules)}</h2>
         {if may_edit_rules {
             view! { <NewRuleForm save=actions.save/> }.into_any()
         } else {
-            view! { <p class="hint" data-testid="rules-read-only">"Managers and admins edit the rules; you can read them."</p> }.into_any()
+            view! { <p class="hint" data-testid="rules-read-only">{td_string!(locale, alerts.read_only)}</p> }.into_any()
         }}
         {if rules.is_empty() {
-            view! { <p class="empty-state" data-testid="no-alert-rules">"No rule yet."</p> }.into_any()
+            view! { <p class="empty-state" data-testid="no-alert-rules">{td_string!(locale, alerts.no_rules)}</p> }.into_any()
         } else {
             view! { <RuleTable rules may_edit_rules actions/> }.into_any()
         }}
@@ -197,23 +201,24 @@ fn Overview(overview: AlertsOverview, actions: Actions) -> impl IntoView {
 
 #[component]
 fn AlertTable(alerts: Vec<AlertListing>, actions: Actions, testid: &'static str) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let rows = alerts
         .into_iter()
         .map(|alert| {
             let id = alert.id.clone();
             let acknowledgement = match (alert.is_acknowledged, alert.acknowledged_by.clone()) {
                 (true, by) => view! {
-                    <span data-testid="acknowledged">{format!(
-                        "Acknowledged by {} at {}",
-                        by.unwrap_or_else(|| "a former member".to_owned()),
-                        alert.acknowledged_at.clone().unwrap_or_default()
+                    <span data-testid="acknowledged">{tf!(
+                        locale, alerts.acknowledged_by,
+                        who = by.unwrap_or_else(|| td_string!(locale, alerts.former_member).to_owned()),
+                        at = alert.acknowledged_at.clone().unwrap_or_default()
                     )}</span>
                 }
                 .into_any(),
                 (false, _) => view! {
-                    <ActionForm action=actions.acknowledge attr:class="inline-form" attr:aria-label="Acknowledge the alert">
+                    <ActionForm action=actions.acknowledge attr:class="inline-form" attr:aria-label=td_string!(locale, alerts.acknowledge_label)>
                         <input type="hidden" name="id" value=id/>
-                        <button type="submit" data-testid="acknowledge">"Acknowledge"</button>
+                        <button type="submit" data-testid="acknowledge">{td_string!(locale, alerts.acknowledge)}</button>
                     </ActionForm>
                 }
                 .into_any(),
@@ -221,11 +226,11 @@ fn AlertTable(alerts: Vec<AlertListing>, actions: Actions, testid: &'static str)
             view! {
                 <tr data-alert-type=alert.alert_type.as_str() data-active=alert.is_active.to_string()>
                     <td>{alert.created_at.clone()}</td>
-                    <td>{alert.alert_type.label()}</td>
+                    <td>{alert_type_label(locale, alert.alert_type)}</td>
                     <td><code>{format!("{} / {}", alert.channel, alert.metric)}</code></td>
                     <td lang="vi">{alert.message.clone()}</td>
                     <td class="number">{format!("{:.2}", alert.current_value)}</td>
-                    <td>{format!("{} {:.2}", alert.threshold_type, alert.threshold_value)}</td>
+                    <td>{format!("{} {:.2}", stored_threshold_label(locale, &alert.threshold_type), alert.threshold_value)}</td>
                     <td>{alert.measured_at.clone().unwrap_or_else(|| "—".to_owned())}</td>
                     <td>{acknowledgement}</td>
                 </tr>
@@ -233,33 +238,65 @@ fn AlertTable(alerts: Vec<AlertListing>, actions: Actions, testid: &'static str)
         })
         .collect_view();
     view! {
-        <table class="data-table" data-testid=testid>
-            <thead><tr>
-                <th scope="col">"Opened"</th><th scope="col">"Type"</th><th scope="col">"Metric"</th>
-                <th scope="col">"Message"</th><th scope="col">"Value"</th><th scope="col">"Threshold"</th>
-                <th scope="col">"Measured"</th><th scope="col">"Acknowledgement"</th>
-            </tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="data-table" data-testid=testid>
+                <thead><tr>
+                    <th scope="col">{td_string!(locale, alerts.opened)}</th><th scope="col">{td_string!(locale, alerts.type_col)}</th>
+                    <th scope="col">{td_string!(locale, alerts.metric)}</th><th scope="col">{td_string!(locale, alerts.message)}</th>
+                    <th scope="col">{td_string!(locale, alerts.value)}</th><th scope="col">{td_string!(locale, alerts.threshold)}</th>
+                    <th scope="col">{td_string!(locale, alerts.measured)}</th><th scope="col">{td_string!(locale, alerts.acknowledgement)}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 
-fn period_options(selected: AlertPeriod) -> impl IntoView {
+fn period_options(locale: Locale, selected: AlertPeriod) -> impl IntoView {
     AlertPeriod::ALL
         .into_iter()
-        .map(|period| view! { <option value=period.as_str() selected=period == selected>{period.label()}</option> })
+        .map(|period| view! { <option value=period.as_str() selected=period == selected>{period_label(locale, period)}</option> })
         .collect_view()
 }
 
-fn threshold_options(selected: ThresholdType) -> impl IntoView {
+fn threshold_options(locale: Locale, selected: ThresholdType) -> impl IntoView {
     ThresholdType::ALL
         .into_iter()
-        .map(|kind| view! { <option value=kind.as_str() selected=kind == selected>{kind.label()}</option> })
+        .map(|kind| view! { <option value=kind.as_str() selected=kind == selected>{threshold_label(locale, kind)}</option> })
         .collect_view()
+}
+
+fn period_label(locale: Locale, period: AlertPeriod) -> &'static str {
+    match period {
+        AlertPeriod::Hour => td_string!(locale, alerts.period_hour),
+        AlertPeriod::Day => td_string!(locale, alerts.period_day),
+    }
+}
+
+fn threshold_label(locale: Locale, kind: ThresholdType) -> &'static str {
+    match kind {
+        ThresholdType::Above => td_string!(locale, alerts.above),
+        ThresholdType::Below => td_string!(locale, alerts.below),
+        ThresholdType::PercentageChange => td_string!(locale, alerts.change_pct),
+    }
+}
+
+/// An alert's stored threshold type in the page's language (as stored when unknown).
+fn stored_threshold_label(locale: Locale, stored: &str) -> String {
+    ThresholdType::parse(stored).map_or_else(|| stored.to_owned(), |kind| threshold_label(locale, kind).to_owned())
+}
+
+fn alert_type_label(locale: Locale, kind: AlertType) -> &'static str {
+    match kind {
+        AlertType::ThresholdBreach => td_string!(locale, alerts.type_breach),
+        AlertType::AnomalyDetected => td_string!(locale, alerts.type_anomaly),
+        AlertType::GoalAtRisk => td_string!(locale, alerts.type_goal),
+    }
 }
 
 #[component]
 fn NewRuleForm(save: ServerAction<SaveAlertRule>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let channels =
         CHANNEL_METRICS.iter().map(|(channel, _)| view! { <option value=*channel>{*channel}</option> }).collect_view();
     let metrics = CHANNEL_METRICS
@@ -271,34 +308,35 @@ fn NewRuleForm(save: ServerAction<SaveAlertRule>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <ActionForm action=save attr:class="admin-form" attr:aria-label="Add an alert rule">
+        <ActionForm action=save attr:class="admin-form" attr:aria-label=td_string!(locale, alerts.new_rule)>
             <input type="hidden" name="id" value=""/>
-            <label>"Channel"<select name="channel">{channels}</select></label>
-            <label>"Metric"<input name="metric" type="text" required maxlength="100" list="alert-metrics" autocomplete="off" placeholder="success_rate"/></label>
+            <label>{td_string!(locale, alerts.channel)}<select name="channel">{channels}</select></label>
+            <label>{td_string!(locale, alerts.metric)}<input name="metric" type="text" required maxlength="100" list="alert-metrics" autocomplete="off" placeholder="success_rate"/></label>
             <datalist id="alert-metrics">{metrics}</datalist>
-            <label>"Reads"<select name="period">{period_options(AlertPeriod::Day)}</select></label>
-            <label>"Alert when"<select name="threshold_type">{threshold_options(ThresholdType::Below)}</select></label>
-            <label>"Threshold"<input name="threshold_value" type="text" inputmode="decimal" required autocomplete="off"/></label>
-            <button type="submit" data-testid="add-rule">"Add rule"</button>
+            <label>{td_string!(locale, alerts.reads)}<select name="period">{period_options(locale, AlertPeriod::Day)}</select></label>
+            <label>{td_string!(locale, alerts.alert_when)}<select name="threshold_type">{threshold_options(locale, ThresholdType::Below)}</select></label>
+            <label>{td_string!(locale, alerts.threshold)}<input name="threshold_value" type="text" inputmode="decimal" required autocomplete="off"/></label>
+            <button type="submit" data-testid="add-rule">{td_string!(locale, alerts.add_rule)}</button>
         </ActionForm>
     }
 }
 
 #[component]
 fn RuleTable(rules: Vec<AlertRuleListing>, may_edit_rules: bool, actions: Actions) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let rows = rules
         .into_iter()
         .map(|rule| {
-            let state = if rule.enabled { "on" } else { "off" };
+            let state = if rule.enabled { td_string!(locale, alerts.on) } else { td_string!(locale, alerts.off) };
             let (id, channel, metric) = (rule.id.clone(), rule.channel.clone(), rule.metric.clone());
             let (period, threshold_type, threshold_value, enabled) =
                 (rule.period, rule.threshold_type, rule.threshold_value, rule.enabled);
             let editing = may_edit_rules.then(move || {
                 let (toggle_id, delete_id) = (id.clone(), id.clone());
-                let threshold_label = format!("New threshold of {channel} / {metric}");
+                let threshold_label = tf!(locale, alerts.new_threshold_of, rule = format!("{channel} / {metric}"));
                 view! {
                     <td>
-                        <ActionForm action=actions.save attr:class="inline-form" attr:aria-label="Change the threshold">
+                        <ActionForm action=actions.save attr:class="inline-form" attr:aria-label=td_string!(locale, alerts.change_threshold)>
                             <input type="hidden" name="id" value=id/>
                             <input type="hidden" name="channel" value=channel/>
                             <input type="hidden" name="metric" value=metric/>
@@ -306,15 +344,15 @@ fn RuleTable(rules: Vec<AlertRuleListing>, may_edit_rules: bool, actions: Action
                             <input type="hidden" name="threshold_type" value=threshold_type.as_str()/>
                             <input name="threshold_value" type="text" inputmode="decimal" required size="8"
                                 aria-label=threshold_label value=format!("{threshold_value}")/>
-                            <button type="submit" data-testid="change-threshold">"Change"</button>
+                            <button type="submit" data-testid="change-threshold">{td_string!(locale, alerts.change)}</button>
                         </ActionForm>
                         <button type="button" class="link-button" data-testid="toggle-rule"
                             on:click=move |_| { actions.enable.dispatch(SetAlertRuleEnabled { id: toggle_id.clone(), enabled: !enabled }); }>
-                            {if enabled { "Disable" } else { "Enable" }}
+                            {if enabled { td_string!(locale, alerts.disable) } else { td_string!(locale, alerts.enable) }}
                         </button>
                         <button type="button" class="link-button" data-testid="delete-rule"
                             on:click=move |_| { actions.delete.dispatch(DeleteAlertRule { id: delete_id.clone() }); }>
-                            "Delete"
+                            {td_string!(locale, alerts.delete)}
                         </button>
                     </td>
                 }
@@ -322,8 +360,8 @@ fn RuleTable(rules: Vec<AlertRuleListing>, may_edit_rules: bool, actions: Action
             view! {
                 <tr data-rule=rule.id.clone() data-enabled=rule.enabled.to_string()>
                     <td><code>{format!("{} / {}", rule.channel, rule.metric)}</code></td>
-                    <td>{rule.period.label()}</td>
-                    <td>{format!("{} {}", rule.threshold_type.label(), rule.threshold_value)}</td>
+                    <td>{period_label(locale, rule.period)}</td>
+                    <td>{format!("{} {}", threshold_label(locale, rule.threshold_type), rule.threshold_value)}</td>
                     <td>{state}</td>
                     <td>{rule.created_by.clone().unwrap_or_else(|| "—".to_owned())}</td>
                     <td>{rule.updated_at.clone()}</td>
@@ -333,13 +371,16 @@ fn RuleTable(rules: Vec<AlertRuleListing>, may_edit_rules: bool, actions: Action
         })
         .collect_view();
     view! {
-        <table class="data-table" data-testid="alert-rules">
-            <thead><tr>
-                <th scope="col">"Metric"</th><th scope="col">"Reads"</th><th scope="col">"Alert when"</th>
-                <th scope="col">"State"</th><th scope="col">"Created by"</th><th scope="col">"Changed"</th>
-                {may_edit_rules.then(|| view! { <th scope="col">"Edit"</th> })}
-            </tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="data-table" data-testid="alert-rules">
+                <thead><tr>
+                    <th scope="col">{td_string!(locale, alerts.metric)}</th><th scope="col">{td_string!(locale, alerts.reads)}</th>
+                    <th scope="col">{td_string!(locale, alerts.alert_when)}</th><th scope="col">{td_string!(locale, alerts.state)}</th>
+                    <th scope="col">{td_string!(locale, alerts.created_by)}</th><th scope="col">{td_string!(locale, alerts.changed)}</th>
+                    {may_edit_rules.then(|| view! { <th scope="col">{td_string!(locale, alerts.edit)}</th> })}
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }

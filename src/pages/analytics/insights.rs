@@ -6,7 +6,9 @@
 use crate::domain::analytics::insights::{
     insights_href, InsightFeed, InsightKind, InsightListing, Severity, INSIGHTS_PATH,
 };
+use crate::domain::language::Language;
 use crate::domain::server_error::ServerError;
+use crate::i18n::{td_string, use_i18n, Locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -17,14 +19,17 @@ pub async fn get_insights(kind: String, page: String) -> Result<InsightFeed, Ser
     use crate::domain::analytics::insights::{parse_page, INSIGHTS_PAGE_SIZE};
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
+    let locale = Locale::from(crate::components::request_language());
     let bad = |field: &'static str, message: String| ServerError::from(AppError::BadRequest { field, message });
     let kind = match kind.trim() {
         "" => None,
         text => Some(
-            InsightKind::parse(text).ok_or_else(|| bad("kind", format!("kind: {text:?} is not a kind of insight")))?,
+            InsightKind::parse(text)
+                .ok_or_else(|| bad("kind", tf!(locale, insights.bad_kind, kind = format!("{text:?}"))))?,
         ),
     };
-    let page = parse_page(&page).map_err(|message| bad("page", message))?;
+    let page = parse_page(&page)
+        .map_err(|_| bad("page", tf!(locale, insights.bad_page, value = format!("{:?}", page.trim()))))?;
     Ok(store.insight_feed(kind, page, INSIGHTS_PAGE_SIZE).await?)
 }
 
@@ -33,10 +38,11 @@ pub async fn get_insights(kind: String, page: String) -> Result<InsightFeed, Ser
 pub async fn mark_insight_read(id: String) -> Result<(), ServerError> {
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
+    let locale = Locale::from(crate::components::request_language());
     let refused = || {
         ServerError::from(AppError::BadRequest {
             field: "id",
-            message: format!("id: {:?} is not an insight of this organization", id.trim()),
+            message: tf!(locale, insights.not_ours, id = format!("{:?}", id.trim())),
         })
     };
     let id = uuid::Uuid::try_parse(id.trim()).map_err(|_| refused())?;
@@ -56,6 +62,7 @@ pub fn severity_class(severity: Severity) -> &'static str {
 
 #[component]
 pub fn InsightsPage() -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let query = use_query_map();
     let params = Memo::new(move |_| {
         let map = query.read();
@@ -68,47 +75,43 @@ pub fn InsightsPage() -> impl IntoView {
     let options = move || {
         InsightKind::ALL
             .into_iter()
-            .map(|kind| view! { <option value=kind.as_str() selected=move || chosen() == Some(kind)>{kind.label()}</option> })
+            .map(|kind| view! { <option value=kind.as_str() selected=move || chosen() == Some(kind)>{kind_label(locale, kind)}</option> })
             .collect_view()
     };
     view! {
-        <Title text="Insights"/>
+        <Title text=td_string!(locale, insights.title)/>
         <section class="page insights">
-            <h1>"Insights"</h1>
-            <p class="hint">
-                "Computed from this organization's own data after each aggregation: a merchant's or payment mode's day more than 3 standard deviations from its previous 28 days, "
-                "service and cluster segments where more subscribers' ARPU turned “Giảm” than a month before, and LOW-risk, high-value subscribers no campaign exported in 30 days. "
-                "Most severe first, unread first."
-            </p>
-            <form method="get" action=INSIGHTS_PATH class="admin-form" aria-label="Filter the insights">
-                <label>"Kind"
+            <h1>{td_string!(locale, insights.title)}</h1>
+            <p class="hint">{td_string!(locale, insights.hint)}</p>
+            <form method="get" action=INSIGHTS_PATH class="admin-form" aria-label=td_string!(locale, insights.filter)>
+                <label>{td_string!(locale, insights.kind)}
                     <select name="kind">
-                        <option value="" selected=move || chosen().is_none()>"All kinds"</option>
+                        <option value="" selected=move || chosen().is_none()>{td_string!(locale, insights.all_kinds)}</option>
                         {options}
                     </select>
                 </label>
-                <button type="submit">"Show"</button>
+                <button type="submit">{td_string!(locale, insights.show)}</button>
             </form>
             <div aria-live="polite">
                 {move || mark_read.value().get().and_then(Result::err).map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
             </div>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading insights…"</p> }>
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{td_string!(locale, insights.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let kind = chosen();
                     match feed.await {
                         Ok(feed) if feed.insights.is_empty() => view! {
                             <div class="empty-state" role="status" data-testid="no-insights">
-                                <h2>"No insights"</h2>
+                                <h2>{td_string!(locale, insights.none)}</h2>
                                 <p>{match kind {
-                                    Some(kind) => format!("Nothing of the kind “{}” is current.", kind.label()),
-                                    None => "Nothing unusual is current. Insights appear after the next aggregation finds something.".to_owned(),
+                                    Some(kind) => tf!(locale, insights.none_of_kind, kind = kind_label(locale, kind)),
+                                    None => td_string!(locale, insights.none_current).to_owned(),
                                 }}</p>
                             </div>
                         }.into_any(),
                         Ok(feed) => view! { <Feed feed kind mark_read/> }.into_any(),
                         Err(error) => view! {
                             <p class="error" role="alert">{error.to_string()}</p>
-                            <p><a href=INSIGHTS_PATH>"Show every insight"</a></p>
+                            <p><a href=INSIGHTS_PATH>{td_string!(locale, insights.show_every)}</a></p>
                         }.into_any(),
                     }
                 })}
@@ -119,21 +122,35 @@ pub fn InsightsPage() -> impl IntoView {
 
 #[component]
 fn Feed(feed: InsightFeed, kind: Option<InsightKind>, mark_read: ServerAction<MarkInsightRead>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let page = feed.page;
-    let summary = format!("{} insights, {} unread.", feed.total, feed.unread);
+    let language = crate::components::language();
+    let summary = tf!(
+        locale,
+        insights.counts,
+        total = crate::domain::format::format_count(language, feed.total),
+        unread = crate::domain::format::format_count(language, feed.unread)
+    );
     let cards = feed.insights.into_iter().map(|insight| view! { <InsightCard insight mark_read/> }).collect_view();
     view! {
         <p data-testid="insight-counts">{summary}</p>
         <ol class="insight-feed" data-testid="insights">{cards}</ol>
-        <nav class="pager" aria-label="Pages of insights">
-            {(page > 1).then(|| view! { <a href=insights_href(kind, page - 1) rel="prev">"Previous insights"</a> })}
-            {feed.has_more.then(|| view! { <a href=insights_href(kind, page + 1) rel="next" data-testid="more-insights">"More insights"</a> })}
+        <nav class="pager" aria-label=td_string!(locale, insights.pages)>
+            {(page > 1).then(|| view! { <a href=insights_href(kind, page - 1) rel="prev">{td_string!(locale, insights.previous)}</a> })}
+            {feed.has_more.then(|| view! { <a href=insights_href(kind, page + 1) rel="next" data-testid="more-insights">{td_string!(locale, insights.more)}</a> })}
         </nav>
     }
 }
 
 #[component]
 fn InsightCard(insight: InsightListing, mark_read: ServerAction<MarkInsightRead>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let language = Language::from(locale);
+    // The database writes each insight in both languages: the page shows its own.
+    let (title, description) = match language {
+        Language::Vi => (insight.title.clone(), insight.description.clone()),
+        Language::En => (insight.title_en.clone(), insight.description_en.clone()),
+    };
     let heading_id = format!("insight-{}", insight.id);
     let labelled_by = heading_id.clone();
     let figures = insight
@@ -144,7 +161,13 @@ fn InsightCard(insight: InsightListing, mark_read: ServerAction<MarkInsightRead>
     let actions = insight
         .recommendations
         .iter()
-        .map(|action| view! { <li lang="vi">{action.vi.clone()}<span class="hint" lang="en">{format!(" ({})", action.en)}</span></li> })
+        .map(|action| {
+            let text = match language {
+                Language::Vi => action.vi.clone(),
+                Language::En => action.en.clone(),
+            };
+            view! { <li>{text}</li> }
+        })
         .collect_view();
     let listed = (!insight.listed.is_empty()).then(|| {
         let rows = insight
@@ -154,27 +177,29 @@ fn InsightCard(insight: InsightListing, mark_read: ServerAction<MarkInsightRead>
             .collect_view();
         view! {
             <details>
-                <summary>{format!("First {} subscribers by priority", insight.listed.len())}</summary>
+                <summary>{tf!(locale, insights.first_n, count = insight.listed.len())}</summary>
                 <ul data-testid="insight-listed">{rows}</ul>
             </details>
         }
     });
     let rule = insight.campaign_rule.clone().map(|rule| {
         view! {
-            <p>"Campaign rule that reaches them (paste it in the campaign builder's JSON):"</p>
+            <p>{td_string!(locale, insights.rule_hint)}</p>
             <pre data-testid="insight-rule"><code>{rule}</code></pre>
         }
     });
-    let link =
-        insight.link.clone().map(|link| view! { <p><a href=link.href data-testid="insight-link">{link.label}</a></p> });
+    let link = insight.link.clone().map(|link| {
+        let label = link_label(locale, &link.label);
+        view! { <p><a href=link.href data-testid="insight-link">{label}</a></p> }
+    });
     let id = insight.id.clone();
     let read_state = if insight.is_read {
-        view! { <span class="hint" data-testid="insight-read">"Read"</span> }.into_any()
+        view! { <span class="hint" data-testid="insight-read">{td_string!(locale, insights.read)}</span> }.into_any()
     } else {
         view! {
-            <ActionForm action=mark_read attr:class="inline-form" attr:aria-label="Mark as read">
+            <ActionForm action=mark_read attr:class="inline-form" attr:aria-label=td_string!(locale, insights.mark_read)>
                 <input type="hidden" name="id" value=id/>
-                <button type="submit" data-testid="mark-read">"Mark as read"</button>
+                <button type="submit" data-testid="mark-read">{td_string!(locale, insights.mark_read)}</button>
             </ActionForm>
         }
         .into_any()
@@ -183,28 +208,58 @@ fn InsightCard(insight: InsightListing, mark_read: ServerAction<MarkInsightRead>
         <li class="insight" data-kind=insight.kind.as_str() data-severity=insight.severity.as_str()
             data-read=insight.is_read.to_string() aria-labelledby=labelled_by>
             <article>
-                <h2 id=heading_id lang="vi">{insight.title.clone()}</h2>
+                <h2 id=heading_id>{title}</h2>
                 <p class="badges">
-                    <span class=severity_class(insight.severity)>{insight.severity.label()}</span>
-                    <span class="badge">{insight.kind.label()}</span>
-                    <span class="badge">{format!("Confidence {:.0} %", insight.confidence * 100.0)}</span>
-                    {insight.day.clone().map(|day| view! { <span class="badge">{day}</span> })}
-                    {(!insight.is_read).then(|| view! { <span class="badge">"Unread"</span> })}
+                    <span class=severity_class(insight.severity)>{severity_label(locale, insight.severity)}</span>
+                    <span class="badge">{kind_label(locale, insight.kind)}</span>
+                    <span class="badge">{tf!(locale, insights.confidence, pct = format!("{:.0}", insight.confidence * 100.0))}</span>
+                    {insight.day.clone().map(|day| view! { <span class="badge">{crate::domain::format::format_date(language, &day)}</span> })}
+                    {(!insight.is_read).then(|| view! { <span class="badge">{td_string!(locale, insights.unread)}</span> })}
                 </p>
-                <p lang="vi">{insight.description.clone()}</p>
-                <p class="hint" lang="en">{insight.title_en.clone()}": "{insight.description_en.clone()}</p>
+                <p>{description}</p>
                 {link}
-                <h3>"Figures"</h3>
-                <table class="data-table">
-                    <thead><tr><th scope="col">"Figure"</th><th scope="col">"Value"</th></tr></thead>
-                    <tbody>{figures}</tbody>
-                </table>
-                <h3>"What to do"</h3>
+                <h3>{td_string!(locale, insights.figures)}</h3>
+                <div class="table-scroll">
+                    <table class="data-table">
+                        <thead><tr><th scope="col">{td_string!(locale, insights.figure)}</th><th scope="col">{td_string!(locale, insights.value)}</th></tr></thead>
+                        <tbody>{figures}</tbody>
+                    </table>
+                </div>
+                <h3>{td_string!(locale, insights.what_to_do)}</h3>
                 <ul>{actions}</ul>
                 {rule}
                 {listed}
                 {read_state}
             </article>
         </li>
+    }
+}
+
+fn kind_label(locale: Locale, kind: InsightKind) -> &'static str {
+    match kind {
+        InsightKind::Anomaly => td_string!(locale, insights.kind_anomaly),
+        InsightKind::Trend => td_string!(locale, insights.kind_trend),
+        InsightKind::Opportunity => td_string!(locale, insights.kind_opportunity),
+        InsightKind::Recommendation => td_string!(locale, insights.kind_recommendation),
+    }
+}
+
+fn severity_label(locale: Locale, severity: Severity) -> &'static str {
+    match severity {
+        Severity::Low => td_string!(locale, insights.severity_low),
+        Severity::Medium => td_string!(locale, insights.severity_medium),
+        Severity::High => td_string!(locale, insights.severity_high),
+        Severity::Critical => td_string!(locale, insights.severity_critical),
+    }
+}
+
+/// The domain names an insight's link in English; the page names it in its language.
+fn link_label(locale: Locale, label: &str) -> String {
+    match label {
+        "The merchant's transactions" => td_string!(locale, insights.link_merchant).to_owned(),
+        "Transactions of the period" => td_string!(locale, insights.link_period).to_owned(),
+        "Subscribers of the segment with declining ARPU" => td_string!(locale, insights.link_declining).to_owned(),
+        "LOW-risk, high-value subscribers" => td_string!(locale, insights.link_opportunity).to_owned(),
+        other => other.to_owned(),
     }
 }

@@ -28,8 +28,11 @@ pub async fn get_usage(page: String) -> Result<UsageReport, ServerError> {
     use crate::domain::analytics::usage::parse_page;
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let page =
-        parse_page(&page).map_err(|message| ServerError::from(AppError::BadRequest { field: "page", message }))?;
+    let page = parse_page(&page).map_err(|_| {
+        let locale = crate::i18n::Locale::from(crate::components::request_language());
+        let message = tf!(locale, usage.bad_page, value = format!("{:?}", page.trim()));
+        ServerError::from(AppError::BadRequest { field: "page", message })
+    })?;
     Ok(store.usage_report(page).await?)
 }
 

@@ -5,10 +5,13 @@
 //! its "Statement" link, the printable statement to send it (`statement`).
 
 use crate::components::language;
-use crate::domain::ctv::commissions::{CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery};
+use crate::domain::ctv::commissions::{
+    CommissionKind, CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery,
+};
 use crate::domain::ctv::statements::StatementParams;
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
+use crate::i18n::{td_string, use_i18n, Locale};
 use crate::pages::ctv::periods::{PeriodActions, PeriodsPanel};
 use crate::pages::url::with_query;
 use leptos::prelude::*;
@@ -31,9 +34,10 @@ pub async fn get_commission_statement(
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
     if !crate::domain::dates::is_month(period.trim()) {
+        let locale = Locale::from(crate::components::request_language());
         return Err(AppError::BadRequest {
             field: "period",
-            message: format!("period: {period:?} is not a month (YYYY-MM)"),
+            message: tf!(locale, commissions.not_a_month, period = format!("{period:?}")),
         }
         .into());
     }
@@ -46,6 +50,7 @@ fn report_href(params: &ReportParams) -> String {
 
 #[component]
 pub fn CommissionsPage() -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let query_map = use_query_map();
     let params = Memo::new(move |_| {
         let map = query_map.read();
@@ -80,17 +85,17 @@ pub fn CommissionsPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Commission report"/>
+        <Title text=td_string!(locale, commissions.title)/>
         <section class="page">
-            <h1>"Commission report"</h1>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the report…"</p> }>
+            <h1>{td_string!(locale, commissions.title)}</h1>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{td_string!(locale, commissions.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let params = params.get();
                     match report.await {
                         Ok(report) => view! { <Report report params statement/> }.into_any(),
                         Err(error) => view! {
                             <p class="error" role="alert" data-testid="report-error">{error.to_string()}</p>
-                            <p><a href="/commissions">"Show the latest month"</a></p>
+                            <p><a href="/commissions">{td_string!(locale, commissions.show_latest)}</a></p>
                         }.into_any(),
                     }
                 })}
@@ -104,9 +109,10 @@ type StatementResource = Resource<Result<Option<CommissionStatement>, ServerErro
 
 #[component]
 fn Report(report: CommissionReport, params: ReportParams, statement: StatementResource) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let Some(period) = report.period.clone() else {
         return view! {
-            <p class="empty-state">"No commissions yet: they appear once a customer of a collaborator is served ('Da den lam')."</p>
+            <p class="empty-state">{td_string!(locale, commissions.no_commissions)}</p>
         }
         .into_any();
     };
@@ -116,20 +122,24 @@ fn Report(report: CommissionReport, params: ReportParams, statement: StatementRe
     let whole_report = ReportParams { page: String::new(), ctv: String::new(), ..shown.clone() }.query_string();
     let (csv_href, xlsx_href) =
         (with_query("/commissions/export.csv", &whole_report), with_query("/commissions/export.xlsx", &whole_report));
-    let status = if period.closed { "closed: its lines are final" } else { "open: recalculations still change it" };
+    let status = if period.closed {
+        td_string!(locale, commissions.state_closed)
+    } else {
+        td_string!(locale, commissions.state_open)
+    };
     view! {
         <FilterForm report=report.clone() params=shown.clone()/>
         <p class="list-count" data-testid="report-count">
-            {format!("{}: {} collaborators paid; the month is {status}.", period.period, format_count(language(), report.totals.collaborators as i64))}
+            {tf!(locale, commissions.count, period = period.period, count = format_count(language(), report.totals.collaborators as i64), state = status)}
         </p>
         <div class="export-links">
-            <a class="button" href=csv_href download data-testid="export-csv">"Export CSV"</a>
+            <a class="button" href=csv_href download data-testid="export-csv">{td_string!(locale, commissions.export_csv)}</a>
             " "
-            <a class="button" href=xlsx_href download data-testid="export-xlsx">"Export Excel"</a>
+            <a class="button" href=xlsx_href download data-testid="export-xlsx">{td_string!(locale, commissions.export_excel)}</a>
         </div>
         {(!params.ctv.is_empty()).then(|| view! { <StatementPanel statement close_href=report_href(&ReportParams { ctv: String::new(), ..shown.clone() })/> })}
         {if report.rows.is_empty() {
-            view! { <p class="empty-state" role="status">"No collaborator matches this filter."</p> }.into_any()
+            view! { <p class="empty-state" role="status">{td_string!(locale, commissions.no_match)}</p> }.into_any()
         } else {
             view! { <ReportTable report params=shown query/> }.into_any()
         }}
@@ -139,31 +149,37 @@ fn Report(report: CommissionReport, params: ReportParams, statement: StatementRe
 
 #[component]
 fn FilterForm(report: CommissionReport, params: ReportParams) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let months = report
         .periods
         .into_iter()
         .map(|month| {
             let selected = month.period == params.period;
-            let label = format!("{}{}", month.period, if month.closed { " (closed)" } else { "" });
+            let label = if month.closed {
+                tf!(locale, commissions.month_closed, period = month.period)
+            } else {
+                month.period.clone()
+            };
             view! { <option value=month.period selected=selected>{label}</option> }
         })
         .collect_view();
     view! {
-        <form class="filters" method="get" action="/commissions" aria-label="Report filters">
-            <label>"Month"<select name="period">{months}</select></label>
-            <label>"Collaborator code or name"
+        <form class="filters" method="get" action="/commissions" aria-label=td_string!(locale, commissions.filters)>
+            <label>{td_string!(locale, commissions.month)}<select name="period">{months}</select></label>
+            <label>{td_string!(locale, commissions.code_or_name)}
                 <input name="q" type="search" value=params.q.clone() autocomplete="off"/>
             </label>
             {(!params.sort.is_empty()).then(|| view! { <input type="hidden" name="sort" value=params.sort.clone()/> })}
             {(!params.order.is_empty()).then(|| view! { <input type="hidden" name="order" value=params.order.clone()/> })}
-            <button type="submit">"Apply"</button>
-            <a href="/commissions" class="clear">"Clear"</a>
+            <button type="submit">{td_string!(locale, commissions.apply)}</button>
+            <a href="/commissions" class="clear">{td_string!(locale, commissions.clear)}</a>
         </form>
     }
 }
 
 #[component]
 fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<ReportQuery>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let current = query.map(|q| (q.sort, q.descending));
     let headers = ReportColumn::ALL
         .into_iter()
@@ -192,7 +208,7 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
                 _ => "none",
             };
             let class = if column.is_figure() { "num" } else { "" };
-            view! { <th scope="col" class=class aria-sort=sorted><a href=href>{column.label()}</a></th> }
+            view! { <th scope="col" class=class aria-sort=sorted><a href=href>{column_label(locale, column)}</a></th> }
         })
         .collect_view();
     let rows = report
@@ -217,8 +233,8 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
                     <td>{row.name.clone()}</td>
                     {cells}
                     <td>
-                        <a href=printable data-testid="printable-statement-link" aria-label=format!("Printable statement of {}", row.ma_ctv)>
-                            "Statement"
+                        <a href=printable data-testid="printable-statement-link" aria-label=tf!(locale, commissions.printable_of, ctv = row.ma_ctv)>
+                            {td_string!(locale, commissions.statement)}
                         </a>
                     </td>
                 </tr>
@@ -245,12 +261,12 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
     view! {
         <div class="table-scroll">
             <table class="data-table report-table" data-testid="commission-report">
-                <caption class="muted">"Amounts in đồng (₫), rounded to the đồng; the export keeps the cents."</caption>
-                <thead><tr>{headers}<th scope="col">"Statement"</th></tr></thead>
+                <caption class="muted">{td_string!(locale, commissions.caption)}</caption>
+                <thead><tr>{headers}<th scope="col">{td_string!(locale, commissions.statement)}</th></tr></thead>
                 <tbody>{rows}</tbody>
                 <tfoot>
                     <tr class="total" data-testid="report-totals">
-                        <th scope="row" colspan="2">{format!("All {} collaborators", format_count(language(), totals.collaborators as i64))}</th>
+                        <th scope="row" colspan="2">{tf!(locale, commissions.all_collaborators, count = format_count(language(), totals.collaborators as i64))}</th>
                         {total_cells}
                         <td class="num">{format_count(language(), totals.lines)}</td>
                         <td></td>
@@ -258,26 +274,27 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
                 </tfoot>
             </table>
         </div>
-        <nav class="pager" aria-label="Report pages">
-            <span class="muted">{format!("Page {} of {}", report.page, report.pages)}</span>
-            {previous.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
-            {next.map(|href| view! { <a href=href rel="next" data-testid="report-next">"Next →"</a> })}
+        <nav class="pager" aria-label=td_string!(locale, commissions.pages)>
+            <span class="muted">{tf!(locale, commissions.page_of, page = report.page, pages = report.pages)}</span>
+            {previous.map(|href| view! { <a href=href rel="prev">{td_string!(locale, commissions.previous)}</a> })}
+            {next.map(|href| view! { <a href=href rel="next" data-testid="report-next">{td_string!(locale, commissions.next)}</a> })}
         </nav>
     }
 }
 
 #[component]
 fn StatementPanel(statement: StatementResource, close_href: String) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     view! {
         <section class="statement" aria-labelledby="statement-title" data-testid="statement">
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the statement…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{td_string!(locale, commissions.loading_statement)}</p> }>
                 {move || {
                     let close_href = close_href.clone();
                     Suspend::new(async move {
                         match statement.await {
                             Ok(Some(statement)) => view! { <Statement statement close_href/> }.into_any(),
                             Ok(None) => view! {
-                                <p class="empty-state" id="statement-title">"No such collaborator."</p>
+                                <p class="empty-state" id="statement-title">{td_string!(locale, commissions.no_such)}</p>
                             }.into_any(),
                             Err(error) => view! { <p class="error" role="alert" id="statement-title">{error.to_string()}</p> }.into_any(),
                         }
@@ -290,6 +307,7 @@ fn StatementPanel(statement: StatementResource, close_href: String) -> impl Into
 
 #[component]
 fn Statement(statement: CommissionStatement, close_href: String) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let CommissionStatement { collaborator, period, lines } = statement;
     let printable = StatementParams { ctv: collaborator.ma_ctv.clone(), period: period.clone() };
     let total: f64 = lines.iter().map(|line| line.amount).sum();
@@ -303,14 +321,14 @@ fn Statement(statement: CommissionStatement, close_href: String) -> impl IntoVie
                         // A manager's prior-period adjustment: no customer, its reason instead.
                         (Some(reason), Some(corrects)) => view! {
                             <td colspan="2" data-testid="adjustment-reason">
-                                {format!("Adjustment to {corrects}: {reason} ({})", line.entered_by.clone().unwrap_or_default())}
+                                {tf!(locale, commissions.adjustment_to, corrects = corrects, reason = reason, by = line.entered_by.clone().unwrap_or_default())}
                             </td>
                         }.into_any(),
                         _ => view! { <td>{line.customer_name.clone()}</td><td>{line.customer_phone.clone()}</td> }.into_any(),
                     }}
                     <td>{line.served_on.unwrap_or_default()}</td>
                     <td class="num">{line.level}</td>
-                    <td>{line.kind.as_str()}</td>
+                    <td data-kind=line.kind.as_str()>{kind_label(locale, line.kind)}</td>
                     <td class="num">{format_vnd(language(), line.base_amount)}</td>
                     <td class="num">{format!("{}%", line.rate)}</td>
                     <td class="num" data-value=format!("{:.2}", line.amount)>{format_vnd(language(), line.amount)}</td>
@@ -320,31 +338,52 @@ fn Statement(statement: CommissionStatement, close_href: String) -> impl IntoVie
         .collect_view();
     view! {
         <header class="statement-header">
-            <h2 id="statement-title">{format!("Statement of {} {}, {period}", collaborator.ma_ctv, collaborator.name)}</h2>
+            <h2 id="statement-title">{tf!(locale, commissions.statement_of, ctv = collaborator.ma_ctv, name = collaborator.name, period = period)}</h2>
             <span>
-                <a href=printable.page_href()>"Printable statement"</a>" · "
-                <a href=printable.xlsx_href() download>"Excel"</a>" · "
-                <a href=close_href class="clear">"Close"</a>
+                <a href=printable.page_href()>{td_string!(locale, commissions.printable)}</a>" · "
+                <a href=printable.xlsx_href() download>{td_string!(locale, commissions.excel)}</a>" · "
+                <a href=close_href class="clear">{td_string!(locale, commissions.close)}</a>
             </span>
         </header>
-        <p class="muted">
-            "Level 0 is its own customer; levels 1 to 4 pay it an override on its team's customers. Reversals take back what a customer no longer earns; adjustments correct what was paid."
-        </p>
+        <p class="muted">{td_string!(locale, commissions.levels_hint)}</p>
         <div class="table-scroll">
             <table class="data-table" data-testid="statement-lines">
                 <thead><tr>
-                    <th scope="col">"Customer"</th><th scope="col">"Phone"</th><th scope="col">"Served on"</th>
-                    <th scope="col" class="num">"Level"</th><th scope="col">"Kind"</th><th scope="col" class="num">"Base"</th>
-                    <th scope="col" class="num">"Rate"</th><th scope="col" class="num">"Amount"</th>
+                    <th scope="col">{td_string!(locale, commissions.customer)}</th><th scope="col">{td_string!(locale, commissions.phone)}</th>
+                    <th scope="col">{td_string!(locale, commissions.served_on)}</th><th scope="col" class="num">{td_string!(locale, commissions.level)}</th>
+                    <th scope="col">{td_string!(locale, commissions.kind)}</th><th scope="col" class="num">{td_string!(locale, commissions.base)}</th>
+                    <th scope="col" class="num">{td_string!(locale, commissions.rate)}</th><th scope="col" class="num">{td_string!(locale, commissions.amount)}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
                 <tfoot>
                     <tr class="total">
-                        <th scope="row" colspan="7">{format!("{} lines", format_count(language(), count as i64))}</th>
+                        <th scope="row" colspan="7">{tf!(locale, commissions.n_lines, count = format_count(language(), count as i64))}</th>
                         <td class="num" data-testid="statement-total" data-value=format!("{total:.2}")>{format_vnd(language(), total)}</td>
                     </tr>
                 </tfoot>
             </table>
         </div>
+    }
+}
+
+/// A report column's header in the page's language (exports keep [`ReportColumn::label`]).
+fn column_label(locale: Locale, column: ReportColumn) -> String {
+    match column {
+        ReportColumn::Code => td_string!(locale, commissions.col_code).to_owned(),
+        ReportColumn::Name => td_string!(locale, commissions.col_name).to_owned(),
+        ReportColumn::Direct => td_string!(locale, commissions.col_direct).to_owned(),
+        ReportColumn::Level(level) => tf!(locale, commissions.col_level, level = level),
+        ReportColumn::Adjustments => td_string!(locale, commissions.col_adjustments).to_owned(),
+        ReportColumn::Total => td_string!(locale, commissions.col_total).to_owned(),
+        ReportColumn::Lines => td_string!(locale, commissions.col_lines).to_owned(),
+    }
+}
+
+/// A ledger line's kind in the page's language (the stored word stays in `data-kind`).
+pub fn kind_label(locale: Locale, kind: CommissionKind) -> &'static str {
+    match kind {
+        CommissionKind::Earning => td_string!(locale, commissions.kind_earning),
+        CommissionKind::Reversal => td_string!(locale, commissions.kind_reversal),
+        CommissionKind::Adjustment => td_string!(locale, commissions.kind_adjustment),
     }
 }

@@ -14,6 +14,7 @@ use crate::domain::ctv::customers::{
 use crate::domain::format::format_vnd;
 use crate::domain::query::query_string;
 use crate::domain::server_error::ServerError;
+use crate::i18n::{td_string, use_i18n, Locale};
 use crate::pages::url::with_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,14 +44,17 @@ pub async fn enter_customer(
     use crate::domain::ctv::customers::NewCustomer;
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let bad =
-        |field: &'static str, message: String| AppError::BadRequest { field, message: format!("{field}: {message}") };
+    let locale = Locale::from(crate::components::request_language());
+    let bad = |field: &'static str, message: String| AppError::BadRequest { field, message };
     let optional = |text: String| Some(text.trim().to_owned()).filter(|text| !text.is_empty());
-    let status =
-        CustomerStatus::parse(status.trim()).ok_or_else(|| bad("status", format!("{status:?} is not a status")))?;
+    let status = CustomerStatus::parse(status.trim()).ok_or_else(|| {
+        bad("status", tf!(locale, customers.not_a_status, field = "status", value = format!("{status:?}")))
+    })?;
     let amount = match amount.trim() {
         "" => 0.0,
-        text => text.parse::<f64>().map_err(|_| bad("amount", format!("{text:?} is not an amount in đồng")))?,
+        text => text.parse::<f64>().map_err(|_| {
+            bad("amount", tf!(locale, customers.not_an_amount, field = "amount", value = format!("{text:?}")))
+        })?,
     };
     let customer = NewCustomer {
         name,
@@ -67,7 +71,8 @@ pub async fn enter_customer(
         CustomerEntry::Created(customer) => Ok(CustomerEntryResult::Created(customer)),
         CustomerEntry::Duplicate(matches) => Ok(CustomerEntryResult::Duplicate(matches)),
         CustomerEntry::UnknownCloser => {
-            Err(bad("closer", format!("no collaborator has the code {:?}", customer.closer.unwrap_or_default())).into())
+            let code = format!("{:?}", customer.closer.unwrap_or_default());
+            Err(bad("closer", tf!(locale, customers.unknown_closer, field = "closer", code = code)).into())
         }
     }
 }
@@ -79,9 +84,14 @@ pub async fn change_customer_status(id: String, status: String) -> Result<Status
     use crate::domain::field_error::FieldError;
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let id = id.trim().parse::<i64>().map_err(|_| FieldError::new("id", format!("{id:?} is not a customer id")))?;
-    let status = CustomerStatus::parse(status.trim())
-        .ok_or_else(|| FieldError::new("status", format!("{status:?} is not a status")))?;
+    let locale = Locale::from(crate::components::request_language());
+    let id = id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| FieldError::new("id", tf!(locale, customers.not_an_id, value = format!("{id:?}"))))?;
+    let status = CustomerStatus::parse(status.trim()).ok_or_else(|| {
+        FieldError::new("status", tf!(locale, customers.status_not_status, value = format!("{status:?}")))
+    })?;
     match store.change_customer_status(id, status, None).await? {
         StatusChangeOutcome::Changed(changed) => Ok(changed),
         StatusChangeOutcome::Refused(refusal) => Err(refusal.into()),
@@ -95,6 +105,7 @@ fn customers_href(params: &CustomerParams) -> String {
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let query_map = use_query_map();
     let params = Memo::new(move |_| {
         let map = query_map.read();
@@ -123,14 +134,14 @@ pub fn CustomersPage() -> impl IntoView {
         |(params, _, _)| get_customers(params),
     );
     view! {
-        <Title text="Customers"/>
+        <Title text=td_string!(locale, customers.title)/>
         <section class="page">
-            <h1>"Customers"</h1>
+            <h1>{td_string!(locale, customers.title)}</h1>
             <div class="customer-layout">
                 <div>
                     {move || view! { <LookupAndFilters params=params.get()/> }}
                     <StatusChangeResult change/>
-                    <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading customers…"</p> }>
+                    <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{td_string!(locale, customers.loading)}</p> }>
                         {move || Suspend::new(async move {
                             let params = params.get();
                             match listing.await {
@@ -148,39 +159,40 @@ pub fn CustomersPage() -> impl IntoView {
 
 #[component]
 fn LookupAndFilters(params: CustomerParams) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let chosen = params.statuses();
     let statuses = CustomerStatus::ALL
         .into_iter()
         .map(|status| view! { <option value=status.as_str() selected=chosen.contains(&status.as_str())>{status.label(language())}</option> })
         .collect_view();
     view! {
-        <form class="filters" method="get" action="/customers" role="search" aria-label="Phone lookup">
-            <label>"Phone number"
+        <form class="filters" method="get" action="/customers" role="search" aria-label=td_string!(locale, customers.phone_lookup)>
+            <label>{td_string!(locale, customers.phone_number)}
                 <input name="phone" type="search" inputmode="tel" value=params.phone.clone() autocomplete="off"/>
             </label>
-            <button type="submit">"Look up"</button>
+            <button type="submit">{td_string!(locale, customers.look_up)}</button>
         </form>
-        <form class="filters customer-filters" method="get" action="/customers" aria-label="Customer filters">
-            <label>"Name"<input name="q" type="search" value=params.q.clone() autocomplete="off" placeholder="nguyen van an"/></label>
-            <label>"Status (Ctrl/⌘ for several)"
+        <form class="filters customer-filters" method="get" action="/customers" aria-label=td_string!(locale, customers.filters)>
+            <label>{td_string!(locale, customers.name)}<input name="q" type="search" value=params.q.clone() autocomplete="off" placeholder="nguyen van an"/></label>
+            <label>{td_string!(locale, customers.status_several)}
                 <select name="status" multiple size="4">{statuses}</select>
             </label>
             <fieldset>
-                <legend>"Ordered"</legend>
-                <label>"Ordered from"<input name="from" type="date" value=params.from.clone()/></label>
-                <label>"Ordered until"<input name="until" type="date" value=params.until.clone()/></label>
+                <legend>{td_string!(locale, customers.ordered)}</legend>
+                <label>{td_string!(locale, customers.ordered_from)}<input name="from" type="date" value=params.from.clone()/></label>
+                <label>{td_string!(locale, customers.ordered_until)}<input name="until" type="date" value=params.until.clone()/></label>
             </fieldset>
             <fieldset>
-                <legend>"Appointment"</legend>
-                <label>"Appointment from"<input name="appointment_from" type="date" value=params.appointment_from.clone()/></label>
-                <label>"Appointment until"<input name="appointment_until" type="date" value=params.appointment_until.clone()/></label>
+                <legend>{td_string!(locale, customers.appointment)}</legend>
+                <label>{td_string!(locale, customers.appointment_from)}<input name="appointment_from" type="date" value=params.appointment_from.clone()/></label>
+                <label>{td_string!(locale, customers.appointment_until)}<input name="appointment_until" type="date" value=params.appointment_until.clone()/></label>
             </fieldset>
-            <label>"Closer code"<input name="closer" type="text" value=params.closer.clone() autocomplete="off"/></label>
+            <label>{td_string!(locale, customers.closer_code)}<input name="closer" type="text" value=params.closer.clone() autocomplete="off"/></label>
             // The order chosen by a column header stays when the filters change.
             {(!params.sort.is_empty()).then(|| view! { <input type="hidden" name="sort" value=params.sort.clone()/> })}
             {(!params.order.is_empty()).then(|| view! { <input type="hidden" name="order" value=params.order.clone()/> })}
-            <button type="submit">"Apply"</button>
-            <a href="/customers" class="clear">"Clear"</a>
+            <button type="submit">{td_string!(locale, customers.apply)}</button>
+            <a href="/customers" class="clear">{td_string!(locale, customers.clear)}</a>
         </form>
     }
 }
@@ -188,27 +200,43 @@ fn LookupAndFilters(params: CustomerParams) -> impl IntoView {
 /// What the last status change did: the customer's new status and the commission it moved.
 #[component]
 fn StatusChangeResult(change: ServerAction<ChangeCustomerStatus>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     view! {
         <div aria-live="polite" data-testid="status-change-result">
             {move || change.value().get().map(|result| match result {
                 Ok(changed) => {
                     let moves = changed.commission_moves.iter().map(|m| {
                         let kind = match m.kind {
-                            CommissionKind::Earning => "earned",
-                            CommissionKind::Reversal => "reversed",
-                            CommissionKind::Adjustment => "adjusted",
+                            CommissionKind::Earning => td_string!(locale, customers.kind_earned),
+                            CommissionKind::Reversal => td_string!(locale, customers.kind_reversed),
+                            CommissionKind::Adjustment => td_string!(locale, customers.kind_adjusted),
                         };
-                        let lines = if m.lines == 1 { "line" } else { "lines" };
-                        format!("{} {kind} in {} ({} {lines})", format_vnd(language(), m.amount), m.period, m.lines)
+                        let template = if m.lines == 1 {
+                            td_string!(locale, customers.move_one)
+                        } else {
+                            td_string!(locale, customers.move_many)
+                        };
+                        let amount = format_vnd(language(), m.amount);
+                        crate::components::fill(template, &[
+                            ("amount", &amount as &dyn std::fmt::Display),
+                            ("kind", &kind),
+                            ("period", &m.period),
+                            ("lines", &m.lines),
+                        ])
                     }).collect::<Vec<_>>();
                     let commission = if moves.is_empty() {
-                        "no commission moved".to_owned()
+                        td_string!(locale, customers.no_commission).to_owned()
                     } else {
-                        format!("commission {}: {}", format_vnd(language(), changed.net_amount()), moves.join("; "))
+                        tf!(locale, customers.commission, net = format_vnd(language(), changed.net_amount()), moves = moves.join("; "))
                     };
+
                     view! {
                         <p class="verdict ok" role="status">
-                            {format!("Customer #{} {}: '{}' → '{}'; {commission}.", changed.customer.id, changed.customer.name, changed.from, changed.customer.status)}
+                            {tf!(
+                                locale, customers.changed,
+                                id = changed.customer.id, name = changed.customer.name, from = changed.from.label(language()),
+                                to = changed.customer.status.label(language()), commission = commission
+                            )}
                         </p>
                     }.into_any()
                 }
@@ -233,19 +261,20 @@ fn Listing(
     let first = (listing.page > 2).then(|| page_href(1));
     let empty = listing.customers.is_empty();
     let sort = CustomerSortSpec::of(&params);
+    let locale = use_i18n().get_locale_untracked();
     view! {
         {listing.phone.map(|check| view! { <PhoneVerdict check change/> })}
-        <h2>{format!("Customers, {}", sort.describe())}</h2>
+        <h2>{tf!(locale, customers.list_heading, order = sort.describe(locale))}</h2>
         {if empty {
-            view! { <p class="empty-state" role="status">"No customer matches these filters."</p> }.into_any()
+            view! { <p class="empty-state" role="status">{td_string!(locale, customers.none_match)}</p> }.into_any()
         } else {
             view! { <CustomerTable customers=listing.customers testid="customer-list" change sort=Some((params.clone(), sort))/> }.into_any()
         }}
-        <nav class="pager" aria-label="Customer pages">
-            {first.map(|href| view! { <a href=href>"↞ First page"</a> })}
-            {previous.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
-            {(listing.page > 1 || listing.has_next).then(|| view! { <span class="muted">{format!("Page {}", listing.page)}</span> })}
-            {next.map(|href| view! { <a href=href rel="next" data-testid="customers-next">"Next →"</a> })}
+        <nav class="pager" aria-label=td_string!(locale, customers.pages)>
+            {first.map(|href| view! { <a href=href>{td_string!(locale, customers.first_page)}</a> })}
+            {previous.map(|href| view! { <a href=href rel="prev">{td_string!(locale, customers.previous)}</a> })}
+            {(listing.page > 1 || listing.has_next).then(|| view! { <span class="muted">{tf!(locale, customers.page_n, page = listing.page)}</span> })}
+            {next.map(|href| view! { <a href=href rel="next" data-testid="customers-next">{td_string!(locale, customers.next)}</a> })}
         </nav>
     }
 }
@@ -268,21 +297,21 @@ impl CustomerSortSpec {
         Self { column, descending }
     }
 
-    fn describe(self) -> &'static str {
+    fn describe(self, locale: Locale) -> &'static str {
         use CustomerSortColumn::*;
         match (self.column, self.descending) {
-            (Entered, true) => "newest first",
-            (Entered, false) => "oldest first",
-            (Name, false) => "by name, A to Z",
-            (Name, true) => "by name, Z to A",
-            (Ordered, true) => "by order date, latest first",
-            (Ordered, false) => "by order date, earliest first",
-            (Appointment, true) => "by appointment, latest first",
-            (Appointment, false) => "by appointment, earliest first",
-            (Status, false) => "by status, A to Z",
-            (Status, true) => "by status, Z to A",
-            (Amount, true) => "by amount, largest first",
-            (Amount, false) => "by amount, smallest first",
+            (Entered, true) => td_string!(locale, customers.newest_first),
+            (Entered, false) => td_string!(locale, customers.oldest_first),
+            (Name, false) => td_string!(locale, customers.name_az),
+            (Name, true) => td_string!(locale, customers.name_za),
+            (Ordered, true) => td_string!(locale, customers.ordered_latest),
+            (Ordered, false) => td_string!(locale, customers.ordered_earliest),
+            (Appointment, true) => td_string!(locale, customers.appointment_latest),
+            (Appointment, false) => td_string!(locale, customers.appointment_earliest),
+            (Status, false) => td_string!(locale, customers.status_az),
+            (Status, true) => td_string!(locale, customers.status_za),
+            (Amount, true) => td_string!(locale, customers.amount_largest),
+            (Amount, false) => td_string!(locale, customers.amount_smallest),
         }
     }
 
@@ -308,25 +337,26 @@ impl CustomerSortSpec {
 #[component]
 fn PhoneVerdict(check: PhoneCheck, change: ServerAction<ChangeCustomerStatus>) -> impl IntoView {
     let PhoneCheck { phone, customers, duplicates } = check;
+    let locale = use_i18n().get_locale_untracked();
     let verdict = if duplicates.is_empty() {
-        view! { <p class="verdict ok" role="status" data-testid="phone-verdict">{format!("{phone} is free: a new customer may be entered with it.")}</p> }.into_any()
+        view! { <p class="verdict ok" role="status" data-testid="phone-verdict">{tf!(locale, customers.phone_free, phone = phone)}</p> }.into_any()
     } else {
         view! {
             <div class="verdict duplicate" role="status" data-testid="phone-verdict">
-                <p>{format!("{phone} is taken: a new customer with it would be a duplicate.")}</p>
+                <p>{tf!(locale, customers.phone_taken, phone = phone)}</p>
                 <DuplicateReasons matches=duplicates/>
             </div>
         }
         .into_any()
     };
     let found = if customers.is_empty() {
-        view! { <p class="muted">"No customer has this phone number."</p> }.into_any()
+        view! { <p class="muted">{td_string!(locale, customers.no_phone_customer)}</p> }.into_any()
     } else {
         view! { <CustomerTable customers testid="phone-customers" change sort=None/> }.into_any()
     };
     view! {
-        <section class="phone-check" aria-label="Phone lookup result">
-            <h2>{format!("Phone {phone}")}</h2>
+        <section class="phone-check" aria-label=td_string!(locale, customers.lookup_result)>
+            <h2>{tf!(locale, customers.phone_heading, phone = phone)}</h2>
             {verdict}
             {found}
         </section>
@@ -335,11 +365,12 @@ fn PhoneVerdict(check: PhoneCheck, change: ServerAction<ChangeCustomerStatus>) -
 
 #[component]
 fn DuplicateReasons(matches: Vec<DuplicateMatch>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     view! {
         <ul class="items" data-testid="duplicate-reasons">
             {matches.into_iter().map(|found| {
                 let reasons = found.reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-                view! { <li>{format!("Customer #{} {}: {reasons}", found.customer.id, found.customer.name)}</li> }
+                view! { <li>{tf!(locale, customers.duplicate_of, id = found.customer.id, name = found.customer.name, reasons = reasons)}</li> }
             }).collect_view()}
         </ul>
     }
@@ -354,6 +385,7 @@ fn CustomerTable(
     change: ServerAction<ChangeCustomerStatus>,
     sort: Option<(CustomerParams, CustomerSortSpec)>,
 ) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let rows = customers
         .into_iter()
         .map(|customer| {
@@ -408,10 +440,14 @@ fn CustomerTable(
         <div class="table-scroll">
             <table class="data-table customer-table" data-testid=testid>
                 <thead><tr>
-                    {header("#", Entered, true)}{header("Name", Name, false)}<th scope="col">"Phone"</th>
-                    {header("Ordered", Ordered, false)}{header("Appointment", Appointment, false)}{header("Status", Status, false)}
-                    <th scope="col">"Closer"</th><th scope="col">"Service"</th>{header("Amount", Amount, true)}
-                    <th scope="col">"Change status"</th>
+                    {header("#", Entered, true)}{header(td_string!(locale, customers.name), Name, false)}
+                    <th scope="col">{td_string!(locale, customers.phone)}</th>
+                    {header(td_string!(locale, customers.ordered), Ordered, false)}
+                    {header(td_string!(locale, customers.appointment), Appointment, false)}
+                    {header(td_string!(locale, customers.status), Status, false)}
+                    <th scope="col">{td_string!(locale, customers.closer)}</th><th scope="col">{td_string!(locale, customers.service)}</th>
+                    {header(td_string!(locale, customers.amount), Amount, true)}
+                    <th scope="col">{td_string!(locale, customers.change_status)}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -422,12 +458,13 @@ fn CustomerTable(
 /// The statuses a customer may move to, and the button that moves it.
 #[component]
 fn StatusControl(customer: Customer, change: ServerAction<ChangeCustomerStatus>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let next = customer.status.next_statuses();
     if next.is_empty() {
-        return view! { <span class="muted">"final"</span> }.into_any();
+        return view! { <span class="muted">{td_string!(locale, customers.final_status)}</span> }.into_any();
     }
     let pending = change.pending();
-    let label = format!("New status of customer #{}", customer.id);
+    let label = tf!(locale, customers.new_status_of, id = customer.id);
     let options = next
         .iter()
         .map(|status| view! { <option value=status.as_str()>{status.label(language())}</option> })
@@ -436,7 +473,7 @@ fn StatusControl(customer: Customer, change: ServerAction<ChangeCustomerStatus>)
         <ActionForm action=change attr:class="inline-form status-form">
             <input type="hidden" name="id" value=customer.id.to_string()/>
             <select name="status" aria-label=label>{options}</select>
-            <button type="submit" class="secondary" disabled=pending>"Change"</button>
+            <button type="submit" class="secondary" disabled=pending>{td_string!(locale, customers.change)}</button>
         </ActionForm>
     }
     .into_any()
@@ -444,6 +481,7 @@ fn StatusControl(customer: Customer, change: ServerAction<ChangeCustomerStatus>)
 
 #[component]
 fn NewCustomerForm(enter: ServerAction<EnterCustomer>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let pending = enter.pending();
     let statuses = CustomerStatus::ALL
         .into_iter()
@@ -451,28 +489,28 @@ fn NewCustomerForm(enter: ServerAction<EnterCustomer>) -> impl IntoView {
         .collect_view();
     view! {
         <section class="rules new-customer" aria-labelledby="new-customer-title">
-            <h2 id="new-customer-title">"Enter a customer"</h2>
+            <h2 id="new-customer-title">{td_string!(locale, customers.enter_title)}</h2>
             <ActionForm action=enter attr:aria-labelledby="new-customer-title">
                 <div class="rule-group">
-                    <label>"Name"<input name="name" type="text" required autocomplete="off"/></label>
-                    <label>"Phone"<input name="phone" type="tel" required inputmode="tel" autocomplete="off"/></label>
-                    <label>"Order date (today when empty)"<input name="ordered_on" type="date"/></label>
-                    <label>"Appointment"<input name="appointment_on" type="date"/></label>
-                    <label>"Status"<select name="status">{statuses}</select></label>
-                    <label>"Closer code"<input name="closer" type="text" autocomplete="off"/></label>
-                    <label>"Service"<input name="service" type="text"/></label>
-                    <label>"Amount (đồng)"<input name="amount" type="number" min="0" step="1000" inputmode="numeric"/></label>
+                    <label>{td_string!(locale, customers.name)}<input name="name" type="text" required autocomplete="off"/></label>
+                    <label>{td_string!(locale, customers.phone)}<input name="phone" type="tel" required inputmode="tel" autocomplete="off"/></label>
+                    <label>{td_string!(locale, customers.order_date)}<input name="ordered_on" type="date"/></label>
+                    <label>{td_string!(locale, customers.appointment)}<input name="appointment_on" type="date"/></label>
+                    <label>{td_string!(locale, customers.status)}<select name="status">{statuses}</select></label>
+                    <label>{td_string!(locale, customers.closer_code)}<input name="closer" type="text" autocomplete="off"/></label>
+                    <label>{td_string!(locale, customers.service)}<input name="service" type="text"/></label>
+                    <label>{td_string!(locale, customers.amount_dong)}<input name="amount" type="number" min="0" step="1000" inputmode="numeric"/></label>
                 </div>
-                <button type="submit" disabled=pending>{move || if pending.get() { "Checking…" } else { "Check and enter" }}</button>
+                <button type="submit" disabled=pending>{move || if pending.get() { td_string!(locale, customers.checking) } else { td_string!(locale, customers.check_and_enter) }}</button>
             </ActionForm>
             <div aria-live="polite" data-testid="entry-result">
                 {move || enter.value().get().map(|result| match result {
                     Ok(CustomerEntryResult::Created(customer)) => view! {
-                        <p class="verdict ok" role="status">{format!("Entered customer #{} {} ({}).", customer.id, customer.name, customer.phone)}</p>
+                        <p class="verdict ok" role="status">{tf!(locale, customers.entered, id = customer.id, name = customer.name, phone = customer.phone)}</p>
                     }.into_any(),
                     Ok(CustomerEntryResult::Duplicate(matches)) => view! {
                         <div class="verdict duplicate" role="alert">
-                            <p>"Not entered: this phone is a duplicate under the rule (served or deposit paid, an appointment within 180 days, or an order in the last 60 days)."</p>
+                            <p>{td_string!(locale, customers.not_entered)}</p>
                             <DuplicateReasons matches/>
                         </div>
                     }.into_any(),

@@ -7,6 +7,7 @@ use crate::components::language;
 use crate::domain::ctv::periods::{PeriodListing, PeriodState};
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
+use crate::i18n::{td_string, use_i18n, Locale};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -45,8 +46,14 @@ pub async fn get_commission_periods() -> Result<PeriodListing, ServerError> {
 fn month_start(period: &str) -> Result<(String, chrono::NaiveDate), ServerError> {
     let period = crate::domain::ctv::periods::check_period(period)?;
     let day = chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
-        .map_err(|_| crate::domain::field_error::FieldError::new("period", format!("{period:?} is not a month")))?;
+        .map_err(|_| refused("period", tf!(request_locale(), periods.not_a_month, period = format!("{period:?}"))))?;
     Ok((period, day))
+}
+
+/// The language of the request's refusals.
+#[cfg(feature = "ssr")]
+fn request_locale() -> Locale {
+    Locale::from(crate::components::request_language())
 }
 
 #[cfg(feature = "ssr")]
@@ -61,12 +68,11 @@ pub async fn close_commission_period(period: String) -> Result<(), ServerError> 
     let (period, day) = month_start(&period)?;
     match store.close_period(day, &member.email, None).await? {
         CloseOutcome::Closed => Ok(()),
-        CloseOutcome::AlreadyClosed(act) => {
-            Err(refused("period", format!("{period} is already closed (by {} on {})", act.who(), act.at)))
-        }
-        CloseOutcome::NotEnded => {
-            Err(refused("period", format!("{period} has not ended yet: a month closes once it is over")))
-        }
+        CloseOutcome::AlreadyClosed(act) => Err(refused(
+            "period",
+            tf!(request_locale(), periods.already_closed, period = period, who = act.who(), at = act.at),
+        )),
+        CloseOutcome::NotEnded => Err(refused("period", tf!(request_locale(), periods.not_ended, period = period))),
     }
 }
 
@@ -78,7 +84,7 @@ pub async fn reopen_commission_period(period: String, reason: String) -> Result<
     let reason = crate::domain::ctv::periods::check_reason(&reason)?;
     match store.reopen_period(day, &member.email, &reason).await? {
         ReopenOutcome::Reopened => Ok(()),
-        ReopenOutcome::NotClosed => Err(refused("period", format!("{period} is not closed"))),
+        ReopenOutcome::NotClosed => Err(refused("period", tf!(request_locale(), periods.not_closed, period = period))),
     }
 }
 
@@ -91,10 +97,9 @@ pub async fn recalculate_commission_period(period: String) -> Result<PeriodRecal
         PeriodRecalculation::Done(summary) => {
             Ok(PeriodRecalculated { period, lines: summary.lines(), net_amount: summary.net_amount })
         }
-        PeriodRecalculation::Closed => Err(refused(
-            "period",
-            format!("{period} is closed: its lines are final; record an adjustment, or have an admin reopen it"),
-        )),
+        PeriodRecalculation::Closed => {
+            Err(refused("period", tf!(request_locale(), periods.recalc_closed, period = period)))
+        }
     }
 }
 
@@ -117,13 +122,13 @@ pub async fn record_commission_adjustment(
             amount: adjustment.amount,
             corrects: adjustment.period,
         }),
-        AdjustmentOutcome::NotClosed => Err(refused(
-            "period",
-            format!("{} is open: recalculate it instead (adjustments correct closed months)", adjustment.period),
-        )),
-        AdjustmentOutcome::UnknownCollaborator => {
-            Err(refused("ma_ctv", format!("no collaborator has the code {:?}", adjustment.ma_ctv)))
+        AdjustmentOutcome::NotClosed => {
+            Err(refused("period", tf!(request_locale(), periods.adjust_open, period = adjustment.period)))
         }
+        AdjustmentOutcome::UnknownCollaborator => Err(refused(
+            "ma_ctv",
+            tf!(request_locale(), periods.unknown_ctv, code = format!("{:?}", adjustment.ma_ctv)),
+        )),
     }
 }
 
@@ -163,40 +168,41 @@ impl Default for PeriodActions {
     }
 }
 
-fn state_text(month: &PeriodState) -> String {
+fn state_text(locale: Locale, month: &PeriodState) -> String {
     match (&month.closed, &month.reopened) {
-        (Some(closed), _) => format!("Closed by {} on {}", closed.who(), closed.at),
+        (Some(closed), _) => tf!(locale, periods.closed_by, who = closed.who(), at = closed.at),
         (None, Some((reopened, reason))) => {
-            format!("Open: reopened by {} on {} because “{reason}”", reopened.who(), reopened.at)
+            tf!(locale, periods.reopened, who = reopened.who(), at = reopened.at, reason = reason)
         }
-        (None, None) if month.ended => "Open (ended, not closed yet)".to_owned(),
-        (None, None) => "Open".to_owned(),
+        (None, None) if month.ended => td_string!(locale, periods.open_ended).to_owned(),
+        (None, None) => td_string!(locale, periods.open).to_owned(),
     }
 }
 
 #[component]
 pub fn PeriodsPanel(actions: PeriodActions) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let listing = Resource::new(move || actions.version(), |_| get_commission_periods());
     view! {
         <section class="periods" aria-labelledby="periods-title">
-            <h2 id="periods-title">"Months"</h2>
+            <h2 id="periods-title">{td_string!(locale, periods.title)}</h2>
             <p class="muted">
-                "A closed month is final: recalculations put changes to it in the open month, as adjustments. "
-                <a href="/commissions/rates" data-testid="rates-link">"Commission rates"</a>
+                {td_string!(locale, periods.hint)}
+                <a href="/commissions/rates" data-testid="rates-link">{td_string!(locale, periods.rates_link)}</a>
             </p>
             <div aria-live="polite" data-testid="period-result">
                 {move || actions.close.value().get().map(|result| match result {
-                    Ok(()) => view! { <p class="verdict ok" role="status">"The month is closed."</p> }.into_any(),
+                    Ok(()) => view! { <p class="verdict ok" role="status">{td_string!(locale, periods.closed_ok)}</p> }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 })}
                 {move || actions.reopen.value().get().map(|result| match result {
-                    Ok(()) => view! { <p class="verdict ok" role="status">"The month is open again."</p> }.into_any(),
+                    Ok(()) => view! { <p class="verdict ok" role="status">{td_string!(locale, periods.reopened_ok)}</p> }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 })}
                 {move || actions.recalculate.value().get().map(|result| match result {
                     Ok(done) => view! {
                         <p class="verdict ok" role="status">
-                            {format!("{} recalculated: {} lines written (net {}).", done.period, format_count(language(), done.lines), format_vnd(language(), done.net_amount))}
+                            {tf!(locale, periods.recalculated, period = done.period, lines = format_count(language(), done.lines), net = format_vnd(language(), done.net_amount))}
                         </p>
                     }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
@@ -204,13 +210,13 @@ pub fn PeriodsPanel(actions: PeriodActions) -> impl IntoView {
                 {move || actions.adjust.value().get().map(|result| match result {
                     Ok(done) => view! {
                         <p class="verdict ok" role="status" data-testid="adjustment-recorded">
-                            {format!("Adjustment of {} for {} recorded in {} (corrects {}).", format_vnd(language(), done.amount), done.ma_ctv, done.period, done.corrects)}
+                            {tf!(locale, periods.adjusted, amount = format_vnd(language(), done.amount), ctv = done.ma_ctv, period = done.period, corrects = done.corrects)}
                         </p>
                     }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 })}
             </div>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the months…"</p> }>
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{td_string!(locale, periods.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match listing.await {
                         Ok(listing) => view! { <PeriodTable listing actions/> }.into_any(),
@@ -224,6 +230,7 @@ pub fn PeriodsPanel(actions: PeriodActions) -> impl IntoView {
 
 #[component]
 fn PeriodTable(listing: PeriodListing, actions: PeriodActions) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let PeriodListing { months, may_close, may_reopen } = listing;
     let closed_months: Vec<String> =
         months.iter().filter(|month| month.closed.is_some()).map(|month| month.period.clone()).collect();
@@ -231,7 +238,7 @@ fn PeriodTable(listing: PeriodListing, actions: PeriodActions) -> impl IntoView 
         .into_iter()
         .map(|month| {
             let state = if month.closed.is_some() { "closed" } else { "open" };
-            let text = state_text(&month);
+            let text = state_text(locale, &month);
             let period = month.period.clone();
             // Each form's children own their copy.
             let (close_period, recalculate_ended, recalculate_open, reopen_period) =
@@ -240,33 +247,34 @@ fn PeriodTable(listing: PeriodListing, actions: PeriodActions) -> impl IntoView 
                 (None, true) if may_close => view! {
                     <ActionForm action=actions.close attr:class="inline-form">
                         <input type="hidden" name="period" value=close_period/>
-                        <button type="submit" data-testid="close-period">"Close"</button>
+                        <button type="submit" data-testid="close-period">{td_string!(locale, periods.close)}</button>
                     </ActionForm>
                     <ActionForm action=actions.recalculate attr:class="inline-form">
                         <input type="hidden" name="period" value=recalculate_ended/>
-                        <button type="submit" class="secondary">"Recalculate"</button>
+                        <button type="submit" class="secondary">{td_string!(locale, periods.recalculate)}</button>
                     </ActionForm>
                 }
                 .into_any(),
                 (None, false) if may_close => view! {
                     <ActionForm action=actions.recalculate attr:class="inline-form">
                         <input type="hidden" name="period" value=recalculate_open/>
-                        <button type="submit" class="secondary">"Recalculate"</button>
+                        <button type="submit" class="secondary">{td_string!(locale, periods.recalculate)}</button>
                     </ActionForm>
                 }
                 .into_any(),
                 (Some(_), _) if may_reopen => view! {
                     <ActionForm action=actions.reopen attr:class="inline-form" attr:data-testid="reopen-period">
                         <input type="hidden" name="period" value=reopen_period/>
-                        <label>"Reason"<input name="reason" type="text" required maxlength="500" autocomplete="off"/></label>
-                        <button type="submit">"Reopen"</button>
+                        <label>{td_string!(locale, periods.reason)}<input name="reason" type="text" required maxlength="500" autocomplete="off"/></label>
+                        <button type="submit">{td_string!(locale, periods.reopen)}</button>
                     </ActionForm>
                 }
                 .into_any(),
-                (Some(_), _) => view! { <span class="muted">"Only an admin reopens a month."</span> }.into_any(),
+                (Some(_), _) => view! { <span class="muted">{td_string!(locale, periods.admin_only)}</span> }.into_any(),
                 _ => ().into_any(),
             };
-            let label = if month.is_open_period { format!("{period} (takes today's changes)") } else { period.clone() };
+            let label =
+                if month.is_open_period { tf!(locale, periods.takes_today, period = period) } else { period.clone() };
             view! {
                 <tr data-period=period.clone() data-state=state>
                     <th scope="row"><a href=format!("/commissions?period={period}")>{label}</a></th>
@@ -283,19 +291,22 @@ fn PeriodTable(listing: PeriodListing, actions: PeriodActions) -> impl IntoView 
     view! {
         <div class="table-scroll">
             <table class="data-table" data-testid="period-states">
-                <thead><tr><th scope="col">"Month"</th><th scope="col">"State"</th><th scope="col">"Action"</th></tr></thead>
+                <thead><tr>
+                    <th scope="col">{td_string!(locale, periods.month)}</th><th scope="col">{td_string!(locale, periods.state)}</th>
+                    <th scope="col">{td_string!(locale, periods.action)}</th>
+                </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
         {may_close.then(|| view! {
-            <h3 id="adjust-title">"Correct a closed month"</h3>
-            <p class="hint">"The correction is a line of the open month, with its reason; the closed month's lines stay as they are."</p>
+            <h3 id="adjust-title">{td_string!(locale, periods.correct_title)}</h3>
+            <p class="hint">{td_string!(locale, periods.correct_hint)}</p>
             <ActionForm action=actions.adjust attr:class="filters" attr:aria-labelledby="adjust-title" attr:data-testid="adjust-form">
-                <label>"Closed month"<select name="period" required>{options}</select></label>
-                <label>"Collaborator code"<input name="ma_ctv" type="text" required autocomplete="off"/></label>
-                <label>"Amount (₫, negative to take back)"<input name="amount" type="text" inputmode="decimal" required autocomplete="off"/></label>
-                <label>"Reason"<input name="reason" type="text" required maxlength="500" autocomplete="off"/></label>
-                <button type="submit">"Record the adjustment"</button>
+                <label>{td_string!(locale, periods.closed_month)}<select name="period" required>{options}</select></label>
+                <label>{td_string!(locale, periods.ctv_code)}<input name="ma_ctv" type="text" required autocomplete="off"/></label>
+                <label>{td_string!(locale, periods.amount)}<input name="amount" type="text" inputmode="decimal" required autocomplete="off"/></label>
+                <label>{td_string!(locale, periods.reason)}<input name="reason" type="text" required maxlength="500" autocomplete="off"/></label>
+                <button type="submit">{td_string!(locale, periods.record)}</button>
             </ActionForm>
         })}
     }

@@ -9,6 +9,7 @@ use crate::domain::ctv::commissions::{CommissionRate, ReportTotals};
 use crate::domain::ctv::rates::{RatePreview, RateTable};
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
+use crate::i18n::{td_string, use_i18n, Locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -67,21 +68,19 @@ fn in_closed_month(
     change: &crate::domain::ctv::rates::RateChange,
     closed: crate::data::ctv::rates::ClosedMonth,
 ) -> ServerError {
+    let locale = Locale::from(crate::components::request_language());
     crate::domain::field_error::FieldError::new(
         "effective_from",
-        format!(
-            "{} is in or before {}, a closed month whose commissions are final; choose a day after it (or have an admin reopen it)",
-            change.effective_from, closed.0
-        ),
+        tf!(locale, rates.closed_month, from = change.effective_from, month = closed.0),
     )
     .into()
 }
 
 /// Who a level pays, in words.
-fn level_label(level: i32) -> String {
+fn level_label(locale: Locale, level: i32) -> String {
     match level {
-        0 => "Level 0: the collaborator who closed the sale".to_owned(),
-        level => format!("Level {level}: its upline, {level} up"),
+        0 => td_string!(locale, rates.level_0).to_owned(),
+        level => tf!(locale, rates.level_n, level = level),
     }
 }
 
@@ -91,18 +90,19 @@ fn percent(rate: f64) -> String {
 
 #[component]
 pub fn CommissionRatesPage() -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let preview = ServerAction::<PreviewCommissionRate>::new();
     let save = ServerAction::<AddCommissionRate>::new();
     let table = Resource::new(move || save.version().get(), |_| get_commission_rates());
     view! {
-        <Title text="Commission rates"/>
+        <Title text=td_string!(locale, rates.title)/>
         <section class="page">
-            <h1>"Commission rates"</h1>
+            <h1>{td_string!(locale, rates.title)}</h1>
             <p class="muted">
-                "Each customer served ('Da den lam') pays the rate of each level in force on its day of service, on its amount. "
-                <a href="/commissions">"Back to the commission report"</a>
+                {td_string!(locale, rates.intro)}
+                <a href="/commissions">{td_string!(locale, rates.back)}</a>
             </p>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the rates…"</p> }>
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{td_string!(locale, rates.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match table.await {
                         Ok(table) => view! { <Rates table preview/> }.into_any(),
@@ -120,10 +120,10 @@ pub fn CommissionRatesPage() -> impl IntoView {
                 {move || save.value().get().map(|result| match result {
                     Ok(saved) => view! {
                         <p class="verdict ok" role="status" data-testid="rate-saved">
-                            {format!(
-                                "Saved: level {} pays {} from {}. {} ledger lines written (net {}).",
-                                saved.level, percent(saved.rate), saved.effective_from,
-                                format_count(language(), saved.lines), format_vnd(language(), saved.net_amount)
+                            {tf!(
+                                locale, rates.saved,
+                                level = saved.level, rate = percent(saved.rate), from = saved.effective_from,
+                                lines = format_count(language(), saved.lines), net = format_vnd(language(), saved.net_amount)
                             )}
                         </p>
                     }.into_any(),
@@ -136,13 +136,14 @@ pub fn CommissionRatesPage() -> impl IntoView {
 
 #[component]
 fn Rates(table: RateTable, preview: ServerAction<PreviewCommissionRate>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let current = table
         .current
         .iter()
         .map(|rate| {
             view! {
                 <tr data-level=rate.level.to_string()>
-                    <th scope="row">{level_label(rate.level)}</th>
+                    <th scope="row">{level_label(locale, rate.level)}</th>
                     <td class="num" data-testid="current-rate">{percent(rate.rate)}</td>
                     <td>{rate.effective_from.clone()}</td>
                 </tr>
@@ -150,42 +151,48 @@ fn Rates(table: RateTable, preview: ServerAction<PreviewCommissionRate>) -> impl
         })
         .collect_view();
     let closed_note = match &table.latest_closed {
-        Some(month) => format!("A new rate takes effect after {month}, the latest closed month. "),
+        Some(month) => tf!(locale, rates.closed_note, month = month),
         None => String::new(),
     };
     let levels = (0..=crate::domain::ctv::network::UPLINE_LEVELS)
-        .map(|level| view! { <option value=level.to_string()>{level_label(level)}</option> })
+        .map(|level| view! { <option value=level.to_string()>{level_label(locale, level)}</option> })
         .collect_view();
     view! {
-        <h2>"In force today"</h2>
+        <h2>{td_string!(locale, rates.in_force)}</h2>
         {if table.current.is_empty() {
-            view! { <p class="empty-state">"No rate is in force: no commission is paid until one is added."</p> }.into_any()
+            view! { <p class="empty-state">{td_string!(locale, rates.none_in_force)}</p> }.into_any()
         } else {
             view! {
+                <div class="table-scroll">
                 <table class="data-table" data-testid="rates-current">
-                    <thead><tr><th scope="col">"Level"</th><th scope="col" class="num">"Rate"</th><th scope="col">"Since"</th></tr></thead>
+                    <thead><tr>
+                        <th scope="col">{td_string!(locale, rates.level)}</th><th scope="col" class="num">{td_string!(locale, rates.rate)}</th>
+                        <th scope="col">{td_string!(locale, rates.since)}</th>
+                    </tr></thead>
                     <tbody>{current}</tbody>
                 </table>
+                </div>
             }.into_any()
         }}
-        <h2 id="new-rate-title">"A new rate"</h2>
+        <h2 id="new-rate-title">{td_string!(locale, rates.new_rate)}</h2>
         <p class="hint">
             {closed_note}
-            {format!("Changes to what was paid land in {}, the open month. Preview first: nothing is written until you save.", table.open_period)}
+            {tf!(locale, rates.open_hint, period = table.open_period)}
         </p>
         <ActionForm action=preview attr:class="filters" attr:aria-labelledby="new-rate-title" attr:data-testid="rate-form">
-            <label>"Level"<select name="level">{levels}</select></label>
-            <label>"Rate (%)"<input name="rate" type="text" inputmode="decimal" required autocomplete="off" placeholder="10"/></label>
-            <label>"From"<input name="effective_from" type="date" required/></label>
-            <button type="submit" data-testid="preview-rate">"Preview"</button>
+            <label>{td_string!(locale, rates.level)}<select name="level">{levels}</select></label>
+            <label>{td_string!(locale, rates.rate_pct)}<input name="rate" type="text" inputmode="decimal" required autocomplete="off" placeholder="10"/></label>
+            <label>{td_string!(locale, rates.from)}<input name="effective_from" type="date" required/></label>
+            <button type="submit" data-testid="preview-rate">{td_string!(locale, rates.preview)}</button>
         </ActionForm>
-        <h2>"History"</h2>
+        <h2>{td_string!(locale, rates.history)}</h2>
         <RateHistory history=table.history/>
     }
 }
 
 #[component]
 fn RateHistory(history: Vec<CommissionRate>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let rows = history
         .into_iter()
         .map(|rate| {
@@ -199,19 +206,25 @@ fn RateHistory(history: Vec<CommissionRate>) -> impl IntoView {
         })
         .collect_view();
     view! {
+        <div class="table-scroll">
         <table class="data-table" data-testid="rates-history">
-            <caption class="muted">"Every rate set, by level, newest first: each applies from its day until the level's next one."</caption>
-            <thead><tr><th scope="col" class="num">"Level"</th><th scope="col" class="num">"Rate"</th><th scope="col">"From"</th></tr></thead>
+            <caption class="muted">{td_string!(locale, rates.history_caption)}</caption>
+            <thead><tr>
+                <th scope="col" class="num">{td_string!(locale, rates.level)}</th><th scope="col" class="num">{td_string!(locale, rates.rate)}</th>
+                <th scope="col">{td_string!(locale, rates.from)}</th>
+            </tr></thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
 }
 
 #[component]
 fn Preview(preview: RatePreview, save: ServerAction<AddCommissionRate>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     let replaces = match preview.replaces {
-        Some(rate) => format!("in place of {}", percent(rate)),
-        None => "where no rate was in force".to_owned(),
+        Some(rate) => tf!(locale, rates.in_place_of, rate = percent(rate)),
+        None => td_string!(locale, rates.where_none).to_owned(),
     };
     let months = preview
         .months
@@ -221,17 +234,17 @@ fn Preview(preview: RatePreview, save: ServerAction<AddCommissionRate>) -> impl 
     view! {
         <section class="statement" aria-labelledby="preview-title" data-testid="rate-preview">
             <h2 id="preview-title">
-                {format!("Preview: level {} at {} from {}, {replaces}", preview.level, percent(preview.rate), preview.effective_from)}
+                {tf!(locale, rates.preview_title, level = preview.level, rate = percent(preview.rate), from = preview.effective_from, replaces = replaces)}
             </h2>
             <p data-testid="preview-summary">
-                {format!("Saving would write {} ledger lines, net {}. Nothing has been written yet.", format_count(language(), preview.lines), format_vnd(language(), preview.net_amount))}
+                {tf!(locale, rates.preview_summary, lines = format_count(language(), preview.lines), net = format_vnd(language(), preview.net_amount))}
             </p>
             {months}
-            <ActionForm action=save attr:class="filters" attr:aria-label="Save this rate">
+            <ActionForm action=save attr:class="filters" attr:aria-label=td_string!(locale, rates.save_this)>
                 <input type="hidden" name="level" value=preview.level.to_string()/>
                 <input type="hidden" name="rate" value=preview.rate.to_string()/>
                 <input type="hidden" name="effective_from" value=preview.effective_from.clone()/>
-                <button type="submit" data-testid="save-rate">"Save this rate"</button>
+                <button type="submit" data-testid="save-rate">{td_string!(locale, rates.save_this)}</button>
             </ActionForm>
         </section>
     }
@@ -239,7 +252,8 @@ fn Preview(preview: RatePreview, save: ServerAction<AddCommissionRate>) -> impl 
 
 #[component]
 fn PreviewTable(period: String, current: ReportTotals, proposed: ReportTotals) -> impl IntoView {
-    let figure = |label: &'static str, key: &'static str, now: f64, then: f64| {
+    let locale = use_i18n().get_locale_untracked();
+    let figure = |label: String, key: &'static str, now: f64, then: f64| {
         view! {
             <tr data-figure=key>
                 <th scope="row">{label}</th>
@@ -250,27 +264,29 @@ fn PreviewTable(period: String, current: ReportTotals, proposed: ReportTotals) -
         }
     };
     view! {
+        <div class="table-scroll">
         <table class="data-table" data-testid="preview-month" data-period=period.clone()>
-            <caption>{format!("{period}: commissions now and with the new rate")}</caption>
+            <caption>{tf!(locale, rates.month_caption, period = period)}</caption>
             <thead><tr>
-                <th scope="col">"Figure"</th><th scope="col" class="num">"Now"</th>
-                <th scope="col" class="num">"With the new rate"</th><th scope="col" class="num">"Change"</th>
+                <th scope="col">{td_string!(locale, rates.figure)}</th><th scope="col" class="num">{td_string!(locale, rates.now)}</th>
+                <th scope="col" class="num">{td_string!(locale, rates.with_new)}</th><th scope="col" class="num">{td_string!(locale, rates.change)}</th>
             </tr></thead>
             <tbody>
-                {figure("Direct (level 0)", "direct", current.direct, proposed.direct)}
-                {figure("Level 1", "level_1", current.overrides[0], proposed.overrides[0])}
-                {figure("Level 2", "level_2", current.overrides[1], proposed.overrides[1])}
-                {figure("Level 3", "level_3", current.overrides[2], proposed.overrides[2])}
-                {figure("Level 4", "level_4", current.overrides[3], proposed.overrides[3])}
-                {figure("Adjustments", "adjustments", current.adjustments, proposed.adjustments)}
-                {figure("Total", "total", current.total, proposed.total)}
+                {figure(td_string!(locale, rates.direct_0).to_owned(), "direct", current.direct, proposed.direct)}
+                {figure(tf!(locale, rates.level_k, level = 1), "level_1", current.overrides[0], proposed.overrides[0])}
+                {figure(tf!(locale, rates.level_k, level = 2), "level_2", current.overrides[1], proposed.overrides[1])}
+                {figure(tf!(locale, rates.level_k, level = 3), "level_3", current.overrides[2], proposed.overrides[2])}
+                {figure(tf!(locale, rates.level_k, level = 4), "level_4", current.overrides[3], proposed.overrides[3])}
+                {figure(td_string!(locale, rates.adjustments).to_owned(), "adjustments", current.adjustments, proposed.adjustments)}
+                {figure(td_string!(locale, rates.total).to_owned(), "total", current.total, proposed.total)}
                 <tr data-figure="collaborators">
-                    <th scope="row">"Collaborators paid"</th>
+                    <th scope="row">{td_string!(locale, rates.paid)}</th>
                     <td class="num">{format_count(language(), current.collaborators as i64)}</td>
                     <td class="num">{format_count(language(), proposed.collaborators as i64)}</td>
                     <td class="num">{format_count(language(), proposed.collaborators as i64 - current.collaborators as i64)}</td>
                 </tr>
             </tbody>
         </table>
+        </div>
     }
 }
