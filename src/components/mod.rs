@@ -8,6 +8,8 @@ mod text_file_input;
 pub use account::{get_viewer, TopBar};
 pub use chart::{ChartLink, EChart};
 pub use language::{fill, language, language_options, role_label, set_language, LanguageSwitcher, LANGUAGE_PATH};
+#[cfg(feature = "ssr")]
+pub use language::request_language;
 pub use sort_marks::sort_marks;
 pub use stat_card::StatCard;
 pub use text_file_input::TextFileInput;
