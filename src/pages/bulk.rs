@@ -34,13 +34,15 @@ pub async fn lookup_isdn_list(text: String) -> Result<BulkResult, ServerError> {
     let (member, store) = crate::server::auth::tenant()?;
     let list = IsdnList::parse(&text);
     let bad = |message: String| AppError::BadRequest { field: "isdns", message };
+    let language = crate::components::request_language();
+    let locale = crate::i18n::Locale::from(language);
     if list.isdns.is_empty() {
-        return Err(bad("paste at least one ISDN, one per line".into()).into());
+        return Err(bad(td_string!(locale, bulk_errors.empty).to_owned()).into());
     }
     if list.isdns.len() > MAX_BULK_ISDNS {
-        // The message is English: so are its numbers.
-        let count = format_count(crate::domain::language::Language::En, list.isdns.len() as i64);
-        return Err(bad(format!("at most 10,000 ISDNs per lookup; this list has {count}; split it")).into());
+        let (most, count) =
+            (format_count(language, MAX_BULK_ISDNS as i64), format_count(language, list.isdns.len() as i64));
+        return Err(bad(tf!(locale, bulk_errors.too_many, most = most, count = count)).into());
     }
     let _slot = crate::server::heavy_work::start_in_server_function(member.organization.id)?;
     let lookup = store.bulk_recommendations(&list.isdns).await?;

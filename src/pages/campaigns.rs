@@ -13,6 +13,7 @@ use crate::pages::url::subscriber_href;
 use leptos::prelude::*;
 // Named by `#[server(input = Json)]`, on both targets.
 use crate::domain::server_error::ServerError;
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -26,20 +27,52 @@ pub struct CampaignWorkspace {
     pub clusters: Vec<i32>,
 }
 
+/// The language of the request being answered, for the messages built here.
 #[cfg(feature = "ssr")]
-fn rule_error(error: crate::domain::field_error::FieldError) -> crate::server::error::AppError {
+fn request_locale() -> Locale {
+    Locale::from(crate::components::request_language())
+}
+
+/// A refused rule in the request's language, named by its label. The domain's own
+/// message is English; each refusal it makes is said again here from the rules' values.
+#[cfg(feature = "ssr")]
+fn rule_error(rules: &CampaignRules, error: crate::domain::field_error::FieldError) -> crate::server::error::AppError {
     let crate::domain::field_error::FieldError { field, message } = error;
+    let locale = request_locale();
+    let amount_refused = |amount: Option<f64>| amount.filter(|amount| !amount.is_finite() || *amount < 0.0);
+    let said = match field {
+        "min_value" | "min_readiness" => {
+            let score = if field == "min_value" { rules.min_value } else { rules.min_readiness };
+            score.map(|value| tf!(locale, campaigns.err_score, value = value))
+        }
+        "min_advance" | "max_advance" => {
+            let own = if field == "min_advance" { rules.min_advance } else { rules.max_advance };
+            match (amount_refused(own), rules.min_advance, rules.max_advance) {
+                (Some(amount), _, _) => Some(tf!(locale, campaigns.err_amount, amount = amount)),
+                (None, Some(min), Some(max)) => Some(tf!(locale, campaigns.err_range, max = max, min = min)),
+                _ => None,
+            }
+        }
+        "clusters" => {
+            rules.clusters.iter().find(|c| **c < 0).map(|cluster| tf!(locale, campaigns.err_cluster, cluster = cluster))
+        }
+        "limit" => {
+            rules.limit.map(|limit| tf!(locale, campaigns.err_limit, limit = limit, max = CampaignRules::MAX_LIMIT))
+        }
+        _ => None,
+    };
     let label = match field {
-        "min_value" => "Minimum customer value",
-        "min_readiness" => "Minimum advance readiness",
-        "min_advance" => "Smallest advance",
-        "max_advance" => "Largest advance",
-        "limit" => "Top N",
-        "clusters" => "Clusters",
-        "exclude_campaigns" => "Exclude campaigns",
-        "exclude_lists" => "Exclude lists",
+        "min_value" => td_string!(locale, campaigns.rule_min_value),
+        "min_readiness" => td_string!(locale, campaigns.rule_min_readiness),
+        "min_advance" => td_string!(locale, campaigns.rule_min_advance),
+        "max_advance" => td_string!(locale, campaigns.rule_max_advance),
+        "limit" => td_string!(locale, campaigns.rule_limit),
+        "clusters" => td_string!(locale, campaigns.rule_clusters),
+        "exclude_campaigns" => td_string!(locale, campaigns.rule_exclude_campaigns),
+        "exclude_lists" => td_string!(locale, campaigns.rule_exclude_lists),
         other => other,
     };
+    let message = said.unwrap_or(message);
     crate::server::error::AppError::BadRequest { field, message: format!("{label}: {message}") }
 }
 
@@ -57,7 +90,7 @@ pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerError> 
 #[server(input = Json, endpoint = "campaign_preview")]
 pub async fn preview_campaign(rules: CampaignRules) -> Result<CampaignPreview, ServerError> {
     let (_member, store) = crate::server::auth::tenant()?;
-    rules.validate().map_err(rule_error)?;
+    rules.validate().map_err(|error| rule_error(&rules, error))?;
     store.campaign_preview(&rules).await.map_err(ServerError::from)
 }
 
@@ -71,15 +104,16 @@ pub async fn save_campaign(
     use crate::data::campaigns::Saved;
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
+    let locale = request_locale();
     let saved = async {
         let required = |field: &'static str, label: &str, value: &str| match value.trim().chars().count() {
-            0 => Err(AppError::BadRequest { field, message: format!("{label}: give one") }),
+            0 => Err(AppError::BadRequest { field, message: tf!(locale, campaigns.err_give_one, label = label) }),
             1..=100 => Ok(()),
-            _ => Err(AppError::BadRequest { field, message: format!("{label}: at most 100 characters") }),
+            _ => Err(AppError::BadRequest { field, message: tf!(locale, campaigns.err_too_long, label = label) }),
         };
-        required("name", "Campaign name", &name)?;
-        required("owner", "Owner", &owner)?;
-        rules.validate().map_err(rule_error)?;
+        required("name", td_string!(locale, campaigns.campaign_name), &name)?;
+        required("owner", td_string!(locale, campaigns.owner), &owner)?;
+        rules.validate().map_err(|error| rule_error(&rules, error))?;
         let id = match id.as_deref() {
             None | Some("") => None,
             Some(id) => {
@@ -90,7 +124,7 @@ pub async fn save_campaign(
             Saved::Saved(campaign) => Ok(campaign),
             Saved::NameTaken => Err(AppError::BadRequest {
                 field: "name",
-                message: format!("Campaign name: another campaign is called {:?}", name.trim()),
+                message: tf!(locale, campaigns.err_name_taken, name = format!("{:?}", name.trim())),
             }),
             Saved::NotFound => Err(AppError::NotFound("campaign")),
         }
@@ -115,34 +149,34 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
     /// A suppression list holds at most this many ISDNs.
     const SUPPRESSION_LIST_MAX: usize = 1_000_000;
     let bad = |field: &'static str, message: String| AppError::BadRequest { field, message };
+    let locale = request_locale();
     let created = async {
         if name.trim().is_empty() || name.trim().chars().count() > 100 {
-            return Err(bad("name", "List name: give one of at most 100 characters".into()));
+            return Err(bad("name", td_string!(locale, campaigns.err_list_name).to_owned()));
         }
         let list = IsdnList::parse(&text);
         if let Some(first) = list.malformed.first() {
             let more = list.malformed.len() - 1;
-            let others = if more > 0 { format!(" (and {more} more lines)") } else { String::new() };
-            return Err(bad(
-                "isdns",
-                format!("ISDNs: line {}: {}{others}; nothing was saved", first.line, first.reason),
-            ));
+            let others = if more > 0 { tf!(locale, campaigns.err_more_lines, more = more) } else { String::new() };
+            let message =
+                tf!(locale, campaigns.err_list_line, line = first.line, reason = first.reason, others = others);
+            return Err(bad("isdns", message));
         }
         if list.isdns.is_empty() {
-            return Err(bad("isdns", "ISDNs: give at least one, one per line".into()));
+            return Err(bad("isdns", td_string!(locale, campaigns.err_no_isdns).to_owned()));
         }
         if list.isdns.len() > SUPPRESSION_LIST_MAX {
-            // The message is English: so are its numbers.
-            let (most, given) = (
-                format_count(crate::domain::language::Language::En, SUPPRESSION_LIST_MAX as i64),
-                format_count(crate::domain::language::Language::En, list.isdns.len() as i64),
-            );
-            return Err(bad("isdns", format!("ISDNs: at most {most} per list; this one has {given}")));
+            let language = crate::domain::language::Language::from(locale);
+            let (most, given) =
+                (format_count(language, SUPPRESSION_LIST_MAX as i64), format_count(language, list.isdns.len() as i64));
+            return Err(bad("isdns", tf!(locale, campaigns.err_too_many, most = most, given = given)));
         }
         let _slot = crate::server::heavy_work::start_in_server_function(member.organization.id)?;
         match store.create_suppression_list(&name, &list.isdns).await? {
             Saved::Saved(list) => Ok(list),
-            Saved::NameTaken => Err(bad("name", format!("List name: another list is called {:?}", name.trim()))),
+            Saved::NameTaken => {
+                Err(bad("name", tf!(locale, campaigns.err_list_taken, name = format!("{:?}", name.trim()))))
+            }
             Saved::NotFound => Err(AppError::NotFound("suppression list")),
         }
     };
@@ -151,6 +185,8 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
 
 #[component]
 pub fn CampaignsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let query = use_query_map();
     let opened_id = Memo::new(move |_| query.read().get("id").unwrap_or_default());
     let workspace_version = RwSignal::new(0u32);
@@ -218,16 +254,16 @@ pub fn CampaignsPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Campaigns"/>
+        <Title text=td_string!(locale, campaigns.title)/>
         <section class="page">
             <div class="list-header">
-                <h1>"Campaigns"</h1>
-                <button type="button" class="secondary" on:click=new_campaign>"New campaign"</button>
+                <h1>{t!(i18n, campaigns.title)}</h1>
+                <button type="button" class="secondary" on:click=new_campaign>{t!(i18n, campaigns.new_campaign)}</button>
             </div>
             <div class="campaign-layout">
                 // A `div`, not a form: the rules hold the suppression upload's own form,
                 // and a form inside a form is dropped by the HTML parser.
-                <div class="rules" role="group" aria-label="Campaign rules">
+                <div class="rules" role="group" aria-label=td_string!(locale, campaigns.rules_label)>
                     // Keyed by the generation, so new rules draw new inputs. Redrawn in
                     // place, inputs the user had touched kept showing what they showed: a
                     // changed `checked` or `value` attribute no longer moves them.
@@ -238,21 +274,21 @@ pub fn CampaignsPage() -> impl IntoView {
                     />
                     <form on:submit=save_campaign>
                         <fieldset class="rule-group">
-                            <legend>"Save"</legend>
-                            <label>"Campaign name"
+                            <legend>{t!(i18n, campaigns.save)}</legend>
+                            <label>{t!(i18n, campaigns.campaign_name)}
                                 <input name="name" required maxlength="100" prop:value=move || name.get()
                                     on:input=move |ev| name.set(event_target_value(&ev))/>
                             </label>
-                            <label>"Owner"
+                            <label>{t!(i18n, campaigns.owner)}
                                 <input name="owner" required maxlength="100" prop:value=move || owner.get()
                                     on:input=move |ev| owner.set(event_target_value(&ev))/>
                             </label>
                             <button type="submit" disabled=move || save.pending().get()>
-                                {move || if editing.get().is_some() { "Save changes" } else { "Save campaign" }}
+                                {move || if editing.get().is_some() { td_string!(locale, campaigns.save_changes) } else { td_string!(locale, campaigns.save_campaign) }}
                             </button>
                             {move || match save.value().get() {
                                 Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="save-error">{error.to_string()}</p> }.into_any()),
-                                Some(Ok(campaign)) => Some(view! { <p class="muted" role="status">{format!("Saved {:?}.", campaign.name)}</p> }.into_any()),
+                                Some(Ok(campaign)) => Some(view! { <p class="muted" role="status">{tf!(locale, campaigns.saved_named, name = format!("{:?}", campaign.name))}</p> }.into_any()),
                                 None => None,
                             }}
                         </fieldset>
@@ -260,7 +296,7 @@ pub fn CampaignsPage() -> impl IntoView {
                 </div>
                 <div class="campaign-results">
                     <Transition
-                        fallback=|| view! { <p class="loading" aria-busy="true">"Counting…"</p> }
+                        fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, campaigns.counting)}</p> }
                         set_pending=counting.write_only()
                     >
                         {move || Suspend::new(async move {
@@ -271,7 +307,7 @@ pub fn CampaignsPage() -> impl IntoView {
                         })}
                     </Transition>
                     // Outside the Transition: what it shows while hydrating must not depend on it.
-                    <p class="muted counting" aria-live="polite">{move || if counting.get() { "Counting…" } else { "" }}</p>
+                    <p class="muted counting" aria-live="polite">{move || if counting.get() { td_string!(locale, campaigns.counting) } else { "" }}</p>
                     {move || editing.get().map(|id| view! { <ExportPanel id workspace_version/> })}
                     <Transition fallback=|| view! { <span class="loading"></span> }>
                         {move || Suspend::new(async move {
@@ -291,6 +327,10 @@ fn RuleInputs(
     workspace: Resource<Result<CampaignWorkspace, ServerError>>,
     form_generation: RwSignal<u32>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let language = language();
+    let any = Some(td_string!(locale, campaigns.any_when_none));
     let current = rules.get_untracked();
     let use_template = move |_| {
         rules.set(CampaignRules::seed_template());
@@ -298,42 +338,40 @@ fn RuleInputs(
     };
     view! {
         <fieldset class="rule-group">
-            <legend>"Who"</legend>
-            {checkboxes("Risk", RiskLevel::ALL.iter().map(|r| (*r, r.as_str().to_owned())).collect(), rules, |r| &mut r.risks, &current.risks, ANY_WHEN_NONE)}
-            {checkboxes("Service", ServiceType::ALL.iter().map(|s| (*s, s.as_str().to_owned())).collect(), rules, |r| &mut r.services, &current.services, ANY_WHEN_NONE)}
-            {checkboxes("PRE / POS", SubscriberType::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.subscriber_types, &current.subscriber_types, ANY_WHEN_NONE)}
-            {checkboxes("ARPU trend", ArpuTrend::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.trends, &current.trends, ANY_WHEN_NONE)}
+            <legend>{t!(i18n, campaigns.who)}</legend>
+            {checkboxes(locale, td_string!(locale, common.risk), RiskLevel::ALL.iter().map(|r| (*r, r.as_str().to_owned())).collect(), rules, |r| &mut r.risks, &current.risks, any)}
+            {checkboxes(locale, td_string!(locale, common.service), ServiceType::ALL.iter().map(|s| (*s, s.as_str().to_owned())).collect(), rules, |r| &mut r.services, &current.services, any)}
+            {checkboxes(locale, td_string!(locale, subscriber_list.pre_pos), SubscriberType::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.subscriber_types, &current.subscriber_types, any)}
+            {checkboxes(locale, td_string!(locale, subscriber_list.arpu_trend), ArpuTrend::ALL.iter().map(|t| (*t, t.label(language).to_owned())).collect(), rules, |r| &mut r.trends, &current.trends, any)}
             <Transition fallback=|| view! { <span class="loading"></span> }>
                 {move || {
                     let chosen = rules.get_untracked().clusters;
                     Suspend::new(async move {
                         let clusters = workspace.await.map(|w| w.clusters).unwrap_or_default();
-                        checkboxes("Cluster", clusters.into_iter().map(|c| (c, c.to_string())).collect(), rules, |r| &mut r.clusters, &chosen, ANY_WHEN_NONE)
+                        checkboxes(locale, td_string!(locale, subscriber_list.cluster), clusters.into_iter().map(|c| (c, c.to_string())).collect(), rules, |r| &mut r.clusters, &chosen, any)
                     })
                 }}
             </Transition>
         </fieldset>
         <fieldset class="rule-group">
-            <legend>"Scores and amounts"</legend>
-            {number_input("Min. customer value", "0", "100", current.min_value, move |v| rules.update(|r| r.min_value = v))}
-            {number_input("Min. advance readiness", "0", "100", current.min_readiness, move |v| rules.update(|r| r.min_readiness = v))}
-            {number_input("Smallest advance (₫)", "0", "", current.min_advance, move |v| rules.update(|r| r.min_advance = v))}
-            {number_input("Largest advance (₫)", "0", "", current.max_advance, move |v| rules.update(|r| r.max_advance = v))}
-            {number_input("Top N by priority", "1", "1000000", current.limit.map(f64::from), move |v| {
+            <legend>{t!(i18n, campaigns.scores_amounts)}</legend>
+            {number_input(td_string!(locale, campaigns.min_value), "0", "100", current.min_value, move |v| rules.update(|r| r.min_value = v))}
+            {number_input(td_string!(locale, campaigns.min_readiness), "0", "100", current.min_readiness, move |v| rules.update(|r| r.min_readiness = v))}
+            {number_input(td_string!(locale, campaigns.smallest_advance), "0", "", current.min_advance, move |v| rules.update(|r| r.min_advance = v))}
+            {number_input(td_string!(locale, campaigns.largest_advance), "0", "", current.max_advance, move |v| rules.update(|r| r.max_advance = v))}
+            {number_input(td_string!(locale, campaigns.top_n), "1", "1000000", current.limit.map(f64::from), move |v| {
                 rules.update(|r| r.limit = v.map(|v| v.clamp(0.0, f64::from(u32::MAX)) as u32))
             })}
-            <button type="button" class="secondary" on:click=use_template>"Seed 002 template"</button>
+            <button type="button" class="secondary" on:click=use_template>{t!(i18n, campaigns.seed_template)}</button>
         </fieldset>
         <Suppressions rules workspace/>
     }
 }
 
-/// What ticking none of a "who" group means.
-const ANY_WHEN_NONE: Option<&str> = Some("(none ticked: any)");
-
 /// A group of checkboxes: each adds its value to the rule's list, or takes it out.
 /// `hint` says what ticking none means.
 fn checkboxes<T>(
+    locale: Locale,
     legend: &'static str,
     options: Vec<(T, String)>,
     rules: RwSignal<CampaignRules>,
@@ -366,7 +404,7 @@ where
         <div class="checks" role="group" aria-label=legend>
             <span class="checks-label">{legend}</span>
             {boxes}
-            {empty.then(|| view! { <span class="muted">"none yet"</span> })}
+            {empty.then(|| view! { <span class="muted">{td_string!(locale, campaigns.none_yet)}</span> })}
             {hint.map(|hint| view! { <span class="muted hint">{hint}</span> })}
         </div>
     }
@@ -404,6 +442,8 @@ fn Suppressions(
     rules: RwSignal<CampaignRules>,
     workspace: Resource<Result<CampaignWorkspace, ServerError>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let upload = ServerAction::<CreateSuppressionList>::new();
     let list_text = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
@@ -414,8 +454,8 @@ fn Suppressions(
     });
     view! {
         <fieldset class="rule-group">
-            <legend>"Leave out"</legend>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <legend>{t!(i18n, campaigns.leave_out)}</legend>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, campaigns.loading)}</p> }>
                 {move || {
                     // What is ticked now: a list just uploaded is ticked, and a refetch
                     // keeps what the user ticked since the inputs were drawn.
@@ -435,24 +475,24 @@ fn Suppressions(
                             .map(|l| (l.id, format!("{} ({})", l.name, format_count(language(), l.isdn_count))))
                             .collect();
                         view! {
-                            {checkboxes("Members of an exported campaign", exported, rules, |r| &mut r.exclude_campaigns, &chosen_campaigns, None)}
-                            {checkboxes("Uploaded lists", lists, rules, |r| &mut r.exclude_lists, &chosen_lists, None)}
+                            {checkboxes(locale, td_string!(locale, campaigns.exported_members), exported, rules, |r| &mut r.exclude_campaigns, &chosen_campaigns, None)}
+                            {checkboxes(locale, td_string!(locale, campaigns.uploaded_lists), lists, rules, |r| &mut r.exclude_lists, &chosen_lists, None)}
                         }
                     })
                 }}
             </Transition>
             <details class="upload">
-                <summary>"Upload a list to leave out"</summary>
-                <ActionForm action=upload attr:class="bulk-form" attr:aria-label="Upload a suppression list">
-                    <label>"List name" <input name="name" required maxlength="100"/></label>
-                    <label for="suppression-isdns">"ISDNs, one per line"</label>
+                <summary>{t!(i18n, campaigns.upload_summary)}</summary>
+                <ActionForm action=upload attr:class="bulk-form" attr:aria-label=td_string!(locale, campaigns.upload_label)>
+                    <label>{t!(i18n, campaigns.list_name)} " " <input name="name" required maxlength="100"/></label>
+                    <label for="suppression-isdns">{t!(i18n, campaigns.isdns_per_line)}</label>
                     <textarea id="suppression-isdns" name="text" rows="4" spellcheck="false" node_ref=list_text></textarea>
-                    <crate::components::TextFileInput target=list_text label="…or read them from a file"/>
-                    <button type="submit" disabled=move || upload.pending().get()>"Upload list"</button>
+                    <crate::components::TextFileInput target=list_text label=td_string!(locale, campaigns.from_file)/>
+                    <button type="submit" disabled=move || upload.pending().get()>{t!(i18n, campaigns.upload_list)}</button>
                     {move || match upload.value().get() {
                         Some(Err(error)) => Some(view! { <p class="error" role="alert" data-testid="upload-error">{error.to_string()}</p> }.into_any()),
                         Some(Ok(list)) => Some(view! {
-                            <p class="muted" role="status">{format!("Saved {:?}: {} ISDNs, left out of this campaign.", list.name, format_count(language(), list.isdn_count))}</p>
+                            <p class="muted" role="status">{tf!(locale, campaigns.list_saved, name = format!("{:?}", list.name), count = format_count(language(), list.isdn_count))}</p>
                         }.into_any()),
                         None => None,
                     }}
@@ -464,6 +504,8 @@ fn Suppressions(
 
 #[component]
 fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let cut = preview.matching - preview.count;
     let rows = preview
         .top
@@ -490,20 +532,21 @@ fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
     view! {
         <div class="match-count" aria-live="polite">
             <span class="stat-value" data-testid="campaign-count">{format_count(language(), preview.count)}</span>
-            " subscribers in this campaign"
-            {(cut > 0).then(|| view! { <span class="muted">{format!(" ({} match; the top N leaves out {})", format_count(language(), preview.matching), format_count(language(), cut))}</span> })}
+            {t!(i18n, campaigns.in_campaign)}
+            {(cut > 0).then(|| view! { <span class="muted">{tf!(locale, campaigns.cut, matching = format_count(language(), preview.matching), cut = format_count(language(), cut))}</span> })}
         </div>
         {if shown == 0 {
-            view! { <p class="empty-state">"No subscriber matches these rules. Untick a value or lower a minimum."</p> }.into_any()
+            view! { <p class="empty-state">{t!(i18n, campaigns.no_match)}</p> }.into_any()
         } else {
             view! {
-                <h2>{format!("Top {shown} by priority")}</h2>
+                <h2>{tf!(locale, campaigns.top_by_priority, shown = shown)}</h2>
                 <div class="table-scroll">
                     <table class="data-table" data-testid="campaign-preview">
                         <thead><tr>
-                            <th scope="col">"ISDN"</th><th scope="col">"Service"</th><th scope="col">"Risk"</th><th scope="col">"Priority"</th>
-                            <th scope="col" class="num">"Advance"</th><th scope="col" class="num">"Customer value"</th>
-                            <th scope="col" class="num">"Readiness"</th><th scope="col" class="num">"Priority score"</th>
+                            <th scope="col">{t!(i18n, bulk.isdn)}</th><th scope="col">{t!(i18n, common.service)}</th>
+                            <th scope="col">{t!(i18n, common.risk)}</th><th scope="col">{t!(i18n, bulk.priority)}</th>
+                            <th scope="col" class="num">{t!(i18n, bulk.advance)}</th><th scope="col" class="num">{t!(i18n, bulk.customer_value)}</th>
+                            <th scope="col" class="num">{t!(i18n, bulk.readiness)}</th><th scope="col" class="num">{t!(i18n, subscriber_list.col_priority)}</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
@@ -518,6 +561,8 @@ fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
 /// and the campaigns offered for suppression follow.
 #[component]
 fn ExportPanel(id: String, workspace_version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let columns = RwSignal::new(EXPORT_COLUMNS.iter().map(|(name, _)| *name).collect::<Vec<&'static str>>());
     let history_version = RwSignal::new(0u32);
     let history_id = id.clone();
@@ -545,6 +590,7 @@ fn ExportPanel(id: String, workspace_version: RwSignal<u32>) -> impl IntoView {
         .iter()
         .map(|(name, label)| {
             let name: &'static str = name;
+            let label = column_label(locale, name, label);
             let on_change = move |ev: leptos::ev::Event| {
                 let on = event_target_checked(&ev);
                 columns.update(|columns| {
@@ -556,31 +602,31 @@ fn ExportPanel(id: String, workspace_version: RwSignal<u32>) -> impl IntoView {
                     }
                 });
             };
-            view! { <label class="check"><input type="checkbox" checked=true on:change=on_change/>{*label}</label> }
+            view! { <label class="check"><input type="checkbox" checked=true on:change=on_change/>{label}</label> }
         })
         .collect_view();
     view! {
-        <section class="export-panel" aria-label="Export">
-            <h2>"Export"</h2>
-            <div class="checks" role="group" aria-label="Columns">
-                <span class="checks-label">"Columns"</span>
+        <section class="export-panel" aria-label=td_string!(locale, campaigns.export)>
+            <h2>{t!(i18n, campaigns.export)}</h2>
+            <div class="checks" role="group" aria-label=td_string!(locale, campaigns.columns)>
+                <span class="checks-label">{t!(i18n, campaigns.columns)}</span>
                 {column_boxes}
             </div>
             <div class="export-links">
                 {move || if columns.get().is_empty() {
-                    view! { <p class="error" role="alert">"Tick at least one column to export."</p> }.into_any()
+                    view! { <p class="error" role="alert">{t!(i18n, campaigns.tick_a_column)}</p> }.into_any()
                 } else {
                     view! {
-                        <a class="button" href=href("csv") download on:click=refresh_history data-testid="export-csv">"Export CSV"</a>
-                        <a class="button" href=href_xlsx("xlsx") download on:click=refresh_history data-testid="export-xlsx">"Export Excel (XLSX)"</a>
+                        <a class="button" href=href("csv") download on:click=refresh_history data-testid="export-csv">{t!(i18n, campaigns.export_csv)}</a>
+                        <a class="button" href=href_xlsx("xlsx") download on:click=refresh_history data-testid="export-xlsx">{t!(i18n, campaigns.export_xlsx)}</a>
                     }.into_any()
                 }}
             </div>
-            <h3>"Export history"</h3>
-            <Transition fallback=|| view! { <p class="loading">"Loading history…"</p> }>
+            <h3>{t!(i18n, campaigns.export_history)}</h3>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, campaigns.loading_history)}</p> }>
                 {move || Suspend::new(async move {
                     match history.await {
-                        Ok(events) if events.is_empty() => view! { <p class="muted" data-testid="export-history-empty">"Not exported yet."</p> }.into_any(),
+                        Ok(events) if events.is_empty() => view! { <p class="muted" data-testid="export-history-empty">{t!(i18n, campaigns.not_exported)}</p> }.into_any(),
                         Ok(events) => view! { <ExportHistory events/> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
@@ -592,6 +638,7 @@ fn ExportPanel(id: String, workspace_version: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn ExportHistory(events: Vec<ExportEvent>) -> impl IntoView {
+    let i18n = use_i18n();
     let rows = events
         .into_iter()
         .map(|event| {
@@ -612,8 +659,10 @@ fn ExportHistory(events: Vec<ExportEvent>) -> impl IntoView {
         <div class="table-scroll">
             <table class="data-table" data-testid="export-history">
                 <thead><tr>
-                    <th scope="col">"When"</th><th scope="col">"Format"</th><th scope="col" class="num">"Rows"</th>
-                    <th scope="col">"Status"</th><th scope="col">"Columns"</th><th scope="col">"By"</th><th scope="col">"File"</th>
+                    <th scope="col">{t!(i18n, campaigns.when)}</th><th scope="col">{t!(i18n, campaigns.format)}</th>
+                    <th scope="col" class="num">{t!(i18n, campaigns.rows)}</th><th scope="col">{t!(i18n, campaigns.status)}</th>
+                    <th scope="col">{t!(i18n, campaigns.columns)}</th><th scope="col">{t!(i18n, campaigns.by)}</th>
+                    <th scope="col">{t!(i18n, campaigns.file)}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -623,9 +672,9 @@ fn ExportHistory(events: Vec<ExportEvent>) -> impl IntoView {
 
 #[component]
 fn SavedCampaigns(campaigns: Vec<CampaignSummary>) -> impl IntoView {
+    let i18n = use_i18n();
     if campaigns.is_empty() {
-        return view! { <p class="muted">"No saved campaigns yet: set the rules, name the campaign and save it."</p> }
-            .into_any();
+        return view! { <p class="muted">{t!(i18n, campaigns.no_saved)}</p> }.into_any();
     }
     let rows = campaigns
         .into_iter()
@@ -642,15 +691,37 @@ fn SavedCampaigns(campaigns: Vec<CampaignSummary>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <h2>"Saved campaigns"</h2>
+        <h2>{t!(i18n, campaigns.saved_campaigns)}</h2>
         <div class="table-scroll">
             <table class="data-table" data-testid="saved-campaigns">
                 <thead><tr>
-                    <th scope="col">"Name"</th><th scope="col">"Owner"</th><th scope="col">"Changed"</th><th scope="col" class="num">"Exports"</th>
+                    <th scope="col">{t!(i18n, campaigns.name)}</th><th scope="col">{t!(i18n, campaigns.owner)}</th>
+                    <th scope="col">{t!(i18n, campaigns.changed)}</th><th scope="col" class="num">{t!(i18n, campaigns.exports)}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
     }
     .into_any()
+}
+
+/// An export column as the page names it; the file's own header stays
+/// [`EXPORT_COLUMNS`]' English name.
+fn column_label(locale: Locale, name: &str, english: &'static str) -> &'static str {
+    match name {
+        "subscriber_type" => td_string!(locale, campaigns.col_subscriber_type),
+        "service_type" => td_string!(locale, campaigns.col_service_type),
+        "advance_amount" => td_string!(locale, campaigns.col_advance_amount),
+        "revenue_per_advance" => td_string!(locale, campaigns.col_revenue_per_advance),
+        "cluster_group" => td_string!(locale, campaigns.col_cluster_group),
+        "bad_debt_risk" => td_string!(locale, campaigns.col_bad_debt_risk),
+        "arpu_avg_6m" => td_string!(locale, campaigns.col_arpu_avg_6m),
+        "arpu_growth_rate" => td_string!(locale, campaigns.col_arpu_growth_rate),
+        "arpu_trend" => td_string!(locale, campaigns.col_arpu_trend),
+        "customer_value_score" => td_string!(locale, campaigns.col_customer_value_score),
+        "advance_readiness_score" => td_string!(locale, campaigns.col_advance_readiness_score),
+        "recommendation_date" => td_string!(locale, campaigns.col_recommendation_date),
+        "priority" => td_string!(locale, campaigns.col_priority),
+        _ => english,
+    }
 }

@@ -311,6 +311,22 @@ async fn bad_rules_names_and_exports_get_clear_errors_and_change_nothing() {
     )
     .await;
     assert!(status >= 400 && body.to_string().contains("Campaign name"), "{status} {body}");
+
+    // A request that states no language is answered in Vietnamese, the default.
+    let email = common::create_user(&db.store, &org, ut360::domain::access::Role::Admin).await;
+    let vietnamese = common::browser_like_client_in("");
+    common::sign_in(&vietnamese, &base, &email, common::TEST_PASSWORD).await;
+    let (status, body) =
+        post_json(&vietnamese, format!("{base}/api/campaign_preview"), json!({ "rules": { "min_value": 120 } })).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("Giá trị khách hàng tối thiểu: 120 nằm ngoài khoảng 0 đến 100"), "{body}");
+    let (status, body) = post_json(
+        &vietnamese,
+        format!("{base}/api/save_campaign"),
+        json!({ "id": null, "name": "weekly", "owner": "Minh", "rules": CampaignRules::default() }),
+    )
+    .await;
+    assert!(status >= 400 && body.to_string().contains("đã có chiến dịch khác tên"), "{status} {body}");
     let campaigns: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM campaigns").fetch_one(&db.pool).await.unwrap();
     assert_eq!(campaigns, 1, "refused saves store nothing");
 

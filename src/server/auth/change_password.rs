@@ -6,6 +6,7 @@
 use super::{now_unix, password, session_user, store_session_user};
 use crate::data::users::Account;
 use crate::domain::security_event::SecurityEventKind;
+use crate::i18n::{td_string, Locale};
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use serde_json::json;
@@ -13,18 +14,29 @@ use tower_sessions::Session;
 
 pub async fn change(account: &Account, current_password: String, new_password: String) -> Result<(), AppError> {
     let state = leptos::prelude::expect_context::<AppState>();
-    password::check_strength(&new_password)
-        .map_err(|message| AppError::BadRequest { field: "new_password", message: format!("new_{message}") })?;
+    let locale = Locale::from(crate::components::request_language());
+    password::check_strength(&new_password).map_err(|_| {
+        // Said again in the request's language; the check's own words are English.
+        let length = new_password.chars().count();
+        let message = if length < password::MIN_LENGTH {
+            tf!(locale, password_errors.too_short, count = password::MIN_LENGTH)
+        } else if length > password::MAX_LENGTH {
+            tf!(locale, password_errors.too_long, count = password::MAX_LENGTH)
+        } else {
+            td_string!(locale, password_errors.common).to_owned()
+        };
+        AppError::BadRequest { field: "new_password", message }
+    })?;
     if new_password == current_password {
-        let message = "new_password: choose a password other than the current one".to_owned();
+        let message = td_string!(locale, password_errors.same).to_owned();
         return Err(AppError::BadRequest { field: "new_password", message });
     }
     let stored = state.store.credentials(&account.email).await?.map(|credentials| credentials.password_hash);
     let verified = state.sign_in_guard.checks().verify(current_password, stored).await.map_err(|_| {
-        AppError::BadRequest { field: "current_password", message: "current_password: busy, try again".to_owned() }
+        AppError::BadRequest { field: "current_password", message: td_string!(locale, password_errors.busy).to_owned() }
     })?;
     if !verified {
-        let message = "current_password: that is not your current password".to_owned();
+        let message = td_string!(locale, password_errors.wrong).to_owned();
         return Err(AppError::BadRequest { field: "current_password", message });
     }
     let hash = tokio::task::spawn_blocking(move || password::hash(&new_password))
