@@ -10,8 +10,6 @@ pub use chart::{axis_tooltip, series_tooltip, value_axis, ChartLink, EChart, Fig
 #[cfg(feature = "ssr")]
 pub use language::{language_of, request_language};
 pub use language::{fill, language, language_options, role_label, set_language, LanguageSwitcher, LANGUAGE_PATH};
-#[cfg(feature = "ssr")]
-pub use language::request_language;
 pub use sort_marks::sort_marks;
 pub use stat_card::StatCard;
 pub use text_file_input::TextFileInput;
