@@ -145,7 +145,12 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     assert_eq!(members, 250);
 
     // XLSX of the same campaign, every column: the same rows, figures as numbers, the formula as text.
-    let response = http.get(format!("{base}/campaigns/{}/export.xlsx", campaign_a.id)).send().await.unwrap();
+    let response = http
+        .get(format!("{base}/campaigns/{}/export.xlsx", campaign_a.id))
+        .header("accept-language", "vi")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     let bytes = response.bytes().await.unwrap();
@@ -157,7 +162,7 @@ async fn campaigns_count_save_export_and_suppress_exactly() {
     assert!(formulas.used_cells().all(|(_, _, formula)| formula.is_empty()), "no formulas in the workbook");
     let table: Vec<Vec<calamine::Data>> = sheet.rows().map(|row| row.to_vec()).collect();
     let header: Vec<String> = table[0].iter().map(|cell| cell.to_string()).collect();
-    // Headers for people, in the exporter's language: Vietnamese by default.
+    // Headers for people, in the exporter's language.
     assert_eq!(header[..4], ["ISDN", "PRE/POS", "Dịch vụ", "Số tiền ứng (₫)"]);
     assert_eq!(header[12], "Ngày đề xuất");
     assert_eq!(header.len(), 14);

@@ -794,8 +794,8 @@ async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_i
     let footer = &rows[header + 1 + totals.lines];
     assert_eq!(footer[7], Data::Float(187_654.5));
 
-    // In Vietnamese (the default): the same figures under Vietnamese labels.
-    let bytes = manager.get(&xlsx_url).send().await.unwrap().bytes().await.unwrap();
+    // In Vietnamese: the same figures under Vietnamese labels.
+    let bytes = manager.get(&xlsx_url).header("accept-language", "vi").send().await.unwrap().bytes().await.unwrap();
     let mut workbook: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let rows: Vec<Vec<Data>> = workbook.worksheet_range("Statement").unwrap().rows().map(|row| row.to_vec()).collect();
