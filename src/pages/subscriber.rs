@@ -171,6 +171,7 @@ fn RecentTransactions(isdn: String) -> impl IntoView {
                             <p class="empty-state" role="status">{t!(i18n, c360.no_transactions)}</p>
                         }.into_any(),
                         Ok(rows) => view! {
+                            <div class="table-scroll">
                             <table class="data-table" data-testid="recent-transactions">
                                 <thead><tr>
                                     <th scope="col">{t!(i18n, c360.when)}</th><th scope="col">{t!(i18n, c360.merchant)}</th>
@@ -189,6 +190,7 @@ fn RecentTransactions(isdn: String) -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                         }.into_any(),
                         Err(error) => view! {
                             <p class="error" role="alert">{t!(i18n, c360.transactions_failed)} {error.to_string()}</p>
