@@ -141,14 +141,16 @@ fn ActiveTable(sessions: Vec<ActiveSession>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="data-table" data-testid="active-sessions">
-            <thead><tr>
-                <th scope="col">{t!(i18n, usage.member)}</th><th scope="col">{t!(i18n, usage.page)}</th>
-                <th scope="col">{t!(i18n, usage.device)}</th><th scope="col">{t!(i18n, usage.since)}</th>
-                <th scope="col">{t!(i18n, usage.last_activity)}</th><th scope="col" class="num">{t!(i18n, usage.session_length)}</th>
-            </tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(l, usage.active_now)>
+            <table class="data-table" data-testid="active-sessions">
+                <thead><tr>
+                    <th scope="col">{t!(i18n, usage.member)}</th><th scope="col">{t!(i18n, usage.page)}</th>
+                    <th scope="col">{t!(i18n, usage.device)}</th><th scope="col">{t!(i18n, usage.since)}</th>
+                    <th scope="col">{t!(i18n, usage.last_activity)}</th><th scope="col" class="num">{t!(i18n, usage.session_length)}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -170,13 +172,15 @@ fn PageTable(pages: Vec<PageUsage>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="data-table" data-testid="page-usage">
-            <thead><tr>
-                <th scope="col">{t!(i18n, usage.page)}</th><th scope="col" class="num">{t!(i18n, usage.page_views)}</th>
-                <th scope="col" class="num">{t!(i18n, usage.sessions)}</th>
-            </tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(i18n.get_locale_untracked(), usage.pages_30)>
+            <table class="data-table" data-testid="page-usage">
+                <thead><tr>
+                    <th scope="col">{t!(i18n, usage.page)}</th><th scope="col" class="num">{t!(i18n, usage.page_views)}</th>
+                    <th scope="col" class="num">{t!(i18n, usage.sessions)}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 

@@ -111,14 +111,16 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
         view! {
             <section aria-labelledby="prior-title">
                 <h2 id="prior-title">{t!(i18n, statement.prior_adjustments)}</h2>
-                <table class="data-table">
-                    <thead><tr>
-                        <th scope="col">{t!(i18n, statement.corrects)}</th><th scope="col">{t!(i18n, statement.reason)}</th>
-                        <th scope="col">{t!(i18n, statement.entered_by)}</th>
-                        <th scope="col" class="num">{t!(i18n, statement.amount)}</th>
-                    </tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
+                <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(i18n.get_locale_untracked(), statement.prior_adjustments)>
+                    <table class="data-table">
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, statement.corrects)}</th><th scope="col">{t!(i18n, statement.reason)}</th>
+                            <th scope="col">{t!(i18n, statement.entered_by)}</th>
+                            <th scope="col" class="num">{t!(i18n, statement.amount)}</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
             </section>
         }
     });
@@ -148,19 +150,21 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
         view! { <p class="empty-state" role="status">{t!(i18n, statement.no_lines)}</p> }.into_any()
     } else {
         view! {
-            <table class="data-table statement-lines" data-testid="statement-lines">
-                <thead><tr>
-                    <th scope="col">{t!(i18n, statement.served_on)}</th><th scope="col">{t!(i18n, statement.customer)}</th>
-                    <th scope="col">{t!(i18n, statement.line)}</th>
-                    <th scope="col" class="num">{t!(i18n, statement.level)}</th><th scope="col" class="num">{t!(i18n, statement.base)}</th>
-                    <th scope="col" class="num">{t!(i18n, statement.rate)}</th><th scope="col" class="num">{t!(i18n, statement.amount)}</th>
-                </tr></thead>
-                <tbody>{line_rows}</tbody>
-                <tfoot><tr>
-                    <th scope="row" colspan="6">{tf!(l, statement.n_lines, count = format_count(language, totals.lines as i64))}</th>
-                    <td class="num">{format_vnd(language, totals.total)}</td>
-                </tr></tfoot>
-            </table>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(i18n.get_locale_untracked(), statement.lines)>
+                <table class="data-table statement-lines" data-testid="statement-lines">
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, statement.served_on)}</th><th scope="col">{t!(i18n, statement.customer)}</th>
+                        <th scope="col">{t!(i18n, statement.line)}</th>
+                        <th scope="col" class="num">{t!(i18n, statement.level)}</th><th scope="col" class="num">{t!(i18n, statement.base)}</th>
+                        <th scope="col" class="num">{t!(i18n, statement.rate)}</th><th scope="col" class="num">{t!(i18n, statement.amount)}</th>
+                    </tr></thead>
+                    <tbody>{line_rows}</tbody>
+                    <tfoot><tr>
+                        <th scope="row" colspan="6">{tf!(l, statement.n_lines, count = format_count(language, totals.lines as i64))}</th>
+                        <td class="num">{format_vnd(language, totals.total)}</td>
+                    </tr></tfoot>
+                </table>
+            </div>
         }
         .into_any()
     };
@@ -183,13 +187,15 @@ fn Statement(statement: CollaboratorStatement, params: StatementParams) -> impl 
         </header>
         <section aria-labelledby="totals-title">
             <h2 id="totals-title">{t!(i18n, statement.totals)}</h2>
-            <table class="data-table statement-totals" data-testid="statement-totals">
-                <tbody>{summary_rows}</tbody>
-                <tfoot><tr>
-                    <th scope="row">{t!(i18n, statement.total_for_month)}</th>
-                    <td class="num" data-testid="statement-total" data-value=format!("{:.2}", totals.total)>{format_vnd(language, totals.total)}</td>
-                </tr></tfoot>
-            </table>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(i18n.get_locale_untracked(), statement.totals)>
+                <table class="data-table statement-totals" data-testid="statement-totals">
+                    <tbody>{summary_rows}</tbody>
+                    <tfoot><tr>
+                        <th scope="row">{t!(i18n, statement.total_for_month)}</th>
+                        <td class="num" data-testid="statement-total" data-value=format!("{:.2}", totals.total)>{format_vnd(language, totals.total)}</td>
+                    </tr></tfoot>
+                </table>
+            </div>
         </section>
         {prior_section}
         <section aria-labelledby="lines-title">

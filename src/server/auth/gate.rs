@@ -193,14 +193,25 @@ fn not_found(request: &Request) -> Response {
     if !is_page(request) {
         return AppError::NotFound("address").into_response();
     }
-    let body =
-        page("Page not found", "<p>There is nothing at this address. <a href=\"/\">Back to the overview</a></p>");
+    use crate::i18n::{td_string, Locale};
+    let language = crate::components::language_of(request.headers(), request.extensions());
+    let locale = Locale::from(language);
+    let body = page(
+        language.as_str(),
+        td_string!(locale, not_found.heading),
+        &format!(
+            "<p>{}<a href=\"/\">{}</a></p>",
+            td_string!(locale, not_found.nothing_here),
+            td_string!(locale, not_found.back)
+        ),
+    );
     (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
 
 fn forbidden_page(message: &str) -> String {
     let message = message.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     page(
+        "en",
         "Not allowed",
         &format!(
             r#"<p role="alert">{message}</p>
@@ -211,9 +222,9 @@ fn forbidden_page(message: &str) -> String {
 }
 
 /// A page of its own for the gate's answers (no app code runs for them).
-fn page(title: &str, body: &str) -> String {
+fn page(lang: &str, title: &str, body: &str) -> String {
     format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        r#"<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · UT360</title><link rel="stylesheet" href="/pkg/ut360.css"><link rel="icon" href="/favicon.svg" type="image/svg+xml"></head>
 <body><header class="topbar"><a class="brand" href="/">UT360</a></header>
 <main><section class="page refusal"><h1>{title}</h1>{body}</section></main></body></html>"#
