@@ -3,26 +3,13 @@
 // printable statement adds up to the ledger, prints on A4 without the app's header and
 // downloads as a workbook.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, grouped, query } from './support';
+import { DEFAULT_ORG, expectAccessible, grouped, query, topEarner } from './support';
 import { readFileSync } from 'fs';
-
-const DEFAULT_ORG = `(SELECT id FROM organizations WHERE slug = 'default')`;
 
 function failOnPageErrors(page: Page) {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
-}
-
-/** The month the overview's top earners are of, and its top earner, from the ledger. */
-async function topEarner() {
-  const [row] = await query<{ period: string; ma_ctv: string; total: number }>(
-    `SELECT to_char(period, 'YYYY-MM') AS period, ma_ctv, SUM(amount)::float8 AS total FROM commissions
-     WHERE organization_id = ${DEFAULT_ORG}
-       AND period = (SELECT MAX(period) FROM commissions WHERE organization_id = ${DEFAULT_ORG}
-                     AND period <= date_trunc('month', CURRENT_DATE)::date)
-     GROUP BY period, ma_ctv ORDER BY SUM(amount) DESC, ma_ctv LIMIT 1`);
-  return row;
 }
 
 test('the network opens on its figures and a top earner opens its tree', async ({ page }) => {

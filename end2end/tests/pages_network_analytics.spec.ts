@@ -2,20 +2,7 @@
 // and in English (its words, not the other language's), the same figures in both, and
 // usable at 390 px (wide tables scroll inside their card, the tree stays readable).
 import { test } from '@playwright/test';
-import { expectInBothLanguages, query } from './support';
-
-const DEFAULT_ORG = `(SELECT id FROM organizations WHERE slug = 'default')`;
-
-/** The latest month with commissions and its top earner, from the ledger. */
-async function topEarner() {
-  const [row] = await query<{ period: string; ma_ctv: string }>(
-    `SELECT to_char(period, 'YYYY-MM') AS period, ma_ctv FROM commissions
-     WHERE organization_id = ${DEFAULT_ORG}
-       AND period = (SELECT MAX(period) FROM commissions WHERE organization_id = ${DEFAULT_ORG}
-                     AND period <= date_trunc('month', CURRENT_DATE)::date)
-     GROUP BY period, ma_ctv ORDER BY SUM(amount) DESC, ma_ctv LIMIT 1`);
-  return row;
-}
+import { expectInBothLanguages, topEarner } from './support';
 
 test('the network overview in both languages', async ({ browser }) => {
   await expectInBothLanguages(browser, {

@@ -14,6 +14,20 @@ export async function query<T>(sql: string, params: unknown[] = []): Promise<T[]
   }
 }
 
+/** The demo organization's id, as SQL (the browser tests' data lives there). */
+export const DEFAULT_ORG = `(SELECT id FROM organizations WHERE slug = 'default')`;
+
+/** The month the overview's top earners are of, and its top earner, from the ledger. */
+export async function topEarner() {
+  const [row] = await query<{ period: string; ma_ctv: string; total: number }>(
+    `SELECT to_char(period, 'YYYY-MM') AS period, ma_ctv, SUM(amount)::float8 AS total FROM commissions
+     WHERE organization_id = ${DEFAULT_ORG}
+       AND period = (SELECT MAX(period) FROM commissions WHERE organization_id = ${DEFAULT_ORG}
+                     AND period <= date_trunc('month', CURRENT_DATE)::date)
+     GROUP BY period, ma_ctv ORDER BY SUM(amount) DESC, ma_ctv LIMIT 1`);
+  return row;
+}
+
 /** `214504` → `214,504`, as the pages group thousands. */
 export const grouped = (n: number) => n.toLocaleString('en-US');
 
