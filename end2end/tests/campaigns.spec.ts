@@ -26,8 +26,8 @@ test('rules change the live count and preview; a saved campaign exports and is r
   await page.screenshot({ path: 'test-results/campaigns.png', fullPage: true });
 
   // A second risk level and PRE only: the count follows without a reload.
-  await page.getByRole('group', { name: 'Risk' }).getByLabel('MEDIUM').check();
-  await page.getByRole('group', { name: 'PRE / POS' }).getByLabel('PRE').check();
+  await page.getByRole('group', { name: 'Risk' }).getByLabel('Medium', { exact: true }).check();
+  await page.getByRole('group', { name: 'PRE / POS' }).getByLabel('Prepaid', { exact: true }).check();
   await page.getByLabel('Top N by priority').fill('');
   const wider = "bad_debt_risk IN ('LOW', 'MEDIUM') AND subscriber_type = 'PRE' AND customer_value_score >= 70 AND advance_readiness_score >= 80";
   await expect(campaignCount(page)).toHaveText(grouped(await count(wider)));
@@ -85,8 +85,8 @@ test('a new campaign leaves out an earlier campaign\'s members and an uploaded l
   await page.goto('/campaigns');
   await page.waitForLoadState('networkidle');
   await page.getByRole('button', { name: 'Seed 002 template' }).click();
-  await page.getByRole('group', { name: 'Risk' }).getByLabel('LOW').uncheck();
-  await page.getByRole('group', { name: 'Risk' }).getByLabel('MEDIUM').check();
+  await page.getByRole('group', { name: 'Risk' }).getByLabel('Low', { exact: true }).uncheck();
+  await page.getByRole('group', { name: 'Risk' }).getByLabel('Medium', { exact: true }).check();
   await page.getByLabel('Min. customer value').fill('');
   await page.getByLabel('Min. advance readiness').fill('');
   await page.getByLabel('Top N by priority').fill('30');
@@ -106,11 +106,11 @@ test('a new campaign leaves out an earlier campaign\'s members and an uploaded l
   await expect(page.getByRole('button', { name: 'Save campaign' })).toBeVisible();
   await page.waitForLoadState('networkidle');
   // The inputs show the template again, not what the last campaign left in them.
-  await expect(page.getByRole('group', { name: 'Risk' }).getByLabel('LOW')).toBeChecked();
-  await expect(page.getByRole('group', { name: 'Risk' }).getByLabel('MEDIUM')).not.toBeChecked();
+  await expect(page.getByRole('group', { name: 'Risk' }).getByLabel('Low', { exact: true })).toBeChecked();
+  await expect(page.getByRole('group', { name: 'Risk' }).getByLabel('Medium', { exact: true })).not.toBeChecked();
   await expect(page.getByLabel('Top N by priority')).toHaveValue('10000');
-  await page.getByRole('group', { name: 'Risk' }).getByLabel('LOW').uncheck();
-  await page.getByRole('group', { name: 'Risk' }).getByLabel('MEDIUM').check();
+  await page.getByRole('group', { name: 'Risk' }).getByLabel('Low', { exact: true }).uncheck();
+  await page.getByRole('group', { name: 'Risk' }).getByLabel('Medium', { exact: true }).check();
   await page.getByLabel('Min. customer value').fill('');
   await page.getByLabel('Min. advance readiness').fill('');
   await page.getByLabel('Top N by priority').fill('');

@@ -71,8 +71,8 @@ test('the chart is drawn by hydration and answers a hover', async ({ page }) => 
     return instance.getOption().series.map((s: any) => ({ name: s.name, data: s.data }));
   });
   expect(series).toEqual([
-    { name: 'LOW', data: ['EasyCredit', 'MBFG', 'ungsanluong'].map((s) => db.cell[`${s}|LOW`]) },
-    { name: 'MEDIUM', data: ['EasyCredit', 'MBFG', 'ungsanluong'].map((s) => db.cell[`${s}|MEDIUM`]) },
+    { name: 'Low risk', data: ['EasyCredit', 'MBFG', 'ungsanluong'].map((s) => db.cell[`${s}|LOW`]) },
+    { name: 'Medium risk', data: ['EasyCredit', 'MBFG', 'ungsanluong'].map((s) => db.cell[`${s}|MEDIUM`]) },
   ]);
 
   // Hovering over the EasyCredit bar opens ECharts' tooltip with its figures.
@@ -85,14 +85,14 @@ test('the chart is drawn by hydration and answers a hover', async ({ page }) => 
   await expect(tooltip).toContainText(grouped(db.cell['EasyCredit|LOW']));
   await expect(tooltip).toContainText(grouped(db.cell['EasyCredit|MEDIUM']));
 
-  // Clicking "MEDIUM" in the legend (bottom centre) hides that series.
+  // Clicking "Medium risk" in the legend (bottom centre) hides that series.
   const legendSelection = () => page.evaluate(() => {
     const instance = (window as any).echarts.getInstanceByDom(document.getElementById('service-risk-chart'));
     return instance.getOption().legend[0].selected ?? {};
   });
-  expect(await legendSelection()).not.toMatchObject({ MEDIUM: false });
+  expect(await legendSelection()).not.toMatchObject({ 'Medium risk': false });
   await canvas.click({ position: { x: box.width / 2 + 40, y: box.height - 14 } });
-  await expect.poll(legendSelection).toMatchObject({ MEDIUM: false, LOW: true });
+  await expect.poll(legendSelection).toMatchObject({ 'Medium risk': false, 'Low risk': true });
 
   // The chart follows the window's width.
   const wideWidth = Number(await canvas.getAttribute('width'));

@@ -83,9 +83,14 @@ impl Dataset {
             row.int(r.cluster_group.into()).text(r.bad_debt_risk.as_str());
             row.decimal(r.arpu.avg).decimal(r.arpu.std).decimal(r.arpu.min).decimal(r.arpu.max);
             row.decimal(r.arpu.growth_rate).text(r.arpu.trend.as_str());
-            row.cents(r.revenue.call_bp).cents(r.revenue.sms_bp).cents(r.revenue.data_bp).text(r.revenue.user_type());
+            row.cents(r.revenue.call_bp)
+                .cents(r.revenue.sms_bp)
+                .cents(r.revenue.data_bp)
+                .text(r.revenue.user_type().as_str());
             row.decimal(r.topup.frequency).decimal(r.topup.avg_amount).decimal4(r.topup.advance_ratio);
-            row.text(r.topup.frequency_class()).decimal(r.customer_value_score).decimal(r.advance_readiness_score);
+            row.text(r.topup.frequency_class().as_str())
+                .decimal(r.customer_value_score)
+                .decimal(r.advance_readiness_score);
             row.decimal(r.priority_score()).text(&date);
             row.end_row();
             dataset.recommendations.rows += 1;
@@ -96,9 +101,12 @@ impl Dataset {
             row.decimal(r.arpu.avg).decimal(r.arpu.std).decimal(r.arpu.min).decimal(r.arpu.max);
             row.decimal(r.arpu.first_month).decimal(r.arpu.last_month).decimal(r.arpu.growth_rate);
             row.text(r.arpu.trend.as_str());
-            row.cents(r.revenue.call_bp).cents(r.revenue.sms_bp).cents(r.revenue.data_bp).text(r.revenue.user_type());
+            row.cents(r.revenue.call_bp)
+                .cents(r.revenue.sms_bp)
+                .cents(r.revenue.data_bp)
+                .text(r.revenue.user_type().as_str());
             row.decimal(r.topup.frequency).decimal(r.topup.avg_amount).decimal(r.topup.min_amount);
-            row.decimal(r.topup.max_amount).decimal4(r.topup.advance_ratio).text(r.topup.frequency_class());
+            row.decimal(r.topup.max_amount).decimal4(r.topup.advance_ratio).text(r.topup.frequency_class().as_str());
             row.text(r.bad_debt_risk.as_str()).decimal(r.risk_score).json(&r.risk_factors);
             row.decimal(r.customer_value_score).decimal(r.advance_readiness_score).decimal(r.revenue_potential);
             row.int(r.cluster_group.into()).text(&r.cluster_label).text(&r.classification_reason);

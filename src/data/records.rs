@@ -2,6 +2,7 @@
 //!
 //! Producers (the demo generator, file imports) build these; the data layer writes them.
 
+use crate::domain::profile::{FrequencyClass, UserType};
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use chrono::NaiveDate;
 
@@ -48,13 +49,13 @@ pub struct RevenueShares {
 }
 
 impl RevenueShares {
-    pub fn user_type(self) -> &'static str {
+    pub fn user_type(self) -> UserType {
         if self.data_bp >= 6_000 {
-            "Heavy Data User"
+            UserType::HeavyData
         } else if self.call_bp + self.sms_bp >= 7_000 {
-            "Voice/SMS User"
+            UserType::VoiceSms
         } else {
-            "Balanced"
+            UserType::Balanced
         }
     }
 }
@@ -71,13 +72,13 @@ pub struct TopupBehaviour {
 }
 
 impl TopupBehaviour {
-    pub fn frequency_class(&self) -> &'static str {
+    pub fn frequency_class(&self) -> FrequencyClass {
         if self.frequency >= 6.0 {
-            "Cao"
+            FrequencyClass::High
         } else if self.frequency >= 3.0 {
-            "Trung bình"
+            FrequencyClass::Medium
         } else {
-            "Thấp"
+            FrequencyClass::Low
         }
     }
 }

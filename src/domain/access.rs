@@ -68,15 +68,18 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub fn describe(self) -> &'static str {
+    /// What the permission lets one do, as the refusal page words it.
+    pub fn describe(self, language: crate::domain::language::Language) -> &'static str {
+        use crate::i18n::{td_string, Locale};
+        let locale = Locale::from(language);
         match self {
-            Permission::ViewData => "view subscriber data",
-            Permission::Campaigns => "build campaigns",
-            Permission::Export => "export data",
-            Permission::Collaborators => "read the collaborator network and commissions",
-            Permission::Transactions => "read transactions",
-            Permission::Administer => "administer the organization",
-            Permission::ManageAlerts => "edit alert rules",
+            Permission::ViewData => td_string!(locale, permissions.view_data),
+            Permission::Campaigns => td_string!(locale, permissions.campaigns),
+            Permission::Export => td_string!(locale, permissions.export),
+            Permission::Collaborators => td_string!(locale, permissions.collaborators),
+            Permission::Transactions => td_string!(locale, permissions.transactions),
+            Permission::Administer => td_string!(locale, permissions.administer),
+            Permission::ManageAlerts => td_string!(locale, permissions.manage_alerts),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod lists;
 pub mod membership;
 pub mod organization;
 pub mod profile;
+pub mod profile_text;
 pub mod query;
 pub mod recommendation;
 pub mod security_event;

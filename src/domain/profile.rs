@@ -2,7 +2,12 @@
 //! (`ut360:profile:{ISDN}`, a hash of JSON sections). Shared by the server, which
 //! writes the sections, and the pages that show them.
 
+use crate::domain::language::Language;
+use crate::domain::recommendation::display_and_parse;
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
 
 /// Numbers are written the way the seed shows them: `25000`, not `25000.0`.
 fn plain_number<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -220,9 +225,92 @@ impl Profile {
     }
 }
 
+/// How a subscriber's revenue splits between usage kinds (`revenue_breakdown.user_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UserType {
+    HeavyData,
+    VoiceSms,
+    Balanced,
+}
+
+impl UserType {
+    pub const ALL: [UserType; 3] = [Self::HeavyData, Self::VoiceSms, Self::Balanced];
+
+    /// As stored, cached and exported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HeavyData => "Heavy Data User",
+            Self::VoiceSms => "Voice/SMS User",
+            Self::Balanced => "Balanced",
+        }
+    }
+
+    pub fn label(self, language: Language) -> &'static str {
+        let locale = Locale::from(language);
+        match self {
+            Self::HeavyData => td_string!(locale, values.heavy_data_user),
+            Self::VoiceSms => td_string!(locale, values.voice_sms_user),
+            Self::Balanced => td_string!(locale, values.balanced_user),
+        }
+    }
+}
+
+/// How often a subscriber tops up (`topup_behavior.frequency_class`, stored in the
+/// seed's Vietnamese: `Cao`, `Trung bình`, `Thấp`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FrequencyClass {
+    High,
+    Medium,
+    Low,
+}
+
+impl FrequencyClass {
+    pub const ALL: [FrequencyClass; 3] = [Self::High, Self::Medium, Self::Low];
+
+    /// As stored, cached and exported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::High => "Cao",
+            Self::Medium => "Trung bình",
+            Self::Low => "Thấp",
+        }
+    }
+
+    pub fn label(self, language: Language) -> &'static str {
+        let locale = Locale::from(language);
+        match self {
+            Self::High => td_string!(locale, values.high),
+            Self::Medium => td_string!(locale, values.medium),
+            Self::Low => td_string!(locale, values.low),
+        }
+    }
+}
+
+display_and_parse!(UserType => "user type", FrequencyClass => "top-up frequency class");
+
+/// A stored value of `T`'s vocabulary in the page's words; a value outside it as
+/// stored (the data's own words), and `–` for none.
+pub fn stored_label<T: std::str::FromStr>(stored: Option<&str>, label: impl Fn(T) -> &'static str) -> String {
+    match stored {
+        Some(text) => text.parse().map_or_else(|_| text.to_owned(), |value| label(value).to_owned()),
+        None => "–".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_values_are_shown_in_the_pages_words_and_others_as_stored() {
+        assert_eq!(stored_label(Some("Balanced"), |t: UserType| t.label(Language::Vi)), "Cân bằng");
+        assert_eq!(stored_label(Some("Trung bình"), |c: FrequencyClass| c.label(Language::En)), "Medium");
+        assert_eq!(stored_label(Some("Something else"), |t: UserType| t.label(Language::En)), "Something else");
+        assert_eq!(stored_label(None, |t: UserType| t.label(Language::En)), "–");
+        for class in FrequencyClass::ALL {
+            assert_eq!(class.as_str().parse::<FrequencyClass>(), Ok(class));
+        }
+    }
 
     #[test]
     fn sections_are_compact_json_with_plain_numbers() {

@@ -2,6 +2,8 @@
 //! ARPU trends and priorities, and the recommendation the advance-request system reads.
 
 use crate::domain::isdn::Isdn;
+use crate::domain::language::Language;
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -49,6 +51,16 @@ impl RiskLevel {
             Self::High => "HIGH",
         }
     }
+
+    /// The level as the pages show it; stored, sent and exported as [`as_str`](Self::as_str).
+    pub fn label(self, language: Language) -> &'static str {
+        let locale = Locale::from(language);
+        match self {
+            Self::Low => td_string!(locale, values.low),
+            Self::Medium => td_string!(locale, values.medium),
+            Self::High => td_string!(locale, values.high),
+        }
+    }
 }
 
 /// Prepaid or postpaid (seed 001 `subscriber_type`).
@@ -67,6 +79,15 @@ impl SubscriberType {
         match self {
             Self::Pre => "PRE",
             Self::Pos => "POS",
+        }
+    }
+
+    /// Prepaid or postpaid in the page's words; stored as [`as_str`](Self::as_str).
+    pub fn label(self, language: Language) -> &'static str {
+        let locale = Locale::from(language);
+        match self {
+            Self::Pre => td_string!(locale, values.prepaid),
+            Self::Pos => td_string!(locale, values.postpaid),
         }
     }
 }
@@ -109,13 +130,12 @@ impl ArpuTrend {
 
     /// The trend as the UI shows it; what is stored, sent and exported stays
     /// [`as_str`](Self::as_str) (the seed's Vietnamese words).
-    pub fn label(self, language: crate::domain::language::Language) -> &'static str {
-        use crate::domain::language::Language;
-        match (language, self) {
-            (Language::Vi, _) => self.as_str(),
-            (Language::En, Self::Growing) => "Growing",
-            (Language::En, Self::Stable) => "Stable",
-            (Language::En, Self::Declining) => "Declining",
+    pub fn label(self, language: Language) -> &'static str {
+        let locale = Locale::from(language);
+        match self {
+            Self::Growing => td_string!(locale, values.growing),
+            Self::Stable => td_string!(locale, values.stable),
+            Self::Declining => td_string!(locale, values.declining),
         }
     }
 }
@@ -153,6 +173,16 @@ impl Priority {
             Self::High => "HIGH",
             Self::Medium => "MEDIUM",
             Self::Low => "LOW",
+        }
+    }
+
+    /// The priority as the pages show it; stored, sent and exported as [`as_str`](Self::as_str).
+    pub fn label(self, language: Language) -> &'static str {
+        let locale = Locale::from(language);
+        match self {
+            Self::High => td_string!(locale, values.high),
+            Self::Medium => td_string!(locale, values.medium),
+            Self::Low => td_string!(locale, values.low),
         }
     }
 }
@@ -344,8 +374,12 @@ mod tests {
         assert_eq!(serde_json::to_string(&ServiceType::Ungsanluong).unwrap(), "\"ungsanluong\"");
         assert_eq!(serde_json::to_string(&RiskLevel::Medium).unwrap(), "\"MEDIUM\"");
         assert_eq!(serde_json::to_string(&ArpuTrend::Growing).unwrap(), "\"Tăng trưởng\"");
-        assert_eq!(ArpuTrend::Declining.label(crate::domain::language::Language::Vi), "Giảm");
-        assert_eq!(ArpuTrend::Declining.label(crate::domain::language::Language::En), "Declining");
+        assert_eq!(ArpuTrend::Declining.label(Language::Vi), "Giảm");
+        assert_eq!(ArpuTrend::Declining.label(Language::En), "Declining");
+        assert_eq!(RiskLevel::Medium.label(Language::Vi), "Trung bình");
+        assert_eq!(RiskLevel::Medium.label(Language::En), "Medium");
+        assert_eq!(SubscriberType::Pos.label(Language::Vi), "Trả sau");
+        assert_eq!(Priority::High.label(Language::En), "High");
     }
 
     /// The recommendation as it was before its fields were typed: the API's JSON must

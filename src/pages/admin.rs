@@ -193,7 +193,8 @@ pub async fn rename_organization(name: String) -> Result<OrganizationSettings, S
     let name = crate::domain::organization::check_name(&name)
         .map_err(|refused| AppError::BadRequest { field: refused.field, message: refused.to_string() })?;
     let renamed = store.rename_organization(&name).await?;
-    let _organization = renamed.ok_or_else(|| ServerError::from(AppError::NotFound("organization")))?;
+    let _organization = renamed
+        .ok_or_else(|| ServerError::from(AppError::missing_here(crate::server::error::Missing::Organization)))?;
     Ok(store.organization_settings().await?)
 }
 

@@ -115,8 +115,8 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
                         <tr data-isdn=rec.isdn.to_string()>
                             <td><a href=href class="isdn">{rec.isdn.to_string()}</a></td>
                             <td>{rec.service_type.as_str()}</td>
-                            <td>{rec.bad_debt_risk.as_str()}</td>
-                            <td>{rec.priority_label()}</td>
+                            <td data-risk=rec.bad_debt_risk.as_str()>{rec.bad_debt_risk.label(language)}</td>
+                            <td>{rec.priority.map_or("", |priority| priority.label(language))}</td>
                             <td class="num">{rec.advance_amount.map(|amount| format_vnd(language, amount)).unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{rec.customer_value_score.map(|v| format_decimal(language, v)).unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{rec.advance_readiness_score.map(|v| format_decimal(language, v)).unwrap_or_else(|| "–".into())}</td>

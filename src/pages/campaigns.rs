@@ -7,7 +7,7 @@ use crate::domain::campaign::{
     CampaignId, CampaignPreview, CampaignRules, CampaignSummary, ExportEvent, SuppressionList, SuppressionListId,
     EXPORT_COLUMNS,
 };
-use crate::domain::format::{format_count, format_vnd};
+use crate::domain::format::{format_count, format_fixed, format_vnd};
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use crate::pages::url::subscriber_href;
 use leptos::prelude::*;
@@ -126,7 +126,7 @@ pub async fn save_campaign(
                 field: "name",
                 message: tf!(locale, campaigns.err_name_taken, name = format!("{:?}", name.trim())),
             }),
-            Saved::NotFound => Err(AppError::NotFound("campaign")),
+            Saved::NotFound => Err(AppError::missing_here(crate::server::error::Missing::Campaign)),
         }
     };
     saved.await.map_err(ServerError::from)
@@ -177,7 +177,7 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
             Saved::NameTaken => {
                 Err(bad("name", tf!(locale, campaigns.err_list_taken, name = format!("{:?}", name.trim()))))
             }
-            Saved::NotFound => Err(AppError::NotFound("suppression list")),
+            Saved::NotFound => Err(AppError::missing_here(crate::server::error::Missing::SuppressionList)),
         }
     };
     created.await.map_err(ServerError::from)
@@ -339,9 +339,9 @@ fn RuleInputs(
     view! {
         <fieldset class="rule-group">
             <legend>{t!(i18n, campaigns.who)}</legend>
-            {checkboxes(locale, td_string!(locale, common.risk), RiskLevel::ALL.iter().map(|r| (*r, r.as_str().to_owned())).collect(), rules, |r| &mut r.risks, &current.risks, any)}
+            {checkboxes(locale, td_string!(locale, common.risk), RiskLevel::ALL.iter().map(|r| (*r, r.label(language).to_owned())).collect(), rules, |r| &mut r.risks, &current.risks, any)}
             {checkboxes(locale, td_string!(locale, common.service), ServiceType::ALL.iter().map(|s| (*s, s.as_str().to_owned())).collect(), rules, |r| &mut r.services, &current.services, any)}
-            {checkboxes(locale, td_string!(locale, subscriber_list.pre_pos), SubscriberType::ALL.iter().map(|t| (*t, t.as_str().to_owned())).collect(), rules, |r| &mut r.subscriber_types, &current.subscriber_types, any)}
+            {checkboxes(locale, td_string!(locale, subscriber_list.pre_pos), SubscriberType::ALL.iter().map(|t| (*t, t.label(language).to_owned())).collect(), rules, |r| &mut r.subscriber_types, &current.subscriber_types, any)}
             {checkboxes(locale, td_string!(locale, subscriber_list.arpu_trend), ArpuTrend::ALL.iter().map(|t| (*t, t.label(language).to_owned())).collect(), rules, |r| &mut r.trends, &current.trends, any)}
             <Transition fallback=|| view! { <span class="loading"></span> }>
                 {move || {
@@ -513,13 +513,13 @@ fn PreviewResults(preview: CampaignPreview) -> impl IntoView {
         .map(|listed| {
             let rec = listed.recommendation;
             let href = subscriber_href(rec.isdn.as_str());
-            let score = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
+            let score = |v: Option<f64>| v.map(|v| format_fixed(language(), v, 1)).unwrap_or_else(|| "–".into());
             view! {
                 <tr data-isdn=rec.isdn.to_string()>
                     <td><a href=href class="isdn">{rec.isdn.to_string()}</a></td>
                     <td>{rec.service_type.as_str()}</td>
-                    <td>{rec.bad_debt_risk.as_str()}</td>
-                    <td>{rec.priority_label()}</td>
+                    <td data-risk=rec.bad_debt_risk.as_str()>{rec.bad_debt_risk.label(language())}</td>
+                    <td>{rec.priority.map_or("", |priority| priority.label(language()))}</td>
                     <td class="num">{rec.advance_amount.map(|amount| format_vnd(language(), amount)).unwrap_or_else(|| "–".into())}</td>
                     <td class="num">{score(rec.customer_value_score)}</td>
                     <td class="num">{score(rec.advance_readiness_score)}</td>

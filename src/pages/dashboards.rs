@@ -8,6 +8,7 @@ use crate::domain::format::{format_count, format_decimal, format_vnd};
 use crate::domain::lists::ListParams;
 use crate::domain::recommendation::{RiskLevel, ServiceType};
 use crate::domain::server_error::ServerError;
+use crate::pages::overview::risk_label;
 use crate::pages::subscriber_list::list_href as filtered_list_href;
 use charming::component::{Axis, Grid, Legend};
 use charming::element::AxisType;
@@ -34,10 +35,14 @@ fn list_href(service: Option<&str>, risk: Option<&str>, cluster: Option<&str>) -
     })
 }
 
-/// Bars are `service` categories; in the risk chart the series is the risk level.
+/// Bars are `service` categories; in the risk chart the series is the risk level, as
+/// either language names it.
 fn service_link(series: &str, category: &str) -> Option<String> {
     let service: ServiceType = category.parse().ok()?;
-    let risk = series.parse::<RiskLevel>().ok();
+    let risk = RiskLevel::ALL
+        .into_iter()
+        .find(|risk| [Locale::vi, Locale::en].into_iter().any(|locale| risk_label(locale, *risk) == series))
+        .or_else(|| series.parse().ok());
     Some(list_href(Some(service.as_str()), risk.map(|r| r.as_str()), None))
 }
 
@@ -122,7 +127,7 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
                     figures.by_service_and_risk.iter().find(|f| f.key == key).map_or(0, |f| f.subscribers)
                 })
                 .collect();
-            Bar::new().name(risk.as_str()).stack("subscribers").data(counts)
+            Bar::new().name(risk_label(locale, *risk)).stack("subscribers").data(counts)
         })
         .collect();
     let risk_chart = bar_chart(services, risk_series);
@@ -164,7 +169,7 @@ fn DashboardFigures(figures: Dashboards) -> impl IntoView {
             Some(view! {
                 <tr data-key=f.key.clone()>
                     <th scope="row">{service.to_owned()}</th>
-                    <td>{risk.to_owned()}</td>
+                    <td data-risk=risk.to_owned()>{risk.parse().map_or(risk, |risk: RiskLevel| risk.label(language)).to_owned()}</td>
                     <td class="num"><a href=list_href(Some(service), Some(risk), None)>{format_count(language, f.subscribers)}</a></td>
                     <td class="num">{format_vnd(language, average)}</td>
                     <td class="num">{format_vnd(language, f.total_advance)}</td>
@@ -263,6 +268,11 @@ mod tests {
             service_link("MEDIUM", "EasyCredit").as_deref(),
             Some("/subscribers?service=EasyCredit&risk=MEDIUM")
         );
+        assert_eq!(
+            service_link("Rủi ro trung bình", "EasyCredit").as_deref(),
+            Some("/subscribers?service=EasyCredit&risk=MEDIUM")
+        );
+        assert_eq!(service_link("Low risk", "MBFG").as_deref(), Some("/subscribers?service=MBFG&risk=LOW"));
         assert_eq!(cluster_link("Subscribers", "Cluster 3").as_deref(), Some("/subscribers?cluster=3"));
         assert_eq!(cluster_link("MBFG", "Cluster 3").as_deref(), Some("/subscribers?service=MBFG&cluster=3"));
         assert_eq!(cluster_link("Thuê bao", "Cụm 3").as_deref(), Some("/subscribers?cluster=3"));

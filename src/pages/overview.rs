@@ -101,13 +101,14 @@ fn OverviewFigures(stats: OverviewStats) -> impl IntoView {
         <div class="stat-grid">{service_cards}</div>
         <h2>{t!(i18n, overview.by_risk)}</h2>
         <div class="stat-grid">{risk_cards}</div>
-        <EChart id="service-risk-chart" title=td_string!(locale, overview.service_risk_chart) chart=service_risk_chart(&stats)>
+        <EChart id="service-risk-chart" title=td_string!(locale, overview.service_risk_chart) chart=service_risk_chart(locale, &stats)>
             <ServiceRiskTable stats=stats.clone()/>
         </EChart>
     }
 }
 
-fn risk_label(locale: Locale, risk: RiskLevel) -> &'static str {
+/// A risk level as a card, a chart's series or a column names it (`Rủi ro thấp`).
+pub(crate) fn risk_label(locale: Locale, risk: RiskLevel) -> &'static str {
     match risk {
         RiskLevel::Low => td_string!(locale, overview.low_risk),
         RiskLevel::Medium => td_string!(locale, overview.medium_risk),
@@ -115,7 +116,7 @@ fn risk_label(locale: Locale, risk: RiskLevel) -> &'static str {
     }
 }
 
-fn service_risk_chart(stats: &OverviewStats) -> Chart {
+fn service_risk_chart(locale: Locale, stats: &OverviewStats) -> Chart {
     let services: Vec<&str> = ServiceType::ALL.iter().map(|s| s.as_str()).collect();
     let mut chart = Chart::new()
         .tooltip(axis_tooltip(Figure::Count))
@@ -126,7 +127,7 @@ fn service_risk_chart(stats: &OverviewStats) -> Chart {
     for risk in stats.present_risks() {
         let counts: Vec<i64> =
             ServiceType::ALL.iter().map(|service| stats.subscribers_of_service_at_risk(*service, risk)).collect();
-        chart = chart.series(Bar::new().name(risk.as_str()).stack("subscribers").data(counts));
+        chart = chart.series(Bar::new().name(risk_label(locale, risk)).stack("subscribers").data(counts));
     }
     chart
 }
@@ -136,7 +137,11 @@ fn ServiceRiskTable(stats: OverviewStats) -> impl IntoView {
     let i18n = use_i18n();
     let language = language();
     let risks = stats.present_risks();
-    let header = risks.iter().map(|risk| view! { <th scope="col" class="num">{risk.as_str()}</th> }).collect_view();
+    let locale = i18n.get_locale_untracked();
+    let header = risks
+        .iter()
+        .map(|risk| view! { <th scope="col" class="num" data-risk=risk.as_str()>{risk_label(locale, *risk)}</th> })
+        .collect_view();
     let rows = ServiceType::ALL
         .iter()
         .map(|service| {

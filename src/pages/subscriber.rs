@@ -6,8 +6,11 @@ use crate::components::language;
 use crate::components::{axis_tooltip, series_tooltip, value_axis, EChart, Figure, StatCard};
 use crate::domain::format::{format_date, format_date_time, format_decimal, format_fixed, format_vnd};
 use crate::domain::isdn::Isdn;
-use crate::domain::profile::{MonthArpu, Profile, RevenueBreakdown, SubscriberView};
-use crate::domain::recommendation::Recommendation;
+use crate::domain::profile::{
+    stored_label, FrequencyClass, MonthArpu, Profile, RevenueBreakdown, SubscriberView, UserType,
+};
+use crate::domain::profile_text::show;
+use crate::domain::recommendation::{Recommendation, RiskLevel};
 use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid, Legend};
 use charming::datatype::DataPointItem;
@@ -129,8 +132,8 @@ fn SubscriberDetails(found: SubscriberView) -> impl IntoView {
     view! {
         <div class="badges">
             <span class="badge" data-testid="service">{rec.service_type.as_str()}</span>
-            <span class=format!("badge risk-{}", rec.bad_debt_risk.as_str().to_lowercase()) data-testid="risk">{tf!(locale, c360.risk_badge, risk = rec.bad_debt_risk)}</span>
-            <span class="badge" data-testid="priority">{tf!(locale, c360.priority_badge, priority = rec.priority_label())}</span>
+            <span class=format!("badge risk-{}", rec.bad_debt_risk.as_str().to_lowercase()) data-testid="risk">{tf!(locale, c360.risk_badge, risk = rec.bad_debt_risk.label(language()))}</span>
+            <span class="badge" data-testid="priority">{tf!(locale, c360.priority_badge, priority = rec.priority.map_or("–", |priority| priority.label(language())))}</span>
         </div>
         <div class="stat-grid">
             <StatCard label=td_string!(locale, c360.advance_amount) value=amount(rec.advance_amount) testid="advance_amount"/>
@@ -227,7 +230,7 @@ fn Facts(#[prop(into)] title: String, rows: Vec<(&'static str, String)>) -> impl
 fn BasicSection(rec: Recommendation, profile: Profile) -> impl IntoView {
     let l = locale();
     let rows = vec![
-        (td_string!(l, c360.subscriber_type), rec.subscriber_type.to_string()),
+        (td_string!(l, c360.subscriber_type), rec.subscriber_type.label(language()).to_owned()),
         (td_string!(l, common.service), rec.service_type.to_string()),
         (td_string!(l, c360.advance_amount), amount(profile.basic.advance.or(rec.advance_amount))),
         (td_string!(l, c360.revenue_per_advance), amount(profile.basic.revenue.or(rec.revenue_per_advance))),
@@ -256,20 +259,9 @@ fn ArpuSection(profile: Profile) -> impl IntoView {
         ),
         (td_string!(l, c360.last_month), amount(stats.last_month.or_else(|| months.last().and_then(|m| m.arpu_total)))),
         (td_string!(l, c360.growth_rate), percent(stats.growth_rate)),
-        (td_string!(l, c360.trend), trend_text(stats.trend)),
+        (td_string!(l, c360.trend), stored_label(stats.trend.as_deref(), |trend: ArpuTrend| trend.label(language()))),
     ];
     view! { <Facts title=td_string!(l, c360.arpu_statistics) rows/> }
-}
-
-/// The stored trend (`Giảm`) as the page's language says it.
-fn trend_text(trend: Option<String>) -> String {
-    match trend {
-        Some(stored) => ArpuTrend::ALL
-            .into_iter()
-            .find(|trend| trend.as_str() == stored)
-            .map_or(stored, |trend| trend.label(language()).to_owned()),
-        None => "–".into(),
-    }
 }
 
 /// `3 · Khách hàng tiềm năng`, or what is known of it.
@@ -306,7 +298,7 @@ fn RevenueSection(revenue: RevenueBreakdown) -> impl IntoView {
                 .label(Label::new().show(false))
                 .data(slices),
         );
-    let user_type = revenue.user_type.unwrap_or_else(|| "–".into());
+    let user_type = stored_label(revenue.user_type.as_deref(), |user: UserType| user.label(language()));
     view! {
         <EChart id="revenue-chart" title=td_string!(l, c360.revenue_breakdown) chart>
             <dl class="revenue-shares" data-testid="revenue-breakdown">
@@ -323,7 +315,10 @@ fn TopupSection(profile: Profile) -> impl IntoView {
     let topup = profile.topup_behavior;
     let rows = vec![
         (td_string!(l, c360.topups_a_month), number(topup.frequency, 1)),
-        (td_string!(l, c360.frequency_class), topup.frequency_class.unwrap_or_else(|| "–".into())),
+        (
+            td_string!(l, c360.frequency_class),
+            stored_label(topup.frequency_class.as_deref(), |class: FrequencyClass| class.label(language())),
+        ),
         (td_string!(l, c360.average_topup), amount(topup.avg_amount)),
         (td_string!(l, c360.smallest_topup), amount(topup.min_amount)),
         (td_string!(l, c360.largest_topup), amount(topup.max_amount)),
@@ -340,7 +335,7 @@ fn RiskSection(profile: Profile) -> impl IntoView {
         <section class="facts" aria-label=td_string!(l, c360.risk_assessment)>
             <h2>{td_string!(l, c360.risk_assessment)}</h2>
             <dl>
-                <dt>{td_string!(l, c360.level)}</dt><dd>{risk.level.unwrap_or_else(|| "–".into())}</dd>
+                <dt>{td_string!(l, c360.level)}</dt><dd>{stored_label(risk.level.as_deref(), |level: RiskLevel| level.label(language()))}</dd>
                 <dt>{td_string!(l, c360.score)}</dt><dd>{number(risk.score, 1)}</dd>
             </dl>
             <ItemList items=risk.factors empty=td_string!(l, c360.no_risk_factors)/>
@@ -367,7 +362,7 @@ fn InsightsSection(profile: Profile) -> impl IntoView {
     view! {
         <section class="insights" aria-label=td_string!(l, c360.insights)>
             <h2>{td_string!(l, c360.insights)}</h2>
-            <p data-testid="classification-reason">{insights.classification_reason.unwrap_or_default()}</p>
+            <p data-testid="classification-reason">{insights.classification_reason.map(|reason| show(&reason, language())).unwrap_or_default()}</p>
             <div class="insight-lists">
                 <div>
                     <h3>{td_string!(l, c360.strengths)}</h3>
@@ -388,7 +383,7 @@ fn ItemList(items: Vec<String>, empty: &'static str) -> impl IntoView {
     if items.is_empty() {
         view! { <p class="muted">{empty}</p> }.into_any()
     } else {
-        view! { <ul class="items">{items.into_iter().map(|item| view! { <li>{item}</li> }).collect_view()}</ul> }
+        view! { <ul class="items">{items.into_iter().map(|item| view! { <li>{show(&item, language())}</li> }).collect_view()}</ul> }
             .into_any()
     }
 }

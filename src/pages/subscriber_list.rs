@@ -197,8 +197,8 @@ fn FilterForm(params: ListParams) -> impl IntoView {
     view! {
         <form class="filters" method="get" action="/subscribers" aria-label=td_string!(l, subscriber_list.filters)>
             {select("service", td_string!(l, subscriber_list.service), codes(ServiceType::ALL.iter().map(|s| s.as_str()).collect()), &params.service)}
-            {select("risk", td_string!(l, subscriber_list.risk), codes(RiskLevel::ALL.iter().map(|r| r.as_str()).collect()), &params.risk)}
-            {select("subscriber_type", td_string!(l, subscriber_list.pre_pos), codes(SubscriberType::ALL.iter().map(|t| t.as_str()).collect()), &params.subscriber_type)}
+            {select("risk", td_string!(l, subscriber_list.risk), RiskLevel::ALL.iter().map(|r| (r.as_str(), r.label(language))).collect(), &params.risk)}
+            {select("subscriber_type", td_string!(l, subscriber_list.pre_pos), SubscriberType::ALL.iter().map(|t| (t.as_str(), t.label(language))).collect(), &params.subscriber_type)}
             {select("trend", td_string!(l, subscriber_list.arpu_trend), ArpuTrend::ALL.iter().map(|t| (t.as_str(), t.label(language))).collect(), &params.trend)}
             <label>{t!(i18n, subscriber_list.cluster)}
                 <input name="cluster" type="number" min="0" step="1" value=params.cluster.clone() inputmode="numeric"/>
@@ -331,7 +331,7 @@ fn ListRow(item: ListedRecommendation, href: String) -> impl IntoView {
         <tr data-isdn=row_isdn class="row-link">
             <td><a href=href class="isdn">{isdn}</a></td>
             <td>{rec.service_type.as_str()}</td>
-            <td>{rec.bad_debt_risk.as_str()}</td>
+            <td data-risk=rec.bad_debt_risk.as_str()>{rec.bad_debt_risk.label(language)}</td>
             <td class="num" data-testid="priority-score">{item.priority_score.map(|v| format_fixed(language, v, 2)).unwrap_or_else(|| "–".into())}</td>
             <td class="num">{amount(rec.advance_amount)}</td>
             <td class="num">{score(rec.customer_value_score)}</td>

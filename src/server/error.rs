@@ -19,8 +19,12 @@ pub enum AppError {
     /// Signed in, but the role does not allow it (or a cross-site request).
     #[error("{0}")]
     Forbidden(String),
+    /// For machine clients (`/api/v1`): `{thing} not found`, in English.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Not found, in words for a person (in their language): the pages' calls.
+    #[error("{0}")]
+    NoSuch(String),
     /// A request body over the address's limit (`body_limit`), refused unread.
     #[error("the request body is too large: this address takes at most {} KB", limit / 1024)]
     TooLarge { limit: usize },
@@ -33,6 +37,41 @@ pub enum AppError {
     Internal(String),
 }
 
+/// What a person asked for and is not there (worded for them by [`AppError::missing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    Campaign,
+    SuppressionList,
+    Collaborator,
+    Customer,
+    DataSource,
+    Organization,
+    CommissionMonth,
+}
+
+impl AppError {
+    /// A 404 worded in `language`, for the pages and downloads a person opens.
+    pub fn missing(thing: Missing, language: crate::domain::language::Language) -> Self {
+        use crate::i18n::{td_string, Locale};
+        let locale = Locale::from(language);
+        let words = match thing {
+            Missing::Campaign => td_string!(locale, errors.no_campaign),
+            Missing::SuppressionList => td_string!(locale, errors.no_suppression_list),
+            Missing::Collaborator => td_string!(locale, errors.no_collaborator),
+            Missing::Customer => td_string!(locale, errors.no_customer),
+            Missing::DataSource => td_string!(locale, errors.no_data_source),
+            Missing::Organization => td_string!(locale, errors.no_organization),
+            Missing::CommissionMonth => td_string!(locale, errors.no_commission_month),
+        };
+        Self::NoSuch(words.to_owned())
+    }
+
+    /// The same, in the language of the request a server function answers.
+    pub fn missing_here(thing: Missing) -> Self {
+        Self::missing(thing, crate::components::request_language())
+    }
+}
+
 impl From<FieldError> for AppError {
     fn from(error: FieldError) -> Self {
         Self::BadRequest { field: error.field, message: error.message }
@@ -40,14 +79,15 @@ impl From<FieldError> for AppError {
 }
 
 impl From<AppError> for ServerError {
-    /// Same status, same public message; the internal cause stays in the logs.
+    /// Same status, same public message; the internal cause stays in the logs. The
+    /// app's own failures are worded in the language of the person whose page called.
     fn from(error: AppError) -> Self {
-        let message = error.to_string();
+        let message = error.person_message().unwrap_or_else(|| error.to_string());
         let answer = match error {
             AppError::BadRequest { field, .. } => ServerError::BadRequest { field: field.to_owned(), message },
             AppError::Unauthorized(_) => ServerError::Unauthorized { message },
             AppError::Forbidden(_) => ServerError::Forbidden { message },
-            AppError::NotFound(_) => ServerError::NotFound { message },
+            AppError::NotFound(_) | AppError::NoSuch(_) => ServerError::NotFound { message },
             AppError::TooLarge { .. } => ServerError::TooLarge { message },
             AppError::Busy(_) | AppError::DatabaseUnavailable(_) => ServerError::Unavailable { message },
             AppError::Internal(_) => ServerError::Internal { message },
@@ -101,11 +141,27 @@ impl AppError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::NoSuch(_) => StatusCode::NOT_FOUND,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Busy(_) | Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// The app's own failures (not the caller's) in the language of the request a
+    /// server function answers; `None` outside one, or for other errors.
+    fn person_message(&self) -> Option<String> {
+        use crate::i18n::{td_string, Locale};
+        if !matches!(self, Self::DatabaseUnavailable(_) | Self::Internal(_) | Self::TooLarge { .. }) {
+            return None;
+        }
+        let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
+        let locale = Locale::from(crate::components::language_of(&parts.headers, &parts.extensions));
+        Some(match self {
+            Self::DatabaseUnavailable(_) => td_string!(locale, errors.database_unavailable).to_owned(),
+            Self::TooLarge { limit } => tf!(locale, errors.too_large, kb = limit / 1024),
+            _ => td_string!(locale, errors.something_went_wrong).to_owned(),
+        })
     }
 
     fn code(&self) -> ErrorCode {
@@ -113,7 +169,7 @@ impl AppError {
             Self::BadRequest { .. } => ErrorCode::BadRequest,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
-            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::NotFound(_) | Self::NoSuch(_) => ErrorCode::NotFound,
             Self::TooLarge { .. } => ErrorCode::TooLarge,
             Self::Busy(_) | Self::DatabaseUnavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,

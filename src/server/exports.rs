@@ -7,7 +7,7 @@
 //! CSV keeps the stored column names and values (programs read it); a workbook is for
 //! people: headers and dates in the downloader's language, figures as formatted numbers.
 
-use super::error::AppError;
+use super::error::{AppError, Missing};
 use super::state::AppState;
 use crate::data::exports::{ExportBatch, ExportRequest, ExportSelection};
 use crate::data::lists::ListRequest;
@@ -112,14 +112,14 @@ async fn commission_report(
     let params: ReportParams = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
         .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let query = params.query().map_err(AppError::from)?;
-    let _slot = state.heavy_work.start(member.organization.id)?;
+    let _slot = state.heavy_work.start(member.organization.id, language)?;
     let query = &query;
     let report = state
         .store
         .for_organization(&member.organization)
         .on_replica(|store| async move { store.select_commission_report(query).await })
         .await?;
-    let period = report.period.ok_or(AppError::NotFound("commission month"))?;
+    let period = report.period.ok_or_else(|| AppError::missing(Missing::CommissionMonth, language))?;
     let columns: Vec<&'static str> = ReportColumn::ALL.iter().map(|column| column.as_str()).collect();
     let rows =
         report.rows.iter().map(|row| ReportColumn::ALL.iter().map(|column| column.cell(row)).collect()).collect();
@@ -146,14 +146,14 @@ async fn commission_statement(
     let params: StatementParams = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
         .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
     let query = params.check().map_err(AppError::from)?;
-    let _slot = state.heavy_work.start(member.organization.id)?;
+    let _slot = state.heavy_work.start(member.organization.id, language)?;
     let query = &query;
     let statement = state
         .store
         .for_organization(&member.organization)
         .on_replica(|store| async move { store.collaborator_statement(query).await })
         .await?
-        .ok_or(AppError::NotFound("collaborator (ctv)"))?;
+        .ok_or_else(|| AppError::missing(Missing::Collaborator, language))?;
     let file_name = format!("statement-{}-{}.xlsx", file_name_part(&query.ma_ctv), query.period);
     let workbook = tokio::task::spawn_blocking(move || statement_workbook(&statement, language))
         .await
@@ -342,8 +342,12 @@ async fn campaign(
         });
     }
     let id: CampaignId = id.parse().map_err(|message| AppError::BadRequest { field: "id", message })?;
-    let campaign =
-        state.store.for_organization(&member.organization).campaign(id).await?.ok_or(AppError::NotFound("campaign"))?;
+    let campaign = state
+        .store
+        .for_organization(&member.organization)
+        .campaign(id)
+        .await?
+        .ok_or_else(|| AppError::missing(Missing::Campaign, language))?;
     let file_name = format!("{}-{}.{}", file_name_part(&campaign.name), today(), format.extension());
     let page_url = format!("/campaigns/{id}/export.{}?{}", format.extension(), query.unwrap_or_default());
     let selection = ExportSelection::Campaign { id, name: campaign.name, rules: campaign.rules };
@@ -375,7 +379,7 @@ async fn export(
         client: header_text(header::USER_AGENT),
     };
     // Held until the file is written (XLSX) or the last row is sent (CSV).
-    let slot = state.heavy_work.start(member.organization.id)?;
+    let slot = state.heavy_work.start(member.organization.id, language)?;
     let batches = state.store.for_organization(&member.organization).export_rows(request);
     let body = match format {
         Format::Csv => Body::from_stream(super::heavy_work::holding(csv_stream(columns, batches), slot)),

@@ -4,6 +4,7 @@
 //! slots an organization is told it is busy and to try again.
 
 use super::error::AppError;
+use crate::domain::language::Language;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -26,14 +27,13 @@ impl HeavyWork {
     }
 
     /// A slot of `organization`'s, or `AppError::Busy` when all of them are taken.
-    pub fn start(self: &Arc<Self>, organization: Uuid) -> Result<HeavyWorkSlot, AppError> {
+    /// The refusal is worded in `language`, that of the person waiting.
+    pub fn start(self: &Arc<Self>, organization: Uuid, language: Language) -> Result<HeavyWorkSlot, AppError> {
         let mut running = self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let count = running.entry(organization).or_default();
         if *count >= self.per_organization {
-            return Err(AppError::Busy(format!(
-                "busy: your organization already runs {} exports or bulk lookups; try again in a few seconds",
-                self.per_organization
-            )));
+            let locale = crate::i18n::Locale::from(language);
+            return Err(AppError::Busy(tf!(locale, errors.heavy_work_busy, count = self.per_organization)));
         }
         *count += 1;
         Ok(HeavyWorkSlot { work: self.clone(), organization })
@@ -68,7 +68,8 @@ impl Drop for HeavyWorkSlot {
 
 /// For a server function: a slot of `organization`'s in the app's heavy work.
 pub fn start_in_server_function(organization: Uuid) -> Result<HeavyWorkSlot, AppError> {
-    leptos::prelude::expect_context::<super::state::AppState>().heavy_work.start(organization)
+    let language = crate::components::request_language();
+    leptos::prelude::expect_context::<super::state::AppState>().heavy_work.start(organization, language)
 }
 
 /// `stream` holding `slot` until it ends or is dropped (a download cut short).
@@ -88,14 +89,16 @@ mod tests {
     fn an_organization_past_its_slots_is_busy_and_others_are_not() {
         let work = HeavyWork::new(2);
         let (busy, quiet) = (Uuid::new_v4(), Uuid::new_v4());
-        let first = work.start(busy).unwrap();
-        let _second = work.start(busy).unwrap();
-        let refused = work.start(busy).err().expect("a third is refused");
-        assert!(refused.to_string().contains("try again"), "{refused}");
+        let first = work.start(busy, Language::En).unwrap();
+        let _second = work.start(busy, Language::En).unwrap();
+        let refused = work.start(busy, Language::En).err().expect("a third is refused");
+        assert!(refused.to_string().contains("runs 2 exports or bulk lookups; try again"), "{refused}");
         assert_eq!(refused.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
-        assert!(work.start(quiet).is_ok(), "another organization is not held up");
+        let refused = work.start(busy, Language::Vi).err().expect("a third is refused");
+        assert!(refused.to_string().contains("đang chạy 2 lượt xuất dữ liệu"), "{refused}");
+        assert!(work.start(quiet, Language::Vi).is_ok(), "another organization is not held up");
         drop(first);
         assert_eq!(work.running(busy), 1);
-        assert!(work.start(busy).is_ok(), "a freed slot is taken again");
+        assert!(work.start(busy, Language::En).is_ok(), "a freed slot is taken again");
     }
 }

@@ -10,10 +10,18 @@ use crate::data::sync_logs::{SourceType, SyncOutcome, SyncRun};
 use crate::data::users::Member;
 use crate::data::OrganizationStore;
 use crate::domain::analytics::data_sources::{on_demand, source_type_label, SyncNowDone};
+use crate::domain::language::Language;
+use crate::i18n::{td_string, Locale};
 
 /// Starts a run of `source_type` for the member's organization; the answer says it
-/// started (or why it cannot). The run records its end in `sync_logs`.
-pub async fn start(state: &AppState, member: &Member, source_type: &str) -> Result<SyncNowDone, AppError> {
+/// started (or why it cannot, in `language`). The run records its end in `sync_logs`.
+pub async fn start(
+    state: &AppState,
+    member: &Member,
+    source_type: &str,
+    language: Language,
+) -> Result<SyncNowDone, AppError> {
+    let locale = Locale::from(language);
     let source_type = source_type.trim();
     on_demand(source_type)
         .map_err(|why| AppError::BadRequest { field: "source_type", message: format!("source_type: {why}") })?;
@@ -23,21 +31,20 @@ pub async fn start(state: &AppState, member: &Member, source_type: &str) -> Resu
         other => {
             return Err(AppError::BadRequest {
                 field: "source_type",
-                message: format!("source_type: {other:?} cannot run from this page"),
+                message: tf!(locale, errors.cannot_run_here, value = format!("{other:?}")),
             })
         }
     };
-    let slot = state.heavy_work.start(member.organization.id)?;
+    let slot = state.heavy_work.start(member.organization.id, language)?;
     let store = state.store.for_organization(&member.organization);
     let trigger = serde_json::json!({ "trigger": "on_demand", "by": member.email });
     let handle = match source {
         SourceType::RedisCache => {
             // One refresh of an organization at a time, as `ut360 sync-cache` and imports.
-            let lock = store.try_lock_refresh().await?.ok_or_else(|| {
-                AppError::Busy(
-                    "an import or cache sync of this organization is running; try again when it ends".to_owned(),
-                )
-            })?;
+            let lock = store
+                .try_lock_refresh()
+                .await?
+                .ok_or_else(|| AppError::Busy(td_string!(locale, errors.refresh_running).to_owned()))?;
             let config = serde_json::json!({ "redis_prefix": member.organization.redis_prefix });
             let run = store.start_sync(source, config).await?;
             tokio::spawn(async move {

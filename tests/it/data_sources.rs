@@ -113,6 +113,18 @@ async fn sync_now_runs_the_source_and_records_it_like_a_scheduled_run() {
     assert_eq!(refused["field"], "source_type");
     let (status, _) = call(&admin, &base, "sync_data_source", &[("source_type", "daily_aggregates")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Another refresh of the organization is running: busy, said in the member's language.
+    let lock = db.store.for_organization(&org).try_lock_refresh().await.unwrap().expect("no refresh runs");
+    let (status, busy) = call(&admin, &base, "sync_data_source", &[("source_type", "redis_cache")]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(busy.to_string().contains("an import or cache sync of this organization is running"), "{busy}");
+    let (status, _) = call(&admin, &base, "set_language", &[("language", "vi")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, busy) = call(&admin, &base, "sync_data_source", &[("source_type", "redis_cache")]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(busy.to_string().contains("đồng bộ bộ nhớ đệm của tổ chức này đang chạy"), "{busy}");
+    lock.release().await.unwrap();
     db.cleanup().await;
 }
 
@@ -178,8 +190,9 @@ async fn any_source_type_is_listed_with_its_history_pages_and_only_to_its_own_ad
     let outsider = signed_in_client(&base, &db.store, &other, Role::Admin).await;
     let (_, theirs) = call(&outsider, &base, "get_data_sources", &[]).await;
     assert!(theirs.as_array().unwrap().iter().all(|s| s["id"].is_null()), "{theirs}");
-    let (status, _) = call(&outsider, &base, "get_sync_history", &[("source", &import_id), ("page", "")]).await;
+    let (status, unknown) = call(&outsider, &base, "get_sync_history", &[("source", &import_id), ("page", "")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(unknown.to_string().contains("data source not found"), "{unknown}");
     let (_, all) = call(&outsider, &base, "get_sync_history", &[("source", ""), ("page", "")]).await;
     assert!(all["runs"].as_array().unwrap().is_empty(), "{all}");
 

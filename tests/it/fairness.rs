@@ -19,7 +19,7 @@ async fn an_organization_past_its_heavy_work_slots_is_busy_and_the_others_are_no
     let export = |http: &reqwest::Client| http.get(format!("{base}/subscribers/export.csv?columns=isdn")).send();
 
     // The busy organization's one slot is taken (as by a long export still running).
-    let running = heavy_work.start(busy.id).unwrap();
+    let running = heavy_work.start(busy.id, ut360::domain::language::Language::En).unwrap();
     let refused = export(&busy_member).await.unwrap();
     assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(refused.headers()["retry-after"], "5");

@@ -2,7 +2,7 @@
 //! language cookie, else `Accept-Language`, else Vietnamese; `<html lang>` says which,
 //! and the switcher's two ways of changing it.
 
-use crate::common::{browser_like_client_in, create_user, sign_in, spawn_app, TestDb, TEST_PASSWORD};
+use crate::common::{browser_like_client_in, create_user, server_fn_url, sign_in, spawn_app, TestDb, TEST_PASSWORD};
 use reqwest::StatusCode;
 use ut360::domain::access::Role;
 use ut360::domain::language::Language;
@@ -171,5 +171,97 @@ async fn numbers_and_dates_follow_the_language() {
             assert_eq!(shown, dashboards_word.0 == accept, "{accept}: {}", dashboards_word.1);
         }
     }
+    db.cleanup().await;
+}
+
+/// The gate's own answers (the refusal page, and the refusals server functions get)
+/// in the reader's language, with the same status in both.
+#[tokio::test]
+async fn the_gates_refusals_are_worded_in_the_readers_language() {
+    let db = TestDb::new().await;
+    let organization = db.default_organization().await;
+    let base = spawn_app(db.store.clone()).await;
+    let email = create_user(&db.store, &organization, Role::Analyst).await;
+    let preview = server_fn_url(&base, "campaign_preview");
+    let rules = serde_json::json!({ "rules": {} });
+    let message = |body: &str| -> String {
+        let json: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("JSON: {body}"));
+        json.to_string()
+    };
+    struct Words {
+        accept_language: &'static str,
+        lang: Language,
+        sign_in_first: &'static str,
+        cross_site: &'static str,
+        heading: &'static str,
+        refused: &'static str,
+        other_language: &'static str,
+        change_password: &'static str,
+    }
+    let languages = [
+        Words {
+            accept_language: "vi-VN,vi;q=0.9",
+            lang: Language::Vi,
+            sign_in_first: "hãy đăng nhập trước",
+            cross_site: "yêu cầu từ trang web khác không được thay đổi gì ở đây",
+            heading: "<h1>Không được phép</h1>",
+            refused: "(chuyên viên phân tích): để tạo chiến dịch, bạn cần vai trò tiếp thị.",
+            other_language: "you need the",
+            change_password: "hãy đổi mật khẩu trước, tại /account/password",
+        },
+        Words {
+            accept_language: "en-US,en;q=0.9",
+            lang: Language::En,
+            sign_in_first: "sign in first",
+            cross_site: "cross-site requests cannot change anything here",
+            heading: "<h1>Not allowed</h1>",
+            refused: "(analyst): to build campaigns you need the marketing role.",
+            other_language: "bạn cần vai trò",
+            change_password: "change your password first, at /account/password",
+        },
+    ];
+    for words in &languages {
+        let http = browser_like_client_in(words.accept_language);
+        let signed_out = http.post(&preview).json(&rules).send().await.unwrap();
+        assert_eq!(signed_out.status(), StatusCode::UNAUTHORIZED);
+        let body = message(&signed_out.text().await.unwrap());
+        assert!(body.contains(words.sign_in_first), "{body}");
+
+        assert_eq!(sign_in(&http, &base, &email, TEST_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let forged = http.post(&preview).header("origin", "https://evil.example").json(&rules).send().await.unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        let body = message(&forged.text().await.unwrap());
+        assert!(body.contains(words.cross_site), "{body}");
+
+        let refusal = http.get(format!("{base}/campaigns")).send().await.unwrap();
+        assert_eq!(refusal.status(), StatusCode::FORBIDDEN);
+        let html = refusal.text().await.unwrap();
+        assert_eq!(language_of(&html), words.lang);
+        assert!(html.contains(words.heading) && html.contains(&email), "{html}");
+        assert!(html.contains(words.refused) && !html.contains(words.other_language), "{html}");
+
+        let refused = http.post(&preview).json(&rules).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let body = message(&refused.text().await.unwrap());
+        assert!(body.contains(words.refused), "{body}");
+
+        db.store.set_must_change_password(&email, true).await.unwrap();
+        let unchanged = http.post(&preview).json(&rules).send().await.unwrap();
+        assert_eq!(unchanged.status(), StatusCode::FORBIDDEN);
+        let body = message(&unchanged.text().await.unwrap());
+        assert!(body.contains(words.change_password), "{body}");
+        db.store.set_must_change_password(&email, false).await.unwrap();
+    }
+
+    // The member's own setting words the refusal, whatever the browser asks for.
+    let http = browser_like_client_in("en");
+    assert_eq!(sign_in(&http, &base, &email, TEST_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let saved = http.post(server_fn_url(&base, "set_language")).form(&[("language", "vi")]).send().await.unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    let refusal = http.get(format!("{base}/campaigns")).send().await.unwrap();
+    assert_eq!(refusal.status(), StatusCode::FORBIDDEN);
+    let html = refusal.text().await.unwrap();
+    assert_eq!(language_of(&html), Language::Vi);
+    assert!(html.contains(languages[0].refused), "{html}");
     db.cleanup().await;
 }

@@ -1,6 +1,11 @@
 //! The referral network: collaborators, their upline and their 4-level downline.
 
+use crate::domain::language::Language;
+use crate::domain::recommendation::display_and_parse;
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
 
 /// How far above the closer commissions reach (levels 1 to 4); the closer is level 0.
 pub const UPLINE_LEVELS: i32 = 4;
@@ -20,6 +25,56 @@ pub struct Collaborator {
     pub joined_on: String,
     /// `active` or `inactive`.
     pub status: String,
+}
+
+/// A collaborator's rank, stored in the seed's Vietnamese (`CTV Vàng`), by the number
+/// of collaborators they introduced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Rank {
+    TeamLeader,
+    Gold,
+    Silver,
+    Collaborator,
+}
+
+impl Rank {
+    pub const ALL: [Rank; 4] = [Self::TeamLeader, Self::Gold, Self::Silver, Self::Collaborator];
+
+    pub fn from_recruits(recruits: usize) -> Self {
+        match recruits {
+            10.. => Self::TeamLeader,
+            5..=9 => Self::Gold,
+            2..=4 => Self::Silver,
+            _ => Self::Collaborator,
+        }
+    }
+
+    /// As stored and exported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TeamLeader => "Trưởng nhóm",
+            Self::Gold => "CTV Vàng",
+            Self::Silver => "CTV Bạc",
+            Self::Collaborator => "CTV",
+        }
+    }
+
+    pub fn label(self, language: Language) -> &'static str {
+        let locale = Locale::from(language);
+        match self {
+            Self::TeamLeader => td_string!(locale, values.rank_team_leader),
+            Self::Gold => td_string!(locale, values.rank_gold),
+            Self::Silver => td_string!(locale, values.rank_silver),
+            Self::Collaborator => td_string!(locale, values.rank_collaborator),
+        }
+    }
+}
+
+display_and_parse!(Rank => "rank");
+
+/// A stored rank in the page's words (a rank outside the seed's as stored).
+pub fn rank_label(stored: &str, language: Language) -> String {
+    crate::domain::profile::stored_label(Some(stored), |rank: Rank| rank.label(language))
 }
 
 /// One step up the referral chain: level 1 introduced the collaborator, level 2 them, …

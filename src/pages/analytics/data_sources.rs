@@ -35,7 +35,10 @@ pub async fn get_sync_history(source: String, page: String) -> Result<SyncHistor
         text => {
             let id = uuid::Uuid::try_parse(text)
                 .map_err(|_| bad("source", tf!(locale, data_sources.bad_source, value = format!("{text:?}"))))?;
-            let found = store.data_source(id).await?.ok_or(AppError::NotFound("data source"))?;
+            let found = store
+                .data_source(id)
+                .await?
+                .ok_or_else(|| AppError::missing(crate::server::error::Missing::DataSource, locale.into()))?;
             (Some(id), Some(found.name))
         }
     };
@@ -57,7 +60,7 @@ pub async fn sync_data_source(source_type: String) -> Result<SyncNowDone, Server
         }
         .into());
     }
-    let done = crate::server::sync_now::start(&state, &member, source_type).await?;
+    let done = crate::server::sync_now::start(&state, &member, source_type, locale.into()).await?;
     let message = tf!(locale, data_sources.started_message, name = type_label(locale, &done.source_type));
     Ok(SyncNowDone { message, ..done })
 }

@@ -95,7 +95,9 @@ pub async fn change_customer_status(id: String, status: String) -> Result<Status
     match store.change_customer_status(id, status, None).await? {
         StatusChangeOutcome::Changed(changed) => Ok(changed),
         StatusChangeOutcome::Refused(refusal) => Err(refusal.into()),
-        StatusChangeOutcome::NoSuchCustomer => Err(AppError::NotFound("customer").into()),
+        StatusChangeOutcome::NoSuchCustomer => {
+            Err(AppError::missing_here(crate::server::error::Missing::Customer).into())
+        }
     }
 }
 

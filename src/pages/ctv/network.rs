@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::domain::ctv::network::rank_label;
 use crate::domain::format::format_date;
 use crate::domain::language::Language;
 use crate::i18n::{t, td_string, use_i18n, Locale};
@@ -162,7 +163,7 @@ fn SearchResults(text: String, found: Vec<Collaborator>) -> impl IntoView {
                                 <td><a href=href>{ctv.ma_ctv}</a></td>
                                 <td>{ctv.name}</td>
                                 <td>{ctv.phone.unwrap_or_default()}</td>
-                                <td>{ctv.rank}</td>
+                                <td data-rank=ctv.rank.clone()>{rank_label(&ctv.rank, language())}</td>
                                 <td>{ctv.introducer.unwrap_or_else(|| "–".into())}</td>
                                 <td data-status=ctv.status.clone()>{status_label(l, &ctv.status)}</td>
                             </tr>
@@ -211,7 +212,7 @@ fn Network(network: NetworkView, search: String) -> impl IntoView {
                         l,
                         network.summary_detail,
                         name = collaborator.name.clone(),
-                        rank = collaborator.rank.clone(),
+                        rank = rank_label(&collaborator.rank, language),
                         joined = format_date(language, &collaborator.joined_on),
                         status = status_label(l, &collaborator.status)
                     )}
@@ -262,7 +263,7 @@ fn tree_node(members: &[DownlineMember], at: &mut usize, search: &str, l: Locale
     let code = view! { <a href=href class="tree-code">{member.collaborator.ma_ctv.clone()}</a> };
     let label = view! {
         {member.collaborator.name.clone()}
-        <span class="muted">{tf!(l, network.member_detail, rank = member.collaborator.rank.clone(), level = member.level)}</span>
+        <span class="muted">{tf!(l, network.member_detail, rank = rank_label(&member.collaborator.rank, language), level = member.level)}</span>
         <span class="tree-figures">
             {tf!(
                 l,

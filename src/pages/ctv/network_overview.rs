@@ -4,6 +4,7 @@
 
 use crate::components::language;
 use crate::components::{axis_tooltip, value_axis, EChart, Figure};
+use crate::domain::ctv::network::rank_label;
 use crate::domain::ctv::network_overview::{depth_bands, NetworkOverview, JOINED_MONTHS, LEADERS};
 use crate::domain::ctv::statements::StatementParams;
 use crate::domain::format::{format_count, format_vnd};
@@ -56,7 +57,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
         .map(|rank| {
             view! {
                 <tr data-rank=rank.rank.clone()>
-                    <th scope="row">{rank.rank.clone()}</th>
+                    <th scope="row">{rank_label(&rank.rank, language)}</th>
                     <td class="num" data-testid="rank-count">{format_count(language, rank.collaborators)}</td>
                     <td class="num">{format_count(language, rank.active)}</td>
                 </tr>
@@ -109,7 +110,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
                 <tr data-ctv=team.ma_ctv.clone()>
                     <th scope="row"><a href=tree_href(&team.ma_ctv)>{team.ma_ctv.clone()}</a></th>
                     <td>{team.name.clone()}</td>
-                    <td>{team.rank.clone()}</td>
+                    <td>{rank_label(&team.rank, language)}</td>
                     <td class="num" data-testid="team-size-cell">{format_count(language, team.team_size)}</td>
                     <td class="num">{format_count(language, team.recruits)}</td>
                 </tr>
@@ -132,7 +133,7 @@ fn Overview(overview: NetworkOverview) -> impl IntoView {
                         <tr data-ctv=earner.ma_ctv.clone()>
                             <th scope="row"><a href=tree_href(&earner.ma_ctv) data-testid="earner-tree">{earner.ma_ctv.clone()}</a></th>
                             <td>{earner.name.clone()}</td>
-                            <td>{earner.rank.clone()}</td>
+                            <td>{rank_label(&earner.rank, language)}</td>
                             <td class="num">{format_vnd(language, earner.direct)}</td>
                             <td class="num">{format_vnd(language, earner.overrides)}</td>
                             <td class="num" data-value=format!("{:.2}", earner.total)>{format_vnd(language, earner.total)}</td>

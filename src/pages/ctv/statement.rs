@@ -23,7 +23,7 @@ pub async fn get_collaborator_statement(ctv: String, period: String) -> Result<C
     let query = StatementParams { ctv, period }.check()?;
     let query = &query;
     let statement = store.on_replica(|store| async move { store.collaborator_statement(query).await }).await?;
-    statement.ok_or_else(|| AppError::NotFound("collaborator (ctv)").into())
+    statement.ok_or_else(|| AppError::missing_here(crate::server::error::Missing::Collaborator).into())
 }
 
 #[component]

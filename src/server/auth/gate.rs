@@ -6,7 +6,9 @@
 use super::{now_unix, session_user, store_session_user};
 use crate::data::users::{Account, Member};
 use crate::domain::access::{access_for, Access, Permission, Role, SERVER_FUNCTION_PREFIX};
+use crate::domain::language::Language;
 use crate::domain::membership::ORGANIZATIONS_PATH;
+use crate::i18n::{td_string, Locale};
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::{Request, State};
@@ -34,13 +36,14 @@ pub async fn gate(State(state): State<AppState>, session: Session, mut request: 
         Ok(None) => return refuse_anonymous(&request),
         Err(error) => return error.into_response(),
     };
+    // Before any refusal: the member's own language setting words it.
+    request.extensions_mut().insert(signed_in.account);
     if access == Access::Unknown {
         return not_found(&request);
     }
     if signed_in.must_change_password && !opens_before_changing_password(request.uri().path()) {
         return refuse_until_password_changed(&request);
     }
-    request.extensions_mut().insert(signed_in.account);
     match (permissions, signed_in.member) {
         (Some(_), None) => return choose_an_organization_first(&request),
         (Some(permissions), Some(member)) => {
@@ -112,10 +115,11 @@ fn refuse_cross_site(access: Access, request: &Request) -> Option<Response> {
     if access == Access::ApiKey || !(changes_state || downloads) || is_same_site(request.headers()) {
         return None;
     }
+    let locale = Locale::from(language(request));
     let message = if changes_state {
-        "cross-site requests cannot change anything here"
+        td_string!(locale, gate.cross_site_change)
     } else {
-        "downloads must start from a page of this site"
+        td_string!(locale, gate.cross_site_download)
     };
     Some(AppError::Forbidden(message.to_owned()).into_response())
 }
@@ -149,7 +153,8 @@ fn refuse_until_password_changed(request: &Request) -> Response {
     if is_page(request) {
         return Redirect::to(CHANGE_PASSWORD_PATH).into_response();
     }
-    AppError::Forbidden(format!("change your password first, at {CHANGE_PASSWORD_PATH}")).into_response()
+    let locale = Locale::from(language(request));
+    AppError::Forbidden(tf!(locale, gate.change_password_first, path = CHANGE_PASSWORD_PATH)).into_response()
 }
 
 fn is_page(request: &Request) -> bool {
@@ -163,7 +168,8 @@ fn choose_an_organization_first(request: &Request) -> Response {
         let next = percent_encoding::utf8_percent_encode(asked, percent_encoding::NON_ALPHANUMERIC);
         return Redirect::to(&format!("{ORGANIZATIONS_PATH}?next={next}")).into_response();
     }
-    AppError::Forbidden(format!("choose an organization first, at {ORGANIZATIONS_PATH}")).into_response()
+    let locale = Locale::from(language(request));
+    AppError::Forbidden(tf!(locale, gate.choose_organization_first, path = ORGANIZATIONS_PATH)).into_response()
 }
 
 fn refuse_anonymous(request: &Request) -> Response {
@@ -171,30 +177,36 @@ fn refuse_anonymous(request: &Request) -> Response {
         let asked = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
         return Redirect::to(&super::sign_in_url(None, asked)).into_response();
     }
-    AppError::Unauthorized("sign in first").into_response()
+    AppError::Unauthorized(td_string!(Locale::from(language(request)), gate.sign_in_first)).into_response()
 }
 
 fn refuse(request: &Request, member: &Member, missing: Permission) -> Response {
-    let needed = Role::least_with(missing);
-    let message = format!(
-        "You are signed in as {} ({}): to {} you need the {} role.",
-        member.email,
-        member.role.as_str(),
-        missing.describe(),
-        needed.as_str()
+    let language = language(request);
+    let locale = Locale::from(language);
+    let message = tf!(
+        locale,
+        gate.refused,
+        email = member.email,
+        role = crate::components::role_label(locale, member.role),
+        action = missing.describe(language),
+        needed = crate::components::role_label(locale, Role::least_with(missing)),
     );
     if !is_page(request) {
         return AppError::Forbidden(message).into_response();
     }
-    (StatusCode::FORBIDDEN, Html(forbidden_page(&message))).into_response()
+    (StatusCode::FORBIDDEN, Html(forbidden_page(language, &message))).into_response()
+}
+
+/// The language of the person a gate's answer is for (`components::language_of`).
+fn language(request: &Request) -> Language {
+    crate::components::language_of(request.headers(), request.extensions())
 }
 
 fn not_found(request: &Request) -> Response {
     if !is_page(request) {
         return AppError::NotFound("address").into_response();
     }
-    use crate::i18n::{td_string, Locale};
-    let language = crate::components::language_of(request.headers(), request.extensions());
+    let language = language(request);
     let locale = Locale::from(language);
     let body = page(
         language.as_str(),
@@ -208,15 +220,20 @@ fn not_found(request: &Request) -> Response {
     (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
 
-fn forbidden_page(message: &str) -> String {
-    let message = message.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+fn forbidden_page(language: Language, message: &str) -> String {
+    let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let locale = Locale::from(language);
     page(
-        "en",
-        "Not allowed",
+        language.as_str(),
+        td_string!(locale, gate.not_allowed),
         &format!(
             r#"<p role="alert">{message}</p>
-<p>Ask an admin of your organization for the role, or go back to <a href="/">the overview</a>.</p>
-<form method="post" action="/auth/sign-out"><button type="submit">Sign in as someone else</button></form>"#
+<p>{ask}<a href="/">{overview}</a>.</p>
+<form method="post" action="/auth/sign-out"><button type="submit">{other}</button></form>"#,
+            message = escape(message),
+            ask = td_string!(locale, gate.ask_admin),
+            overview = td_string!(locale, gate.overview),
+            other = td_string!(locale, gate.sign_in_as_other),
         ),
     )
 }

@@ -99,12 +99,7 @@ fn draw_collaborators(rng: &mut ChaCha8Rng, count: usize, today: NaiveDate) -> V
     (0..count)
         .map(|i| {
             let joined_on = network_start + chrono::Days::new((span_days * i as i64 / count as i64) as u64);
-            let rank = match recruits[i] {
-                10.. => "Trưởng nhóm",
-                5..=9 => "CTV Vàng",
-                2..=4 => "CTV Bạc",
-                _ => "CTV",
-            };
+            let rank = crate::domain::ctv::network::Rank::from_recruits(recruits[i]).as_str();
             CollaboratorRecord {
                 ma_ctv: code(i),
                 introducer: introducers[i].map(code),
