@@ -4,8 +4,14 @@
 
 use crate::domain::dates::is_date;
 use crate::domain::field_error::FieldError;
+use crate::domain::language::Language;
+use crate::domain::profile::stored_label;
 use crate::domain::query::query_string;
+use crate::domain::recommendation::display_and_parse;
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
 
 /// The dashboard's period, as the range buttons name it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -227,9 +233,114 @@ pub struct RecentTransaction {
     pub paid_amount: f64,
 }
 
+/// A transaction's outcome (seed 003 `status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TransactionStatus {
+    Success,
+    Failed,
+    Pending,
+}
+
+impl TransactionStatus {
+    pub const ALL: [TransactionStatus; 3] = [Self::Success, Self::Failed, Self::Pending];
+
+    /// As stored and exported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Failed => "FAILED",
+            Self::Pending => "PENDING",
+        }
+    }
+
+    pub fn label(self, language: Language) -> &'static str {
+        let locale = Locale::from(language);
+        match self {
+            Self::Success => td_string!(locale, values.tx_success),
+            Self::Failed => td_string!(locale, values.tx_failed),
+            Self::Pending => td_string!(locale, values.tx_pending),
+        }
+    }
+}
+
+/// How a top-up was paid (seed 003 `payment_mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PaymentMode {
+    Momo,
+    ZaloPay,
+    VnPay,
+    BankTransfer,
+    AtmCard,
+    CreditCard,
+    AirtimeBalance,
+}
+
+impl PaymentMode {
+    pub const ALL: [PaymentMode; 7] = [
+        Self::Momo,
+        Self::ZaloPay,
+        Self::VnPay,
+        Self::BankTransfer,
+        Self::AtmCard,
+        Self::CreditCard,
+        Self::AirtimeBalance,
+    ];
+
+    /// As stored and exported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Momo => "MOMO",
+            Self::ZaloPay => "ZALOPAY",
+            Self::VnPay => "VNPAY",
+            Self::BankTransfer => "BANK_TRANSFER",
+            Self::AtmCard => "ATM_CARD",
+            Self::CreditCard => "CREDIT_CARD",
+            Self::AirtimeBalance => "AIRTIME_BALANCE",
+        }
+    }
+
+    /// The wallets by their brand names, the rest in the page's words.
+    pub fn label(self, language: Language) -> &'static str {
+        let locale = Locale::from(language);
+        match self {
+            Self::Momo => "MoMo",
+            Self::ZaloPay => "ZaloPay",
+            Self::VnPay => "VNPay",
+            Self::BankTransfer => td_string!(locale, values.mode_bank_transfer),
+            Self::AtmCard => td_string!(locale, values.mode_atm_card),
+            Self::CreditCard => td_string!(locale, values.mode_credit_card),
+            Self::AirtimeBalance => td_string!(locale, values.mode_airtime_balance),
+        }
+    }
+}
+
+display_and_parse!(TransactionStatus => "transaction status", PaymentMode => "payment mode");
+
+/// A stored status in the page's words (another as stored).
+pub fn status_label(stored: &str, language: Language) -> String {
+    stored_label(Some(stored), |status: TransactionStatus| status.label(language))
+}
+
+/// A stored payment mode in the page's words (another as stored).
+pub fn payment_mode_label(stored: &str, language: Language) -> String {
+    stored_label(Some(stored), |mode: PaymentMode| mode.label(language))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_statuses_and_modes_are_shown_in_the_pages_words() {
+        assert_eq!(status_label("FAILED", Language::Vi), "Thất bại");
+        assert_eq!(status_label("SUCCESS", Language::En), "Succeeded");
+        assert_eq!(payment_mode_label("BANK_TRANSFER", Language::Vi), "Chuyển khoản ngân hàng");
+        assert_eq!(payment_mode_label("MOMO", Language::En), "MoMo");
+        assert_eq!(payment_mode_label("CASH", Language::En), "CASH");
+        for mode in PaymentMode::ALL {
+            assert_eq!(mode.as_str().parse::<PaymentMode>(), Ok(mode));
+        }
+    }
 
     fn params(range: &str, from: &str, until: &str) -> DashboardParams {
         DashboardParams { range: range.into(), from: from.into(), until: until.into(), merchant: String::new() }

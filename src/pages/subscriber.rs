@@ -12,6 +12,7 @@ use crate::domain::profile::{
 use crate::domain::profile_text::show;
 use crate::domain::recommendation::{Recommendation, RiskLevel};
 use crate::domain::server_error::ServerError;
+use crate::domain::transactions::{payment_mode_label, status_label};
 use charming::component::{Axis, Grid, Legend};
 use charming::datatype::DataPointItem;
 use charming::element::{AxisType, Label, Trigger};
@@ -186,8 +187,8 @@ fn RecentTransactions(isdn: String) -> impl IntoView {
                                         <tr>
                                             <td>{format_date_time(language(), &t.at)}</td>
                                             <td title=t.client_code>{t.client_name}</td>
-                                            <td>{t.payment_mode}</td>
-                                            <td class=format!("status status-{}", t.status.to_lowercase())>{t.status.clone()}</td>
+                                            <td>{payment_mode_label(&t.payment_mode, language())}</td>
+                                            <td class=format!("status status-{}", t.status.to_lowercase())>{status_label(&t.status, language())}</td>
                                             <td class="num">{format_vnd(language(), t.paid_amount)}</td>
                                         </tr>
                                     }).collect_view()}

@@ -8,7 +8,9 @@ use crate::components::language;
 use crate::components::{series_tooltip, value_axis, EChart, Figure};
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
-use crate::domain::transactions::{DashboardParams, DashboardQuery, DashboardRange, TransactionDashboard};
+use crate::domain::transactions::{
+    payment_mode_label, DashboardParams, DashboardQuery, DashboardRange, TransactionDashboard,
+};
 use crate::pages::url::with_query;
 use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};
@@ -240,7 +242,7 @@ fn PaymentPerformance(dashboard: TransactionDashboard) -> impl IntoView {
         .x_axis(
             Axis::new()
                 .type_(AxisType::Category)
-                .data(modes.iter().map(|m| m.payment_mode.clone()).collect::<Vec<String>>()),
+                .data(modes.iter().map(|m| payment_mode_label(&m.payment_mode, language)).collect::<Vec<String>>()),
         )
         .y_axis(value_axis(Figure::Percent).name(td_string!(l, transactions.percent_successful)).min(0).max(100))
         .series(
@@ -254,7 +256,7 @@ fn PaymentPerformance(dashboard: TransactionDashboard) -> impl IntoView {
         .map(|m| {
             view! {
                 <tr data-key=m.payment_mode.clone()>
-                    <th scope="row">{m.payment_mode.clone()}</th>
+                    <th scope="row">{payment_mode_label(&m.payment_mode, language)}</th>
                     <td class="num" data-testid="mode-transactions">{format_count(language, m.transactions)}</td>
                     <td class="num">{format_count(language, m.successful)}</td>
                     <td class="num" data-testid="mode-rate">{format!("{}%", format_decimal(language, m.success_rate()))}</td>
