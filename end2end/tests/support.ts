@@ -3,6 +3,10 @@
 import { Browser, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { Client } from 'pg';
+import { STORAGE_STATE } from '../global-setup';
+
+/** The e2e admin's session, which global-setup.ts signs in once. */
+export { STORAGE_STATE };
 
 export async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: process.env.DATABASE_URL });
@@ -86,7 +90,7 @@ export async function expectInBothLanguages(browser: Browser, spec: PageInBothLa
     const context = await browser.newContext({
       locale,
       viewport: { width: 1280, height: 900 },
-      storageState: spec.role ? { cookies: [], origins: [] } : 'test-results/.auth/admin.json',
+      storageState: spec.role ? { cookies: [], origins: [] } : STORAGE_STATE,
     });
     const page = await context.newPage();
     const errors: string[] = [];
