@@ -368,7 +368,10 @@ mod tests {
         let opportunity = json!({"risk": "LOW", "min_value": 70});
         assert_eq!(
             insight_link(InsightKind::Opportunity, &opportunity),
-            Some(InsightLink { href: "/subscribers?risk=LOW&min_value=70".to_owned(), kind: InsightLinkKind::LowRiskHighValue })
+            Some(InsightLink {
+                href: "/subscribers?risk=LOW&min_value=70".to_owned(),
+                kind: InsightLinkKind::LowRiskHighValue
+            })
         );
         assert_eq!(insight_link(InsightKind::Anomaly, &json!({})), None);
         assert_eq!(insight_link(InsightKind::Recommendation, &opportunity), None);
@@ -384,8 +387,12 @@ mod tests {
         );
         assert_eq!(serde_json::from_value::<InsightLink>(json).unwrap(), link);
         let without_label = json!({"href": "/transactions", "kind": "period_transactions"});
-        assert_eq!(serde_json::from_value::<InsightLink>(without_label).unwrap().kind, InsightLinkKind::PeriodTransactions);
-        let labels: std::collections::HashSet<_> = InsightLinkKind::ALL.into_iter().map(InsightLinkKind::label).collect();
+        assert_eq!(
+            serde_json::from_value::<InsightLink>(without_label).unwrap().kind,
+            InsightLinkKind::PeriodTransactions
+        );
+        let labels: std::collections::HashSet<_> =
+            InsightLinkKind::ALL.into_iter().map(InsightLinkKind::label).collect();
         assert_eq!(labels.len(), InsightLinkKind::ALL.len(), "each kind has a label of its own");
     }
 

@@ -91,7 +91,10 @@ fn retention_heat_map(locale: Locale, report: &CohortReport) -> Chart {
                 .text_style(charming::element::TextStyle::new().color("#222")),
         )
         .series(
-            Heatmap::new().name(td_string!(locale, cohorts.retention_pct)).label(value_label(Figure::Percent)).data(cells),
+            Heatmap::new()
+                .name(td_string!(locale, cohorts.retention_pct))
+                .label(value_label(Figure::Percent))
+                .data(cells),
         )
 }
 
