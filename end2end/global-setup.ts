@@ -2,7 +2,8 @@
 // keeps the session for every test that does not sign in itself.
 import { request, FullConfig } from '@playwright/test';
 
-export const STORAGE_STATE = 'test-results/.auth/admin.json';
+/** Inside Playwright's output directory: never committed, made afresh by each run. */
+export const STORAGE_STATE = 'playwright-output/.auth/admin.json';
 
 export default async function globalSetup(config: FullConfig) {
   const baseURL = config.projects[0].use.baseURL as string;

@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { STORAGE_STATE } from './global-setup';
 
 // Debian's Chromium: `npx playwright install` cannot download browsers here.
 // scripts/test.sh starts UT360 on BASE_URL against a freshly generated database.
@@ -8,10 +9,12 @@ export default defineConfig({
   retries: 0,
   workers: 1,
   reporter: [['list']],
-  outputDir: './test-results',
+  // Playwright empties its output directory at the start of a run: not test-results,
+  // whose pages/ screenshots (both languages, 1280 and 390 px) are committed.
+  outputDir: './playwright-output',
   globalSetup: './global-setup.ts',
   use: {
-    storageState: 'test-results/.auth/admin.json',
+    storageState: STORAGE_STATE,
     baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:3100',
     browserName: 'chromium',
     viewport: { width: 1280, height: 900 },

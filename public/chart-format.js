@@ -15,11 +15,21 @@
     var sign = n < 0 && Number(fixed.join('.')) !== 0 ? '-' : '';
     return sign + whole + (fraction ? (english ? '.' : ',') + fraction : '');
   }
-  window.ut360Format = {
+  var format = {
     // Counts; an axis may put ticks between whole numbers.
     count: function (value) { return number(value, 2); },
     // Whole đồng.
     money: function (value) { return number(value, 0) + ' ₫'; },
     percent: function (value) { return number(value, 1) + '%'; }
   };
+  // A series' labels are given the data item, whose value may be a row: a heat map
+  // cell's is [x, y, value].
+  function ofItem(figure) {
+    return function (item) {
+      var value = item ? item.value : undefined;
+      return figure(Array.isArray(value) ? value[value.length - 1] : value);
+    };
+  }
+  format.item = { count: ofItem(format.count), money: ofItem(format.money), percent: ofItem(format.percent) };
+  window.ut360Format = format;
 })();

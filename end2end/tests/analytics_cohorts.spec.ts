@@ -3,7 +3,7 @@
 // as a heat map / funnel chart with their tables; the pages are accessible and refused
 // to roles without the permission.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, grouped, query, signIn } from './support';
+import { expectAccessible, grouped, hydrated, query, signIn, STORAGE_STATE } from './support';
 
 const organization = `(SELECT id FROM organizations WHERE slug = 'default')`;
 
@@ -40,6 +40,30 @@ test('the cohorts page shows every cohort of the table with its size and a heat 
   }
   await page.screenshot({ path: 'test-results/analytics-cohorts.png', fullPage: true });
   await expectAccessible(page);
+});
+
+test('the heat map\'s cell labels, tooltip and colour scale write percentages as the language does', async ({ browser }) => {
+  await computeNightly();
+  for (const [locale, mark] of [['vi-VN', ','], ['en-US', '.']] as const) {
+    const context = await browser.newContext({ locale, storageState: STORAGE_STATE });
+    const page = await context.newPage();
+    await page.goto('/analytics/cohorts');
+    await hydrated(page);
+    await expect(page.locator('#cohort-heat-map canvas')).toBeVisible({ timeout: 20_000 });
+    // The formatters the drawn chart holds, given what ECharts gives them: a cell (its
+    // value is [month, cohort, percent]), a tooltip's value, a colour-scale handle's value.
+    const written = await page.evaluate(() => {
+      const chart = (window as any).echarts.getInstanceByDom(document.getElementById('cohort-heat-map'));
+      const option = chart.getOption();
+      return {
+        cell: option.series[0].label.formatter({ value: [1, 0, 45.3] }),
+        tooltip: option.tooltip[0].valueFormatter(45.3),
+        scale: option.visualMap[0].formatter(12.5),
+      };
+    });
+    expect(written, locale).toEqual({ cell: `45${mark}3%`, tooltip: `45${mark}3%`, scale: `12${mark}5%` });
+    await context.close();
+  }
 });
 
 test('the funnels page shows the latest campaign\'s four steps, and a range without exports says so', async ({ page }) => {

@@ -46,6 +46,7 @@ test('an analyst reads the feed, filters it and marks an insight read', async ({
   await expect(critical).not.toContainText('Kiểm tra đại lý');
   await expect(critical).toContainText('z_score');
   await expect(critical.getByTestId('insight-link')).toHaveAttribute('href', /\/transactions\?range=custom.*merchant=E2E/);
+  await expect(critical.getByTestId('insight-link')).toHaveText("The merchant's transactions");
   await expectAccessible(page);
   await page.screenshot({ path: 'test-results/insights.png', fullPage: true });
 
@@ -68,5 +69,6 @@ test('an analyst reads the feed, filters it and marks an insight read', async ({
   await expect(feed.locator('li.insight:not([data-kind="trend"])')).toHaveCount(0);
   const trend = feed.locator('li.insight', { hasText: 'E2E mild trend' });
   await expect(trend.getByTestId('insight-link')).toHaveAttribute('href', /\/subscribers\?service=MBFG&cluster=1&trend=/);
+  await expect(trend.getByTestId('insight-link')).toHaveText('Subscribers of the segment with declining ARPU');
   await expectAccessible(page);
 });

@@ -1,7 +1,7 @@
 // The analysis pages in both languages (issue 26): their words, the same figures,
 // 390 px wide, and the charts' axes and tooltips writing numbers as the language does.
 import { Browser, expect, Page, test } from '@playwright/test';
-import { expectInBothLanguages, hydrated, query } from './support';
+import { expectInBothLanguages, hydrated, query, STORAGE_STATE } from './support';
 
 // Seed 001's example subscriber, the first of the demo data.
 const ISDN = '++/hZFPrCDRre55vsZqqxQ==';
@@ -29,7 +29,6 @@ test('dashboards in Vietnamese and English', async ({ browser }) => {
 test('Customer360 in Vietnamese and English', async ({ browser }) => {
   await expectInBothLanguages(browser, {
     name: 'customer360',
-    widerThanAPhone: 'about 490 px in Vietnamese: not yet found which block',
     path: `/subscribers/${encodeURIComponent(ISDN)}`,
     vi: ['Thông tin cơ bản', 'Thống kê ARPU', 'Cơ cấu doanh thu', 'Hành vi nạp tiền', 'Đánh giá rủi ro'],
     en: ['Basic', 'ARPU statistics', 'Revenue breakdown', 'Top-up behaviour', 'Risk assessment'],
@@ -39,7 +38,7 @@ test('Customer360 in Vietnamese and English', async ({ browser }) => {
 
 test('a malformed ISDN is explained in the page\'s language', async ({ browser }) => {
   for (const [locale, says] of [['vi-VN', 'không phải là ISDN'], ['en-US', 'is not an ISDN']]) {
-    const context = await browser.newContext({ locale, storageState: 'test-results/.auth/admin.json' });
+    const context = await browser.newContext({ locale, storageState: STORAGE_STATE });
     const page = await context.newPage();
     await page.goto('/subscribers/not%20an%20isdn');
     await expect(page.getByTestId('lookup-error')).toContainText(says);
@@ -81,7 +80,7 @@ async function tooltipOf(page: Page, chart: string, at: { x: number; y: number }
 }
 
 async function inLanguage(browser: Browser, locale: string, path: string) {
-  const context = await browser.newContext({ locale, storageState: 'test-results/.auth/admin.json' });
+  const context = await browser.newContext({ locale, storageState: STORAGE_STATE });
   const page = await context.newPage();
   await page.goto(path);
   await hydrated(page);

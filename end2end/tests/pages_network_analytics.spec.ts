@@ -77,7 +77,6 @@ test('the customers and their statuses in both languages', async ({ browser }) =
 test('the insights in both languages', async ({ browser }) => {
   await expectInBothLanguages(browser, {
     name: 'insights',
-    widerThanAPhone: 'about 505 px: an insight card (its figures table) does not scroll yet',
     path: '/insights',
     vi: ['Nhận định', 'Mọi loại', 'Bất thường', 'Cơ hội'],
     en: ['Insights', 'All kinds', 'Anomaly', 'Opportunity', 'Computed from this organization'],

@@ -73,6 +73,7 @@ fn Organizations(yours: YourOrganizations, next: Signal<String>) -> impl IntoVie
             yours.invitations.into_iter().map(|invitation| view! { <InvitationRow invitation next/> }).collect_view();
         view! {
             <h2>{t!(i18n, organizations.invitations)}</h2>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, organizations.invitations)>
             <table class="data-table" data-testid="invitations">
                 <thead><tr>
                     <th scope="col">{t!(i18n, organizations.organization)}</th><th scope="col">{t!(i18n, organizations.role)}</th>
@@ -81,6 +82,7 @@ fn Organizations(yours: YourOrganizations, next: Signal<String>) -> impl IntoVie
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            </div>
         }
     });
     let organizations = if yours.organizations.is_empty() {
@@ -93,6 +95,7 @@ fn Organizations(yours: YourOrganizations, next: Signal<String>) -> impl IntoVie
     } else {
         let rows = yours.organizations.into_iter().map(|choice| view! { <ChoiceRow choice next/> }).collect_view();
         view! {
+            <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, organizations.member_of)>
             <table class="data-table" data-testid="organizations">
                 <thead><tr>
                     <th scope="col">{t!(i18n, organizations.organization)}</th><th scope="col">{t!(i18n, organizations.slug)}</th>
@@ -101,6 +104,7 @@ fn Organizations(yours: YourOrganizations, next: Signal<String>) -> impl IntoVie
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            </div>
         }
         .into_any()
     };

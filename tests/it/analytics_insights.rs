@@ -478,6 +478,9 @@ async fn reading_and_acknowledging_change_only_their_columns_in_the_members_orga
     let titles: Vec<&str> = feed["insights"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
     assert_eq!(titles, vec!["Của chúng tôi"]);
     assert_eq!(feed["insights"][0]["link"]["href"], "/subscribers?service=MBFG&cluster=2&trend=Gi%E1%BA%A3m");
+    // The link's kind, and the English label the feed carried before it had a kind.
+    assert_eq!(feed["insights"][0]["link"]["kind"], "declining_segment");
+    assert_eq!(feed["insights"][0]["link"]["label"], "Subscribers of the segment with declining ARPU");
     let page = analyst.get(format!("{base}/insights")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();

@@ -99,11 +99,67 @@ pub struct InsightAction {
     pub en: String,
 }
 
+/// What an insight's link shows; the page names it in the reader's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsightLinkKind {
+    /// An anomaly of one merchant: its transactions over the compared window.
+    MerchantTransactions,
+    /// An anomaly of a payment mode: every transaction of the compared window.
+    PeriodTransactions,
+    /// A trend: the segment's subscribers whose ARPU declines.
+    DecliningSegment,
+    /// An opportunity: the LOW-risk, high-value subscribers.
+    LowRiskHighValue,
+}
+
+impl InsightLinkKind {
+    pub const ALL: [InsightLinkKind; 4] = [
+        InsightLinkKind::MerchantTransactions,
+        InsightLinkKind::PeriodTransactions,
+        InsightLinkKind::DecliningSegment,
+        InsightLinkKind::LowRiskHighValue,
+    ];
+
+    /// In English: the `label` the feed's JSON has always carried.
+    pub fn label(self) -> &'static str {
+        match self {
+            InsightLinkKind::MerchantTransactions => "The merchant's transactions",
+            InsightLinkKind::PeriodTransactions => "Transactions of the period",
+            InsightLinkKind::DecliningSegment => "Subscribers of the segment with declining ARPU",
+            InsightLinkKind::LowRiskHighValue => "LOW-risk, high-value subscribers",
+        }
+    }
+}
+
 /// Where an insight leads: the list or dashboard it is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "InsightLinkJson", from = "InsightLinkJson")]
 pub struct InsightLink {
     pub href: String,
-    pub label: String,
+    pub kind: InsightLinkKind,
+}
+
+/// An insight link as the feed's JSON carries it: the kind, and the English label
+/// callers read before there was a kind.
+#[derive(Clone, Serialize, Deserialize)]
+struct InsightLinkJson {
+    href: String,
+    kind: InsightLinkKind,
+    #[serde(default)]
+    label: String,
+}
+
+impl From<InsightLink> for InsightLinkJson {
+    fn from(link: InsightLink) -> Self {
+        InsightLinkJson { href: link.href, kind: link.kind, label: link.kind.label().to_owned() }
+    }
+}
+
+impl From<InsightLinkJson> for InsightLink {
+    fn from(json: InsightLinkJson) -> Self {
+        InsightLink { href: json.href, kind: json.kind }
+    }
 }
 
 /// A subscriber an opportunity lists, with their Customer360 address.
@@ -204,11 +260,11 @@ pub fn insight_link(kind: InsightKind, data_points: &serde_json::Value) -> Optio
                 ("until", &until),
                 ("merchant", &merchant.clone().unwrap_or_default()),
             ]);
-            let label = match merchant {
-                Some(_) => "The merchant's transactions".to_owned(),
-                None => "Transactions of the period".to_owned(),
+            let kind = match merchant {
+                Some(_) => InsightLinkKind::MerchantTransactions,
+                None => InsightLinkKind::PeriodTransactions,
             };
-            Some(InsightLink { href: with_query("/transactions", &query), label })
+            Some(InsightLink { href: with_query("/transactions", &query), kind })
         }
         InsightKind::Trend => {
             let params = ListParams {
@@ -219,7 +275,7 @@ pub fn insight_link(kind: InsightKind, data_points: &serde_json::Value) -> Optio
             };
             Some(InsightLink {
                 href: with_query("/subscribers", &params.query_string()),
-                label: "Subscribers of the segment with declining ARPU".to_owned(),
+                kind: InsightLinkKind::DecliningSegment,
             })
         }
         InsightKind::Opportunity => {
@@ -230,7 +286,7 @@ pub fn insight_link(kind: InsightKind, data_points: &serde_json::Value) -> Optio
             };
             Some(InsightLink {
                 href: with_query("/subscribers", &params.query_string()),
-                label: "LOW-risk, high-value subscribers".to_owned(),
+                kind: InsightLinkKind::LowRiskHighValue,
             })
         }
         InsightKind::Recommendation => None,
@@ -287,25 +343,57 @@ mod tests {
     fn each_insight_leads_to_what_it_is_about() {
         let merchant = json!({"segment": "merchant", "code": "M 1", "day": "2026-12-04", "window_from": "2026-11-06"});
         assert_eq!(
-            insight_link(InsightKind::Anomaly, &merchant).unwrap().href,
-            "/transactions?range=custom&from=2026-11-06&until=2026-12-04&merchant=M%201"
+            insight_link(InsightKind::Anomaly, &merchant),
+            Some(InsightLink {
+                href: "/transactions?range=custom&from=2026-11-06&until=2026-12-04&merchant=M%201".to_owned(),
+                kind: InsightLinkKind::MerchantTransactions,
+            })
         );
         let mode = json!({"segment": "payment_mode", "code": "CARD", "day": "2026-12-04", "window_from": "2026-11-06"});
         assert_eq!(
-            insight_link(InsightKind::Anomaly, &mode).unwrap().href,
-            "/transactions?range=custom&from=2026-11-06&until=2026-12-04"
+            insight_link(InsightKind::Anomaly, &mode),
+            Some(InsightLink {
+                href: "/transactions?range=custom&from=2026-11-06&until=2026-12-04".to_owned(),
+                kind: InsightLinkKind::PeriodTransactions,
+            })
         );
         let trend = json!({"service": "EasyCredit", "cluster": 3});
         assert_eq!(
-            insight_link(InsightKind::Trend, &trend).unwrap().href,
-            "/subscribers?service=EasyCredit&cluster=3&trend=Gi%E1%BA%A3m"
+            insight_link(InsightKind::Trend, &trend),
+            Some(InsightLink {
+                href: "/subscribers?service=EasyCredit&cluster=3&trend=Gi%E1%BA%A3m".to_owned(),
+                kind: InsightLinkKind::DecliningSegment,
+            })
         );
         let opportunity = json!({"risk": "LOW", "min_value": 70});
         assert_eq!(
-            insight_link(InsightKind::Opportunity, &opportunity).unwrap().href,
-            "/subscribers?risk=LOW&min_value=70"
+            insight_link(InsightKind::Opportunity, &opportunity),
+            Some(InsightLink {
+                href: "/subscribers?risk=LOW&min_value=70".to_owned(),
+                kind: InsightLinkKind::LowRiskHighValue
+            })
         );
         assert_eq!(insight_link(InsightKind::Anomaly, &json!({})), None);
+        assert_eq!(insight_link(InsightKind::Recommendation, &opportunity), None);
+    }
+
+    #[test]
+    fn a_link_carries_its_kind_and_the_english_label_callers_read() {
+        let link = InsightLink { href: "/subscribers?risk=LOW".to_owned(), kind: InsightLinkKind::LowRiskHighValue };
+        let json = serde_json::to_value(&link).unwrap();
+        assert_eq!(
+            json,
+            json!({"href": "/subscribers?risk=LOW", "kind": "low_risk_high_value", "label": "LOW-risk, high-value subscribers"})
+        );
+        assert_eq!(serde_json::from_value::<InsightLink>(json).unwrap(), link);
+        let without_label = json!({"href": "/transactions", "kind": "period_transactions"});
+        assert_eq!(
+            serde_json::from_value::<InsightLink>(without_label).unwrap().kind,
+            InsightLinkKind::PeriodTransactions
+        );
+        let labels: std::collections::HashSet<_> =
+            InsightLinkKind::ALL.into_iter().map(InsightLinkKind::label).collect();
+        assert_eq!(labels.len(), InsightLinkKind::ALL.len(), "each kind has a label of its own");
     }
 
     #[test]

@@ -2,14 +2,13 @@
 //! the share of each cohort that topped up again in each month since, as a heat map and
 //! a table. Read from `cohort_analysis`, which the nightly job computes.
 
-use crate::components::language;
-use crate::components::EChart;
+use crate::components::{language, series_tooltip, value_label, EChart, Figure};
 use crate::domain::analytics::cohorts::{format_rate, Cohort, CohortReport, COHORT_MONTHS};
 use crate::domain::format::{format_count, format_vnd};
 use crate::domain::server_error::ServerError;
 use charming::component::{Axis, Grid, VisualMap};
 use charming::datatype::DataPoint;
-use charming::element::{AxisType, Label, Orient, Tooltip};
+use charming::element::{AxisType, Orient};
 use charming::series::Heatmap;
 use charming::Chart;
 use leptos::prelude::*;
@@ -77,7 +76,7 @@ fn retention_heat_map(locale: Locale, report: &CohortReport) -> Chart {
         })
         .collect();
     Chart::new()
-        .tooltip(Tooltip::new())
+        .tooltip(series_tooltip(Figure::Percent))
         .grid(Grid::new().left(80).right(20).top(10).bottom(80))
         .x_axis(Axis::new().type_(AxisType::Category).data(months))
         .y_axis(Axis::new().type_(AxisType::Category).data(cohorts).inverse(true))
@@ -92,7 +91,10 @@ fn retention_heat_map(locale: Locale, report: &CohortReport) -> Chart {
                 .text_style(charming::element::TextStyle::new().color("#222")),
         )
         .series(
-            Heatmap::new().name(td_string!(locale, cohorts.retention_pct)).label(Label::new().show(true)).data(cells),
+            Heatmap::new()
+                .name(td_string!(locale, cohorts.retention_pct))
+                .label(value_label(Figure::Percent))
+                .data(cells),
         )
 }
 
@@ -117,7 +119,7 @@ fn CohortGrid(report: CohortReport) -> impl IntoView {
             )}
             <span class="as-of">{tf!(l, cohorts.computed_at, at = format_date_time(language, &computed_at))}</span>
         </p>
-        <EChart id="cohort-heat-map" title=td_string!(l, cohorts.chart) chart>
+        <EChart id="cohort-heat-map" title=td_string!(l, cohorts.chart) chart visual_map=Figure::Percent>
             <table class="data-table" data-testid="cohort-table">
                 <thead><tr>
                     <th scope="col">{t!(i18n, cohorts.cohort)}</th><th scope="col">{t!(i18n, cohorts.size)}</th>

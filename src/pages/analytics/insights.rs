@@ -4,7 +4,7 @@
 //! link to the list or dashboard it is about. Marking one read is a POST.
 
 use crate::domain::analytics::insights::{
-    insights_href, InsightFeed, InsightKind, InsightListing, Severity, INSIGHTS_PATH,
+    insights_href, InsightFeed, InsightKind, InsightLinkKind, InsightListing, Severity, INSIGHTS_PATH,
 };
 use crate::domain::language::Language;
 use crate::domain::server_error::ServerError;
@@ -189,7 +189,7 @@ fn InsightCard(insight: InsightListing, mark_read: ServerAction<MarkInsightRead>
         }
     });
     let link = insight.link.clone().map(|link| {
-        let label = link_label(locale, &link.label);
+        let label = link_label(locale, link.kind);
         view! { <p><a href=link.href data-testid="insight-link">{label}</a></p> }
     });
     let id = insight.id.clone();
@@ -253,13 +253,11 @@ fn severity_label(locale: Locale, severity: Severity) -> &'static str {
     }
 }
 
-/// The domain names an insight's link in English; the page names it in its language.
-fn link_label(locale: Locale, label: &str) -> String {
-    match label {
-        "The merchant's transactions" => td_string!(locale, insights.link_merchant).to_owned(),
-        "Transactions of the period" => td_string!(locale, insights.link_period).to_owned(),
-        "Subscribers of the segment with declining ARPU" => td_string!(locale, insights.link_declining).to_owned(),
-        "LOW-risk, high-value subscribers" => td_string!(locale, insights.link_opportunity).to_owned(),
-        other => other.to_owned(),
+fn link_label(locale: Locale, kind: InsightLinkKind) -> &'static str {
+    match kind {
+        InsightLinkKind::MerchantTransactions => td_string!(locale, insights.link_merchant),
+        InsightLinkKind::PeriodTransactions => td_string!(locale, insights.link_period),
+        InsightLinkKind::DecliningSegment => td_string!(locale, insights.link_declining),
+        InsightLinkKind::LowRiskHighValue => td_string!(locale, insights.link_opportunity),
     }
 }
