@@ -188,7 +188,9 @@ async fn a_refused_value_is_explained_in_the_readers_language_while_the_api_keep
     for http in [&vietnamese, &english] {
         assert_eq!(sign_in(http, &base, &email, TEST_PASSWORD).await.status(), StatusCode::SEE_OTHER);
     }
-    let cases: [(&str, &[(&str, &str)], &str, &str, &str); 6] = [
+    /// The server function, its form, the refused field, then the answer in Vietnamese and in English.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str, &'a str);
+    let cases: [Case<'_>; 6] = [
         (
             "get_subscriber_list",
             &[("params[min_value]", "120")],
