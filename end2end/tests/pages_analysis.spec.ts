@@ -37,11 +37,27 @@ test('Customer360 in Vietnamese and English', async ({ browser }) => {
 });
 
 test('a malformed ISDN is explained in the page\'s language', async ({ browser }) => {
-  for (const [locale, says] of [['vi-VN', 'không phải là ISDN'], ['en-US', 'is not an ISDN']]) {
+  for (const [locale, says] of [
+    ['vi-VN', 'không phải là ISDN: không được dùng \' \''],
+    ['en-US', 'is not an ISDN: \' \' is not allowed'],
+  ]) {
     const context = await browser.newContext({ locale, storageState: STORAGE_STATE });
     const page = await context.newPage();
     await page.goto('/subscribers/not%20an%20isdn');
     await expect(page.getByTestId('lookup-error')).toContainText(says);
+    await context.close();
+  }
+});
+
+test('a refused list filter is explained in the page\'s language, the field named', async ({ browser }) => {
+  for (const [locale, says] of [
+    ['vi-VN', 'Giá trị khách hàng tối thiểu: 120 nằm ngoài khoảng 0 đến 100'],
+    ['en-US', 'Minimum customer value: 120 is outside 0 to 100'],
+  ]) {
+    const context = await browser.newContext({ locale, storageState: STORAGE_STATE });
+    const page = await context.newPage();
+    await page.goto('/subscribers?min_value=120');
+    await expect(page.getByTestId('list-error')).toHaveText(says);
     await context.close();
   }
 });

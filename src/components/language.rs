@@ -108,10 +108,9 @@ pub fn role_label(locale: Locale, role: Role) -> &'static str {
 /// browser) and in the cookie for this browser.
 #[server]
 pub async fn set_language(language: String) -> Result<(), ServerError> {
-    use crate::domain::field_error::FieldError;
-    let language = Language::parse(&language).ok_or_else(|| {
-        ServerError::from(FieldError::new("language", format!("{language:?} is not a language (vi or en)")))
-    })?;
+    use crate::domain::field_error::{FieldError, Problem};
+    let language = Language::parse(&language)
+        .ok_or_else(|| ServerError::from(FieldError::new("language", Problem::not_one_of(&language, ["vi", "en"]))))?;
     let account = crate::server::auth::signed_in_account()?;
     let state = expect_context::<crate::server::state::AppState>();
     state.store.set_user_language(account.user_id, language).await?;

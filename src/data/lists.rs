@@ -9,7 +9,7 @@
 use super::recommendation_rows::{RecFields, RecommendationRange, REC_FIELDS_SQL};
 use super::Organization;
 use crate::data::{sql, OrganizationStore};
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem};
 use crate::domain::lists::{
     ListParams, ListSort, ListedRecommendation, MatchCount, RecommendationFilter, RecommendationPage, SortColumn,
 };
@@ -55,15 +55,18 @@ impl PageCursor {
     }
 
     /// A cursor of a list ordered by `column`; one from a list in another order is refused.
-    pub fn decode(text: &str, column: SortColumn) -> Result<Self, String> {
-        let invalid = || format!("{text:?} is not a page cursor; pass the `next` value of the previous page");
+    pub fn decode(text: &str, column: SortColumn) -> Result<Self, Problem> {
+        let invalid = || Problem::NotAPageCursor { text: text.to_owned() };
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
         let decoded = String::from_utf8(bytes).map_err(|_| invalid())?;
         let (name, rest) = decoded.split_once('|').ok_or_else(invalid)?;
         let (value, isdn) = rest.rsplit_once('|').ok_or_else(invalid)?;
         let cursor_column: SortColumn = name.parse().map_err(|_| invalid())?;
         if cursor_column != column {
-            return Err(format!("this page cursor belongs to a list sorted by {cursor_column}, not {column}; start again without `after`"));
+            return Err(Problem::CursorOfAnotherSort {
+                cursor_sort: cursor_column.to_string(),
+                sort: column.to_string(),
+            });
         }
         let value_fits = match sort_sql(column).1 {
             "numeric" => {
@@ -106,20 +109,20 @@ impl ListRequest {
         let filter = params.filter()?;
         let sort = params.sort()?;
         let cursor = |field: &'static str, text: &str| {
-            PageCursor::decode(text, sort.column).map_err(|message| FieldError::new(field, message))
+            PageCursor::decode(text, sort.column).map_err(|problem| FieldError::new(field, problem))
         };
         let start = match (params.after.trim(), params.before.trim()) {
             ("", "") => PageStart::First,
             (after, "") => PageStart::After(cursor("after", after)?),
             ("", before) => PageStart::Before(cursor("before", before)?),
-            _ => return Err(FieldError::new("before", "give `after` or `before`, not both")),
+            _ => return Err(FieldError::new("before", Problem::NotBoth { other: "after".to_owned() })),
         };
         let limit = match params.limit.trim() {
             "" => DEFAULT_PAGE_SIZE,
-            text => text.parse::<u32>().map_err(|e| FieldError::new("limit", format!("{text:?}: {e}")))?,
+            text => text.parse::<u32>().map_err(|e| FieldError::new("limit", Problem::not_whole(text, &e)))?,
         };
         if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-            return Err(FieldError::new("limit", format!("{limit} is outside 1 to {MAX_PAGE_SIZE}")));
+            return Err(FieldError::new("limit", Problem::out_of_range(limit, 1, MAX_PAGE_SIZE)));
         }
         Ok(Self { filter, sort, start, limit })
     }
@@ -278,6 +281,7 @@ impl OrganizationStore {
 #[cfg(test)]
 mod tests {
     use super::PageCursor;
+    use crate::domain::field_error::Problem;
     use crate::domain::lists::SortColumn;
     use base64::Engine;
 
@@ -289,7 +293,10 @@ mod tests {
         let trend = PageCursor { column: SortColumn::Trend, value: "Ổn định".into(), isdn: "84900000001".into() };
         assert_eq!(PageCursor::decode(&trend.encode(), SortColumn::Trend), Ok(trend));
         let other_order = PageCursor::decode(&cursor.encode(), SortColumn::Advance).unwrap_err();
-        assert!(other_order.contains("sorted by priority, not advance"), "{other_order}");
+        assert_eq!(
+            other_order,
+            Problem::CursorOfAnotherSort { cursor_sort: "priority".into(), sort: "advance".into() }
+        );
         let encode = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
         let bad = [
             ("".to_owned(), SortColumn::Priority),
@@ -300,7 +307,7 @@ mod tests {
             (encode("cluster|1.5|84900000001"), SortColumn::Cluster),
         ];
         for (text, column) in bad {
-            assert!(PageCursor::decode(&text, column).unwrap_err().contains("is not a page cursor"), "{text}");
+            assert_eq!(PageCursor::decode(&text, column), Err(Problem::NotAPageCursor { text: text.clone() }));
         }
     }
 
@@ -316,7 +323,7 @@ mod tests {
             #[test]
             fn any_list_request_is_read_or_refused_by_name(params in params()) {
                 if let Err(error) = ListRequest::from_params(&params) {
-                    prop_assert!(NAMES.contains(&error.field) && !error.message.is_empty(), "{:?}", error);
+                    prop_assert!(NAMES.contains(&error.field) && !error.message(crate::domain::language::Language::En).is_empty(), "{:?}", error);
                 }
             }
         }

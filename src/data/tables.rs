@@ -197,9 +197,10 @@ impl ColumnType {
                 _ => Ok(Cow::Borrowed(value)),
             },
             // A problem lists the value already.
-            Self::Isdn => crate::domain::isdn::Isdn::parse(value)
-                .map(|_| Cow::Borrowed(value))
-                .map_err(|message| message.strip_prefix(&format!("{value:?} ")).map_or(message.clone(), str::to_owned)),
+            Self::Isdn => crate::domain::isdn::Isdn::parse(value).map(|_| Cow::Borrowed(value)).map_err(|problem| {
+                let message = problem.message(crate::domain::language::Language::En, "isdn");
+                message.strip_prefix(&format!("{value:?} ")).map_or(message.clone(), str::to_owned)
+            }),
             Self::OneOf(allowed) => match allowed.iter().find(|a| **a == value) {
                 Some(_) => Ok(Cow::Borrowed(value)),
                 None => Err(format!("must be one of {}", allowed.join(", "))),

@@ -7,7 +7,7 @@ use super::copy_binary::{copy_binary, BinaryCopyBuffer};
 use super::transaction_summaries::SummaryDeltas;
 use super::{Organization, Store};
 use crate::data::{sql, OrganizationStore};
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem};
 use crate::domain::transactions::{
     DashboardQuery, DashboardRange, DayFigures, MerchantFigures, MerchantTrend, PaymentFigures, RecentTransaction,
     TransactionDashboard, MAX_CUSTOM_DAYS, TOP_MERCHANTS,
@@ -71,17 +71,14 @@ impl DashboardRequest {
         let day = |field: &'static str, text: &Option<String>| {
             text.as_deref()
                 .and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-                .ok_or(FieldError::new(field, "a custom range needs this day".to_owned()))
+                .ok_or(FieldError::new(field, Problem::Required))
         };
         let (from, until) = match query.range.days() {
             Some(days) => (today - chrono::Days::new(u64::from(days) - 1), today),
             None => {
                 let (from, until) = (day("from", &query.from)?, day("until", &query.until)?);
                 if (until - from).num_days() >= MAX_CUSTOM_DAYS {
-                    return Err(FieldError::new(
-                        "until",
-                        format!("a custom range spans at most {MAX_CUSTOM_DAYS} days"),
-                    ));
+                    return Err(FieldError::new("until", Problem::RangeTooLong { max_days: MAX_CUSTOM_DAYS }));
                 }
                 (from, until)
             }

@@ -2,7 +2,7 @@
 //! who gets an advance offer, and what an export of them holds. Shared by the
 //! server and the rule builder in the browser.
 
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem};
 use crate::domain::recommendation::{ArpuTrend, RiskLevel, ServiceType, SubscriberType};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -94,14 +94,14 @@ impl CampaignRules {
         for (field, score) in [("min_value", self.min_value), ("min_readiness", self.min_readiness)] {
             if let Some(score) = score {
                 if !(0.0..=100.0).contains(&score) {
-                    return Err(FieldError::new(field, format!("{score} is outside 0 to 100")));
+                    return Err(FieldError::new(field, Problem::out_of_range(score, 0, 100)));
                 }
             }
         }
         for (field, amount) in [("min_advance", self.min_advance), ("max_advance", self.max_advance)] {
             if let Some(amount) = amount {
                 if !amount.is_finite() || amount < 0.0 {
-                    return Err(FieldError::new(field, format!("{amount} is not an amount in đồng (0 or more)")));
+                    return Err(FieldError::new(field, Problem::NotAnAmount { text: amount.to_string() }));
                 }
             }
         }
@@ -109,16 +109,16 @@ impl CampaignRules {
             if min > max {
                 return Err(FieldError::new(
                     "max_advance",
-                    format!("the range ends ({max}) below where it starts ({min})"),
+                    Problem::EndsBeforeStart { end: max.to_string(), start: min.to_string() },
                 ));
             }
         }
         if let Some(cluster) = self.clusters.iter().find(|c| **c < 0) {
-            return Err(FieldError::new("clusters", format!("{cluster} is not a cluster number (0 or more)")));
+            return Err(FieldError::new("clusters", Problem::NotACluster { value: cluster.to_string() }));
         }
         if let Some(limit) = self.limit {
             if !(1..=Self::MAX_LIMIT).contains(&limit) {
-                return Err(FieldError::new("limit", format!("{limit} is outside 1 to {}", Self::MAX_LIMIT)));
+                return Err(FieldError::new("limit", Problem::out_of_range(limit, 1, Self::MAX_LIMIT)));
             }
         }
         Ok(())
@@ -363,7 +363,7 @@ mod tests {
             #[test]
             fn any_rules_are_accepted_or_refused_by_name(rules in rules()) {
                 match rules.validate() {
-                    Err(error) => prop_assert!(NAMES.contains(&error.field) && !error.message.is_empty(), "{:?}", error),
+                    Err(error) => prop_assert!(NAMES.contains(&error.field) && !error.message(crate::domain::language::Language::En).is_empty(), "{:?}", error),
                     Ok(()) => {
                         for score in [rules.min_value, rules.min_readiness].into_iter().flatten() {
                             prop_assert!((0.0..=100.0).contains(&score));

@@ -1,5 +1,6 @@
 //! A subscriber number, checked before any lookup.
 
+use crate::domain::field_error::{IsdnFault, Problem};
 use serde::{Deserialize, Serialize};
 
 /// A subscriber number as UT360 stores it: seed 001's encrypted ISDN in base64 (e.g.
@@ -16,32 +17,31 @@ impl Isdn {
 
     /// Digits only, 8 to 15 of them; or base64 (letters, digits, `+` and `/`) in whole
     /// groups of four characters, `=` only as the last one or two (padding).
-    pub fn parse(value: &str) -> Result<Self, String> {
+    pub fn parse(value: &str) -> Result<Self, Problem> {
+        let not_one = |fault| Problem::NotAnIsdn { text: value.to_owned(), fault };
         let base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/');
         if value.is_empty() {
-            return Err("an ISDN is required".into());
+            return Err(not_one(IsdnFault::Missing));
         }
         if value.chars().count() > Self::MAX_CHARS {
-            return Err(format!("an ISDN has at most {} characters", Self::MAX_CHARS));
+            return Err(not_one(IsdnFault::TooLong(Self::MAX_CHARS)));
         }
         if let Some(bad) = value.chars().find(|c| !base64(*c) && *c != '=') {
-            return Err(format!(
-                "{value:?} is not an ISDN: {bad:?} is not allowed (an ISDN is digits, or base64: letters, digits, + / and = padding)"
-            ));
+            return Err(not_one(IsdnFault::Character(bad)));
         }
         if value.bytes().all(|b| b.is_ascii_digit()) {
             return if Self::DIGITS.contains(&value.len()) {
                 Ok(Self(value.to_owned()))
             } else {
-                Err(format!("{value:?} is not an ISDN: a number has 8 to 15 digits"))
+                Err(not_one(IsdnFault::Digits))
             };
         }
         let data = value.trim_end_matches('=');
         if value.len() - data.len() > 2 || data.contains('=') {
-            return Err(format!("{value:?} is not an ISDN: '=' is only base64's padding, at most two at the end"));
+            return Err(not_one(IsdnFault::Padding));
         }
         if !value.len().is_multiple_of(4) {
-            return Err(format!("{value:?} is not an ISDN: base64 comes in groups of 4 characters"));
+            return Err(not_one(IsdnFault::Groups));
         }
         Ok(Self(value.to_owned()))
     }
@@ -153,12 +153,16 @@ mod tests {
         }
     }
 
+    fn english(parsed: Result<Isdn, Problem>) -> String {
+        parsed.unwrap_err().message(crate::domain::language::Language::En, "isdn")
+    }
+
     #[test]
     fn isdns_are_checked() {
         assert_eq!(Isdn::parse("++/hZFPrCDRre55vsZqqxQ==").unwrap().as_str(), "++/hZFPrCDRre55vsZqqxQ==");
         assert_eq!(Isdn::parse("84912345678").unwrap().as_str(), "84912345678");
         assert!(Isdn::parse("").is_err());
-        assert!(Isdn::parse("abc def").unwrap_err().contains("' ' is not allowed"));
+        assert!(english(Isdn::parse("abc def")).starts_with("\"abc def\" is not an ISDN: ' ' is not allowed"));
         assert!(Isdn::parse(&"a".repeat(256)).is_err());
     }
 
@@ -182,7 +186,7 @@ mod tests {
             ("８４９１２３４５", "not allowed"),
         ];
         for (isdn, why) in refused {
-            let message = Isdn::parse(isdn).unwrap_err();
+            let message = english(Isdn::parse(isdn));
             assert!(message.contains(why) && message.contains("is not an ISDN"), "{isdn}: {message}");
         }
     }
@@ -197,6 +201,7 @@ mod tests {
 
     mod properties {
         use super::Isdn;
+        use crate::domain::language::Language;
         use proptest::prelude::*;
 
         const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -235,8 +240,8 @@ mod tests {
             fn near_misses_are_parsed_by_the_rule(value in "[0-9A-Za-z+/=_ -]{0,30}") {
                 let parsed = Isdn::parse(&value);
                 prop_assert_eq!(parsed.is_ok(), follows_the_rule(&value), "{:?}", parsed);
-                if let Err(message) = parsed {
-                    prop_assert!(!message.is_empty());
+                if let Err(problem) = parsed {
+                    prop_assert!(!problem.message(Language::En, "isdn").is_empty());
                 }
             }
 

@@ -1,6 +1,7 @@
 //! A list of ISDNs as marketing pastes it (seed 001 use case 6): one per line, or the
 //! first column of a CSV export, with or without a header line.
 
+use crate::domain::field_error::Problem;
 use crate::domain::isdn::Isdn;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -10,7 +11,8 @@ use std::collections::HashSet;
 pub struct MalformedLine {
     pub line: usize,
     pub text: String,
-    pub reason: String,
+    /// Why, in words when shown (`Problem::message`).
+    pub reason: Problem,
 }
 
 /// The ISDNs of a pasted list, each once in the order first given, and what was not one.
@@ -70,7 +72,7 @@ mod tests {
         assert_eq!(list.duplicates, 1);
         assert_eq!(list.malformed.len(), 1);
         assert_eq!((list.malformed[0].line, list.malformed[0].text.as_str()), (6, "not an isdn"));
-        assert!(list.malformed[0].reason.contains("is not an ISDN"));
+        assert!(matches!(list.malformed[0].reason, Problem::NotAnIsdn { .. }), "{:?}", list.malformed[0]);
     }
 
     #[test]
@@ -112,7 +114,7 @@ mod tests {
                 }
                 for bad in &list.malformed {
                     prop_assert!((1..=lines).contains(&bad.line), "line {} of {}", bad.line, lines);
-                    prop_assert!(bad.reason.contains("ISDN"), "{}", bad.reason);
+                    prop_assert!(matches!(bad.reason, Problem::NotAnIsdn { .. }), "{:?}", bad.reason);
                 }
                 prop_assert!(list.isdns.len() + list.malformed.len() + list.duplicates <= lines);
             }

@@ -1,9 +1,9 @@
 //! Subscriber lists: which subscribers a list holds, its URL parameters checked, its
 //! order and its pages.
 
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, NumberKind, Problem};
 use crate::domain::query::query_string;
-use crate::domain::recommendation::{ArpuTrend, Recommendation, RiskLevel, ServiceType, SubscriberType};
+use crate::domain::recommendation::{ArpuTrend, Recommendation, RiskLevel, ServiceType, Spelled, SubscriberType};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -118,15 +118,45 @@ mod openapi {
     impl ToSchema for LimitParam {}
 }
 
-fn parsed<T: FromStr>(field: &'static str, text: &str) -> Result<Option<T>, FieldError>
-where
-    T::Err: fmt::Display,
-{
+/// A value a list parameter takes, read from its (trimmed, non-empty) text.
+trait ListValue: Sized {
+    fn read(text: &str) -> Result<Self, Problem>;
+}
+
+impl ListValue for f64 {
+    fn read(text: &str) -> Result<Self, Problem> {
+        text.parse().map_err(|_| Problem::NotANumber { text: text.to_owned(), kind: NumberKind::Decimal })
+    }
+}
+
+impl ListValue for i32 {
+    fn read(text: &str) -> Result<Self, Problem> {
+        text.parse().map_err(|e| Problem::NotANumber { text: text.to_owned(), kind: NumberKind::of(&e) })
+    }
+}
+
+macro_rules! spelled_list_values {
+    ($($ty:ty),*) => {$(
+        impl ListValue for $ty {
+            fn read(text: &str) -> Result<Self, Problem> {
+                text.parse().map_err(|_| Problem::Unknown {
+                    what: <$ty as Spelled>::WHAT.to_owned(),
+                    text: text.to_owned(),
+                    allowed: <$ty as Spelled>::spellings(),
+                })
+            }
+        }
+    )*};
+}
+
+spelled_list_values!(ServiceType, RiskLevel, SubscriberType, ArpuTrend, SortColumn);
+
+fn parsed<T: ListValue>(field: &'static str, text: &str) -> Result<Option<T>, FieldError> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse::<T>().map(Some).map_err(|e| FieldError::new(field, format!("{text:?}: {e}")))
+    T::read(text).map(Some).map_err(|problem| FieldError::new(field, problem))
 }
 
 /// The list's parameter names, as the page's URL and the API carry them.
@@ -150,7 +180,7 @@ impl ListParams {
         fn score(field: &'static str, text: &str) -> Result<Option<f64>, FieldError> {
             match parsed::<f64>(field, text)? {
                 Some(score) if !(0.0..=100.0).contains(&score) => {
-                    Err(FieldError::new(field, format!("{score} is outside 0 to 100")))
+                    Err(FieldError::new(field, Problem::out_of_range(score, 0, 100)))
                 }
                 other => Ok(other),
             }
@@ -173,7 +203,7 @@ impl ListParams {
             "" => column.descending_by_default(),
             "desc" => true,
             "asc" => false,
-            other => return Err(FieldError::new("order", format!("{other:?}: expected asc or desc"))),
+            other => return Err(FieldError::new("order", Problem::not_one_of(other, ["asc", "desc"]))),
         };
         Ok(ListSort { column, descending })
     }
@@ -366,10 +396,10 @@ pub(crate) mod properties {
         #[test]
         fn any_list_parameters_are_read_or_refused_by_name(params in params()) {
             if let Err(error) = params.filter() {
-                prop_assert!(NAMES.contains(&error.field) && !error.message.is_empty(), "{:?}", error);
+                prop_assert!(NAMES.contains(&error.field) && !error.message(crate::domain::language::Language::En).is_empty(), "{:?}", error);
             }
             if let Err(error) = params.sort() {
-                prop_assert!(NAMES.contains(&error.field) && !error.message.is_empty(), "{:?}", error);
+                prop_assert!(NAMES.contains(&error.field) && !error.message(crate::domain::language::Language::En).is_empty(), "{:?}", error);
             }
         }
 

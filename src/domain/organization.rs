@@ -2,7 +2,7 @@
 //! organization gets: checked once here, for the command line and any page alike.
 
 use super::admin::ORGANIZATION_NAME_MAX;
-use super::field_error::FieldError;
+use super::field_error::{FieldError, Problem};
 
 pub const SLUG_MIN: usize = 2;
 pub const SLUG_MAX: usize = 63;
@@ -19,16 +19,13 @@ pub fn check_slug(slug: &str) -> Result<String, FieldError> {
     let slug = slug.trim();
     let length = slug.chars().count();
     if !(SLUG_MIN..=SLUG_MAX).contains(&length) {
-        return Err(FieldError::new("slug", format!("give {SLUG_MIN} to {SLUG_MAX} characters (this has {length})")));
+        return Err(FieldError::new("slug", Problem::LengthOutside { length, min: SLUG_MIN, max: SLUG_MAX }));
     }
     if let Some(bad) = slug.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
-        return Err(FieldError::new(
-            "slug",
-            format!("{slug:?} has {bad:?}; use lowercase letters a-z, digits and hyphens only"),
-        ));
+        return Err(FieldError::new("slug", Problem::SlugCharacter { text: slug.to_owned(), character: bad }));
     }
     if slug.starts_with('-') || slug.ends_with('-') {
-        return Err(FieldError::new("slug", format!("{slug:?} must start and end with a letter or digit")));
+        return Err(FieldError::new("slug", Problem::SlugEnds { text: slug.to_owned() }));
     }
     Ok(slug.to_owned())
 }
@@ -38,13 +35,10 @@ pub fn check_name(name: &str) -> Result<String, FieldError> {
     let name = name.trim();
     let length = name.chars().count();
     if length == 0 || length > ORGANIZATION_NAME_MAX {
-        return Err(FieldError::new(
-            "name",
-            format!("give 1 to {ORGANIZATION_NAME_MAX} characters (this has {length})"),
-        ));
+        return Err(FieldError::new("name", Problem::LengthOutside { length, min: 1, max: ORGANIZATION_NAME_MAX }));
     }
     if name.chars().any(char::is_control) {
-        return Err(FieldError::new("name", "leave out control characters (tabs, line breaks)"));
+        return Err(FieldError::new("name", Problem::ControlCharacters));
     }
     Ok(name.to_owned())
 }
@@ -85,7 +79,7 @@ mod tests {
         ] {
             let error = check_slug(bad).unwrap_err();
             assert_eq!(error.field, "slug");
-            assert!(error.message.contains(says), "{bad:?}: {error}");
+            assert!(error.message(crate::domain::language::Language::En).contains(says), "{bad:?}: {error}");
         }
     }
 
@@ -94,7 +88,7 @@ mod tests {
         assert_eq!(check_name("  Công ty Ứng Tiền  ").unwrap(), "Công ty Ứng Tiền");
         assert!(check_name(&"ư".repeat(255)).is_ok());
         assert_eq!(check_name("   ").unwrap_err().to_string(), "name: give 1 to 255 characters (this has 0)");
-        assert!(check_name(&"a".repeat(256)).unwrap_err().message.contains("this has 256"));
+        assert!(check_name(&"a".repeat(256)).unwrap_err().to_string().contains("this has 256"));
         assert_eq!(check_name("a\nb").unwrap_err().field, "name");
     }
 

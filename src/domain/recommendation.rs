@@ -195,6 +195,14 @@ macro_rules! display_and_parse {
             }
         }
 
+        impl $crate::domain::recommendation::Spelled for $ty {
+            const WHAT: &'static str = $what;
+
+            fn spellings() -> Vec<String> {
+                Self::ALL.iter().map(|v| v.as_str().to_owned()).collect()
+            }
+        }
+
         impl FromStr for $ty {
             type Err = String;
 
@@ -210,6 +218,13 @@ macro_rules! display_and_parse {
             }
         }
     )*};
+}
+
+/// A seed value's kind in (English) words and its spellings, for a refusal to name what
+/// it takes.
+pub trait Spelled: FromStr {
+    const WHAT: &'static str;
+    fn spellings() -> Vec<String>;
 }
 
 /// Seed spellings in and out: `Display` writes `as_str()`, `FromStr` reads it back and

@@ -3,6 +3,7 @@
 //! refused value, the field. On the server the answer carries the matching HTTP status
 //! (400, 401, 403, 404, 413, 503), never 500 for a caller's mistake.
 
+use crate::domain::language::Language;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -98,12 +99,31 @@ impl fmt::Display for ServerError {
 
 impl std::error::Error for ServerError {}
 
-impl From<crate::domain::field_error::FieldError> for ServerError {
-    /// The message names the field too: pages show the message alone.
-    fn from(error: crate::domain::field_error::FieldError) -> Self {
-        let answer = Self::BadRequest { message: error.to_string(), field: error.field.to_owned() };
+impl ServerError {
+    /// A refused value as the person who typed it reads it: in `language`, the field
+    /// named as the page names it (pages show the message alone), while `field` keeps
+    /// the machine name the page marks the field by.
+    pub fn refused(error: &crate::domain::field_error::FieldError, language: Language) -> Self {
+        Self::refused_because(error.field, language, error.message(language))
+    }
+
+    /// A refusal the page has put in words already (in `language`), for `field`.
+    pub fn refused_because(field: &str, language: Language, message: String) -> Self {
+        let label = crate::domain::field_error::field_label(language, field);
+        let answer = Self::BadRequest { message: format!("{label}: {message}"), field: field.to_owned() };
         answer.set_response_status();
         answer
+    }
+}
+
+impl From<crate::domain::field_error::FieldError> for ServerError {
+    /// In the language of the request being answered (on the server), else of the page.
+    fn from(error: crate::domain::field_error::FieldError) -> Self {
+        #[cfg(feature = "ssr")]
+        let language = crate::components::request_language();
+        #[cfg(not(feature = "ssr"))]
+        let language = crate::components::language();
+        Self::refused(&error, language)
     }
 }
 

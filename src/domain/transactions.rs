@@ -3,7 +3,7 @@
 //! summaries. Shared by the server and the page. Dates travel as `YYYY-MM-DD`.
 
 use crate::domain::dates::is_date;
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem};
 use crate::domain::language::Language;
 use crate::domain::profile::stored_label;
 use crate::domain::query::query_string;
@@ -97,31 +97,31 @@ impl DashboardParams {
         let range = match self.range.trim() {
             "" => DashboardRange::default(),
             text => DashboardRange::parse(text).ok_or_else(|| {
-                FieldError::new("range", format!("{text:?} is not a range (today, week, month, year or custom)"))
+                FieldError::new("range", Problem::not_one_of(text, ["today", "week", "month", "year", "custom"]))
             })?,
         };
         let day = |field: &'static str, text: &str| -> Result<Option<String>, FieldError> {
             match text.trim() {
                 "" => Ok(None),
                 text if is_date(text) => Ok(Some(text.to_owned())),
-                text => Err(FieldError::new(field, format!("{text:?} is not a date (YYYY-MM-DD)"))),
+                text => Err(FieldError::new(field, Problem::NotADate { text: text.to_owned() })),
             }
         };
         let (from, until) = (day("from", &self.from)?, day("until", &self.until)?);
         let (from, until) = match range {
             DashboardRange::Custom => match (from, until) {
                 (Some(from), Some(until)) if from > until => {
-                    return Err(FieldError::new("until", format!("{until} is before {from}")))
+                    return Err(FieldError::new("until", Problem::Before { value: until, earlier: from }))
                 }
                 (Some(from), Some(until)) => (Some(from), Some(until)),
-                (None, _) => return Err(FieldError::new("from", "a custom range needs a first day".to_owned())),
-                (_, None) => return Err(FieldError::new("until", "a custom range needs a last day".to_owned())),
+                (None, _) => return Err(FieldError::new("from", Problem::Required)),
+                (_, None) => return Err(FieldError::new("until", Problem::Required)),
             },
             _ => (None, None),
         };
         let merchant = Some(self.merchant.trim().to_owned()).filter(|code| !code.is_empty());
-        if merchant.as_ref().is_some_and(|code| code.chars().count() > 50) {
-            return Err(FieldError::new("merchant", "a merchant code has at most 50 characters".to_owned()));
+        if let Some(length) = merchant.as_ref().map(|code| code.chars().count()).filter(|length| *length > 50) {
+            return Err(FieldError::new("merchant", Problem::TooLong { length, max: 50 }));
         }
         Ok(DashboardQuery { range, from, until, merchant })
     }
@@ -366,9 +366,9 @@ mod tests {
 
     #[test]
     fn unknown_ranges_are_named() {
-        let FieldError { field, message } = params("decade", "", "").query().unwrap_err();
-        assert_eq!(field, "range");
-        assert!(message.contains("decade"));
+        let refused = params("decade", "", "").query().unwrap_err();
+        assert_eq!(refused.field, "range");
+        assert_eq!(refused.to_string(), "range: \"decade\": expected one of today, week, month, year, custom");
     }
 
     #[test]

@@ -190,8 +190,7 @@ pub async fn get_organization_settings() -> Result<OrganizationSettings, ServerE
 pub async fn rename_organization(name: String) -> Result<OrganizationSettings, ServerError> {
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let name = crate::domain::organization::check_name(&name)
-        .map_err(|refused| AppError::BadRequest { field: refused.field, message: refused.to_string() })?;
+    let name = crate::domain::organization::check_name(&name)?;
     let renamed = store.rename_organization(&name).await?;
     let _organization = renamed
         .ok_or_else(|| ServerError::from(AppError::missing_here(crate::server::error::Missing::Organization)))?;

@@ -138,10 +138,11 @@ fn BulkResults(result: BulkResult) -> impl IntoView {
         .malformed
         .into_iter()
         .map(|m| {
-            if m.reason.contains(&m.text) {
-                tf!(locale, bulk.line_reason, line = m.line, reason = m.reason)
+            let reason = m.reason.message(language, "isdn");
+            if reason.contains(&m.text) {
+                tf!(locale, bulk.line_reason, line = m.line, reason = reason)
             } else {
-                tf!(locale, bulk.line_text_reason, line = m.line, text = format!("{:?}", m.text), reason = m.reason)
+                tf!(locale, bulk.line_text_reason, line = m.line, text = format!("{:?}", m.text), reason = reason)
             }
         })
         .collect();

@@ -33,47 +33,27 @@ fn request_locale() -> Locale {
     Locale::from(crate::components::request_language())
 }
 
-/// A refused rule in the request's language, named by its label. The domain's own
-/// message is English; each refusal it makes is said again here from the rules' values.
+/// A refused rule in the request's language, named as the campaign builder names it.
 #[cfg(feature = "ssr")]
-fn rule_error(rules: &CampaignRules, error: crate::domain::field_error::FieldError) -> crate::server::error::AppError {
-    let crate::domain::field_error::FieldError { field, message } = error;
+fn rule_error(error: crate::domain::field_error::FieldError) -> crate::server::error::AppError {
     let locale = request_locale();
-    let amount_refused = |amount: Option<f64>| amount.filter(|amount| !amount.is_finite() || *amount < 0.0);
-    let said = match field {
-        "min_value" | "min_readiness" => {
-            let score = if field == "min_value" { rules.min_value } else { rules.min_readiness };
-            score.map(|value| tf!(locale, campaigns.err_score, value = value))
-        }
-        "min_advance" | "max_advance" => {
-            let own = if field == "min_advance" { rules.min_advance } else { rules.max_advance };
-            match (amount_refused(own), rules.min_advance, rules.max_advance) {
-                (Some(amount), _, _) => Some(tf!(locale, campaigns.err_amount, amount = amount)),
-                (None, Some(min), Some(max)) => Some(tf!(locale, campaigns.err_range, max = max, min = min)),
-                _ => None,
-            }
-        }
-        "clusters" => {
-            rules.clusters.iter().find(|c| **c < 0).map(|cluster| tf!(locale, campaigns.err_cluster, cluster = cluster))
-        }
-        "limit" => {
-            rules.limit.map(|limit| tf!(locale, campaigns.err_limit, limit = limit, max = CampaignRules::MAX_LIMIT))
-        }
-        _ => None,
-    };
-    let label = match field {
-        "min_value" => td_string!(locale, campaigns.rule_min_value),
-        "min_readiness" => td_string!(locale, campaigns.rule_min_readiness),
-        "min_advance" => td_string!(locale, campaigns.rule_min_advance),
-        "max_advance" => td_string!(locale, campaigns.rule_max_advance),
+    // Named as the campaign builder names its rules (`limit` is its top N here).
+    let label = match error.field {
         "limit" => td_string!(locale, campaigns.rule_limit),
-        "clusters" => td_string!(locale, campaigns.rule_clusters),
-        "exclude_campaigns" => td_string!(locale, campaigns.rule_exclude_campaigns),
-        "exclude_lists" => td_string!(locale, campaigns.rule_exclude_lists),
-        other => other,
+        other => crate::domain::field_error::field_label(locale.into(), other),
     };
-    let message = said.unwrap_or(message);
-    crate::server::error::AppError::BadRequest { field, message: format!("{label}: {message}") }
+    let message = format!("{label}: {}", error.message(locale.into()));
+    crate::server::error::AppError::BadRequest { field: error.field, message }
+}
+
+/// A campaign id that is none, refused in the request's language.
+#[cfg(feature = "ssr")]
+fn not_an_id(text: &str) -> crate::server::error::AppError {
+    let problem = crate::domain::field_error::Problem::NotAnId { text: text.to_owned() };
+    crate::server::error::AppError::refused(
+        crate::domain::field_error::FieldError::new("id", problem),
+        request_locale().into(),
+    )
 }
 
 #[server(endpoint = "campaign_workspace")]
@@ -90,7 +70,7 @@ pub async fn get_campaign_workspace() -> Result<CampaignWorkspace, ServerError> 
 #[server(input = Json, endpoint = "campaign_preview")]
 pub async fn preview_campaign(rules: CampaignRules) -> Result<CampaignPreview, ServerError> {
     let (_member, store) = crate::server::auth::tenant()?;
-    rules.validate().map_err(|error| rule_error(&rules, error))?;
+    rules.validate().map_err(rule_error)?;
     store.campaign_preview(&rules).await.map_err(ServerError::from)
 }
 
@@ -113,12 +93,10 @@ pub async fn save_campaign(
         };
         required("name", td_string!(locale, campaigns.campaign_name), &name)?;
         required("owner", td_string!(locale, campaigns.owner), &owner)?;
-        rules.validate().map_err(|error| rule_error(&rules, error))?;
+        rules.validate().map_err(rule_error)?;
         let id = match id.as_deref() {
             None | Some("") => None,
-            Some(id) => {
-                Some(id.parse::<CampaignId>().map_err(|message| AppError::BadRequest { field: "id", message })?)
-            }
+            Some(id) => Some(id.parse::<CampaignId>().map_err(|_| not_an_id(id))?),
         };
         match store.save_campaign(id, &name, &owner, &rules).await? {
             Saved::Saved(campaign) => Ok(campaign),
@@ -134,9 +112,8 @@ pub async fn save_campaign(
 
 #[server(endpoint = "campaign_exports")]
 pub async fn get_campaign_exports(id: String) -> Result<Vec<ExportEvent>, ServerError> {
-    use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let id: CampaignId = id.parse().map_err(|message| AppError::BadRequest { field: "id", message })?;
+    let id: CampaignId = id.parse().map_err(|_| not_an_id(&id))?;
     Ok(store.export_history(Some(id), 50).await?)
 }
 
@@ -158,8 +135,13 @@ pub async fn create_suppression_list(name: String, text: String) -> Result<Suppr
         if let Some(first) = list.malformed.first() {
             let more = list.malformed.len() - 1;
             let others = if more > 0 { tf!(locale, campaigns.err_more_lines, more = more) } else { String::new() };
-            let message =
-                tf!(locale, campaigns.err_list_line, line = first.line, reason = first.reason, others = others);
+            let message = tf!(
+                locale,
+                campaigns.err_list_line,
+                line = first.line,
+                reason = first.reason.message(locale.into(), "isdns"),
+                others = others
+            );
             return Err(bad("isdns", message));
         }
         if list.isdns.is_empty() {

@@ -32,9 +32,9 @@ fn locale() -> Locale {
 
 #[server]
 pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, ServerError> {
-    use crate::server::error::AppError;
+    use crate::domain::field_error::FieldError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
+    let isdn = Isdn::parse(&isdn).map_err(|problem| ServerError::from(FieldError::new("isdn", problem)))?;
     let isdn = isdn.as_str();
     Ok(store.on_replica(|store| async move { store.subscriber_view(isdn).await }).await?)
 }
@@ -43,11 +43,11 @@ pub async fn get_subscriber(isdn: String) -> Result<Option<SubscriberView>, Serv
 pub async fn get_recent_transactions(
     isdn: String,
 ) -> Result<Vec<crate::domain::transactions::RecentTransaction>, ServerError> {
-    use crate::server::error::AppError;
+    use crate::domain::field_error::FieldError;
     /// Transactions shown in Customer360.
     const RECENT_TRANSACTIONS: i64 = 20;
     let (_member, store) = crate::server::auth::tenant()?;
-    let isdn = Isdn::parse(&isdn).map_err(|message| AppError::BadRequest { field: "isdn", message })?;
+    let isdn = Isdn::parse(&isdn).map_err(|problem| ServerError::from(FieldError::new("isdn", problem)))?;
     let isdn = isdn.as_str();
     Ok(store.on_replica(|store| async move { store.recent_transactions(isdn, RECENT_TRANSACTIONS).await }).await?)
 }
@@ -87,7 +87,7 @@ pub fn Customer360(isdn: Signal<String>) -> impl IntoView {
             match Isdn::parse(&isdn) {
                 Ok(_) => get_subscriber(isdn).await.map_err(|error| error.to_string()),
                 Err(_) if isdn.is_empty() => Err(td_string!(l, c360.isdn_required).to_owned()),
-                Err(_) => Err(tf!(l, c360.not_an_isdn, isdn = format!("{isdn:?}"))),
+                Err(problem) => Err(problem.message(l.into(), "isdn")),
             }
         },
     );

@@ -9,7 +9,8 @@ use super::problems::{Location, Problem, Problems};
 use super::read::{read_rows, FileSummary, RowCells};
 use crate::data::dataset::{Dataset, TableRows};
 use crate::data::tables::SubscriberTable;
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem as Refusal};
+use crate::domain::language::Language;
 use std::borrow::Cow;
 use std::collections::hash_map::{Entry, HashMap};
 use std::hash::Hash;
@@ -176,7 +177,8 @@ fn check_row<'c>(
 
     // Every table's first column is the ISDN; monthly rows have the month second.
     if let Some(isdn) = values[0].as_deref() {
-        if let Err(FieldError { field: column, message }) = keys.check(isdn, values.get(1), &location) {
+        if let Err(refused) = keys.check(isdn, values.get(1), &location) {
+            let (column, message) = (refused.field, refused.message(Language::En));
             row_ok = false;
             let value = if column == "isdn" { Some(isdn) } else { values[1].as_deref() };
             problems.add(problem(Some(column), value, message));
@@ -199,10 +201,10 @@ impl Keys<'_> {
         second: Option<&Option<Cow<'_, str>>>,
         location: &Location,
     ) -> Result<(), FieldError> {
-        let twice = |first: Location| format!("appears more than once (first at {first})");
+        let twice = |first: Location| Refusal::Twice { first: first.to_string() };
         let id_of = |known: &KnownIsdns| match known.ids.get(isdn) {
             Some(&(id, _)) => Ok(Some(id)),
-            None if known.complete => Err(FieldError::new("isdn", "has no row in the recommendations file".to_owned())),
+            None if known.complete => Err(FieldError::new("isdn", Refusal::NoRecommendation)),
             None => Ok(None),
         };
         match self {
@@ -222,7 +224,7 @@ impl Keys<'_> {
                 (Some(id), Some(Some(month))) => {
                     let month: u32 = month.parse().expect("a validated YYYYMM");
                     first_time(seen, (id, month), location).map_err(|first| {
-                        FieldError::new("data_month", format!("appears twice for this ISDN (first at {first})"))
+                        FieldError::new("data_month", Refusal::TwiceForIsdn { first: first.to_string() })
                     })
                 }
                 _ => Ok(()),

@@ -13,6 +13,7 @@ use crate::data::lists::ListRequest;
 use crate::data::lookups::SubscriberView;
 use crate::domain::figures::MetaStats;
 use crate::domain::isdn::Isdn;
+use crate::domain::language::Language;
 use crate::domain::lists::{BulkLookup, ListParams, RecommendationPage, PARAMETER_NAMES};
 use crate::domain::recommendation::Recommendation;
 use axum::body::Bytes;
@@ -47,7 +48,7 @@ async fn count_calls(mut request: axum::extract::Request, next: axum::middleware
 }
 
 fn isdn_from_path(value: &str) -> Result<Isdn, AppError> {
-    Isdn::parse(value).map_err(|message| AppError::BadRequest { field: "isdn", message })
+    Isdn::parse(value).map_err(|problem| crate::domain::field_error::FieldError::new("isdn", problem).into())
 }
 
 /// The recommendation for one subscriber (seed 001 use case 1)
@@ -149,7 +150,10 @@ fn bulk_isdns(body: Result<Bytes, BytesRejection>) -> Result<Vec<Isdn>, AppError
     texts
         .iter()
         .enumerate()
-        .map(|(index, text)| Isdn::parse(text).map_err(|message| bad(format!("item {}: {message}", index + 1))))
+        .map(|(index, text)| {
+            Isdn::parse(text)
+                .map_err(|problem| bad(format!("item {}: {}", index + 1, problem.message(Language::En, "isdns"))))
+        })
         .collect()
 }
 

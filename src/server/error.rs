@@ -3,6 +3,7 @@
 //! made from this one with the same status and public message.
 
 use crate::domain::field_error::FieldError;
+use crate::domain::language::Language;
 use crate::domain::server_error::ServerError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -73,8 +74,17 @@ impl AppError {
 }
 
 impl From<FieldError> for AppError {
+    /// In English, without the field's name: `/api/v1` answers the field beside the message.
     fn from(error: FieldError) -> Self {
-        Self::BadRequest { field: error.field, message: error.message }
+        Self::BadRequest { field: error.field, message: error.message(Language::En) }
+    }
+}
+
+impl AppError {
+    /// A refused value as a person reads it: the field's name and what is wrong, in
+    /// `language` (pages, server functions and downloads; the API keeps [`From`]).
+    pub fn refused(error: FieldError, language: Language) -> Self {
+        Self::BadRequest { field: error.field, message: error.for_people(language) }
     }
 }
 

@@ -111,7 +111,7 @@ async fn commission_report(
     use crate::domain::ctv::commissions::{ReportColumn, ReportParams};
     let params: ReportParams = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
         .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
-    let query = params.query().map_err(AppError::from)?;
+    let query = params.query().map_err(|e| AppError::refused(e, language))?;
     let _slot = state.heavy_work.start(member.organization.id, language)?;
     let query = &query;
     let report = state
@@ -145,7 +145,7 @@ async fn commission_statement(
     use crate::domain::ctv::statements::StatementParams;
     let params: StatementParams = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
         .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
-    let query = params.check().map_err(AppError::from)?;
+    let query = params.check().map_err(|e| AppError::refused(e, language))?;
     let _slot = state.heavy_work.start(member.organization.id, language)?;
     let query = &query;
     let statement = state
@@ -317,7 +317,7 @@ async fn subscriber_list(
     let (columns, rest) = split_columns(query.as_deref().unwrap_or_default())?;
     let params: ListParams = serde_urlencoded::from_str(&rest)
         .map_err(|e| AppError::BadRequest { field: "query", message: e.to_string() })?;
-    let request = ListRequest::from_params(&params).map_err(AppError::from)?;
+    let request = ListRequest::from_params(&params).map_err(|e| AppError::refused(e, language))?;
     let selection = ExportSelection::List { filter: request.filter, sort: request.sort };
     let file_name = format!("subscribers-{}.{}", today(), format.extension());
     let page_url = format!("/subscribers/export.{}?{}", format.extension(), query.unwrap_or_default());

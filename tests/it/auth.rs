@@ -639,7 +639,7 @@ async fn admins_manage_members_and_keys_and_cannot_remove_the_last_admin() {
     );
     let (status, body) = call("rename_organization", vec![("name", "x".repeat(256))]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("name: give 1 to 255 characters"), "{body}");
+    assert!(body.contains("Name: give 1 to 255 characters"), "{body}");
     let (_, body) = call("get_api_keys", vec![]).await;
     let keys: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
     assert!(keys[0]["revoked_at"].is_string() && keys[0]["last_used_at"].is_string(), "{keys:?}");

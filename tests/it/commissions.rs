@@ -746,8 +746,8 @@ async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_i
     // Bad parameters name the field; an unknown collaborator is not found; never a 500.
     for (query, status, page_says, file_says) in [
         (format!("ctv=NOBODY&period={this}"), 404, "collaborator (ctv) not found", "collaborator (ctv) not found"),
-        ("ctv=T1&period=2026-13".to_owned(), 400, "period: ", r#""field":"period""#),
-        (format!("period={this}"), 400, "ctv: a collaborator", r#""field":"ctv""#),
+        ("ctv=T1&period=2026-13".to_owned(), 400, "Month: ", r#""field":"period""#),
+        (format!("period={this}"), 400, "Collaborator code: this is required", r#""field":"ctv""#),
     ] {
         let page = manager.get(format!("{base}/commissions/statement?{query}")).send().await.unwrap();
         assert_eq!(page.status(), status, "page {query}");

@@ -263,5 +263,100 @@ async fn the_gates_refusals_are_worded_in_the_readers_language() {
     let html = refusal.text().await.unwrap();
     assert_eq!(language_of(&html), Language::Vi);
     assert!(html.contains(languages[0].refused), "{html}");
+
+/// A value refused deep in the domain reaches a person in their language, with the field
+/// named as the pages name it; `field` keeps the machine name, and `/api/v1` keeps its
+/// English whatever the client's language.
+#[tokio::test]
+async fn a_refused_value_is_explained_in_the_readers_language_while_the_api_keeps_english() {
+    let db = TestDb::new().await;
+    let organization = db.default_organization().await;
+    let base = spawn_app(db.store.clone()).await;
+    let email = create_user(&db.store, &organization, Role::Admin).await;
+    let vietnamese = browser_like_client_in("");
+    let english = browser_like_client_in("en");
+    for http in [&vietnamese, &english] {
+        assert_eq!(sign_in(http, &base, &email, TEST_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    }
+    /// The server function, its form, the refused field, then the answer in Vietnamese and in English.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str, &'a str);
+    let cases: [Case<'_>; 6] = [
+        (
+            "get_subscriber_list",
+            &[("params[min_value]", "120")],
+            "min_value",
+            "Giá trị khách hàng tối thiểu: 120 nằm ngoài khoảng 0 đến 100",
+            "Minimum customer value: 120 is outside 0 to 100",
+        ),
+        (
+            "get_subscriber_list",
+            &[("params[limit]", "x")],
+            "limit",
+            "Số dòng mỗi trang: \"x\" không phải là số nguyên",
+            "Rows per page: \"x\": invalid digit found in string",
+        ),
+        (
+            "get_subscriber_list",
+            &[("params[risk]", "low")],
+            "risk",
+            "Mức rủi ro: \"low\" không phải là mức rủi ro hợp lệ; chỉ nhận một trong LOW, MEDIUM, HIGH",
+            "Risk level: \"low\": unknown risk level \"low\"; expected one of LOW, MEDIUM, HIGH",
+        ),
+        (
+            "get_subscriber_list",
+            &[("params[order]", "up")],
+            "order",
+            "Thứ tự: \"up\" không hợp lệ: chỉ nhận asc hoặc desc",
+            "Order: \"up\": expected asc or desc",
+        ),
+        (
+            "get_subscriber",
+            &[("isdn", "1234567")],
+            "isdn",
+            "Số thuê bao (ISDN): \"1234567\" không phải là ISDN: số thuê bao có 8 đến 15 chữ số",
+            "ISDN: \"1234567\" is not an ISDN: a number has 8 to 15 digits",
+        ),
+        (
+            "get_transaction_dashboard",
+            &[("params[range]", "custom"), ("params[from]", "2026-02-01"), ("params[until]", "2026-01-01")],
+            "until",
+            "Ngày cuối: 2026-01-01 sớm hơn 2026-02-01",
+            "Last day: 2026-01-01 is before 2026-02-01",
+        ),
+    ];
+    for (name, form, field, in_vietnamese, in_english) in cases {
+        for (http, says) in [(&vietnamese, in_vietnamese), (&english, in_english)] {
+            let response = http.post(crate::common::server_fn_url(&base, name)).form(form).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{name} {form:?}");
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(
+                body,
+                serde_json::json!({ "error": "bad_request", "field": field, "message": says }),
+                "{name} {form:?}"
+            );
+        }
+    }
+
+    // The machine API: the message alone, in English, even to a client asking for Vietnamese.
+    let api = crate::common::api_client(&db.store, &organization).await;
+    for (query, field, says) in [
+        ("min_value=120", "min_value", "120 is outside 0 to 100"),
+        ("limit=x", "limit", "\"x\": invalid digit found in string"),
+        ("risk=low", "risk", "\"low\": unknown risk level \"low\"; expected one of LOW, MEDIUM, HIGH"),
+    ] {
+        let response = api
+            .get(format!("{base}/api/v1/recommendations?{query}"))
+            .header("accept-language", "vi")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body, serde_json::json!({ "error": "bad_request", "field": field, "message": says }), "{query}");
+    }
+    let response = api.get(format!("{base}/api/v1/recommendations/1234567")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["message"], "\"1234567\" is not an ISDN: a number has 8 to 15 digits");
     db.cleanup().await;
 }

@@ -330,7 +330,7 @@ async fn the_page_shows_the_figures_and_names_a_bad_field() {
     assert!(html.contains("MC00001"), "the top merchant is listed");
 
     let bad = client.get(format!("{base}/transactions?range=decade")).send().await.unwrap().text().await.unwrap();
-    assert!(bad.contains("range:") && bad.contains("decade"), "the error names the field");
+    assert!(bad.contains("Time range:") && bad.contains("decade"), "the error names the field");
     let too_long = client
         .get(format!("{base}/transactions?range=custom&from=2020-01-01&until=2026-01-01"))
         .send()
@@ -339,7 +339,7 @@ async fn the_page_shows_the_figures_and_names_a_bad_field() {
         .text()
         .await
         .unwrap();
-    assert!(too_long.contains("until:"), "a range too long is refused, naming `until`");
+    assert!(too_long.contains("Last day: a custom range spans at most"), "a range too long is refused, naming `until`");
     db.cleanup().await;
 }
 

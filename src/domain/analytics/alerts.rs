@@ -3,7 +3,7 @@
 //! checked here (each refusal names its field); the database evaluates them
 //! (`evaluate_performance_alerts`, migration 20261206000050).
 
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, NumberKind, Problem};
 use serde::{Deserialize, Serialize};
 
 pub const ALERTS_PATH: &str = "/alerts";
@@ -134,29 +134,29 @@ impl AlertRuleDraft {
     ) -> Result<AlertRuleDraft, FieldError> {
         let channel = channel.trim();
         if !CHANNEL_METRICS.iter().any(|(name, _)| *name == channel) {
-            let names: Vec<&str> = CHANNEL_METRICS.iter().map(|(name, _)| *name).collect();
-            return Err(FieldError::new("channel", format!("{channel:?} is not one of {}", names.join(", "))));
+            let names = CHANNEL_METRICS.iter().map(|(name, _)| *name);
+            return Err(FieldError::new("channel", Problem::not_one_of(channel, names)));
         }
         let metric = metric.trim();
         if !is_known_metric(channel, metric) {
-            return Err(FieldError::new("metric", format!("{metric:?} is not a metric of the {channel} channel")));
+            let (text, channel) = (metric.to_owned(), channel.to_owned());
+            return Err(FieldError::new("metric", Problem::NotAMetric { text, channel }));
         }
         let period = AlertPeriod::parse(period)
-            .ok_or_else(|| FieldError::new("period", format!("{:?} is not hour or day", period.trim())))?;
+            .ok_or_else(|| FieldError::new("period", Problem::not_one_of(period.trim(), ["hour", "day"])))?;
         let threshold_type = ThresholdType::parse(threshold_type).ok_or_else(|| {
-            FieldError::new(
-                "threshold_type",
-                format!("{:?} is not above, below or percentage_change", threshold_type.trim()),
-            )
+            let allowed = ["above", "below", "percentage_change"];
+            FieldError::new("threshold_type", Problem::not_one_of(threshold_type.trim(), allowed))
         })?;
         let threshold_value = match threshold_value.trim().replace(',', ".").parse::<f64>() {
             Ok(value) if value.is_finite() && value.abs() < 1e13 => (value * 100.0).round() / 100.0,
             _ => {
-                return Err(FieldError::new("threshold_value", format!("{:?} is not a number", threshold_value.trim())))
+                let text = threshold_value.trim().to_owned();
+                return Err(FieldError::new("threshold_value", Problem::NotANumber { text, kind: NumberKind::Any }));
             }
         };
         if threshold_type == ThresholdType::PercentageChange && threshold_value <= 0.0 {
-            return Err(FieldError::new("threshold_value", "a percentage change must be more than 0".to_owned()));
+            return Err(FieldError::new("threshold_value", Problem::PercentageChangeNotPositive));
         }
         Ok(AlertRuleDraft {
             channel: channel.to_owned(),

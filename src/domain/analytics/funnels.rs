@@ -5,7 +5,7 @@
 
 use crate::domain::campaign::CampaignId;
 #[cfg(feature = "ssr")]
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem};
 #[cfg(feature = "ssr")]
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -40,16 +40,20 @@ impl FunnelParams {
             "" => Ok(None),
             text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map(Some)
-                .map_err(|_| FieldError::new(field, format!("{text:?} is not a day (YYYY-MM-DD)"))),
+                .map_err(|_| FieldError::new(field, Problem::NotADate { text: text.to_owned() })),
         };
         let campaign = match self.campaign.trim() {
             "" => None,
-            text => Some(text.parse::<CampaignId>().map_err(|message| FieldError::new("campaign", message))?),
+            text => Some(
+                text.parse::<CampaignId>()
+                    .map_err(|_| FieldError::new("campaign", Problem::NotAnId { text: text.to_owned() }))?,
+            ),
         };
         let (from, until) = (day("from", &self.from)?, day("until", &self.until)?);
         if let (Some(from), Some(until)) = (from, until) {
             if until < from {
-                return Err(FieldError::new("until", format!("the range ends ({until}) before it starts ({from})")));
+                let (end, start) = (until.to_string(), from.to_string());
+                return Err(FieldError::new("until", Problem::EndsBeforeStart { end, start }));
             }
         }
         Ok(FunnelQuery { campaign, from, until })

@@ -2,7 +2,7 @@
 
 use crate::domain::ctv::network::Collaborator;
 use crate::domain::dates::is_month;
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem};
 use crate::domain::query::query_string;
 use serde::{Deserialize, Serialize};
 
@@ -211,26 +211,25 @@ impl ReportParams {
         let period = match period {
             "" => None,
             text if is_month(text) => Some(text.to_owned()),
-            text => return Err(FieldError::new("period", format!("{text:?} is not a month (YYYY-MM)"))),
+            text => return Err(FieldError::new("period", Problem::NotAMonth { text: text.to_owned() })),
         };
         let sort = match self.sort.trim() {
             "" => ReportColumn::Total,
             text => ReportColumn::parse(text).ok_or_else(|| {
-                let known: Vec<&str> = ReportColumn::ALL.iter().map(|c| c.as_str()).collect();
-                FieldError::new("sort", format!("{text:?}: expected one of {}", known.join(", ")))
+                FieldError::new("sort", Problem::not_one_of(text, ReportColumn::ALL.iter().map(|c| c.as_str())))
             })?,
         };
         let descending = match self.order.trim() {
             "" => sort.descending_by_default(),
             "desc" => true,
             "asc" => false,
-            other => return Err(FieldError::new("order", format!("{other:?}: expected asc or desc"))),
+            other => return Err(FieldError::new("order", Problem::not_one_of(other, ["asc", "desc"]))),
         };
         let page = match self.page.trim() {
             "" => 1,
             text => match text.parse::<usize>() {
                 Ok(page) if page >= 1 => page,
-                _ => return Err(FieldError::new("page", format!("{text:?} is not a page number (1 or more)"))),
+                _ => return Err(FieldError::new("page", Problem::NotAPage { text: text.to_owned(), max: None })),
             },
         };
         Ok(ReportQuery { period, text: self.q.trim().to_owned(), sort, descending, page })

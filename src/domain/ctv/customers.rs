@@ -2,7 +2,7 @@
 //! entry form and seed 000's duplicate rule.
 
 use crate::domain::dates::is_date;
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem};
 use crate::domain::language::Language;
 use crate::domain::query::query_string;
 use serde::{Deserialize, Serialize};
@@ -115,9 +115,8 @@ impl StatusChange {
         if from.next_statuses().contains(&to) {
             return Ok(Self { from, to });
         }
-        let allowed: Vec<&str> = from.next_statuses().iter().map(|s| s.as_str()).collect();
-        let allowed = if allowed.is_empty() { "none: it is final".to_owned() } else { allowed.join(", ") };
-        Err(FieldError::new("status", format!("a customer '{from}' cannot become '{to}' (allowed: {allowed})")))
+        let allowed = from.next_statuses().iter().map(|s| s.as_str().to_owned()).collect();
+        Err(FieldError::new("status", Problem::StatusChange { from: from.to_string(), to: to.to_string(), allowed }))
     }
 
     /// The status the customer leaves.
@@ -299,13 +298,14 @@ impl CustomerParams {
         let date = |field: &'static str, text: &str| match text.trim() {
             "" => Ok(None),
             text if is_date(text) => Ok(Some(text.to_owned())),
-            text => Err(FieldError::new(field, format!("{text:?} is not a date (YYYY-MM-DD)"))),
+            text => Err(FieldError::new(field, Problem::NotADate { text: text.to_owned() })),
         };
         let range = |(from_field, from): (&'static str, &str), (until_field, until): (&'static str, &str)| {
             let (from, until) = (date(from_field, from)?, date(until_field, until)?);
             if let (Some(from), Some(until)) = (&from, &until) {
                 if from > until {
-                    return Err(FieldError::new(until_field, format!("{until} is before {from}")));
+                    let (value, earlier) = (until.clone(), from.clone());
+                    return Err(FieldError::new(until_field, Problem::Before { value, earlier }));
                 }
             }
             Ok((from, until))
@@ -313,8 +313,7 @@ impl CustomerParams {
         let mut statuses = Vec::new();
         for text in self.status.split(',').map(str::trim).filter(|text| !text.is_empty()) {
             let status = CustomerStatus::parse(text).ok_or_else(|| {
-                let known: Vec<&str> = CustomerStatus::ALL.iter().map(|s| s.as_str()).collect();
-                FieldError::new("status", format!("{text:?}: expected one of {}", known.join(", ")))
+                FieldError::new("status", Problem::not_one_of(text, CustomerStatus::ALL.iter().map(|s| s.as_str())))
             })?;
             if !statuses.contains(&status) {
                 statuses.push(status);
@@ -325,20 +324,19 @@ impl CustomerParams {
             range(("appointment_from", &self.appointment_from), ("appointment_until", &self.appointment_until))?;
         let name_words: Vec<String> = self.q.split_whitespace().map(str::to_owned).collect();
         if name_words.len() > 8 || self.q.chars().count() > 100 {
-            return Err(FieldError::new("q", "search for a name with at most 8 words and 100 characters"));
+            return Err(FieldError::new("q", Problem::SearchTooLong { words: 8, characters: 100 }));
         }
         let column = match self.sort.trim() {
             "" => CustomerSortColumn::default(),
             text => CustomerSortColumn::parse(text).ok_or_else(|| {
-                let known: Vec<&str> = CustomerSortColumn::ALL.iter().map(|c| c.as_str()).collect();
-                FieldError::new("sort", format!("{text:?}: expected one of {}", known.join(", ")))
+                FieldError::new("sort", Problem::not_one_of(text, CustomerSortColumn::ALL.iter().map(|c| c.as_str())))
             })?,
         };
         let descending = match self.order.trim() {
             "" => column.descending_by_default(),
             "desc" => true,
             "asc" => false,
-            other => return Err(FieldError::new("order", format!("{other:?}: expected asc or desc"))),
+            other => return Err(FieldError::new("order", Problem::not_one_of(other, ["asc", "desc"]))),
         };
         let page = match self.page.trim() {
             "" => 1,
@@ -347,7 +345,7 @@ impl CustomerParams {
                 _ => {
                     return Err(FieldError::new(
                         "page",
-                        format!("{text:?} is not a page from 1 to {MAX_CUSTOMER_PAGE}; narrow the filters"),
+                        Problem::NotAPage { text: text.to_owned(), max: Some(MAX_CUSTOMER_PAGE) },
                     ))
                 }
             },
@@ -424,25 +422,25 @@ impl NewCustomer {
     /// Every field within its range; the first one that is not, named.
     pub fn validate(&self) -> Result<(), FieldError> {
         if self.name.trim().is_empty() {
-            return Err(FieldError::new("name", "enter the customer's name"));
+            return Err(FieldError::new("name", Problem::Required));
         }
         let phone = self.phone.trim();
         if !(9..=11).contains(&phone.len()) || !phone.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(FieldError::new("phone", format!("{phone:?} is not a phone number (9 to 11 digits)")));
+            return Err(FieldError::new("phone", Problem::NotAPhone { text: phone.to_owned() }));
         }
         if !self.amount.is_finite() || self.amount < 0.0 || self.amount >= 1e12 {
-            return Err(FieldError::new("amount", format!("{} is not an amount in đồng (0 or more)", self.amount)));
+            return Err(FieldError::new("amount", Problem::NotAnAmount { text: self.amount.to_string() }));
         }
         for (field, date) in [("ordered_on", &self.ordered_on), ("appointment_on", &self.appointment_on)] {
             if let Some(date) = date {
                 if !is_date(date) {
-                    return Err(FieldError::new(field, format!("{date:?} is not a date (YYYY-MM-DD)")));
+                    return Err(FieldError::new(field, Problem::NotADate { text: date.clone() }));
                 }
             }
         }
         if let Some(closer) = &self.closer {
             if closer.trim().is_empty() || closer.len() > 50 {
-                return Err(FieldError::new("closer", format!("{closer:?} is not a collaborator code")));
+                return Err(FieldError::new("closer", Problem::NotACollaboratorCode { text: closer.clone() }));
             }
         }
         Ok(())
@@ -536,9 +534,15 @@ mod tests {
         assert_eq!((change.leaving(), change.entering()), (CustomerStatus::Deposited, CustomerStatus::Served));
         let refused = StatusChange::check(CustomerStatus::Served, CustomerStatus::Deposited).unwrap_err();
         assert_eq!(refused.field, "status");
-        assert_eq!(refused.message, "a customer 'Da den lam' cannot become 'Da coc' (allowed: Huy)");
+        assert_eq!(
+            refused.message(crate::domain::language::Language::En),
+            "a customer 'Da den lam' cannot become 'Da coc' (allowed: Huy)"
+        );
         let refused = StatusChange::check(CustomerStatus::Cancelled, CustomerStatus::New).unwrap_err();
-        assert!(refused.message.ends_with("(allowed: none: it is final)"), "{}", refused.message);
+        assert!(
+            refused.message(crate::domain::language::Language::En).ends_with("(allowed: none: it is final)"),
+            "{refused}"
+        );
     }
 
     #[test]

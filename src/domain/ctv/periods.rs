@@ -2,7 +2,7 @@
 //! the adjustments that correct a closed month from the open one.
 
 use crate::domain::dates::is_month;
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem};
 use serde::{Deserialize, Serialize};
 
 /// The longest reason kept for a reopen or an adjustment.
@@ -82,7 +82,7 @@ pub fn check_period(text: &str) -> Result<String, FieldError> {
     if is_month(text) {
         Ok(text.to_owned())
     } else {
-        Err(FieldError::new("period", format!("{text:?} is not a month (YYYY-MM)")))
+        Err(FieldError::new("period", Problem::NotAMonth { text: text.to_owned() }))
     }
 }
 
@@ -90,8 +90,8 @@ pub fn check_period(text: &str) -> Result<String, FieldError> {
 pub fn check_reason(text: &str) -> Result<String, FieldError> {
     let text = text.trim();
     match text.chars().count() {
-        0 => Err(FieldError::new("reason", "say why (it is kept with the month's history)")),
-        n if n > REASON_MAX => Err(FieldError::new("reason", format!("{n} characters; at most {REASON_MAX}"))),
+        0 => Err(FieldError::new("reason", Problem::Required)),
+        length if length > REASON_MAX => Err(FieldError::new("reason", Problem::TooLong { length, max: REASON_MAX })),
         _ => Ok(text.to_owned()),
     }
 }
@@ -101,20 +101,15 @@ impl AdjustmentParams {
         let period = check_period(&self.period)?;
         let ma_ctv = self.ma_ctv.trim();
         if ma_ctv.is_empty() || ma_ctv.len() > 50 {
-            return Err(FieldError::new("ma_ctv", format!("{ma_ctv:?} is not a collaborator's code")));
+            return Err(FieldError::new("ma_ctv", Problem::NotACollaboratorCode { text: ma_ctv.to_owned() }));
         }
         let typed = self.amount.trim().replace([' ', '_'], "").replace(',', ".");
         let amount = match typed.parse::<f64>() {
             Ok(amount) if amount.is_finite() && amount != 0.0 && amount.abs() <= ADJUSTMENT_MAX => amount,
-            _ => {
-                return Err(FieldError::new(
-                    "amount",
-                    format!("{:?} is not an amount in đồng (not 0; negative to take back)", self.amount),
-                ))
-            }
+            _ => return Err(FieldError::new("amount", Problem::NotAnAdjustment { text: self.amount.clone() })),
         };
         if ((amount * 100.0).round() - amount * 100.0).abs() > 1e-6 {
-            return Err(FieldError::new("amount", format!("{typed} has more than 2 decimals")));
+            return Err(FieldError::new("amount", Problem::TooManyDecimals { value: typed, max: 2 }));
         }
         let reason = check_reason(&self.reason)?;
         Ok(Adjustment { period, ma_ctv: ma_ctv.to_owned(), amount, reason })

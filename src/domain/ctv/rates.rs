@@ -4,7 +4,7 @@
 use crate::domain::ctv::commissions::{CommissionRate, ReportTotals};
 use crate::domain::ctv::network::UPLINE_LEVELS;
 use crate::domain::dates::is_date;
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem};
 use serde::{Deserialize, Serialize};
 
 /// A rate in `hoa_hong_config` keeps 3 decimals of a percent (`DECIMAL(6,3)`).
@@ -52,24 +52,21 @@ impl RateParams {
         let level = match level.parse::<i32>() {
             Ok(level) if (0..=UPLINE_LEVELS).contains(&level) => level,
             _ => {
-                return Err(FieldError::new(
-                    "level",
-                    format!("{level:?} is not a level (0 for the closer, 1 to {UPLINE_LEVELS} for its upline)"),
-                ))
+                return Err(FieldError::new("level", Problem::NotALevel { text: level.to_owned(), max: UPLINE_LEVELS }))
             }
         };
         let typed = self.rate.trim().trim_end_matches('%').trim().replace(',', ".");
         let rate = match typed.parse::<f64>() {
             Ok(rate) if rate.is_finite() && (0.0..=100.0).contains(&rate) => rate,
-            _ => return Err(FieldError::new("rate", format!("{:?} is not a percentage from 0 to 100", self.rate))),
+            _ => return Err(FieldError::new("rate", Problem::NotAPercentage { text: self.rate.clone() })),
         };
         let scale = 10f64.powi(RATE_DECIMALS);
         if ((rate * scale).round() - rate * scale).abs() > 1e-6 {
-            return Err(FieldError::new("rate", format!("{typed} has more than {RATE_DECIMALS} decimals")));
+            return Err(FieldError::new("rate", Problem::TooManyDecimals { value: typed, max: RATE_DECIMALS as u32 }));
         }
         let effective_from = self.effective_from.trim();
         if !is_date(effective_from) {
-            return Err(FieldError::new("effective_from", format!("{effective_from:?} is not a date (YYYY-MM-DD)")));
+            return Err(FieldError::new("effective_from", Problem::NotADate { text: effective_from.to_owned() }));
         }
         Ok(RateChange { level, rate, effective_from: effective_from.to_owned() })
     }

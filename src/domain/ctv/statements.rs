@@ -5,7 +5,7 @@
 
 use crate::domain::ctv::commissions::{CommissionKind, CommissionStatement, StatementLine};
 use crate::domain::dates::is_month;
-use crate::domain::field_error::FieldError;
+use crate::domain::field_error::{FieldError, Problem};
 use crate::domain::language::Language;
 use crate::domain::query::query_string;
 use serde::{Deserialize, Serialize};
@@ -36,14 +36,15 @@ impl StatementParams {
     pub fn check(&self) -> Result<StatementQuery, FieldError> {
         let ma_ctv = self.ctv.trim();
         if ma_ctv.is_empty() {
-            return Err(FieldError::new("ctv", "a collaborator's code is required"));
+            return Err(FieldError::new("ctv", Problem::Required));
         }
-        if ma_ctv.chars().count() > CODE_MAX {
-            return Err(FieldError::new("ctv", format!("a collaborator's code has at most {CODE_MAX} characters")));
+        let length = ma_ctv.chars().count();
+        if length > CODE_MAX {
+            return Err(FieldError::new("ctv", Problem::TooLong { length, max: CODE_MAX }));
         }
         let period = self.period.trim();
         if !is_month(period) {
-            return Err(FieldError::new("period", format!("{period:?} is not a month (YYYY-MM)")));
+            return Err(FieldError::new("period", Problem::NotAMonth { text: period.to_owned() }));
         }
         Ok(StatementQuery { ma_ctv: ma_ctv.to_owned(), period: period.to_owned() })
     }

@@ -74,7 +74,7 @@ pub async fn save_alert_rule(
         text => Some(parse_id("id", text, Named::Rule)?),
     };
     let draft = AlertRuleDraft::parse(&channel, &metric, &period, &threshold_type, &threshold_value)
-        .map_err(|refused| AppError::BadRequest { field: refused.field, message: refused.to_string() })?;
+        .map_err(ServerError::from)?;
     match store.save_alert_rule(rule, &draft, member.user_id).await? {
         RuleSaved::Saved => Ok(()),
         RuleSaved::NotFound => Err(not_of_organization("id", &id, Named::Rule)),

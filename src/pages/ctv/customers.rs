@@ -81,16 +81,12 @@ pub async fn enter_customer(
 #[server]
 pub async fn change_customer_status(id: String, status: String) -> Result<StatusChanged, ServerError> {
     use crate::data::ctv::customers::StatusChangeOutcome;
-    use crate::domain::field_error::FieldError;
+    use crate::domain::field_error::{FieldError, Problem};
     use crate::server::error::AppError;
     let (_member, store) = crate::server::auth::tenant()?;
-    let locale = Locale::from(crate::components::request_language());
-    let id = id
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| FieldError::new("id", tf!(locale, customers.not_an_id, value = format!("{id:?}"))))?;
+    let id = id.trim().parse::<i64>().map_err(|_| FieldError::new("id", Problem::NotAnId { text: id.clone() }))?;
     let status = CustomerStatus::parse(status.trim()).ok_or_else(|| {
-        FieldError::new("status", tf!(locale, customers.status_not_status, value = format!("{status:?}")))
+        FieldError::new("status", Problem::not_one_of(&status, CustomerStatus::ALL.iter().map(|s| s.as_str())))
     })?;
     match store.change_customer_status(id, status, None).await? {
         StatusChangeOutcome::Changed(changed) => Ok(changed),

@@ -45,8 +45,10 @@ pub async fn get_commission_periods() -> Result<PeriodListing, ServerError> {
 #[cfg(feature = "ssr")]
 fn month_start(period: &str) -> Result<(String, chrono::NaiveDate), ServerError> {
     let period = crate::domain::ctv::periods::check_period(period)?;
-    let day = chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
-        .map_err(|_| refused("period", tf!(request_locale(), periods.not_a_month, period = format!("{period:?}"))))?;
+    let day = chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").map_err(|_| {
+        let problem = crate::domain::field_error::Problem::NotAMonth { text: period.clone() };
+        ServerError::from(crate::domain::field_error::FieldError::new("period", problem))
+    })?;
     Ok((period, day))
 }
 
@@ -58,7 +60,7 @@ fn request_locale() -> Locale {
 
 #[cfg(feature = "ssr")]
 fn refused(field: &'static str, message: String) -> ServerError {
-    crate::domain::field_error::FieldError::new(field, message).into()
+    ServerError::refused_because(field, crate::components::request_language(), message)
 }
 
 #[server]

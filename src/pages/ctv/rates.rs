@@ -68,12 +68,9 @@ fn in_closed_month(
     change: &crate::domain::ctv::rates::RateChange,
     closed: crate::data::ctv::rates::ClosedMonth,
 ) -> ServerError {
-    let locale = Locale::from(crate::components::request_language());
-    crate::domain::field_error::FieldError::new(
-        "effective_from",
-        tf!(locale, rates.closed_month, from = change.effective_from, month = closed.0),
-    )
-    .into()
+    use crate::domain::field_error::{FieldError, Problem};
+    let problem = Problem::InClosedMonth { day: change.effective_from.clone(), month: closed.0.to_string() };
+    FieldError::new("effective_from", problem).into()
 }
 
 /// Who a level pays, in words.
