@@ -263,6 +263,8 @@ async fn the_gates_refusals_are_worded_in_the_readers_language() {
     let html = refusal.text().await.unwrap();
     assert_eq!(language_of(&html), Language::Vi);
     assert!(html.contains(languages[0].refused), "{html}");
+    db.cleanup().await;
+}
 
 /// A value refused deep in the domain reaches a person in their language, with the field
 /// named as the pages name it; `field` keeps the machine name, and `/api/v1` keeps its
