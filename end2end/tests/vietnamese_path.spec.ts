@@ -15,7 +15,12 @@ const ENGLISH = [
 
 /** The English words of `ENGLISH` the page's text shows, as whole words. */
 async function englishOn(page: Page): Promise<string[]> {
-  const text = await page.locator('body').innerText();
+  // A campaign rule shown as code (an insight's, to copy into the builder) is JSON, not words.
+  const text = await page.evaluate(() => {
+    let shown = document.body.innerText;
+    for (const code of document.querySelectorAll<HTMLElement>('pre, code')) shown = shown.replace(code.innerText, '');
+    return shown;
+  });
   return ENGLISH.filter((word) => new RegExp(`(^|[^\\p{L}\\p{N}])${word.replace(/[/]/g, '\\/')}($|[^\\p{L}\\p{N}])`, 'u').test(text));
 }
 

@@ -156,7 +156,10 @@ fn InsightCard(insight: InsightListing, mark_read: ServerAction<MarkInsightRead>
     let figures = insight
         .data_points
         .iter()
-        .map(|(name, value)| view! { <tr><th scope="row">{name.clone()}</th><td>{value.clone()}</td></tr> })
+        .map(|(name, value)| {
+            let shown = figure_value(language, name, value);
+            view! { <tr><th scope="row">{figure_name(locale, name)}</th><td>{shown}</td></tr> }
+        })
         .collect_view();
     let actions = insight
         .recommendations
@@ -259,5 +262,63 @@ fn link_label(locale: Locale, kind: InsightLinkKind) -> &'static str {
         InsightLinkKind::PeriodTransactions => td_string!(locale, insights.link_period),
         InsightLinkKind::DecliningSegment => td_string!(locale, insights.link_declining),
         InsightLinkKind::LowRiskHighValue => td_string!(locale, insights.link_opportunity),
+    }
+}
+
+/// An insight's figure as the page names it: the stored data points are keyed by
+/// machine names (`min_value`, `z_score`); one the page does not know keeps its key.
+fn figure_name(locale: Locale, name: &str) -> String {
+    match name {
+        "aggregate_metric" => td_string!(locale, insight_figures.aggregate_metric).to_owned(),
+        "anomaly" => td_string!(locale, insight_figures.anomaly).to_owned(),
+        "by_service" => td_string!(locale, insight_figures.by_service).to_owned(),
+        "cluster" => td_string!(locale, insight_figures.cluster).to_owned(),
+        "code" => td_string!(locale, insight_figures.code).to_owned(),
+        "count" => td_string!(locale, insight_figures.count).to_owned(),
+        "day" => td_string!(locale, insight_figures.day).to_owned(),
+        "decline_below_pct" => td_string!(locale, insight_figures.decline_below_pct).to_owned(),
+        "declining" => td_string!(locale, insight_figures.declining).to_owned(),
+        "declining_before" => td_string!(locale, insight_figures.declining_before).to_owned(),
+        "excluded_campaigns" => td_string!(locale, insight_figures.excluded_campaigns).to_owned(),
+        "fresh_scores" => td_string!(locale, insight_figures.fresh_scores).to_owned(),
+        "history_days" => td_string!(locale, insight_figures.history_days).to_owned(),
+        "history_transactions" => td_string!(locale, insight_figures.history_transactions).to_owned(),
+        "k" => td_string!(locale, insight_figures.k).to_owned(),
+        "lower_bound" => td_string!(locale, insight_figures.lower_bound).to_owned(),
+        "mean" => td_string!(locale, insight_figures.mean).to_owned(),
+        "metric" => td_string!(locale, insight_figures.metric).to_owned(),
+        "min_history_transactions" => td_string!(locale, insight_figures.min_history_transactions).to_owned(),
+        "min_rise_points" => td_string!(locale, insight_figures.min_rise_points).to_owned(),
+        "min_subscribers" => td_string!(locale, insight_figures.min_subscribers).to_owned(),
+        "min_value" => td_string!(locale, insight_figures.min_value).to_owned(),
+        "month" => td_string!(locale, insight_figures.month).to_owned(),
+        "name" => td_string!(locale, insight_figures.name).to_owned(),
+        "payment_mode" => td_string!(locale, insight_figures.payment_mode).to_owned(),
+        "previous_month" => td_string!(locale, insight_figures.previous_month).to_owned(),
+        "rise_points" => td_string!(locale, insight_figures.rise_points).to_owned(),
+        "risk" => td_string!(locale, insight_figures.risk).to_owned(),
+        "segment" => td_string!(locale, insight_figures.segment).to_owned(),
+        "service" => td_string!(locale, insight_figures.service).to_owned(),
+        "share_before_pct" => td_string!(locale, insight_figures.share_before_pct).to_owned(),
+        "share_pct" => td_string!(locale, insight_figures.share_pct).to_owned(),
+        "stddev" => td_string!(locale, insight_figures.stddev).to_owned(),
+        "stddev_used" => td_string!(locale, insight_figures.stddev_used).to_owned(),
+        "subscribers" => td_string!(locale, insight_figures.subscribers).to_owned(),
+        "success_rate" => td_string!(locale, insight_figures.success_rate).to_owned(),
+        "upper_bound" => td_string!(locale, insight_figures.upper_bound).to_owned(),
+        "value" => td_string!(locale, insight_figures.value).to_owned(),
+        "volume" => td_string!(locale, insight_figures.volume).to_owned(),
+        "window_days" => td_string!(locale, insight_figures.window_days).to_owned(),
+        "window_from" => td_string!(locale, insight_figures.window_from).to_owned(),
+        "z_score" => td_string!(locale, insight_figures.z_score).to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// A figure's value as stored, but a risk level named in the page's language.
+fn figure_value(language: Language, name: &str, value: &str) -> String {
+    match (name, value.parse::<crate::domain::recommendation::RiskLevel>()) {
+        ("risk", Ok(level)) => level.label(language).to_owned(),
+        _ => value.to_owned(),
     }
 }
