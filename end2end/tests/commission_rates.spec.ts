@@ -79,7 +79,7 @@ test('the rates page shows the rates in force and previews a change without writ
   if (closed?.day) {
     await form.getByLabel('From').fill(closed.day);
     await form.getByTestId('preview-rate').click();
-    await expect(page.getByTestId('rate-error')).toContainText('effective_from');
+    await expect(page.getByTestId('rate-error')).toContainText('Effective from');
     expect(await countRates()).toBe(ratesBefore);
   }
   expect(errors).toEqual([]);

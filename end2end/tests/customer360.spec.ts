@@ -133,6 +133,8 @@ test('Customer360 lists the subscriber\'s latest transactions, newest first', as
   const rows = page.locator('[data-testid="recent-transactions"] tbody tr');
   await expect(rows).toHaveCount(Math.min(20, subscriber.n));
   await expect(rows.first().locator('td').first()).toHaveText(latest[0].at);
-  await expect(rows.first().locator('td').nth(3)).toHaveText(latest[0].status);
+  // Stored as SUCCESS / FAILED / PENDING, shown in the page's language (English here).
+  const shown: Record<string, string> = { SUCCESS: 'Succeeded', FAILED: 'Failed', PENDING: 'Pending' };
+  await expect(rows.first().locator('td').nth(3)).toHaveText(shown[latest[0].status] ?? latest[0].status);
   await expect(rows.last().locator('td').first()).toHaveText(latest[latest.length - 1].at);
 });
