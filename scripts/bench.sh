@@ -83,6 +83,22 @@ else
   done
   echo "import (214,504 + 214,504 + 1,501,528 rows): into an empty database ${import_times[0]} s; re-imports median $(median_of "${import_times[@]:1}") s (budget < 30 s; seed 002: 2-3 min)"
 
+  # The floor under the import (issue 28): psql COPY of the same rows, every column as
+  # loaded, into the same tables of an empty database, indexes and all, one transaction.
+  say "anchor: psql COPY of the imported rows into an empty database"
+  for table in recommendations subscriber_360_profiles subscriber_monthly_arpu; do
+    psql -q "$BENCH_URL" -c "\\copy $table TO '$FILES/$table.copy'"
+  done
+  fresh_database
+  start=$(date +%s.%N)
+  psql -q -v ON_ERROR_STOP=1 "$BENCH_URL" -c 'BEGIN' \
+    -c "\\copy recommendations FROM '$FILES/recommendations.copy'" \
+    -c "\\copy subscriber_360_profiles FROM '$FILES/subscriber_360_profiles.copy'" \
+    -c "\\copy subscriber_monthly_arpu FROM '$FILES/subscriber_monthly_arpu.copy'" -c 'COMMIT'
+  copy_time="$(elapsed "$start" "$(date +%s.%N)")"
+  echo "psql COPY of the same rows into an empty database: ${copy_time} s; the import ÷ COPY: $(awk -v a="${import_times[0]}" -v b="$copy_time" 'BEGIN {printf "%.2f", a / b}')x"
+  DATABASE_URL="$BENCH_URL" "$BIN" import "$FILES" --no-sync >/dev/null 2>&1
+
   say "sync-cache at seed scale into an empty private Redis, then $((RUNS - 1)) re-syncs"
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
   sync_times=()

@@ -54,8 +54,9 @@ say "Redis Cluster tests ($REDIS_CLUSTER_URL)"
 (cd "$ROOT" && UT360_TEST_REDIS_CLUSTER_NODES="$REDIS_CLUSTER_URL" \
   cargo test --features ssr --locked --test it redis_cluster::)
 
-build_release
-BIN="$ROOT/target/release/ut360"
+build_for_browser_tests
+BIN="$E2E_TARGET/release/ut360"
+SITE="$E2E_TARGET/site"
 E2E_DATABASE_URL="${DATABASE_URL%/*}/ut360_e2e"
 # Redis database 15 of the same server, so the demo's `ut360:*` keys are never touched.
 E2E_REDIS_URL="$(redis_database 15)"
@@ -85,7 +86,7 @@ LOG="$ROOT/end2end/test-results/server.log"
 mkdir -p "$(dirname "$LOG")"
 # Every browser test signs in from 127.0.0.1: the per-address sign-in limit would count them all.
 UT360_SIGN_IN_BURST_PER_IP=100000 \
-  DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$E2E_ADDR" \
+  DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" LEPTOS_SITE_ROOT="$SITE" LEPTOS_SITE_ADDR="$E2E_ADDR" \
   "$BIN" serve >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
@@ -105,5 +106,5 @@ say "browser tests (Chromium)"
   && BASE_URL="http://$E2E_ADDR" DATABASE_URL="$E2E_DATABASE_URL" npx playwright test)
 # Issue 27: two more instances on the same database behind HAProxy (sessions shared,
 # revocation everywhere at once, a rolling restart under load without a failed request).
-DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" BIN="$BIN" "$ROOT/scripts/two_instances.sh"
+DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" BIN="$BIN" SITE="$SITE" "$ROOT/scripts/two_instances.sh"
 say "all tests passed"

@@ -12,7 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 BIN="${BIN:-$ROOT/target/release/ut360}"
-[ -x "$BIN" ] || die "no release binary at $BIN (scripts/test.sh builds it)"
+[ -x "$BIN" ] || die "no ut360 binary at $BIN (scripts/test.sh passes the one it built)"
 : "${DATABASE_URL:?the database both instances serve}" "${REDIS_URL:?the Redis both instances use}"
 : "${E2E_PASSWORD:?the password of the e2e accounts}"
 export PATH="$PATH:/usr/sbin"
@@ -33,7 +33,7 @@ trap cleanup EXIT
 
 start_instance() {
   local name=$1
-  LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="${ADDRESS[$name]}" UT360_SIGN_IN_BURST_PER_IP=100000 \
+  LEPTOS_SITE_ROOT="${SITE:-$ROOT/target/site}" LEPTOS_SITE_ADDR="${ADDRESS[$name]}" UT360_SIGN_IN_BURST_PER_IP=100000 \
     RUST_LOG=warn "$BIN" serve >>"$WORK/$name.log" 2>&1 &
   echo $! >"$WORK/$name.pid"
   wait_until "instance $name on ${ADDRESS[$name]}" 30 curl -sf "http://${ADDRESS[$name]}/readyz"

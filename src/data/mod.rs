@@ -108,7 +108,9 @@ pub struct Store {
     redis: RedisConnection,
     /// For long bulk work (cache syncs) on a connection of its own, without the
     /// request path's short response timeout.
-    redis_client: RedisClient,
+    /// Shared: cloning a client copies its connection settings' strings, and a `Store` is
+    /// cloned on every request.
+    redis_client: std::sync::Arc<RedisClient>,
     cache: std::sync::Arc<lookups::CacheState>,
     api_keys_known: std::sync::Arc<api_keys::KnownKeys>,
     /// Connections of their own for bulk lookups, opened on the first one.
@@ -216,7 +218,7 @@ impl Store {
             direct,
             organization_id: None,
             redis,
-            redis_client,
+            redis_client: std::sync::Arc::new(redis_client),
             cache: Default::default(),
             api_keys_known: Default::default(),
             bulk_lookup_redis: Default::default(),
