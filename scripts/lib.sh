@@ -291,40 +291,40 @@ build_inputs() {
   ) | sha256sum | cut -d' ' -f1
 }
 
+# stamped_release_build BINARY STAMP LABEL [VAR=VALUE...]: `cargo leptos build --release`
+# with the given environment, skipped when BINARY exists and STAMP holds the hash of
+# the inputs it was last made from.
+stamped_release_build() {
+  local binary=$1 stamp=$2 label=$3 inputs
+  shift 3
+  inputs="$(build_inputs)"
+  if [ -x "$binary" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then
+    say "$label is up to date (nothing changed since it was made)"
+    return
+  fi
+  say "building $label"
+  (cd "$ROOT" && env "$@" cargo leptos build --release) || die "build failed"
+  printf '%s\n' "$inputs" >"$stamp"
+}
+
 # The release build: server binary plus the hydrating wasm, optimized with wasm-opt.
 # Skipped when its inputs are those of the last build (a second `scripts/demo.sh` with
 # nothing changed serves at once instead of regenerating the wasm).
 build_release() {
-  local stamp="$ROOT/target/site/.build-inputs" inputs
-  inputs="$(build_inputs)"
-  if [ -x "$ROOT/target/release/ut360" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then
-    say "the release build is up to date (nothing changed since it was made)"
-    return
-  fi
-  say "building UT360 (release)"
-  (cd "$ROOT" && cargo leptos build --release) || die "build failed"
-  printf '%s\n' "$inputs" >"$stamp"
+  stamped_release_build "$ROOT/target/release/ut360" "$ROOT/target/site/.build-inputs" "UT360 (release)"
 }
 
 # The browser tests' build, in a target directory of its own (the demo's release build
-# is untouched): the front end as a release, the server and the wasm with less
-# optimization (opt-level 1 for the server, no LTO, 16 code generation units). The same
-# source, built in about half the time of the full release build, which CI pays cold.
-# Skipped when its inputs are those of the last such build.
+# is untouched): the same source with the server at opt-level 1 and neither half with
+# LTO (16 code generation units each), since the full release build, which CI pays cold,
+# was most of its time.
 E2E_TARGET="$ROOT/target/e2e"
 build_for_browser_tests() {
-  local stamp="$E2E_TARGET/site/.build-inputs" inputs
-  inputs="$(build_inputs)"
-  if [ -x "$E2E_TARGET/release/ut360" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then
-    say "the browser tests' build is up to date (nothing changed since it was made)"
-    return
-  fi
-  say "building UT360 for the browser tests (release, less optimized, in $E2E_TARGET)"
-  (cd "$ROOT" && CARGO_TARGET_DIR="$E2E_TARGET" LEPTOS_SITE_ROOT="$E2E_TARGET/site" \
+  stamped_release_build "$E2E_TARGET/release/ut360" "$E2E_TARGET/site/.build-inputs" \
+    "UT360 for the browser tests (release, less optimized, in $E2E_TARGET)" \
+    CARGO_TARGET_DIR="$E2E_TARGET" LEPTOS_SITE_ROOT="$E2E_TARGET/site" \
     CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    CARGO_PROFILE_WASM_RELEASE_LTO=false CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS=16 \
-    cargo leptos build --release) || die "build failed"
-  printf '%s\n' "$inputs" >"$stamp"
+    CARGO_PROFILE_WASM_RELEASE_LTO=false CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS=16
 }
 
 # The bench scripts that need only the server binary (no site, no browser): Rust,
