@@ -20,7 +20,7 @@ ALL_BENCHES="bench bench_campaigns bench_ctv bench_transactions"
 knobs_of() {
   case $1 in
     bench) echo "API_ONLY RUNS DURATION BENCH_LISTPACK_VALUE BENCH_REDIS_PORT" ;;
-    bench_campaigns) echo "SKIP_MILLION DURATION" ;;
+    bench_campaigns) echo "SKIP_MILLION DURATION RULE_DURATION" ;;
     bench_ctv) echo "RECALCULATIONS REPORTS TREES" ;;
     bench_transactions) echo "SIZES RUNS" ;;
   esac
@@ -129,6 +129,14 @@ section == "count" && / connection\(s\):/ {
   c = num($1)
   put("count.c" c ".p50", ms(after("p50", 1))); put("count.c" c ".p90", ms(after("p90", 1)))
   put("count.c" c ".p99", ms(after("p99", 1))); put("count.c" c ".rps", num(before("req/s")))
+}
+# Each rule set alone: `p50 … p90 … p99 … SQL count … ms, top 100 … ms  {rules}`; the slowest p90 is kept.
+section == "count" && $1 == "p50" && index($0, "SQL count") {
+  rule_sets++; put("count.rules", rule_sets)
+  p90 = ms(after("p90", 1))
+  if (p90 != "" && (slowest == "" || p90 + 0 > slowest + 0)) {
+    slowest = p90; put("count.slowest.p90", p90); put("count.slowest.sql", num(after("count", 1))); put("count.slowest.rules", substr($0, index($0, "{")))
+  }
 }
 section == "count" && / from organization_recommendation_count$/ { put("count.view", num($1)) }
 section == "count" && / from recommendations$/ { put("count.table", num($1)) }
@@ -354,9 +362,10 @@ else
     "p50 $(show "$B:count.c1.p50" " ms") at 1 connection (p90 $(show "$B:count.c1.p90" " ms"), p99 $(show "$B:count.c1.p99" " ms"))" \
     "seed 002 template's count in PostgreSQL through the count function $(show "$B:count.view" " ms") → $(ratio_cell "$(f "$B:count.c1.p50")" "$view")" "$DATE" \
     "$(verdict "<" 50 "$(f "$B:count.c1.p50")") (p50)"
-  row "$budget_count90" "$C" "p90 $(show "$B:count.c1.p90" " ms")" \
-    "the same count $(show "$B:count.view" " ms") → $(ratio_cell "$(f "$B:count.c1.p90")" "$view")" "$DATE" \
-    "$(verdict "<" 50 "$(f "$B:count.c1.p90")")"
+  row "$budget_count90" "$C" \
+    "p90 $(show "$B:count.c1.p90" " ms") in rotation; the slowest of $(show "$B:count.rules") rule sets alone p90 $(show "$B:count.slowest.p90" " ms") (\`$(f "$B:count.slowest.rules")\`)" \
+    "that rule set's count in PostgreSQL $(show "$B:count.slowest.sql" " ms") → $(ratio_cell "$(f "$B:count.slowest.p90")" "$(f "$B:count.slowest.sql")")" "$DATE" \
+    "$(verdict "<" 50 "$(f "$B:count.c1.p90")" "$(f "$B:count.slowest.p90")")"
   row "$budget_first" "$C" \
     "CSV: response $(show "$B:csv.first" " ms"), the file's first byte $(show "$B:csv.body" " ms"); XLSX: response $(show "$B:xlsx.first" " ms"), the file's first byte $(show "$B:xlsx.body" " ms")" \
     "—" "$DATE" "$(verdict "<" 50 "$(f "$B:csv.first")" "$(f "$B:xlsx.first")") (response)"

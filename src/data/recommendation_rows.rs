@@ -73,6 +73,9 @@ impl RecommendationRange {
     }
 
     /// `organization_recommendation_count(...)`: how many are in the range, up to `cap`.
+    /// Without a cap the count is exact and adds up migration 130's cells (counts of
+    /// each combination of the filter columns, scores in bands of ten points), so it
+    /// costs about the same for everyone as for a few; with one it stops at the cap.
     pub fn push_count<'a>(
         &self,
         query: &mut QueryBuilder<'a, Postgres>,

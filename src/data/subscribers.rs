@@ -110,14 +110,16 @@ impl OrganizationStore {
 
         let total = summary.total();
         let tables = if total.created + total.updated + total.removed >= super::VACUUM_AFTER_ROWS {
-            "recommendations, subscriber_360_profiles, subscriber_monthly_arpu, recommendation_stats"
+            "recommendations, recommendation_cells, subscriber_360_profiles, subscriber_monthly_arpu, recommendation_stats"
         } else {
             // The subscriber tables are as they were, or changed too little to matter to
             // their planner statistics (see `VACUUM_AFTER_ROWS`).
             "recommendation_stats"
         };
-        // VACUUM as well: a load leaves no page all-visible, and campaign counts read the
-        // covering index alone only where the visibility map says so. VACUUM cannot run
+        // VACUUM as well: a load leaves no page all-visible, and list counts (and the rows
+        // of a band a campaign's score minimum cuts) read the covering index alone only
+        // where the visibility map says so; the load's triggers rewrote the counts' cells
+        // (migration 130). VACUUM cannot run
         // in a transaction: one simple query (nothing prepared), a transaction of its own
         // through PgBouncer.
         sqlx::raw_sql(&format!("VACUUM (ANALYZE) {tables}")).execute(&self.pg).await?;
