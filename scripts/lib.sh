@@ -5,7 +5,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/scripts/tools"
 CARGO_LEPTOS_VERSION=0.2.47
 
-say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+# Each step with the script's time so far (minutes:seconds), so a slow run shows where it went.
+say() { printf '\033[1;34m==>\033[0m %s \033[2m(%d:%02d)\033[0m\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)) >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # redis_database N: REDIS_URL's server with database N, so a script's keys stay apart
@@ -291,19 +292,22 @@ build_inputs() {
   ) | sha256sum | cut -d' ' -f1
 }
 
-# stamped_release_build BINARY STAMP LABEL [VAR=VALUE...]: `cargo leptos build --release`
-# with the given environment, skipped when BINARY exists and STAMP holds the hash of
-# the inputs it was last made from.
+# stamped_release_build OUTPUT STAMP LABEL [VAR=VALUE...] [-- FLAG...]: `cargo leptos
+# build --release FLAG...` with the given environment, skipped when OUTPUT exists and
+# STAMP holds the hash of the inputs it was last made from.
 stamped_release_build() {
-  local binary=$1 stamp=$2 label=$3 inputs
+  local output=$1 stamp=$2 label=$3 inputs
   shift 3
+  local environment=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do environment+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
   inputs="$(build_inputs)"
-  if [ -x "$binary" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then
+  if [ -e "$output" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then
     say "$label is up to date (nothing changed since it was made)"
     return
   fi
   say "building $label"
-  (cd "$ROOT" && env "$@" cargo leptos build --release) || die "build failed"
+  (cd "$ROOT" && env "${environment[@]}" cargo leptos build --release "$@") || die "build failed"
   printf '%s\n' "$inputs" >"$stamp"
 }
 
@@ -314,17 +318,19 @@ build_release() {
   stamped_release_build "$ROOT/target/release/ut360" "$ROOT/target/site/.build-inputs" "UT360 (release)"
 }
 
-# The browser tests' build, in a target directory of its own (the demo's release build
-# is untouched): the same source with the server at opt-level 1 and neither half with
-# LTO (16 code generation units each), since the full release build, which CI pays cold,
-# was most of its time.
+# The browser tests run the server `cargo test` built (its dependencies optimized, see
+# Cargo.toml) with the release front end, built here into a site of its own (the demo's
+# target/site is untouched) without LTO and with 16 code generation units: CI pays this
+# build cold, and a second release build of the server was most of its time.
 E2E_TARGET="$ROOT/target/e2e"
-build_for_browser_tests() {
-  stamped_release_build "$E2E_TARGET/release/ut360" "$E2E_TARGET/site/.build-inputs" \
-    "UT360 for the browser tests (release, less optimized, in $E2E_TARGET)" \
+build_front_end_for_browser_tests() {
+  stamped_release_build "$E2E_TARGET/site/pkg/ut360.wasm" "$E2E_TARGET/site/.build-inputs" \
+    "UT360's front end for the browser tests (release, less optimized, in $E2E_TARGET)" \
     CARGO_TARGET_DIR="$E2E_TARGET" LEPTOS_SITE_ROOT="$E2E_TARGET/site" \
-    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    CARGO_PROFILE_WASM_RELEASE_LTO=false CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS=16
+    CARGO_PROFILE_WASM_RELEASE_LTO=false CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS=16 -- --frontend-only
+  # A server built by plain cargo (not cargo-leptos, which sets LEPTOS_OUTPUT_NAME at
+  # compile time) asks for wasm-bindgen's own file name, `<output-name>_bg.wasm`.
+  ln -f "$E2E_TARGET/site/pkg/ut360.wasm" "$E2E_TARGET/site/pkg/ut360_bg.wasm"
 }
 
 # The bench scripts that need only the server binary (no site, no browser): Rust,

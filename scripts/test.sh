@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README's second command: every test. Unit and integration tests against a real
 # PostgreSQL and Redis (a fresh database per test), then the browser tests in Debian's
-# Chromium against a release build serving a freshly generated seed-scale database.
+# Chromium against the tested server and the release front end, serving a freshly
+# generated seed-scale database. Each step says how long the run has taken.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -54,8 +55,10 @@ say "Redis Cluster tests ($REDIS_CLUSTER_URL)"
 (cd "$ROOT" && UT360_TEST_REDIS_CLUSTER_NODES="$REDIS_CLUSTER_URL" \
   cargo test --features ssr --locked --test it redis_cluster::)
 
-build_for_browser_tests
-BIN="$E2E_TARGET/release/ut360"
+build_front_end_for_browser_tests
+# The server the integration tests ran (built by `cargo test` above).
+BIN="$ROOT/target/debug/ut360"
+[ -x "$BIN" ] || die "$BIN is missing: cargo test builds it"
 SITE="$E2E_TARGET/site"
 E2E_DATABASE_URL="${DATABASE_URL%/*}/ut360_e2e"
 # Redis database 15 of the same server, so the demo's `ut360:*` keys are never touched.
