@@ -289,6 +289,8 @@ build_inputs() {
       -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum
     rustc --version
     cargo leptos --version
+    # Whether clippy linted the build (scripts/test.sh).
+    echo "${RUSTC_WORKSPACE_WRAPPER:-} ${CLIPPY_ARGS:-}"
   ) | sha256sum | cut -d' ' -f1
 }
 

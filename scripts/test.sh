@@ -15,12 +15,20 @@ ADMIN_URL="${DATABASE_URL%/*}/postgres"
 psql -qAt "$ADMIN_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'ut360_test_%'" \
   | while read -r stale; do psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$stale\" WITH (FORCE)"; done
 
-say "formatting and lints (rustfmt, clippy for the server and the browser)"
+say "formatting (rustfmt)"
 (cd "$ROOT" && cargo fmt --check) || die "cargo fmt --check: run cargo fmt"
-(cd "$ROOT" && cargo clippy --locked --all-targets --features ssr -- -D warnings)
-(cd "$ROOT" && cargo clippy --locked --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings)
 
-say "unit and integration tests"
+# Clippy lints the crate while the builds below compile it, instead of checking it in
+# runs of its own first: `cargo clippy` is `cargo check` with clippy-driver (rustc with
+# the lint passes) as cargo's workspace wrapper, and the same wrapper under `cargo test`
+# and the browser's wasm build lints the server with its tests (`--all-targets --features
+# ssr`) and the browser's code (`--lib --features hydrate`, wasm32) with -D warnings, each
+# compiled once. Every cargo command below shares it, so none rebuilds the crate.
+export RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+[ -x "$RUSTC_WORKSPACE_WRAPPER" ] || die "clippy-driver is missing: rustup component add clippy"
+
+say "unit and integration tests, linted by clippy as they build"
 # The replica tests run once, below, against a replica of their own.
 (cd "$ROOT" && cargo test --features ssr --locked -- --skip replica::)
 
