@@ -1,7 +1,7 @@
 // Sign-in in a real browser: a page asked for while signed out leads to sign-in and
 // back; each role sees its sections and is refused the others; sign-out ends it.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, query, signIn } from './support';
+import { expectAccessible, hydrated, query, signIn } from './support';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
@@ -91,7 +91,7 @@ test('an admin invites someone new, whose one-time code is shown once, and creat
   await page.goto('/sign-in?next=%2Fadmin%2Fmembers');
   await signIn(page, 'admin');
   await expect(page).toHaveURL(/\/admin\/members$/);
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   const email = `e2e-new-${Date.now()}@ut360.test`;
   await page.getByLabel('Email').fill(email);
   await page.locator('select[name="role"]').selectOption('marketing');
@@ -102,7 +102,7 @@ test('an admin invites someone new, whose one-time code is shown once, and creat
   await page.screenshot({ path: 'test-results/admin-members.png' });
 
   await page.goto('/admin/api-keys');
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   const name = `e2e-key-${Date.now()}`;
   await page.getByLabel('Name').fill(name);
   await page.getByRole('button', { name: 'Create key' }).click();
@@ -115,7 +115,7 @@ test('an admin invites someone new, whose one-time code is shown once, and creat
   await expect(row).toContainText('revoked');
 
   await page.goto('/admin/organization');
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   const [organization] = await query<{ name: string }>("SELECT name FROM organizations WHERE slug = 'default'");
   await expect(page.getByTestId('organization-name')).toHaveText(organization.name);
   const renamed = `UT360 e2e ${Date.now()}`;

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, grouped, query } from './support';
+import { expectAccessible, grouped, hydrated, query } from './support';
 
 // As a paste lands: the whole text at once (Playwright's fill types multi-line text
 // line by line, which takes minutes for 10,000 lines).
@@ -20,7 +20,7 @@ test('10,000 pasted lines: found, not found, malformed and repeated are counted 
 
   await page.goto('/bulk');
   // Pasted before hydration, the text would be sent by nobody: wait for the page's code.
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   await paste(page, lines.join('\n'));
   await page.getByRole('button', { name: 'Look up' }).click();
   await expect(page.locator('[data-testid="found"] .stat-value')).toHaveText(grouped(9990), { timeout: 20_000 });
@@ -44,7 +44,7 @@ test('10,000 pasted lines: found, not found, malformed and repeated are counted 
 
 test('more than 10,000 ISDNs, or none, get a clear message', async ({ page }) => {
   await page.goto('/bulk');
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   // Well-formed ISDNs (8 to 15 digits), so the count is what is refused.
   const tooMany = Array.from({ length: 10_001 }, (_, i) => String(84_900_000_000 + i));
   await paste(page, tooMany.join('\n'));
@@ -60,7 +60,7 @@ test('an uploaded CSV file fills the list and is looked up', async ({ page }) =>
   const file = ['so_thue_bao;note', ...known.map((isdn) => `${isdn};x`), 'UNKNOWNFILEAAAAAAAAAAA==;y'].join('\r\n');
   await page.goto('/bulk');
   // A file chosen before hydration is read by nobody: wait until the page's code is running.
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   await page.getByLabel(/read them from a file/).setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from('\ufeff' + file) });
   await expect(page.getByLabel(/ISDNs, one per line/)).toHaveValue(new RegExp(`^\\ufeff?so_thue_bao;note`));
   await page.getByRole('button', { name: 'Look up' }).click();

@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import { readFileSync } from 'fs';
-import { expectAccessible, grouped, query } from './support';
+import { expectAccessible, grouped, hydrated, query } from './support';
 
 // Names of this run's own, so a rerun against the same database does not collide.
 const run = Date.now().toString(36);
@@ -19,6 +19,8 @@ test('rules change the live count and preview; a saved campaign exports and is r
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto('/campaigns');
+  // A box checked before hydration stays out of the rules: wait until the page's code runs.
+  await hydrated(page);
   // Seed 002's template: LOW risk, value >= 70, readiness >= 80, top 10,000.
   const template = "bad_debt_risk = 'LOW' AND customer_value_score >= 70 AND advance_readiness_score >= 80";
   await expect(campaignCount(page)).toHaveText(grouped(Math.min(10_000, await count(template))));
@@ -83,7 +85,7 @@ test('a new campaign leaves out an earlier campaign\'s members and an uploaded l
   const mediumRisk = await count(rules);
   // An earlier campaign of the top 30 MEDIUM-risk subscribers, exported.
   await page.goto('/campaigns');
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   await page.getByRole('button', { name: 'Seed 002 template' }).click();
   await page.getByRole('group', { name: 'Risk' }).getByLabel('Low', { exact: true }).uncheck();
   await page.getByRole('group', { name: 'Risk' }).getByLabel('Medium', { exact: true }).check();
@@ -141,7 +143,7 @@ test('a new campaign leaves out an earlier campaign\'s members and an uploaded l
 test('bad rules are named and nothing is counted', async ({ page }) => {
   await page.goto('/campaigns');
   // Typed before hydration, a value would be lost: wait until the page's code is running.
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   await page.getByLabel('Min. customer value').fill('150');
   await expect(page.getByTestId('rules-error')).toContainText('Minimum customer value: 150 is outside 0 to 100');
   await page.getByLabel('Min. customer value').fill('70');

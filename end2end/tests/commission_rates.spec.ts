@@ -3,7 +3,7 @@
 // a reason when an earlier run closed it) with its state shown on the report; a manager
 // may close but is not offered the reopening.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, query } from './support';
+import { expectAccessible, hydrated, query } from './support';
 
 const password = process.env.E2E_PASSWORD ?? '';
 
@@ -52,7 +52,7 @@ test('the rates page shows the rates in force and previews a change without writ
   await expect(page.locator('[data-testid="rates-history"] tbody tr')).toHaveCount(ratesBefore);
 
   // Typed before hydration, the form would post without the page's code: wait for it.
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   const form = page.getByTestId('rate-form');
   await form.getByLabel('Level').selectOption('2');
   await form.getByLabel('Rate (%)').fill('3.5');
@@ -91,7 +91,7 @@ test('a month is closed from the report and shows who closed it; a manager is no
   const row = () => page.locator(`[data-testid="period-states"] tr[data-period="${last}"]`);
 
   await page.goto('/commissions');
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   await expect(row()).toBeVisible();
   // An earlier run closed it: the admin reopens it first, with a reason.
   if ((await row().getAttribute('data-state')) === 'closed') {

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, grouped, query } from './support';
+import { expectAccessible, grouped, hydrated, query } from './support';
 import { readFileSync } from 'fs';
 
 function failOnPageErrors(page: Page) {
@@ -120,7 +120,7 @@ test('a phone lookup says why a number is taken; entering a customer runs the du
     `SELECT sdt, id::int FROM khach_hang WHERE trang_thai = 'Da coc' ORDER BY id LIMIT 1`);
   await page.goto(`/customers?phone=${taken.sdt}`);
   // Typed and sent before hydration, the form would post without the page's code: wait for it.
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   const verdict = page.getByTestId('phone-verdict');
   await expect(verdict).toContainText(`${taken.sdt} is taken`);
   await expect(verdict).toContainText("status is 'Da coc'");

@@ -3,7 +3,7 @@
 // search (accents optional), several statuses and an appointment range in the URL,
 // the list's order kept with them; at 1440 px the table scrolls inside its card.
 import { test, expect, Page, Browser } from '@playwright/test';
-import { expectAccessible, query } from './support';
+import { expectAccessible, hydrated, query } from './support';
 
 const password = process.env.E2E_PASSWORD ?? '';
 
@@ -45,7 +45,7 @@ test('a manager cancels a served customer and sees the commission taken back', a
   expect(customer).toBeDefined();
 
   await page.goto(`/customers?phone=${customer.sdt}`);
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   const row = page.getByTestId('phone-customers').locator(`tr[data-customer="${customer.id}"]`);
   // The stored word in the attribute, shown to people in their language (English here).
   await expect(row.locator('td[data-status]')).toHaveAttribute('data-status', 'Da den lam');
@@ -91,7 +91,7 @@ test('name search, several statuses and an appointment range live in the URL and
      FROM khach_hang WHERE organization_id = ${DEFAULT_ORG} AND trang_thai IN ('Da coc', 'Da hen')`);
 
   await page.goto('/customers');
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   const filters = page.getByRole('form', { name: 'Customer filters' });
   await filters.getByLabel('Name').fill('nguyen');
   await filters.getByLabel('Status').selectOption(['Da coc', 'Da hen']);
@@ -130,7 +130,7 @@ test('name search, several statuses and an appointment range live in the URL and
   const dates = await page.getByTestId('customer-list').locator('tbody tr td:nth-child(5)').allTextContents();
   expect(dates).toEqual([...dates].sort().reverse());
   await page.goto(page.url());
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   await expect(filters.getByLabel('Name')).toHaveValue('nguyen');
   const chosen = await filters.getByLabel('Status').evaluate((select: HTMLSelectElement) =>
     Array.from(select.selectedOptions).map((option) => option.value));

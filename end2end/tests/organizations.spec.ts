@@ -2,7 +2,7 @@
 // makes a second organization, "E2E Branch" (no subscribers), with an admin and an
 // analyst of its own; the default organization holds the seed-scale demo data.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, grouped, query } from './support';
+import { expectAccessible, grouped, hydrated, query } from './support';
 
 const password = process.env.E2E_PASSWORD ?? '';
 const BRANCH = 'E2E Branch';
@@ -16,7 +16,7 @@ async function signInAs(page: Page, email: string) {
 
 async function invite(page: Page, email: string, role: string) {
   await page.goto('/admin/members');
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   await page.getByLabel('Email').fill(email);
   await page.locator('select[name="role"]').selectOption(role);
   await page.getByRole('button', { name: 'Invite or change role' }).click();
@@ -90,7 +90,7 @@ test('a declined invitation leaves nothing behind', async ({ browser, page }) =>
   await context.close();
 
   await page.goto('/admin/members');
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   await expect(page.getByTestId('members')).toBeVisible();
   await expect(page.locator(`[data-testid="pending-invitations"] tr[data-email="${invitee}"]`)).toHaveCount(0);
 });

@@ -52,9 +52,15 @@ export async function signIn(page: Page, role: string, with_: string = password)
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** Waits until the wasm has hydrated the page, so controls that need it answer a click. */
+/**
+ * Waits until the wasm has hydrated the page and its first requests are answered, so
+ * controls that need it answer a click. The network falling idle alone is no sign of it:
+ * on a busy machine the downloaded wasm can still be compiling, and a box checked then is
+ * checked in the page but not in its state.
+ */
 export async function hydrated(page: Page) {
   await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await page.waitForLoadState('networkidle');
 }
 
 /** A page as both languages must show it (issue 26). */

@@ -91,7 +91,7 @@ test('a marketing member walks sign-in to export in Vietnamese without an Englis
 
   const isdns = (await query<{ isdn: string }>('SELECT isdn FROM recommendations ORDER BY isdn LIMIT 3')).map((r) => r.isdn);
   await visit('/bulk');
-  await page.waitForLoadState('networkidle');
+  await hydrated(page);
   await page.locator('textarea').first().evaluate((area: HTMLTextAreaElement, value) => {
     area.value = value;
     area.dispatchEvent(new Event('input', { bubbles: true }));
