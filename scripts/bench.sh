@@ -10,6 +10,7 @@
 #   profile by ISDN ..................... budget p99 < 5 ms
 #   list page of 100, any depth and order  budget p99 < 10 ms
 #   bulk lookup of 10,000 ISDNs ......... budget < 100 ms
+#   recommendation by ISDN, Redis Cluster  the same, from 3 masters on loopback, beside redis-benchmark --cluster
 #   lookup with Redis stopped ........... budget p99 < 5 ms (PostgreSQL)
 #   Customer360 page server render ...... budget p99 < 5 ms
 #   subscriber list page server render .. budget p99 < 10 ms
@@ -273,6 +274,31 @@ for run in $(seq 10); do
 done
 echo "  curl, 10,000 ISDNs: median $(median_of "${page_times[@]}") ms, slowest $(slowest_of "${page_times[@]}") ms over 10 lists"
 echo "budget: < 100 ms (issue 6; seed: < 5 s)"
+
+# Issue 27: the same lookups from a 3-master Redis Cluster on loopback (scripts/redis_cluster.sh,
+# the one the tests use), through a second server on the same database, beside
+# redis-benchmark in cluster mode. The cluster is emptied afterwards.
+say "recommendation by ISDN on a 3-master Redis Cluster: the same wrk, beside redis-benchmark --cluster"
+ensure_redis_cluster
+CLUSTER_FIRST="${REDIS_CLUSTER_URL%%,*}"
+CLUSTER_FIRST_PORT="${CLUSTER_FIRST##*:}"
+SINGLE_ADDR="$ADDR"
+ADDR=127.0.0.1:3201
+DATABASE_URL="$BENCH_URL" REDIS_CLUSTER_NODES="$REDIS_CLUSTER_URL" "$BIN" sync-cache >/dev/null 2>&1 \
+  || die "sync-cache into the Redis Cluster failed"
+DATABASE_URL="$BENCH_URL" REDIS_CLUSTER_NODES="$REDIS_CLUSTER_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" \
+  LEPTOS_SITE_ADDR="$ADDR" RUST_LOG=warn "$BIN" serve >/dev/null 2>&1 &
+CLUSTER_SERVER=$!
+trap 'kill $SERVER $CLUSTER_SERVER $PRIVATE_REDIS 2>/dev/null || true; rm -rf "$WORK" "$METRICS_BEFORE"; redis-cli --cluster call "127.0.0.1:$CLUSTER_FIRST_PORT" flushall >/dev/null 2>&1 || true' EXIT
+wait_until "UT360 on $ADDR (Redis Cluster)" 30 curl -sf "http://$ADDR/readyz"
+curl -sf -H "$AUTH" "http://$ADDR$(head -n 1 "$WORK/rec-paths")" >/dev/null || die "the lookup API does not answer from the cluster"
+wrk_paths "GET /api/v1/recommendations/{isdn}" "$WORK/rec-paths"
+server_side "/api/v1/recommendations/{isdn}"
+redis-benchmark --cluster -h 127.0.0.1 -p "$CLUSTER_FIRST_PORT" -c 64 -n 400000 -q hgetall "$KEY" | tr '\r' '\n' \
+  | grep -i "hgetall" | tail -n 1 | sed 's/^/  baseline: redis-benchmark --cluster -c64 /'
+kill "$CLUSTER_SERVER"; wait "$CLUSTER_SERVER" 2>/dev/null || true
+redis-cli --cluster call "127.0.0.1:$CLUSTER_FIRST_PORT" flushall >/dev/null
+ADDR="$SINGLE_ADDR"
 
 say "recommendation by ISDN with Redis stopped: PostgreSQL answers"
 kill "$PRIVATE_REDIS"; wait "$PRIVATE_REDIS" 2>/dev/null || true
