@@ -10,7 +10,7 @@
 #   profile by ISDN ..................... budget p99 < 5 ms
 #   list page of 100, any depth and order  budget p99 < 10 ms
 #   bulk lookup of 10,000 ISDNs ......... budget < 100 ms
-#   recommendation by ISDN, Redis Cluster  the same, from 3 masters on loopback, beside redis-benchmark --cluster
+#   recommendation by ISDN, Redis Cluster  the same, from 3 masters on loopback, beside redis-benchmark on the key's master
 #   lookup with Redis stopped ........... budget p99 < 5 ms (PostgreSQL)
 #   Customer360 page server render ...... budget p99 < 5 ms
 #   subscriber list page server render .. budget p99 < 10 ms
