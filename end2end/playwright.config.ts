@@ -8,6 +8,9 @@ export default defineConfig({
   timeout: 60_000,
   retries: 0,
   workers: 1,
+  // CI shares two cores with the server's scheduled jobs, and its run took 62 minutes where
+  // another took 36: a page's answer may take longer than Playwright's default 5 s there.
+  expect: { timeout: 15_000 },
   reporter: [['list']],
   // Playwright empties its output directory at the start of a run: not test-results,
   // whose pages/ screenshots (both languages, 1280 and 390 px) are committed.

@@ -113,8 +113,10 @@ DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" "$BIN" api-key revok
 say "schemathesis: $((SECONDS - SCHEMATHESIS_STARTED)) s"
 
 say "browser tests (Chromium)"
+# A failure also shows what the server logged above INFO: CI keeps only this output.
 (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error \
-  && BASE_URL="http://$E2E_ADDR" DATABASE_URL="$E2E_DATABASE_URL" npx playwright test)
+  && BASE_URL="http://$E2E_ADDR" DATABASE_URL="$E2E_DATABASE_URL" npx playwright test) \
+  || { grep -E 'WARN|ERROR' "$LOG" | tail -n 40 >&2; die "browser tests failed (server log: $LOG)"; }
 # Issue 27: two more instances on the same database behind HAProxy (sessions shared,
 # revocation everywhere at once, a rolling restart under load without a failed request).
 DATABASE_URL="$E2E_DATABASE_URL" REDIS_URL="$E2E_REDIS_URL" BIN="$BIN" SITE="$SITE" "$ROOT/scripts/two_instances.sh"

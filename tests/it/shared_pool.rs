@@ -120,6 +120,9 @@ async fn a_connection_carries_no_organization_after_its_transaction() {
         .await
         .unwrap();
     assert_eq!(acting, organization.id.to_string());
+    let jit: String =
+        sqlx::query_scalar("SELECT current_setting('jit')").persistent(false).fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(jit, "off", "the store's transactions compile nothing");
     drop(tx);
     let (probe_pid, left) = app.pooled_connection_setting().await.unwrap();
     assert_eq!(left.as_deref().unwrap_or_default(), "", "nothing left after a dropped transaction");
