@@ -140,6 +140,23 @@ test('a new campaign leaves out an earlier campaign\'s members and an uploaded l
   await expect(page.getByRole('group', { name: 'Uploaded lists' }).getByLabel(`Opt-outs ${run} (5)`)).toBeChecked();
 });
 
+test('the rules wait for the page\'s code: disabled as the server sends them, enabled once hydrated', async ({ page, browser }) => {
+  // Without the page's code a ticked box would count for nothing: the server sends the
+  // rules disabled, so nothing can be ticked before hydration.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const bare = await context.newPage();
+  await bare.goto('/campaigns');
+  await expect(bare.getByTestId('campaign-rules')).toHaveAttribute('disabled', '');
+  await expect(bare.getByRole('group', { name: 'Risk' }).getByLabel('Medium', { exact: true })).toBeDisabled();
+  await expect(bare.getByLabel('Top N by priority')).toBeDisabled();
+  await context.close();
+
+  await page.goto('/campaigns');
+  await hydrated(page);
+  await expect(page.getByTestId('campaign-rules')).not.toHaveAttribute('disabled');
+  await expect(page.getByRole('group', { name: 'Risk' }).getByLabel('Medium', { exact: true })).toBeEnabled();
+});
+
 test('bad rules are named and nothing is counted', async ({ page }) => {
   await page.goto('/campaigns');
   // Typed before hydration, a value would be lost: wait until the page's code is running.

@@ -224,6 +224,7 @@ pub fn CampaignsPage() -> impl IntoView {
             rules: rules.get_untracked(),
         });
     };
+    let hydrated = crate::components::use_hydrated();
     let navigate_to_builder = use_navigate();
     let new_campaign = move |_| {
         navigate_to_builder("/campaigns", Default::default());
@@ -243,9 +244,11 @@ pub fn CampaignsPage() -> impl IntoView {
                 <button type="button" class="secondary" on:click=new_campaign>{t!(i18n, campaigns.new_campaign)}</button>
             </div>
             <div class="campaign-layout">
-                // A `div`, not a form: the rules hold the suppression upload's own form,
-                // and a form inside a form is dropped by the HTML parser.
-                <div class="rules" role="group" aria-label=td_string!(locale, campaigns.rules_label)>
+                // A fieldset, not a form: the rules hold the suppression upload's own
+                // form, and a form inside a form is dropped by the HTML parser. Disabled
+                // until hydrated: a box ticked before would show ticked and count for nothing.
+                <fieldset class="rules" aria-label=td_string!(locale, campaigns.rules_label) disabled=move || !hydrated.get()
+                    data-testid="campaign-rules">
                     // Keyed by the generation, so new rules draw new inputs. Redrawn in
                     // place, inputs the user had touched kept showing what they showed: a
                     // changed `checked` or `value` attribute no longer moves them.
@@ -275,7 +278,7 @@ pub fn CampaignsPage() -> impl IntoView {
                             }}
                         </fieldset>
                     </form>
-                </div>
+                </fieldset>
                 <div class="campaign-results">
                     <Transition
                         fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, campaigns.counting)}</p> }

@@ -455,9 +455,6 @@ impl OrganizationStore {
         let mut tx = self.begin().await?;
         // Hashing a million owed and paid lines in memory rather than in batches on disk.
         sql::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
-        // The plan is costly enough for PostgreSQL to JIT-compile ~140 functions, which
-        // takes longer than it saves on a statement that runs once (see BENCHMARKS.md).
-        sql::query("SET LOCAL jit = off").execute(&mut *tx).await?;
         let summary = recalculate_in(&mut tx, organization, None, today).await?;
         tx.commit().await?;
         if summary.lines() > ANALYZE_AFTER_LINES {
