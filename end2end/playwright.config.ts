@@ -8,8 +8,8 @@ export default defineConfig({
   timeout: 60_000,
   retries: 0,
   workers: 1,
-  // CI shares two cores with the server's scheduled jobs, and its run took 62 minutes where
-  // another took 36: a page's answer may take longer than Playwright's default 5 s there.
+  // CI's two cores are shared and noisy (one run took 62 minutes where another took 36):
+  // a page's answer may take longer there than Playwright's default 5 s.
   expect: { timeout: 15_000 },
   reporter: [['list']],
   // Playwright empties its output directory at the start of a run: not test-results,

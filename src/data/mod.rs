@@ -267,7 +267,7 @@ impl Store {
     /// its planner costs above `jit_above_cost`, and for the app's statements, each run
     /// once, compiling took longer than it saved. A commission rate's preview over a
     /// month's 35,000 customers spent 1.1–1.7 s of its 1.3–2.1 s compiling (0.22–0.40 s
-    /// without); a full recalculation compiled ~140 functions (BENCHMARKS.md).
+    /// without); a full recalculation compiled 140 functions (docs/benchmarks-history.md).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         // A UUID's text is hex digits and dashes: nothing to quote.
         let organization = self.organization_id.map(|id| id.to_string()).unwrap_or_default();
