@@ -125,14 +125,42 @@ wait_until "UT360 on $ADDR" 30 curl -sf "http://$ADDR/readyz"
 # Pages need a signed-in session.
 COOKIE="$(bench_session "$BENCH_URL" "$ADDR")"
 
+# Where a request's CPU goes (issue 28, item 2): clock ticks used by the server, by every
+# PostgreSQL process and by the bench's Redis, read from /proc before and after a wrk run
+# and divided by the requests wrk made. What is left of the 2 cores is wrk's and the
+# kernel's. A process's own ticks and its exited children's, so a PostgreSQL backend
+# that ends during the run is counted in its postmaster's.
+REQUESTS_FILE="$(mktemp)"
+cpu_ticks() {
+  local pid total=0
+  for pid in "$@"; do
+    total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+# The server and Redis measured: the bench's own unless a section names others.
+cpu_now() {
+  echo "$(cpu_ticks "${MEASURED_SERVER:-$SERVER}") $(cpu_ticks $(pgrep -x postgres))" \
+    "$(cpu_ticks ${MEASURED_REDIS:-$PRIVATE_REDIS})"
+}
+cpu_mark() { CPU_BEFORE="$(cpu_now)"; }
+cpu_per_request() {
+  echo "$CPU_BEFORE $(cpu_now) $(cat "$REQUESTS_FILE") $(getconf CLK_TCK)" | awk '$7 > 0 {
+    printf "  CPU per request: server %.0f us, PostgreSQL %.0f us, Redis %.0f us (%d requests)\n",
+      ($4 - $1) / $8 / $7 * 1e6, ($5 - $2) / $8 / $7 * 1e6, ($6 - $3) / $8 / $7 * 1e6, $7 }'
+}
+
 wrk_run() {
   local path=$1
+  cpu_mark
   wrk -t2 -c8 -d"${DURATION:-15s}" --latency -H "$COOKIE" "http://$ADDR$path" \
-    | awk -v path="$path" '
+    | awk -v path="$path" -v requests_file="$REQUESTS_FILE" '
         /Latency Distribution/ {dist=1; next}
         dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
+        /requests in/ {requests=$1}
         /Requests\/sec/ {rps=$2}
-        END {printf "  %-10s p50 %-9s p90 %-9s p99 %-9s %s req/s\n", path, p50, p90, p99, rps}'
+        END {printf "  %-10s p50 %-9s p90 %-9s p99 %-9s %s req/s\n", path, p50, p90, p99, rps; print requests > requests_file}'
+  cpu_per_request
 }
 
 say "HTTP latency, wrk -t2 -c8 (client-side, loopback; includes the client's own time)"
@@ -147,7 +175,7 @@ API_KEY="$(DATABASE_URL="$BENCH_URL" "$BIN" api-key create --name "bench-$(date 
 AUTH="Authorization: Bearer $API_KEY"
 METRICS_BEFORE="$(mktemp)"
 WORK="$(mktemp -d)"
-trap 'kill $SERVER $PRIVATE_REDIS 2>/dev/null || true; rm -rf "$WORK" "$METRICS_BEFORE"' EXIT
+trap 'kill $SERVER $PRIVATE_REDIS 2>/dev/null || true; rm -rf "$WORK" "$METRICS_BEFORE" "$REQUESTS_FILE"' EXIT
 
 # Server-side quantiles of one route, from the /metrics histogram (interpolated within
 # its buckets as Prometheus's histogram_quantile does), for the requests since
@@ -194,12 +222,15 @@ request = function()
 end
 LUA
   mark_metrics
+  cpu_mark
   PATHS="$paths" wrk -t"$(( connections < 2 ? connections : 2 ))" -c"$connections" -d"${DURATION:-15s}" --latency -H "$AUTH" -H "$COOKIE" -s "$WORK/paths.lua" "http://$ADDR" \
-    | awk -v label="$label" '/Latency Distribution/ {dist=1; next}
+    | awk -v label="$label" -v requests_file="$REQUESTS_FILE" '/Latency Distribution/ {dist=1; next}
            dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
+           /requests in/ {requests=$1}
            /Requests\/sec/ {rps=$2}
-           END {printf "  %-34s client-side p50 %-9s p90 %-9s p99 %-9s %s req/s\n", label, p50, p90, p99, rps}'
+           END {printf "  %-34s client-side p50 %-9s p90 %-9s p99 %-9s %s req/s\n", label, p50, p90, p99, rps; print requests > requests_file}'
   echo "  ($connections connections)"
+  cpu_per_request
 }
 
 psql -qAt "$BENCH_URL" -c "SELECT isdn FROM recommendations ORDER BY random() LIMIT 20000" >"$WORK/isdns"
@@ -289,11 +320,13 @@ DATABASE_URL="$BENCH_URL" REDIS_CLUSTER_NODES="$REDIS_CLUSTER_URL" "$BIN" sync-c
 DATABASE_URL="$BENCH_URL" REDIS_CLUSTER_NODES="$REDIS_CLUSTER_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" \
   LEPTOS_SITE_ADDR="$ADDR" RUST_LOG=warn "$BIN" serve >/dev/null 2>&1 &
 CLUSTER_SERVER=$!
-trap 'kill $SERVER $CLUSTER_SERVER $PRIVATE_REDIS 2>/dev/null || true; rm -rf "$WORK" "$METRICS_BEFORE"; redis-cli --cluster call "127.0.0.1:$CLUSTER_FIRST_PORT" flushall >/dev/null 2>&1 || true' EXIT
+trap 'kill $SERVER $CLUSTER_SERVER $PRIVATE_REDIS 2>/dev/null || true; rm -rf "$WORK" "$METRICS_BEFORE" "$REQUESTS_FILE"; redis-cli --cluster call "127.0.0.1:$CLUSTER_FIRST_PORT" flushall >/dev/null 2>&1 || true' EXIT
 wait_until "UT360 on $ADDR (Redis Cluster)" 30 curl -sf "http://$ADDR/readyz"
 curl -sf -H "$AUTH" "http://$ADDR$(head -n 1 "$WORK/rec-paths")" >/dev/null || die "the lookup API does not answer from the cluster"
+MEASURED_SERVER=$CLUSTER_SERVER MEASURED_REDIS="$(pgrep -x redis-server | tr '\n' ' ')"
 wrk_paths "GET /api/v1/recommendations/{isdn}" "$WORK/rec-paths"
 server_side "/api/v1/recommendations/{isdn}"
+unset MEASURED_SERVER MEASURED_REDIS
 # redis-benchmark sends a command given on its command line to every master, whatever
 # its key's slot: ask the master that holds the key, as the app's client does.
 for port in $REDIS_CLUSTER_PORTS; do

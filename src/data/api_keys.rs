@@ -6,6 +6,7 @@
 //! once through a Postgres NOTIFY that empties the memory.
 
 use super::lookups::LookupError;
+use super::remembered::{Remembered, API_KEYS_CHANNEL};
 use super::security_events::RequestOrigin;
 use super::{Organization, Store};
 use crate::data::{sql, OrganizationStore};
@@ -13,17 +14,16 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use uuid::Uuid;
 
 /// Every key starts with this, so a leaked key is recognisable in logs and scanners.
 const KEY_MARKER: &str = "ut360_";
 /// Characters kept in the clear to tell keys apart in lists.
 const SHOWN_PREFIX_CHARS: usize = 12;
-const NOTIFY_CHANNEL: &str = "ut360_api_keys";
 /// Also bounds how late a revocation is seen should the NOTIFY be missed.
 const REMEMBER_CHECK_FOR: Duration = Duration::from_secs(60);
 pub const MAX_NAME_CHARS: usize = 100;
@@ -65,10 +65,8 @@ pub enum ApiKeyError {
 }
 
 /// Recent successful checks, by the key's hash.
-#[derive(Default)]
 pub struct KnownKeys {
-    checked: RwLock<HashMap<[u8; 32], (ApiClient, Instant)>>,
-    watching: std::sync::atomic::AtomicBool,
+    checked: Remembered<[u8; 32], ApiClient>,
     /// The addresses each key was used from since start (or since the set was last
     /// emptied): only an address missing here goes to PostgreSQL.
     seen_from: RwLock<HashSet<(Uuid, IpAddr)>>,
@@ -78,18 +76,13 @@ pub struct KnownKeys {
 /// write that finds it already known, never a second event.
 const SEEN_FROM_MAX: usize = 100_000;
 
+impl Default for KnownKeys {
+    fn default() -> Self {
+        Self { checked: Remembered::new(REMEMBER_CHECK_FOR), seen_from: Default::default() }
+    }
+}
+
 impl KnownKeys {
-    fn get(&self, hash: &[u8; 32]) -> Option<ApiClient> {
-        let checked = self.checked.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        checked.get(hash).filter(|(_, at)| at.elapsed() < REMEMBER_CHECK_FOR).map(|(client, _)| client.clone())
-    }
-
-    fn remember(&self, hash: [u8; 32], client: ApiClient) {
-        let mut checked = self.checked.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        checked.retain(|_, (_, at)| at.elapsed() < REMEMBER_CHECK_FOR);
-        checked.insert(hash, (client, Instant::now()));
-    }
-
     /// Whether the pair is new to this process; it is remembered from now on.
     fn first_seen(&self, key_id: Uuid, ip: IpAddr) -> bool {
         let pair = (key_id, ip);
@@ -103,8 +96,8 @@ impl KnownKeys {
         seen.insert(pair)
     }
 
-    fn forget_all(&self) {
-        self.checked.write().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    pub(super) fn forget_all(&self) {
+        self.checked.forget_all();
     }
 }
 
@@ -143,17 +136,13 @@ impl Store {
     /// The client behind `secret`, or `None` for an unknown or revoked key. A check
     /// that reaches Postgres also records the key's last use.
     pub async fn authenticate(&self, secret: &str) -> Result<Option<ApiClient>, LookupError> {
-        // A read on every request; the write happens once.
-        let watching = &self.api_keys_known.watching;
-        if !watching.load(std::sync::atomic::Ordering::Relaxed)
-            && !watching.swap(true, std::sync::atomic::Ordering::Relaxed)
-        {
-            self.watch_api_key_revocations();
-        }
+        self.watch_changes();
         let hash = hash_of(secret);
-        if let Some(client) = self.api_keys_known.get(&hash) {
+        let known = &self.api_keys_known.checked;
+        if let Some(client) = known.get(&hash) {
             return Ok(Some(client));
         }
+        let read_began = known.generation();
         // Through `use_api_key`: no organization is known yet to scope the read. It
         // records the key's use, so the transaction commits.
         let mut tx = self.begin().await?;
@@ -174,54 +163,25 @@ impl Store {
                     redis_prefix: row.redis_prefix,
                 },
             };
-            self.api_keys_known.remember(hash, client.clone());
+            known.remember(read_began, hash, client.clone());
             client
         }))
     }
 
-    /// Notes that `client`'s key was used from `origin`'s address. Off the request's
-    /// path: an address this process knows costs a set lookup; a new one is written
-    /// (and, if no server saw it before, recorded as a security event) by a task of its
-    /// own, whose failure is only logged.
-    pub fn note_api_key_address(&self, client: &ApiClient, origin: RequestOrigin) {
-        let Some(ip) = origin.ip else { return };
+    /// Notes that `client`'s key was used from `ip`. Off the request's path: an address
+    /// this process knows costs a set lookup; a new one is written with the request's
+    /// `origin` (and, if no server saw it before, recorded as a security event) by a
+    /// task of its own, whose failure is only logged.
+    pub fn note_api_key_address(&self, client: &ApiClient, ip: IpAddr, origin: impl FnOnce() -> RequestOrigin) {
         if !self.api_keys_known.first_seen(client.key_id, ip) {
             return;
         }
+        let origin = origin();
         let store = self.for_organization(&client.organization);
         let client = client.clone();
         tokio::spawn(async move {
             if let Err(error) = store.record_api_key_address(&client, &origin).await {
                 tracing::warn!(%error, key = client.key_name, %ip, "cannot record the API key's new address");
-            }
-        });
-    }
-
-    /// Empties the remembered checks whenever a key is revoked anywhere; runs until
-    /// the pool closes. Also empties them after a lost connection, since a
-    /// revocation may have been missed meanwhile. Started by the first check.
-    fn watch_api_key_revocations(&self) {
-        let store = self.clone();
-        tokio::spawn(async move {
-            // LISTEN needs a session of its own: PostgreSQL itself, never PgBouncer's
-            // transaction pooling (the direct pool).
-            while !store.direct().is_closed() {
-                match sqlx::postgres::PgListener::connect_with(store.direct()).await {
-                    Ok(mut listener) => {
-                        if listener.listen(NOTIFY_CHANNEL).await.is_ok() {
-                            store.api_keys_known.forget_all();
-                            while let Ok(notification) = listener.try_recv().await {
-                                store.api_keys_known.forget_all();
-                                if notification.is_none() {
-                                    tracing::warn!("lost the API key revocation channel; reconnected");
-                                }
-                            }
-                        }
-                    }
-                    Err(error) => tracing::debug!(%error, "cannot listen for API key revocations yet"),
-                }
-                store.api_keys_known.forget_all();
-                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });
     }
@@ -281,7 +241,7 @@ impl OrganizationStore {
         .rows_affected();
         // Delivered at commit, to every server listening.
         sql::query("SELECT pg_notify($1, $2)")
-            .bind(NOTIFY_CHANNEL)
+            .bind(API_KEYS_CHANNEL)
             .bind(organization.id.to_string())
             .execute(&mut *tx)
             .await?;

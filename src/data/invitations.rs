@@ -51,7 +51,7 @@ impl OrganizationStore {
                 return Ok(Invited::LastAdmin);
             }
             set_role(&mut tx, organization, user_id, role).await?;
-            tx.commit().await?;
+            self.commit_member_change(tx).await?;
             return Ok(Invited::RoleChanged);
         }
         sql::query(

@@ -22,6 +22,7 @@ mod recommendation_rows;
 pub mod records;
 pub mod redis_connection;
 pub mod refresh_lock;
+mod remembered;
 pub mod replicas;
 pub mod resilience;
 pub mod security_events;
@@ -113,6 +114,9 @@ pub struct Store {
     redis_client: std::sync::Arc<RedisClient>,
     cache: std::sync::Arc<lookups::CacheState>,
     api_keys_known: std::sync::Arc<api_keys::KnownKeys>,
+    /// Sessions' members, so a page does not read its member from PostgreSQL each time.
+    members_known: std::sync::Arc<users::KnownMembers>,
+    watching_changes: std::sync::Arc<remembered::Watching>,
     /// Connections of their own for bulk lookups, opened on the first one.
     bulk_lookup_redis: std::sync::Arc<tokio::sync::OnceCell<Vec<RedisConnection>>>,
     replicas: Option<std::sync::Arc<replicas::Replicas>>,
@@ -221,6 +225,8 @@ impl Store {
             redis_client: std::sync::Arc::new(redis_client),
             cache: Default::default(),
             api_keys_known: Default::default(),
+            members_known: Default::default(),
+            watching_changes: Default::default(),
             bulk_lookup_redis: Default::default(),
             replicas: None,
             read_pool: None,

@@ -327,7 +327,7 @@ impl Store {
         }
 
         let mut redis_keys = self.unlink_keys_under(&organization.redis_prefix).await?;
-        tx.commit().await?;
+        self.commit_member_change(tx).await?;
         match self.unlink_keys_under(&organization.redis_prefix).await {
             Ok(late) => redis_keys += late,
             Err(error) => {

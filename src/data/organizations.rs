@@ -80,7 +80,7 @@ impl OrganizationStore {
         .bind(name.trim())
         .fetch_optional(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit_member_change(tx).await?;
         Ok(renamed)
     }
 }

@@ -1,5 +1,6 @@
 //! Accounts, their memberships of organizations, failed sign-ins, and the session store.
 
+use super::remembered::Remembered;
 use super::{Organization, Store};
 use crate::data::security_events::{record_account_event_in, RequestOrigin};
 use crate::data::{sql, OrganizationStore};
@@ -29,8 +30,9 @@ pub struct Account {
     pub language: Option<Language>,
 }
 
-/// A signed-in person acting for one organization, read fresh on every request so a
-/// changed role or a removal takes effect at once.
+/// A signed-in person acting for one organization. The gate remembers it for a few
+/// seconds (`KnownMembers`); a changed role or a removal takes effect at once, through
+/// the NOTIFY that the change's trigger sends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
     pub user_id: Uuid,
@@ -47,6 +49,37 @@ impl Member {
 
     pub fn viewer(&self) -> Viewer {
         Viewer { email: self.email.clone(), role: self.role, organization: self.organization.name.clone() }
+    }
+}
+
+/// Members the gate read lately, by user, organization and the second their session
+/// signed in, with whether they must change their password. Forgotten by every server
+/// whenever a member, an account or an organization changes (migration
+/// 20261206000160's triggers); `REMEMBER_MEMBER_FOR` bounds a missed NOTIFY.
+pub struct KnownMembers(Remembered<(Uuid, Uuid, i64), (Member, bool)>);
+
+const REMEMBER_MEMBER_FOR: Duration = Duration::from_secs(10);
+
+impl Default for KnownMembers {
+    fn default() -> Self {
+        Self(Remembered::new(REMEMBER_MEMBER_FOR))
+    }
+}
+
+impl KnownMembers {
+    pub(super) fn forget_all(&self) {
+        self.0.forget_all();
+    }
+}
+
+impl Store {
+    /// Commits a change to members, accounts or organizations, and forgets this
+    /// process's remembered members before the next request; other servers hear the
+    /// triggers' NOTIFY.
+    pub(super) async fn commit_member_change(&self, tx: super::Tx) -> Result<(), sqlx::Error> {
+        tx.commit().await?;
+        self.members_known.forget_all();
+        Ok(())
     }
 }
 
@@ -170,6 +203,13 @@ impl Store {
             #[sqlx(flatten)]
             member: MemberRow,
         }
+        self.watch_changes();
+        let known = &self.members_known.0;
+        let key = (user_id, organization_id, signed_in_at);
+        if let Some(found) = known.get(&key) {
+            return Ok(Some(found));
+        }
+        let read_began = known.generation();
         let columns = MEMBER_COLUMNS.replacen("SELECT ", "SELECT u.must_change_password, ", 1);
         let row: Option<GateRow> = sql::query_as(&format!(
             "{columns} WHERE m.user_id = $1 AND m.organization_id = $2
@@ -180,7 +220,11 @@ impl Store {
         .bind(signed_in_at as f64)
         .fetch_optional(&mut *self.begin().await?)
         .await?;
-        Ok(row.and_then(|row| Some((row.member.into_member()?, row.must_change_password))))
+        let found = row.and_then(|row| Some((row.member.into_member()?, row.must_change_password)));
+        if let Some(found) = &found {
+            known.remember(read_began, key, found.clone());
+        }
+        Ok(found)
     }
 
     /// The account, if its password has not changed since `signed_in_at` (unix
@@ -212,7 +256,7 @@ impl Store {
             .bind(language.as_str())
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        self.commit_member_change(tx).await
     }
 
     /// Whether the account must change its password at its next sign-in (a password
@@ -224,7 +268,7 @@ impl Store {
             .bind(must_change)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        self.commit_member_change(tx).await
     }
 
     /// Sets a new password hash; returns when it changed (unix seconds, whole: a session
@@ -240,7 +284,7 @@ impl Store {
         .bind(password_hash)
         .fetch_one(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit_member_change(tx).await?;
         Ok(changed_at)
     }
 
@@ -350,7 +394,7 @@ impl OrganizationStore {
             )
             .await?;
         }
-        tx.commit().await?;
+        self.commit_member_change(tx).await?;
         Ok(user_id)
     }
 
@@ -397,7 +441,7 @@ impl OrganizationStore {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        self.commit_member_change(tx).await?;
         Ok(MemberChange::Done)
     }
 }

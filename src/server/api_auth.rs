@@ -2,6 +2,7 @@
 //! and the key names the organization whose data the request reads. A key used from an
 //! address it was never used from is a security event.
 
+use super::client_address::ClientAddress;
 use super::error::AppError;
 use super::state::AppState;
 use crate::data::api_keys::ApiClient;
@@ -30,7 +31,10 @@ impl FromRequestParts<AppState> for ApiClient {
             .authenticate(secret)
             .await?
             .ok_or(AppError::Unauthorized("this API key is unknown or was revoked"))?;
-        state.store.note_api_key_address(&client, super::client_address::origin(parts));
+        if let Some(&ClientAddress(ip)) = parts.extensions.get::<ClientAddress>() {
+            // The user agent is copied only for an address new to the key.
+            state.store.note_api_key_address(&client, ip, || super::client_address::origin(parts));
+        }
         if let Some(caller) = parts.extensions.get::<ApiCaller>() {
             let _ = caller.0.set((client.organization.id, state.store.lookup_counts().clone()));
         }

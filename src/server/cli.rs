@@ -25,7 +25,8 @@ pub struct Settings {
     #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/ut360", global = true)]
     pub database_url: String,
     /// PostgreSQL itself, when DATABASE_URL is a PgBouncer: migrations, the refresh lock,
-    /// the API key revocation listener and the session store need a session of their own.
+    /// the listener for changes to API keys and members, and the session store need a
+    /// session of their own.
     #[arg(long, env = "DATABASE_DIRECT_URL", global = true)]
     pub database_direct_url: Option<String>,
     /// Named, cached prepared statements; `false` sends every statement unnamed, as

@@ -12,6 +12,7 @@ use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -78,6 +79,10 @@ const SEARCH: &str = "/search";
 /// (the permission tests walk them).
 pub const HANDLER_PATHS: [&str; 4] = [HEALTHZ, READYZ, METRICS, SEARCH];
 
+/// Smaller answers go as they are: a lookup's JSON of a few hundred bytes would save
+/// little, and gzip sets up a compressor of its own (hundreds of KB) for each answer.
+const COMPRESS_ABOVE_BYTES: u16 = 1024;
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
@@ -109,7 +114,7 @@ pub fn router(state: AppState) -> Router {
         .merge(super::api::routes())
         .merge(signed_in)
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), super::metrics::track))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE_BYTES))))
         .layer(axum::middleware::from_fn(super::body_limit::limit_body))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), super::client_address::find_client));
     super::security::with_security_headers(app, &state.security).layer(TraceLayer::new_for_http()).with_state(state)

@@ -230,10 +230,12 @@ async fn sessions_rotate_at_sign_in_end_at_sign_out_and_survive_a_restart() {
     assert_eq!(out.headers()["location"], "/sign-in?problem=signed-out");
     assert_eq!(status_with_cookie(&base, &second_cookie).await, StatusCode::SEE_OTHER);
 
-    // A removed member is signed out at their next request; a changed role applies at once.
+    // A removed member is signed out at their next request; a changed role applies at
+    // once: made in plain SQL here, so what tells the server is the trigger's NOTIFY.
     let http = browser_like_client();
     sign_in(&http, &base, &email, TEST_PASSWORD).await;
-    assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let campaigns = format!("{base}/campaigns");
+    assert_eq!(http.get(&campaigns).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     // The role alone: `save_user` would also set the password again, and a password set
     // in a later second than the sign-in rightly ends the session.
     sqlx::query(
@@ -243,13 +245,76 @@ async fn sessions_rotate_at_sign_in_end_at_sign_out_and_survive_a_restart() {
     .execute(&db.pool)
     .await
     .unwrap();
-    assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(status_once_noticed(&http, &campaigns, StatusCode::OK).await, StatusCode::OK);
     sqlx::query("DELETE FROM organization_members WHERE user_id = (SELECT id FROM users WHERE email = $1)")
         .bind(&email)
         .execute(&db.pool)
         .await
         .unwrap();
-    assert_eq!(http.get(format!("{base}/campaigns")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(status_once_noticed(&http, &campaigns, StatusCode::SEE_OTHER).await, StatusCode::SEE_OTHER);
+    db.cleanup().await;
+}
+
+/// What `url` answers once the server has heard of a change (a NOTIFY reaches it a
+/// moment after the change commits), asking every 20 ms for at most a second.
+async fn status_once_noticed(http: &reqwest::Client, url: &str, expected: StatusCode) -> StatusCode {
+    let asked_since = Instant::now();
+    loop {
+        let status = http.get(url).send().await.unwrap().status();
+        if status == expected || asked_since.elapsed() > Duration::from_secs(1) {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_gate_remembers_a_member_until_a_change_is_notified() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    let email = create_user(&db.store, &org, Role::Analyst).await;
+    let user_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_one(&db.pool).await.unwrap();
+    let signed_in_at = chrono::Utc::now().timestamp() + 1;
+    let store = db.store.for_organization_id(org.id);
+    let gate_reads = || store.member_signed_in_at(user_id, org.id, signed_in_at);
+    let role = |found: Option<(ut360::data::users::Member, bool)>| found.map(|(member, _)| member.role);
+    assert_eq!(role(gate_reads().await.unwrap()), Some(Role::Analyst));
+    // The first read started the listener; once it listens, a read is remembered.
+    let started = Instant::now();
+    while !db.store.listening_for_changes() {
+        assert!(started.elapsed() < Duration::from_secs(5), "the store listens for changes");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(role(gate_reads().await.unwrap()), Some(Role::Analyst));
+
+    // Changed with the triggers off (as a replica applying rows would): nobody is told,
+    // so the gate answers from memory.
+    let mut quiet = db.pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL session_replication_role = replica").execute(&mut *quiet).await.unwrap();
+    sqlx::query("UPDATE organization_members SET role = 'manager' WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *quiet)
+        .await
+        .unwrap();
+    quiet.commit().await.unwrap();
+    assert_eq!(role(gate_reads().await.unwrap()), Some(Role::Analyst), "remembered, not read again");
+
+    // Any change the triggers see empties the memory of every server listening.
+    sqlx::query("UPDATE organization_members SET role = 'marketing' WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let changed_at = Instant::now();
+    while role(gate_reads().await.unwrap()) != Some(Role::Marketing) {
+        assert!(changed_at.elapsed() < Duration::from_secs(1), "the NOTIFY reached the store within a second");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    // The store's own changes are forgotten before it answers again, without waiting.
+    db.store.for_organization(&org).remove_member(&email).await.unwrap();
+    assert_eq!(role(gate_reads().await.unwrap()), None);
     db.cleanup().await;
 }
 
