@@ -103,6 +103,7 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
     let groups = move || {
         // Drawn again on every navigation, to mark the group of the page being read.
         let path = location.pathname.get();
+        let current_section = section_of(&path);
         SECTIONS
             .iter()
             .filter_map(|group| {
@@ -110,7 +111,7 @@ fn SignedInBar(viewer: Viewer) -> impl IntoView {
                 if links.is_empty() {
                     return None;
                 }
-                let current = links.iter().any(|(href, _)| section_of(&path) == *href);
+                let current = links.iter().any(|(href, _)| current_section == *href);
                 let links = links
                     .into_iter()
                     .map(|(href, label)| view! { <li><A href=*href>{label(locale)}</A></li> })
@@ -200,7 +201,9 @@ fn section_of(path: &str) -> &str {
     SECTIONS
         .iter()
         .flat_map(|group| group.links.iter().map(|(href, _)| *href))
-        .filter(|href| path == *href || (*href != "/" && path.starts_with(&format!("{href}/"))))
+        .filter(|href| {
+            path == *href || (*href != "/" && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+        })
         .max_by_key(|href| href.len())
         .unwrap_or(path)
 }

@@ -273,6 +273,14 @@ pub fn access_for(path: &str) -> Access {
 /// Whether `path` fits `pattern`, where a segment `{name}` (axum) or `:name` (Leptos)
 /// stands for any one non-empty segment.
 pub fn path_matches(pattern: &str, path: &str) -> bool {
+    // Most patterns have no parameter: then equal or not, without walking their segments
+    // (a page's header asks about each of its links, against every pattern).
+    if pattern == path {
+        return true;
+    }
+    if !pattern.contains(['{', ':']) {
+        return false;
+    }
     let mut wanted = pattern.split('/');
     let mut given = path.split('/');
     loop {
