@@ -257,9 +257,14 @@ pub fn browser_like_client_in(accept_language: &str) -> reqwest::Client {
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .default_headers(headers)
+        .timeout(ANSWER_WITHIN)
         .build()
         .unwrap()
 }
+
+/// How long a test waits for the app's whole answer: a page that never finishes fails
+/// its test, naming the address, instead of stalling the test command.
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(60);
 
 /// Signs `email` in through the sign-in form; returns the response to the form.
 pub async fn sign_in(http: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
@@ -336,7 +341,7 @@ impl Drop for PrivateRedis {
 pub fn client_with_key(secret: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {secret}").parse().unwrap());
-    reqwest::Client::builder().default_headers(headers).build().unwrap()
+    reqwest::Client::builder().default_headers(headers).timeout(ANSWER_WITHIN).build().unwrap()
 }
 
 /// An HTTP client with a new API key of `organization`.
