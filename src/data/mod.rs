@@ -225,7 +225,7 @@ impl Store {
             redis_client: std::sync::Arc::new(redis_client),
             cache: Default::default(),
             api_keys_known: Default::default(),
-            members_known: Default::default(),
+            members_known: std::sync::Arc::new(remembered::Remembered::new(users::REMEMBER_MEMBER_FOR)),
             watching_changes: Default::default(),
             bulk_lookup_redis: Default::default(),
             replicas: None,

@@ -82,36 +82,39 @@ impl Store {
         }
         let store = self.clone();
         tokio::spawn(async move {
-            // LISTEN needs a session of its own: PostgreSQL itself, never PgBouncer's
-            // transaction pooling (the direct pool).
             while !store.direct().is_closed() {
-                match sqlx::postgres::PgListener::connect_with(store.direct()).await {
-                    Ok(mut listener) => {
-                        if listener.listen_all([API_KEYS_CHANNEL, MEMBERS_CHANNEL]).await.is_ok() {
-                            store.forget_everything_remembered();
-                            store.watching_changes.listening.store(true, Ordering::Relaxed);
-                            while let Ok(notification) = listener.try_recv().await {
-                                match notification.as_ref().map(|notification| notification.channel()) {
-                                    Some(API_KEYS_CHANNEL) => store.api_keys_known.forget_all(),
-                                    Some(MEMBERS_CHANNEL) => store.members_known.forget_all(),
-                                    Some(_) => {}
-                                    None => {
-                                        store.forget_everything_remembered();
-                                        tracing::warn!(
-                                            "lost the channel of changes to API keys and members; reconnected"
-                                        );
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    Err(error) => tracing::debug!(%error, "cannot listen for changes to API keys and members yet"),
+                if let Err(error) = store.forget_at_each_change().await {
+                    tracing::debug!(%error, "not listening for changes to API keys and members; retrying");
                 }
                 store.watching_changes.listening.store(false, Ordering::Relaxed);
                 store.forget_everything_remembered();
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });
+    }
+
+    /// Listens until the connection fails for good (or the pool closes), forgetting
+    /// what each NOTIFY names. LISTEN needs a session of its own: PostgreSQL itself,
+    /// never PgBouncer's transaction pooling (the direct pool).
+    async fn forget_at_each_change(&self) -> Result<(), sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(self.direct()).await?;
+        listener.listen_all([API_KEYS_CHANNEL, MEMBERS_CHANNEL]).await?;
+        // Whatever changed before we listened is forgotten too.
+        self.forget_everything_remembered();
+        self.watching_changes.listening.store(true, Ordering::Relaxed);
+        loop {
+            let notification = listener.try_recv().await?;
+            match notification.as_ref().map(|notification| notification.channel()) {
+                Some(API_KEYS_CHANNEL) => self.api_keys_known.forget_all(),
+                Some(MEMBERS_CHANNEL) => self.members_known.forget_all(),
+                Some(_) => {}
+                // Reconnected: a change may have been missed meanwhile.
+                None => {
+                    self.forget_everything_remembered();
+                    tracing::warn!("lost the channel of changes to API keys and members; reconnected");
+                }
+            }
+        }
     }
 
     /// Whether a change made anywhere reaches this store's memories now: false until

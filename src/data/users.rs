@@ -56,21 +56,9 @@ impl Member {
 /// signed in, with whether they must change their password. Forgotten by every server
 /// whenever a member, an account or an organization changes (migration
 /// 20261206000160's triggers); `REMEMBER_MEMBER_FOR` bounds a missed NOTIFY.
-pub struct KnownMembers(Remembered<(Uuid, Uuid, i64), (Member, bool)>);
+pub(super) type KnownMembers = Remembered<(Uuid, Uuid, i64), (Member, bool)>;
 
-const REMEMBER_MEMBER_FOR: Duration = Duration::from_secs(10);
-
-impl Default for KnownMembers {
-    fn default() -> Self {
-        Self(Remembered::new(REMEMBER_MEMBER_FOR))
-    }
-}
-
-impl KnownMembers {
-    pub(super) fn forget_all(&self) {
-        self.0.forget_all();
-    }
-}
+pub(super) const REMEMBER_MEMBER_FOR: Duration = Duration::from_secs(10);
 
 impl Store {
     /// Commits a change to members, accounts or organizations, and forgets this
@@ -204,7 +192,7 @@ impl Store {
             member: MemberRow,
         }
         self.watch_changes();
-        let known = &self.members_known.0;
+        let known = &self.members_known;
         let key = (user_id, organization_id, signed_in_at);
         if let Some(found) = known.get(&key) {
             return Ok(Some(found));
