@@ -102,8 +102,13 @@ impl OrganizationStore {
         sql::query("LOCK TABLE recommendations, subscriber_360_profiles, subscriber_monthly_arpu IN EXCLUSIVE MODE")
             .execute(&mut *tx)
             .await?;
+        let set_aside = set_constraints_aside_for_a_first_load(&mut tx).await?;
         let summary = apply_changes(&mut tx, organization, dataset).await?;
         tracing::debug!(elapsed = ?started.elapsed(), "changes applied");
+        if !set_aside.is_empty() {
+            restore_constraints(&mut tx, &set_aside).await?;
+            tracing::debug!(elapsed = ?started.elapsed(), restored = set_aside.len(), "indexes and constraints restored");
+        }
         refresh_recommendation_stats(&mut tx, organization).await?;
         tx.commit().await?;
         tracing::debug!(elapsed = ?started.elapsed(), "statistics recomputed, committed");
@@ -146,6 +151,72 @@ impl OrganizationStore {
 
 fn staging_name(table: SubscriberTable) -> String {
     format!("staging_{}", table.table_name())
+}
+
+/// When the subscriber tables hold no row of any organization (the first load of a new
+/// database), drops what makes each inserted row expensive and returns the statements
+/// that restore it, as pg_restore does: the secondary indexes, the unique constraints no
+/// foreign key depends on, and the tables' own foreign keys. Building a B-tree from the
+/// loaded rows, and checking a foreign key in one join, is much faster than doing both row
+/// by row (docs/benchmarks-history.md). The primary keys stay.
+///
+/// Only for a connection that owns the tables and that row-level security does not
+/// filter, so "no row" means no row of anyone: the CLI's loads, never the web app's role.
+/// Until the load commits, readers of the three tables wait for it (where otherwise they
+/// would read empty tables), and so do writers of `organizations` (restoring a foreign
+/// key locks the table it references); a failed load rolls everything back with the rows.
+async fn set_constraints_aside_for_a_first_load(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
+    let tables = SubscriberTable::ALL.map(SubscriberTable::table_name);
+    let first_load = tables
+        .iter()
+        .map(|table| {
+            format!(
+                "pg_has_role((SELECT relowner FROM pg_class WHERE oid = '{table}'::regclass), 'USAGE')
+                 AND NOT row_security_active('{table}') AND NOT EXISTS (SELECT FROM {table})"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let first_load: bool = sql::query_scalar(&format!("SELECT {first_load}")).fetch_one(&mut *conn).await?;
+    if !first_load {
+        return Ok(Vec::new());
+    }
+    // In the order they are restored: foreign keys last, once the keys they check are back.
+    let (drops, restores): (Vec<String>, Vec<String>) = sql::query_as(
+        "SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid), 1 AS restored
+         FROM pg_index i
+         WHERE i.indrelid = ANY($1::text[]::regclass[]) AND NOT i.indisunique
+           AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+         UNION ALL
+         SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+                format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)),
+                CASE c.contype WHEN 'u' THEN 1 ELSE 2 END
+         FROM pg_constraint c
+         WHERE c.conrelid = ANY($1::text[]::regclass[])
+           AND (c.contype = 'f' OR c.contype = 'u' AND NOT EXISTS (
+                  SELECT FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid))
+         ORDER BY restored",
+    )
+    .bind(&tables[..])
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(drop, restore, _): (String, String, i32)| (drop, restore))
+    .unzip();
+    for drop in drops.iter().rev() {
+        sql::query(drop).execute(&mut *conn).await?;
+    }
+    Ok(restores)
+}
+
+/// Runs the statements `set_constraints_aside_for_a_first_load` returned.
+async fn restore_constraints(conn: &mut PgConnection, restores: &[String]) -> Result<(), sqlx::Error> {
+    // The largest sort (the monthly rows' keys at seed scale) fits in memory.
+    sql::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *conn).await?;
+    for restore in restores {
+        sql::query(restore).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Applies the difference between the staged and the live rows: rows whose key left

@@ -145,6 +145,85 @@ async fn round_trip_through_the_files_reproduces_every_table() {
     imported.cleanup().await;
 }
 
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+struct TableIndex {
+    name: String,
+    definition: String,
+    /// New when the index is built again under the same name and definition.
+    oid: i64,
+    primary_key: bool,
+}
+
+const SUBSCRIBER_TABLES: &str =
+    "('recommendations'::regclass, 'subscriber_360_profiles'::regclass, 'subscriber_monthly_arpu'::regclass)";
+
+/// The subscriber tables' valid indexes, by name.
+async fn subscriber_indexes(pool: &PgPool) -> Vec<TableIndex> {
+    sqlx::query_as(&format!(
+        "SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS definition, i.indexrelid::bigint AS oid,
+                i.indisprimary AS primary_key
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE i.indrelid IN {SUBSCRIBER_TABLES} AND i.indisvalid AND i.indisready
+         ORDER BY 1"
+    ))
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// The subscriber tables' constraints as (name, definition), by name.
+async fn subscriber_constraints(pool: &PgPool) -> Vec<(String, String)> {
+    sqlx::query_as(&format!(
+        "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+         WHERE conrelid IN {SUBSCRIBER_TABLES} AND convalidated ORDER BY 1"
+    ))
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_first_load_restores_indexes_and_constraints_after_its_rows_and_later_loads_keep_them() {
+    let db = TestDb::new().await;
+    let records = generate(17, 0.005);
+    let indexes_as_migrated = subscriber_indexes(&db.pool).await;
+    let constraints_as_migrated = subscriber_constraints(&db.pool).await;
+    let secondary = indexes_as_migrated.iter().filter(|index| !index.primary_key).count();
+    assert!(secondary >= 10, "the tables have their secondary indexes: {indexes_as_migrated:?}");
+
+    // The web app's role owns no table and sees only its organization's rows: it never
+    // takes the first load's path, even into empty tables.
+    let org = db.default_organization().await;
+    let app = db.store.as_database_role(ut360::data::APP_ROLE);
+    app.for_organization(&org).replace_dataset(&Dataset::from_records(&records), |_| {}).await.unwrap();
+    assert_eq!(subscriber_indexes(&db.pool).await, indexes_as_migrated, "the app role's load left the indexes alone");
+
+    // Empty again, the owner's load (the CLI's) drops and restores them: the same names
+    // and definitions, every index but the primary keys built again after the rows.
+    for table in ["subscriber_360_profiles", "subscriber_monthly_arpu", "recommendations"] {
+        sqlx::query(&format!("DELETE FROM {table}")).execute(&db.pool).await.unwrap();
+    }
+    db.load(&org, &records).await;
+    let restored = subscriber_indexes(&db.pool).await;
+    assert_eq!(subscriber_constraints(&db.pool).await, constraints_as_migrated, "every constraint is back, as defined");
+    assert_eq!(restored.len(), indexes_as_migrated.len());
+    for (after, before) in restored.iter().zip(&indexes_as_migrated) {
+        assert_eq!((&after.name, &after.definition), (&before.name, &before.definition), "the index is as defined");
+        if before.primary_key {
+            assert_eq!(after.oid, before.oid, "{} stayed", before.name);
+        } else {
+            assert_ne!(after.oid, before.oid, "{} was built again after the rows", before.name);
+        }
+    }
+
+    // The tables hold rows now: another organization's load keeps every index.
+    let other = db.organization_with_own_prefix().await;
+    db.load(&other, &records).await;
+    assert_eq!(subscriber_indexes(&db.pool).await, restored);
+    assert_eq!(fingerprints(&db.pool, &other).await[..3], fingerprints(&db.pool, &org).await[..3]);
+    db.cleanup().await;
+}
+
 /// `dataset` with one table's rows changed by `change(index, row)`; rows it returns
 /// `None` for are dropped.
 fn with_rows(
