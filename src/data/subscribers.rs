@@ -183,7 +183,7 @@ async fn set_constraints_aside_for_a_first_load(conn: &mut PgConnection) -> Resu
     }
     // In the order they are restored: foreign keys last, once the keys they check are back.
     let (drops, restores): (Vec<String>, Vec<String>) = sql::query_as(
-        "SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid), 1 AS restored
+        "SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid), 1 AS step
          FROM pg_index i
          WHERE i.indrelid = ANY($1::text[]::regclass[]) AND NOT i.indisunique
            AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)
@@ -195,7 +195,7 @@ async fn set_constraints_aside_for_a_first_load(conn: &mut PgConnection) -> Resu
          WHERE c.conrelid = ANY($1::text[]::regclass[])
            AND (c.contype = 'f' OR c.contype = 'u' AND NOT EXISTS (
                   SELECT FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid))
-         ORDER BY restored",
+         ORDER BY step",
     )
     .bind(&tables[..])
     .fetch_all(&mut *conn)
