@@ -11,7 +11,8 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use leptos::config::{Env, LeptosOptions};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::LazyLock;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -83,8 +84,17 @@ pub const HANDLER_PATHS: [&str; 4] = [HEALTHZ, READYZ, METRICS, SEARCH];
 /// little, and gzip sets up a compressor of its own (hundreds of KB) for each answer.
 const COMPRESS_ABOVE_BYTES: u16 = 1024;
 
+/// The pages' routes, generated once for the process. Generating them renders the app
+/// with the loading of every resource suppressed in the whole process (leptos_server's
+/// `SuppressResourceLoad`, leptos-rs/leptos#4773): a page that another router of the same
+/// process began to render meanwhile would wait for its data forever.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let leptos_options = state.leptos_options.clone();
     // Members' page views and actions, written by a task of their own (ends with the router).
     let page_views = super::page_views::PageViews::start(state.store.clone());

@@ -16,7 +16,7 @@ use ut360::server::generate::generate;
 /// Every address the router serves: the Leptos pages (from the route list), the
 /// exports and the plain handlers.
 fn router_paths() -> Vec<String> {
-    let pages = leptos_axum::generate_route_list(ut360::app::App);
+    let pages = ut360::server::serve::page_routes();
     let mut paths: Vec<String> = pages.iter().map(|route| route.path().to_owned()).collect();
     paths.extend(ut360::server::exports::PATHS.iter().map(|path| path.to_string()));
     paths.extend(ut360::server::serve::HANDLER_PATHS.iter().map(|path| path.to_string()));

@@ -65,3 +65,45 @@ async fn readiness_reports_redis_going_away() {
 
     db.cleanup().await;
 }
+
+/// Every test of this binary builds a router of its own while others render pages. A
+/// router once generated its route list each time, and generating one suppresses the
+/// loading of every resource in the process while it runs (leptos-rs/leptos#4773): a
+/// page whose data began to load meanwhile waited forever, and a test timed out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_while_other_routers_are_built() {
+    let db = TestDb::new().await;
+    let org = db.default_organization().await;
+    db.load(&org, &generate(5, 0.001)).await;
+    let base = spawn_app(db.store.clone()).await;
+    let http = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
+
+    let pages_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let builder = tokio::spawn({
+        let (store, pages_done) = (db.store.clone(), pages_done.clone());
+        async move {
+            let mut built = 0;
+            while !pages_done.load(std::sync::atomic::Ordering::Relaxed) {
+                spawn_app(store.clone()).await;
+                built += 1;
+            }
+            built
+        }
+    });
+    for round in 0..20 {
+        for page in ["/commissions", "/"] {
+            let response = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                let response = http.get(format!("{base}{page}")).send().await.unwrap();
+                (response.status(), response.text().await.unwrap())
+            })
+            .await;
+            let Ok((status, body)) = response else { panic!("{page} (round {round}) did not answer within 10 s") };
+            assert_eq!(status, 200, "{page}: {body:.300}");
+        }
+    }
+    pages_done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let built = builder.await.unwrap();
+    assert!(built > 0, "routers were built while the pages rendered");
+
+    db.cleanup().await;
+}
