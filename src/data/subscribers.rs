@@ -3,7 +3,8 @@
 //!
 //! Rows are COPYed into staging tables first, then swapped in by one transaction:
 //! readers see the old dataset until the commit and the new one after it, never a mix,
-//! and a failure anywhere leaves the live data as it was.
+//! and a failure anywhere leaves the live data as it was. The first load of a new
+//! database skips most of the staging and builds the indexes after the rows.
 
 use super::dataset::Dataset;
 use super::tables::SubscriberTable;
@@ -57,9 +58,11 @@ impl ReplaceSummary {
 /// Where a replacement is, for progress reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReplaceProgress {
-    /// This many more rows of the table are staged.
+    /// This many more rows of the table are copied in: to staging, or on a first load
+    /// (mostly) straight into the table.
     Staged(SubscriberTable, u64),
-    /// Staging is done; the swap into the live tables has begun.
+    /// Every row is copied in; the swap into the live tables (or the indexes of a first
+    /// load) has begun.
     Swapping,
 }
 
@@ -77,38 +80,33 @@ impl OrganizationStore {
         let mut tx = self.begin().await?;
         // Sorting and anti-joining millions of staged rows in memory instead of on disk.
         sql::query("SET LOCAL work_mem = '128MB'").execute(&mut *tx).await?;
-        for table in SubscriberTable::ALL {
-            let staging = staging_name(table);
-            sql::query(&format!(
-                "CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {live} WITH NO DATA",
-                columns = table.column_list(),
-                live = table.table_name()
-            ))
-            .execute(&mut *tx)
-            .await?;
-            copy_text(&mut tx, &staging, &table.column_list(), dataset.table(table).copy_text(), |rows| {
-                progress(ReplaceProgress::Staged(table, rows))
-            })
-            .await?;
-            // Two staged rows with one key would both match one live row; refuse them.
-            sql::query(&format!("CREATE UNIQUE INDEX ON {staging} ({})", table.key_columns().join(", ")))
-                .execute(&mut *tx)
-                .await?;
-        }
-        progress(ReplaceProgress::Swapping);
-        tracing::debug!(elapsed = ?started.elapsed(), "dataset staged");
-
-        // Readers keep seeing the old data until commit; other writers wait.
-        sql::query("LOCK TABLE recommendations, subscriber_360_profiles, subscriber_monthly_arpu IN EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
-        let set_aside = set_constraints_aside_for_a_first_load(&mut tx).await?;
-        let summary = apply_changes(&mut tx, organization, dataset).await?;
-        tracing::debug!(elapsed = ?started.elapsed(), "changes applied");
-        if !set_aside.is_empty() {
-            restore_constraints(&mut tx, &set_aside).await?;
-            tracing::debug!(elapsed = ?started.elapsed(), restored = set_aside.len(), "indexes and constraints restored");
-        }
+        // Tables that look empty are locked before anything is written (nobody has rows
+        // to read meanwhile), then asked again: a first load begun meanwhile has committed.
+        let first_load = if is_first_load(&mut tx).await? {
+            lock_subscriber_tables(&mut tx).await?;
+            is_first_load(&mut tx).await?
+        } else {
+            false
+        };
+        let summary = if first_load {
+            let restores = set_constraints_aside(&mut tx).await?;
+            let summary = load_into_empty_tables(&mut tx, organization, dataset, &mut progress).await?;
+            tracing::debug!(elapsed = ?started.elapsed(), "rows loaded");
+            restore_constraints(&mut tx, &restores).await?;
+            tracing::debug!(elapsed = ?started.elapsed(), restored = restores.len(), "indexes and constraints restored");
+            summary
+        } else {
+            for table in SubscriberTable::ALL {
+                stage(&mut tx, table, dataset, &mut progress).await?;
+            }
+            progress(ReplaceProgress::Swapping);
+            tracing::debug!(elapsed = ?started.elapsed(), "dataset staged");
+            // Readers keep seeing the old data until commit; other writers wait.
+            lock_subscriber_tables(&mut tx).await?;
+            let summary = apply_changes(&mut tx, organization, dataset).await?;
+            tracing::debug!(elapsed = ?started.elapsed(), "changes applied");
+            summary
+        };
         refresh_recommendation_stats(&mut tx, organization).await?;
         tx.commit().await?;
         tracing::debug!(elapsed = ?started.elapsed(), "statistics recomputed, committed");
@@ -153,34 +151,67 @@ fn staging_name(table: SubscriberTable) -> String {
     format!("staging_{}", table.table_name())
 }
 
-/// When the subscriber tables hold no row of any organization (the first load of a new
-/// database), drops what makes each inserted row expensive and returns the statements
-/// that restore it, as pg_restore does: the secondary indexes, the unique constraints no
-/// foreign key depends on, and the tables' own foreign keys. Building a B-tree from the
-/// loaded rows, and checking a foreign key in one join, is much faster than doing both row
-/// by row (docs/benchmarks-history.md). The primary keys stay.
-///
-/// Only for a connection that owns the tables and that row-level security does not
-/// filter, so "no row" means no row of anyone: the CLI's loads, never the web app's role.
-/// Until the load commits, readers of the three tables wait for it (where otherwise they
-/// would read empty tables), and so do writers of `organizations` (restoring a foreign
-/// key locks the table it references); a failed load rolls everything back with the rows.
-async fn set_constraints_aside_for_a_first_load(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
-    let tables = SubscriberTable::ALL.map(SubscriberTable::table_name);
-    let first_load = tables
-        .iter()
+/// COPYs the table's rows into a temporary table of their own, keyed as the live one.
+async fn stage(
+    conn: &mut PgConnection,
+    table: SubscriberTable,
+    dataset: &Dataset,
+    progress: &mut impl FnMut(ReplaceProgress),
+) -> Result<(), sqlx::Error> {
+    let staging = staging_name(table);
+    sql::query(&format!(
+        "CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {live} WITH NO DATA",
+        columns = table.column_list(),
+        live = table.table_name()
+    ))
+    .execute(&mut *conn)
+    .await?;
+    copy_text(conn, &staging, &table.column_list(), dataset.table(table).copy_text(), "", |rows| {
+        progress(ReplaceProgress::Staged(table, rows))
+    })
+    .await?;
+    // Two staged rows with one key would both match one live row; refuse them.
+    sql::query(&format!("CREATE UNIQUE INDEX ON {staging} ({})", table.key_columns().join(", ")))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn lock_subscriber_tables(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sql::query("LOCK TABLE recommendations, subscriber_360_profiles, subscriber_monthly_arpu IN EXCLUSIVE MODE")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the subscriber tables hold no row of any organization (the first load of a
+/// new database) as far as this connection can tell: only one that owns the tables, and
+/// that row-level security does not filter, can tell. The CLI's loads can; the web
+/// app's role never does.
+async fn is_first_load(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
+    let first_load = SubscriberTable::ALL
         .map(|table| {
+            let table = table.table_name();
             format!(
                 "pg_has_role((SELECT relowner FROM pg_class WHERE oid = '{table}'::regclass), 'USAGE')
                  AND NOT row_security_active('{table}') AND NOT EXISTS (SELECT FROM {table})"
             )
         })
-        .collect::<Vec<_>>()
         .join(" AND ");
-    let first_load: bool = sql::query_scalar(&format!("SELECT {first_load}")).fetch_one(&mut *conn).await?;
-    if !first_load {
-        return Ok(Vec::new());
-    }
+    sql::query_scalar(&format!("SELECT {first_load}")).fetch_one(&mut *conn).await
+}
+
+/// On a first load, drops what makes each inserted row expensive and returns the
+/// statements that restore it, as pg_restore does: the secondary indexes, the unique
+/// constraints no foreign key depends on, and the tables' own foreign keys. Building a
+/// B-tree from the loaded rows, and checking a foreign key in one join, is much faster
+/// than doing both row by row (docs/benchmarks-history.md). The primary keys stay.
+///
+/// Until the load commits, readers of the three tables wait for it (where otherwise they
+/// would read empty tables), and so do writers of `organizations` (restoring a foreign
+/// key locks the table it references); a failed load rolls everything back with the rows.
+async fn set_constraints_aside(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
+    let tables = SubscriberTable::ALL.map(SubscriberTable::table_name);
     // In the order they are restored: foreign keys last, once the keys they check are back.
     let (drops, restores): (Vec<String>, Vec<String>) = sql::query_as(
         "SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid), 1 AS step
@@ -209,7 +240,7 @@ async fn set_constraints_aside_for_a_first_load(conn: &mut PgConnection) -> Resu
     Ok(restores)
 }
 
-/// Runs the statements `set_constraints_aside_for_a_first_load` returned.
+/// Runs the statements `set_constraints_aside` returned.
 async fn restore_constraints(conn: &mut PgConnection, restores: &[String]) -> Result<(), sqlx::Error> {
     // The largest sort (the monthly rows' keys at seed scale) fits in memory.
     sql::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *conn).await?;
@@ -217,6 +248,40 @@ async fn restore_constraints(conn: &mut PgConnection, restores: &[String]) -> Re
         sql::query(restore).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// A first load: the recommendations and monthly rows go straight into their tables (the
+/// files were checked for keys given twice before, and the restored unique constraints
+/// check again); the profiles, which take their recommendation's id, go through staging.
+async fn load_into_empty_tables(
+    conn: &mut PgConnection,
+    organization: &Organization,
+    dataset: &Dataset,
+    progress: &mut impl FnMut(ReplaceProgress),
+) -> Result<ReplaceSummary, sqlx::Error> {
+    let leading_organization = format!("{}\t", organization.id);
+    for table in [SubscriberTable::Recommendations, SubscriberTable::MonthlyArpu] {
+        let columns = format!("organization_id, {}", table.column_list());
+        copy_text(
+            conn,
+            table.table_name(),
+            &columns,
+            dataset.table(table).copy_text(),
+            &leading_organization,
+            |rows| progress(ReplaceProgress::Staged(table, rows)),
+        )
+        .await?;
+    }
+    stage(conn, SubscriberTable::Profiles, dataset, progress).await?;
+    progress(ReplaceProgress::Swapping);
+    insert_new(conn, organization, SubscriberTable::Profiles).await?;
+    let created =
+        |table: SubscriberTable| TableChange { created: dataset.table(table).len(), ..TableChange::default() };
+    Ok(ReplaceSummary {
+        recommendations: created(SubscriberTable::Recommendations),
+        profiles: created(SubscriberTable::Profiles),
+        monthly_arpu: created(SubscriberTable::MonthlyArpu),
+    })
 }
 
 /// Applies the difference between the staged and the live rows: rows whose key left
@@ -326,16 +391,19 @@ async fn insert_new(
     Ok(sql::query(&sql).bind(organization.id).execute(&mut *conn).await?.rows_affected())
 }
 
-/// COPYs rows already in COPY text format into `table`, in chunks of whole lines.
+/// COPYs rows already in COPY text format into `table`, in chunks of whole lines, each
+/// row after `leading` (the COPY text of its first columns, or nothing).
 pub(super) async fn copy_text(
     conn: &mut PgConnection,
     table: &str,
     columns: &str,
     text: &str,
+    leading: &str,
     mut progress: impl FnMut(u64),
 ) -> Result<u64, sqlx::Error> {
     let mut copy = conn.copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN")).await?;
     let mut rest = text;
+    let mut with_leading = Vec::new();
     while !rest.is_empty() {
         // A newline byte always ends a character, so the split is safe in UTF-8.
         let end = match rest.as_bytes().iter().skip(CHUNK_BYTES).position(|b| *b == b'\n') {
@@ -343,8 +411,18 @@ pub(super) async fn copy_text(
             None => rest.len(),
         };
         let (chunk, tail) = rest.split_at(end);
-        copy.send(chunk.as_bytes()).await?;
-        progress(chunk.bytes().filter(|b| *b == b'\n').count() as u64);
+        let rows = chunk.split_inclusive('\n').count();
+        if leading.is_empty() {
+            copy.send(chunk.as_bytes()).await?;
+        } else {
+            with_leading.clear();
+            for row in chunk.split_inclusive('\n') {
+                with_leading.extend_from_slice(leading.as_bytes());
+                with_leading.extend_from_slice(row.as_bytes());
+            }
+            copy.send(with_leading.as_slice()).await?;
+        }
+        progress(rows as u64);
         rest = tail;
     }
     copy.finish().await

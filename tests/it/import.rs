@@ -221,6 +221,20 @@ async fn a_first_load_restores_indexes_and_constraints_after_its_rows_and_later_
     db.load(&other, &records).await;
     assert_eq!(subscriber_indexes(&db.pool).await, restored);
     assert_eq!(fingerprints(&db.pool, &other).await[..3], fingerprints(&db.pool, &org).await[..3]);
+    // The first load copied the recommendations straight in and staged only the profiles:
+    // each profile names its own subscriber's recommendation, as the second load's do.
+    for organization in [&org, &other] {
+        let linked: (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE r.isdn = p.isdn AND r.organization_id = p.organization_id)
+             FROM subscriber_360_profiles p LEFT JOIN recommendations r ON r.id = p.recommendation_id
+             WHERE p.organization_id = $1",
+        )
+        .bind(organization.id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(linked, (records.len() as i64, records.len() as i64), "profiles of {}", organization.slug);
+    }
     db.cleanup().await;
 }
 

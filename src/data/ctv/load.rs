@@ -72,8 +72,8 @@ impl OrganizationStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        copy_text(&mut tx, "ctv", COLLABORATOR_COLUMNS, collaborators.as_str(), |_| {}).await?;
-        copy_text(&mut tx, "khach_hang", CUSTOMER_COLUMNS, customers.as_str(), |_| {}).await?;
+        copy_text(&mut tx, "ctv", COLLABORATOR_COLUMNS, collaborators.as_str(), "", |_| {}).await?;
+        copy_text(&mut tx, "khach_hang", CUSTOMER_COLUMNS, customers.as_str(), "", |_| {}).await?;
         tx.commit().await?;
         // The recalculation that follows plans its joins from these statistics, and the
         // tree's revenue sums read the covering index alone once the visibility map is set.
