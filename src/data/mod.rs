@@ -12,6 +12,7 @@ pub mod ctv;
 pub mod dashboards;
 pub mod dataset;
 pub mod exports;
+mod first_load;
 pub mod invitations;
 pub mod lists;
 pub mod lookups;

@@ -7,6 +7,7 @@
 //! database skips most of the staging and builds the indexes after the rows.
 
 use super::dataset::Dataset;
+use super::first_load;
 use super::tables::SubscriberTable;
 use super::Organization;
 use crate::data::{sql, OrganizationStore};
@@ -80,19 +81,12 @@ impl OrganizationStore {
         let mut tx = self.begin().await?;
         // Sorting and anti-joining millions of staged rows in memory instead of on disk.
         sql::query("SET LOCAL work_mem = '128MB'").execute(&mut *tx).await?;
-        // Tables that look empty are locked before anything is written (nobody has rows
-        // to read meanwhile), then asked again: a first load begun meanwhile has committed.
-        let first_load = if is_first_load(&mut tx).await? {
-            lock_subscriber_tables(&mut tx).await?;
-            is_first_load(&mut tx).await?
-        } else {
-            false
-        };
-        let summary = if first_load {
-            let restores = set_constraints_aside(&mut tx).await?;
+        let tables = SubscriberTable::ALL.map(SubscriberTable::table_name);
+        let summary = if first_load::lock_if_first_load(&mut tx, &tables).await? {
+            let restores = first_load::set_constraints_aside(&mut tx, &tables).await?;
             let summary = load_into_empty_tables(&mut tx, organization, dataset, &mut progress).await?;
             tracing::debug!(elapsed = ?started.elapsed(), "rows loaded");
-            restore_constraints(&mut tx, &restores).await?;
+            first_load::restore_constraints(&mut tx, &restores).await?;
             tracing::debug!(elapsed = ?started.elapsed(), restored = restores.len(), "indexes and constraints restored");
             summary
         } else {
@@ -102,7 +96,7 @@ impl OrganizationStore {
             progress(ReplaceProgress::Swapping);
             tracing::debug!(elapsed = ?started.elapsed(), "dataset staged");
             // Readers keep seeing the old data until commit; other writers wait.
-            lock_subscriber_tables(&mut tx).await?;
+            first_load::lock(&mut tx, &tables).await?;
             let summary = apply_changes(&mut tx, organization, dataset).await?;
             tracing::debug!(elapsed = ?started.elapsed(), "changes applied");
             summary
@@ -174,79 +168,6 @@ async fn stage(
     sql::query(&format!("CREATE UNIQUE INDEX ON {staging} ({})", table.key_columns().join(", ")))
         .execute(&mut *conn)
         .await?;
-    Ok(())
-}
-
-async fn lock_subscriber_tables(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sql::query("LOCK TABLE recommendations, subscriber_360_profiles, subscriber_monthly_arpu IN EXCLUSIVE MODE")
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// Whether the subscriber tables hold no row of any organization (the first load of a
-/// new database) as far as this connection can tell: only one that owns the tables, and
-/// that row-level security does not filter, can tell. The CLI's loads can; the web
-/// app's role never does.
-async fn is_first_load(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
-    let first_load = SubscriberTable::ALL
-        .map(|table| {
-            let table = table.table_name();
-            format!(
-                "pg_has_role((SELECT relowner FROM pg_class WHERE oid = '{table}'::regclass), 'USAGE')
-                 AND NOT row_security_active('{table}') AND NOT EXISTS (SELECT FROM {table})"
-            )
-        })
-        .join(" AND ");
-    sql::query_scalar(&format!("SELECT {first_load}")).fetch_one(&mut *conn).await
-}
-
-/// On a first load, drops what makes each inserted row expensive and returns the
-/// statements that restore it, as pg_restore does: the secondary indexes, the unique
-/// constraints no foreign key depends on, and the tables' own foreign keys. Building a
-/// B-tree from the loaded rows, and checking a foreign key in one join, is much faster
-/// than doing both row by row (docs/benchmarks-history.md). The primary keys stay.
-///
-/// Until the load commits, readers of the three tables wait for it (where otherwise they
-/// would read empty tables), and so do writers of `organizations` (restoring a foreign
-/// key locks the table it references); a failed load rolls everything back with the rows.
-async fn set_constraints_aside(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
-    let tables = SubscriberTable::ALL.map(SubscriberTable::table_name);
-    // In the order they are restored: foreign keys last, once the keys they check are back.
-    let (drops, restores): (Vec<String>, Vec<String>) = sql::query_as(
-        "SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid), 1 AS step
-         FROM pg_index i
-         WHERE i.indrelid = ANY($1::text[]::regclass[]) AND NOT i.indisunique
-           AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-         UNION ALL
-         SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
-                format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)),
-                CASE c.contype WHEN 'u' THEN 1 ELSE 2 END
-         FROM pg_constraint c
-         WHERE c.conrelid = ANY($1::text[]::regclass[])
-           AND (c.contype = 'f' OR c.contype = 'u' AND NOT EXISTS (
-                  SELECT FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid))
-         ORDER BY step",
-    )
-    .bind(&tables[..])
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|(drop, restore, _): (String, String, i32)| (drop, restore))
-    .unzip();
-    for drop in drops.iter().rev() {
-        sql::query(drop).execute(&mut *conn).await?;
-    }
-    Ok(restores)
-}
-
-/// Runs the statements `set_constraints_aside` returned.
-async fn restore_constraints(conn: &mut PgConnection, restores: &[String]) -> Result<(), sqlx::Error> {
-    // The largest sort (the monthly rows' keys at seed scale) fits in memory.
-    sql::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *conn).await?;
-    for restore in restores {
-        sql::query(restore).execute(&mut *conn).await?;
-    }
     Ok(())
 }
 

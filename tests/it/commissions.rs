@@ -5,7 +5,7 @@
 use crate::common;
 
 use chrono::NaiveDate;
-use common::{scalar_i64, TestDb};
+use common::{scalar_i64, table_constraints, table_indexes, TestDb};
 use sqlx::PgPool;
 use ut360::data::ctv::customers::CustomerEntry;
 use ut360::data::Organization;
@@ -493,6 +493,43 @@ async fn duplicate_rule_at_its_boundary_days_and_why() {
             .unwrap(),
         CustomerEntry::UnknownCloser
     ));
+    db.cleanup().await;
+}
+
+/// The first network of a new database (the demo's) goes in before the collaborator and
+/// customer tables' indexes and constraints, which are then built from the rows; a later
+/// load, into tables that hold rows, keeps them as they are.
+#[tokio::test]
+async fn a_first_network_load_builds_its_indexes_after_the_rows_and_a_later_one_keeps_them() {
+    let db = TestDb::new().await;
+    let org = organization_with_rates(&db).await;
+    let store = db.store.for_organization(&org);
+    let tables = &["ctv", "khach_hang"];
+    let indexes_as_migrated = table_indexes(&db.pool, tables).await;
+    let constraints_as_migrated = table_constraints(&db.pool, tables).await;
+    let network = ut360::server::generate::network::generate_network(7, 0.01, date("2026-11-29"));
+
+    store.replace_ctv_network(&network).await.unwrap();
+    let restored = table_indexes(&db.pool, tables).await;
+    assert_eq!(table_constraints(&db.pool, tables).await, constraints_as_migrated, "every constraint is back, valid");
+    assert_eq!(restored.len(), indexes_as_migrated.len());
+    let mut rebuilt = 0;
+    for (after, before) in restored.iter().zip(&indexes_as_migrated) {
+        assert_eq!((&after.name, &after.definition), (&before.name, &before.definition), "the index is as defined");
+        // Primary keys stay, and so does the unique key the introducer's foreign key needs.
+        if !before.primary_key && !before.definition.starts_with("CREATE UNIQUE INDEX") {
+            assert_ne!(after.oid, before.oid, "{} was built again after the rows", before.name);
+            rebuilt += 1;
+        }
+    }
+    assert!(rebuilt >= 5, "the tables' secondary indexes were set aside: {indexes_as_migrated:?}");
+    assert_eq!(store.count_collaborators().await.unwrap(), network.collaborators.len() as i64);
+    let customers = scalar_i64(&db.pool, "SELECT COUNT(*) FROM khach_hang").await;
+    assert_eq!(customers, network.customers.len() as i64);
+
+    store.replace_ctv_network(&network).await.unwrap();
+    assert_eq!(table_indexes(&db.pool, tables).await, restored, "a load beside rows keeps every index");
+    assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM khach_hang").await, customers);
     db.cleanup().await;
 }
 

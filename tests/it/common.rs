@@ -419,3 +419,39 @@ impl TestApp {
         self.db.cleanup().await;
     }
 }
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct TableIndex {
+    pub name: String,
+    pub definition: String,
+    /// New when the index is built again under the same name and definition.
+    pub oid: i64,
+    pub primary_key: bool,
+}
+
+/// The valid indexes of `tables`, by name.
+pub async fn table_indexes(pool: &PgPool, tables: &[&str]) -> Vec<TableIndex> {
+    sqlx::query_as(
+        "SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS definition, i.indexrelid::bigint AS oid,
+                i.indisprimary AS primary_key
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE i.indrelid = ANY($1::text[]::regclass[]) AND i.indisvalid AND i.indisready
+         ORDER BY 1",
+    )
+    .bind(tables)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// The constraints of `tables` as (name, definition), by name.
+pub async fn table_constraints(pool: &PgPool, tables: &[&str]) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+         WHERE conrelid = ANY($1::text[]::regclass[]) AND convalidated ORDER BY 1",
+    )
+    .bind(tables)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}

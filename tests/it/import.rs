@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{scalar_i64, TestDb};
+use common::{scalar_i64, table_constraints, table_indexes, TestDb};
 use sqlx::PgPool;
 use std::path::Path;
 use ut360::data::dataset::{Dataset, TableRows};
@@ -145,49 +145,14 @@ async fn round_trip_through_the_files_reproduces_every_table() {
     imported.cleanup().await;
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-struct TableIndex {
-    name: String,
-    definition: String,
-    /// New when the index is built again under the same name and definition.
-    oid: i64,
-    primary_key: bool,
-}
-
-const SUBSCRIBER_TABLES: &str =
-    "('recommendations'::regclass, 'subscriber_360_profiles'::regclass, 'subscriber_monthly_arpu'::regclass)";
-
-/// The subscriber tables' valid indexes, by name.
-async fn subscriber_indexes(pool: &PgPool) -> Vec<TableIndex> {
-    sqlx::query_as(&format!(
-        "SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS definition, i.indexrelid::bigint AS oid,
-                i.indisprimary AS primary_key
-         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-         WHERE i.indrelid IN {SUBSCRIBER_TABLES} AND i.indisvalid AND i.indisready
-         ORDER BY 1"
-    ))
-    .fetch_all(pool)
-    .await
-    .unwrap()
-}
-
-/// The subscriber tables' constraints as (name, definition), by name.
-async fn subscriber_constraints(pool: &PgPool) -> Vec<(String, String)> {
-    sqlx::query_as(&format!(
-        "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
-         WHERE conrelid IN {SUBSCRIBER_TABLES} AND convalidated ORDER BY 1"
-    ))
-    .fetch_all(pool)
-    .await
-    .unwrap()
-}
+const SUBSCRIBER_TABLES: &[&str] = &["recommendations", "subscriber_360_profiles", "subscriber_monthly_arpu"];
 
 #[tokio::test]
 async fn a_first_load_restores_indexes_and_constraints_after_its_rows_and_later_loads_keep_them() {
     let db = TestDb::new().await;
     let records = generate(17, 0.005);
-    let indexes_as_migrated = subscriber_indexes(&db.pool).await;
-    let constraints_as_migrated = subscriber_constraints(&db.pool).await;
+    let indexes_as_migrated = table_indexes(&db.pool, SUBSCRIBER_TABLES).await;
+    let constraints_as_migrated = table_constraints(&db.pool, SUBSCRIBER_TABLES).await;
     let secondary = indexes_as_migrated.iter().filter(|index| !index.primary_key).count();
     assert!(secondary >= 10, "the tables have their secondary indexes: {indexes_as_migrated:?}");
 
@@ -196,7 +161,11 @@ async fn a_first_load_restores_indexes_and_constraints_after_its_rows_and_later_
     let org = db.default_organization().await;
     let app = db.store.as_database_role(ut360::data::APP_ROLE);
     app.for_organization(&org).replace_dataset(&Dataset::from_records(&records), |_| {}).await.unwrap();
-    assert_eq!(subscriber_indexes(&db.pool).await, indexes_as_migrated, "the app role's load left the indexes alone");
+    assert_eq!(
+        table_indexes(&db.pool, SUBSCRIBER_TABLES).await,
+        indexes_as_migrated,
+        "the app role's load left the indexes alone"
+    );
 
     // Empty again, the owner's load (the CLI's) drops and restores them: the same names
     // and definitions, every index but the primary keys built again after the rows.
@@ -204,8 +173,12 @@ async fn a_first_load_restores_indexes_and_constraints_after_its_rows_and_later_
         sqlx::query(&format!("DELETE FROM {table}")).execute(&db.pool).await.unwrap();
     }
     db.load(&org, &records).await;
-    let restored = subscriber_indexes(&db.pool).await;
-    assert_eq!(subscriber_constraints(&db.pool).await, constraints_as_migrated, "every constraint is back, as defined");
+    let restored = table_indexes(&db.pool, SUBSCRIBER_TABLES).await;
+    assert_eq!(
+        table_constraints(&db.pool, SUBSCRIBER_TABLES).await,
+        constraints_as_migrated,
+        "every constraint is back, as defined"
+    );
     assert_eq!(restored.len(), indexes_as_migrated.len());
     for (after, before) in restored.iter().zip(&indexes_as_migrated) {
         assert_eq!((&after.name, &after.definition), (&before.name, &before.definition), "the index is as defined");
@@ -219,7 +192,7 @@ async fn a_first_load_restores_indexes_and_constraints_after_its_rows_and_later_
     // The tables hold rows now: another organization's load keeps every index.
     let other = db.organization_with_own_prefix().await;
     db.load(&other, &records).await;
-    assert_eq!(subscriber_indexes(&db.pool).await, restored);
+    assert_eq!(table_indexes(&db.pool, SUBSCRIBER_TABLES).await, restored);
     assert_eq!(fingerprints(&db.pool, &other).await[..3], fingerprints(&db.pool, &org).await[..3]);
     // The first load copied the recommendations straight in and staged only the profiles:
     // each profile names its own subscriber's recommendation, as the second load's do.

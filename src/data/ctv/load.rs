@@ -1,6 +1,7 @@
 //! Loading a whole collaborator network (the demo generator's) with COPY.
 
 use crate::data::copy::CopyBuffer;
+use crate::data::first_load;
 use crate::data::subscribers::copy_text;
 use crate::data::{sql, OrganizationStore};
 use crate::domain::ctv::customers::CustomerStatus;
@@ -38,6 +39,8 @@ pub struct Network {
     pub customers: Vec<CustomerRecord>,
 }
 
+/// The tables a network load COPYs into.
+const NETWORK_TABLES: [&str; 2] = ["ctv", "khach_hang"];
 const COLLABORATOR_COLUMNS: &str =
     "organization_id, ma_ctv, nguoi_gioi_thieu, ho_ten, sdt, cap_bac, ngay_tham_gia, trang_thai";
 const CUSTOMER_COLUMNS: &str =
@@ -66,6 +69,12 @@ impl OrganizationStore {
         }
 
         let mut tx = self.begin().await?;
+        // The first network of a new database (the demo's) goes in before the indexes.
+        let restores = if first_load::lock_if_first_load(&mut tx, &NETWORK_TABLES).await? {
+            first_load::set_constraints_aside(&mut tx, &NETWORK_TABLES).await?
+        } else {
+            Vec::new()
+        };
         for table in ["commissions", "commission_periods", "commission_period_events", "khach_hang", "ctv"] {
             sql::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
                 .bind(organization.id)
@@ -74,6 +83,9 @@ impl OrganizationStore {
         }
         copy_text(&mut tx, "ctv", COLLABORATOR_COLUMNS, collaborators.as_str(), "", |_| {}).await?;
         copy_text(&mut tx, "khach_hang", CUSTOMER_COLUMNS, customers.as_str(), "", |_| {}).await?;
+        if !restores.is_empty() {
+            first_load::restore_constraints(&mut tx, &restores).await?;
+        }
         tx.commit().await?;
         // The recalculation that follows plans its joins from these statistics, and the
         // tree's revenue sums read the covering index alone once the visibility map is set.
