@@ -20,8 +20,12 @@ async function browserIn(browser: Browser, locale: string) {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // Each error names the document it came from: a rare run has seen a page's inline
+  // scripts refused by a policy without the page's nonce, and which page is the clue.
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.text().includes('hydration')) errors.push(message.text());
+    if (message.type() === 'error' || message.text().includes('hydration')) {
+      errors.push(`${message.text()} (on ${message.location().url || page.url()})`);
+    }
   });
   return { context, page, errors };
 }
