@@ -72,15 +72,14 @@ async fn readiness_reports_redis_going_away() {
 /// page whose data began to load meanwhile waited forever, and a test timed out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_render_while_other_routers_are_built() {
-    let db = TestDb::new().await;
-    let org = db.default_organization().await;
-    db.load(&org, &generate(5, 0.001)).await;
-    let base = spawn_app(db.store.clone()).await;
-    let http = common::signed_in_client(&base, &db.store, &org, ut360::domain::access::Role::Admin).await;
+    let app = common::TestApp::signed_in_as(ut360::domain::access::Role::Admin).await;
+    let org = app.db.default_organization().await;
+    app.db.load(&org, &generate(5, 0.001)).await;
+    let (base, http) = (&app.base, &app.http);
 
     let pages_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let builder = tokio::spawn({
-        let (store, pages_done) = (db.store.clone(), pages_done.clone());
+        let (store, pages_done) = (app.db.store.clone(), pages_done.clone());
         async move {
             let mut built = 0;
             while !pages_done.load(std::sync::atomic::Ordering::Relaxed) {
@@ -105,5 +104,5 @@ async fn pages_render_while_other_routers_are_built() {
     let built = builder.await.unwrap();
     assert!(built > 0, "routers were built while the pages rendered");
 
-    db.cleanup().await;
+    app.cleanup().await;
 }
