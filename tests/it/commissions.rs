@@ -5,7 +5,7 @@
 use crate::common;
 
 use chrono::NaiveDate;
-use common::{scalar_i64, table_constraints, table_indexes, TestDb};
+use common::{rebuilt_secondary_indexes, scalar_i64, table_constraints, table_indexes, TestDb};
 use sqlx::PgPool;
 use ut360::data::ctv::customers::CustomerEntry;
 use ut360::data::Organization;
@@ -512,16 +512,8 @@ async fn a_first_network_load_builds_its_indexes_after_the_rows_and_a_later_one_
     store.replace_ctv_network(&network).await.unwrap();
     let restored = table_indexes(&db.pool, tables).await;
     assert_eq!(table_constraints(&db.pool, tables).await, constraints_as_migrated, "every constraint is back, valid");
-    assert_eq!(restored.len(), indexes_as_migrated.len());
-    let mut rebuilt = 0;
-    for (after, before) in restored.iter().zip(&indexes_as_migrated) {
-        assert_eq!((&after.name, &after.definition), (&before.name, &before.definition), "the index is as defined");
-        // Primary keys stay, and so does the unique key the introducer's foreign key needs.
-        if !before.primary_key && !before.definition.starts_with("CREATE UNIQUE INDEX") {
-            assert_ne!(after.oid, before.oid, "{} was built again after the rows", before.name);
-            rebuilt += 1;
-        }
-    }
+    // The unique key the introducer's foreign key needs stays with the primary keys.
+    let rebuilt = rebuilt_secondary_indexes(&indexes_as_migrated, &restored);
     assert!(rebuilt >= 5, "the tables' secondary indexes were set aside: {indexes_as_migrated:?}");
     assert_eq!(store.count_collaborators().await.unwrap(), network.collaborators.len() as i64);
     let customers = scalar_i64(&db.pool, "SELECT COUNT(*) FROM khach_hang").await;
@@ -530,6 +522,36 @@ async fn a_first_network_load_builds_its_indexes_after_the_rows_and_a_later_one_
     store.replace_ctv_network(&network).await.unwrap();
     assert_eq!(table_indexes(&db.pool, tables).await, restored, "a load beside rows keeps every index");
     assert_eq!(scalar_i64(&db.pool, "SELECT COUNT(*) FROM khach_hang").await, customers);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_first_payout_writes_its_lines_before_the_ledgers_indexes_and_a_later_one_keeps_them() {
+    let db = TestDb::new().await;
+    let org = organization_with_rates(&db).await;
+    let store = db.store.for_organization(&org);
+    let today = date("2026-11-29");
+    store.replace_ctv_network(&ut360::server::generate::network::generate_network(5, 0.01, today)).await.unwrap();
+    let ledger = &["commissions"];
+    let indexes_as_migrated = table_indexes(&db.pool, ledger).await;
+    let constraints_as_migrated = table_constraints(&db.pool, ledger).await;
+
+    let paid = store.recalculate_commissions(Some(today)).await.unwrap();
+    assert!(paid.earnings > 1_000 && paid.lines() == paid.earnings, "{paid:?}");
+    let restored = table_indexes(&db.pool, ledger).await;
+    assert_eq!(rebuilt_secondary_indexes(&indexes_as_migrated, &restored), 2, "{indexes_as_migrated:?}");
+    assert_eq!(table_constraints(&db.pool, ledger).await, constraints_as_migrated, "every constraint is back, valid");
+
+    // A later recalculation with something to change adds lines beside the indexes.
+    let customer = scalar_i64(&db.pool, "SELECT khach_hang_id FROM commissions ORDER BY id DESC LIMIT 1").await;
+    sqlx::query("UPDATE khach_hang SET so_tien = so_tien + 1000 WHERE id = $1")
+        .bind(customer)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let changed = store.recalculate_commissions(Some(today)).await.unwrap();
+    assert!(changed.adjustments > 0 && changed.earnings == 0, "{changed:?}");
+    assert_eq!(table_indexes(&db.pool, ledger).await, restored, "a recalculation beside lines keeps every index");
     db.cleanup().await;
 }
 

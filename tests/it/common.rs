@@ -444,6 +444,22 @@ pub async fn table_indexes(pool: &PgPool, tables: &[&str]) -> Vec<TableIndex> {
     .unwrap()
 }
 
+/// How many secondary indexes of `before` were built again in `after` (a first load sets
+/// them aside and builds them after its rows); every index keeps its name and definition.
+/// Primary keys and unique indexes stay where they are.
+pub fn rebuilt_secondary_indexes(before: &[TableIndex], after: &[TableIndex]) -> usize {
+    assert_eq!(after.len(), before.len(), "every index is back: {after:?}");
+    let mut rebuilt = 0;
+    for (after, before) in after.iter().zip(before) {
+        assert_eq!((&after.name, &after.definition), (&before.name, &before.definition), "the index is as defined");
+        if !before.primary_key && !before.definition.starts_with("CREATE UNIQUE INDEX") {
+            assert_ne!(after.oid, before.oid, "{} was built again after the rows", before.name);
+            rebuilt += 1;
+        }
+    }
+    rebuilt
+}
+
 /// The constraints of `tables` as (name, definition), by name.
 pub async fn table_constraints(pool: &PgPool, tables: &[&str]) -> Vec<(String, String)> {
     sqlx::query_as(

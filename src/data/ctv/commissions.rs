@@ -11,7 +11,7 @@
 //! same ledger as one after the other.
 
 use super::rates::first_day;
-use crate::data::{sql, Organization, OrganizationStore};
+use crate::data::{first_load, sql, Organization, OrganizationStore};
 use crate::domain::ctv::commissions::{
     select_report_rows, CommissionKind, CommissionPeriod, CommissionRate, CommissionReport, CommissionReportRow,
     CommissionStatement, RecalculationSummary, ReportColumn, ReportQuery, ReportTotals, StatementLine,
@@ -23,6 +23,9 @@ use sqlx::PgConnection;
 
 /// A full recalculation that writes more lines than this refreshes the planner's statistics.
 const ANALYZE_AFTER_LINES: i64 = 10_000;
+
+/// The table a recalculation writes into.
+const LEDGER: [&str; 1] = ["commissions"];
 
 /// Which customers a recalculation covers: `$3` (an id array) limits it.
 const ONE_SCOPE: (&str, &str) = ("AND k.id = ANY($3)", "AND khach_hang_id = ANY($3)");
@@ -455,7 +458,16 @@ impl OrganizationStore {
         let mut tx = self.begin().await?;
         // Hashing a million owed and paid lines in memory rather than in batches on disk.
         sql::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
+        // The organization's lock before the ledger's, as every other writer of the ledger takes them.
+        lock_commissions(&mut tx, organization).await?;
+        // A new database's first payout (the demo's) writes its lines before the ledger's indexes.
+        let restores = if first_load::lock_if_first_load(&mut tx, &LEDGER).await? {
+            first_load::set_constraints_aside(&mut tx, &LEDGER).await?
+        } else {
+            Vec::new()
+        };
         let summary = recalculate_in(&mut tx, organization, None, today).await?;
+        first_load::restore_constraints(&mut tx, &restores).await?;
         tx.commit().await?;
         if summary.lines() > ANALYZE_AFTER_LINES {
             // Reports and statements plan from these statistics; a first payout changes them entirely.
