@@ -197,7 +197,7 @@ API_KEY="$(DATABASE_URL="$BENCH_URL" "$BIN" api-key create --name "bench-$(date 
 AUTH="Authorization: Bearer $API_KEY"
 METRICS_BEFORE="$(mktemp)"
 WORK="$(mktemp -d)"
-trap 'kill $SERVER $PRIVATE_REDIS 2>/dev/null || true; rm -rf "$WORK" "$METRICS_BEFORE" "$REQUESTS_FILE"' EXIT
+trap 'kill $SERVER $PRIVATE_REDIS 2>/dev/null || true; rm -rf "$WORK" "$METRICS_BEFORE" "$REQUESTS_FILE" "$REQUESTS_FILE.rps"' EXIT
 
 # Server-side quantiles of one route, from the /metrics histogram (interpolated within
 # its buckets as Prometheus's histogram_quantile does), for the requests since
@@ -250,7 +250,7 @@ LUA
            dist && /50%/ {p50=$2} dist && /90%/ {p90=$2} dist && /99%/ {p99=$2; dist=0}
            /requests in/ {requests=$1}
            /Requests\/sec/ {rps=$2}
-           END {printf "  %-34s client-side p50 %-9s p90 %-9s p99 %-9s %s req/s\n", label, p50, p90, p99, rps; print requests > requests_file}'
+           END {printf "  %-34s client-side p50 %-9s p90 %-9s p99 %-9s %s req/s\n", label, p50, p90, p99, rps; print requests > requests_file; print rps > (requests_file ".rps")}'
   echo "  ($connections connections)"
   cpu_per_request
 }
@@ -264,9 +264,20 @@ curl -sf -H "$AUTH" "http://$ADDR$(head -n 1 "$WORK/rec-paths")" >/dev/null || d
 say "recommendation by ISDN: wrk -t2 -c64 over 20,000 random ISDNs, beside redis-benchmark HGETALL"
 wrk_paths "GET /api/v1/recommendations/{isdn}" "$WORK/rec-paths"
 server_side "/api/v1/recommendations/{isdn}"
+LOOKUP_RPS="$(cat "$REQUESTS_FILE.rps")"
 KEY="ut360:rec:$(head -n 1 "$WORK/isdns")"
-redis-benchmark -p "$REDIS_PORT" -c 64 -n 400000 -q hgetall "$KEY" | tr '\r' '\n' | grep -i "hgetall" | tail -n 1 \
-  | sed 's/^/  baseline: redis-benchmark -c64 /'
+REDIS_LINE="$(redis-benchmark -p "$REDIS_PORT" -c 64 -n 400000 -q hgetall "$KEY" | tr '\r' '\n' | grep -i "hgetall" | tail -n 1)"
+echo "  baseline: redis-benchmark -c64 $REDIS_LINE"
+# The most a lookup could serve here (issue 28, item 1): wrk, Redis and the server share
+# the 2 cores, so a lookup costs at least what `/healthz` costs (the HTTP request, no
+# work) plus what one HGETALL costs redis-benchmark and Redis. Both at 64 connections.
+echo /healthz >"$WORK/healthz-paths"
+wrk_paths "GET /healthz" "$WORK/healthz-paths"
+HEALTHZ_RPS="$(cat "$REQUESTS_FILE.rps")"
+echo "$LOOKUP_RPS $HEALTHZ_RPS $REDIS_LINE" | awk '{
+  redis = $(NF - 5) + 0; ceiling = 1 / (1 / $2 + 1 / redis)
+  printf "  lookups %.0f req/s: %.2fx redis-benchmark; ceiling /healthz + HGETALL %.0f req/s (%.2fx redis-benchmark); lookups %.2fx the ceiling\n",
+    $1, $1 / redis, ceiling, ceiling / redis, $1 / ceiling }'
 echo "budget: p99 < 1 ms server-side; throughput within 2x of redis-benchmark (seed: < 10 ms)"
 
 say "profile by ISDN: wrk -t2 -c64 over the same ISDNs"
@@ -342,7 +353,7 @@ DATABASE_URL="$BENCH_URL" REDIS_CLUSTER_NODES="$REDIS_CLUSTER_URL" "$BIN" sync-c
 DATABASE_URL="$BENCH_URL" REDIS_CLUSTER_NODES="$REDIS_CLUSTER_URL" LEPTOS_SITE_ROOT="$ROOT/target/site" \
   LEPTOS_SITE_ADDR="$ADDR" RUST_LOG=warn "$BIN" serve >/dev/null 2>&1 &
 CLUSTER_SERVER=$!
-trap 'kill $SERVER $CLUSTER_SERVER $PRIVATE_REDIS 2>/dev/null || true; rm -rf "$WORK" "$METRICS_BEFORE" "$REQUESTS_FILE"; redis-cli --cluster call "127.0.0.1:$CLUSTER_FIRST_PORT" flushall >/dev/null 2>&1 || true' EXIT
+trap 'kill $SERVER $CLUSTER_SERVER $PRIVATE_REDIS 2>/dev/null || true; rm -rf "$WORK" "$METRICS_BEFORE" "$REQUESTS_FILE" "$REQUESTS_FILE.rps"; redis-cli --cluster call "127.0.0.1:$CLUSTER_FIRST_PORT" flushall >/dev/null 2>&1 || true' EXIT
 wait_until "UT360 on $ADDR (Redis Cluster)" 30 curl -sf "http://$ADDR/readyz"
 curl -sf -H "$AUTH" "http://$ADDR$(head -n 1 "$WORK/rec-paths")" >/dev/null || die "the lookup API does not answer from the cluster"
 MEASURED_SERVER=$CLUSTER_SERVER MEASURED_REDIS="$(pgrep -x redis-server | tr '\n' ' ')"
