@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use common::{rebuilt_secondary_indexes, scalar_i64, table_constraints, table_indexes, TestDb};
 use sqlx::PgPool;
 use ut360::data::ctv::customers::CustomerEntry;
+use ut360::data::ctv::load::Network;
 use ut360::data::Organization;
 use ut360::domain::ctv::customers::{CustomerStatus, DuplicateReason, NewCustomer};
 
@@ -22,6 +23,20 @@ pub(crate) async fn organization_with_rates(db: &TestDb) -> Organization {
         db.store.for_organization(&org).set_commission_rate(level, rate, date("2000-01-01")).await.unwrap();
     }
     org
+}
+
+/// An organization paying those rates, with the demo network of `seed` at `scale` as of
+/// `today` loaded and not yet paid.
+async fn organization_with_demo_network(
+    db: &TestDb,
+    seed: u64,
+    scale: f64,
+    today: NaiveDate,
+) -> (Organization, Network) {
+    let org = organization_with_rates(db).await;
+    let network = ut360::server::generate::network::generate_network(seed, scale, today);
+    db.store.for_organization(&org).replace_ctv_network(&network).await.unwrap();
+    (org, network)
 }
 
 /// Collaborators `codes[0]` (top) → `codes[1]` → …, each introduced by the one before.
@@ -528,10 +543,9 @@ async fn a_first_network_load_builds_its_indexes_after_the_rows_and_a_later_one_
 #[tokio::test]
 async fn a_first_payout_writes_its_lines_before_the_ledgers_indexes_and_a_later_one_keeps_them() {
     let db = TestDb::new().await;
-    let org = organization_with_rates(&db).await;
-    let store = db.store.for_organization(&org);
     let today = date("2026-11-29");
-    store.replace_ctv_network(&ut360::server::generate::network::generate_network(5, 0.01, today)).await.unwrap();
+    let (org, _) = organization_with_demo_network(&db, 5, 0.01, today).await;
+    let store = db.store.for_organization(&org);
     let ledger = &["commissions"];
     let indexes_as_migrated = table_indexes(&db.pool, ledger).await;
     let constraints_as_migrated = table_constraints(&db.pool, ledger).await;
@@ -558,11 +572,9 @@ async fn a_first_payout_writes_its_lines_before_the_ledgers_indexes_and_a_later_
 #[tokio::test]
 async fn the_demo_network_is_paid_exactly_once_and_paid_customers_cannot_be_deleted() {
     let db = TestDb::new().await;
-    let org = organization_with_rates(&db).await;
-    let store = db.store.for_organization(&org);
     let today = date("2026-11-29");
-    let network = ut360::server::generate::network::generate_network(3, 0.01, today);
-    store.replace_ctv_network(&network).await.unwrap();
+    let (org, network) = organization_with_demo_network(&db, 3, 0.01, today).await;
+    let store = db.store.for_organization(&org);
     assert_eq!(store.count_collaborators().await.unwrap(), network.collaborators.len() as i64);
 
     let paid = store.recalculate_commissions(Some(today)).await.unwrap();
@@ -895,11 +907,9 @@ async fn a_statement_adds_up_to_the_ledger_prints_and_downloads_as_numbers_for_i
 async fn a_report_page_is_the_slice_of_the_whole_report_for_every_sort_and_filter() {
     use ut360::domain::ctv::commissions::{ReportColumn, ReportParams, ReportTotals, REPORT_PAGE_ROWS};
     let db = TestDb::new().await;
-    let org = organization_with_rates(&db).await;
-    let store = db.store.for_organization(&org);
     let today = date("2026-11-29");
-    let network = ut360::server::generate::network::generate_network(5, 0.05, today);
-    store.replace_ctv_network(&network).await.unwrap();
+    let (org, _) = organization_with_demo_network(&db, 5, 0.05, today).await;
+    let store = db.store.for_organization(&org);
     store.recalculate_commissions(Some(today)).await.unwrap();
     // A month's summaries lie together (migration 20261205000055), so a page reads few of the table's pages.
     let (rows, pages): (i64, i64) = sqlx::query_as(
