@@ -78,8 +78,24 @@ pub(super) async fn set_constraints_aside(
     Ok(restores)
 }
 
-/// Runs the statements `set_constraints_aside` returned.
+/// On a first load of `tables` (see `lock_if_first_load`), sets their indexes and
+/// constraints aside and returns the statements that restore them; otherwise none.
+pub(super) async fn set_aside_if_first_load(
+    conn: &mut PgConnection,
+    tables: &[&str],
+) -> Result<Vec<String>, sqlx::Error> {
+    if lock_if_first_load(conn, tables).await? {
+        set_constraints_aside(conn, tables).await
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// Runs the statements `set_constraints_aside` returned (none: nothing to do).
 pub(super) async fn restore_constraints(conn: &mut PgConnection, restores: &[String]) -> Result<(), sqlx::Error> {
+    if restores.is_empty() {
+        return Ok(());
+    }
     // The largest sort (the monthly rows' keys at seed scale) fits in memory.
     sql::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *conn).await?;
     for restore in restores {

@@ -461,11 +461,7 @@ impl OrganizationStore {
         // The organization's lock before the ledger's, as every other writer of the ledger takes them.
         lock_commissions(&mut tx, organization).await?;
         // A new database's first payout (the demo's) writes its lines before the ledger's indexes.
-        let restores = if first_load::lock_if_first_load(&mut tx, &LEDGER).await? {
-            first_load::set_constraints_aside(&mut tx, &LEDGER).await?
-        } else {
-            Vec::new()
-        };
+        let restores = first_load::set_aside_if_first_load(&mut tx, &LEDGER).await?;
         let summary = recalculate_in(&mut tx, organization, None, today).await?;
         first_load::restore_constraints(&mut tx, &restores).await?;
         tx.commit().await?;

@@ -70,11 +70,7 @@ impl OrganizationStore {
 
         let mut tx = self.begin().await?;
         // The first network of a new database (the demo's) goes in before the indexes.
-        let restores = if first_load::lock_if_first_load(&mut tx, &NETWORK_TABLES).await? {
-            first_load::set_constraints_aside(&mut tx, &NETWORK_TABLES).await?
-        } else {
-            Vec::new()
-        };
+        let restores = first_load::set_aside_if_first_load(&mut tx, &NETWORK_TABLES).await?;
         for table in ["commissions", "commission_periods", "commission_period_events", "khach_hang", "ctv"] {
             sql::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
                 .bind(organization.id)
@@ -83,9 +79,7 @@ impl OrganizationStore {
         }
         copy_text(&mut tx, "ctv", COLLABORATOR_COLUMNS, collaborators.as_str(), "", |_| {}).await?;
         copy_text(&mut tx, "khach_hang", CUSTOMER_COLUMNS, customers.as_str(), "", |_| {}).await?;
-        if !restores.is_empty() {
-            first_load::restore_constraints(&mut tx, &restores).await?;
-        }
+        first_load::restore_constraints(&mut tx, &restores).await?;
         tx.commit().await?;
         // The recalculation that follows plans its joins from these statistics, and the
         // tree's revenue sums read the covering index alone once the visibility map is set.
