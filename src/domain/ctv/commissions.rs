@@ -76,14 +76,19 @@ pub struct CommissionReportRow {
 impl CommissionReportRow {
     /// The figure a report column shows, as a number to sort by.
     fn figure(&self, column: ReportColumn) -> f64 {
-        match column {
-            ReportColumn::Direct => self.direct,
-            ReportColumn::Level(level) => self.overrides[usize::from(level - 1)],
-            ReportColumn::Adjustments => self.adjustments,
-            ReportColumn::Total => self.total,
-            ReportColumn::Lines => self.lines as f64,
-            ReportColumn::Code | ReportColumn::Name => 0.0,
-        }
+        figure_of(column, self.direct, self.overrides, self.adjustments, self.total, self.lines)
+    }
+}
+
+/// A figure column's value among a row's or the totals' figures; 0 for the code and the name.
+fn figure_of(column: ReportColumn, direct: f64, overrides: [f64; 4], adjustments: f64, total: f64, lines: i64) -> f64 {
+    match column {
+        ReportColumn::Direct => direct,
+        ReportColumn::Level(level) => overrides[usize::from(level - 1)],
+        ReportColumn::Adjustments => adjustments,
+        ReportColumn::Total => total,
+        ReportColumn::Lines => lines as f64,
+        ReportColumn::Code | ReportColumn::Name => 0.0,
     }
 }
 
@@ -295,6 +300,11 @@ impl ReportTotals {
         }
         totals
     }
+
+    /// The total of a figure column (the line count for `Lines`).
+    pub fn figure(&self, column: ReportColumn) -> f64 {
+        figure_of(column, self.direct, self.overrides, self.adjustments, self.total, self.lines)
+    }
 }
 
 /// A month with commissions.
@@ -427,6 +437,10 @@ mod tests {
         let totals = ReportTotals::of(&rows);
         assert_eq!((totals.collaborators, totals.direct, totals.total, totals.lines), (3, 450.0, 620.0, 9));
         assert_eq!(totals.overrides, [3.0, 6.0, 0.0, 1.5]);
+        assert_eq!(
+            ReportColumn::ALL.map(|column| totals.figure(column)),
+            [0.0, 0.0, 450.0, 3.0, 6.0, 0.0, 1.5, 159.5, 620.0, 9.0]
+        );
         assert_eq!(ReportColumn::Level(2).cell(&rows[0]), "2.00");
         assert_eq!(ReportColumn::Name.cell(&rows[0]), "Trần Văn Bình");
     }

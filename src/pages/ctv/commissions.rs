@@ -4,7 +4,7 @@
 //! code opens its statement beside the report (the ledger lines that make up its total);
 //! its "Statement" link, the printable statement to send it (`statement`).
 
-use crate::components::language;
+use crate::components::{language, StatCard};
 use crate::domain::ctv::commissions::{
     CommissionKind, CommissionReport, CommissionStatement, ReportColumn, ReportParams, ReportQuery,
 };
@@ -241,37 +241,36 @@ fn ReportTable(report: CommissionReport, params: ReportParams, query: Option<Rep
             }
         })
         .collect_view();
+    // The month's totals sit above the table, not in a footer row: they are of every
+    // collaborator the filter keeps, not of the page shown, and their ten-digit figures
+    // widened every column until Total no longer fit the screen.
     let totals = report.totals;
-    let total_cells = [
-        totals.direct,
-        totals.overrides[0],
-        totals.overrides[1],
-        totals.overrides[2],
-        totals.overrides[3],
-        totals.adjustments,
-        totals.total,
-    ]
-    .into_iter()
-    .map(|amount| view! { <td class="num">{format_count(language(), amount.round() as i64)}</td> })
-    .collect_view();
+    let total_cards = ReportColumn::ALL
+        .into_iter()
+        .filter(|column| column.is_figure())
+        .map(|column| {
+            let value = format_count(language(), totals.figure(column).round() as i64);
+            view! { <StatCard label=column_label(locale, column) value/> }
+        })
+        .collect_view();
     let page_href =
         |page: usize| report_href(&ReportParams { page: page.to_string(), ctv: String::new(), ..params.clone() });
     let previous = (report.page > 1).then(|| page_href(report.page - 1));
     let next = (report.page < report.pages).then(|| page_href(report.page + 1));
     view! {
+        <div
+            class="stat-grid report-totals"
+            role="group"
+            aria-label=tf!(locale, commissions.all_collaborators, count = format_count(language(), totals.collaborators as i64))
+            data-testid="report-totals"
+        >
+            {total_cards}
+        </div>
         <div class="table-scroll">
             <table class="data-table report-table" data-testid="commission-report">
                 <caption class="muted">{td_string!(locale, commissions.caption)}</caption>
                 <thead><tr>{headers}<th scope="col">{td_string!(locale, commissions.statement)}</th></tr></thead>
                 <tbody>{rows}</tbody>
-                <tfoot>
-                    <tr class="total" data-testid="report-totals">
-                        <th scope="row" colspan="2">{tf!(locale, commissions.all_collaborators, count = format_count(language(), totals.collaborators as i64))}</th>
-                        {total_cells}
-                        <td class="num">{format_count(language(), totals.lines)}</td>
-                        <td></td>
-                    </tr>
-                </tfoot>
             </table>
         </div>
         <nav class="pager" aria-label=td_string!(locale, commissions.pages)>
